@@ -1,0 +1,59 @@
+"""Where Reentry keeps its data and the few settings a hospital changes.
+
+Settings come from ``settings.toml`` in the user's configuration folder (or the file named by
+``REENTRY_CONFIG``); each can be overridden by an environment variable. Defaults suit a ward PC.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass, fields
+from pathlib import Path
+
+from platformdirs import user_config_path, user_data_path
+
+APP_NAME = "reentry"
+
+
+def default_db_path() -> Path:
+    """The embedded database of this user, unless ``REENTRY_DB`` names another."""
+    override = os.environ.get("REENTRY_DB")
+    if override:
+        return Path(override)
+    return user_data_path(APP_NAME, appauthor=False) / "reentry.sqlite"
+
+
+@dataclass(frozen=True)
+class Settings:
+    language: str = "fr"
+    # A snapshot older than this is shown as a warning: the paper may be out of date.
+    stale_after_hours: float = 4.0
+    # How far back the dossier shows vital signs and notes.
+    dossier_hours: float = 24.0
+
+
+def settings_path() -> Path:
+    override = os.environ.get("REENTRY_CONFIG")
+    if override:
+        return Path(override)
+    return user_config_path(APP_NAME, appauthor=False) / "settings.toml"
+
+
+def load_settings(path: Path | None = None) -> Settings:
+    """Settings from the file, then from ``REENTRY_<NAME>`` variables; unknown keys ignored."""
+    values: dict[str, object] = {}
+    path = path or settings_path()
+    if path.is_file():
+        with path.open("rb") as handle:
+            values.update(tomllib.load(handle))
+    result = {}
+    for f in fields(Settings):
+        raw = os.environ.get(f"REENTRY_{f.name.upper()}", values.get(f.name))
+        if raw is None:
+            continue
+        try:
+            result[f.name] = type(f.default)(raw)  # type: ignore[call-arg]
+        except (TypeError, ValueError):
+            continue  # a bad setting falls back to its default rather than stop the ward PC
+    return Settings(**result)  # type: ignore[arg-type]

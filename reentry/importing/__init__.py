@@ -1,0 +1,63 @@
+"""Import what the SIH knows: FHIR R4, HL7 v2.5 (French PAM profile) or CSV, detected by content.
+
+Each file is parsed and checked whole before anything is stored, then stored in one
+transaction: a bad file changes nothing, and the same file imported twice changes nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from pathlib import Path
+
+from reentry.errors import FileRejected
+from reentry.i18n import msg
+from reentry.importing.source import SourceFile
+from reentry.model import ImportBatch, ImportOutcome
+from reentry.store.base import Store
+
+Parser = Callable[[SourceFile], ImportBatch]
+
+
+def detect_format(source: SourceFile) -> str:
+    """``fhir``, ``hl7v2`` or ``csv``, from the first meaningful bytes of the file."""
+    head = source.data.lstrip(b"\xef\xbb\xbf \t\r\n\x0b")[:4096]
+    if head.startswith((b"{", b"[")):
+        return "fhir"
+    if head.startswith(b"MSH") and len(head) > 4:
+        return "hl7v2"
+    first_line = head.split(b"\n", 1)[0]
+    if b"," in first_line or b";" in first_line:
+        return "csv"
+    raise FileRejected(source.name, msg("where.file"), msg("error.unknown_format"))
+
+
+def parser_for(format: str) -> Parser:
+    if format == "fhir":
+        from reentry.importing.fhir import parse
+    elif format == "hl7v2":
+        from reentry.importing.hl7v2 import parse
+    elif format == "csv":
+        from reentry.importing.csv_census import parse
+    else:
+        raise ValueError(format)
+    return parse
+
+
+def parse_file(path: str | Path) -> ImportBatch:
+    source = SourceFile.read(path)
+    return parser_for(detect_format(source))(source)
+
+
+def import_files(
+    store: Store,
+    paths: Iterable[str | Path],
+    on_file_done: Callable[[Path, ImportOutcome], None] | None = None,
+) -> list[ImportOutcome]:
+    """Import each file on its own (all or nothing per file); stop at the first bad one."""
+    outcomes = []
+    for path in paths:
+        outcome = store.apply_import(parse_file(path))
+        outcomes.append(outcome)
+        if on_file_done:
+            on_file_done(Path(path), outcome)
+    return outcomes

@@ -1,0 +1,56 @@
+"""A file offered for import: its bytes, its text, its fingerprint."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from reentry.errors import FileRejected
+from reentry.i18n import msg
+from reentry.model import ImportBatch
+
+
+@dataclass(frozen=True)
+class SourceFile:
+    path: Path
+    data: bytes
+
+    @classmethod
+    def read(cls, path: str | Path) -> SourceFile:
+        path = Path(path)
+        try:
+            data = path.read_bytes()
+        except OSError as error:
+            raise FileRejected(str(path), msg("where.file"),
+                               msg("error.unreadable_file", detail=error.strerror or str(error)))
+        if not data.strip():
+            raise FileRejected(str(path), msg("where.file"), msg("problem.empty_file"))
+        return cls(path, data)
+
+    @property
+    def name(self) -> str:
+        return str(self.path)
+
+    @property
+    def content_hash(self) -> str:
+        return hashlib.sha256(self.data).hexdigest()
+
+    def text(self) -> str:
+        """The file as text: UTF-8 (with or without BOM), else Latin-1 only if it is not UTF-8."""
+        try:
+            return self.data.decode("utf-8-sig")
+        except UnicodeDecodeError as error:
+            try:
+                return self.data.decode("cp1252")
+            except UnicodeDecodeError:
+                raise FileRejected(self.name, msg("where.file"),
+                                   msg("problem.bad_encoding", detail=str(error))) from error
+
+    def batch(self, format: str, data_as_of: datetime) -> ImportBatch:
+        return ImportBatch(source=self.path.name, format=format, content_hash=self.content_hash,
+                           data_as_of=data_as_of)
+
+    def reject(self, where: object, problem: object) -> FileRejected:
+        return FileRejected(self.name, where, problem)  # type: ignore[arg-type]

@@ -1,0 +1,158 @@
+"""Versioned schema migrations. Append new migrations at the end; never edit an applied one."""
+
+from __future__ import annotations
+
+from sqlite_utils import Database
+from sqlite_utils.migrations import Migrations
+
+migrations = Migrations("reentry")
+MIGRATION_NAMES: list[str] = []
+
+
+def migration(name: str):  # type: ignore[no-untyped-def]
+    MIGRATION_NAMES.append(name)
+    return migrations(name=name)
+
+
+@migration("0001_census_and_dossier")
+def _initial(db: Database) -> None:
+    db.executescript(
+        """
+        CREATE TABLE snapshots (
+            id INTEGER PRIMARY KEY,
+            source TEXT NOT NULL,
+            format TEXT NOT NULL,
+            content_hash TEXT NOT NULL UNIQUE,
+            data_as_of TEXT NOT NULL,
+            imported_at TEXT NOT NULL
+        );
+        CREATE TABLE sites (
+            code TEXT PRIMARY KEY,
+            name TEXT NOT NULL
+        );
+        CREATE TABLE wards (
+            code TEXT PRIMARY KEY,
+            name TEXT NOT NULL,
+            site_code TEXT NOT NULL REFERENCES sites(code)
+        );
+        CREATE TABLE beds (
+            ward_code TEXT NOT NULL REFERENCES wards(code),
+            room TEXT NOT NULL,
+            bed TEXT NOT NULL,
+            PRIMARY KEY (ward_code, room, bed)
+        );
+        CREATE TABLE patients (
+            id INTEGER PRIMARY KEY,
+            ipp TEXT UNIQUE,
+            ins_nir TEXT,
+            identity_status TEXT,
+            birth_name TEXT,
+            used_name TEXT,
+            given_names TEXT,
+            birth_date TEXT,
+            sex TEXT,
+            birthplace_insee TEXT,
+            address TEXT,
+            postcode TEXT,
+            city TEXT,
+            snapshot_id INTEGER REFERENCES snapshots(id)
+        );
+        CREATE INDEX patients_ins ON patients(ins_nir);
+        CREATE TABLE stays (
+            id INTEGER PRIMARY KEY,
+            nda TEXT NOT NULL UNIQUE,
+            patient_id INTEGER NOT NULL REFERENCES patients(id),
+            ward_code TEXT REFERENCES wards(code),
+            room TEXT,
+            bed TEXT,
+            admitted_at TEXT,
+            discharged_at TEXT,
+            cancelled INTEGER NOT NULL DEFAULT 0,
+            snapshot_id INTEGER REFERENCES snapshots(id)
+        );
+        CREATE INDEX stays_patient ON stays(patient_id);
+        CREATE INDEX stays_ward ON stays(ward_code);
+        CREATE TABLE movements (
+            id INTEGER PRIMARY KEY,
+            stay_id INTEGER NOT NULL REFERENCES stays(id),
+            movement_id TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            at TEXT,
+            ward_code TEXT REFERENCES wards(code),
+            room TEXT,
+            bed TEXT,
+            cancelled INTEGER NOT NULL DEFAULT 0,
+            snapshot_id INTEGER REFERENCES snapshots(id),
+            UNIQUE (stay_id, movement_id)
+        );
+        CREATE TABLE allergies (
+            id INTEGER PRIMARY KEY,
+            source_id TEXT NOT NULL UNIQUE,
+            patient_id INTEGER NOT NULL REFERENCES patients(id),
+            substance TEXT NOT NULL,
+            reaction TEXT,
+            severity TEXT,
+            criticality TEXT,
+            recorded_at TEXT,
+            snapshot_id INTEGER REFERENCES snapshots(id)
+        );
+        CREATE INDEX allergies_patient ON allergies(patient_id);
+        CREATE TABLE prescriptions (
+            id INTEGER PRIMARY KEY,
+            source_id TEXT NOT NULL UNIQUE,
+            patient_id INTEGER NOT NULL REFERENCES patients(id),
+            stay_id INTEGER REFERENCES stays(id),
+            drug TEXT NOT NULL,
+            dose REAL,
+            unit TEXT,
+            route TEXT,
+            schedule TEXT NOT NULL DEFAULT '[]',
+            frequency TEXT,
+            start TEXT,
+            "end" TEXT,
+            status TEXT NOT NULL,
+            snapshot_id INTEGER REFERENCES snapshots(id)
+        );
+        CREATE INDEX prescriptions_patient ON prescriptions(patient_id);
+        CREATE TABLE observations (
+            id INTEGER PRIMARY KEY,
+            source_id TEXT NOT NULL UNIQUE,
+            patient_id INTEGER NOT NULL REFERENCES patients(id),
+            stay_id INTEGER REFERENCES stays(id),
+            code TEXT NOT NULL,
+            label TEXT NOT NULL,
+            value REAL,
+            value_text TEXT,
+            unit TEXT,
+            effective_at TEXT NOT NULL,
+            snapshot_id INTEGER REFERENCES snapshots(id)
+        );
+        CREATE INDEX observations_patient_time ON observations(patient_id, effective_at);
+        CREATE TABLE administrations (
+            id INTEGER PRIMARY KEY,
+            source_id TEXT NOT NULL UNIQUE,
+            patient_id INTEGER NOT NULL REFERENCES patients(id),
+            stay_id INTEGER REFERENCES stays(id),
+            drug TEXT NOT NULL,
+            at TEXT NOT NULL,
+            dose REAL,
+            unit TEXT,
+            route TEXT,
+            status TEXT NOT NULL,
+            performer TEXT,
+            snapshot_id INTEGER REFERENCES snapshots(id)
+        );
+        CREATE INDEX administrations_patient_time ON administrations(patient_id, at);
+        CREATE TABLE notes (
+            id INTEGER PRIMARY KEY,
+            source_id TEXT NOT NULL UNIQUE,
+            patient_id INTEGER NOT NULL REFERENCES patients(id),
+            stay_id INTEGER REFERENCES stays(id),
+            written_at TEXT NOT NULL,
+            author TEXT,
+            text TEXT NOT NULL,
+            snapshot_id INTEGER REFERENCES snapshots(id)
+        );
+        CREATE INDEX notes_patient_time ON notes(patient_id, written_at);
+        """
+    )

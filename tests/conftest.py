@@ -1,0 +1,45 @@
+"""Shared fixtures: the real sample files, fresh SQLite stores, and Qt kept offscreen."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+REPO = Path(__file__).resolve().parent.parent
+SAMPLES = Path(os.environ.get("REENTRY_SAMPLES", REPO.parent / "shared" / "samples"))
+
+
+@pytest.fixture(scope="session")
+def samples_dir() -> Path:
+    """The real sample files written by others (never copied into this repository)."""
+    if not SAMPLES.is_dir():
+        pytest.fail(f"sample files not found at {SAMPLES}; set REENTRY_SAMPLES")
+    return SAMPLES
+
+
+@pytest.fixture
+def db_path(tmp_path: Path) -> Path:
+    return tmp_path / "reentry.sqlite"
+
+
+@pytest.fixture
+def store(db_path: Path):
+    from reentry.store import open_store
+
+    store = open_store(db_path)
+    yield store
+    store.close()
+
+
+@pytest.fixture(autouse=True)
+def _french_by_default():
+    """Every test starts in French, the default language, whatever the previous one did."""
+    from reentry import i18n
+
+    i18n.set_language(i18n.DEFAULT_LANGUAGE)
+    yield
+    i18n.set_language(i18n.DEFAULT_LANGUAGE)
