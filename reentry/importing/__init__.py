@@ -37,7 +37,7 @@ def parser_for(format: str) -> Parser:
     elif format == "hl7v2":
         from reentry.importing.hl7v2 import parse
     elif format == "csv":
-        from reentry.importing.csv_census import parse
+        from reentry.importing.csv_tables import parse
     else:
         raise ValueError(format)
     return parse

@@ -1,0 +1,297 @@
+"""CSV exports from the SIH: census, allergies, prescriptions and items, told apart by header.
+
+The columns are documented in ``docs/formats.md``. Separator ``,`` or ``;`` (French spreadsheets
+write ``;``), UTF-8 with or without BOM, decimal comma accepted. Every row is checked before
+anything is stored; the first bad value rejects the file, naming its line and column.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import TypeVar
+
+from reentry import clock
+from reentry.i18n import Msg, msg
+from reentry.importing.source import SourceFile
+from reentry.model import (
+    Administration,
+    Allergy,
+    Bed,
+    IdentityStatus,
+    ImportBatch,
+    Movement,
+    MovementKind,
+    Note,
+    Observation,
+    Patient,
+    PatientKey,
+    Prescription,
+    Sex,
+    Site,
+    Stay,
+    Ward,
+)
+from reentry.nir import normalise_nir, nir_problem
+
+T = TypeVar("T")
+
+CENSUS_REQUIRED = ("ipp", "nda", "birth_name", "given_names", "birth_date", "sex", "site", "ward")
+ALLERGY_REQUIRED = ("ipp", "substance")
+PRESCRIPTION_REQUIRED = ("ipp", "drug")
+ITEM_REQUIRED = ("record_id", "ipp", "kind", "effective_time")
+
+ITEM_KINDS = ("vital_sign", "medication_administration", "nursing_note")
+
+# Labels for the LOINC codes of vital signs, so that an item CSV reads well in the dossier.
+VITAL_SIGN_LABELS = {
+    "8480-6": "Pression artérielle systolique",
+    "8462-4": "Pression artérielle diastolique",
+    "8867-4": "Fréquence cardiaque",
+    "8310-5": "Température",
+    "2708-6": "SpO2",
+    "9279-1": "Fréquence respiratoire",
+    "72514-3": "Douleur (EN 0-10)",
+}
+
+
+class _Rows:
+    """The rows of one CSV file, with the line number of each row for error messages."""
+
+    def __init__(self, source: SourceFile) -> None:
+        self.source = source
+        text = source.text()
+        first_line = text.split("\n", 1)[0]
+        delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
+        reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=delimiter)
+        self.columns = [c.strip().lower() for c in (reader.fieldnames or [])]
+        reader.fieldnames = self.columns
+        self.rows: list[tuple[int, dict[str, str]]] = []
+        try:
+            for row in reader:
+                if None in row:
+                    raise self.reject(reader.line_num, msg("csv.too_many_values"))
+                cleaned = {k: (v or "").strip() for k, v in row.items()}
+                if any(cleaned.values()):
+                    self.rows.append((reader.line_num, cleaned))
+        except csv.Error as error:
+            raise self.reject(reader.line_num, msg("csv.malformed", detail=str(error))) from None
+
+    def reject(self, line: int, problem: Msg, column: str | None = None) -> Exception:
+        where = (msg("where.line_column", line=line, column=column) if column
+                 else msg("where.line", line=line))
+        return self.source.reject(where, problem)
+
+    def require(self, columns: tuple[str, ...]) -> None:
+        for column in columns:
+            if column not in self.columns:
+                raise self.source.reject(msg("where.line", line=1),
+                                         msg("problem.missing_column", name=column))
+
+
+@dataclass
+class _Row:
+    rows: _Rows
+    line: int
+    values: dict[str, str]
+
+    def text(self, column: str, required: bool = False) -> str | None:
+        value = self.values.get(column) or None
+        if value is None and required:
+            raise self.rows.reject(self.line, msg("problem.missing_value", name=column), column)
+        return value
+
+    def parse(self, column: str, convert: Callable[[str], T], problem: str,
+              required: bool = False) -> T | None:
+        value = self.text(column, required)
+        if value is None:
+            return None
+        try:
+            return convert(value)
+        except ValueError:
+            raise self.rows.reject(self.line, msg(problem, value=value), column) from None
+
+    def date(self, column: str, required: bool = False) -> date | None:
+        return self.parse(column, parse_date, "problem.bad_date", required)
+
+    def datetime(self, column: str, required: bool = False) -> datetime | None:
+        return self.parse(column, parse_datetime, "problem.bad_datetime", required)
+
+    def number(self, column: str) -> float | None:
+        return self.parse(column, lambda v: float(v.replace(",", ".").replace(" ", "")),
+                          "problem.bad_number")
+
+    def patient_key(self) -> PatientKey:
+        return PatientKey(self.text("ipp", required=True), None)
+
+
+def parse_date(value: str) -> date:
+    """``1979-03-28`` or ``28/03/1979``."""
+    if "/" in value:
+        day, month, year = value.split("/")
+        if len(year) != 4:
+            raise ValueError(value)
+        return date(int(year), int(month), int(day))
+    return date.fromisoformat(value)
+
+
+def parse_datetime(value: str) -> datetime:
+    """ISO 8601 (``2026-11-23T14:05:00+01:00``) or ``23/11/2026 14:05``; naive = hospital time."""
+    if "/" in value:
+        day_part, _, time_part = value.partition(" ")
+        moment = datetime.combine(parse_date(day_part),
+                                  datetime.strptime(time_part or "00:00", "%H:%M").time())
+    else:
+        moment = datetime.fromisoformat(value)
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=clock.hospital_zone())
+    return moment
+
+
+def _sex(value: str) -> Sex:
+    return Sex(value.upper())
+
+
+def _status(value: str) -> IdentityStatus:
+    return IdentityStatus(value.upper())
+
+
+def _nir(value: str) -> str:
+    if nir_problem(value) is not None:
+        raise ValueError(value)
+    return normalise_nir(value)
+
+
+def _census(rows: _Rows, batch: ImportBatch) -> None:
+    rows.require(CENSUS_REQUIRED)
+    seen_sites: dict[str, Site] = {}
+    seen_wards: dict[str, Ward] = {}
+    for line, values in rows.rows:
+        row = _Row(rows, line, values)
+        nir_text = row.text("ins_nir")
+        if nir_text and nir_problem(nir_text):
+            raise rows.reject(line, msg("problem.bad_nir", value=nir_text,
+                                        reason=nir_problem(nir_text)), "ins_nir")
+        patient = Patient(
+            ipp=row.text("ipp", required=True),
+            ins_nir=normalise_nir(nir_text) if nir_text else None,
+            identity_status=row.parse("identity_status", _status, "problem.bad_identity_status"),
+            birth_name=row.text("birth_name", required=True),
+            used_name=row.text("used_name"),
+            given_names=row.text("given_names", required=True),
+            birth_date=row.date("birth_date", required=True),
+            sex=row.parse("sex", _sex, "problem.bad_sex", required=True),
+            birthplace_insee=row.text("birthplace_insee"),
+            address=row.text("address"), postcode=row.text("postcode"), city=row.text("city"),
+        )
+        site_code = row.text("site", required=True) or ""
+        ward_code = row.text("ward", required=True) or ""
+        seen_sites[site_code] = Site(site_code, row.text("site_name") or site_code)
+        seen_wards[ward_code] = Ward(ward_code, row.text("ward_name") or ward_code, site_code)
+        room, bed = row.text("room"), row.text("bed")
+        if room and bed:
+            batch.beds.append(Bed(ward_code, room, bed))
+        nda = row.text("nda", required=True) or ""
+        admitted_at = row.datetime("admitted_at")
+        batch.patients.append(patient)
+        batch.stays.append(Stay(nda, patient.key))
+        batch.movements.append(Movement(f"csv-{nda}-location", nda, MovementKind.ADMISSION,
+                                        admitted_at, ward_code, room, bed))
+        discharged_at = row.datetime("discharged_at")
+        if discharged_at:
+            batch.movements.append(Movement(f"csv-{nda}-discharge", nda, MovementKind.DISCHARGE,
+                                            discharged_at, ward_code))
+    batch.sites.extend(seen_sites.values())
+    batch.wards.extend(seen_wards.values())
+
+
+def _allergies(rows: _Rows, batch: ImportBatch) -> None:
+    rows.require(ALLERGY_REQUIRED)
+    for line, values in rows.rows:
+        row = _Row(rows, line, values)
+        substance = row.text("substance", required=True) or ""
+        key = row.patient_key()
+        batch.allergies.append(Allergy(
+            source_id=f"csv:allergy:{key.ipp}:{substance.lower()}", patient=key,
+            substance=substance, reaction=row.text("reaction"), severity=row.text("severity"),
+            criticality=row.text("criticality"), recorded_at=row.datetime("recorded_at")))
+
+
+def _prescriptions(rows: _Rows, batch: ImportBatch) -> None:
+    rows.require(PRESCRIPTION_REQUIRED)
+    for line, values in rows.rows:
+        row = _Row(rows, line, values)
+        key = row.patient_key()
+        schedule = tuple(t.strip() for t in (row.text("schedule") or "").split() if t.strip())
+        for planned in schedule:
+            try:
+                datetime.strptime(planned, "%H:%M")
+            except ValueError:
+                raise rows.reject(line, msg("csv.bad_schedule", value=planned),
+                                  "schedule") from None
+        drug = row.text("drug", required=True) or ""
+        batch.prescriptions.append(Prescription(
+            source_id=f"csv:prescription:{row.text('prescription_id') or f'{key.ipp}:{line}'}",
+            patient=key, drug=drug, nda=row.text("nda"), dose=row.number("dose"),
+            unit=row.text("unit"), route=row.text("route"), schedule=schedule,
+            frequency=row.text("frequency"), start=row.datetime("start"),
+            end=row.datetime("end"), status=row.text("status") or "active"))
+
+
+def _items(rows: _Rows, batch: ImportBatch) -> None:
+    """The item CSV (``record_id, ipp, nda, kind, code, value, unit, route, effective_time,
+    author, text``): vital signs, medication administrations and nursing notes."""
+    rows.require(ITEM_REQUIRED)
+    for line, values in rows.rows:
+        row = _Row(rows, line, values)
+        kind = row.text("kind", required=True)
+        if kind not in ITEM_KINDS:
+            raise rows.reject(line, msg("csv.bad_kind", value=kind, accepted=", ".join(ITEM_KINDS)),
+                              "kind")
+        source_id = f"csv:item:{row.text('record_id', required=True)}"
+        key, nda = row.patient_key(), row.text("nda")
+        at = row.datetime("effective_time", required=True)
+        assert at is not None
+        if kind == "vital_sign":
+            code = row.text("code", required=True) or ""
+            value = row.number("value")
+            batch.observations.append(Observation(
+                source_id, key, code, VITAL_SIGN_LABELS.get(code, code), at, nda, value,
+                None if value is not None else row.text("value"), row.text("unit")))
+        elif kind == "medication_administration":
+            batch.administrations.append(Administration(
+                source_id, key, row.text("code", required=True) or "", at, nda,
+                row.number("value"), row.text("unit"), row.text("route"),
+                performer=row.text("author")))
+        else:
+            batch.notes.append(Note(source_id, key, at, row.text("text", required=True) or "",
+                                    nda, row.text("author")))
+
+
+_TABLES: list[tuple[str, Callable[[_Rows, ImportBatch], None]]] = [
+    ("ward", _census),
+    ("substance", _allergies),
+    ("drug", _prescriptions),
+    ("kind", _items),
+]
+
+
+def parse(source: SourceFile) -> ImportBatch:
+    rows = _Rows(source)
+    if not rows.rows:
+        raise source.reject(msg("where.file"), msg("problem.empty_file"))
+    as_of = None
+    if "data_as_of" in rows.columns:
+        as_of = _Row(rows, rows.rows[0][0], rows.rows[0][1]).datetime("data_as_of")
+    if as_of is None:
+        as_of = datetime.fromtimestamp(source.path.stat().st_mtime, tz=clock.hospital_zone())
+    batch = source.batch("csv", as_of)
+    for marker, reader in _TABLES:
+        if marker in rows.columns:
+            reader(rows, batch)
+            return batch
+    raise source.reject(msg("where.line", line=1),
+                        msg("csv.unknown_table", columns=", ".join(rows.columns)))

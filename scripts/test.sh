@@ -1,0 +1,8 @@
+#!/usr/bin/env bash
+# Set up, then run every check: the core/Qt boundary, and the whole test suite (Qt offscreen).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+./scripts/setup.sh
+export QT_QPA_PLATFORM=offscreen
+.venv/bin/lint-imports
+.venv/bin/python -m pytest -p no:cacheprovider "$@"
