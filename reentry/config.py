@@ -53,7 +53,7 @@ def load_settings(path: Path | None = None) -> Settings:
         if raw is None:
             continue
         try:
-            result[f.name] = type(f.default)(raw)  # type: ignore[call-arg]
+            result[f.name] = type(f.default)(raw)  # type: ignore[call-arg,misc]
         except (TypeError, ValueError):
             continue  # a bad setting falls back to its default rather than stop the ward PC
     return Settings(**result)  # type: ignore[arg-type]

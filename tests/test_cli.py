@@ -11,6 +11,7 @@ import pytest
 from click.testing import CliRunner
 
 from reentry.cli import CENSUS_COLUMNS, cli
+
 from test_import_csv import CENSUS, ITEMS
 
 

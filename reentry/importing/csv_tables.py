@@ -35,7 +35,7 @@ from reentry.model import (
     Stay,
     Ward,
 )
-from reentry.nir import normalise_nir, nir_problem
+from reentry.nir import nir_problem, normalise_nir
 
 T = TypeVar("T")
 

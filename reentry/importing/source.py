@@ -24,7 +24,8 @@ class SourceFile:
             data = path.read_bytes()
         except OSError as error:
             raise FileRejected(str(path), msg("where.file"),
-                               msg("error.unreadable_file", detail=error.strerror or str(error)))
+                               msg("error.unreadable_file", detail=error.strerror or str(error))
+                               ) from error
         if not data.strip():
             raise FileRejected(str(path), msg("where.file"), msg("problem.empty_file"))
         return cls(path, data)
