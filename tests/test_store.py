@@ -149,3 +149,16 @@ def test_dossier_returns_recent_observations_only(store):
     assert [o.source_id for o in dossier.observations] == ["o-new"]
     assert dossier.ward.name == "Cardiologie" and dossier.stay.bed == "A"
     assert dossier.snapshot.data_as_of == AS_OF
+
+
+def test_a_stay_number_reused_for_another_patient_is_refused(store):
+    store.apply_import(batch())
+    other = ImportBatch("adt.hl7", "hl7v2", "h9", AS_OF)
+    other.patients.append(Patient("777777", birth_name="AUTRE", sex=Sex.MALE))
+    other.stays.append(Stay("N1", PatientKey("777777")))
+    before = store.counts()
+    with pytest.raises(FileRejected) as caught:
+        store.apply_import(other)
+    assert "identitovigilance" in caught.value.message()
+    assert store.counts() == before
+    assert store.census()[0].patient.ipp == "000003"

@@ -347,10 +347,16 @@ class _Writer:
 
     def _upsert_stay(self, stay: Stay) -> None:
         patient_id = self._patient_id(stay.patient)
+        row = self.conn.execute("SELECT patient_id FROM stays WHERE nda = ?", (stay.nda,)).fetchone()
+        if row is not None and int(row[0]) != patient_id:
+            # The same stay number on another patient is an identity collision: never move a
+            # stay (and its dossier) silently from one person to another.
+            raise FileRejected(self.batch.source, msg("where.file"),
+                               msg("problem.stay_of_another_patient", nda=stay.nda))
         self.conn.execute(
             "INSERT INTO stays (nda, patient_id, ward_code, room, bed, admitted_at,"
             " discharged_at, cancelled, snapshot_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
-            " ON CONFLICT(nda) DO UPDATE SET patient_id = excluded.patient_id,"
+            " ON CONFLICT(nda) DO UPDATE SET"
             " ward_code = coalesce(excluded.ward_code, ward_code),"
             " room = coalesce(excluded.room, room), bed = coalesce(excluded.bed, bed),"
             " admitted_at = coalesce(excluded.admitted_at, admitted_at),"
