@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 import sqlite3
+import unicodedata
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from datetime import date, datetime
@@ -47,6 +48,12 @@ _PATIENT_TRAITS = (
     "ipp", "ins_nir", "identity_status", "birth_name", "used_name", "given_names",
     "birth_date", "sex", "birthplace_insee", "address", "postcode", "city",
 )
+
+
+def alphabetical_key(text: str | None) -> str:
+    """« énoxaparine » between « amlodipine » and « furosémide », not after « zopiclone »."""
+    decomposed = unicodedata.normalize("NFKD", text or "")
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
 
 
 def natural_key(text: str | None) -> tuple[Any, ...]:
@@ -207,8 +214,10 @@ class SqliteStore:
             )
             for r in self._rows(
                 "SELECT p.*, s.nda FROM prescriptions p LEFT JOIN stays s ON s.id = p.stay_id"
-                " WHERE p.patient_id = ? AND p.status = 'active' ORDER BY p.drug", [patient_id])
+                " WHERE p.patient_id = ? AND p.status = 'active'", [patient_id])
         ]
+        prescriptions.sort(key=lambda rx: alphabetical_key(rx.drug))
+        allergies.sort(key=lambda a: alphabetical_key(a.substance))
         observations = [
             Observation(r["source_id"], key, r["code"], r["label"],
                         clock.from_storage(r["effective_at"]),  # type: ignore[arg-type]
