@@ -329,8 +329,8 @@ def vital_label(code: str, fallback: str) -> str:
 def _blood_pressure(systolic: Observation | None, diastolic: Observation | None) -> str:
     high = format_number(systolic.value) if systolic and systolic.value is not None else DASH
     low = format_number(diastolic.value) if diastolic and diastolic.value is not None else DASH
-    unit = (systolic or diastolic).unit if (systolic or diastolic) else None
-    return value_with_unit(f"{high}/{low}", unit)
+    either = systolic or diastolic
+    return value_with_unit(f"{high}/{low}", either.unit if either else None)
 
 
 def _row_cells(observations: list[Observation]) -> dict[str, str]:

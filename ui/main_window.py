@@ -1,0 +1,293 @@
+"""The offline viewer: wards on the left, the ward's patients in the middle, a dossier on the right.
+
+It reads the local snapshot only (no network, no writes), keeps "data as of" in view and checks
+every minute whether the data has become old or a newer snapshot has arrived.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+
+from PySide6.QtCore import QEvent, Qt, QTimer
+from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QLabel,
+    QMainWindow,
+    QMenu,
+    QSplitter,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from reentry import clock, display, i18n
+from reentry.config import Settings
+from reentry.errors import UserError
+from reentry.i18n import Msg, msg, tr
+from reentry.model import Snapshot
+from reentry.store import Store, open_store
+from ui import theme
+from ui.census_view import CensusView
+from ui.dossier_view import DossierView
+from ui.errors import show_user_error
+from ui.language import is_language_change, switch_language
+from ui.snapshot_status import SnapshotStatus
+from ui.ward_tree import WardTree
+
+CHECK_INTERVAL_MS = 60_000
+_BROWSER_PAGE, _MESSAGE_PAGE = 0, 1
+
+StoreOpener = Callable[[Path], Store]
+
+
+class MainWindow(QMainWindow):
+    """Create, ``show()``, then ``load()``: a database error then appears over the window."""
+
+    def __init__(self, db_path: Path, settings: Settings, *,
+                 now: Callable[[], datetime] = clock.now,
+                 check_interval_ms: int = CHECK_INTERVAL_MS,
+                 open_db: StoreOpener = open_store) -> None:
+        super().__init__()
+        self.setObjectName("main_window")
+        self.db_path = Path(db_path)
+        self.settings = settings
+        self._now = now
+        self._open_db = open_db
+        self.store: Store | None = None
+        self._message: Msg | None = None  # what the message page says, re-rendered on switch
+
+        self.status = SnapshotStatus(now, settings.stale_after_hours, self)
+        self.wards = WardTree(self)
+        self.census = CensusView(self)
+        self.dossier = DossierView(self)
+        self._message_label = QLabel(self)
+        self._build_layout()
+        self._build_menus()
+        self._connect()
+
+        self.timer = QTimer(self)
+        self.timer.setInterval(check_interval_ms)
+        self.timer.timeout.connect(self.check_snapshot)
+        self.resize(1400, 850)
+        self._retranslate()
+
+    # -- construction ---------------------------------------------------------------------------
+
+    def _build_layout(self) -> None:
+        splitter = QSplitter(Qt.Orientation.Horizontal, self)
+        splitter.setObjectName("browser")
+        splitter.setChildrenCollapsible(False)
+        for widget, stretch in ((self.wards, 2), (self.census, 5), (self.dossier, 7)):
+            splitter.addWidget(widget)
+            splitter.setStretchFactor(splitter.indexOf(widget), stretch)
+        splitter.setSizes([230, 500, 670])
+
+        self._message_label.setObjectName("message_page")
+        self._message_label.setWordWrap(True)
+        self._message_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self._message_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self._message_label.setFont(theme.scaled_font(self, 1.25))
+        self._message_label.setMargin(40)
+
+        self.pages = QStackedWidget(self)
+        self.pages.addWidget(splitter)
+        self.pages.addWidget(self._message_label)
+
+        central = QWidget(self)
+        layout = QVBoxLayout(central)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        layout.addWidget(self.status)
+        layout.addWidget(self.pages, 1)
+        self.setCentralWidget(central)
+        self.setTabOrder(self.wards, self.census)
+        self.setTabOrder(self.census, self.dossier.scroll_area)
+
+    def _build_menus(self) -> None:
+        bar = self.menuBar()
+        self.file_menu = QMenu(bar)
+        self.file_menu.setObjectName("file_menu")
+        self.refresh_action = QAction(self)
+        self.refresh_action.setShortcut(QKeySequence(QKeySequence.StandardKey.Refresh))
+        self.refresh_action.triggered.connect(self.reload)
+        self.quit_action = QAction(self)
+        self.quit_action.setShortcut(QKeySequence("Ctrl+Q"))  # the standard key is empty on Windows
+        self.quit_action.triggered.connect(self.close)
+        self.file_menu.addActions([self.refresh_action, self.quit_action])
+
+        self.view_menu = QMenu(bar)
+        self.view_menu.setObjectName("view_menu")
+        self.focus_actions: list[QAction] = []
+        focusable = (("1", self.wards), ("2", self.census), ("3", self.dossier.scroll_area))
+        for key, widget in focusable:
+            action = QAction(self)
+            action.setShortcut(QKeySequence(f"Ctrl+{key}"))
+            action.triggered.connect(widget.setFocus)
+            self.focus_actions.append(action)
+        self.view_menu.addActions(self.focus_actions)
+
+        self.language_menu = QMenu(bar)
+        self.language_menu.setObjectName("language_menu")
+        group = QActionGroup(self)
+        self.language_actions: dict[str, QAction] = {}
+        for language in i18n.LANGUAGES:
+            action = QAction(group)
+            action.setCheckable(True)
+            action.setData(language)
+            action.triggered.connect(lambda _checked=False, lang=language: self.set_language(lang))
+            self.language_actions[language] = action
+        self.language_menu.addActions(group.actions())
+        for menu in (self.file_menu, self.view_menu, self.language_menu):
+            bar.addMenu(menu)
+
+    def _connect(self) -> None:
+        self.wards.ward_selected.connect(self._show_ward)
+        self.census.patient_selected.connect(self._show_patient)
+
+    # -- loading --------------------------------------------------------------------------------
+
+    def load(self) -> bool:
+        """Open the database and show its wards; a ``UserError`` is shown, not raised."""
+        self._close_store()
+        try:
+            self.store = self._open_db(self.db_path)
+            self._fill()
+        except UserError as error:
+            self._close_store()
+            self._show_message(error.msg)
+            self.status.set_snapshot(None)
+            show_user_error(self, error)
+            return False
+        self.timer.start()
+        return True
+
+    def reload(self) -> None:
+        """Read the database again, keeping the ward and patient on screen when still there."""
+        if self.store is None:
+            self.load()
+            return
+        ward, patient = self.wards.current_ward(), self.census.current_patient_id()
+        try:
+            self._fill()
+        except UserError as error:
+            self.dossier.clear()
+            show_user_error(self, error)
+            return
+        if ward and self.wards.select_ward(ward) and patient is not None:
+            self.census.select_patient(patient)
+
+    def _fill(self) -> None:
+        store = self._require_store()
+        snapshot = store.latest_snapshot()
+        sites = store.sites()
+        self.status.set_snapshot(snapshot)
+        if not sites:
+            self._show_message(msg("ui.empty_database", db=str(self.db_path)))
+            self.wards.set_places([], [], {})
+            return
+        counts = Counter(row.ward.code for row in store.census())
+        self.wards.set_places(sites, store.wards(), counts)
+        self._message = None
+        self.pages.setCurrentIndex(_BROWSER_PAGE)
+
+    def check_snapshot(self) -> None:
+        """Timer tick: re-evaluate the age of the data; pick up a newer snapshot if one came."""
+        if self.store is not None:
+            try:
+                latest = self.store.latest_snapshot()
+            except UserError as error:  # a busy database must not pop a box every minute
+                self.statusBar().showMessage(error.message())
+                latest = self.status.snapshot
+            if _snapshot_id(latest) != _snapshot_id(self.status.snapshot):
+                self.reload()
+                self.statusBar().showMessage(
+                    tr("ui.new_data_loaded", as_of=display.data_as_of_text(latest)))
+        self.status.refresh()
+
+    def _require_store(self) -> Store:
+        if self.store is None:
+            raise RuntimeError("load() the database first")
+        return self.store
+
+    def _close_store(self) -> None:
+        if self.store is not None:
+            self.store.close()
+            self.store = None
+
+    # -- navigation -----------------------------------------------------------------------------
+
+    def _show_ward(self, ward_code: str | None) -> None:
+        self.dossier.clear()
+        if ward_code is None or self.store is None:
+            self.census.set_rows([])
+            return
+        try:
+            rows = self.store.census(ward_code)
+        except UserError as error:
+            self.census.set_rows([])
+            show_user_error(self, error)
+            return
+        self.census.set_rows(rows)
+
+    def _show_patient(self, patient_id: int | None) -> None:
+        self.dossier.clear()  # never leave another patient's dossier on screen
+        if patient_id is None or self.store is None:
+            return
+        now = self._now()
+        try:
+            since = display.dossier_since(self.store.latest_snapshot(), now,
+                                          self.settings.dossier_hours)
+            dossier = self.store.dossier(patient_id, since=since)
+        except UserError as error:
+            show_user_error(self, error)
+            return
+        self.dossier.show_dossier(dossier, clock.local(now).date(), self.settings.dossier_hours)
+
+    # -- language -------------------------------------------------------------------------------
+
+    def set_language(self, language: str) -> None:
+        switch_language(language)
+
+    def _show_message(self, message: Msg) -> None:
+        self._message = message
+        self._message_label.setText(message.render())
+        self.pages.setCurrentIndex(_MESSAGE_PAGE)
+
+    def message_text(self) -> str | None:
+        return self._message_label.text() if self.pages.currentIndex() == _MESSAGE_PAGE else None
+
+    def _retranslate(self) -> None:
+        self.setWindowTitle(tr("ui.window_title"))
+        self.file_menu.setTitle(tr("ui.menu_file"))
+        self.refresh_action.setText(tr("ui.action_refresh"))
+        self.quit_action.setText(tr("ui.action_quit"))
+        self.view_menu.setTitle(tr("ui.menu_view"))
+        for action, name in zip(self.focus_actions, ("wards", "census", "dossier"), strict=True):
+            action.setText(tr(f"ui.action_focus_{name}"))
+        self.language_menu.setTitle(tr("ui.menu_language"))
+        current = i18n.get_language()
+        for language, action in self.language_actions.items():
+            action.setText(tr(f"ui.language_{language}"))
+            action.setChecked(language == current)
+        self.wards.setAccessibleName(tr("ui.wards_header"))
+        self.census.setAccessibleName(tr("ui.census_accessible"))
+        self.dossier.setAccessibleName(tr("ui.dossier_accessible"))
+        if self._message is not None:
+            self._message_label.setText(self._message.render())
+
+    def changeEvent(self, event: QEvent) -> None:
+        if is_language_change(event):
+            self._retranslate()
+        super().changeEvent(event)
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.timer.stop()
+        self._close_store()
+        super().closeEvent(event)
+
+
+def _snapshot_id(snapshot: Snapshot | None) -> int | None:
+    return snapshot.id if snapshot else None
