@@ -6,6 +6,7 @@ transaction: a bad file changes nothing, and the same file imported twice change
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
@@ -23,8 +24,8 @@ def detect_format(source: SourceFile) -> str:
     head = source.data.lstrip(b"\xef\xbb\xbf \t\r\n\x0b")[:4096]
     if head.startswith((b"{", b"[")):
         return "fhir"
-    if head.startswith(b"MSH") and len(head) > 4:
-        return "hl7v2"
+    if re.match(rb"[A-Z][A-Z0-9]{2}\|", head):
+        return "hl7v2"  # even without MSH first, so that the HL7 reader can say what is wrong
     first_line = head.split(b"\n", 1)[0]
     if b"," in first_line or b";" in first_line:
         return "csv"
@@ -35,7 +36,7 @@ def parser_for(format: str) -> Parser:
     if format == "fhir":
         from reentry.importing.fhir import parse
     elif format == "hl7v2":
-        from reentry.importing.hl7v2 import parse
+        from reentry.importing.hl7_pam import parse
     elif format == "csv":
         from reentry.importing.csv_tables import parse
     else:

@@ -356,7 +356,8 @@ class _Writer:
 
     def _upsert_stay(self, stay: Stay) -> None:
         patient_id = self._patient_id(stay.patient)
-        row = self.conn.execute("SELECT patient_id FROM stays WHERE nda = ?", (stay.nda,)).fetchone()
+        row = self.conn.execute("SELECT patient_id FROM stays WHERE nda = ?",
+                                (stay.nda,)).fetchone()
         if row is not None and int(row[0]) != patient_id:
             # The same stay number on another patient is an identity collision: never move a
             # stay (and its dossier) silently from one person to another.
