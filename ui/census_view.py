@@ -4,21 +4,21 @@ from __future__ import annotations
 
 from datetime import date
 
-from PySide6.QtCore import QEvent, QItemSelectionModel, QModelIndex, Qt, Signal
-from PySide6.QtGui import QFocusEvent
-from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTreeWidget, QTreeWidgetItem, QWidget
+from PySide6.QtCore import QEvent, Qt, Signal
+from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTreeWidgetItem, QWidget
 
 from reentry import display
 from reentry.i18n import tr
 from reentry.model import CensusRow
 from ui.language import is_language_change
+from ui.selection_tree import SelectionTree
 from ui.theme import ROW_STYLE
 
 COLUMNS = ("room", "bed", "name", "birth_date", "ipp")
 _PATIENT_ID = Qt.ItemDataRole.UserRole
 
 
-class CensusView(QTreeWidget):
+class CensusView(SelectionTree):
     """One row per inpatient; emits ``patient_selected`` with a patient id, or None."""
 
     patient_selected = Signal(object)
@@ -76,18 +76,6 @@ class CensusView(QTreeWidget):
     def _on_selection_changed(self) -> None:
         item = self._selected_item()
         self.patient_selected.emit(item.data(0, _PATIENT_ID) if item is not None else None)
-
-    def _selected_item(self) -> QTreeWidgetItem | None:
-        items = self.selectedItems()
-        return items[0] if items else None
-
-    def focusInEvent(self, event: QFocusEvent) -> None:
-        """Qt makes the first row current on focus without selecting it; what is shown is
-        what is highlighted, so leave no unselected current row (Down then picks the first)."""
-        super().focusInEvent(event)
-        if self._selected_item() is None and self.currentItem() is not None:
-            self.selectionModel().setCurrentIndex(QModelIndex(),
-                                                  QItemSelectionModel.SelectionFlag.NoUpdate)
 
     def _retranslate(self) -> None:
         self.setHeaderLabels([tr(f"ui.census_{name}") for name in COLUMNS])

@@ -4,20 +4,20 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from PySide6.QtCore import QEvent, QItemSelectionModel, QModelIndex, Qt, Signal
-from PySide6.QtGui import QFocusEvent
-from PySide6.QtWidgets import QAbstractItemView, QTreeWidget, QTreeWidgetItem, QWidget
+from PySide6.QtCore import QEvent, Qt, Signal
+from PySide6.QtWidgets import QAbstractItemView, QTreeWidgetItem, QWidget
 
 from reentry.i18n import tr
 from reentry.model import Site, Ward
 from ui.language import is_language_change
+from ui.selection_tree import SelectionTree
 from ui.theme import ROW_STYLE
 
 _WARD_CODE = Qt.ItemDataRole.UserRole
 _SITE_CODE = Qt.ItemDataRole.UserRole + 1
 
 
-class WardTree(QTreeWidget):
+class WardTree(SelectionTree):
     """Site → ward tree. Emits ``ward_selected`` with a ward code, or None for a site/nothing."""
 
     ward_selected = Signal(object)
@@ -82,18 +82,6 @@ class WardTree(QTreeWidget):
     def _on_selection_changed(self) -> None:
         item = self._selected_item()
         self.ward_selected.emit(item.data(0, _WARD_CODE) if item is not None else None)
-
-    def _selected_item(self) -> QTreeWidgetItem | None:
-        items = self.selectedItems()
-        return items[0] if items else None
-
-    def focusInEvent(self, event: QFocusEvent) -> None:
-        """Qt makes the first row current on focus without selecting it; what is shown is
-        what is highlighted, so leave no unselected current row (Down then picks the first)."""
-        super().focusInEvent(event)
-        if self._selected_item() is None and self.currentItem() is not None:
-            self.selectionModel().setCurrentIndex(QModelIndex(),
-                                                  QItemSelectionModel.SelectionFlag.NoUpdate)
 
     def _retranslate(self) -> None:
         self.setHeaderLabels([tr("ui.wards_header")])
