@@ -27,6 +27,7 @@ from reentry.store import SqliteStore, open_store
 F = TypeVar("F", bound=Callable[..., Any])
 
 EXIT_USER_ERROR = 1
+EXIT_REFUSED = 2  # a code that designates no usable sheet
 
 CENSUS_COLUMNS = (
     "ipp", "birth_name", "used_name", "given_names", "birth_date", "sex", "site", "ward",
@@ -199,6 +200,50 @@ def dossier(state: _Context, ipp: str, hours: float | None) -> None:
     window = timedelta(hours=hours or load_settings().dossier_hours)
     since = (snapshot.data_as_of if snapshot else clock.now()) - window
     click.echo(dossier_text(store.dossier(patient.id, since=since)))
+
+
+@cli.command()
+@click.argument("code")
+@click.option("--format", "output", type=click.Choice(["text", "json"]), default="text",
+              show_default=True)
+@click.pass_obj
+@_user_errors
+def barcode(state: _Context, code: str, output: str) -> None:
+    """Résoudre un code de feuille / resolve a sheet's barcode.
+
+    Prints the form instance, page and patient (or temporary identity); a wrong check digit, an
+    unknown, superseded or cancelled code exits with status 2 and says why.
+    """
+    from reentry.barcodes import group_for_reading
+    from reentry.registry import resolve_code
+
+    resolution = resolve_code(state.store(), code)
+    instance = resolution.instance
+    if output == "json":
+        payload: dict[str, Any] = {"code": resolution.code, "valid": resolution.ok,
+                                   "reason": resolution.problem.render() if resolution.problem
+                                   else None}
+        if instance is not None:
+            payload.update(
+                serial=instance.serial, page=resolution.page, pages=instance.page_count,
+                template=instance.template_id, template_version=instance.template_version,
+                status=instance.status.value, batch=instance.batch_id, ward=instance.ward_code,
+                ipp=instance.ipp, nda=instance.nda, temporary_id=instance.temporary_id,
+                superseded_by=instance.superseded_by)
+        click.echo(json.dumps(payload, ensure_ascii=False, indent=2))
+    elif resolution.problem is not None:
+        click.echo(tr("cli.barcode_refused", code=group_for_reading(resolution.code),
+                      reason=resolution.problem.render()), err=True)
+    else:
+        assert instance is not None
+        who = (tr("cli.barcode_patient", ipp=instance.ipp) if instance.ipp
+               else tr("cli.barcode_temporary", temporary=instance.temporary_id or "—"))
+        click.echo(tr("cli.barcode_found", code=group_for_reading(resolution.code),
+                      template=instance.template_id, page=resolution.page,
+                      pages=instance.page_count, who=who, ward=instance.ward_code,
+                      batch=instance.batch_id, status=instance.status.value))
+    if not resolution.ok:
+        sys.exit(EXIT_REFUSED)
 
 
 class _progress:

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
-from typing import Protocol
+from typing import Any, Protocol
 
 from reentry.model import (
     CensusRow,
@@ -15,6 +16,8 @@ from reentry.model import (
     Snapshot,
     Ward,
 )
+from reentry.printing.plan import RegisteredSheet, SheetPlan
+from reentry.registry import BatchStatus, FormInstance, PrintBatch
 
 
 class Store(Protocol):
@@ -43,5 +46,30 @@ class Store(Protocol):
     def counts(self) -> dict[str, int]:
         """Number of rows per kind of record (for reports and tests)."""
         ...
+
+    # -- the print registry ------------------------------------------------------------------
+
+    def open_batch(self, snapshot_id: int | None, wards: Sequence[str], window_start: datetime,
+                   window_hours: float, language: str, operator: str | None) -> PrintBatch: ...
+
+    def register_sheets(self, batch_id: int, plans: Sequence[SheetPlan], *,
+                        supersede: bool = False, user: str | None = None
+                        ) -> list[RegisteredSheet]:
+        """Serials for every planned sheet, in one transaction, before anything is drawn."""
+        ...
+
+    def mark_printed(self, serials: Sequence[int], user: str | None = None) -> None: ...
+
+    def cancel_sheets(self, serials: Sequence[int], user: str | None, reason: str) -> int: ...
+
+    def close_batch(self, batch_id: int, status: BatchStatus) -> None: ...
+
+    def form_instance(self, serial: int) -> FormInstance | None: ...
+
+    def batch_sheets(self, batch_id: int) -> list[FormInstance]: ...
+
+    def batches(self) -> list[PrintBatch]: ...
+
+    def sheet_events(self, serial: int) -> list[dict[str, Any]]: ...
 
     def close(self) -> None: ...

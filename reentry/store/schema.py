@@ -156,3 +156,58 @@ def _initial(db: Database) -> None:
         CREATE INDEX notes_patient_time ON notes(patient_id, written_at);
         """
     )
+
+
+@migration("0002_print_registry")
+def _print_registry(db: Database) -> None:
+    """Every printed sheet is registered, before it is drawn, with the serial its codes carry."""
+    db.executescript(
+        """
+        CREATE TABLE print_batches (
+            id INTEGER PRIMARY KEY,
+            created_at TEXT NOT NULL,
+            operator TEXT,
+            snapshot_id INTEGER REFERENCES snapshots(id),
+            wards TEXT NOT NULL,
+            window_start TEXT NOT NULL,
+            window_hours REAL NOT NULL,
+            language TEXT NOT NULL,
+            status TEXT NOT NULL,
+            closed_at TEXT
+        );
+        CREATE TABLE temporary_identities (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            code TEXT NOT NULL UNIQUE,
+            batch_id INTEGER NOT NULL REFERENCES print_batches(id),
+            ward_code TEXT NOT NULL REFERENCES wards(code),
+            patient_id INTEGER REFERENCES patients(id)
+        );
+        CREATE TABLE form_instances (
+            serial INTEGER PRIMARY KEY AUTOINCREMENT,
+            template_id TEXT NOT NULL,
+            template_version INTEGER NOT NULL,
+            page_count INTEGER NOT NULL CHECK (page_count BETWEEN 1 AND 99),
+            batch_id INTEGER NOT NULL REFERENCES print_batches(id),
+            snapshot_id INTEGER REFERENCES snapshots(id),
+            ward_code TEXT NOT NULL REFERENCES wards(code),
+            patient_id INTEGER REFERENCES patients(id),
+            stay_id INTEGER REFERENCES stays(id),
+            temporary_identity_id INTEGER REFERENCES temporary_identities(id),
+            status TEXT NOT NULL,
+            superseded_by INTEGER REFERENCES form_instances(serial),
+            content TEXT NOT NULL DEFAULT '{}',
+            created_at TEXT NOT NULL
+        );
+        CREATE INDEX form_instances_batch ON form_instances(batch_id);
+        CREATE INDEX form_instances_patient ON form_instances(patient_id, template_id);
+        CREATE TABLE sheet_events (
+            id INTEGER PRIMARY KEY,
+            serial INTEGER NOT NULL REFERENCES form_instances(serial),
+            at TEXT NOT NULL,
+            action TEXT NOT NULL,
+            user TEXT,
+            reason TEXT
+        );
+        CREATE INDEX sheet_events_serial ON sheet_events(serial);
+        """
+    )

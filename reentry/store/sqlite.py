@@ -43,6 +43,7 @@ from reentry.model import (
     Ward,
 )
 from reentry.store.schema import MIGRATION_NAMES, migrations
+from reentry.store.sqlite_registry import RegistryQueries
 
 _PATIENT_TRAITS = (
     "ipp", "ins_nir", "identity_status", "birth_name", "used_name", "given_names",
@@ -71,7 +72,7 @@ def _translate(error: sqlite3.Error, path: str) -> DatabaseError:
     return DatabaseError(path=path, detail=str(error))
 
 
-class SqliteStore:
+class SqliteStore(RegistryQueries):
     """The ``Store`` on one SQLite file. Create it with ``open_store``."""
 
     def __init__(self, db: Database, path: str) -> None:

@@ -1,0 +1,73 @@
+"""What will be printed, decided before anything is registered or drawn.
+
+Planning is pure: from the census, the dossiers and the form definitions it decides every sheet
+(a ward cover, each patient's dossier, each blank form, each admission packet) and how many pages
+it has, so that the registry can record each sheet with its page count, in one transaction,
+before a single page is drawn.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from reentry.model import Dossier, Site, Snapshot, Ward
+
+# Templates that are not in forms/ (they are not filled in by hand, but are sheets all the same).
+WARD_COVER = "ward_cover"
+DOSSIER = "dossier"
+
+
+@dataclass(frozen=True)
+class PlannedDose:
+    """One line of the medication administration record: a planned dose of a prescription."""
+
+    prescription_id: int | None
+    drug: str
+    dose: str  # as printed, e.g. « 1 g »
+    route: str
+    planned_at: datetime
+
+
+@dataclass(frozen=True)
+class SheetPlan:
+    """One sheet (form instance) to print: a template, its pages, and who it is for."""
+
+    template_id: str
+    template_version: int
+    page_count: int
+    ward_code: str
+    patient_id: int | None = None
+    stay_id: int | None = None
+    doses: tuple[PlannedDose, ...] = ()  # medication administration record only
+    admission_packet: int | None = None  # index of the downtime-admission packet in the ward
+
+
+@dataclass(frozen=True)
+class RegisteredSheet:
+    """A planned sheet once the registry has given it its serial (page codes derive from it)."""
+
+    plan: SheetPlan
+    serial: int
+    temporary_id: str | None = None  # the pre-allocated temporary identifier of a packet
+
+
+@dataclass(frozen=True)
+class PatientPacket:
+    dossier: Dossier
+    sheets: list[RegisteredSheet]
+
+
+@dataclass(frozen=True)
+class WardPrint:
+    """Everything one ward's PDF holds, in print order."""
+
+    site: Site
+    ward: Ward
+    snapshot: Snapshot | None
+    printed_at: datetime
+    window_hours: float
+    cover: RegisteredSheet
+    patients: list[PatientPacket]
+    admission_packets: list[list[RegisteredSheet]] = field(default_factory=list)
+    language: str = "fr"

@@ -1,0 +1,183 @@
+"""The print registry's SQL: batches, sheets (form instances), temporary identities, events."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from reentry import clock
+from reentry.printing.plan import RegisteredSheet, SheetPlan
+from reentry.registry import (
+    BatchStatus,
+    FormInstance,
+    PrintBatch,
+    SheetStatus,
+    temporary_identifier,
+)
+
+_INSTANCE_SELECT = """
+    SELECT f.*, p.ipp, s.nda, t.code AS temporary_code
+    FROM form_instances f
+    LEFT JOIN patients p ON p.id = f.patient_id
+    LEFT JOIN stays s ON s.id = f.stay_id
+    LEFT JOIN temporary_identities t ON t.id = f.temporary_identity_id
+"""
+
+
+class RegistryQueries:
+    """Mixed into ``SqliteStore``; relies on its ``_transaction`` and ``_rows``."""
+
+    _transaction: Any
+    _rows: Any
+
+    def open_batch(self, snapshot_id: int | None, wards: Sequence[str], window_start: datetime,
+                   window_hours: float, language: str, operator: str | None) -> PrintBatch:
+        now = clock.now()
+        with self._transaction() as conn:
+            cursor = conn.execute(
+                "INSERT INTO print_batches (created_at, operator, snapshot_id, wards,"
+                " window_start, window_hours, language, status) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (clock.to_storage(now), operator, snapshot_id, json.dumps(list(wards)),
+                 clock.to_storage(window_start), window_hours, language, BatchStatus.OPEN.value))
+        return PrintBatch(int(cursor.lastrowid), now, operator, snapshot_id, tuple(wards),
+                          window_start, window_hours, language, BatchStatus.OPEN)
+
+    def register_sheets(self, batch_id: int, plans: Sequence[SheetPlan], *,
+                        supersede: bool = False, user: str | None = None
+                        ) -> list[RegisteredSheet]:
+        """Give each planned sheet its serial, in one transaction, before anything is drawn.
+
+        Admission packets (plans sharing ``ward_code`` and ``admission_packet``) share one new
+        temporary identity. With ``supersede``, the patient's earlier sheets of the same template
+        that have not come back are marked as replaced by the new one.
+        """
+        now = clock.to_storage(clock.now())
+        registered: list[RegisteredSheet] = []
+        with self._transaction() as conn:
+            snapshot = conn.execute("SELECT snapshot_id FROM print_batches WHERE id = ?",
+                                    (batch_id,)).fetchone()
+            packets: dict[tuple[str, int], tuple[int, str]] = {}
+            for plan in plans:
+                temporary = None
+                if plan.admission_packet is not None:
+                    key = (plan.ward_code, plan.admission_packet)
+                    if key not in packets:
+                        packets[key] = _new_temporary_identity(conn, batch_id, plan.ward_code)
+                    temporary = packets[key]
+                cursor = conn.execute(
+                    "INSERT INTO form_instances (template_id, template_version, page_count,"
+                    " batch_id, snapshot_id, ward_code, patient_id, stay_id,"
+                    " temporary_identity_id, status, content, created_at)"
+                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    (plan.template_id, plan.template_version, plan.page_count, batch_id,
+                     snapshot[0] if snapshot else None, plan.ward_code, plan.patient_id,
+                     plan.stay_id, temporary[0] if temporary else None,
+                     SheetStatus.REGISTERED.value, _content(plan), now))
+                serial = int(cursor.lastrowid)  # type: ignore[arg-type]
+                conn.execute("INSERT INTO sheet_events (serial, at, action, user)"
+                             " VALUES (?, ?, 'registered', ?)", (serial, now, user))
+                if supersede and plan.patient_id is not None:
+                    _supersede_earlier(conn, plan, serial, now, user)
+                registered.append(RegisteredSheet(plan, serial,
+                                                  temporary[1] if temporary else None))
+        return registered
+
+    def mark_printed(self, serials: Sequence[int], user: str | None = None) -> None:
+        now = clock.to_storage(clock.now())
+        with self._transaction() as conn:
+            conn.executemany(
+                "UPDATE form_instances SET status = 'printed' WHERE serial = ?"
+                " AND status = 'registered'", [(s,) for s in serials])
+            conn.executemany("INSERT INTO sheet_events (serial, at, action, user)"
+                             " VALUES (?, ?, 'printed', ?)", [(s, now, user) for s in serials])
+
+    def cancel_sheets(self, serials: Sequence[int], user: str | None, reason: str) -> int:
+        """Withdraw sheets explicitly; returns how many were still usable and are now cancelled."""
+        now = clock.to_storage(clock.now())
+        with self._transaction() as conn:
+            changed = 0
+            for serial in serials:
+                cursor = conn.execute(
+                    "UPDATE form_instances SET status = 'cancelled' WHERE serial = ?"
+                    " AND status IN ('registered', 'printed')", (serial,))
+                if cursor.rowcount:
+                    changed += 1
+                    conn.execute("INSERT INTO sheet_events (serial, at, action, user, reason)"
+                                 " VALUES (?, ?, 'cancelled', ?, ?)", (serial, now, user, reason))
+        return changed
+
+    def close_batch(self, batch_id: int, status: BatchStatus) -> None:
+        with self._transaction() as conn:
+            conn.execute("UPDATE print_batches SET status = ?, closed_at = ? WHERE id = ?",
+                         (status.value, clock.to_storage(clock.now()), batch_id))
+
+    def form_instance(self, serial: int) -> FormInstance | None:
+        rows = self._rows(_INSTANCE_SELECT + " WHERE f.serial = ?", [serial])
+        return _instance(rows[0]) if rows else None
+
+    def batch_sheets(self, batch_id: int) -> list[FormInstance]:
+        rows = self._rows(_INSTANCE_SELECT + " WHERE f.batch_id = ? ORDER BY f.serial",
+                          [batch_id])
+        return [_instance(r) for r in rows]
+
+    def batches(self) -> list[PrintBatch]:
+        return [_batch(r) for r in self._rows("SELECT * FROM print_batches ORDER BY id")]
+
+    def sheet_events(self, serial: int) -> list[dict[str, Any]]:
+        return list(self._rows("SELECT at, action, user, reason FROM sheet_events"
+                               " WHERE serial = ? ORDER BY id", [serial]))
+
+
+def _new_temporary_identity(conn: sqlite3.Connection, batch_id: int, ward_code: str
+                            ) -> tuple[int, str]:
+    cursor = conn.execute("INSERT INTO temporary_identities (code, batch_id, ward_code)"
+                          " VALUES ('', ?, ?)", (batch_id, ward_code))
+    identity_id = int(cursor.lastrowid)  # type: ignore[arg-type]
+    code = temporary_identifier(identity_id)
+    conn.execute("UPDATE temporary_identities SET code = ? WHERE id = ?", (code, identity_id))
+    return identity_id, code
+
+
+def _supersede_earlier(conn: sqlite3.Connection, plan: SheetPlan, serial: int, now: str,
+                       user: str | None) -> None:
+    earlier = [row[0] for row in conn.execute(
+        "SELECT serial FROM form_instances WHERE patient_id = ? AND template_id = ?"
+        " AND serial < ? AND status IN ('registered', 'printed')",
+        (plan.patient_id, plan.template_id, serial))]
+    for old in earlier:
+        conn.execute("UPDATE form_instances SET status = 'superseded', superseded_by = ?"
+                     " WHERE serial = ?", (serial, old))
+        conn.execute("INSERT INTO sheet_events (serial, at, action, user, reason)"
+                     " VALUES (?, ?, 'superseded', ?, ?)", (old, now, user, f"reprint {serial}"))
+
+
+def _content(plan: SheetPlan) -> str:
+    if not plan.doses:
+        return "{}"
+    return json.dumps({"doses": [
+        {"prescription_id": d.prescription_id, "drug": d.drug, "dose": d.dose, "route": d.route,
+         "planned_at": clock.to_storage(d.planned_at)} for d in plan.doses]}, ensure_ascii=False)
+
+
+def _instance(r: dict[str, Any]) -> FormInstance:
+    return FormInstance(
+        serial=r["serial"], template_id=r["template_id"], template_version=r["template_version"],
+        page_count=r["page_count"], batch_id=r["batch_id"], ward_code=r["ward_code"],
+        status=SheetStatus(r["status"]),
+        created_at=clock.from_storage(r["created_at"]),  # type: ignore[arg-type]
+        patient_id=r["patient_id"], stay_id=r["stay_id"], ipp=r["ipp"], nda=r["nda"],
+        temporary_id=r["temporary_code"], superseded_by=r["superseded_by"],
+        snapshot_id=r["snapshot_id"])
+
+
+def _batch(r: dict[str, Any]) -> PrintBatch:
+    return PrintBatch(
+        id=r["id"], created_at=clock.from_storage(r["created_at"]),  # type: ignore[arg-type]
+        operator=r["operator"], snapshot_id=r["snapshot_id"], wards=tuple(json.loads(r["wards"])),
+        window_start=clock.from_storage(r["window_start"]),  # type: ignore[arg-type]
+        window_hours=r["window_hours"], language=r["language"], status=BatchStatus(r["status"]),
+        closed_at=clock.from_storage(r["closed_at"]))
+
