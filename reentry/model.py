@@ -228,6 +228,9 @@ class ImportBatch:
     wards: list[Ward] = field(default_factory=list)
     beds: list[Bed] = field(default_factory=list)
     patients: list[Patient] = field(default_factory=list)
+    # Patients as named by results (a lab's ORU): they create a patient the store does not know
+    # and fill traits it lacks, but never overwrite what the admission system said.
+    patient_references: list[Patient] = field(default_factory=list)
     stays: list[Stay] = field(default_factory=list)
     movements: list[Movement] = field(default_factory=list)
     allergies: list[Allergy] = field(default_factory=list)
@@ -240,7 +243,8 @@ class ImportBatch:
         return {
             name: len(getattr(self, name))
             for name in (
-                "sites", "wards", "beds", "patients", "stays", "movements", "allergies",
+                "sites", "wards", "beds", "patients", "patient_references", "stays",
+                "movements", "allergies",
                 "prescriptions", "observations", "administrations", "notes",
             )
         }

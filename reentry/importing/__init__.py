@@ -36,7 +36,7 @@ def parser_for(format: str) -> Parser:
     if format == "fhir":
         from reentry.importing.fhir import parse
     elif format == "hl7v2":
-        from reentry.importing.hl7_pam import parse
+        from reentry.importing.hl7v2 import parse
     elif format == "csv":
         from reentry.importing.csv_tables import parse
     else:

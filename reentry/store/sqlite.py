@@ -277,6 +277,8 @@ class _Writer:
             [(x.ward_code, x.room, x.bed) for x in b.beds])
         for patient in b.patients:
             self._upsert_patient(patient)
+        for patient in b.patient_references:
+            self._upsert_patient(patient, fill_only=True)
         for stay in b.stays:
             self._upsert_stay(stay)
         touched: set[int] = set()
@@ -325,7 +327,7 @@ class _Writer:
                 return int(row[0])
         return None
 
-    def _upsert_patient(self, patient: Patient) -> None:
+    def _upsert_patient(self, patient: Patient, fill_only: bool = False) -> None:
         values = {
             "ipp": patient.ipp, "ins_nir": patient.ins_nir,
             "identity_status": patient.identity_status.value if patient.identity_status else None,
@@ -346,7 +348,8 @@ class _Writer:
             found = int(cursor.lastrowid)  # type: ignore[arg-type]
         else:
             given = {k: v for k, v in values.items() if v is not None}
-            assignments = ", ".join(f"{k} = ?" for k in given)
+            assignments = ", ".join(f"{k} = coalesce({k}, ?)" if fill_only else f"{k} = ?"
+                                    for k in given)
             self.conn.execute(
                 f"UPDATE patients SET {assignments}, snapshot_id = ? WHERE id = ?",
                 (*given.values(), self.snapshot_id, found))
