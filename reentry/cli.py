@@ -28,6 +28,7 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 EXIT_USER_ERROR = 1
 EXIT_REFUSED = 2  # a code that designates no usable sheet
+EXIT_STALE = 3  # the prepared downtime set is older than allowed
 
 CENSUS_COLUMNS = (
     "ipp", "birth_name", "used_name", "given_names", "birth_date", "sex", "site", "ward",
@@ -200,6 +201,86 @@ def dossier(state: _Context, ipp: str, hours: float | None) -> None:
     window = timedelta(hours=hours or load_settings().dossier_hours)
     since = (snapshot.data_as_of if snapshot else clock.now()) - window
     click.echo(dossier_text(store.dossier(patient.id, since=since)))
+
+
+@cli.command("print")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
+              required=True, help="Dossier des PDF / output folder.")
+@click.option("--ward", "wards", multiple=True,
+              help="Unité (UF) à imprimer, répétable ; défaut : toutes / ward code, repeatable.")
+@click.option("--hours", type=click.FloatRange(1, 72), default=8.0, show_default=True,
+              help="Durée couverte par les feuilles vierges (h) / outage window in hours.")
+@click.option("--from", "start", type=click.DateTime(["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"]),
+              default=None, help="Début de la panne (heure locale) ; défaut : l'heure en cours.")
+@click.option("--admission-packets", type=click.IntRange(0, 50), default=2, show_default=True,
+              help="Dossiers d'admission vierges par unité / blank admission packets per ward.")
+@click.option("--per-patient", is_flag=True, help="Aussi un PDF par patient / one PDF per patient.")
+@click.option("--printer", default=None,
+              help="File d'impression CUPS ; sans elle, les PDF sont seulement écrits.")
+@click.option("--operator", default=None, help="Qui imprime (tracé dans le registre).")
+@click.pass_obj
+@_user_errors
+def print_command(state: _Context, out_dir: Path, wards: tuple[str, ...], hours: float,
+                  start: datetime | None, admission_packets: int, per_patient: bool,
+                  printer: str | None, operator: str | None) -> None:
+    """Imprimer dossiers et feuilles vierges par unité / print dossiers and blank forms by ward.
+
+    Every sheet is registered with its barcode before its PDF is written.
+    """
+    import time
+
+    from reentry.printing.station import PrintRequest, print_batch
+
+    request = PrintRequest(
+        out_dir=out_dir, wards=wards, hours=hours, admission_packets=admission_packets,
+        start=start.replace(tzinfo=clock.hospital_zone()) if start else None,
+        language=i18n.get_language(), per_patient=per_patient, operator=operator)
+    began = time.perf_counter()
+    outcome = print_batch(state.store(), request)
+    for ward in outcome.wards:
+        click.echo(tr("station.print_done", ward=ward.ward_code, pages=ward.pages,
+                      sheets=ward.sheets, patients=ward.patients, pdf=ward.pdf))
+        if printer:
+            from reentry.printing.spool import print_pdf
+
+            job = print_pdf(ward.pdf, printer, title=f"reentry-{outcome.batch_id}-{ward.ward_code}")
+            click.echo(tr("station.sent", printer=printer, job=job.job_id))
+    click.echo(tr("station.batch_done", batch=outcome.batch_id, pages=outcome.pages,
+                  seconds=f"{time.perf_counter() - began:.1f}"))
+
+
+@cli.command()
+@click.option("--dir", "root", type=click.Path(file_okay=False, path_type=Path), required=True,
+              help="Dossier local du poste de l'unité / the ward PC's local folder.")
+@click.option("--ward", "wards", multiple=True, help="Unité(s) de ce poste ; défaut : toutes.")
+@click.option("--hours", type=click.FloatRange(1, 72), default=8.0, show_default=True)
+@click.option("--max-age", "max_age", type=click.FloatRange(0.1, 24 * 30), default=None,
+              help="Âge maximal des données (h) avant alerte ; défaut : réglage stale_after_hours.")
+@click.option("--admission-packets", type=click.IntRange(0, 50), default=2, show_default=True)
+@click.pass_obj
+@_user_errors
+def prepare(state: _Context, root: Path, wards: tuple[str, ...], hours: float,
+            max_age: float | None, admission_packets: int) -> None:
+    """Préparer les PDF d'une panne imprévue (tâche planifiée) / keep downtime PDFs ready.
+
+    Re-renders the wards after each new snapshot and swaps the new set in only when complete.
+    Exits with status 3 when the newest set is older than the allowed age.
+    """
+    from reentry.printing.prepare import prepare as prepare_set
+
+    outcome = prepare_set(state.store(), root, wards=wards, hours=hours,
+                          max_age_hours=max_age or load_settings().stale_after_hours,
+                          language=i18n.get_language(), admission_packets=admission_packets)
+    current = outcome.current
+    assert current is not None
+    key = "cli.prepare_refreshed" if outcome.refreshed else "cli.prepare_up_to_date"
+    click.echo(tr(key, folder=current.folder, pages=current.pages,
+                  as_of=clock.format_local(current.data_as_of)))
+    if outcome.stale:
+        hours_old = f"{(outcome.age.total_seconds() / 3600):.1f}" if outcome.age else "?"
+        click.echo(tr("cli.prepare_stale", hours=hours_old,
+                      as_of=clock.format_local(current.data_as_of)), err=True)
+        sys.exit(EXIT_STALE)
 
 
 @cli.command()

@@ -31,6 +31,8 @@ class Settings:
     stale_after_hours: float = 4.0
     # How far back the dossier shows vital signs and notes.
     dossier_hours: float = 24.0
+    # Print-station estimate of print time (pages per minute of the ward printers).
+    pages_per_minute: float = 30.0
 
 
 def settings_path() -> Path:

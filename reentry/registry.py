@@ -29,10 +29,15 @@ from reentry.i18n import Msg, msg
 
 
 class SheetStatus(StrEnum):
-    REGISTERED = "registered"  # serial allocated, PDF not yet written
-    PRINTED = "printed"  # PDF written (and sent to a printer, when one was chosen)
+    REGISTERED = "registered"  # serial allocated; PDF not written yet, or only pre-rendered
+    PRINTED = "printed"  # PDF written for paper (and sent to a printer, when one was chosen)
     SUPERSEDED = "superseded"  # replaced by a reprint before it came back
     CANCELLED = "cancelled"  # withdrawn explicitly, with a reason
+
+
+class BatchKind(StrEnum):
+    PRINT = "print"  # printed at the print station, on paper
+    PREPARED = "prepared"  # rendered ahead into a ward PC's folder for an unplanned outage
 
 
 class BatchStatus(StrEnum):
@@ -53,6 +58,7 @@ class PrintBatch:
     language: str
     status: BatchStatus
     closed_at: datetime | None = None
+    kind: BatchKind = BatchKind.PRINT
 
 
 @dataclass(frozen=True)

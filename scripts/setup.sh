@@ -6,10 +6,12 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# Qt's runtime libraries, poppler (pdftoppm) for printed-page tests.
+# Qt's runtime libraries; DejaVu fonts (every French accent on printed pages); poppler-utils
+# (pdftoppm, pdftotext, pdfinfo) with which the tests read printed pages back.
 DEBIAN_PACKAGES=(libgl1 libegl1 libxkbcommon0 libxkbcommon-x11-0 libfontconfig1 libglib2.0-0
                  libdbus-1-3 libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-shape0
-                 libxcb-xinerama0 libxcb-randr0 libxcb-render-util0 libxcb-image0 fonts-dejavu-core)
+                 libxcb-xinerama0 libxcb-randr0 libxcb-render-util0 libxcb-image0
+                 fonts-dejavu-core poppler-utils)
 
 missing=()
 if command -v dpkg-query >/dev/null 2>&1; then

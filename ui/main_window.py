@@ -34,6 +34,7 @@ from ui.census_view import CensusView
 from ui.dossier_view import DossierView
 from ui.errors import show_user_error
 from ui.language import is_language_change, switch_language
+from ui.print_station import PrintStationDialog
 from ui.snapshot_status import SnapshotStatus
 from ui.ward_tree import WardTree
 
@@ -116,7 +117,10 @@ class MainWindow(QMainWindow):
         self.quit_action = QAction(self)
         self.quit_action.setShortcut(QKeySequence("Ctrl+Q"))  # the standard key is empty on Windows
         self.quit_action.triggered.connect(self.close)
-        self.file_menu.addActions([self.refresh_action, self.quit_action])
+        self.print_action = QAction(self)
+        self.print_action.setShortcut(QKeySequence(QKeySequence.StandardKey.Print))
+        self.print_action.triggered.connect(self.open_print_station)
+        self.file_menu.addActions([self.refresh_action, self.print_action, self.quit_action])
 
         self.view_menu = QMenu(bar)
         self.view_menu.setObjectName("view_menu")
@@ -263,6 +267,7 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(tr("ui.window_title"))
         self.file_menu.setTitle(tr("ui.menu_file"))
         self.refresh_action.setText(tr("ui.action_refresh"))
+        self.print_action.setText(tr("ui.print_menu"))
         self.quit_action.setText(tr("ui.action_quit"))
         self.view_menu.setTitle(tr("ui.menu_view"))
         for action, name in zip(self.focus_actions, ("wards", "census", "dossier"), strict=True):
@@ -282,6 +287,14 @@ class MainWindow(QMainWindow):
         if is_language_change(event):
             self._retranslate()
         super().changeEvent(event)
+
+    def open_print_station(self) -> PrintStationDialog:
+        """The print station on this window's database (its own connections, in its thread)."""
+        dialog = PrintStationDialog(self.db_path, self.settings, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.refresh_estimates()
+        dialog.open()
+        return dialog
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.timer.stop()

@@ -17,7 +17,7 @@ from reentry.model import (
     Ward,
 )
 from reentry.printing.plan import RegisteredSheet, SheetPlan
-from reentry.registry import BatchStatus, FormInstance, PrintBatch
+from reentry.registry import BatchKind, BatchStatus, FormInstance, PrintBatch
 
 
 class Store(Protocol):
@@ -50,7 +50,8 @@ class Store(Protocol):
     # -- the print registry ------------------------------------------------------------------
 
     def open_batch(self, snapshot_id: int | None, wards: Sequence[str], window_start: datetime,
-                   window_hours: float, language: str, operator: str | None) -> PrintBatch: ...
+                   window_hours: float, language: str, operator: str | None,
+                   kind: BatchKind = BatchKind.PRINT) -> PrintBatch: ...
 
     def register_sheets(self, batch_id: int, plans: Sequence[SheetPlan], *,
                         supersede: bool = False, user: str | None = None

@@ -172,6 +172,7 @@ def _print_registry(db: Database) -> None:
             window_start TEXT NOT NULL,
             window_hours REAL NOT NULL,
             language TEXT NOT NULL,
+            kind TEXT NOT NULL DEFAULT 'print',
             status TEXT NOT NULL,
             closed_at TEXT
         );

@@ -11,6 +11,7 @@ from typing import Any
 from reentry import clock
 from reentry.printing.plan import RegisteredSheet, SheetPlan
 from reentry.registry import (
+    BatchKind,
     BatchStatus,
     FormInstance,
     PrintBatch,
@@ -34,16 +35,19 @@ class RegistryQueries:
     _rows: Any
 
     def open_batch(self, snapshot_id: int | None, wards: Sequence[str], window_start: datetime,
-                   window_hours: float, language: str, operator: str | None) -> PrintBatch:
+                   window_hours: float, language: str, operator: str | None,
+                   kind: BatchKind = BatchKind.PRINT) -> PrintBatch:
         now = clock.now()
         with self._transaction() as conn:
             cursor = conn.execute(
                 "INSERT INTO print_batches (created_at, operator, snapshot_id, wards,"
-                " window_start, window_hours, language, status) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                " window_start, window_hours, language, kind, status)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (clock.to_storage(now), operator, snapshot_id, json.dumps(list(wards)),
-                 clock.to_storage(window_start), window_hours, language, BatchStatus.OPEN.value))
+                 clock.to_storage(window_start), window_hours, language, kind.value,
+                 BatchStatus.OPEN.value))
         return PrintBatch(int(cursor.lastrowid), now, operator, snapshot_id, tuple(wards),
-                          window_start, window_hours, language, BatchStatus.OPEN)
+                          window_start, window_hours, language, BatchStatus.OPEN, kind=kind)
 
     def register_sheets(self, batch_id: int, plans: Sequence[SheetPlan], *,
                         supersede: bool = False, user: str | None = None
@@ -179,5 +183,5 @@ def _batch(r: dict[str, Any]) -> PrintBatch:
         operator=r["operator"], snapshot_id=r["snapshot_id"], wards=tuple(json.loads(r["wards"])),
         window_start=clock.from_storage(r["window_start"]),  # type: ignore[arg-type]
         window_hours=r["window_hours"], language=r["language"], status=BatchStatus(r["status"]),
-        closed_at=clock.from_storage(r["closed_at"]))
+        closed_at=clock.from_storage(r["closed_at"]), kind=BatchKind(r["kind"]))
 

@@ -1,0 +1,231 @@
+"""The print station's job: for each ward, plan, register, render, then hand the PDF over.
+
+Registration happens in this process, ward by ward, one transaction each, before the ward's PDF
+is drawn; drawing happens in worker processes (one ward per task, both cores busy). A PDF is
+written under a temporary name and moved into place only when complete, so a folder never holds
+half a ward. A batch stopped half-way (cancel, crash, full disk) is closed as interrupted: its
+registered-but-unprinted sheets stay visible in the registry.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
+from dataclasses import dataclass, field
+from datetime import datetime
+from functools import partial
+from multiprocessing import get_context
+from pathlib import Path
+
+from reentry import clock
+from reentry.errors import UserError
+from reentry.formdefs import load_forms
+from reentry.i18n import msg
+from reentry.model import Site, Ward
+from reentry.printing.assemble import SerialCounter, build_ward_print
+from reentry.printing.plan import RegisteredSheet, WardPrint
+from reentry.printing.render import render_patient, render_ward
+from reentry.progress import CancelToken, Progress, ProgressCallback, ignore_progress
+from reentry.registry import BatchKind, BatchStatus
+from reentry.store.base import Store
+
+
+@dataclass(frozen=True)
+class PrintRequest:
+    out_dir: Path
+    wards: tuple[str, ...] = ()  # empty: every ward that has inpatients
+    hours: float = 8.0  # the outage window the blank forms cover (a shift)
+    start: datetime | None = None  # start of that window; default: this hour
+    admission_packets: int = 2  # blank downtime-admission packets per ward
+    language: str = "fr"
+    per_patient: bool = False  # also one PDF per patient
+    operator: str | None = None
+    workers: int = 2
+    kind: BatchKind = BatchKind.PRINT
+
+
+@dataclass(frozen=True)
+class WardResult:
+    ward_code: str
+    pdf: Path
+    pages: int
+    sheets: int
+    patients: int
+    patient_pdfs: tuple[Path, ...] = ()
+
+
+@dataclass
+class PrintOutcome:
+    batch_id: int
+    wards: list[WardResult] = field(default_factory=list)
+
+    @property
+    def pages(self) -> int:
+        return sum(w.pages for w in self.wards)
+
+
+def default_window_start(now: datetime) -> datetime:
+    """The current hour, in the hospital's zone: a dose due later this hour is on the sheet."""
+    return clock.local(now).replace(minute=0, second=0, microsecond=0)
+
+
+def print_batch(store: Store, request: PrintRequest, progress: ProgressCallback = ignore_progress,
+                cancel: CancelToken | None = None) -> PrintOutcome:
+    """Print every requested ward; returns what was written. Raises ``Cancelled`` on cancel."""
+    cancel = cancel or CancelToken()
+    snapshot = store.latest_snapshot()
+    if snapshot is None:
+        raise UserError("station.nothing_to_print")
+    wards = _chosen_wards(store, request.wards)
+    now = clock.now()
+    start = request.start or default_window_start(now)
+    request.out_dir.mkdir(parents=True, exist_ok=True)
+    batch = store.open_batch(snapshot.id, list(wards), start, request.hours,
+                             request.language, request.operator, request.kind)
+    outcome = PrintOutcome(batch.id)
+    forms = load_forms()
+    try:
+        with _renderers(request.workers, len(wards)) as pool:
+            pending: list[tuple[WardPrint, Future[int] | None, Path]] = []
+            for index, ward_code in enumerate(wards):
+                cancel.check()
+                ward_print = _register_ward(store, batch.id, ward_code, forms, start, now,
+                                            request)
+                target = request.out_dir / f"lot{batch.id:05d}-{_safe(ward_code)}.pdf"
+                progress(Progress(index, len(wards) * 2, msg(
+                    "station.progress_registered", ward=ward_print.ward.name)))
+                future = pool.submit(_render_to, ward_print, target) if pool else None
+                pending.append((ward_print, future, target))
+            for index, (ward_print, future, target) in enumerate(pending):
+                cancel.check()
+                pages = future.result() if future else _render_to(ward_print, target)
+                patient_pdfs = _patient_pdfs(ward_print, target) if request.per_patient else ()
+                serials = [sheet.serial for sheet in _sheets(ward_print)]
+                if request.kind is BatchKind.PRINT:
+                    store.mark_printed(serials, request.operator)
+                outcome.wards.append(WardResult(ward_print.ward.code, target, pages,
+                                                len(serials), len(ward_print.patients),
+                                                patient_pdfs))
+                progress(Progress(len(wards) + index + 1, len(wards) * 2, msg(
+                    "station.progress_rendered", ward=ward_print.ward.name, pages=pages)))
+    except BaseException:
+        store.close_batch(batch.id, BatchStatus.INTERRUPTED)
+        raise
+    store.close_batch(batch.id, BatchStatus.COMPLETE)
+    return outcome
+
+
+@dataclass(frozen=True)
+class WardEstimate:
+    ward_code: str
+    ward_name: str
+    patients: int
+    sheets: int
+    pages: int
+
+
+def estimate_wards(store: Store, wards: Sequence[str] = (), hours: float = 8.0,
+                   start: datetime | None = None, admission_packets: int = 2,
+                   language: str = "fr") -> list[WardEstimate]:
+    """Sheets and pages each ward would print, planned exactly as printing would, registering
+    nothing: the print-station screen shows them before anyone presses Print."""
+    now = clock.now()
+    start = start or default_window_start(now)
+    forms = load_forms()
+    estimates = []
+    for ward_code in _chosen_wards(store, wards):
+        ward, site = _ward_and_site(store, ward_code)
+        ward_print = build_ward_print(store, site, ward, forms, SerialCounter(), start=start,
+                                      hours=hours, printed_at=now, packets=admission_packets,
+                                      lang=language)
+        sheets = _sheets(ward_print)
+        estimates.append(WardEstimate(ward.code, ward.name, len(ward_print.patients),
+                                      len(sheets), sum(s.plan.page_count for s in sheets)))
+    return estimates
+
+
+def _chosen_wards(store: Store, requested: Sequence[str]) -> list[str]:
+    known = {w.code: w for w in store.wards()}
+    unknown = [code for code in requested if code not in known]
+    if unknown:
+        raise UserError("error.unknown_ward", ward=", ".join(unknown),
+                        known=", ".join(sorted(known)) or "—")
+    if requested:
+        return list(dict.fromkeys(requested))
+    occupied = {row.ward.code for row in store.census()}
+    return [w.code for w in store.wards() if w.code in occupied]
+
+
+def _ward_and_site(store: Store, ward_code: str) -> tuple[Ward, Site]:
+    ward = next(w for w in store.wards() if w.code == ward_code)
+    return ward, next(s for s in store.sites() if s.code == ward.site_code)
+
+
+def _register_ward(store: Store, batch_id: int, ward_code: str, forms: dict, start: datetime,
+                   now: datetime, request: PrintRequest) -> WardPrint:
+    """Plan the ward's sheets and register them all in one transaction."""
+    ward, site = _ward_and_site(store, ward_code)
+    return build_ward_print(
+        store, site, ward, forms, partial(store.register_sheets, batch_id, user=request.operator),
+        start=start, hours=request.hours, printed_at=now, packets=request.admission_packets,
+        lang=request.language)
+
+
+def _render_to(ward_print: WardPrint, target: Path) -> int:
+    """Draw the ward under a temporary name, then move it into place whole."""
+    partial = target.with_name(target.name + ".partial")
+    try:
+        pages = render_ward(ward_print, partial)
+        os.replace(partial, target)
+    except OSError as error:
+        partial.unlink(missing_ok=True)
+        raise UserError("station.cannot_write", path=str(target),
+                        detail=error.strerror or str(error)) from error
+    return pages
+
+
+def _patient_pdfs(ward_print: WardPrint, ward_pdf: Path) -> tuple[Path, ...]:
+    folder = ward_pdf.with_suffix("")
+    folder.mkdir(exist_ok=True)
+    paths = []
+    for packet in ward_print.patients:
+        stay = packet.dossier.stay
+        place = f"{stay.room or ''}-{stay.bed or ''}" if stay else "x"
+        path = folder / f"{_safe(place)}-{packet.sheets[0].serial}.pdf"
+        partial = path.with_name(path.name + ".partial")
+        render_patient(ward_print, packet, partial)
+        os.replace(partial, path)
+        paths.append(path)
+    return tuple(paths)
+
+
+def _sheets(ward_print: WardPrint) -> list[RegisteredSheet]:
+    sheets: list[RegisteredSheet] = [ward_print.cover]
+    for packet in ward_print.patients:
+        sheets.extend(packet.sheets)
+    for group in ward_print.admission_packets:
+        sheets.extend(group)
+    return sheets
+
+
+def _safe(text: str) -> str:
+    return "".join(c if c.isalnum() or c in "-_" else "_" for c in text)
+
+
+class _renderers:
+    """A process pool when there is more than one ward to draw, else drawing in-process."""
+
+    def __init__(self, workers: int, wards: int) -> None:
+        self.pool = None
+        if workers > 1 and wards > 1:
+            self.pool = ProcessPoolExecutor(max_workers=min(workers, wards),
+                                            mp_context=get_context("spawn"))
+
+    def __enter__(self) -> ProcessPoolExecutor | None:
+        return self.pool
+
+    def __exit__(self, *exc: object) -> None:
+        if self.pool is not None:
+            self.pool.shutdown(wait=True, cancel_futures=True)
+

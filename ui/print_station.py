@@ -1,0 +1,283 @@
+"""The print station: choose wards, see pages and print time per printer, print with progress.
+
+Pages and sheets are planned exactly as printing will plan them (nothing is registered until
+Print is pressed). Printing runs in the background: each ward is registered, drawn, then sent to
+the chosen CUPS queue, or only written as PDF when no printer is chosen.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QDateTime, QEvent, Qt, Signal
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDateTimeEdit,
+    QDialog,
+    QDoubleSpinBox,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QSpinBox,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from reentry import clock, i18n
+from reentry.config import Settings
+from reentry.errors import UserError
+from reentry.i18n import tr
+from reentry.printing.spool import (
+    Printer,
+    PrintJob,
+    estimate_print_seconds,
+    list_printers,
+    print_pdf,
+)
+from reentry.printing.station import (
+    PrintOutcome,
+    PrintRequest,
+    WardEstimate,
+    default_window_start,
+    estimate_wards,
+    print_batch,
+)
+from reentry.progress import CancelToken, ProgressCallback
+from reentry.store import open_store
+from ui.errors import show_user_error
+from ui.language import is_language_change
+from ui.tasks import BackgroundTask
+
+COLUMNS = ("ward", "patients", "sheets", "pages", "minutes")
+
+
+@dataclass(frozen=True)
+class PrintResult:
+    outcome: PrintOutcome
+    jobs: list[PrintJob]
+
+
+class PrintStationDialog(QDialog):
+    finished_printing = Signal()  # after success, failure or cancel
+
+    def __init__(self, db_path: Path, settings: Settings, parent: QWidget | None = None, *,
+                 printers: Callable[[], Sequence[Printer]] = list_printers,
+                 send: Callable[..., PrintJob] = print_pdf,
+                 now: Callable[[], datetime] = clock.now) -> None:
+        super().__init__(parent)
+        self.setObjectName("print_station")
+        self.db_path = Path(db_path)
+        self.settings = settings
+        self._send = send
+        self._now = now
+        self._estimates: list[WardEstimate] = []
+        self.task: BackgroundTask | None = None
+        self.last_result: PrintResult | None = None
+
+        self.out_dir = QLineEdit(str(Path.home() / "Reentry" / "impressions"), self)
+        self.browse = QPushButton(self)
+        self.browse.clicked.connect(self._choose_folder)
+        self.start = QDateTimeEdit(self)
+        self.start.setDisplayFormat("dd/MM/yyyy HH:mm")
+        local = default_window_start(now())
+        self.start.setDateTime(QDateTime(local.year, local.month, local.day, local.hour, 0, 0))
+        self.hours = QDoubleSpinBox(self)
+        self.hours.setRange(1, 72)
+        self.hours.setValue(8)
+        self.packets = QSpinBox(self)
+        self.packets.setRange(0, 50)
+        self.packets.setValue(2)
+        self.language = QComboBox(self)
+        for language in i18n.LANGUAGES:
+            self.language.addItem(language.upper(), language)
+        self.language.setCurrentIndex(i18n.LANGUAGES.index(i18n.get_language()))
+        self.printer = QComboBox(self)
+        self.printer.addItem("", None)
+        for found in printers():
+            self.printer.addItem(found.name, found.name)
+            if found.is_default:
+                self.printer.setCurrentIndex(self.printer.count() - 1)
+        self.speed = QSpinBox(self)
+        self.speed.setRange(1, 500)
+        self.speed.setValue(int(settings.pages_per_minute))
+        self.table = QTableWidget(0, len(COLUMNS), self)
+        self.table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        self.table.verticalHeader().hide()
+        self.totals = QLabel(self)
+        self.result = QLabel(self)
+        self.result.setWordWrap(True)
+        self.print_button = QPushButton(self)
+        self.print_button.setDefault(True)
+        self.print_button.clicked.connect(self.start_printing)
+        self._build_layout()
+        for signal in (self.hours.valueChanged, self.packets.valueChanged):
+            signal.connect(self.refresh_estimates)
+        self.speed.valueChanged.connect(self._update_times)
+        self.table.itemChanged.connect(self._update_totals)
+        self.resize(760, 620)
+        self._retranslate()
+
+    def _build_layout(self) -> None:
+        folder = QHBoxLayout()
+        folder.addWidget(self.out_dir, 1)
+        folder.addWidget(self.browse)
+        self.form = QFormLayout()
+        fields = (folder, self.start, self.hours, self.packets, self.language, self.printer,
+                  self.speed)
+        self._labels = [QLabel(self) for _ in fields]
+        for label, field in zip(self._labels, fields, strict=True):
+            self.form.addRow(label, field)
+        layout = QVBoxLayout(self)
+        layout.addLayout(self.form)
+        layout.addWidget(self.table, 1)
+        layout.addWidget(self.totals)
+        layout.addWidget(self.result)
+        layout.addWidget(self.print_button, 0, Qt.AlignmentFlag.AlignRight)
+
+    # -- estimates ------------------------------------------------------------------------------
+
+    def refresh_estimates(self) -> None:
+        """Plan every occupied ward (nothing registered) and list its sheets and pages."""
+        store = open_store(self.db_path)
+        try:
+            self._estimates = estimate_wards(store, hours=self.hours.value(),
+                                             start=self._window_start(),
+                                             admission_packets=self.packets.value())
+        except UserError as error:
+            self._estimates = []
+            show_user_error(self, error)
+        finally:
+            store.close()
+        self.table.blockSignals(True)
+        self.table.setRowCount(len(self._estimates))
+        for row, estimate in enumerate(self._estimates):
+            name = QTableWidgetItem(estimate.ward_name)
+            name.setFlags(Qt.ItemFlag.ItemIsUserCheckable | Qt.ItemFlag.ItemIsEnabled)
+            name.setCheckState(Qt.CheckState.Checked)
+            name.setData(Qt.ItemDataRole.UserRole, estimate.ward_code)
+            self.table.setItem(row, 0, name)
+            for column, value in enumerate((estimate.patients, estimate.sheets, estimate.pages),
+                                           start=1):
+                self.table.setItem(row, column, _number_item(value))
+        self.table.blockSignals(False)
+        self._update_times()
+
+    def selected_wards(self) -> list[str]:
+        return [self.table.item(row, 0).data(Qt.ItemDataRole.UserRole)
+                for row in range(self.table.rowCount())
+                if self.table.item(row, 0).checkState() == Qt.CheckState.Checked]
+
+    def selected_pages(self) -> int:
+        chosen = set(self.selected_wards())
+        return sum(e.pages for e in self._estimates if e.ward_code in chosen)
+
+    def _update_times(self) -> None:
+        self.table.blockSignals(True)
+        for row, estimate in enumerate(self._estimates):
+            minutes = estimate_print_seconds(estimate.pages, self.speed.value()) / 60
+            self.table.setItem(row, 4, _number_item(round(minutes, 1)))
+        self.table.blockSignals(False)
+        self._update_totals()
+
+    def _update_totals(self, *_: Any) -> None:
+        pages = self.selected_pages()
+        minutes = estimate_print_seconds(pages, self.speed.value()) / 60
+        self.totals.setText(tr("ui.print_totals", wards=len(self.selected_wards()), pages=pages,
+                               minutes=f"{minutes:.0f}", speed=self.speed.value()))
+        self.print_button.setEnabled(pages > 0 and self.task is None)
+
+    def _window_start(self) -> datetime:
+        value = self.start.dateTime().toPython()
+        return value.replace(tzinfo=clock.hospital_zone())
+
+    # -- printing -------------------------------------------------------------------------------
+
+    def start_printing(self) -> None:
+        request = PrintRequest(out_dir=Path(self.out_dir.text()),
+                               wards=tuple(self.selected_wards()), hours=self.hours.value(),
+                               start=self._window_start(),
+                               admission_packets=self.packets.value(),
+                               language=self.language.currentData())
+        printer = self.printer.currentData()
+        db_path, send = self.db_path, self._send
+
+        def work(progress: ProgressCallback, cancel: CancelToken) -> PrintResult:
+            store = open_store(db_path)  # this thread's own connection
+            try:
+                outcome = print_batch(store, request, progress, cancel)
+            finally:
+                store.close()
+            jobs = [send(w.pdf, printer, title=f"reentry-{outcome.batch_id}-{w.ward_code}")
+                    for w in outcome.wards] if printer else []
+            return PrintResult(outcome, jobs)
+
+        self.result.clear()
+        self.task = BackgroundTask(self, work, tr("ui.print_running"))
+        self.task.succeeded.connect(self._on_printed)
+        self.task.failed.connect(self._on_failed)
+        self.task.cancelled.connect(self._on_cancelled)
+        self.task.finished.connect(self._on_finished)
+        self._update_totals()
+        self.task.start()
+
+    def _on_printed(self, result: PrintResult) -> None:
+        self.last_result = result
+        outcome = result.outcome
+        key = "ui.print_done_sent" if result.jobs else "ui.print_done"
+        self.result.setText(tr(key, batch=outcome.batch_id, pages=outcome.pages,
+                               folder=self.out_dir.text(), printer=self.printer.currentText()))
+
+    def _on_failed(self, error: Exception) -> None:
+        if isinstance(error, UserError):
+            self.result.setText(error.message())
+            show_user_error(self, error)
+            return
+        raise error  # a bug: the application's crash handler logs it and tells the user
+
+    def _on_cancelled(self) -> None:
+        self.result.setText(tr("ui.print_cancelled"))
+
+    def _on_finished(self) -> None:
+        self.task = None
+        self._update_totals()
+        self.finished_printing.emit()
+
+    def _choose_folder(self) -> None:
+        chosen = QFileDialog.getExistingDirectory(self, tr("ui.print_folder"), self.out_dir.text())
+        if chosen:
+            self.out_dir.setText(chosen)
+
+    # -- language -------------------------------------------------------------------------------
+
+    def _retranslate(self) -> None:
+        self.setWindowTitle(tr("ui.print_title"))
+        self.browse.setText(tr("ui.print_browse"))
+        self.print_button.setText(tr("ui.print_button"))
+        self.printer.setItemText(0, tr("ui.print_no_printer"))
+        labels = ("folder", "start", "hours", "packets", "language", "printer", "speed")
+        for label, key in zip(self._labels, labels, strict=True):
+            label.setText(tr(f"ui.print_{key}"))
+        self.table.setHorizontalHeaderLabels([tr(f"ui.print_column_{c}") for c in COLUMNS])
+        self._update_totals()
+
+    def changeEvent(self, event: QEvent) -> None:
+        if is_language_change(event):
+            self._retranslate()
+        super().changeEvent(event)
+
+
+def _number_item(value: float) -> QTableWidgetItem:
+    item = QTableWidgetItem(f"{value:g}")
+    item.setFlags(Qt.ItemFlag.ItemIsEnabled)
+    item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+    return item

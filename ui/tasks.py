@@ -1,0 +1,93 @@
+"""Long core work off the GUI thread, with progress and cancel (after Anki's taskman).
+
+``run_in_background(parent, work, on_done)`` runs ``work(progress, cancel)`` in a QThread. The
+worker never touches widgets: it only emits signals, which Qt delivers on the GUI thread. A
+progress dialog appears only if the work lasts more than half a second; its Cancel button sets
+the core's ``CancelToken``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import QObject, Qt, QThread, Signal
+from PySide6.QtWidgets import QProgressDialog, QWidget
+
+from reentry.errors import Cancelled
+from reentry.i18n import tr
+from reentry.progress import CancelToken, Progress
+
+Work = Callable[[Callable[[Progress], None], CancelToken], Any]
+
+SHOW_AFTER_MS = 500
+
+
+class _Worker(QObject):
+    progressed = Signal(object)
+    succeeded = Signal(object)
+    failed = Signal(object)
+    cancelled = Signal()
+
+    def __init__(self, work: Work, token: CancelToken) -> None:
+        super().__init__()
+        self.work = work
+        self.token = token
+
+    def run(self) -> None:
+        try:
+            result = self.work(self.progressed.emit, self.token)
+        except Cancelled:
+            self.cancelled.emit()
+        except Exception as error:  # handed to the GUI thread, which sorts user errors from bugs
+            self.failed.emit(error)
+        else:
+            self.succeeded.emit(result)
+
+
+class BackgroundTask(QObject):
+    """One run of ``work``; keep a reference until ``finished`` is emitted."""
+
+    finished = Signal()
+    succeeded = Signal(object)
+    failed = Signal(object)
+    cancelled = Signal()
+
+    def __init__(self, parent: QWidget, work: Work, title: str) -> None:
+        super().__init__(parent)
+        self.token = CancelToken()
+        self.thread = QThread(self)
+        self.worker = _Worker(work, self.token)
+        self.worker.moveToThread(self.thread)
+        self.dialog = QProgressDialog(title, tr("ui.task_cancel"), 0, 0, parent)
+        self.dialog.setWindowModality(Qt.WindowModality.WindowModal)
+        self.dialog.setMinimumDuration(SHOW_AFTER_MS)
+        self.dialog.setAutoClose(False)
+        self.dialog.setAutoReset(False)
+        self.dialog.canceled.connect(self.cancel)
+        self.thread.started.connect(self.worker.run)
+        self.worker.progressed.connect(self._on_progress)
+        for signal, relay in ((self.worker.succeeded, self.succeeded),
+                              (self.worker.failed, self.failed),
+                              (self.worker.cancelled, self.cancelled)):
+            signal.connect(relay)
+            signal.connect(self._finish)
+
+    def start(self) -> None:
+        self.thread.start()
+
+    def cancel(self) -> None:
+        self.token.cancel()
+        self.dialog.setLabelText(tr("ui.task_cancelling"))
+
+    def _on_progress(self, progress: Progress) -> None:
+        self.dialog.setMaximum(progress.total)
+        self.dialog.setValue(progress.done)
+        self.dialog.setLabelText(progress.label.render())
+
+    def _finish(self, *_: object) -> None:
+        self.dialog.canceled.disconnect(self.cancel)
+        self.dialog.close()
+        self.thread.quit()
+        self.thread.wait()
+        self.finished.emit()
