@@ -10,6 +10,7 @@ registered-but-unprinted sheets stay visible in the registry.
 from __future__ import annotations
 
 import os
+from collections import Counter
 from collections.abc import Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
@@ -151,10 +152,10 @@ def _chosen_wards(store: Store, requested: Sequence[str]) -> list[str]:
     if unknown:
         raise UserError("error.unknown_ward", ward=", ".join(unknown),
                         known=", ".join(sorted(known)) or "—")
-    if requested:
-        return list(dict.fromkeys(requested))
-    occupied = {row.ward.code for row in store.census()}
-    return [w.code for w in store.wards() if w.code in occupied]
+    occupancy = Counter(row.ward.code for row in store.census())
+    chosen = list(dict.fromkeys(requested)) or [w.code for w in store.wards() if occupancy[w.code]]
+    # Fullest wards first, so that the two workers finish together.
+    return sorted(chosen, key=lambda code: -occupancy[code])
 
 
 def _ward_and_site(store: Store, ward_code: str) -> tuple[Ward, Site]:
