@@ -250,6 +250,61 @@ def print_command(state: _Context, out_dir: Path, wards: tuple[str, ...], hours:
 
 
 @cli.command()
+@click.argument("ipp")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
+              required=True, help="Dossier du PDF / output folder.")
+@click.option("--hours", type=click.FloatRange(1, 72), default=8.0, show_default=True)
+@click.option("--from", "start", type=click.DateTime(["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"]),
+              default=None, help="Début de la panne (heure locale) ; défaut : l'heure en cours.")
+@click.option("--operator", default=None, help="Qui réimprime (tracé dans le registre).")
+@click.pass_obj
+@_user_errors
+def reprint(state: _Context, ipp: str, out_dir: Path, hours: float, start: datetime | None,
+            operator: str | None) -> None:
+    """Réimprimer les feuilles d'un patient / reprint one patient's sheets under new codes.
+
+    The patient's earlier sheets of the same forms that have not come back are superseded:
+    their codes are then refused with the code of the sheet that replaced them.
+    """
+    from reentry.printing.station import reprint_patient
+
+    outcome = reprint_patient(
+        state.store(), ipp, out_dir, hours=hours,
+        start=start.replace(tzinfo=clock.hospital_zone()) if start else None,
+        language=i18n.get_language(), operator=operator)
+    click.echo(tr("station.reprint_done", pages=outcome.pages, sheets=len(outcome.serials),
+                  pdf=outcome.pdf, batch=outcome.batch_id))
+
+
+@cli.command("cancel-sheets")
+@click.argument("codes", nargs=-1, required=True)
+@click.option("--reason", required=True, help="Pourquoi ces feuilles sont annulées.")
+@click.option("--operator", required=True, help="Qui annule (tracé dans le registre).")
+@click.pass_obj
+@_user_errors
+def cancel_sheets(state: _Context, codes: tuple[str, ...], reason: str, operator: str) -> None:
+    """Annuler des feuilles imprimées / withdraw printed sheets, with a reason.
+
+    A cancelled sheet's codes are refused from then on. Nothing is cancelled unless every code
+    given is a known sheet.
+    """
+    from reentry.barcodes import code_problem, normalise_typed_code, split_code
+
+    store = state.store()
+    serials = []
+    for code in codes:
+        problem = code_problem(code)
+        serial = split_code(code).serial if problem is None else None
+        if serial is None or store.form_instance(serial) is None:
+            reason_text = problem.render() if problem else tr("registry.unknown_code",
+                                                               code=normalise_typed_code(code))
+            raise UserError("station.cannot_cancel", code=code, reason=reason_text)
+        serials.append(serial)
+    changed = store.cancel_sheets(serials, operator, reason)
+    click.echo(tr("station.cancel_done", count=changed, asked=len(serials)))
+
+
+@cli.command()
 @click.option("--dir", "root", type=click.Path(file_okay=False, path_type=Path), required=True,
               help="Dossier local du poste de l'unité / the ward PC's local folder.")
 @click.option("--ward", "wards", multiple=True, help="Unité(s) de ce poste ; défaut : toutes.")

@@ -15,6 +15,7 @@ import zxingcpp
 from click.testing import CliRunner
 from PIL import Image
 
+from reentry.barcodes import page_code
 from reentry.cli import cli
 from reentry.demo import create_demo
 from reentry.registry import BatchStatus, SheetStatus
@@ -128,3 +129,57 @@ def test_registry_matches_the_pdf(printed):
     templates = {s.template_id for s in sheets}
     assert {"ward_cover", "dossier", "vital_signs", "medication_administration",
             "nursing_notes", "downtime_admission"} <= templates
+
+
+@pytest.fixture
+def small(tmp_path):
+    from reentry.store import open_store
+
+    db = tmp_path / "small.sqlite"
+    store = open_store(db)
+    create_demo(store, patients=6, seed=3, as_of=AS_OF)
+    row = store.census()[0]
+    store.close()
+    return db, row
+
+
+def run(db, *args):
+    return CliRunner().invoke(cli, ["--db", str(db), *map(str, args)])
+
+
+def test_reprint_supersedes_the_earlier_sheets_and_cancel_withdraws_them(small, tmp_path):
+    db, row = small
+    first = run(db, "print", "--out", tmp_path / "a", "--ward", row.ward.code,
+                "--admission-packets", "0", "--per-patient")
+    assert first.exit_code == 0, first.output
+    from reentry.store import open_store
+
+    store = open_store(db)
+    in_ward = len(store.census(row.ward.code))
+    assert len(list((tmp_path / "a").glob("*/*.pdf"))) == in_ward  # one PDF per patient
+    old = [s for s in store.batch_sheets(1) if s.ipp == row.patient.ipp]
+    store.close()
+    reprinted = run(db, "reprint", row.patient.ipp, "--out", tmp_path / "b",
+                    "--operator", "IDE nuit")
+    assert reprinted.exit_code == 0, reprinted.output
+    (pdf,) = (tmp_path / "b").glob("*.pdf")
+    assert pdf_pages(pdf) == sum(s.page_count for s in old)
+    refused = run(db, "barcode", "--format", "json", old[0].code())
+    data = json.loads(refused.output)
+    assert refused.exit_code == 2 and data["status"] == "superseded"
+    new_code = page_code(data["superseded_by"], 1)
+    assert run(db, "barcode", new_code).exit_code == 0
+
+    bad = run(db, "cancel-sheets", new_code[:-1] + str((int(new_code[-1]) + 1) % 10),
+              "--reason", "test", "--operator", "cadre")
+    assert bad.exit_code == 1 and "Rien n'a été annulé" in bad.stderr
+    cancelled = run(db, "cancel-sheets", new_code, "--reason", "feuille tachée",
+                    "--operator", "cadre")
+    assert cancelled.exit_code == 0 and "1 feuille" in cancelled.output
+    assert "annulée" in run(db, "barcode", new_code).stderr
+
+
+def test_reprint_of_someone_not_hospitalised_is_refused(small, tmp_path):
+    db, _ = small
+    result = run(db, "reprint", "000000000", "--out", tmp_path / "c")
+    assert result.exit_code == 1 and "000000000" in result.stderr

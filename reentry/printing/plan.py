@@ -67,7 +67,7 @@ class WardPrint:
     snapshot: Snapshot | None
     printed_at: datetime
     window_hours: float
-    cover: RegisteredSheet
+    cover: RegisteredSheet | None  # None for a one-patient reprint, which has no ward cover
     patients: list[PatientPacket]
     admission_packets: list[list[RegisteredSheet]] = field(default_factory=list)
     language: str = "fr"

@@ -137,6 +137,7 @@ class _Document:
 
     def cover(self, patients: Sequence[PatientPacket]) -> None:
         sheet = self.ward_print.cover
+        assert sheet is not None, "a ward print always has its cover sheet"
         pages = layout_cover(len(patients))
         _check_pages(sheet, len(pages))
         census = [_census_line(packet.dossier) for packet in patients]

@@ -19,13 +19,15 @@ from functools import partial
 from multiprocessing import get_context
 from pathlib import Path
 
-from reentry import clock
+from reentry import clock, display, i18n
 from reentry.errors import UserError
 from reentry.formdefs import load_forms
 from reentry.i18n import msg
 from reentry.model import Site, Ward
 from reentry.printing.assemble import SerialCounter, build_ward_print
-from reentry.printing.plan import RegisteredSheet, WardPrint
+from reentry.printing.dossier_pages import WINDOW_HOURS
+from reentry.printing.plan import PatientPacket, RegisteredSheet, WardPrint
+from reentry.printing.planner import plan_patient
 from reentry.printing.render import render_patient, render_ward
 from reentry.progress import CancelToken, Progress, ProgressCallback, ignore_progress
 from reentry.registry import BatchKind, BatchStatus
@@ -158,6 +160,56 @@ def _chosen_wards(store: Store, requested: Sequence[str]) -> list[str]:
     return sorted(chosen, key=lambda code: -occupancy[code])
 
 
+@dataclass(frozen=True)
+class ReprintOutcome:
+    batch_id: int
+    pdf: Path
+    pages: int
+    serials: tuple[int, ...]
+
+
+def reprint_patient(store: Store, ipp: str, out_dir: Path, *, hours: float = 8.0,
+                    start: datetime | None = None, language: str = "fr",
+                    operator: str | None = None) -> ReprintOutcome:
+    """Print one inpatient's dossier and blank forms again, under new codes.
+
+    The patient's earlier sheets of the same forms that have not come back are marked as
+    superseded by the new ones (see ``reentry.registry``), so only one paper per purpose counts.
+    """
+    patient = store.patient_by_ipp(ipp)
+    row = next((r for r in store.census() if patient and r.patient.id == patient.id), None)
+    if patient is None or row is None:
+        raise UserError("station.not_inpatient", ipp=ipp)
+    snapshot = store.latest_snapshot()
+    now = clock.now()
+    start = start or default_window_start(now)
+    ward, site = _ward_and_site(store, row.ward.code)
+    batch = store.open_batch(snapshot.id if snapshot else None, [ward.code], start, hours,
+                             language, operator)
+    try:
+        dossier = store.dossier(row.patient.id,  # type: ignore[arg-type]
+                                since=display.dossier_since(snapshot, now, WINDOW_HOURS))
+        with i18n.language(language):
+            plans = plan_patient(dossier, load_forms(), start, hours)
+        sheets = store.register_sheets(batch.id, plans, supersede=True, user=operator)
+        packet = PatientPacket(dossier, sheets)
+        ward_print = WardPrint(site=site, ward=ward, snapshot=snapshot, printed_at=now,
+                               window_hours=hours, cover=None, patients=[packet],
+                               language=language)
+        out_dir.mkdir(parents=True, exist_ok=True)
+        target = out_dir / f"lot{batch.id:05d}-{_safe(ward.code)}-reprint-{sheets[0].serial}.pdf"
+        partial_file = target.with_name(target.name + ".partial")
+        pages = render_patient(ward_print, packet, partial_file)
+        os.replace(partial_file, target)
+        serials = tuple(s.serial for s in sheets)
+        store.mark_printed(serials, operator)
+    except BaseException:
+        store.close_batch(batch.id, BatchStatus.INTERRUPTED)
+        raise
+    store.close_batch(batch.id, BatchStatus.COMPLETE)
+    return ReprintOutcome(batch.id, target, pages, serials)
+
+
 def _ward_and_site(store: Store, ward_code: str) -> tuple[Ward, Site]:
     ward = next(w for w in store.wards() if w.code == ward_code)
     return ward, next(s for s in store.sites() if s.code == ward.site_code)
@@ -202,7 +254,7 @@ def _patient_pdfs(ward_print: WardPrint, ward_pdf: Path) -> tuple[Path, ...]:
 
 
 def _sheets(ward_print: WardPrint) -> list[RegisteredSheet]:
-    sheets: list[RegisteredSheet] = [ward_print.cover]
+    sheets: list[RegisteredSheet] = [ward_print.cover] if ward_print.cover else []
     for packet in ward_print.patients:
         sheets.extend(packet.sheets)
     for group in ward_print.admission_packets:
