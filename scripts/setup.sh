@@ -6,6 +6,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+# CUPS, the cups-pdf virtual printer and poppler: printing, and the test that prints through a
+# real queue.
+./scripts/cups-setup.sh
+
 # Qt's runtime libraries; DejaVu fonts (every French accent on printed pages); poppler-utils
 # (pdftoppm, pdftotext, pdfinfo) with which the tests read printed pages back.
 DEBIAN_PACKAGES=(libgl1 libegl1 libxkbcommon0 libxkbcommon-x11-0 libfontconfig1 libglib2.0-0
