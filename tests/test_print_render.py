@@ -228,9 +228,12 @@ def test_medication_record_holds_the_doses_of_the_window_only(french):
     ])
     plans = plan_patient(dossier, load_forms(), start, 24)
     mar = next(p for p in plans if p.template_id == "medication_administration")
-    planned = [(d.drug, f"{clock.local(d.planned_at):%d %H:%M}", d.dose) for d in mar.doses]
+    planned = [(d.drug, f"{clock.local(d.planned_at):%d %H:%M}" if d.planned_at else "si besoin",
+                d.dose) for d in mar.doses]
     assert planned == [("amoxicilline", "23 20:00", "1 g"), ("paracétamol", "23 20:00", "1 g"),
-                       ("paracétamol", "24 08:00", "1 g")]
+                       ("paracétamol", "24 08:00", "1 g"),
+                       # an "as needed" drug gets blank lines to record the doses given
+                       ("morphine", "si besoin", "1 g"), ("morphine", "si besoin", "1 g")]
 
 
 def test_a_long_medication_record_continues_on_a_second_page(french):

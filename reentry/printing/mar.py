@@ -14,6 +14,7 @@ from datetime import UTC, date, datetime, time, timedelta, tzinfo
 
 from reentry import clock, display
 from reentry.formdefs_model import Section
+from reentry.i18n import tr
 from reentry.model import Prescription
 from reentry.printing.plan import PlannedDose
 
@@ -60,19 +61,35 @@ def _during_prescription(prescription: Prescription, moment: datetime) -> bool:
     return prescription.end is None or moment < prescription.end
 
 
+AS_NEEDED_LINES = 2  # blank lines per "as needed" prescription, for the doses given in the window
+
+
+def _as_needed(prescription: Prescription) -> bool:
+    return not any(parse_clock_time(text) for text in prescription.schedule)
+
+
 def planned_doses(prescriptions: Iterable[Prescription], start: datetime,
                   hours: float) -> tuple[PlannedDose, ...]:
-    """One line per planned dose in the window; "if needed" prescriptions have no planned time
-    and are left to the dossier's treatment list (``PlannedDose.planned_at`` is required)."""
+    """One line per planned dose in the window, in time order, then ``AS_NEEDED_LINES`` lines
+    without a time for each "as needed" prescription (a dose given in an outage must have
+    somewhere to be written, or it is the dose that never reaches the SIH)."""
     end = start + timedelta(hours=hours)
     zone = clock.hospital_zone()
-    doses = [
+    active = [rx for rx in prescriptions if _is_active(rx)]
+    timed = [
         PlannedDose(rx.id, rx.drug, display.prescription_dose(rx), rx.route or "", moment)
-        for rx in prescriptions if _is_active(rx)
+        for rx in active
         for moment in schedule_moments(rx.schedule, start, end, zone)
         if _during_prescription(rx, moment)
     ]
-    return tuple(sorted(doses, key=lambda d: (d.planned_at, d.drug.lower(), d.dose)))
+    timed.sort(key=lambda d: (d.planned_at, d.drug.lower(), d.dose))
+    as_needed = [
+        PlannedDose(rx.id, rx.drug, display.prescription_dose(rx), rx.route or "", None)
+        for rx in sorted(active, key=lambda rx: rx.drug.lower())
+        if _as_needed(rx) and _during_prescription(rx, start)
+        for _ in range(AS_NEEDED_LINES)
+    ]
+    return (*timed, *as_needed)
 
 
 def planned_time_text(moment: datetime) -> str:
@@ -87,7 +104,8 @@ def dose_values(dose: PlannedDose) -> dict[str, str]:
         "prescription.drug": dose.drug,
         "prescription.dose": dose.dose,
         "prescription.route": dose.route,
-        "planned_time": planned_time_text(dose.planned_at),
+        "planned_time": (planned_time_text(dose.planned_at) if dose.planned_at
+                         else tr("print.as_needed")),
     }
 
 

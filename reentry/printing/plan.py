@@ -20,13 +20,14 @@ DOSSIER = "dossier"
 
 @dataclass(frozen=True)
 class PlannedDose:
-    """One line of the medication administration record: a planned dose of a prescription."""
+    """One line of the medication administration record: a planned dose of a prescription, or,
+    for an "as needed" prescription (no planned time), a blank line to record a dose given."""
 
     prescription_id: int | None
     drug: str
     dose: str  # as printed, e.g. « 1 g »
     route: str
-    planned_at: datetime
+    planned_at: datetime | None
 
 
 @dataclass(frozen=True)

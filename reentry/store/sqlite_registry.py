@@ -163,7 +163,8 @@ def _content(plan: SheetPlan) -> str:
         return "{}"
     return json.dumps({"doses": [
         {"prescription_id": d.prescription_id, "drug": d.drug, "dose": d.dose, "route": d.route,
-         "planned_at": clock.to_storage(d.planned_at)} for d in plan.doses]}, ensure_ascii=False)
+         "planned_at": clock.to_storage(d.planned_at) if d.planned_at else None}
+        for d in plan.doses]}, ensure_ascii=False)
 
 
 def _instance(r: dict[str, Any]) -> FormInstance:
