@@ -69,7 +69,7 @@ def prepare(store: Store, root: Path, *, wards: tuple[str, ...] = (), hours: flo
     """Render a new set when the snapshot changed; report whether the newest set is stale."""
     now = now or clock.now()
     snapshot = store.latest_snapshot()
-    if snapshot is None:
+    if snapshot is None or snapshot.id is None:
         raise UserError("station.nothing_to_print")
     root.mkdir(parents=True, exist_ok=True)
     current = read_current(root)

@@ -157,7 +157,8 @@ class _Document:
 
     def _summary(self, patients: int) -> CoverSummary:
         ward_print = self.ward_print
-        sheets = [ward_print.cover, *(s for p in ward_print.patients for s in p.sheets),
+        sheets = [*([ward_print.cover] if ward_print.cover else []),
+                  *(s for p in ward_print.patients for s in p.sheets),
                   *(s for packet in ward_print.admission_packets for s in packet)]
         return CoverSummary(
             ward_title=tr("print.ward_banner", ward=ward_print.ward.name,
