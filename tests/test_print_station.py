@@ -183,3 +183,28 @@ def test_reprint_of_someone_not_hospitalised_is_refused(small, tmp_path):
     db, _ = small
     result = run(db, "reprint", "000000000", "--out", tmp_path / "c")
     assert result.exit_code == 1 and "000000000" in result.stderr
+
+
+def test_a_cancelled_or_failed_batch_is_closed_as_interrupted(small, tmp_path):
+    from reentry.errors import Cancelled, UserError
+    from reentry.printing.station import PrintRequest, print_batch
+    from reentry.progress import CancelToken
+    from reentry.store import open_store
+
+    db, _ = small
+    store = open_store(db)
+    try:
+        token = CancelToken()
+        token.cancel()
+        with pytest.raises(Cancelled):
+            print_batch(store, PrintRequest(out_dir=tmp_path / "x"), cancel=token)
+        blocked = tmp_path / "not-a-folder"
+        blocked.write_text("a file where the output folder should be")
+        with pytest.raises(UserError) as caught:
+            print_batch(store, PrintRequest(out_dir=blocked))
+        assert str(blocked) in caught.value.message()
+        statuses = [b.status for b in store.batches()]
+        assert statuses == [BatchStatus.INTERRUPTED]  # the second never opened a batch
+        assert list((tmp_path / "x").glob("*.pdf")) == []
+    finally:
+        store.close()

@@ -83,7 +83,11 @@ def print_batch(store: Store, request: PrintRequest, progress: ProgressCallback 
     wards = _chosen_wards(store, request.wards)
     now = clock.now()
     start = request.start or default_window_start(now)
-    request.out_dir.mkdir(parents=True, exist_ok=True)
+    try:
+        request.out_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise UserError("station.cannot_write", path=str(request.out_dir),
+                        detail=error.strerror or str(error)) from error
     batch = store.open_batch(snapshot.id, list(wards), start, request.hours,
                              request.language, request.operator, request.kind)
     outcome = PrintOutcome(batch.id)
