@@ -212,3 +212,79 @@ def _print_registry(db: Database) -> None:
         CREATE INDEX sheet_events_serial ON sheet_events(serial);
         """
     )
+
+
+@migration("0003_reentry")
+def _reentry(db: Database) -> None:
+    """Users, rows typed from paper (entries), what they mean (items), drafts and the audit."""
+    db.executescript(
+        """
+        CREATE TABLE users (
+            id INTEGER PRIMARY KEY,
+            username TEXT NOT NULL UNIQUE COLLATE NOCASE,
+            display_name TEXT NOT NULL,
+            role TEXT NOT NULL,
+            active INTEGER NOT NULL DEFAULT 1,
+            created_at TEXT NOT NULL
+        );
+        CREATE TABLE entries (
+            id INTEGER PRIMARY KEY,
+            serial INTEGER NOT NULL REFERENCES form_instances(serial),
+            page INTEGER NOT NULL,
+            section_id TEXT NOT NULL,
+            row_index INTEGER NOT NULL,
+            field_values TEXT NOT NULL,
+            event_time TEXT NOT NULL,
+            author TEXT NOT NULL,
+            entered_by INTEGER NOT NULL REFERENCES users(id),
+            entered_at TEXT NOT NULL,
+            status TEXT NOT NULL,
+            corrects INTEGER REFERENCES entries(id),
+            reason TEXT,
+            warnings_confirmed TEXT NOT NULL DEFAULT '[]'
+        );
+        CREATE UNIQUE INDEX entries_one_active_row
+            ON entries(serial, section_id, row_index) WHERE status = 'active';
+        CREATE TABLE items (
+            id INTEGER PRIMARY KEY,
+            entry_id INTEGER NOT NULL REFERENCES entries(id),
+            serial INTEGER NOT NULL REFERENCES form_instances(serial),
+            kind TEXT NOT NULL,
+            code TEXT NOT NULL,
+            label TEXT NOT NULL,
+            value REAL,
+            value_text TEXT,
+            unit TEXT,
+            route TEXT,
+            status TEXT NOT NULL,
+            status_reason TEXT,
+            text TEXT,
+            effective_time TEXT NOT NULL,
+            active INTEGER NOT NULL DEFAULT 1
+        );
+        CREATE INDEX items_entry ON items(entry_id);
+        CREATE TABLE drafts (
+            serial INTEGER NOT NULL REFERENCES form_instances(serial),
+            page INTEGER NOT NULL,
+            user_id INTEGER NOT NULL REFERENCES users(id),
+            rows TEXT NOT NULL,
+            updated_at TEXT NOT NULL,
+            PRIMARY KEY (serial, page, user_id)
+        );
+        CREATE TABLE identity_confirmations (
+            user_id INTEGER NOT NULL REFERENCES users(id),
+            serial INTEGER NOT NULL REFERENCES form_instances(serial),
+            at TEXT NOT NULL,
+            PRIMARY KEY (user_id, serial)
+        );
+        CREATE TABLE audit_log (
+            id INTEGER PRIMARY KEY,
+            at TEXT NOT NULL,
+            user_id INTEGER REFERENCES users(id),
+            action TEXT NOT NULL,
+            subject TEXT NOT NULL,
+            record_id INTEGER,
+            detail TEXT NOT NULL DEFAULT '{}'
+        );
+        """
+    )

@@ -43,6 +43,7 @@ from reentry.model import (
     Ward,
 )
 from reentry.store.schema import MIGRATION_NAMES, migrations
+from reentry.store.sqlite_entry import EntryQueries
 from reentry.store.sqlite_registry import RegistryQueries
 
 _PATIENT_TRAITS = (
@@ -72,7 +73,7 @@ def _translate(error: sqlite3.Error, path: str) -> DatabaseError:
     return DatabaseError(path=path, detail=str(error))
 
 
-class SqliteStore(RegistryQueries):
+class SqliteStore(RegistryQueries, EntryQueries):
     """The ``Store`` on one SQLite file. Create it with ``open_store``."""
 
     def __init__(self, db: Database, path: str) -> None:

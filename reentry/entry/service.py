@@ -1,0 +1,342 @@
+"""Re-entry services: sign in, open a scanned sheet, check and record rows, drafts, history.
+
+Every function takes the store and plain values and returns what changed; none opens a dialog.
+Wrong patient is the worst error: a sheet opens only from a code that resolves (check digit,
+registry, not superseded or cancelled), and nothing is saved on a patient until the user has
+confirmed the identity shown for that sheet.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+from reentry import clock
+from reentry.entry.model import (
+    Draft,
+    Entry,
+    EntryStatus,
+    Item,
+    ItemKind,
+    RecordRow,
+    Role,
+    RowProblems,
+    SheetContext,
+    User,
+)
+from reentry.errors import UserError
+from reentry.formdefs import load_forms
+from reentry.formdefs_model import ExportRole, FieldDefinition, FieldType, FormDefinition, Section
+from reentry.formdefs_values import is_blank_row, validate_row, validate_value
+from reentry.i18n import Msg, msg
+from reentry.printing.plan import PlannedDose
+from reentry.registry import resolve_code
+
+# A time written on paper may be a few minutes ahead of the PC's clock, never more.
+FUTURE_TOLERANCE = timedelta(minutes=10)
+_ENTRY_TEMPLATES_EXCLUDED = frozenset({"ward_cover", "dossier"})
+
+
+class CodeRefused(UserError):
+    """The scanned or typed code opens nothing; the message says why."""
+
+    message_id = "entry.code_refused"
+
+
+class EntryRefused(UserError):
+    message_id = "entry.row_refused"
+
+    def __init__(self, problems: RowProblems) -> None:
+        self.problems = problems
+        super().__init__(count=len(problems.errors) + len(problems.warnings))
+
+
+class IdentityNotConfirmed(UserError):
+    message_id = "entry.identity_not_confirmed"
+
+
+# -- users -----------------------------------------------------------------------------------
+
+
+def add_user(store: Any, username: str, display_name: str, role: Role) -> User:
+    name = username.strip()
+    if not name:
+        raise UserError("entry.username_required")
+    if store.user_by_name(name) is not None:
+        raise UserError("entry.user_exists", username=name)
+    return store.add_user(name, display_name.strip() or name, role)  # type: ignore[no-any-return]
+
+
+def sign_in(store: Any, username: str) -> User:
+    user = store.user_by_name(username.strip())
+    if user is None:
+        raise UserError("entry.unknown_user", username=username.strip())
+    return user  # type: ignore[no-any-return]
+
+
+# -- opening a sheet -------------------------------------------------------------------------
+
+
+def open_sheet(store: Any, code: str, user: User) -> SheetContext:
+    """What a scanned code designates, ready for the entry screen; refuses anything doubtful."""
+    resolution = resolve_code(store, code)
+    if resolution.problem is not None or resolution.instance is None:
+        raise CodeRefused(reason=resolution.problem or msg("entry.unknown"))
+    instance = resolution.instance
+    forms = load_forms()
+    if instance.template_id in _ENTRY_TEMPLATES_EXCLUDED or instance.template_id not in forms:
+        raise CodeRefused(reason=msg("entry.not_a_form", template=instance.template_id))
+    patient = store.patient_by_id(instance.patient_id) if instance.patient_id else None
+    stay = store.stay_by_id(instance.stay_id) if instance.stay_id else None
+    ward = next((w for w in store.wards() if w.code == instance.ward_code), None)
+    site = next((s for s in store.sites() if ward and s.code == ward.site_code), None)
+    store.mark_returned(instance.serial, user)
+    return SheetContext(
+        instance=instance, page=resolution.page or 1, form=forms[instance.template_id],
+        patient=patient, stay=stay, ward=ward, site=site, temporary_id=instance.temporary_id,
+        planned_doses=planned_doses(store.sheet_content(instance.serial)),
+        entries=store.entries(instance.serial, include_corrected=False),
+        draft=store.draft(user, instance.serial, resolution.page or 1),
+        identity_confirmed=store.identity_confirmed(user, instance.serial))
+
+
+def planned_doses(content: dict[str, Any]) -> tuple[PlannedDose, ...]:
+    return tuple(
+        PlannedDose(d.get("prescription_id"), d["drug"], d["dose"], d["route"],
+                    clock.from_storage(d.get("planned_at")))
+        for d in content.get("doses", ()))
+
+
+def confirm_identity(store: Any, user: User, serial: int) -> None:
+    store.confirm_identity(user, serial)
+
+
+# -- checking a row --------------------------------------------------------------------------
+
+
+def section_of(form: FormDefinition, section_id: str) -> Section:
+    for section in form.sections:
+        if section.id == section_id:
+            return section
+    raise KeyError(f"{form.id} has no section {section_id!r}")
+
+
+def prefilled_values(section: Section, dose: PlannedDose | None) -> dict[str, str]:
+    """The read-only cells the print station filled in (the MAR's drug, dose, route, time)."""
+    if dose is None:
+        return {}
+    by_key = {"prescription.drug": dose.drug, "prescription.dose": dose.dose,
+              "prescription.route": dose.route,
+              "planned_time": clock.local(dose.planned_at).strftime("%H:%M")
+              if dose.planned_at else ""}
+    return {f.id: by_key[f.prefill] for f in section.fields if f.prefill in by_key}
+
+
+def check_row(form: FormDefinition, section_id: str, values: dict[str, str],
+              sheet_values: dict[str, str], *, planned: PlannedDose | None = None,
+              now: datetime | None = None) -> RowProblems:
+    """Errors (refused) and warnings (need an explicit confirmation) by field id."""
+    return _checked(form, section_id, values, sheet_values, planned, now)[0]
+
+
+def _checked(form: FormDefinition, section_id: str, values: dict[str, str],
+             sheet_values: dict[str, str], planned: PlannedDose | None,
+             now: datetime | None) -> tuple[RowProblems, dict[str, Any], datetime | None]:
+    section = section_of(form, section_id)
+    row = {**values, **prefilled_values(section, planned)}
+    errors: dict[str, Msg] = {}
+    warnings: dict[str, Msg] = {}
+    if is_blank_row(section, row):
+        first = next(f for f in section.fields if not f.readonly)
+        return RowProblems({first.id: msg("entry.blank_row")}), {}, None
+    parsed: dict[str, Any] = {}
+    for field_id, check in validate_row(section, row).items():
+        if check.error is not None:
+            errors[field_id] = check.error
+        elif check.warning is not None:
+            warnings[field_id] = check.warning
+        parsed[field_id] = check.value
+    event_date, date_field = _sheet_date(form, sheet_values, errors)
+    event_time = None
+    if not errors and event_date is not None:
+        event_time = _event_time(section, parsed, event_date, planned)
+        if event_time is None:
+            target = _field_with(section, ExportRole.EVENT_TIME)
+            errors[target.id if target else date_field] = msg("entry.time_required")
+        elif event_time > (now or clock.now()) + FUTURE_TOLERANCE:
+            target = _field_with(section, ExportRole.EVENT_TIME)
+            errors[target.id if target else date_field] = msg(
+                "entry.time_in_future", when=clock.format_local(event_time))
+    return RowProblems(errors, warnings), parsed, event_time
+
+
+def _field_with(section: Section, role: ExportRole) -> FieldDefinition | None:
+    return next((f for f in section.fields if f.export == role), None)
+
+
+def _sheet_date(form: FormDefinition, sheet_values: dict[str, str],
+                errors: dict[str, Msg]) -> tuple[date | None, str]:
+    for section in form.sections:
+        field = _field_with(section, ExportRole.EVENT_DATE)
+        if field is not None:
+            check = validate_value(field, sheet_values.get(field.id), required=True)
+            if check.error is not None:
+                errors[field.id] = check.error
+                return None, field.id
+            return check.value, field.id  # type: ignore[return-value]
+    return clock.local(clock.now()).date(), ""
+
+
+def _event_time(section: Section, parsed: dict[str, Any], day: date,
+                planned: PlannedDose | None) -> datetime | None:
+    """The paper's date and time, in the hospital's zone; for a planned dose, the day that puts
+    the time nearest the planned one (a night round crosses midnight on one sheet)."""
+    field = _field_with(section, ExportRole.EVENT_TIME)
+    written = parsed.get(field.id) if field else None
+    if isinstance(written, datetime):
+        return written
+    if isinstance(written, time):
+        moment = datetime.combine(day, written, tzinfo=clock.hospital_zone())
+        if planned is not None and planned.planned_at is not None:
+            candidates = [moment + timedelta(days=d) for d in (-1, 0, 1)]
+            moment = min(candidates, key=lambda c: abs(c - planned.planned_at))  # type: ignore[operator]
+        return moment
+    if planned is not None and planned.planned_at is not None:
+        return planned.planned_at
+    return None
+
+
+# -- recording -------------------------------------------------------------------------------
+
+
+def record_row(store: Any, command: RecordRow, *, now: datetime | None = None) -> Entry:
+    """Check and store one row at once (one transaction), with what it means for the SIH."""
+    instance = store.form_instance(command.serial)
+    if instance is None:
+        raise CodeRefused(reason=msg("entry.unknown"))
+    if instance.patient_id is not None and not store.identity_confirmed(command.user,
+                                                                        command.serial):
+        raise IdentityNotConfirmed()
+    if command.corrects is not None and not (command.reason or "").strip():
+        raise UserError("entry.reason_required")
+    form = load_forms()[instance.template_id]
+    doses = planned_doses(store.sheet_content(command.serial))
+    planned = (doses[command.row_index]
+               if command.section_id == _dose_section(form) and command.row_index < len(doses)
+               else None)
+    problems, parsed, event_time = _checked(form, command.section_id, command.values,
+                                            command.sheet_values, planned, now)
+    unconfirmed = {k: v for k, v in problems.warnings.items()
+                   if k not in command.confirmed_warnings}
+    if problems.errors or unconfirmed:
+        raise EntryRefused(RowProblems(problems.errors, unconfirmed))
+    assert event_time is not None
+    section = section_of(form, command.section_id)
+    author_field = _field_with(section, ExportRole.AUTHOR)
+    author = str(parsed.get(author_field.id) or "") if author_field else ""
+    entry = Entry(
+        id=0, serial=command.serial, page=command.page, section_id=command.section_id,
+        row_index=command.row_index,
+        values={k: _canonical(v) for k, v in parsed.items() if v is not None},
+        event_time=event_time, author=author, entered_by=command.user.username,
+        entered_at=now or clock.now(), status=EntryStatus.ACTIVE, corrects=command.corrects,
+        reason=(command.reason or "").strip() or None,
+        warnings_confirmed=tuple(sorted(k for k in problems.warnings)))
+    items = meaning(form, section, parsed, entry, planned)
+    return store.save_entry(entry, items, command.user)  # type: ignore[no-any-return]
+
+
+def _dose_section(form: FormDefinition) -> str | None:
+    for section in form.sections:
+        if section.repeat is not None and section.repeat.per == "prescription_dose":
+            return section.id
+    return None
+
+
+def _canonical(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        return repr(value)
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, time):
+        return value.strftime("%H:%M")
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value)
+
+
+_DOSE_TEXT = re.compile(r"^\s*([\d\s]+(?:[.,]\d+)?)\s*(.*)$")
+
+
+def meaning(form: FormDefinition, section: Section, parsed: dict[str, Any], entry: Entry,
+            planned: PlannedDose | None) -> list[Item]:
+    """The items a row stands for: one per vital sign, one per administration, one per note."""
+    base = dict(id=0, entry_id=0, serial=entry.serial, effective_time=entry.event_time,
+                author=entry.author, entered_by=entry.entered_by, entered_at=entry.entered_at)
+    kind = form.kind.value
+    if kind in ("vital_signs", "observations"):
+        items = []
+        for field in section.fields:
+            value = parsed.get(field.id)
+            if field.export != ExportRole.OBSERVATION or value is None:
+                continue
+            numeric = field.type in (FieldType.INTEGER, FieldType.DECIMAL)
+            items.append(Item(**base, kind=ItemKind.VITAL_SIGN,  # type: ignore[arg-type]
+                              code=field.code.code if field.code else field.id,
+                              label=field.label_in("fr"),
+                              value=float(value) if numeric else None,
+                              value_text=None if numeric else _canonical(value),
+                              unit=field.unit))
+        return items
+    if kind == "medication_administration":
+        values = {f.export: parsed.get(f.id) for f in section.fields}
+        drug = planned.drug if planned else str(values.get(ExportRole.DRUG) or "")
+        unit = None
+        if planned is not None:
+            match = _DOSE_TEXT.match(planned.dose)
+            unit = match.group(2).strip() or None if match else None
+        given = values.get(ExportRole.STATUS) == "given"
+        dose = values.get(ExportRole.DOSE)
+        return [Item(**base, kind=ItemKind.MEDICATION_ADMINISTRATION,  # type: ignore[arg-type]
+                     code=drug, label=drug, value=float(dose) if dose is not None else None,
+                     unit=unit, route=(planned.route if planned else None)
+                     or (str(values.get(ExportRole.ROUTE)) if values.get(ExportRole.ROUTE)
+                         else None),
+                     status="completed" if given else "not-done",
+                     status_reason=str(values.get(ExportRole.STATUS_REASON) or "") or None)]
+    if kind == "nursing_notes":
+        text = next((parsed.get(f.id) for f in section.fields
+                     if f.export == ExportRole.NOTE_TEXT), None)
+        if not text:
+            return []
+        return [Item(**base, kind=ItemKind.NURSING_NOTE, code="",  # type: ignore[arg-type]
+                     label="", text=str(text))]
+    return []  # admissions and movements: linked and exported by later work (issue 5/6)
+
+
+# -- drafts, completion, history --------------------------------------------------------------
+
+
+def save_draft(store: Any, user: User, serial: int, page: int,
+               rows: dict[str, dict[str, str]]) -> None:
+    store.save_draft(user, serial, page, rows)
+
+
+def discard_draft(store: Any, user: User, serial: int, page: int) -> None:
+    store.discard_draft(user, serial, page)
+
+
+def drafts(store: Any, user: User) -> list[Draft]:
+    return store.drafts(user)  # type: ignore[no-any-return]
+
+
+def mark_sheet_entered(store: Any, user: User, serial: int) -> None:
+    store.mark_entered(serial, user)
+
+
+def sheet_history(store: Any, serial: int) -> list[Entry]:
+    return store.entries(serial, include_corrected=True)  # type: ignore[no-any-return]
+
