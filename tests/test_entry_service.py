@@ -201,6 +201,7 @@ def test_a_killed_process_loses_no_confirmed_row(printed, db_path):
     finally:
         os.kill(child.pid, signal.SIGKILL)
         child.wait(timeout=30)
+        child.stdout.close()
     assert child.returncode == -signal.SIGKILL
     (entry,) = service.sheet_history(store, instance.serial)
     assert entry.values["heart_rate"] == "72"
