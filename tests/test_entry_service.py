@@ -206,3 +206,48 @@ def test_a_killed_process_loses_no_confirmed_row(printed, db_path):
     (entry,) = service.sheet_history(store, instance.serial)
     assert entry.values["heart_rate"] == "72"
     assert len(store.items([instance.serial])) == 5  # BP x2, HR, temperature, SpO2
+
+
+def test_progress_counts_and_lists_what_is_missing(printed, db_path):
+    from click.testing import CliRunner
+
+    from reentry.cli import cli
+    from reentry.entry.progress import sheet_states, ward_progress
+
+    store, sheets, nurse = printed
+    instance = sheet(sheets, "vital_signs")
+    service.open_sheet(store, instance.code(1), nurse)
+    service.confirm_identity(store, nurse, instance.serial)
+    service.record_row(store, command(instance, nurse, vitals()), now=NOW)
+    service.mark_sheet_entered(store, nurse, instance.serial)
+    states = sheet_states(store)
+    forms = [s for s in sheets if s.template_id not in ("ward_cover", "dossier")]
+    assert len(states) == len(forms)
+    (ward,) = ward_progress(states)
+    assert (ward.printed, ward.returned, ward.entered, ward.missing) == (len(forms), 1, 1,
+                                                                          len(forms) - 1)
+    assert [s.serial for s in sheet_states(store, state="entered")] == [instance.serial]
+    runner = CliRunner()
+    table = runner.invoke(cli, ["--db", str(db_path), "progress", "--state", "missing"])
+    assert table.exit_code == 0 and f"{len(forms) - 1} manquantes" in table.output
+    assert "mdupont : 1 lignes" in table.output
+    exported = runner.invoke(cli, ["--db", str(db_path), "progress", "--format", "csv",
+                                   "--state", "entered"])
+    lines = exported.output.splitlines()
+    assert lines[0].startswith("serial,code,ward") and len(lines) == 2
+    assert instance.ipp in lines[1] and ",entered," in lines[1]
+
+
+def test_users_are_managed_from_the_command_line(db_path):
+    from click.testing import CliRunner
+
+    from reentry.cli import cli
+
+    runner = CliRunner()
+    added = runner.invoke(cli, ["--db", str(db_path), "users", "add", "cadre1", "--name",
+                                "Claire Cadre", "--role", "ward_manager"])
+    assert added.exit_code == 0 and "cadre1" in added.output
+    again = runner.invoke(cli, ["--db", str(db_path), "users", "add", "cadre1"])
+    assert again.exit_code == 1 and "existe déjà" in again.stderr
+    listed = runner.invoke(cli, ["--db", str(db_path), "users", "list"])
+    assert "cadre1\tClaire Cadre\tward_manager" in listed.output

@@ -199,6 +199,13 @@ class EntryQueries:
             conn.execute("DELETE FROM drafts WHERE serial = ? AND page = ? AND user_id = ?",
                          (serial, page, user.id))
 
+    def sheet_progress(self, ward_code: str | None = None,
+                       batch_id: int | None = None) -> list[dict[str, Any]]:
+        return sheet_progress_rows(self, ward_code, batch_id)
+
+    def operator_throughput(self) -> list[dict[str, Any]]:
+        return operator_rows(self)
+
     def audit(self, subject: str | None = None) -> list[dict[str, Any]]:
         sql = "SELECT a.*, u.username FROM audit_log a LEFT JOIN users u ON u.id = a.user_id"
         params: list[Any] = []
@@ -250,3 +257,47 @@ def _item(r: dict[str, Any]) -> Item:
 def _draft(r: dict[str, Any]) -> Draft:
     return Draft(r["serial"], r["page"], r["username"], json.loads(r["rows"]),
                  _time(r["updated_at"]))
+
+
+def sheet_progress_rows(store: Any, ward_code: str | None = None,
+                        batch_id: int | None = None) -> list[dict[str, Any]]:
+    """One row per printed paper form (not dossiers nor covers) with what became of it."""
+    sql = """
+        SELECT f.serial, f.template_id, f.page_count, f.ward_code, f.batch_id, f.status,
+               p.ipp, p.birth_name, p.used_name, p.given_names, s.room, s.bed,
+               t.code AS temporary_code,
+               (SELECT min(at) FROM sheet_events e WHERE e.serial = f.serial
+                AND e.action = 'returned') AS returned_at,
+               (SELECT max(at) FROM sheet_events e WHERE e.serial = f.serial
+                AND e.action = 'entered') AS entered_at,
+               (SELECT max(at) FROM sheet_events e WHERE e.serial = f.serial
+                AND e.action = 'verified') AS verified_at,
+               (SELECT max(at) FROM sheet_events e WHERE e.serial = f.serial
+                AND e.action = 'lost') AS lost_at,
+               (SELECT count(*) FROM entries n WHERE n.serial = f.serial
+                AND n.status = 'active') AS rows_entered
+        FROM form_instances f
+        JOIN print_batches b ON b.id = f.batch_id
+        LEFT JOIN patients p ON p.id = f.patient_id
+        LEFT JOIN stays s ON s.id = f.stay_id
+        LEFT JOIN temporary_identities t ON t.id = f.temporary_identity_id
+        WHERE b.kind = 'print' AND f.status = 'printed'
+          AND f.template_id NOT IN ('ward_cover', 'dossier')
+    """
+    params: list[Any] = []
+    if ward_code:
+        sql += " AND f.ward_code = ?"
+        params.append(ward_code)
+    if batch_id:
+        sql += " AND f.batch_id = ?"
+        params.append(batch_id)
+    return list(store._rows(sql + " ORDER BY f.ward_code, s.room, s.bed, f.serial", params))
+
+
+def operator_rows(store: Any) -> list[dict[str, Any]]:
+    """Rows typed per user, with the first and last entry time (throughput)."""
+    return list(store._rows(
+        "SELECT u.username, u.display_name, count(*) AS rows_entered,"
+        " min(e.entered_at) AS first_at, max(e.entered_at) AS last_at"
+        " FROM entries e JOIN users u ON u.id = e.entered_by"
+        " GROUP BY u.id ORDER BY rows_entered DESC"))

@@ -1,0 +1,136 @@
+"""Where re-entry stands: per ward and batch, sheets printed / returned / entered / verified /
+lost, the lists of what is still missing, and how fast each operator types.
+
+A sheet is *returned* once scanned, *entered* when its typist marked it finished, *verified*
+after a second check, *lost* when declared so; *missing* means printed and not returned.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections import Counter
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from reentry import clock
+from reentry.barcodes import page_code
+
+
+@dataclass(frozen=True)
+class SheetState:
+    serial: int
+    template_id: str
+    ward_code: str
+    batch_id: int
+    ipp: str | None
+    patient: str
+    room: str | None
+    bed: str | None
+    temporary_id: str | None
+    returned_at: datetime | None
+    entered_at: datetime | None
+    verified_at: datetime | None
+    lost_at: datetime | None
+    rows_entered: int
+
+    @property
+    def state(self) -> str:
+        if self.lost_at:
+            return "lost"
+        if self.verified_at:
+            return "verified"
+        if self.entered_at:
+            return "entered"
+        if self.returned_at:
+            return "returned"
+        return "missing"
+
+
+STATES = ("missing", "returned", "entered", "verified", "lost")
+
+
+@dataclass(frozen=True)
+class WardProgress:
+    ward_code: str
+    printed: int
+    returned: int
+    entered: int
+    verified: int
+    lost: int
+
+    @property
+    def missing(self) -> int:
+        return self.printed - self.returned - self.lost
+
+
+@dataclass(frozen=True)
+class OperatorThroughput:
+    username: str
+    display_name: str
+    rows: int
+    first_at: datetime | None
+    last_at: datetime | None
+
+    @property
+    def rows_per_hour(self) -> float | None:
+        if not self.first_at or not self.last_at or self.last_at <= self.first_at:
+            return None
+        return self.rows / ((self.last_at - self.first_at).total_seconds() / 3600)
+
+
+def sheet_states(store: Any, ward_code: str | None = None,
+                 batch_id: int | None = None, state: str | None = None) -> list[SheetState]:
+    sheets = [_state(r) for r in store.sheet_progress(ward_code, batch_id)]
+    return [s for s in sheets if state is None or s.state == state]
+
+
+def ward_progress(sheets: list[SheetState]) -> list[WardProgress]:
+    wards: dict[str, Counter[str]] = {}
+    for sheet in sheets:
+        counts = wards.setdefault(sheet.ward_code, Counter())
+        counts["printed"] += 1
+        counts["returned"] += sheet.returned_at is not None
+        counts["entered"] += sheet.entered_at is not None
+        counts["verified"] += sheet.verified_at is not None
+        counts["lost"] += sheet.lost_at is not None
+    return [WardProgress(code, c["printed"], c["returned"], c["entered"], c["verified"],
+                         c["lost"]) for code, c in sorted(wards.items())]
+
+
+def operators(store: Any) -> list[OperatorThroughput]:
+    return [OperatorThroughput(r["username"], r["display_name"], r["rows_entered"],
+                               clock.from_storage(r["first_at"]),
+                               clock.from_storage(r["last_at"]))
+            for r in store.operator_throughput()]
+
+
+CSV_COLUMNS = ("serial", "code", "ward", "batch", "form", "state", "ipp", "patient", "room",
+               "bed", "temporary_id", "rows_entered", "returned_at", "entered_at",
+               "verified_at", "lost_at")
+
+
+def sheets_csv(sheets: list[SheetState]) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(CSV_COLUMNS)
+    for s in sheets:
+        writer.writerow([s.serial, page_code(s.serial, 1), s.ward_code, s.batch_id,
+                         s.template_id, s.state, s.ipp or "", s.patient, s.room or "",
+                         s.bed or "", s.temporary_id or "", s.rows_entered,
+                         *(clock.local(t).isoformat() if t else "" for t in (
+                             s.returned_at, s.entered_at, s.verified_at, s.lost_at))])
+    return out.getvalue()
+
+
+def _state(r: dict[str, Any]) -> SheetState:
+    name = " ".join(p for p in ((r["used_name"] or r["birth_name"] or ""),
+                                r["given_names"] or "") if p)
+    return SheetState(
+        serial=r["serial"], template_id=r["template_id"], ward_code=r["ward_code"],
+        batch_id=r["batch_id"], ipp=r["ipp"], patient=name, room=r["room"], bed=r["bed"],
+        temporary_id=r["temporary_code"], returned_at=clock.from_storage(r["returned_at"]),
+        entered_at=clock.from_storage(r["entered_at"]),
+        verified_at=clock.from_storage(r["verified_at"]),
+        lost_at=clock.from_storage(r["lost_at"]), rows_entered=r["rows_entered"])
