@@ -118,13 +118,29 @@ def import_command(state: _Context, files: tuple[Path, ...]) -> None:
 @click.option("--as-of", "as_of", type=click.DateTime(["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"]),
               default=None, help="« Données du » (heure locale) ; défaut : l'heure pleine "
                                  "courante / data-as-of time, local.")
+@click.option("--scenario", type=click.Choice(["hospital", "outage"]), default="hospital",
+              show_default=True,
+              help="« outage » : feuilles imprimées puis en partie ressaisies / an outage that "
+                   "happened: sheets printed, some re-entered, some missing.")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Dossier des PDF du scénario « outage » (défaut : à côté de la base).")
 @click.pass_obj
 @_user_errors
-def demo(state: _Context, patients: int, seed: int, as_of: datetime | None) -> None:
+def demo(state: _Context, patients: int, seed: int, as_of: datetime | None, scenario: str,
+         out_dir: Path | None) -> None:
     """Créer un hôpital fictif de démonstration / build a synthetic demo hospital."""
     from reentry.demo import create_demo
 
     moment = as_of.replace(tzinfo=clock.hospital_zone()) if as_of else None
+    if scenario == "outage":
+        from reentry.demo.outage import create_outage_demo
+
+        result = create_outage_demo(state.store(), out_dir or state.db.parent / "impressions",
+                                    patients=patients, seed=seed, as_of=moment)
+        click.echo(tr("cli.demo_outage_already" if result.already_done else "cli.demo_outage",
+                      db=state.db, sheets=result.sheets, returned=result.returned,
+                      rows=result.typed_rows))
+        return
     outcome = create_demo(state.store(), patients=patients, seed=seed, as_of=moment)
     if outcome.already_imported:
         click.echo(tr("cli.demo_already", db=state.db))
