@@ -35,6 +35,7 @@ from ui.dossier_view import DossierView
 from ui.errors import show_user_error
 from ui.language import is_language_change, switch_language
 from ui.print_station import PrintStationDialog
+from ui.progress_view import ProgressDialog
 from ui.snapshot_status import SnapshotStatus
 from ui.ward_tree import WardTree
 
@@ -120,7 +121,10 @@ class MainWindow(QMainWindow):
         self.print_action = QAction(self)
         self.print_action.setShortcut(QKeySequence(QKeySequence.StandardKey.Print))
         self.print_action.triggered.connect(self.open_print_station)
-        self.file_menu.addActions([self.refresh_action, self.print_action, self.quit_action])
+        self.progress_action = QAction(self)
+        self.progress_action.triggered.connect(self.open_progress)
+        self.file_menu.addActions([self.refresh_action, self.print_action, self.progress_action,
+                                   self.quit_action])
 
         self.view_menu = QMenu(bar)
         self.view_menu.setObjectName("view_menu")
@@ -268,6 +272,7 @@ class MainWindow(QMainWindow):
         self.file_menu.setTitle(tr("ui.menu_file"))
         self.refresh_action.setText(tr("ui.action_refresh"))
         self.print_action.setText(tr("ui.print_menu"))
+        self.progress_action.setText(tr("ui.progress_menu"))
         self.quit_action.setText(tr("ui.action_quit"))
         self.view_menu.setTitle(tr("ui.menu_view"))
         for action, name in zip(self.focus_actions, ("wards", "census", "dossier"), strict=True):
@@ -293,6 +298,14 @@ class MainWindow(QMainWindow):
         dialog = PrintStationDialog(self.db_path, self.settings, self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.refresh_estimates()
+        dialog.open()
+        return dialog
+
+    def open_progress(self) -> ProgressDialog:
+        """What is left to re-enter, per ward, for the ward manager."""
+        dialog = ProgressDialog(self.db_path, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.refresh()
         dialog.open()
         return dialog
 

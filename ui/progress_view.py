@@ -1,0 +1,187 @@
+"""Re-entry progress for a ward manager: what is left, at a glance, with filters and CSV.
+
+Top: per ward, sheets printed / returned / entered / verified / lost / missing. Middle: the
+sheets themselves, filtered by ward, batch and state (the list of what is still missing is one
+click away). Bottom: rows typed per operator and their pace.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from PySide6.QtCore import QEvent, Qt
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QFileDialog,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from reentry import clock
+from reentry.entry.progress import (
+    STATES,
+    SheetState,
+    operators,
+    sheet_states,
+    sheets_csv,
+    ward_progress,
+)
+from reentry.i18n import tr
+from reentry.store import open_store
+from ui.language import is_language_change
+
+WARD_COLUMNS = ("ward", "printed", "returned", "entered", "verified", "lost", "missing")
+SHEET_COLUMNS = ("ward", "room", "patient", "ipp", "form", "state", "rows", "returned_at")
+OPERATOR_COLUMNS = ("user", "rows", "rate")
+
+
+class ProgressDialog(QDialog):
+    def __init__(self, db_path: Path, parent: QWidget | None = None, *,
+                 save_path: Callable[[QWidget], str] | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("progress_dialog")
+        self.db_path = Path(db_path)
+        self._save_path = save_path or _ask_save_path
+        self._sheets: list[SheetState] = []
+        self.ward = QComboBox(self)
+        self.batch = QComboBox(self)
+        self.state = QComboBox(self)
+        self.wards_table = _table(self, len(WARD_COLUMNS))
+        self.sheets_table = _table(self, len(SHEET_COLUMNS))
+        self.operators_table = _table(self, len(OPERATOR_COLUMNS))
+        self.summary = QLabel(self)
+        self.export_button = QPushButton(self)
+        self.export_button.clicked.connect(self.export_csv)
+        self.refresh_button = QPushButton(self)
+        self.refresh_button.clicked.connect(self.refresh)
+        filters = QHBoxLayout()
+        self._filter_labels = [QLabel(self) for _ in range(3)]
+        for label, box in zip(self._filter_labels, (self.ward, self.batch, self.state),
+                              strict=True):
+            filters.addWidget(label)
+            filters.addWidget(box, 1)
+            box.currentIndexChanged.connect(self._show_sheets)
+        filters.addWidget(self.refresh_button)
+        filters.addWidget(self.export_button)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.summary)
+        layout.addWidget(self.wards_table, 2)
+        layout.addLayout(filters)
+        layout.addWidget(self.sheets_table, 4)
+        layout.addWidget(self.operators_table, 1)
+        self.resize(1000, 720)
+        self._retranslate()
+
+    def refresh(self) -> None:
+        store = open_store(self.db_path)
+        try:
+            self._sheets = sheet_states(store)
+            people = operators(store)
+        finally:
+            store.close()
+        wards = ward_progress(self._sheets)
+        _fill(self.wards_table, [[w.ward_code, w.printed, w.returned, w.entered, w.verified,
+                                  w.lost, w.missing] for w in wards])
+        _fill(self.operators_table, [
+            [o.display_name, o.rows, f"{o.rows_per_hour:.0f}" if o.rows_per_hour else "—"]
+            for o in people])
+        missing = sum(w.missing for w in wards)
+        self.summary.setText(tr("ui.progress_summary", printed=len(self._sheets),
+                                missing=missing, entered=sum(w.entered for w in wards)))
+        self._fill_filters([w.ward_code for w in wards],
+                           sorted({s.batch_id for s in self._sheets}))
+        self._show_sheets()
+
+    def visible_sheets(self) -> list[SheetState]:
+        ward, batch, state = (self.ward.currentData(), self.batch.currentData(),
+                              self.state.currentData())
+        return [s for s in self._sheets
+                if (ward is None or s.ward_code == ward) and (batch is None or s.batch_id == batch)
+                and (state is None or s.state == state)]
+
+    def show_missing(self) -> None:
+        self.state.setCurrentIndex(self.state.findData("missing"))
+
+    def export_csv(self) -> Path | None:
+        chosen = self._save_path(self)
+        if not chosen:
+            return None
+        path = Path(chosen)
+        path.write_text(sheets_csv(self.visible_sheets()), encoding="utf-8")
+        return path
+
+    def _fill_filters(self, wards: list[str], batches: list[int]) -> None:
+        for box, values in ((self.ward, wards), (self.batch, batches)):
+            current = box.currentData()
+            box.blockSignals(True)
+            box.clear()
+            box.addItem(tr("ui.progress_all"), None)
+            for value in values:
+                box.addItem(str(value), value)
+            box.setCurrentIndex(max(0, box.findData(current)))
+            box.blockSignals(False)
+
+    def _show_sheets(self) -> None:
+        _fill(self.sheets_table, [
+            [s.ward_code, f"{s.room or ''} {s.bed or ''}".strip(), s.patient or s.temporary_id
+             or "", s.ipp or "", s.template_id, tr(f"ui.progress_state_{s.state}"),
+             s.rows_entered, clock.format_local(s.returned_at, with_zone=False)]
+            for s in self.visible_sheets()])
+
+    def _retranslate(self) -> None:
+        self.setWindowTitle(tr("ui.progress_title"))
+        for label, key in zip(self._filter_labels, ("ward", "batch", "state"), strict=True):
+            label.setText(tr(f"ui.progress_filter_{key}"))
+        self.export_button.setText(tr("ui.progress_export"))
+        self.refresh_button.setText(tr("ui.progress_refresh"))
+        current = self.state.currentData()
+        self.state.blockSignals(True)
+        self.state.clear()
+        self.state.addItem(tr("ui.progress_all"), None)
+        for state in STATES:
+            self.state.addItem(tr(f"ui.progress_state_{state}"), state)
+        self.state.setCurrentIndex(max(0, self.state.findData(current)))
+        self.state.blockSignals(False)
+        for table, prefix, columns in ((self.wards_table, "ward", WARD_COLUMNS),
+                                       (self.sheets_table, "sheet", SHEET_COLUMNS),
+                                       (self.operators_table, "operator", OPERATOR_COLUMNS)):
+            table.setHorizontalHeaderLabels([tr(f"ui.progress_{prefix}_{c}") for c in columns])
+        if self._sheets:
+            self._show_sheets()
+
+    def changeEvent(self, event: QEvent) -> None:
+        if is_language_change(event):
+            self._retranslate()
+        super().changeEvent(event)
+
+
+def _table(parent: QWidget, columns: int) -> QTableWidget:
+    table = QTableWidget(0, columns, parent)
+    table.verticalHeader().hide()
+    table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+    table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+    table.horizontalHeader().setStretchLastSection(True)
+    return table
+
+
+def _fill(table: QTableWidget, rows: list[list[object]]) -> None:
+    table.setRowCount(len(rows))
+    for r, row in enumerate(rows):
+        for c, value in enumerate(row):
+            item = QTableWidgetItem(str(value))
+            if isinstance(value, int):
+                item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+            table.setItem(r, c, item)
+
+
+def _ask_save_path(parent: QWidget) -> str:
+    return QFileDialog.getSaveFileName(parent, tr("ui.progress_export"), "avancement.csv",
+                                       "CSV (*.csv)")[0]
