@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -202,9 +202,7 @@ def reprint_patient(store: Store, ipp: str, out_dir: Path, *, hours: float = 8.0
                                language=language)
         out_dir.mkdir(parents=True, exist_ok=True)
         target = out_dir / f"lot{batch.id:05d}-{_safe(ward.code)}-reprint-{sheets[0].serial}.pdf"
-        partial_file = target.with_name(target.name + ".partial")
-        pages = render_patient(ward_print, packet, partial_file)
-        os.replace(partial_file, target)
+        pages = _write_whole(target, lambda out: render_patient(ward_print, packet, out))
         serials = tuple(s.serial for s in sheets)
         store.mark_printed(serials, operator)
     except BaseException:
@@ -230,13 +228,17 @@ def _register_ward(store: Store, batch_id: int, ward_code: str, forms: dict, sta
 
 
 def _render_to(ward_print: WardPrint, target: Path) -> int:
-    """Draw the ward under a temporary name, then move it into place whole."""
-    partial = target.with_name(target.name + ".partial")
+    return _write_whole(target, lambda out: render_ward(ward_print, out))
+
+
+def _write_whole(target: Path, render: Callable[[Path], int]) -> int:
+    """Draw under a temporary name, then move into place: a folder never holds half a PDF."""
+    partial_file = target.with_name(target.name + ".partial")
     try:
-        pages = render_ward(ward_print, partial)
-        os.replace(partial, target)
+        pages = render(partial_file)
+        os.replace(partial_file, target)
     except OSError as error:
-        partial.unlink(missing_ok=True)
+        partial_file.unlink(missing_ok=True)
         raise UserError("station.cannot_write", path=str(target),
                         detail=error.strerror or str(error)) from error
     return pages
@@ -250,9 +252,7 @@ def _patient_pdfs(ward_print: WardPrint, ward_pdf: Path) -> tuple[Path, ...]:
         stay = packet.dossier.stay
         place = f"{stay.room or ''}-{stay.bed or ''}" if stay else "x"
         path = folder / f"{_safe(place)}-{packet.sheets[0].serial}.pdf"
-        partial = path.with_name(path.name + ".partial")
-        render_patient(ward_print, packet, partial)
-        os.replace(partial, path)
+        _write_whole(path, partial(render_patient, ward_print, packet))
         paths.append(path)
     return tuple(paths)
 
