@@ -399,6 +399,30 @@ def barcode(state: _Context, code: str, output: str) -> None:
         sys.exit(EXIT_REFUSED)
 
 
+@cli.command("export")
+@click.option("--format", "output", type=click.Choice(["fhir", "hl7", "csv"]), required=True)
+@click.option("--out", "out_file", type=click.Path(dir_okay=False, path_type=Path),
+              required=True, help="Fichier à écrire / file to write.")
+@click.pass_obj
+@_user_errors
+def export(state: _Context, output: str, out_file: Path) -> None:
+    """Exporter vers le SIH ce qui a été ressaisi / export what was re-entered to the SIH.
+
+    FHIR R4 transaction Bundle, HL7 v2.5 (ORU^R01 and RAS^O17) or the item CSV; late-entry and
+    authorship carried over (docs/export.md). Items a format cannot carry are listed.
+    """
+    from reentry.export import export_items, left_out
+
+    settings = load_settings()
+    items = state.store().items()
+    written = export_items(items, output, out_file, sender=settings.export_sender,
+                           ipp_system=settings.ipp_system, nda_system=settings.nda_system)
+    click.echo(tr("cli.export_done", count=written, total=len(items), file=out_file,
+                  format=output))
+    for item, reason in left_out(items, output):
+        click.echo(tr("cli.export_left_out", item=item.id, reason=reason.render()), err=True)
+
+
 @cli.group()
 def users() -> None:
     """Comptes des personnes qui ressaisissent / the people who re-enter sheets."""

@@ -33,6 +33,11 @@ class Settings:
     dossier_hours: float = 24.0
     # Print-station estimate of print time (pages per minute of the ward printers).
     pages_per_minute: float = 30.0
+    # Export to the SIH: the hospital's identifier systems and the sending application name.
+    # The defaults are placeholders: set them per hospital (docs/export.md).
+    ipp_system: str = "urn:reentry:ipp"
+    nda_system: str = "urn:reentry:nda"
+    export_sender: str = "REENTRY"
 
 
 def settings_path() -> Path:

@@ -257,10 +257,14 @@ def _items(rows: _Rows, batch: ImportBatch) -> None:
         assert at is not None
         if kind == "vital_sign":
             code = row.text("code", required=True) or ""
-            value = row.number("value")
+            raw = row.text("value")
+            try:  # a number, or a coded answer such as the AVPU « A », kept as text
+                value = float(raw.replace(",", ".").replace(" ", "")) if raw else None
+            except ValueError:
+                value = None
             batch.observations.append(Observation(
                 source_id, key, code, VITAL_SIGN_LABELS.get(code, code), at, nda, value,
-                None if value is not None else row.text("value"), row.text("unit")))
+                raw if value is None else None, row.text("unit")))
         elif kind == "medication_administration":
             batch.administrations.append(Administration(
                 source_id, key, row.text("code", required=True) or "", at, nda,
