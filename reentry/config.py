@@ -38,6 +38,12 @@ class Settings:
     ipp_system: str = "urn:reentry:ipp"
     nda_system: str = "urn:reentry:nda"
     export_sender: str = "REENTRY"
+    # Keyboard-wedge scanners: digits closer than this are a scan, not typing; a scan has at least
+    # this many digits; optional prefix; the keys that end it ("enter,tab", "enter", "tab", "none").
+    scan_max_interval_ms: int = 35
+    scan_min_digits: int = 12
+    scan_prefix: str = ""
+    scan_suffix: str = "enter,tab"
 
 
 def settings_path() -> Path:

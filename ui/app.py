@@ -1,4 +1,4 @@
-"""``reentry-app``: the offline dossier viewer for a ward PC.
+"""``reentry-app``: the offline dossier viewer for a ward PC; ``--reentry`` opens re-entry.
 
 Works without network, read-only on the local database. Bugs end in a crash log and a dialog,
 never in a vanished window.
@@ -12,13 +12,14 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QMainWindow
 
 from reentry import i18n
 from reentry.config import Settings, default_db_path, load_settings
 from ui import theme
 from ui.errors import ErrorReporter, crash_log_dir
 from ui.main_window import MainWindow
+from ui.reentry_window import ReentryWindow
 
 
 def _positive_hours(text: str) -> float:
@@ -44,6 +45,8 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
                         metavar="HEURES",
                         help="Avertir quand les données ont plus de HEURES heures "
                              "/ warn when the data is older than this many hours.")
+    parser.add_argument("--reentry", action="store_true",
+                        help="Ressaisie des feuilles papier / paper sheet re-entry.")
     return parser.parse_args(argv)
 
 
@@ -69,10 +72,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     app.setApplicationName("Reentry")
     theme.enlarge_application_font(app)
 
-    window = MainWindow(args.db or default_db_path(), settings)
+    db = args.db or default_db_path()
+    window: QMainWindow = ReentryWindow(db, settings) if args.reentry else MainWindow(db, settings)
     ErrorReporter(crash_log_dir(), parent=lambda: window).install()
     window.show()
-    window.load()
+    if isinstance(window, MainWindow):
+        window.load()
     return app.exec()
 
 

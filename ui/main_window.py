@@ -36,6 +36,7 @@ from ui.errors import show_user_error
 from ui.language import is_language_change, switch_language
 from ui.print_station import PrintStationDialog
 from ui.progress_view import ProgressDialog
+from ui.reentry_window import open_reentry_window
 from ui.snapshot_status import SnapshotStatus
 from ui.ward_tree import WardTree
 
@@ -123,8 +124,11 @@ class MainWindow(QMainWindow):
         self.print_action.triggered.connect(self.open_print_station)
         self.progress_action = QAction(self)
         self.progress_action.triggered.connect(self.open_progress)
-        self.file_menu.addActions([self.refresh_action, self.print_action, self.progress_action,
-                                   self.quit_action])
+        self.reentry_action = QAction(self)
+        self.reentry_action.triggered.connect(
+            lambda: open_reentry_window(self.db_path, self.settings, self))
+        self.file_menu.addActions([self.refresh_action, self.print_action, self.reentry_action,
+                                   self.progress_action, self.quit_action])
 
         self.view_menu = QMenu(bar)
         self.view_menu.setObjectName("view_menu")
@@ -273,6 +277,7 @@ class MainWindow(QMainWindow):
         self.refresh_action.setText(tr("ui.action_refresh"))
         self.print_action.setText(tr("ui.print_menu"))
         self.progress_action.setText(tr("ui.progress_menu"))
+        self.reentry_action.setText(tr("entry_ui.menu_open"))
         self.quit_action.setText(tr("ui.action_quit"))
         self.view_menu.setTitle(tr("ui.menu_view"))
         for action, name in zip(self.focus_actions, ("wards", "census", "dossier"), strict=True):

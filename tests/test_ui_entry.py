@@ -1,0 +1,321 @@
+"""The entry screen driven from the keyboard, on real printed sheets in a real SQLite file.
+
+The nurse scans a sheet, types what the paper says (Enter from cell to cell), confirms the
+patient's identity once, saves, corrects, leaves and comes back. What the screen says is checked
+on screen; what it stored is checked in the database through the core service.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication
+
+from reentry import clock
+from reentry.demo import create_demo
+from reentry.entry import service
+from reentry.entry.model import EntryStatus, ItemKind, Role
+from reentry.printing.station import PrintRequest, print_batch
+from reentry.store import open_store
+from ui.entry_fields import STATE_ERROR, STATE_WARNING
+from ui.language import switch_language
+from ui.reentry_window import ReentryWindow
+
+pytestmark = [pytest.mark.qt]
+
+AS_OF = datetime(2026, 11, 23, 20, 0, tzinfo=UTC)  # 21:00 in Paris
+NOW = datetime(2026, 11, 24, 7, 0, tzinfo=UTC)  # re-entry, the next morning
+CTRL = Qt.KeyboardModifier.ControlModifier
+ROW = {"time": "23h15", "systolic": "120", "diastolic": "80", "heart_rate": "72",
+       "temperature": "37,5", "spo2": "97", "initials": "AB"}
+
+
+@pytest.fixture
+def sheets(db_path, tmp_path):
+    store = open_store(db_path)
+    create_demo(store, patients=6, seed=8, as_of=AS_OF)
+    ward = store.census()[0].ward.code
+    outcome = print_batch(store, PrintRequest(out_dir=tmp_path / "pdf", wards=(ward,),
+                                              start=AS_OF, admission_packets=1))
+    printed = store.batch_sheets(outcome.batch_id)
+    service.add_user(store, "mdupont", "Marie Dupont", Role.NURSE)
+    store.close()
+    return printed
+
+
+def new_window(qtbot, db_path):
+    window = ReentryWindow(db_path, now=lambda: NOW, beep=lambda: None)
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitExposed(window)
+    window.activateWindow()
+    field = window.sign_in_page.name_field
+    qtbot.waitUntil(field.hasFocus)
+    qtbot.keyClicks(field, "mdupont")
+    qtbot.keyClick(field, Qt.Key.Key_Return)
+    return window
+
+
+@pytest.fixture
+def window(qtbot, db_path, sheets):
+    return new_window(qtbot, db_path)
+
+
+@pytest.fixture
+def stored(db_path):
+    """A second connection, as another PC would read what the screen wrote."""
+    store = open_store(db_path)
+    yield store
+    store.close()
+
+
+def vitals_of(sheets):
+    return next(s for s in sheets if s.template_id == "vital_signs" and s.patient_id)
+
+
+def scan(qtbot, window, code):
+    with qtbot.waitSignal(window.capture.scanned, timeout=2000):
+        target = QApplication.focusWidget()
+        for digit in code:
+            QTest.keyClick(target, digit)
+        QTest.keyClick(target, Qt.Key.Key_Return)
+
+
+def focused():
+    return QApplication.focusWidget()
+
+
+def type_enter(qtbot, text):
+    """Type into the focused cell as a nurse does, then Enter."""
+    cell = focused()
+    qtbot.keyClicks(cell, text)
+    qtbot.keyClick(cell, Qt.Key.Key_Return)
+    return cell
+
+
+def type_row(qtbot, row_editor, values):
+    """Every cell of the row in paper order; Enter on the last one saves the row."""
+    for field_id, cell in row_editor.cells.items():
+        assert focused() is cell, f"focus should be on {field_id}"
+        type_enter(qtbot, values.get(field_id, ""))
+
+
+def open_vitals(qtbot, window, sheets, date="23/11/2026"):
+    scan(qtbot, window, vitals_of(sheets).code(1))
+    screen = window.entry
+    assert focused() is screen.rows[0].cells["date"]
+    type_enter(qtbot, date)
+    return screen
+
+
+def confirm_identity(qtbot, screen):
+    assert screen.confirmation.isVisible()
+    qtbot.keyClick(focused(), Qt.Key.Key_Return)
+
+
+def test_identity_is_confirmed_before_the_first_save_on_the_patient(
+        qtbot, window, sheets, stored):
+    screen = open_vitals(qtbot, window, sheets)
+    instance = vitals_of(sheets)
+    type_row(qtbot, screen.rows[1], ROW)
+    assert screen.confirmation.isVisible()
+    statement = screen.confirmation.statement_text()
+    patient = stored.patient_by_id(instance.patient_id)
+    assert patient.birth_name.upper() in statement and instance.ipp in statement
+    assert stored.entries(instance.serial) == []
+    qtbot.keyClick(focused(), Qt.Key.Key_Escape)
+    assert not screen.confirmation.isVisible() and "rien n'a été enregistré" in screen.notice_text()
+    assert stored.entries(instance.serial) == []
+    qtbot.keyClick(focused(), Qt.Key.Key_S, CTRL)
+    confirm_identity(qtbot, screen)
+    (entry,) = stored.entries(instance.serial)
+    assert entry.values["heart_rate"] == "72" and entry.entered_by == "mdupont"
+    assert clock.format_local(entry.event_time, with_zone=False) == "23/11/2026 23:15"
+    assert screen.rows[1].saved and "enregistrée" in screen.rows[1].status.text()
+    assert focused() is screen.rows[2].cells["time"]
+    type_row(qtbot, screen.rows[2], {**ROW, "time": "23h45"})
+    assert not screen.confirmation.isVisible()  # once per sheet
+    assert len(stored.entries(instance.serial)) == 2
+
+
+def test_saved_values_are_shown_again_when_the_sheet_is_scanned_again(
+        qtbot, window, sheets, stored):
+    screen = open_vitals(qtbot, window, sheets)
+    type_row(qtbot, screen.rows[1], ROW)
+    confirm_identity(qtbot, screen)
+    scan(qtbot, window, next(s for s in sheets if s.template_id == "nursing_notes").code(1))
+    assert screen.context.form.id == "nursing_notes"
+    scan(qtbot, window, vitals_of(sheets).code(1))
+    row = screen.rows[1]
+    assert row.saved
+    shown = {f: c.text() for f, c in row.cells.items() if c.text()}
+    assert shown == {**ROW, "time": "23:15"}  # as stored, written the usual way
+    assert all(cell.isReadOnly() for cell in row.cells.values())
+    assert screen.rows[0].cells["date"].text() == "23/11/2026"
+    assert focused() is screen.rows[2].cells["time"]  # straight to the next row to type
+
+
+def test_an_impossible_heart_rate_is_refused_with_its_range_and_unit(
+        qtbot, window, sheets, stored):
+    screen = open_vitals(qtbot, window, sheets)
+    type_enter(qtbot, "23h15")
+    type_enter(qtbot, "120")
+    type_enter(qtbot, "80")
+    heart_rate = type_enter(qtbot, "350")
+    assert heart_rate.state() == STATE_ERROR
+    message = screen.message_text()
+    assert "350" in message and "0 à 300 /min" in message and "Fréquence cardiaque" in message
+    qtbot.keyClick(focused(), Qt.Key.Key_S, CTRL)
+    assert focused() is heart_rate and not screen.confirmation.isVisible()
+    assert stored.entries(vitals_of(sheets).serial) == []
+
+
+def test_an_implausible_heart_rate_needs_an_explicit_confirmation(
+        qtbot, window, sheets, stored):
+    screen = open_vitals(qtbot, window, sheets)
+    for text in ("23h15", "120", "80"):
+        type_enter(qtbot, text)
+    heart_rate = focused()
+    qtbot.keyClicks(heart_rate, "250")
+    qtbot.keyClick(heart_rate, Qt.Key.Key_Tab)  # moving on does not confirm it
+    assert heart_rate.state() == STATE_WARNING
+    assert "40 à 180 /min" in screen.message_text() and "Entrée" in screen.message_text()
+    for text in ("37,5", "97", "", "", "", "AB"):
+        type_enter(qtbot, text)
+    assert focused() is heart_rate and not screen.confirmation.isVisible()  # sent back to it
+    assert stored.entries(vitals_of(sheets).serial) == []
+    qtbot.keyClick(heart_rate, Qt.Key.Key_Return)  # the explicit confirmation
+    assert "valeur confirmée" in screen.message_text()
+    qtbot.keyClick(focused(), Qt.Key.Key_Return, CTRL)
+    confirm_identity(qtbot, screen)
+    (entry,) = stored.entries(vitals_of(sheets).serial)
+    assert entry.values["heart_rate"] == "250" and entry.warnings_confirmed == ("heart_rate",)
+
+
+def test_a_medication_row_shows_the_planned_dose_and_records_the_administration(
+        qtbot, window, sheets, stored):
+    nurse = service.sign_in(stored, "mdupont")
+    instance, context = next(
+        (s, c) for s in sheets if s.template_id == "medication_administration" and s.patient_id
+        and (c := service.open_sheet(stored, s.code(1), nurse)).planned_doses)
+    dose = context.planned_doses[0]
+    scan(qtbot, window, instance.code(1))
+    screen = window.entry
+    type_enter(qtbot, "23/11/2026")
+    row = screen.rows[1]
+    assert row.key == "administrations:0"
+    assert row.fixed["drug"].text() == dose.drug
+    assert row.fixed["prescribed_dose"].text() == dose.dose
+    assert row.fixed["route"].text() == dose.route
+    planned = clock.local(dose.planned_at).strftime("%H:%M") if dose.planned_at else ""
+    assert row.fixed["planned_time"].text() == planned
+    assert "drug" not in row.cells  # pre-printed cells cannot be typed over
+    assert len(screen.rows) - 1 == min(len(context.planned_doses), 14)
+    given = {"status": "given", "actual_time": planned or "22h00",
+             "dose_given": dose.dose.split()[0], "initials": "CD"}
+    type_row(qtbot, row, given)
+    confirm_identity(qtbot, screen)
+    (item,) = stored.items([instance.serial])
+    assert (item.kind, item.code, item.status) == (
+        ItemKind.MEDICATION_ADMINISTRATION, dose.drug, "completed")
+    assert row.cells["status"].text() == "administré"  # the stored code, read in French
+
+
+def test_a_saved_row_is_corrected_with_a_reason_and_the_original_stays_visible(
+        qtbot, window, sheets, stored):
+    screen = open_vitals(qtbot, window, sheets)
+    type_row(qtbot, screen.rows[1], ROW)
+    confirm_identity(qtbot, screen)
+    row = screen.rows[1]
+    qtbot.keyClick(focused(), Qt.Key.Key_Up)  # from the next row, back to the saved one
+    assert focused() is row.cells["time"]
+    qtbot.keyClick(focused(), Qt.Key.Key_F4)
+    assert row.correcting and row.reason.isVisible()
+    heart_rate = row.cells["heart_rate"]
+    heart_rate.setFocus()
+    heart_rate.selectAll()
+    qtbot.keyClicks(heart_rate, "76")
+    qtbot.keyClick(heart_rate, Qt.Key.Key_S, CTRL)
+    assert focused() is row.reason  # no correction without a reason
+    assert "motivée" in screen.message_text()
+    qtbot.keyClicks(row.reason, "erreur de saisie")
+    qtbot.keyClick(row.reason, Qt.Key.Key_Return)
+    history = service.sheet_history(stored, vitals_of(sheets).serial)
+    assert [(e.status, e.values["heart_rate"]) for e in history] == [
+        (EntryStatus.CORRECTED, "72"), (EntryStatus.ACTIVE, "76")]
+    assert history[1].reason == "erreur de saisie"
+    assert row.saved and heart_rate.text() == "76"
+    shown = screen.history_text()
+    assert "<s>" in shown and "FC 72/min" in shown and "erreur de saisie" in shown
+    assert screen.history.isVisible()
+
+
+def test_unsaved_values_come_back_after_a_restart(qtbot, db_path, sheets, stored):
+    window = new_window(qtbot, db_path)
+    screen = open_vitals(qtbot, window, sheets)
+    for text in ("23h15", "120", "80"):
+        type_enter(qtbot, text)
+    qtbot.waitUntil(lambda: stored.drafts(window.user) != [], timeout=3000)
+    window.close()
+    again = new_window(qtbot, db_path)
+    drafts = again.scan_page.drafts
+    assert drafts.count() == 1 and "0000" in drafts.item(0).text()
+    drafts.setFocus()
+    drafts.setCurrentRow(0)
+    qtbot.keyClick(drafts, Qt.Key.Key_Return)
+    screen = again.entry
+    assert screen.context.instance.serial == vitals_of(sheets).serial
+    row = screen.rows[1]
+    assert [row.cells[f].text() for f in ("time", "systolic", "diastolic")] == [
+        "23h15", "120", "80"]
+    assert not row.saved and screen.rows[0].cells["date"].text() == "23/11/2026"
+    assert "brouillon" in screen.notice_text()
+
+
+def test_a_sheet_is_finished_only_when_every_typed_row_is_saved(
+        qtbot, window, sheets, stored):
+    screen = open_vitals(qtbot, window, sheets)
+    type_row(qtbot, screen.rows[1], ROW)
+    confirm_identity(qtbot, screen)
+    type_enter(qtbot, "23h45")
+    qtbot.keyClick(focused(), Qt.Key.Key_F9)
+    assert screen.context is not None and "non enregistrée" in screen.notice_text()
+    qtbot.keyClick(focused(), Qt.Key.Key_Escape)
+    cell = screen.rows[2].cells["time"]
+    assert focused() is cell
+    cell.selectAll()
+    qtbot.keyClick(cell, Qt.Key.Key_Backspace)  # the nurse clears what she typed
+    qtbot.keyClick(focused(), Qt.Key.Key_F9)
+    assert window.pages.currentWidget() is window.scan_page
+    assert "terminée" in window.scan_page.notice.text()
+    serial = vitals_of(sheets).serial
+    assert "entered" in [e["action"] for e in stored.sheet_events(serial)]
+    assert stored.drafts(window.user) == []
+
+
+def test_the_screen_follows_the_language_switch(qtbot, window, sheets):
+    screen = open_vitals(qtbot, window, sheets)
+    assert "Surveillance des paramètres vitaux" in screen.sheet_title.text()
+    switch_language("en")
+    qtbot.waitUntil(lambda: "Vital signs chart" in screen.sheet_title.text())
+    assert window.windowTitle() == "Reentry — paper sheet re-entry"
+    assert "Ctrl+S" in screen.keys_help.text() and "save the row" in screen.keys_help.text()
+    assert window.user_label.text() == "Signed in: Marie Dupont (mdupont)"
+    type_enter(qtbot, "23h15")
+    type_enter(qtbot, "120")
+    type_enter(qtbot, "80")
+    type_enter(qtbot, "350")
+    assert "out of range (0 to 300 /min)" in screen.message_text()
+
+
+def test_digits_typed_just_before_a_shortcut_reach_their_cell_first(qtbot, window, sheets):
+    screen = open_vitals(qtbot, window, sheets)
+    systolic = screen.rows[1].cells["systolic"]
+    systolic.setFocus()
+    qtbot.keyClicks(systolic, "95")  # then F9 within the same few milliseconds
+    qtbot.keyClick(systolic, Qt.Key.Key_F9)
+    assert systolic.text() == "95"
+    assert screen.context is not None and "non enregistrée" in screen.notice_text()

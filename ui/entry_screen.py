@@ -1,0 +1,671 @@
+"""The entry screen: one scanned sheet, typed from paper, keyboard only, never on the wrong patient.
+
+The screen is generated from the form definition (same sections, fields and order as the paper).
+The patient's identity banner stays above the scrolling rows. Each value is checked as typed
+(range and unit in the message); an implausible value needs Enter a second time. A row is stored
+the moment it is saved (Ctrl+S, Ctrl+Enter, or Enter on its last cell), after a one-time identity
+confirmation per sheet; what is typed and not saved yet is kept as a draft every few hundred
+milliseconds, and offered back when the sheet is scanned again. Saved rows show what was stored;
+F4 corrects one with a reason, the original staying visible, struck through, in the history.
+"""
+
+from __future__ import annotations
+
+import html
+from collections import Counter
+from collections.abc import Callable
+from datetime import datetime
+from functools import partial
+from typing import Any
+
+from PySide6.QtCore import QEvent, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import (
+    QApplication,
+    QFrame,
+    QLabel,
+    QScrollArea,
+    QVBoxLayout,
+    QWidget,
+)
+
+from reentry import clock, display
+from reentry.barcodes import group_for_reading
+from reentry.entry import service
+from reentry.entry.model import Entry, RecordRow, RowProblems, SheetContext, User
+from reentry.errors import UserError
+from reentry.formdefs_model import RepeatPer, Section
+from reentry.i18n import Msg, msg, tr
+from reentry.printing.form_pages import FormPage, form_pages, section_rows
+from ui import theme
+from ui.entry_fields import CELL_STYLE, FieldEdit
+from ui.entry_history import HistoryView
+from ui.entry_rows import REASON_KEY, RowEditor, SectionView, is_sheet_section
+from ui.identity_banner import IdentityBanner
+from ui.identity_confirm import IdentityConfirmation
+from ui.language import is_language_change
+
+DRAFT_DELAY_MS = 400
+SAVE_KEYS = ("Ctrl+S", "Ctrl+Return", "Ctrl+Enter")
+FINISH_KEYS = ("F9", "Ctrl+Shift+Return")
+CORRECT_KEYS = ("F4",)
+
+_MARKS = {"error": "✖", "warning": "⚠", "confirmed": "✔", "info": "✔"}
+_COLOURS = {"error": theme.ALLERGY_RED, "warning": "#e65100", "confirmed": "#8d6e00",
+            "info": "#1b5e20"}
+
+
+def _context_prefills(context: SheetContext) -> dict[str, str]:
+    """What the print station printed from the sheet's patient, stay, ward or temporary id."""
+    patient, stay, ward = context.patient, context.stay, context.ward
+    values = {
+        "temporary_identity.id": context.temporary_id or "",
+        "ward.code": context.instance.ward_code,
+        "ward.name": ward.name if ward else "",
+    }
+    if patient is not None:
+        values.update({"patient.ipp": patient.ipp or "",
+                       "patient.birth_name": patient.birth_name or "",
+                       "patient.used_name": patient.used_name or "",
+                       "patient.given_names": patient.given_names or "",
+                       "patient.birth_date": display.date_text(patient.birth_date)})
+    if stay is not None:
+        values.update({"stay.nda": stay.nda or "", "stay.room": stay.room or "",
+                       "stay.bed": stay.bed or "", "stay.ward": context.instance.ward_code})
+    return values
+
+
+def _dose_section(section: Section) -> bool:
+    return section.repeat is not None and section.repeat.per is RepeatPer.PRESCRIPTION_DOSE
+
+
+def sheet_date_from(entries: list[Entry]) -> str:
+    """The sheet's date when no draft holds it: the day most of its saved rows happened."""
+    days = Counter(clock.local(e.event_time).date() for e in entries)
+    return display.date_text(days.most_common(1)[0][0]) if days else ""
+
+
+class EntryScreen(QWidget):
+    """Shows one ``SheetContext``; ``store`` and ``user`` are the window's."""
+
+    sheet_finished = Signal(object)  # the SheetContext just finished
+    row_saved = Signal(object)  # Entry
+
+    def __init__(self, store: Any, parent: QWidget | None = None, *,
+                 now: Callable[[], datetime] = clock.now,
+                 draft_delay_ms: int = DRAFT_DELAY_MS) -> None:
+        super().__init__(parent)
+        self.setObjectName("entry_screen")
+        self.setStyleSheet(CELL_STYLE)
+        self.store = store
+        self.user: User | None = None
+        self._now = now
+        self.context: SheetContext | None = None
+        self.rows: list[RowEditor] = []
+        self.sections: list[SectionView] = []
+        self.current_row: RowEditor | None = None
+        self._identity_confirmed = False
+        self._pending_save: RowEditor | None = None
+        self._refused: dict[str, dict[str, Msg]] = {}  # row key → field id → service's refusal
+        self._notice: tuple[str, Msg] | None = None
+        self.empty_doses: QLabel | None = None
+        self._draft_dirty = False
+        self._draft_timer = QTimer(self)
+        self._draft_timer.setSingleShot(True)
+        self._draft_timer.setInterval(draft_delay_ms)
+        self._draft_timer.timeout.connect(self.save_draft)
+        self._build()
+        self._build_actions()
+        app = QApplication.instance()
+        assert isinstance(app, QApplication)
+        app.focusChanged.connect(self._focus_changed)
+        self._retranslate()
+
+    # -- construction ---------------------------------------------------------------------------
+
+    def _build(self) -> None:
+        self.banner = IdentityBanner(self)
+        self.temporary_banner = QLabel(self)
+        self.temporary_banner.setObjectName("temporary_identity_banner")
+        self.temporary_banner.setFont(theme.scaled_font(self, 1.4, bold=True))
+        self.temporary_banner.setStyleSheet(
+            f"#temporary_identity_banner {{ background: {theme.PANEL}; padding: 10px;"
+            f" color: {theme.PROVISIONAL_IDENTITY}; border: 2px solid {theme.BORDER}; }}")
+        self.temporary_banner.hide()
+        self.sheet_title = QLabel(self)
+        self.sheet_title.setObjectName("sheet_title")
+        self.sheet_title.setFont(theme.scaled_font(self, 1.2, bold=True))
+        self.confirmation = IdentityConfirmation(self)
+        self.confirmation.confirmed.connect(self._identity_confirmed_now)
+        self.confirmation.cancelled.connect(self._identity_refused)
+        self.scroll_area = QScrollArea(self)
+        self.scroll_area.setObjectName("entry_scroll")
+        self.scroll_area.setWidgetResizable(True)
+        self.scroll_area.setFrameShape(QFrame.Shape.NoFrame)
+        self.history = HistoryView(self)
+        self.messages = QLabel(self)
+        self.messages.setObjectName("entry_messages")
+        self.messages.setTextFormat(Qt.TextFormat.RichText)
+        self.messages.setWordWrap(True)
+        self.messages.setMinimumHeight(self.fontMetrics().lineSpacing() * 3)
+        self.notice = QLabel(self)
+        self.notice.setObjectName("entry_notice")
+        self.notice.setWordWrap(True)
+        self.keys_help = QLabel(self)
+        self.keys_help.setStyleSheet(f"color: {theme.MUTED};")
+        self.keys_help.setWordWrap(True)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        for widget in (self.banner, self.temporary_banner, self.sheet_title, self.confirmation):
+            layout.addWidget(widget)
+        layout.addWidget(self.scroll_area, 1)
+        for widget in (self.messages, self.notice, self.keys_help):
+            layout.addWidget(widget)
+
+    def _action(self, keys: tuple[str, ...], slot: Callable[[], object]) -> QAction:
+        action = QAction(self)
+        action.setShortcuts([QKeySequence(k) for k in keys])
+        action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        action.triggered.connect(lambda _checked=False: slot())
+        self.addAction(action)
+        return action
+
+    def _build_actions(self) -> None:
+        self.save_action = self._action(SAVE_KEYS, self.save_current_row)
+        self.finish_action = self._action(FINISH_KEYS, self.finish_sheet)
+        self.correct_action = self._action(CORRECT_KEYS, self.correct_current_row)
+
+    # -- opening and closing a sheet ------------------------------------------------------------
+
+    def set_user(self, user: User | None) -> None:
+        self.close_sheet()
+        self.user = user
+
+    def show_sheet(self, context: SheetContext) -> None:
+        """Lay ``context``'s page out, with its saved rows and its draft; focus the next cell."""
+        self.close_sheet()
+        self.context = context
+        self._identity_confirmed = context.identity_confirmed or context.patient is None
+        self._show_identity(context)
+        self._build_sections(context)
+        restored = self._fill(context)
+        self._set_notice("info", msg("entry_ui.draft_restored",
+                                     when=clock.format_local(context.draft.updated_at,
+                                                             with_zone=False))
+                         if context.draft and restored else None)
+        self._refresh_history()
+        self._retranslate()
+        self._focus_next(None)
+
+    def close_sheet(self) -> None:
+        """Keep what was typed (draft), then forget the sheet; nothing is lost."""
+        if self.context is None:
+            return
+        self.save_draft()
+        self.confirmation.hide()
+        self.scroll_area.setEnabled(True)
+        self.context = None
+        self.current_row = None
+        self._pending_save = None
+        self._refused.clear()
+        self.rows = []
+        self.sections = []
+        self.empty_doses = None
+        self.history.show_history(None, [], set())
+        self.history.setParent(self)  # it lives in the page's content, which goes away
+        old = self.scroll_area.takeWidget()
+        if old is not None:
+            old.deleteLater()
+        self.banner.clear()
+        self._set_notice("info", None)
+        self._show_messages()
+
+    def _show_identity(self, context: SheetContext) -> None:
+        if context.patient is not None:
+            self.banner.set_identity(context.patient, context.stay, context.site, context.ward,
+                                     clock.local(self._now()).date())
+            self.banner.show()
+            self.temporary_banner.hide()
+        else:
+            self.banner.clear()
+            self.banner.hide()
+            self.temporary_banner.show()
+
+    def _page(self, context: SheetContext) -> FormPage:
+        pages = form_pages(context.form, len(context.planned_doses))
+        return pages[context.page - 1] if 0 < context.page <= len(pages) else pages[0]
+
+    def _row_indices(self, section: Section, page: FormPage, doses: int) -> list[int]:
+        if is_sheet_section(section) or not section.repeated:
+            return [0] if is_sheet_section(section) or page.first else []
+        if section.id != page.section_id:
+            return []
+        return [i for i in page.rows if i < section_rows(section, doses)]
+
+    def _build_sections(self, context: SheetContext) -> None:
+        content = QWidget()
+        content.setObjectName("entry_content")
+        column = QVBoxLayout(content)
+        page, doses = self._page(context), len(context.planned_doses)
+        for section in context.form.sections:
+            indices = self._row_indices(section, page, doses)
+            if not indices:
+                continue
+            rows = [self._new_row(section, index, content) for index in indices]
+            self.rows.extend(rows)
+            view = SectionView(section, rows, content)
+            self.sections.append(view)
+            column.addWidget(view)
+        self.empty_doses = QLabel(content)
+        self.empty_doses.setObjectName("no_planned_dose")
+        self.empty_doses.setVisible(any(_dose_section(s) for s in context.form.sections)
+                                    and doses == 0)
+        column.addWidget(self.empty_doses)
+        column.addWidget(self.history)
+        column.addStretch(1)
+        self.scroll_area.setWidget(content)
+
+    def _new_row(self, section: Section, index: int, parent: QWidget) -> RowEditor:
+        context = self.context
+        assert context is not None
+        prefilled: dict[str, str] = {}
+        if _dose_section(section) and index < len(context.planned_doses):
+            prefilled = service.prefilled_values(section, context.planned_doses[index])
+        known = _context_prefills(context)
+        for field in section.fields:
+            if field.prefill in known and field.id not in prefilled:
+                prefilled[field.id] = known[field.prefill]
+        row = RowEditor(section, index, prefilled, parent)
+        row.edited.connect(self._row_edited)
+        for cell in [*row.cells.values(), row.reason]:
+            cell.advance.connect(partial(self._advance, row, cell))
+            cell.move_row.connect(partial(self._move_row, row, cell))
+            cell.escape.connect(partial(self._escape, row))
+        return row
+
+    def _fill(self, context: SheetContext) -> bool:
+        """Saved rows, then the draft, then the sheet's date; True if typed rows came back."""
+        by_key = {row.key: row for row in self.rows}
+        for entry in context.entries:
+            row = by_key.get(f"{entry.section_id}:{entry.row_index}")
+            if row is not None:
+                row.set_saved(entry)
+        drafted = context.draft.rows if context.draft else {}
+        restored = False
+        for key, values in drafted.items():
+            if key in by_key:
+                by_key[key].load_typed(values)
+                restored = restored or by_key[key].recordable
+        for row in self._sheet_rows():
+            if row.is_blank() and context.entries:
+                date_field = next(iter(row.cells.values()), None)
+                if date_field is not None:
+                    date_field.setText(sheet_date_from(context.entries))
+            row.lock(bool(context.entries))
+        return restored
+
+    # -- navigation -----------------------------------------------------------------------------
+
+    def _sheet_rows(self) -> list[RowEditor]:
+        return [row for row in self.rows if not row.recordable]
+
+    def _focus_changed(self, _old: QWidget | None, new: QWidget | None) -> None:
+        owner = getattr(new, "owner", None)
+        if isinstance(owner, RowEditor) and owner in self.rows and owner is not self.current_row:
+            self.current_row = owner
+            self._show_messages()
+
+    def _focus_next(self, after: RowEditor | None) -> None:
+        """The first cell still to type: the sheet's date if empty, else the next unsaved row."""
+        for sheet_row in self._sheet_rows():
+            if sheet_row.is_blank() and sheet_row.editable():
+                self._focus(sheet_row.editable()[0])
+                return
+        start = self.rows.index(after) + 1 if after in self.rows else 0
+        ordered = self.rows[start:] + self.rows[:start]
+        following = next((r for r in ordered if r.recordable and r.editable()), None)
+        if following is not None:
+            self._focus(following.editable()[0])
+
+    def _focus(self, cell: FieldEdit) -> None:
+        cell.setFocus(Qt.FocusReason.OtherFocusReason)
+        self.scroll_area.ensureWidgetVisible(cell)
+        if isinstance(cell.owner, RowEditor):
+            self.current_row = cell.owner
+            self._show_messages()
+
+    def _advance(self, row: RowEditor, cell: FieldEdit) -> None:
+        """Enter: confirm an implausible value, else the next cell, else save the row."""
+        if row.confirm_warning(cell):
+            self._show_messages()
+            return
+        following = row.next_cell(cell)
+        if following is not None:
+            self._focus(following)
+        elif not row.recordable:
+            self._focus_next(row)
+        else:
+            self.save_row(row)
+
+    def _move_row(self, row: RowEditor, cell: FieldEdit, step: int) -> None:
+        view = next((v for v in self.sections if row in v.rows), None)
+        target = view.row_after(row, step) if view else None
+        if target is None:
+            return
+        if cell.field is not None and cell.field.id in target.cells:
+            self._focus(target.cells[cell.field.id])
+        elif (first := target.first_cell()) is not None:
+            self._focus(first)
+
+    def _escape(self, row: RowEditor) -> None:
+        if row.correcting:
+            row.cancel_correction()
+            self._refused.pop(row.key, None)
+            self._schedule_draft()
+            self._set_notice("info", msg("entry_ui.correction_cancelled"))
+            first = row.first_cell()
+            if first is not None:
+                self._focus(first)
+
+    # -- saving a row ---------------------------------------------------------------------------
+
+    def save_current_row(self) -> Entry | None:
+        row = self.current_row
+        if row is None or not row.recordable:
+            self._focus_next(row)
+            return None
+        return self.save_row(row)
+
+    def save_row(self, row: RowEditor) -> Entry | None:
+        """Check, confirm the identity once, then store the row at once (one transaction)."""
+        context = self.context
+        if context is None or self.user is None or not self.confirmation.isHidden():
+            return None
+        if row.saved:
+            self._set_notice("warning", msg("entry_ui.row_already_saved"))
+            return None
+        if row.is_blank() and not row.correcting:
+            self._set_notice("warning", msg("entry.blank_row"))
+            return None
+        if not self._checked_here(row):
+            return None
+        if not self._identity_confirmed:
+            self._ask_identity(row)
+            return None
+        return self._record(row)
+
+    def _sheet_values(self) -> dict[str, str]:
+        return {field_id: cell.text() for row in self._sheet_rows()
+                for field_id, cell in row.cells.items()}
+
+    def _planned(self, row: RowEditor) -> Any:
+        context = self.context
+        assert context is not None
+        if _dose_section(row.section) and row.row_index < len(context.planned_doses):
+            return context.planned_doses[row.row_index]
+        return None
+
+    def _checked_here(self, row: RowEditor) -> bool:
+        """The service's checks before asking anything: errors, then unconfirmed warnings."""
+        context = self.context
+        assert context is not None
+        problems = service.check_row(context.form, row.section.id, row.values(),
+                                     self._sheet_values(), planned=self._planned(row),
+                                     now=self._now())
+        unconfirmed = {k: v for k, v in problems.warnings.items()
+                       if k not in row.confirmed_fields()}
+        if row.correcting and not row.reason.text().strip():
+            problems.errors.setdefault(REASON_KEY, msg("entry.reason_required"))
+        if problems.errors or unconfirmed:
+            self._refuse(row, RowProblems(problems.errors, unconfirmed))
+            return False
+        return True
+
+    def _refuse(self, row: RowEditor, problems: RowProblems) -> None:
+        self._refused[row.key] = {**problems.errors, **problems.warnings}
+        row.mark_refused(set(problems.errors))
+        self._set_notice("error", msg("entry.row_refused",
+                                      count=len(problems.errors) + len(problems.warnings)))
+        QApplication.beep()
+        target = self._cell_for(row, next(iter(problems.errors or problems.warnings)))
+        if target is not None:
+            self._focus(target)
+        self._show_messages()
+
+    def _cell_for(self, row: RowEditor, field_id: str) -> FieldEdit | None:
+        if field_id == REASON_KEY:
+            return row.reason
+        if field_id in row.cells and not row.cells[field_id].isReadOnly():
+            return row.cells[field_id]
+        for sheet_row in self._sheet_rows():
+            if field_id in sheet_row.cells:
+                return sheet_row.cells[field_id]
+        return row.first_cell()
+
+    def _ask_identity(self, row: RowEditor) -> None:
+        context = self.context
+        assert context is not None and context.patient is not None
+        self._pending_save = row
+        self.scroll_area.setEnabled(False)
+        self.confirmation.ask(context.patient, clock.local(self._now()).date())
+        self._set_notice("warning", msg("entry_ui.confirm_needed"))
+
+    def _identity_confirmed_now(self) -> None:
+        context, row = self.context, self._pending_save
+        self._pending_save = None
+        self.scroll_area.setEnabled(True)
+        if context is None or self.user is None:
+            return
+        try:
+            service.confirm_identity(self.store, self.user, context.instance.serial)
+        except UserError as error:
+            self._set_notice("error", error.msg)
+            return
+        self._identity_confirmed = True
+        if row is not None:
+            self._record(row)
+
+    def _identity_refused(self) -> None:
+        row, self._pending_save = self._pending_save, None
+        self.scroll_area.setEnabled(True)
+        self._set_notice("warning", msg("entry_ui.confirm_refused"))
+        if row is not None and (first := row.first_cell()) is not None:
+            self._focus(first)
+
+    def _record(self, row: RowEditor) -> Entry | None:
+        context, user = self.context, self.user
+        assert context is not None and user is not None
+        command = RecordRow(
+            serial=context.instance.serial, page=context.page, section_id=row.section.id,
+            row_index=row.row_index, values=row.values(), sheet_values=self._sheet_values(),
+            user=user, confirmed_warnings=row.confirmed_fields(),
+            corrects=row.entry.id if row.correcting and row.entry else None,
+            reason=row.reason.text().strip() or None if row.correcting else None)
+        try:
+            entry = service.record_row(self.store, command, now=self._now())
+        except service.EntryRefused as refused:
+            self._refuse(row, refused.problems)
+            return None
+        except service.IdentityNotConfirmed:
+            self._identity_confirmed = False
+            self._ask_identity(row)
+            return None
+        except UserError as error:
+            self._set_notice("error", error.msg)
+            QApplication.beep()
+            return None
+        self._saved(row, entry)
+        return entry
+
+    def _saved(self, row: RowEditor, entry: Entry) -> None:
+        self._refused.pop(row.key, None)
+        row.set_saved(entry)
+        for sheet_row in self._sheet_rows():
+            sheet_row.lock(True)
+        self._refresh_history()
+        self._set_notice("info", msg("entry_ui.row_saved_notice", row=row.row_index + 1,
+                                     time=clock.local(entry.entered_at).strftime("%H:%M")))
+        self._schedule_draft()
+        self.row_saved.emit(entry)
+        self._focus_next(row)
+
+    # -- correcting -----------------------------------------------------------------------------
+
+    def correct_current_row(self) -> None:
+        row = self.current_row
+        if row is None or not row.saved:
+            self._set_notice("warning", msg("entry_ui.nothing_to_correct"))
+            return
+        row.start_correction()
+        self._set_notice("info", msg("entry_ui.correction_started", row=row.row_index + 1))
+        first = row.first_cell()
+        if first is not None:
+            self._focus(first)
+
+    def _refresh_history(self) -> None:
+        context = self.context
+        if context is None:
+            return
+        try:
+            history = service.sheet_history(self.store, context.instance.serial)
+        except UserError as error:
+            self._set_notice("error", error.msg)
+            return
+        self.history.show_history(context.form, history, {row.key for row in self.rows})
+
+    def history_text(self) -> str:
+        """The history as shown (rich text), for tests and screen readers."""
+        return self.history.text()
+
+    # -- drafts and finishing -------------------------------------------------------------------
+
+    def _row_edited(self, row: RowEditor) -> None:
+        field = getattr(QApplication.focusWidget(), "field", None)
+        if field is not None and row.key in self._refused:
+            self._refused[row.key].pop(field.id, None)
+        self._schedule_draft()
+        if row is self.current_row:
+            self._show_messages()
+
+    def _schedule_draft(self) -> None:
+        self._draft_dirty = True
+        self._draft_timer.start()
+
+    def draft_rows(self) -> dict[str, dict[str, str]]:
+        return {row.key: typed for row in self.rows if (typed := row.typed())}
+
+    def save_draft(self) -> None:
+        """What is typed and not saved, kept in the database; a crash loses at most the delay."""
+        self._draft_timer.stop()
+        context, user = self.context, self.user
+        if not self._draft_dirty or context is None or user is None:
+            return
+        try:
+            service.save_draft(self.store, user, context.instance.serial, context.page,
+                               self.draft_rows())
+        except UserError as error:
+            self._set_notice("error", error.msg)
+            return
+        self._draft_dirty = False
+
+    def unsaved_rows(self) -> list[RowEditor]:
+        return [row for row in self.rows if row.has_unsaved_text()]
+
+    def finish_sheet(self) -> bool:
+        """The sheet is done: refused while a typed row is not saved."""
+        context, user = self.context, self.user
+        if context is None or user is None:
+            return False
+        unsaved = self.unsaved_rows()
+        if unsaved:
+            self._set_notice("error", msg("entry_ui.unsaved_rows", count=len(unsaved)))
+            QApplication.beep()
+            first = unsaved[0].first_cell()
+            if first is not None:
+                self._focus(first)
+            return False
+        try:
+            service.mark_sheet_entered(self.store, user, context.instance.serial)
+            service.discard_draft(self.store, user, context.instance.serial, context.page)
+        except UserError as error:
+            self._set_notice("error", error.msg)
+            return False
+        self._draft_dirty = False
+        self.close_sheet()
+        self.sheet_finished.emit(context)
+        return True
+
+    # -- messages -------------------------------------------------------------------------------
+
+    def _set_notice(self, kind: str, message: Msg | None) -> None:
+        self._notice = (kind, message) if message is not None else None
+        self._render_notice()
+
+    def _render_notice(self) -> None:
+        if self._notice is None:
+            self.notice.clear()
+            return
+        kind, message = self._notice
+        self.notice.setText(f"{_MARKS.get(kind, '')} {message.render()}")
+        self.notice.setStyleSheet(f"color: {_COLOURS.get(kind, theme.TEXT)}; font-weight: bold;")
+
+    def notice_text(self) -> str:
+        return self.notice.text()
+
+    def message_lines(self) -> list[tuple[str, str]]:
+        """The current row's problems as (kind, text): as typed, then the service's refusals."""
+        row = self.current_row
+        if row is None:
+            return []
+        lines = [(kind, problem.render()) for kind, problem in row.problems()]
+        live = {field_id for field_id, cell in row.cells.items()
+                if (check := row.check(cell)) is not None and not check.ok}
+        for field_id, problem in self._refused.get(row.key, {}).items():
+            if field_id not in live:
+                lines.append(("error", problem.render()))
+        return [(kind, self._with_hint(kind, text)) for kind, text in lines]
+
+    @staticmethod
+    def _with_hint(kind: str, text: str) -> str:
+        if kind == "warning":
+            return tr("entry_ui.warning_confirm_hint", problem=text)
+        if kind == "confirmed":
+            return tr("entry_ui.warning_confirmed", problem=text)
+        return text
+
+    def message_text(self) -> str:
+        return "\n".join(text for _, text in self.message_lines())
+
+    def _show_messages(self) -> None:
+        lines = [f'<span style="color:{_COLOURS[kind]}">{_MARKS[kind]} {html.escape(text)}'
+                 "</span>" for kind, text in self.message_lines()]
+        self.messages.setText("<br>".join(lines))
+
+    # -- language -------------------------------------------------------------------------------
+
+    def _retranslate(self) -> None:
+        context = self.context
+        if context is not None:
+            pages = form_pages(context.form, len(context.planned_doses))
+            self.sheet_title.setText(tr(
+                "entry_ui.sheet_title", form=context.form.title_in(), page=context.page,
+                pages=max(context.instance.page_count, len(pages)),
+                code=group_for_reading(context.instance.code(context.page)),
+                ward=context.ward.name if context.ward else context.instance.ward_code))
+            self.temporary_banner.setText(tr("entry_ui.temporary_identity",
+                                             id=context.temporary_id or display.DASH))
+            if self.empty_doses is not None:
+                self.empty_doses.setText(tr("entry_ui.no_planned_dose"))
+        else:
+            self.sheet_title.clear()
+        for view in self.sections:
+            view.retranslate()
+        self.keys_help.setText(tr("entry_ui.keys_help"))
+        self.history.refresh()
+        self._render_notice()
+        self._show_messages()
+
+    def changeEvent(self, event: QEvent) -> None:
+        if is_language_change(event):
+            self._retranslate()
+        super().changeEvent(event)

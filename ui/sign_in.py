@@ -1,0 +1,95 @@
+"""Signing in to re-entry by user name: every row stored says who typed it.
+
+A badge read by the scanner fills the name (the window routes a scan here while nobody is
+signed in); Enter signs in. There is no password: re-entry runs on ward PCs already opened by a
+hospital session, and the name is what the audit trail and the progress screen need.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import QEvent, Qt, Signal
+from PySide6.QtWidgets import QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget
+
+from reentry.entry import service
+from reentry.errors import UserError
+from reentry.i18n import Msg, msg, tr
+from ui import theme
+from ui.language import is_language_change
+
+
+class SignInPage(QWidget):
+    signed_in = Signal(object)  # User
+
+    def __init__(self, store: Any, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("sign_in_page")
+        self.store = store
+        self._error: Msg | None = None
+        self.title = QLabel(self)
+        self.title.setFont(theme.scaled_font(self, 1.5, bold=True))
+        self.explanation = QLabel(self)
+        self.explanation.setWordWrap(True)
+        self.caption = QLabel(self)
+        self.name_field = QLineEdit(self)
+        self.name_field.setObjectName("username_field")
+        self.name_field.setMaxLength(80)
+        self.name_field.returnPressed.connect(self.submit)
+        self.caption.setBuddy(self.name_field)
+        self.button = QPushButton(self)
+        self.button.clicked.connect(self.submit)
+        self.error = QLabel(self)
+        self.error.setObjectName("sign_in_error")
+        self.error.setWordWrap(True)
+        self.error.setStyleSheet(f"color: {theme.ALLERGY_RED}; font-weight: bold;")
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(60, 40, 60, 40)
+        for widget in (self.title, self.explanation, self.caption, self.name_field, self.button,
+                       self.error):
+            layout.addWidget(widget)
+        layout.addStretch(1)
+        self._retranslate()
+
+    def fill(self, text: str) -> None:
+        """A badge scan: the name it carries, ready to be confirmed with Enter."""
+        self.name_field.setText(text)
+        self.name_field.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def reset(self) -> None:
+        self.name_field.clear()
+        self.show_error(None)
+        self.name_field.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def show_error(self, message: Msg | None) -> None:
+        self._error = message
+        self.error.setText(message.render() if message else "")
+
+    def submit(self) -> None:
+        name = self.name_field.text().strip()
+        if not name:
+            self.show_error(msg("entry.username_required"))
+            return
+        if self.store is None:
+            return
+        try:
+            user = service.sign_in(self.store, name)
+        except UserError as error:
+            self.show_error(error.msg)
+            self.name_field.selectAll()
+            return
+        self.show_error(None)
+        self.signed_in.emit(user)
+
+    def _retranslate(self) -> None:
+        self.title.setText(tr("entry_ui.sign_in_title"))
+        self.explanation.setText(tr("entry_ui.sign_in_explanation"))
+        self.caption.setText(tr("entry_ui.sign_in_caption"))
+        self.button.setText(tr("entry_ui.sign_in_button"))
+        if self._error is not None:
+            self.error.setText(self._error.render())
+
+    def changeEvent(self, event: QEvent) -> None:
+        if is_language_change(event):
+            self._retranslate()
+        super().changeEvent(event)
