@@ -361,21 +361,24 @@ def read_csv(path) -> list[dict[str, str]]:
     return list(csv.DictReader(io.StringIO(path.read_text(encoding="utf-8"), newline="")))
 
 
-def test_csv_has_exactly_the_documented_columns_and_plain_values(tmp_path):
+def test_csv_has_the_documented_columns_then_authorship_and_plain_values(tmp_path):
     out = tmp_path / "items.csv"
     written = export_items(shift(), "csv", out, now=NOW)
     assert written == 6  # the refused dose has no place in the CSV (no status column)
     data = out.read_bytes()
     assert not data.startswith(b"\xef\xbb\xbf")
     assert data.split(b"\r\n", 1)[0].decode() == (
-        "record_id,ipp,nda,kind,code,value,unit,route,effective_time,author,text")
+        "record_id,ipp,nda,kind,code,value,unit,route,effective_time,author,text,"
+        "entered_by,entered_at")
     rows = read_csv(out)
     assert tuple(rows[0]) == COLUMNS
     assert [r["record_id"] for r in rows] == ["1", "2", "3", "4", "5", "7"]
     assert rows[2] == {"record_id": "3", "ipp": IPP, "nda": NDA, "kind": "vital_sign",
                        "code": "8310-5", "value": "37.5", "unit": "Cel", "route": "",
                        "effective_time": "2026-11-23T23:15:00+01:00", "author": "M.D.",
-                       "text": ""}
+                       "text": "", "entered_by": rows[2]["entered_by"],
+                       "entered_at": rows[2]["entered_at"]}
+    assert rows[2]["entered_by"] and rows[2]["entered_at"].startswith("2026-11-2")
     assert (rows[4]["kind"], rows[4]["code"], rows[4]["value"], rows[4]["unit"],
             rows[4]["route"]) == ("medication_administration", "paracétamol", "1", "g", "PO")
     assert (rows[5]["kind"], rows[5]["code"], rows[5]["text"]) == (

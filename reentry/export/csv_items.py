@@ -16,8 +16,10 @@ from reentry.entry.model import Item, ItemKind
 from reentry.export.settings import ExportSettings
 from reentry.export.vocabulary import hospital_time, number_text, ucum_code
 
+# The documented item columns first (what the reconciliation reads), then who typed the paper
+# and when: late-entry and authorship travel with the CSV too; readers ignore extra columns.
 COLUMNS = ("record_id", "ipp", "nda", "kind", "code", "value", "unit", "route",
-           "effective_time", "author", "text")
+           "effective_time", "author", "text", "entered_by", "entered_at")
 
 
 def render(items: Sequence[Item], settings: ExportSettings) -> bytes:
@@ -39,6 +41,7 @@ def row(item: Item) -> tuple[str, ...]:
         str(item.id), item.ipp or "", item.nda or "", str(item.kind),
         "" if is_note else item.code, value, ucum_code(item) or item.unit or "",
         item.route or "", hospital_time(item.effective_time).isoformat(timespec="seconds"),
-        item.author.strip(), (item.text or "") if is_note else "",
+        item.author.strip(), (item.text or "") if is_note else "", item.entered_by,
+        hospital_time(item.entered_at).isoformat(timespec="seconds"),
     )
 
