@@ -251,3 +251,18 @@ def test_users_are_managed_from_the_command_line(db_path):
     assert again.exit_code == 1 and "existe déjà" in again.stderr
     listed = runner.invoke(cli, ["--db", str(db_path), "users", "list"])
     assert "cadre1\tClaire Cadre\tward_manager" in listed.output
+
+
+def test_the_sheet_date_is_kept_with_each_row(printed):
+    store, sheets, nurse = printed
+    instance = sheet(sheets, "medication_administration")
+    service.confirm_identity(store, nurse, instance.serial)
+    context = service.open_sheet(store, instance.code(1), nurse)
+    values = ({"status": "refused", "reason": "refus", "initials": "CD"} if context.planned_doses
+              else {"drug": "paracétamol", "status": "refused", "reason": "refus",
+                    "initials": "CD", "actual_time": "23:00"})
+    entry = service.record_row(store, command(instance, nurse, values, section="administrations"),
+                               now=NOW)
+    assert entry.sheet_values == {"date": "23/11/2026"}
+    assert service.open_sheet(store, instance.code(1), nurse).entries[0].sheet_values == {
+        "date": "23/11/2026"}

@@ -79,8 +79,12 @@ def _dose_section(section: Section) -> bool:
     return section.repeat is not None and section.repeat.per is RepeatPer.PRESCRIPTION_DOSE
 
 
-def sheet_date_from(entries: list[Entry]) -> str:
-    """The sheet's date when no draft holds it: the day most of its saved rows happened."""
+def sheet_date_from(entries: list[Entry], field_id: str = "date") -> str:
+    """The sheet's date when no draft holds it: as typed with its latest saved row (older rows
+    without it: the day most of them happened)."""
+    for entry in sorted(entries, key=lambda e: e.entered_at, reverse=True):
+        if entry.sheet_values.get(field_id):
+            return entry.sheet_values[field_id]
     days = Counter(clock.local(e.event_time).date() for e in entries)
     return display.date_text(days.most_common(1)[0][0]) if days else ""
 
@@ -298,9 +302,9 @@ class EntryScreen(QWidget):
                 restored = restored or by_key[key].recordable
         for row in self._sheet_rows():
             if row.is_blank() and context.entries:
-                date_field = next(iter(row.cells.values()), None)
-                if date_field is not None:
-                    date_field.setText(sheet_date_from(context.entries))
+                field_id, date_field = next(iter(row.cells.items()), (None, None))
+                if date_field is not None and field_id is not None:
+                    date_field.setText(sheet_date_from(context.entries, field_id))
             row.lock(bool(context.entries))
         return restored
 

@@ -57,6 +57,7 @@ class Entry:
     corrects: int | None = None  # the entry this one replaces
     reason: str | None = None  # why it was corrected
     warnings_confirmed: tuple[str, ...] = ()  # fields whose implausible value was confirmed
+    sheet_values: dict[str, str] = field(default_factory=dict)  # the sheet's date, as typed
 
 
 @dataclass(frozen=True)

@@ -242,7 +242,8 @@ def record_row(store: Any, command: RecordRow, *, now: datetime | None = None) -
         event_time=event_time, author=author, entered_by=command.user.username,
         entered_at=now or clock.now(), status=EntryStatus.ACTIVE, corrects=command.corrects,
         reason=(command.reason or "").strip() or None,
-        warnings_confirmed=tuple(sorted(k for k in problems.warnings)))
+        warnings_confirmed=tuple(sorted(k for k in problems.warnings)),
+        sheet_values={k: v.strip() for k, v in command.sheet_values.items() if v.strip()})
     items = meaning(form, section, parsed, entry, planned)
     return store.save_entry(entry, items, command.user)  # type: ignore[no-any-return]
 

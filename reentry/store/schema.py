@@ -234,6 +234,7 @@ def _reentry(db: Database) -> None:
             section_id TEXT NOT NULL,
             row_index INTEGER NOT NULL,
             field_values TEXT NOT NULL,
+            sheet_values TEXT NOT NULL DEFAULT '{}',
             event_time TEXT NOT NULL,
             author TEXT NOT NULL,
             entered_by INTEGER NOT NULL REFERENCES users(id),

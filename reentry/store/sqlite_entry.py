@@ -109,10 +109,13 @@ class EntryQueries:
                 conn.execute("UPDATE items SET active = 0 WHERE entry_id = ?", (entry.corrects,))
             cursor = conn.execute(
                 "INSERT INTO entries (serial, page, section_id, row_index, field_values,"
-                " event_time, author, entered_by, entered_at, status, corrects, reason,"
-                " warnings_confirmed) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'active', ?, ?, ?)",
+                " sheet_values, event_time, author, entered_by, entered_at, status, corrects,"
+                " reason, warnings_confirmed)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'active', ?, ?, ?)",
                 (entry.serial, entry.page, entry.section_id, entry.row_index,
-                 json.dumps(entry.values, ensure_ascii=False), clock.to_storage(entry.event_time),
+                 json.dumps(entry.values, ensure_ascii=False),
+                 json.dumps(entry.sheet_values, ensure_ascii=False),
+                 clock.to_storage(entry.event_time),
                  entry.author, user.id, clock.to_storage(entry.entered_at), entry.corrects,
                  entry.reason, json.dumps(list(entry.warnings_confirmed))))
             entry_id = int(cursor.lastrowid)  # type: ignore[arg-type]
@@ -240,7 +243,8 @@ def _entry(r: dict[str, Any]) -> Entry:
         event_time=_time(r["event_time"]), author=r["author"], entered_by=r["username"],
         entered_at=_time(r["entered_at"]), status=EntryStatus(r["status"]),
         corrects=r["corrects"], reason=r["reason"],
-        warnings_confirmed=tuple(json.loads(r["warnings_confirmed"])))
+        warnings_confirmed=tuple(json.loads(r["warnings_confirmed"])),
+        sheet_values=json.loads(r["sheet_values"]))
 
 
 def _item(r: dict[str, Any]) -> Item:
