@@ -24,6 +24,9 @@ def test_outage_demo_shows_the_whole_journey(store, tmp_path):
                                              "nursing_note"}
     assert all(i.effective_time < i.entered_at for i in items)  # late entries, never backdated
     assert list((tmp_path / "pdf").glob("*.pdf"))
+    sih = result.sih_export.read_text(encoding="utf-8").splitlines()
+    assert sih[0] == "record_id,ipp,nda,kind,code,value,unit,route,effective_time,author,text"
+    assert 0 < len(sih) - 1  # most items, some missing, some twice, monitor readings
     again = create_outage_demo(store, tmp_path / "pdf", patients=30, seed=3, as_of=AS_OF)
     assert again.already_done and len(store.items()) == len(items)
 

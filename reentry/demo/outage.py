@@ -16,6 +16,7 @@ from typing import Any
 
 from reentry import clock
 from reentry.demo import create_demo, default_as_of
+from reentry.demo.sih_export import write_sih_export
 from reentry.entry import service
 from reentry.entry.model import RecordRow, Role, User
 from reentry.formdefs import load_forms
@@ -37,6 +38,7 @@ class OutageDemo:
     returned: int
     typed_rows: int
     already_done: bool = False
+    sih_export: Path | None = None  # what the SIH holds after recovery (item CSV)
 
 
 def create_outage_demo(store: Any, out_dir: Path, patients: int = 120, seed: int = 1,
@@ -79,7 +81,9 @@ def create_outage_demo(store: Any, out_dir: Path, patients: int = 120, seed: int
             typed_rows += 1
         if finished:
             service.mark_sheet_entered(store, nurse, sheet.serial)
-    return OutageDemo(outcome.batch_id, len(sheets), returned, typed_rows)
+    export = out_dir / "sih-export.csv"
+    write_sih_export(store.items(), export, seed=seed)
+    return OutageDemo(outcome.batch_id, len(sheets), returned, typed_rows, sih_export=export)
 
 
 def _user(store: Any, username: str, display: str, role: Role) -> User:

@@ -1,0 +1,81 @@
+"""What the demo SIH holds after recovery: most re-entered items, with the usual defects.
+
+From the items re-entered in the demo outage it writes an SIH export in the documented item CSV:
+most items as they were typed (some under a brand name instead of the INN, a few minutes off),
+some missing, some changed, some twice, plus device readings that no paper mentions. Same seed,
+same export, so the reconciliation and its report work out of the box on the demo.
+"""
+
+from __future__ import annotations
+
+import csv
+import random
+from collections.abc import Sequence
+from datetime import timedelta
+from pathlib import Path
+
+from reentry import clock
+from reentry.entry.model import Item, ItemKind
+
+COLUMNS = ("record_id", "ipp", "nda", "kind", "code", "value", "unit", "route",
+           "effective_time", "author", "text")
+BRANDS = {"paracétamol": "Doliprane", "énoxaparine": "Lovenox", "furosémide": "Lasilix",
+          "lévothyroxine": "Levothyrox", "oméprazole": "Mopral", "zopiclone": "Imovane",
+          "atorvastatine": "Tahor", "macrogol": "Forlax"}
+
+MISSING, CHANGED, DUPLICATED, BRANDED = 0.06, 0.04, 0.03, 0.5
+
+
+def write_sih_export(items: Sequence[Item], out: Path, seed: int = 1) -> int:
+    """Write the demo SIH export; returns the number of rows written."""
+    rng = random.Random(seed)
+    rows = []
+    for item in items:
+        if not item.ipp or (item.kind is ItemKind.MEDICATION_ADMINISTRATION
+                            and item.status != "completed"):
+            continue
+        draw = rng.random()
+        if draw < MISSING:
+            continue  # never typed into the SIH: the reconciliation must find it
+        row = _row(item, rng)
+        if draw < MISSING + CHANGED and item.value is not None:
+            row["value"] = _number(item.value + (10 if item.kind is ItemKind.VITAL_SIGN else 1))
+        rows.append(row)
+        if rng.random() < DUPLICATED:
+            twin = dict(row, record_id=row["record_id"] + "-bis")
+            rows.append(twin)
+        if item.kind is ItemKind.VITAL_SIGN and item.code == "8867-4" and rng.random() < 0.3:
+            for minutes in (-15, 15):  # a monitor's readings around the nurse's
+                rows.append(dict(row, record_id=f"{row['record_id']}-mon{minutes}",
+                                 value=_number((item.value or 70) + rng.randint(-6, 6)),
+                                 effective_time=_time(item, minutes), author="monitor"))
+    out.parent.mkdir(parents=True, exist_ok=True)
+    partial = out.with_name(out.name + ".partial")
+    with partial.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=COLUMNS, lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+    partial.replace(out)
+    return len(rows)
+
+
+def _row(item: Item, rng: random.Random) -> dict[str, str]:
+    code = item.code
+    is_drug = item.kind is ItemKind.MEDICATION_ADMINISTRATION
+    if is_drug and code in BRANDS and rng.random() < BRANDED:
+        code = BRANDS[code]
+    return {"record_id": f"SIH-{item.id}", "ipp": item.ipp or "", "nda": item.nda or "",
+            "kind": item.kind.value, "code": "" if item.kind is ItemKind.NURSING_NOTE else code,
+            "value": _number(item.value) if item.value is not None else (item.value_text or ""),
+            "unit": item.unit or "", "route": item.route or "",
+            "effective_time": _time(item, rng.randint(-4, 4)), "author": item.author,
+            "text": item.text or ""}
+
+
+def _time(item: Item, minutes: int) -> str:
+    return clock.local(item.effective_time + timedelta(minutes=minutes)).isoformat(
+        timespec="seconds")
+
+
+def _number(value: float) -> str:
+    return f"{value:g}"
