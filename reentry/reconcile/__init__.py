@@ -1,0 +1,1 @@
+"""Reconciliation: what the paper said against what the SIH holds after recovery."""

@@ -1,0 +1,122 @@
+"""Field comparisons for the item reconciliation: numbers across units, routes, statuses.
+
+« 1 g » and « 1000 mg » are the same dose; « 37,5 °C » and « 37.5 Cel » the same temperature;
+« per os » and « PO » the same route. Each field is brought to one form before comparing, so
+that a verdict « differs » always means a real difference, and names the field.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from functools import lru_cache
+
+from reentry.reconcile.drugs import normalise_text
+
+# unit (normalised) -> (dimension, factor to the dimension's base, offset)
+_UNITS: dict[str, tuple[str, float, float]] = {
+    "mg": ("mass", 1.0, 0.0), "g": ("mass", 1000.0, 0.0), "gr": ("mass", 1000.0, 0.0),
+    "kg": ("mass", 1e6, 0.0), "ug": ("mass", 1e-3, 0.0), "mcg": ("mass", 1e-3, 0.0),
+    "ng": ("mass", 1e-6, 0.0),
+    "ml": ("volume", 1.0, 0.0), "l": ("volume", 1000.0, 0.0), "cl": ("volume", 10.0, 0.0),
+    "dl": ("volume", 100.0, 0.0),
+    "c": ("temperature", 1.0, 0.0), "cel": ("temperature", 1.0, 0.0),
+    "degc": ("temperature", 1.0, 0.0),
+    "f": ("temperature", 5 / 9, -32 * 5 / 9), "degf": ("temperature", 5 / 9, -32 * 5 / 9),
+    "mmhg": ("pressure", 1.0, 0.0), "mm hg": ("pressure", 1.0, 0.0),
+    "kpa": ("pressure", 7.500617, 0.0), "cmhg": ("pressure", 10.0, 0.0),
+    "min": ("per_minute", 1.0, 0.0), "bpm": ("per_minute", 1.0, 0.0),
+    "bat min": ("per_minute", 1.0, 0.0), "battements min": ("per_minute", 1.0, 0.0),
+    "beats min": ("per_minute", 1.0, 0.0), "cycles min": ("per_minute", 1.0, 0.0),
+    "c min": ("per_minute", 1.0, 0.0), "mvt min": ("per_minute", 1.0, 0.0),
+    "": ("none", 1.0, 0.0),
+    "ui": ("iu", 1.0, 0.0), "u i": ("iu", 1.0, 0.0), "iu": ("iu", 1.0, 0.0),
+    "u": ("iu", 1.0, 0.0), "unites": ("iu", 1.0, 0.0), "unite": ("iu", 1.0, 0.0),
+    "score": ("score", 1.0, 0.0), "percent": ("percent", 1.0, 0.0),
+}
+_PER_TIME = {"h": 60.0, "min": 1.0, "j": 1440.0, "d": 1440.0, "24h": 1440.0}
+_ROUTES = {
+    "po": "PO", "per os": "PO", "os": "PO", "oral": "PO", "orale": "PO", "voie orale": "PO",
+    "buccale": "PO", "vo": "PO",
+    "iv": "IV", "ivd": "IV", "ivl": "IV", "ivse": "IV", "intraveineuse": "IV",
+    "intraveineux": "IV", "voie intraveineuse": "IV", "perfusion": "IV",
+    "sc": "SC", "s c": "SC", "sous cutanee": "SC", "sous cutane": "SC", "souscutanee": "SC",
+    "voie sous cutanee": "SC",
+    "im": "IM", "intramusculaire": "IM", "voie intramusculaire": "IM",
+    "ih": "IH", "inh": "IH", "inhalee": "IH", "inhalation": "IH", "aerosol": "IH",
+    "nebulisation": "IH",
+    "td": "TD", "transdermique": "TD", "patch": "TD",
+    "pr": "PR", "rectale": "PR", "intrarectale": "PR", "ir": "PR",
+    "sl": "SL", "sublinguale": "SL",
+    "ns": "NS", "nasale": "NS", "intranasale": "NS",
+    "tp": "TP", "cutanee": "TP", "locale": "TP", "topique": "TP",
+}
+_STATUSES = {
+    "completed": "completed", "cp": "completed", "given": "completed", "done": "completed",
+    "administre": "completed", "fait": "completed",
+    "not done": "not-done", "not-done": "not-done", "notdone": "not-done", "na": "not-done",
+    "re": "not-done", "refused": "not-done", "not given": "not-done", "refuse": "not-done",
+    "non administre": "not-done",
+}
+_SPACES = re.compile(r"\s+")
+
+
+@lru_cache(maxsize=4096)
+def unit_scale(unit: str | None) -> tuple[str, float, float]:
+    """(dimension, factor, offset) of a unit; an unknown unit is its own dimension."""
+    text = (unit or "").replace("[", "").replace("]", "").replace("{", "").replace("}", "")
+    text = text.replace("°", "deg").replace("μ", "u").replace("µ", "u").replace("%", " percent")
+    plain = normalise_text(text)
+    plain = plain.replace("deg c", "degc").replace("deg f", "degf")
+    if plain in _UNITS:
+        return _UNITS[plain]
+    if "/" in text:
+        top, _, bottom = text.partition("/")
+        top_dim, top_factor, _ = unit_scale(top)
+        bottom_plain = normalise_text(bottom)
+        if bottom_plain in _PER_TIME and top_dim not in ("none",):
+            return (f"{top_dim}/time", top_factor / _PER_TIME[bottom_plain], 0.0)
+        if not normalise_text(top) and bottom_plain in _PER_TIME:
+            return ("per_minute", 1.0 / _PER_TIME[bottom_plain], 0.0)
+    return (plain, 1.0, 0.0)
+
+
+def same_number(a: float, b: float, relative: float, absolute: float) -> bool:
+    return math.isclose(a, b, rel_tol=relative, abs_tol=absolute)
+
+
+def compare_quantity(paper_value: float | None, paper_unit: str | None,
+                     sih_value: float | None, sih_unit: str | None,
+                     relative: float, absolute: float) -> tuple[bool, bool]:
+    """(value equal, unit compatible). Values in units of one dimension are converted first.
+
+    A unit missing on one side is not a difference (the CSV may omit it); then the numbers are
+    compared as written.
+    """
+    if paper_value is None or sih_value is None:
+        return paper_value is None and sih_value is None, True
+    if not paper_unit or not sih_unit:
+        return same_number(paper_value, sih_value, relative, absolute), True
+    paper_dim, paper_factor, paper_offset = unit_scale(paper_unit)
+    sih_dim, sih_factor, sih_offset = unit_scale(sih_unit)
+    if paper_dim != sih_dim:
+        return same_number(paper_value, sih_value, relative, absolute), False
+    return same_number(paper_value * paper_factor + paper_offset,
+                       sih_value * sih_factor + sih_offset, relative, absolute), True
+
+
+@lru_cache(maxsize=4096)
+def normalise_route(route: str | None) -> str:
+    plain = normalise_text(route or "")
+    return _ROUTES.get(plain, plain.upper())
+
+
+@lru_cache(maxsize=256)
+def normalise_status(status: str | None) -> str:
+    plain = _SPACES.sub(" ", (status or "completed").strip().lower().replace("_", " "))
+    return _STATUSES.get(plain, _STATUSES.get(plain.replace(" ", "-"), plain))
+
+
+def same_text_value(a: str | None, b: str | None) -> bool:
+    """Coded answers (AVPU « A ») compared without case or accents."""
+    return normalise_text(a or "") == normalise_text(b or "")

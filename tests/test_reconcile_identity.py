@@ -1,0 +1,228 @@
+"""Identity linking: temporary identities matched to SIH patients, never a weak automatic link.
+
+Every identity here is synthetic; NIRs are built with a valid key by ``make_nir``.
+"""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import pytest
+
+from reentry.errors import FileRejected
+from reentry.i18n import language
+from reentry.nir import make_nir
+from reentry.reconcile.identity import LinkSummary, link_identity_files
+from reentry.reconcile.identity_table import COLUMNS, parse_birth_date, phonetic, surname_forms
+
+NIR_ANNE = make_nir("2790569123045")
+NIR_OTHER = make_nir("1650238185012")
+
+ANNE = dict(id="S1", birth_name="MARTIN", used_name="", given_names="Anne Marie",
+            birth_date="1979-05-14", sex="F", birth_place="69123", address="12 rue Victor Hugo",
+            postcode="69003", city="Lyon", national_id="")
+
+
+def person(**fields: str) -> dict[str, str]:
+    return {**ANNE, **fields}
+
+
+def write_identities(path: Path, people: list[dict[str, str]], delimiter: str = ",",
+                     bom: bool = False) -> Path:
+    with path.open("w", encoding="utf-8-sig" if bom else "utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=COLUMNS, delimiter=delimiter)
+        writer.writeheader()
+        writer.writerows({c: p.get(c, "") for c in COLUMNS} for p in people)
+    return path
+
+
+def link(tmp_path: Path, left: list[dict[str, str]], right: list[dict[str, str]],
+         **options) -> tuple[LinkSummary, list[dict[str, str]]]:
+    out = tmp_path / "links.csv"
+    summary = link_identity_files(write_identities(tmp_path / "left.csv", left, **options),
+                                  write_identities(tmp_path / "right.csv", right), out)
+    with out.open(encoding="utf-8-sig", newline="") as handle:
+        return summary, list(csv.DictReader(handle))
+
+
+def only(rows: list[dict[str, str]]) -> dict[str, str]:
+    assert len(rows) == 1
+    return rows[0]
+
+
+def test_the_same_person_is_linked_with_every_field_explained(tmp_path):
+    summary, rows = link(tmp_path, [person(id="T1")], [person(id="S1")])
+    row = only(rows)
+    assert (row["id_left"], row["id_right"], row["decision"]) == ("T1", "S1", "link")
+    assert float(row["score"]) == 1.0
+    assert row["fields"].startswith("birth_name=1.00;given_names=1.00;birth_date=exact;sex=same")
+    assert "birth_place=same" in row["fields"] and "address=1.00" in row["fields"]
+    assert row["reason"].startswith("Nom, prénoms")
+    assert summary == LinkSummary(link=1, review=0, no_match=0)
+
+
+def test_accents_case_and_hyphens_do_not_matter(tmp_path):
+    left = person(id="T1", birth_name="Le Gall-Hervé", given_names="jean-pierre", sex="M")
+    right = person(id="S1", birth_name="LEGALL HERVE", given_names="Jean Pierre", sex="H")
+    assert only(link(tmp_path, [left], [right])[1])["decision"] == "link"
+
+
+def test_a_married_woman_admitted_under_her_used_name_is_linked(tmp_path):
+    sih = person(id="S1", birth_name="MARTIN", used_name="DURAND")
+    other = person(id="S2", birth_name="DURAND", given_names="Paul", sex="M",
+                   birth_date="1950-02-03")
+    row = only(link(tmp_path, [person(id="T1", birth_name="Durand")], [sih, other])[1])
+    assert (row["id_right"], row["decision"]) == ("S1", "link")
+    assert "birth_name=1.00(birth/used)" in row["fields"]
+
+
+def test_both_names_in_one_field_are_split(tmp_path):
+    left = person(id="T1", birth_name="DURAND EP MARTIN")
+    sih = person(id="S1", birth_name="DURAND", used_name="MARTIN")
+    assert only(link(tmp_path, [left], [sih])[1])["decision"] == "link"
+
+
+def test_a_typo_in_the_birth_name_links_only_when_the_birthplace_confirms_it(tmp_path):
+    # One letter wrong with the same date, sex and first names: very likely the same person, but
+    # a namesake with a close name looks the same; a second strict trait (birthplace) decides.
+    confirmed = only(link(tmp_path, [person(id="T1", birth_name="MARTAN")], [ANNE])[1])
+    assert confirmed["decision"] == "link"
+    unconfirmed = only(link(tmp_path, [person(id="T1", birth_name="MARTAN", birth_place="")],
+                            [ANNE])[1])
+    assert unconfirmed["decision"] == "review"
+    assert "confirmer" in unconfirmed["reason"]
+
+
+def test_twins_are_never_linked_to_each_other(tmp_path):
+    sister = person(id="S2", given_names="Claire", national_id="")
+    # Only the twin sister is in the SIH: a question for the cell, never a link.
+    row = only(link(tmp_path, [person(id="T1")], [sister])[1])
+    assert row["decision"] != "link"
+    # Both twins in the SIH: each links to herself, not to her sister.
+    _, rows = link(tmp_path, [person(id="T1"), person(id="T2", given_names="Claire")],
+                   [sister, ANNE])
+    assert [(r["id_left"], r["id_right"], r["decision"]) for r in rows] == [
+        ("T1", "S1", "link"), ("T2", "S2", "link")]
+
+
+def test_father_and_son_with_the_same_names_are_not_linked(tmp_path):
+    father = person(id="S1", birth_name="BERNARD", given_names="Michel", sex="M",
+                    birth_date="1952-03-08")
+    son = person(id="T1", birth_name="BERNARD", given_names="Michel", sex="M",
+                 birth_date="1979-11-21")
+    row = only(link(tmp_path, [son], [father])[1])
+    assert row["decision"] == "no_match" and row["id_right"] == ""
+
+
+def test_close_names_with_different_dates_never_link(tmp_path):
+    left = person(id="T1", birth_name="MARTINE", birth_date="1981-09-02")
+    row = only(link(tmp_path, [left], [ANNE])[1])
+    assert row["decision"] in ("no_match", "review")
+
+
+def test_a_swapped_day_and_month_is_found_but_goes_to_review(tmp_path):
+    row = only(link(tmp_path, [person(id="T1", birth_date="1979-14-05")], [ANNE])[1])
+    assert (row["id_right"], row["decision"]) == ("S1", "review")
+    assert "birth_date=swapped" in row["fields"]
+
+
+def test_two_equally_good_candidates_go_to_review(tmp_path):
+    duplicate = person(id="S9")
+    row = only(link(tmp_path, [person(id="T1")], [ANNE, duplicate])[1])
+    assert row["decision"] == "review"
+    assert "S9" in row["reason"] or row["id_right"] == "S9"
+
+
+def test_an_equal_nir_with_different_traits_is_reviewed_not_linked(tmp_path):
+    left = person(id="T1", birth_name="LEROY", given_names="Sophie", birth_date="1988-01-30",
+                  national_id=NIR_ANNE)
+    row = only(link(tmp_path, [left], [person(id="S1", national_id=NIR_ANNE)])[1])
+    assert (row["id_right"], row["decision"]) == ("S1", "review")
+    assert "national_id=same" in row["fields"] and "INS-NIR" in row["reason"]
+
+
+def test_different_valid_nirs_with_agreeing_traits_are_reviewed(tmp_path):
+    row = only(link(tmp_path, [person(id="T1", national_id=NIR_OTHER)],
+                    [person(id="S1", national_id=NIR_ANNE)])[1])
+    assert row["decision"] == "review" and "national_id=different" in row["fields"]
+
+
+def test_an_impossible_date_and_a_broken_nir_compare_as_text(tmp_path):
+    broken = NIR_ANNE[:-2] + "00"
+    left = person(id="T1", birth_date="1979-02-30", national_id=broken)
+    right = person(id="S1", birth_date="30/02/1979", national_id=broken)
+    row = only(link(tmp_path, [left], [right])[1])
+    assert row["decision"] == "link"
+    assert "birth_date=exact" in row["fields"] and "national_id=same_text" in row["fields"]
+    unreadable = only(link(tmp_path, [person(id="T1", birth_date="mai 1979")], [ANNE])[1])
+    assert unreadable["decision"] != "link"
+
+
+def test_empty_fields_neither_crash_nor_link(tmp_path):
+    empty = {"id": "T1"}
+    row = only(link(tmp_path, [empty, person(id="T2", sex="", birth_place="", address="")],
+                    [ANNE])[1][:1])
+    assert row["decision"] == "no_match"
+    _, rows = link(tmp_path, [person(id="T2", sex="", birth_place="", address="",
+                                     postcode="")], [ANNE])
+    assert only(rows)["decision"] == "link"  # unknown sex and birthplace do not forbid it
+    assert "sex=unknown" in only(rows)["fields"]
+
+
+def test_semicolons_and_a_bom_are_read(tmp_path):
+    summary, rows = link(tmp_path, [person(id="T1")], [ANNE], delimiter=";", bom=True)
+    assert only(rows)["id_left"] == "T1" and summary.link == 1
+
+
+def test_one_left_against_many_right_picks_the_right_one(tmp_path):
+    crowd = [person(id=f"S{n}", given_names=name, birth_date=f"19{50 + n % 40}-0{1 + n % 4}-1{n % 9}")
+             for n, name in enumerate(["Paul", "Lucie", "Anne", "Marc", "Anne", "Zoé"] * 20)]
+    crowd.append(person(id="TARGET"))
+    row = only(link(tmp_path, [person(id="T1")], crowd)[1])
+    assert (row["id_right"], row["decision"]) == ("TARGET", "link")
+
+
+def test_a_namesake_one_digit_away_in_the_birth_date_is_a_competitor(tmp_path):
+    # Same names, 1972 instead of 1979: a typo away from the same person, so the cell decides.
+    namesake = person(id="S2", birth_date="1972-05-14")
+    row = only(link(tmp_path, [person(id="T1")], [ANNE, namesake])[1])
+    assert (row["id_right"], row["decision"]) == ("S1", "review")
+    assert "S2" in row["reason"]
+
+
+def test_every_left_identity_gets_one_row_in_order(tmp_path):
+    lefts = [person(id="T1"), {"id": "T2", "birth_name": "INCONNU"}, person(id="T3")]
+    summary, rows = link(tmp_path, lefts, [ANNE])
+    assert [r["id_left"] for r in rows] == ["T1", "T2", "T3"]
+    assert summary.total == 3 and summary.no_match == 1
+    # T1 and T3 are the same person twice on the left: each links on its own.
+    assert [r["decision"] for r in rows] == ["link", "no_match", "link"]
+
+
+def test_a_file_without_id_column_is_refused_with_its_reason(tmp_path):
+    bad = tmp_path / "bad.csv"
+    bad.write_text("name,birth_date\nMARTIN,1979-05-14\n", encoding="utf-8")
+    with pytest.raises(FileRejected) as caught:
+        link_identity_files(bad, write_identities(tmp_path / "right.csv", [ANNE]),
+                            tmp_path / "out.csv")
+    assert "id" in caught.value.message()
+    assert not (tmp_path / "out.csv").exists()
+
+
+def test_reasons_follow_the_language(tmp_path):
+    with language("en"):
+        row = only(link(tmp_path, [person(id="T1")], [ANNE])[1])
+    assert row["reason"].startswith("Surname, first names")
+
+
+@pytest.mark.parametrize(("text", "value"), [("1979-05-14", 19790514), ("14/05/1979", 19790514),
+                                             ("19790514", 19790514), ("1979-02-30", 19790230),
+                                             ("mai 1979", -1), ("", -1)])
+def test_birth_dates_parse_even_when_impossible(text, value):
+    assert parse_birth_date(text) == value
+
+
+def test_particles_only_drop_in_the_comparison_variant():
+    assert surname_forms("de la Fontaine") == ("DELAFONTAINE", "FONTAINE")
+    assert phonetic("DUPONT") == phonetic("DUPOND")
