@@ -43,3 +43,26 @@ def _french_by_default():
     i18n.set_language(i18n.DEFAULT_LANGUAGE)
     yield
     i18n.set_language(i18n.DEFAULT_LANGUAGE)
+
+
+@pytest.fixture
+def sheets(db_path, tmp_path):
+    """Real printed sheets of one ward of a small demo hospital, and a nurse to type them."""
+    from datetime import UTC, datetime
+
+    from reentry.demo import create_demo
+    from reentry.entry import service
+    from reentry.entry.model import Role
+    from reentry.printing.station import PrintRequest, print_batch
+    from reentry.store import open_store
+
+    as_of = datetime(2026, 11, 23, 20, 0, tzinfo=UTC)
+    store = open_store(db_path)
+    create_demo(store, patients=6, seed=8, as_of=as_of)
+    ward = store.census()[0].ward.code
+    outcome = print_batch(store, PrintRequest(out_dir=tmp_path / "pdf", wards=(ward,),
+                                              start=as_of, admission_packets=1))
+    printed = store.batch_sheets(outcome.batch_id)
+    service.add_user(store, "mdupont", "Marie Dupont", Role.NURSE)
+    store.close()
+    return printed

@@ -15,10 +15,8 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 
 from reentry import clock
-from reentry.demo import create_demo
 from reentry.entry import service
-from reentry.entry.model import EntryStatus, ItemKind, Role
-from reentry.printing.station import PrintRequest, print_batch
+from reentry.entry.model import EntryStatus, ItemKind
 from reentry.store import open_store
 from ui.entry_fields import STATE_ERROR, STATE_WARNING
 from ui.language import switch_language
@@ -31,19 +29,6 @@ NOW = datetime(2026, 11, 24, 7, 0, tzinfo=UTC)  # re-entry, the next morning
 CTRL = Qt.KeyboardModifier.ControlModifier
 ROW = {"time": "23h15", "systolic": "120", "diastolic": "80", "heart_rate": "72",
        "temperature": "37,5", "spo2": "97", "initials": "AB"}
-
-
-@pytest.fixture
-def sheets(db_path, tmp_path):
-    store = open_store(db_path)
-    create_demo(store, patients=6, seed=8, as_of=AS_OF)
-    ward = store.census()[0].ward.code
-    outcome = print_batch(store, PrintRequest(out_dir=tmp_path / "pdf", wards=(ward,),
-                                              start=AS_OF, admission_packets=1))
-    printed = store.batch_sheets(outcome.batch_id)
-    service.add_user(store, "mdupont", "Marie Dupont", Role.NURSE)
-    store.close()
-    return printed
 
 
 def new_window(qtbot, db_path):

@@ -15,10 +15,7 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QLineEdit, QVBoxLayout, QWidget
 
 from reentry.barcodes import group_for_reading, page_code
-from reentry.demo import create_demo
 from reentry.entry import service
-from reentry.entry.model import Role
-from reentry.printing.station import PrintRequest, print_batch
 from reentry.store import open_store
 from ui.reentry_window import ReentryWindow
 from ui.scan import ScanCapture, ScanSettings
@@ -28,19 +25,6 @@ pytestmark = [pytest.mark.qt]
 AS_OF = datetime(2026, 11, 23, 20, 0, tzinfo=UTC)
 NOW = datetime(2026, 11, 24, 7, 0, tzinfo=UTC)
 TYPING_DELAY_MS = 60  # slower than any scanner
-
-
-@pytest.fixture
-def sheets(db_path, tmp_path):
-    store = open_store(db_path)
-    create_demo(store, patients=6, seed=8, as_of=AS_OF)
-    ward = store.census()[0].ward.code
-    outcome = print_batch(store, PrintRequest(out_dir=tmp_path / "pdf", wards=(ward,),
-                                              start=AS_OF, admission_packets=1))
-    printed = store.batch_sheets(outcome.batch_id)
-    service.add_user(store, "mdupont", "Marie Dupont", Role.NURSE)
-    store.close()
-    return printed
 
 
 @pytest.fixture

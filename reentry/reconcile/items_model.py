@@ -37,22 +37,9 @@ class SihItem:
 
 
 @dataclass(frozen=True, slots=True)
-class PaperItem:
-    """One item re-entered from paper; ``status`` ``not-done`` is a dose refused or not given."""
-
-    id: str
-    ipp: str
-    kind: str
-    code: str
-    effective_time: datetime
-    value: float | None = None
-    value_text: str | None = None
-    unit: str | None = None
-    route: str | None = None
-    text: str | None = None
-    nda: str | None = None
-    author: str | None = None
-    status: str = "completed"
+class PaperItem(SihItem):
+    """One item re-entered from paper, with the same fields as an SIH item; ``status``
+    ``not-done`` is a dose refused or not given."""
 
 
 @dataclass(frozen=True)
