@@ -94,6 +94,13 @@ def test_a_typo_in_the_birth_name_links_only_when_the_birthplace_confirms_it(tmp
     assert "confirmer" in unconfirmed["reason"]
 
 
+@pytest.mark.parametrize("twin_names", ["Anna Marie", "Marie Anne", "Claire Anne Marie"])
+def test_a_twin_whose_first_name_is_a_typo_away_or_in_the_list_is_reviewed(tmp_path, twin_names):
+    # Anna / Anne, or Anne only as a second name: a typo or a twin, the birthplace cannot tell.
+    row = only(link(tmp_path, [person(id="T1")], [person(id="S2", given_names=twin_names)])[1])
+    assert (row["id_right"], row["decision"]) == ("S2", "review")
+
+
 def test_twins_are_never_linked_to_each_other(tmp_path):
     sister = person(id="S2", given_names="Claire", national_id="")
     # Only the twin sister is in the SIH: a question for the cell, never a link.

@@ -32,11 +32,12 @@ Decision for each left identity, on its best candidate:
 
 * ``link`` when the score is ≥ ``LINK_THRESHOLD`` (0.85) *and* every strict trait agrees:
   birth date exact, sex not different, birth place not different, NIR not different, first
-  names not in conflict, surname and first name exact, or at most one of them one typo away
-  (one edit, transpositions included) when a second strict trait confirms it (same birth place
-  or same valid NIR), *and* no competitor: the runner-up scores less than best − ``MARGIN``
-  (0.15). Twins (same date and names, other first name) and a father and son (other birth
-  year) therefore never link to each other.
+  name exact and the lists not in conflict, surname exact or one typo away (one edit,
+  transpositions included) when a second strict trait confirms it (same birth place or same
+  valid NIR), *and* no competitor: the runner-up scores less than best − ``MARGIN`` (0.15).
+  A first name one letter away (Naël / Nahel) or found only further in the list goes to review:
+  that is how a twin looks, and twins share every other trait. Twins and a father and son
+  (other birth year) therefore never link to each other.
 * ``review`` when the score is ≥ ``REVIEW_THRESHOLD`` (0.50), or the two valid NIRs are equal
   whatever the traits say (an equal NIR with different traits is a question, not an answer).
 * ``no_match`` otherwise; the best score is still written to say how far the nearest was.
@@ -216,29 +217,27 @@ def link_problems(left: IdentityTable, right: IdentityTable, scores: PairScores,
         problems.append("given_names")
     typos = _name_typos(left, right, scores, best, problems)
     confirmed = scores.place_grade[best] == EXACT or scores.nir_grade[best] == EXACT
-    if typos > 1:
-        problems.extend(("birth_name", "given_names"))
-    elif typos == 1 and not confirmed and not problems:
+    if typos and not confirmed and not problems:
         problems.append("corroboration")
     return problems
 
 
 def _name_typos(left: IdentityTable, right: IdentityTable, scores: PairScores, best: int,
                 problems: list[str]) -> int:
-    """How many of surname and first name are one typo away (a bigger gap is a problem)."""
-    typos = 0
-    checks = (("birth_name", scores.surname_grade[best], _surname_strings(left, right, scores,
-                                                                           best)),
-              ("given_names", scores.given_grade[best],
-               (left.given_first[scores.left[best]], right.given_first[scores.right[best]])))
-    for name, grade, (a, b) in checks:
-        if grade == EXACT or (name == "given_names" and grade == IN_LIST):
-            continue
-        if grade == CLOSE and OSA.distance(a, b) <= 1:
-            typos += 1
-        elif name not in problems:
-            problems.append(name)
-    return typos
+    """1 when the surname is one typo away, 0 when exact; a bigger gap is a problem.
+
+    The first name must be exact: a first name one letter away (Naël, Nahel) or found further
+    in the list is how a twin looks, and a twin shares every other strict trait.
+    """
+    if scores.given_grade[best] != EXACT and "given_names" not in problems:
+        problems.append("given_names")
+    grade = scores.surname_grade[best]
+    if grade == EXACT:
+        return 0
+    if grade == CLOSE and OSA.distance(*_surname_strings(left, right, scores, best)) <= 1:
+        return 1
+    problems.append("birth_name")
+    return 0
 
 
 def _surname_strings(left: IdentityTable, right: IdentityTable, scores: PairScores,

@@ -1,9 +1,11 @@
 """Candidate pairs by blocking, then every field of every pair compared in bulk.
 
-Blocking joins the two sides on shared keys (birth date; sound of a surname + birth year; sound
-of a surname + first given name; national identifier) with sorted numpy arrays, so no pair is
-enumerated in Python. A key shared by more than ``MAX_BLOCK`` indexed patients (a very common
-name with a very common first name) is skipped: the other keys still find the person.
+Blocking joins the two sides on shared keys with sorted numpy arrays, so no pair is enumerated
+in Python. Each kind of error is still found by another key: birth date (typos in names, used
+name for birth name); sound of a surname + birth year (day/month swapped, a digit off in the day
+or month); sound of a surname + first 3 letters of the first name + day and month (a year off or
+a digit off in the year); national identifier (everything else, when present). A key shared by
+more than ``MAX_BLOCK`` indexed patients is skipped: the other keys still find the person.
 
 Pairs that can no longer reach review are dropped as soon as it is known (a different birth
 date, then a different surname, unless the national identifier agrees), so that the costly
@@ -177,14 +179,31 @@ def _similarity(left: IdentityTable, right: IdentityTable, left_column: str, rig
 
 def _surname_similarity(left: IdentityTable, right: IdentityTable, li: np.ndarray,
                         rj: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Best of the four birth/used pairings, each the better of with and without particles."""
+    """Best of the four birth/used pairings, each the better of with and without particles.
+
+    Only pairs where both names exist are compared, and the variant without particles only
+    where one of them has a particle: most pairs need one comparison, not eight.
+    """
     columns = []
     for left_kind, right_kind in SURNAME_PAIRINGS:
-        full = _similarity(left, right, f"{left_kind}_full", f"{right_kind}_full", li, rj)
-        stripped = _similarity(left, right, f"{left_kind}_strip", f"{right_kind}_strip", li, rj)
-        columns.append(np.maximum(full, stripped))
-    stacked = np.vstack(columns) if columns else np.empty((4, 0), np.float32)
+        a, b = f"{left_kind}_full", f"{right_kind}_full"
+        both = left.present(a)[li] & right.present(b)[rj]
+        best = _similarity_where(left, right, a, b, li, rj, both)
+        particles = both & (left.has_particles(left_kind)[li] | right.has_particles(right_kind)[rj])
+        stripped = _similarity_where(left, right, f"{left_kind}_strip", f"{right_kind}_strip",
+                                     li, rj, particles)
+        columns.append(np.maximum(best, stripped))
+    stacked = np.vstack(columns)
     return stacked.max(axis=0), stacked.argmax(axis=0).astype(np.int8)
+
+
+def _similarity_where(left: IdentityTable, right: IdentityTable, left_column: str,
+                      right_column: str, li: np.ndarray, rj: np.ndarray,
+                      where: np.ndarray) -> np.ndarray:
+    values = np.full(len(li), -1.0, dtype=np.float32)
+    if where.any():
+        values[where] = _similarity(left, right, left_column, right_column, li[where], rj[where])
+    return values
 
 
 def _name_grades(similarity: np.ndarray) -> np.ndarray:

@@ -176,6 +176,14 @@ class IdentityTable:
     def __len__(self) -> int:
         return len(self.ids)
 
+    def has_particles(self, kind: str) -> np.ndarray:
+        """Which rows' ``kind`` (birth or used) surname changes without its particles."""
+        cached = f"{kind}_particles"
+        if cached not in self._present:
+            full, stripped = getattr(self, f"{kind}_full"), getattr(self, f"{kind}_strip")
+            self._present[cached] = full != stripped
+        return self._present[cached]
+
     def present(self, column: str) -> np.ndarray:
         """Which rows have a non-empty value in a text column (computed once)."""
         if column not in self._present:
@@ -266,8 +274,8 @@ def _normalise_row(values: list[str], add: Callable[[str], int]) -> tuple[tuple,
             sound = phonetic(name)
             if date >= 0:
                 keys.append(f"Y{sound}{date // 10000}")
-            if first:
-                keys.append(f"G{sound}{first[:3]}")
+            if first and date >= 0:
+                keys.append(f"G{sound}{first[:3]}{date % 10000}")
     if len(nir_text) >= 13:
         keys.append(f"N{nir_text}")
     return record, keys
