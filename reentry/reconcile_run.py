@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -21,8 +21,6 @@ from reentry.reconcile.items_model import SihItem
 from reentry.reconcile_report import write_report
 from reentry.reconcile_sources import sih_items_from_files
 
-_SIH_FIELDS = {f.name for f in fields(SihItem)}
-
 
 @dataclass(frozen=True)
 class ReconcileOutcome:
@@ -39,12 +37,8 @@ def read_sih(paths: Sequence[Path]) -> list[SihItem]:
         if detect_format(SourceFile.read(path)) == "csv":
             items.extend(read_item_csv(path))
         else:
-            items.extend(_sih(d) for d in sih_items_from_files([path]))
+            items.extend(sih_items_from_files([path]))
     return items
-
-
-def _sih(values: dict[str, Any]) -> SihItem:
-    return SihItem(**{k: v for k, v in values.items() if k in _SIH_FIELDS})
 
 
 def run_reconciliation(store: Any, sih_files: Sequence[Path], paper_file: Path | None,

@@ -80,3 +80,23 @@ def test_link_identities_command(tmp_path):
         rows = {r["id_left"]: r for r in csv.DictReader(handle)}
     assert rows["T1"]["id_right"] == "P1" and rows["T1"]["decision"] in ("link", "review")
     assert rows["T2"]["decision"] == "no_match"
+
+
+def test_reconcile_reads_a_fhir_sih_export(tmp_path, samples_dir):
+    from reentry.reconcile_sources import sih_items_from_files
+
+    sample = samples_dir / "fhir-r4" / "inpatient_us_quality_core.json"
+    heart = next(i for i in sih_items_from_files([sample]) if i.code == "8867-4")
+    assert heart.ipp == "12345" and heart.kind == "vital_sign" and heart.value is not None
+    paper = tmp_path / "paper.csv"
+    paper.write_text(
+        "record_id,ipp,nda,kind,code,value,unit,route,effective_time,author,text\n"
+        f"p1,12345,,vital_sign,8867-4,{heart.value:g},{heart.unit},,"
+        f"{heart.effective_time.isoformat()},AB,\n", encoding="utf-8")
+    result = CliRunner().invoke(cli, ["--db", str(tmp_path / "h.sqlite"), "reconcile",
+                                      "--sih", str(sample), "--paper", str(paper),
+                                      "--out", str(tmp_path / "out")])
+    assert result.exit_code == 0, result.output
+    with (tmp_path / "out" / "verdicts.csv").open(encoding="utf-8") as handle:
+        (row,) = list(csv.DictReader(handle))
+    assert row["verdict"] == "in_sih" and heart.id in row["sih_ids"]
