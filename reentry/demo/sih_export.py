@@ -16,9 +16,8 @@ from pathlib import Path
 
 from reentry import clock
 from reentry.entry.model import Item, ItemKind
+from reentry.export.csv_items import ITEM_COLUMNS
 
-COLUMNS = ("record_id", "ipp", "nda", "kind", "code", "value", "unit", "route",
-           "effective_time", "author", "text")
 BRANDS = {"paracétamol": "Doliprane", "énoxaparine": "Lovenox", "furosémide": "Lasilix",
           "lévothyroxine": "Levothyrox", "oméprazole": "Mopral", "zopiclone": "Imovane",
           "atorvastatine": "Tahor", "macrogol": "Forlax"}
@@ -52,7 +51,7 @@ def write_sih_export(items: Sequence[Item], out: Path, seed: int = 1) -> int:
     out.parent.mkdir(parents=True, exist_ok=True)
     partial = out.with_name(out.name + ".partial")
     with partial.open("w", encoding="utf-8", newline="") as handle:
-        writer = csv.DictWriter(handle, fieldnames=COLUMNS, lineterminator="\n")
+        writer = csv.DictWriter(handle, fieldnames=ITEM_COLUMNS, lineterminator="\n")
         writer.writeheader()
         writer.writerows(rows)
     partial.replace(out)

@@ -18,8 +18,9 @@ from reentry.export.vocabulary import hospital_time, number_text, ucum_code
 
 # The documented item columns first (what the reconciliation reads), then who typed the paper
 # and when: late-entry and authorship travel with the CSV too; readers ignore extra columns.
-COLUMNS = ("record_id", "ipp", "nda", "kind", "code", "value", "unit", "route",
-           "effective_time", "author", "text", "entered_by", "entered_at")
+ITEM_COLUMNS = ("record_id", "ipp", "nda", "kind", "code", "value", "unit", "route",
+                "effective_time", "author", "text")
+COLUMNS = (*ITEM_COLUMNS, "entered_by", "entered_at")
 
 
 def render(items: Sequence[Item], settings: ExportSettings) -> bytes:
