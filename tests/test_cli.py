@@ -3,9 +3,11 @@
 import csv
 import io
 import json
+import os
 import shutil
 import subprocess
 import sys
+from datetime import UTC, datetime
 
 import pytest
 from click.testing import CliRunner
@@ -74,6 +76,9 @@ def test_dossier_of_unknown_patient(run, census_file):
 def test_dossier_shows_identity_and_items(run, census_file, tmp_path):
     items = tmp_path / "items.csv"
     items.write_text(ITEMS, encoding="utf-8")
+    extracted = datetime(2026, 11, 23, 14, 0, tzinfo=UTC).timestamp()  # the items' day, not today
+    for path in (census_file, items):
+        os.utime(path, (extracted, extracted))
     run("import", census_file, items)
     out = run("dossier", "100001").output
     assert "MARTIN" in out and "DURAND" in out and "100001" in out

@@ -9,7 +9,7 @@ import io
 import json
 import os
 import sqlite3
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import hl7
 import pytest
@@ -342,7 +342,7 @@ def test_hl7_administrations_as_rxa_with_status_amount_route_and_typist(tmp_path
 
 def test_hl7_results_read_back_by_the_reentry_oru_reader(store, tmp_path):
     """A real ORU^R01 consumer (Reentry's own importer) files the values on the right patient."""
-    create_demo(store, patients=5, seed=1)
+    create_demo(store, patients=5, seed=1, as_of=EVENT - timedelta(hours=2))
     row = store.census()[0]
     items = [vital(1, "8480-6", 120, "mm[Hg]", ipp=row.patient.ipp, nda=row.stay.nda),
              vital(3, "8310-5", 37.5, "Cel", ipp=row.patient.ipp, nda=row.stay.nda)]
@@ -400,7 +400,7 @@ def test_csv_leaves_out_what_it_cannot_carry_and_says_why(tmp_path):
 
 
 def test_csv_round_trip_through_reentry_import(store, db_path, tmp_path):
-    create_demo(store, patients=5, seed=1)
+    create_demo(store, patients=5, seed=1, as_of=EVENT - timedelta(hours=2))
     first, second = store.census()[:2]
     before = store.counts()
 
@@ -434,7 +434,7 @@ def test_csv_round_trip_through_reentry_import(store, db_path, tmp_path):
 
 
 def test_csv_coded_answer_round_trips(store, tmp_path):
-    create_demo(store, patients=5, seed=1)
+    create_demo(store, patients=5, seed=1, as_of=EVENT - timedelta(hours=2))
     row = store.census()[0]
     out = tmp_path / "items.csv"
     export_items([vital(4, "80288-4", None, None, value_text="A", ipp=row.patient.ipp,

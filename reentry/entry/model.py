@@ -25,6 +25,7 @@ class Role(StrEnum):
     NURSE = "nurse"
     WARD_MANAGER = "ward_manager"
     QUALITY = "quality"
+    IDENTITY_VIGILANCE = "identity_vigilance"  # the cell that decides who a patient is
     ADMIN = "admin"
 
 

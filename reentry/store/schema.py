@@ -289,3 +289,14 @@ def _reentry(db: Database) -> None:
         );
         """
     )
+
+
+# Later migrations live in one module per area; the order of these imports is the order in which
+# they apply, so it never changes once released.
+from reentry.store import (  # noqa: E402, F401, I001
+    schema_events,
+    schema_scans,
+    schema_verify,
+    schema_admissions,
+    schema_review,
+)

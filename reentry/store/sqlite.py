@@ -43,8 +43,13 @@ from reentry.model import (
     Ward,
 )
 from reentry.store.schema import MIGRATION_NAMES, migrations
+from reentry.store.sqlite_admissions import AdmissionQueries
 from reentry.store.sqlite_entry import EntryQueries
+from reentry.store.sqlite_events import EventQueries
 from reentry.store.sqlite_registry import RegistryQueries
+from reentry.store.sqlite_review import ReviewQueries
+from reentry.store.sqlite_scans import ScanQueries
+from reentry.store.sqlite_verify import VerifyQueries
 
 _PATIENT_TRAITS = (
     "ipp", "ins_nir", "identity_status", "birth_name", "used_name", "given_names",
@@ -73,7 +78,8 @@ def _translate(error: sqlite3.Error, path: str) -> DatabaseError:
     return DatabaseError(path=path, detail=str(error))
 
 
-class SqliteStore(RegistryQueries, EntryQueries):
+class SqliteStore(RegistryQueries, EntryQueries, EventQueries, ScanQueries, VerifyQueries,
+                  AdmissionQueries, ReviewQueries):
     """The ``Store`` on one SQLite file. Create it with ``open_store``."""
 
     def __init__(self, db: Database, path: str) -> None:
