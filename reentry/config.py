@@ -36,6 +36,9 @@ class Settings:
     # Export to the SIH: the hospital's identifier systems and the sending application name.
     # The defaults are placeholders: set them per hospital (docs/export.md).
     ipp_system: str = "urn:reentry:ipp"
+    # HL7 v2 import: the assigning authority (namespace or OID in PID-3.4) of the hospital's IPP.
+    # Empty: the first PID-3 typed PI is the IPP, whoever assigned it.
+    ipp_authority: str = ""
     nda_system: str = "urn:reentry:nda"
     export_sender: str = "REENTRY"
     # Keyboard-wedge scanners: digits closer than this are a scan, not typing; a scan has at least

@@ -370,6 +370,20 @@ def test_oru_identified_by_ins_only_imports_on_a_fresh_database(tmp_path, store)
     assert (store.counts()["patients"], store.counts()["observations"]) == (1, 1)
 
 
+@pytest.mark.parametrize("authority, expected", [
+    ("", "LABO-77"),  # no authority set: the first PI, whoever assigned it
+    ("CHU-Y", "000042"),  # the hospital's namespace
+    ("000111222", "000042"),  # or its OID
+])
+def test_the_ipp_is_the_pi_of_the_hospitals_assigning_authority(tmp_path, store, monkeypatch,
+                                                                authority, expected):
+    monkeypatch.setenv("REENTRY_IPP_AUTHORITY", authority)
+    ids = "LABO-77^^^LABO-EXT&999000111&ISO^PI~000042^^^CHU-Y&000111222&ISO^PI"
+    imported(store, tmp_path, "oru.hl7", oru("81", "OBX|1|NM|8867-4^Pouls^LN||72|/min", ids=ids))
+    assert store.patient_by_ipp(expected) is not None
+    assert store.counts()["patients"] == 1
+
+
 @pytest.mark.parametrize("ids, expected", [
     (f"{BAD_KEY_NIR}^^^ASIP-SANTE-INS-NIR&1.2.250.1.213.1.4.10&ISO^INS", "clé de contrôle"),
     ("^^^CHU-Y^PI", "patient sans IPP ni INS"),

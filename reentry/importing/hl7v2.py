@@ -21,6 +21,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from reentry.config import load_settings
 from reentry.i18n import msg
 from reentry.importing.hl7v2_patient import read_patient
 from reentry.importing.hl7v2_results import read_results
@@ -54,7 +55,7 @@ ACTIONS = ("INSERT", "UPDATE", "CANCEL")
 
 def parse(source: SourceFile) -> ImportBatch:
     """Everything the file says, checked whole: one bad message rejects the file."""
-    builder = _BatchBuilder()
+    builder = _BatchBuilder(load_settings().ipp_authority)
     as_of: datetime | None = None
     for message in read_messages(source):
         sent = message.msh.timestamp(7, required=True)
@@ -118,7 +119,8 @@ class _Zbe:
 class _BatchBuilder:
     """Collects records message after message; later messages refine what earlier ones said."""
 
-    def __init__(self) -> None:
+    def __init__(self, ipp_authority: str = "") -> None:
+        self.ipp_authority = ipp_authority
         self.sites: dict[str, Site] = {}
         self.wards: dict[str, Ward] = {}
         self.beds: dict[tuple[str, str, str], Bed] = {}
@@ -140,7 +142,7 @@ class _BatchBuilder:
         return batch
 
     def oru(self, message: Message, sent: datetime) -> None:
-        results = read_results(message, sent)
+        results = read_results(message, sent, self.ipp_authority)
         self.patient_references.extend(results.patients)  # a lab never rewrites an identity
         for stay in results.stays:
             self._add_stay(stay, message.require("PV1"))
@@ -148,7 +150,7 @@ class _BatchBuilder:
 
     def adt(self, message: Message, trigger: str, sent: datetime) -> None:
         pid = message.require("PID")
-        patient = read_patient(pid)
+        patient = read_patient(pid, self.ipp_authority)
         self.patients.append(patient)
         if trigger in IDENTITY_ONLY:
             return

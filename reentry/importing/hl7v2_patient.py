@@ -24,9 +24,14 @@ _IDENTITY_ATTRIBUTES = frozenset({
 })
 
 
-def read_patient(pid: Segment) -> Patient:
-    """The patient named by ``pid``; rejects one with neither IPP nor INS."""
-    ipp, ins = _identifiers(pid)
+def read_patient(pid: Segment, ipp_authority: str = "") -> Patient:
+    """The patient named by ``pid``; rejects one with neither IPP nor INS.
+
+    With ``ipp_authority`` set (the hospital's namespace or OID, setting ``ipp_authority``),
+    only a ``PI`` identifier assigned by it is the IPP: a PID-3 that also carries another
+    facility's patient number must not put that number in our IPP.
+    """
+    ipp, ins = _identifiers(pid, ipp_authority.strip().upper())
     if not ipp and not ins:
         raise pid.reject(3, msg("problem.no_patient_id"))
     birth_name, used_name, given_names = _names(pid)
@@ -37,12 +42,13 @@ def read_patient(pid: Segment) -> Patient:
         birthplace_insee=_birthplace(pid), address=address, postcode=postcode, city=city)
 
 
-def _identifiers(pid: Segment) -> tuple[str | None, str | None]:
-    """The IPP (PID-3 typed PI) and the INS-NIR (its assigning authority is an INS OID)."""
+def _identifiers(pid: Segment, authority: str) -> tuple[str | None, str | None]:
+    """The IPP (PID-3 typed PI, from ``authority`` when set) and the INS-NIR (its assigning
+    authority is an INS OID)."""
     ipp = ins = None
     for rep in range(1, pid.repetitions(3) + 1):
         value, id_type = pid.get(3, 1, rep=rep), pid.get(3, 5, rep=rep)
-        oid = pid.get(3, 4, 2, rep=rep)
+        namespace, oid = pid.get(3, 4, 1, rep=rep), pid.get(3, 4, 2, rep=rep)
         if not value:
             continue
         if oid in INS_OIDS or (id_type in _INS_TYPES and not oid):
@@ -50,7 +56,8 @@ def _identifiers(pid: Segment) -> tuple[str | None, str | None]:
             if problem:
                 raise pid.reject(3, msg("problem.bad_nir", value=value, reason=problem))
             ins = ins or normalise_nir(value)
-        elif id_type == "PI" and ipp is None:
+        elif id_type == "PI" and ipp is None and (
+                not authority or authority in (namespace.upper(), oid.upper())):
             ipp = value
     return ipp, ins
 

@@ -41,7 +41,7 @@ class _Context:
     order_time: datetime | None = None
 
 
-def read_results(message: Message, sent: datetime) -> Results:
+def read_results(message: Message, sent: datetime, ipp_authority: str = "") -> Results:
     """Patients, stays and observations of one ORU^R01 message sent at ``sent``."""
     message.require("PID")
     sender = message.msh.get(3) or "hl7"
@@ -52,7 +52,7 @@ def read_results(message: Message, sent: datetime) -> Results:
     obx_number = 0
     for segment in message.segments:
         if segment.name == "PID":
-            patient = read_patient(segment)
+            patient = read_patient(segment, ipp_authority)
             results.patients.append(patient)
             context = _Context(patient.key, segment.get(18) or None)
         elif segment.name == "PV1":
