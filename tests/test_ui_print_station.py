@@ -30,7 +30,8 @@ def dialog(qtbot, hospital, tmp_path):
                                 now=lambda: AS_OF)
     qtbot.addWidget(widget)
     widget.out_dir.setText(str(tmp_path / "out"))
-    widget.refresh_estimates()
+    with qtbot.waitSignal(widget.estimates_ready, timeout=20000):
+        widget.refresh_estimates()
     widget.show()
     return widget
 
@@ -48,6 +49,22 @@ def test_wards_are_listed_with_the_pages_printing_will_produce(dialog, hospital)
         assert int(table.item(row, 3).text()) == estimate.pages
     assert dialog.selected_pages() == sum(e.pages for e in expected)
     assert "pages/min" in dialog.totals.text() and "20" in dialog.totals.text()
+
+
+def test_a_change_during_planning_is_planned_again_and_only_the_latest_shown(dialog, qtbot):
+    eight_hours = dialog.selected_pages()
+    with qtbot.waitSignal(dialog.estimates_ready, timeout=20000):
+        dialog.hours.setValue(16)  # starts planning
+        assert not dialog.print_button.isEnabled()  # no print on a plan being recomputed
+        dialog.hours.setValue(24)  # arrives while the 16-hour plan is being computed
+    assert dialog.estimating is None and dialog.print_button.isEnabled()
+    assert dialog.selected_pages() > eight_hours
+    from reentry.printing.station import estimate_wards
+
+    store = open_store(dialog.db_path)
+    expected = estimate_wards(store, hours=24, start=dialog._window_start(), admission_packets=2)
+    store.close()
+    assert dialog.selected_pages() == sum(e.pages for e in expected)
 
 
 def test_unchecking_a_ward_changes_the_totals(dialog, qtbot):

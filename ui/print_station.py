@@ -56,7 +56,7 @@ from reentry.progress import CancelToken, ProgressCallback
 from reentry.store import open_store
 from ui.errors import show_user_error
 from ui.language import is_language_change
-from ui.tasks import BackgroundTask
+from ui.tasks import BackgroundTask, QuietTask
 
 COLUMNS = ("ward", "patients", "sheets", "pages", "minutes")
 
@@ -69,6 +69,7 @@ class PrintResult:
 
 class PrintStationDialog(QDialog):
     finished_printing = Signal()  # after success, failure or cancel
+    estimates_ready = Signal()  # the table shows the plan for the current settings
 
     def __init__(self, db_path: Path, settings: Settings, parent: QWidget | None = None, *,
                  printers: Callable[[], Sequence[Printer]] = list_printers,
@@ -82,6 +83,8 @@ class PrintStationDialog(QDialog):
         self._now = now
         self._estimates: list[WardEstimate] = []
         self.task: BackgroundTask | None = None
+        self.estimating: QuietTask | None = None
+        self._estimate_again = False
         self.last_result: PrintResult | None = None
 
         self.out_dir = QLineEdit(str(Path.home() / "Reentry" / "impressions"), self)
@@ -120,7 +123,8 @@ class PrintStationDialog(QDialog):
         self.print_button.setDefault(True)
         self.print_button.clicked.connect(self.start_printing)
         self._build_layout()
-        for signal in (self.hours.valueChanged, self.packets.valueChanged):
+        for signal in (self.hours.valueChanged, self.packets.valueChanged,
+                       self.start.dateTimeChanged):
             signal.connect(self.refresh_estimates)
         self.speed.valueChanged.connect(self._update_times)
         self.table.itemChanged.connect(self._update_totals)
@@ -147,17 +151,48 @@ class PrintStationDialog(QDialog):
     # -- estimates ------------------------------------------------------------------------------
 
     def refresh_estimates(self) -> None:
-        """Plan every occupied ward (nothing registered) and list its sheets and pages."""
-        store = open_store(self.db_path)
-        try:
-            self._estimates = estimate_wards(store, hours=self.hours.value(),
-                                             start=self._window_start(),
-                                             admission_packets=self.packets.value())
-        except UserError as error:
-            self._estimates = []
-            show_user_error(self, error)
-        finally:
-            store.close()
+        """Plan every occupied ward (nothing registered) and list its sheets and pages.
+
+        Planning a large hospital takes seconds, so it runs off the GUI thread; a change made
+        while it runs is planned again as soon as it ends, and only the latest plan is shown.
+        """
+        if self.estimating is not None:
+            self._estimate_again = True
+            return
+        db_path, hours, start = self.db_path, self.hours.value(), self._window_start()
+        packets = self.packets.value()
+
+        def work() -> list[WardEstimate]:
+            store = open_store(db_path)  # this thread's own connection
+            try:
+                return estimate_wards(store, hours=hours, start=start, admission_packets=packets)
+            finally:
+                store.close()
+
+        self._estimate_again = False
+        self.estimating = QuietTask(self, work)
+        self.estimating.succeeded.connect(self._show_estimates)
+        self.estimating.failed.connect(self._estimates_failed)
+        self.estimating.finished.connect(self._estimates_finished)
+        self._update_totals()
+        self.estimating.start()
+
+    def _estimates_failed(self, error: Exception) -> None:
+        if not isinstance(error, UserError):
+            raise error
+        self._show_estimates([])
+        show_user_error(self, error)
+
+    def _estimates_finished(self) -> None:
+        self.estimating = None
+        if self._estimate_again:
+            self.refresh_estimates()
+        else:
+            self._update_totals()
+            self.estimates_ready.emit()
+
+    def _show_estimates(self, estimates: list[WardEstimate]) -> None:
+        self._estimates = estimates
         self.table.blockSignals(True)
         self.table.setRowCount(len(self._estimates))
         for row, estimate in enumerate(self._estimates):
@@ -192,9 +227,13 @@ class PrintStationDialog(QDialog):
     def _update_totals(self, *_: Any) -> None:
         pages = self.selected_pages()
         minutes = estimate_print_seconds(pages, self.speed.value()) / 60
-        self.totals.setText(tr("ui.print_totals", wards=len(self.selected_wards()), pages=pages,
-                               minutes=f"{minutes:.0f}", speed=self.speed.value()))
-        self.print_button.setEnabled(pages > 0 and self.task is None)
+        if self.estimating is not None:
+            self.totals.setText(tr("ui.print_estimating"))
+        else:
+            self.totals.setText(tr("ui.print_totals", wards=len(self.selected_wards()),
+                                   pages=pages, minutes=f"{minutes:.0f}",
+                                   speed=self.speed.value()))
+        self.print_button.setEnabled(pages > 0 and self.task is None and self.estimating is None)
 
     def _window_start(self) -> datetime:
         value = self.start.dateTime().toPython()
@@ -251,6 +290,12 @@ class PrintStationDialog(QDialog):
         self.task = None
         self._update_totals()
         self.finished_printing.emit()
+
+    def done(self, result: int) -> None:
+        if self.estimating is not None:  # a thread must not outlive the dialog that owns it
+            self._estimate_again = False
+            self.estimating.thread.wait()
+        super().done(result)
 
     def _choose_folder(self) -> None:
         chosen = QFileDialog.getExistingDirectory(self, tr("ui.print_folder"), self.out_dir.text())

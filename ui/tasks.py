@@ -91,3 +91,31 @@ class BackgroundTask(QObject):
         self.thread.quit()
         self.thread.wait()
         self.finished.emit()
+
+
+class QuietTask(QObject):
+    """Background work that shows no dialog (a table refreshing, an estimate): the screen stays
+    usable and only the caller's own widgets say that something is being computed."""
+
+    succeeded = Signal(object)
+    failed = Signal(object)
+    finished = Signal()
+
+    def __init__(self, parent: QObject, work: Callable[[], Any]) -> None:
+        super().__init__(parent)
+        self.thread = QThread(self)
+        self.worker = _Worker(lambda _progress, _cancel: work(), CancelToken())
+        self.worker.moveToThread(self.thread)
+        self.thread.started.connect(self.worker.run)
+        for signal, relay in ((self.worker.succeeded, self.succeeded),
+                              (self.worker.failed, self.failed)):
+            signal.connect(relay)
+            signal.connect(self._finish)
+
+    def start(self) -> None:
+        self.thread.start()
+
+    def _finish(self, *_: object) -> None:
+        self.thread.quit()
+        self.thread.wait()
+        self.finished.emit()
