@@ -105,6 +105,9 @@ class EntryScreen(QWidget):
         self.user: User | None = None
         self._now = now
         self.context: SheetContext | None = None
+        # Where rows are stored: the re-entry service, or a blind second entry (same names).
+        self.actions: Any = service
+        self._mode_text: Msg | None = None
         self.rows: list[RowEditor] = []
         self.sections: list[SectionView] = []
         self.current_row: RowEditor | None = None
@@ -139,6 +142,12 @@ class EntryScreen(QWidget):
         self.sheet_title = QLabel(self)
         self.sheet_title.setObjectName("sheet_title")
         self.sheet_title.setFont(theme.scaled_font(self, 1.2, bold=True))
+        self.mode_banner = QLabel(self)  # e.g. "blind second entry": what this screen is for
+        self.mode_banner.setObjectName("entry_mode_banner")
+        self.mode_banner.setWordWrap(True)
+        self.mode_banner.setStyleSheet("background: #e3f2fd; color: #0d47a1; padding: 6px;"
+                                       " font-weight: bold;")
+        self.mode_banner.hide()
         self.confirmation = IdentityConfirmation(self)
         self.confirmation.confirmed.connect(self._identity_confirmed_now)
         self.confirmation.cancelled.connect(self._identity_refused)
@@ -160,7 +169,8 @@ class EntryScreen(QWidget):
         self.keys_help.setWordWrap(True)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        for widget in (self.banner, self.temporary_banner, self.sheet_title, self.confirmation):
+        for widget in (self.banner, self.temporary_banner, self.sheet_title, self.mode_banner,
+                       self.confirmation):
             layout.addWidget(widget)
         layout.addWidget(self.scroll_area, 1)
         for widget in (self.messages, self.notice, self.keys_help):
@@ -185,10 +195,16 @@ class EntryScreen(QWidget):
         self.close_sheet()
         self.user = user
 
-    def show_sheet(self, context: SheetContext) -> None:
-        """Lay ``context``'s page out, with its saved rows and its draft; focus the next cell."""
+    def show_sheet(self, context: SheetContext, actions: Any = None,
+                   mode_text: Msg | None = None) -> None:
+        """Lay ``context``'s page out, with its saved rows and its draft; focus the next cell.
+
+        ``actions`` stores the rows instead of the re-entry service (a blind second entry), and
+        ``mode_text`` says so above the rows."""
         self.close_sheet()
         self.context = context
+        self.actions = actions or service
+        self._mode_text = mode_text
         self._identity_confirmed = context.identity_confirmed or context.patient is None
         self._show_identity(context)
         self._build_sections(context)
@@ -209,6 +225,8 @@ class EntryScreen(QWidget):
         self.confirmation.hide()
         self.scroll_area.setEnabled(True)
         self.context = None
+        self.actions = service
+        self._mode_text = None
         self.current_row = None
         self._pending_save = None
         self._refused.clear()
@@ -227,7 +245,8 @@ class EntryScreen(QWidget):
     def _show_identity(self, context: SheetContext) -> None:
         if context.patient is not None:
             self.banner.set_identity(context.patient, context.stay, context.site, context.ward,
-                                     clock.local(self._now()).date())
+                                     clock.local(self._now()).date(),
+                                     temporary_id=context.temporary_id)
             self.banner.show()
             self.temporary_banner.hide()
         else:
@@ -486,7 +505,7 @@ class EntryScreen(QWidget):
             corrects=row.entry.id if row.correcting and row.entry else None,
             reason=row.reason.text().strip() or None if row.correcting else None)
         try:
-            entry = service.record_row(self.store, command, now=self._now())
+            entry = self.actions.record_row(self.store, command, now=self._now())
         except service.EntryRefused as refused:
             self._refuse(row, refused.problems)
             return None
@@ -531,7 +550,7 @@ class EntryScreen(QWidget):
         if context is None:
             return
         try:
-            history = service.sheet_history(self.store, context.instance.serial)
+            history = self.actions.sheet_history(self.store, context.instance.serial)
         except UserError as error:
             self._set_notice("error", error.msg)
             return
@@ -589,7 +608,7 @@ class EntryScreen(QWidget):
                 self._focus(first)
             return False
         try:
-            service.mark_sheet_entered(self.store, user, context.instance.serial)
+            self.actions.mark_sheet_entered(self.store, user, context.instance.serial)
             service.discard_draft(self.store, user, context.instance.serial, context.page)
         except UserError as error:
             self._set_notice("error", error.msg)
@@ -662,6 +681,8 @@ class EntryScreen(QWidget):
                 self.empty_doses.setText(tr("entry_ui.no_planned_dose"))
         else:
             self.sheet_title.clear()
+        self.mode_banner.setText(self._mode_text.render() if self._mode_text else "")
+        self.mode_banner.setVisible(self._mode_text is not None)
         for view in self.sections:
             view.retranslate()
         self.keys_help.setText(tr("entry_ui.keys_help"))

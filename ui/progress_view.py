@@ -38,7 +38,9 @@ from reentry.i18n import tr
 from reentry.store import open_store
 from ui.language import is_language_change
 
-WARD_COLUMNS = ("ward", "printed", "returned", "entered", "verified", "lost", "missing")
+WARD_COLUMNS = ("ward", "printed", "returned", "entered", "verified", "lost", "missing",
+                "to_verify", "not_double_checked")
+_VERIFY_COLUMNS = ("to_verify", "not_double_checked")  # headings in the double-entry catalog
 SHEET_COLUMNS = ("ward", "room", "patient", "ipp", "form", "state", "rows", "returned_at")
 OPERATOR_COLUMNS = ("user", "rows", "rate")
 
@@ -89,7 +91,8 @@ class ProgressDialog(QDialog):
             store.close()
         wards = ward_progress(self._sheets)
         _fill(self.wards_table, [[w.ward_code, w.printed, w.returned, w.entered, w.verified,
-                                  w.lost, w.missing] for w in wards])
+                                  w.lost, w.missing, w.to_verify, w.not_double_checked]
+                                 for w in wards])
         _fill(self.operators_table, [
             [o.display_name, o.rows, f"{o.rows_per_hour:.0f}" if o.rows_per_hour else "—"]
             for o in people])
@@ -153,7 +156,9 @@ class ProgressDialog(QDialog):
         for table, prefix, columns in ((self.wards_table, "ward", WARD_COLUMNS),
                                        (self.sheets_table, "sheet", SHEET_COLUMNS),
                                        (self.operators_table, "operator", OPERATOR_COLUMNS)):
-            table.setHorizontalHeaderLabels([tr(f"ui.progress_{prefix}_{c}") for c in columns])
+            table.setHorizontalHeaderLabels([
+                tr(f"verify.progress_ward_{c}") if c in _VERIFY_COLUMNS
+                else tr(f"ui.progress_{prefix}_{c}") for c in columns])
         if self._sheets:
             self._show_sheets()
 

@@ -24,18 +24,30 @@ from reentry.i18n import tr
 @click.option("--format", "output", type=click.Choice(["fhir", "hl7", "csv"]), required=True)
 @click.option("--out", "out_file", type=click.Path(dir_okay=False, path_type=Path),
               required=True, help="Fichier à écrire / file to write.")
+@click.option("--drill-ok", is_flag=True,
+              help="Autoriser l'export d'une copie d'exercice / allow exporting a drill copy.")
+@click.option("--verified-only", is_flag=True,
+              help="Seulement les feuilles vérifiées (double saisie) / verified sheets only.")
 @click.pass_obj
 @user_errors
-def export(state: Context, output: str, out_file: Path) -> None:
+def export(state: Context, output: str, out_file: Path, drill_ok: bool,
+           verified_only: bool) -> None:
     """Exporter vers le SIH ce qui a été ressaisi / export what was re-entered to the SIH.
 
     FHIR R4 transaction Bundle, HL7 v2.5 (ORU^R01 and RAS^O17) or the item CSV; late-entry and
     authorship carried over (docs/export.md). Items a format cannot carry are listed.
     """
+    from reentry.events.drill import refuse_export_from_drill
     from reentry.export import export_items, left_out
 
     settings = load_settings()
+    refuse_export_from_drill(state.store(), drill_ok)
     items = state.store().items()
+    if verified_only:  # docs/double-entry.md: what "verified" covers
+        verified = state.store().verified_items()
+        click.echo(tr("verify.export_unverified_left", count=len(items) - len(verified)),
+                   err=True)
+        items = verified
     written = export_items(items, output, out_file, sender=settings.export_sender,
                            ipp_system=settings.ipp_system, nda_system=settings.nda_system)
     click.echo(tr("cli.export_done", count=written, total=len(items), file=out_file,
@@ -97,6 +109,8 @@ def progress(state: Context, ward: str | None, batch: int | None, wanted: str | 
         click.echo(tr("cli.progress_ward", ward=line.ward_code, printed=line.printed,
                       returned=line.returned, entered=line.entered, verified=line.verified,
                       lost=line.lost, missing=line.missing))
+        click.echo(tr("verify.progress_ward", to_verify=line.to_verify,
+                      not_required=line.not_double_checked))
     if wanted:
         for sheet in sheets:
             if sheet.state == wanted:

@@ -3,6 +3,9 @@ lost, the lists of what is still missing, and how fast each operator types.
 
 A sheet is *returned* once scanned, *entered* when its typist marked it finished, *verified*
 after a second check, *lost* when declared so; *missing* means printed and not returned.
+Only forms under double entry (sighted or blind, ``reentry.verify.policy``) are ever verified:
+an entered sheet of a form typed once is "entered, not double-checked", counted apart, never
+as verified.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from typing import Any
 
 from reentry import clock
 from reentry.barcodes import page_code
+from reentry.verify.policy import modes
 
 
 @dataclass(frozen=True)
@@ -34,6 +38,16 @@ class SheetState:
     verified_at: datetime | None
     lost_at: datetime | None
     rows_entered: int
+    verify_mode: str = "none"  # the form's double entry: none, sighted or blind
+
+    @property
+    def double_check(self) -> str:
+        """"not_required" (typed once), "pending" (entered, check to do), "done" or ""."""
+        if self.verified_at:
+            return "done"
+        if not self.entered_at or self.lost_at:
+            return ""
+        return "not_required" if self.verify_mode == "none" else "pending"
 
     @property
     def state(self) -> str:
@@ -59,6 +73,8 @@ class WardProgress:
     entered: int
     verified: int
     lost: int
+    to_verify: int = 0  # entered, their form needs a check, not verified yet
+    not_double_checked: int = 0  # entered, their form is typed once (never verified)
 
     @property
     def missing(self) -> int:
@@ -82,7 +98,9 @@ class OperatorThroughput:
 
 def sheet_states(store: Any, ward_code: str | None = None,
                  batch_id: int | None = None, state: str | None = None) -> list[SheetState]:
-    sheets = [_state(r) for r in store.sheet_progress(ward_code, batch_id)]
+    chosen = modes(store)
+    sheets = [_state(r, chosen.get(r["template_id"], "none"))
+              for r in store.sheet_progress(ward_code, batch_id)]
     return [s for s in sheets if state is None or s.state == state]
 
 
@@ -95,8 +113,11 @@ def ward_progress(sheets: list[SheetState]) -> list[WardProgress]:
         counts["entered"] += sheet.entered_at is not None
         counts["verified"] += sheet.verified_at is not None
         counts["lost"] += sheet.lost_at is not None
+        counts["to_verify"] += sheet.double_check == "pending"
+        counts["not_double_checked"] += sheet.double_check == "not_required"
     return [WardProgress(code, c["printed"], c["returned"], c["entered"], c["verified"],
-                         c["lost"]) for code, c in sorted(wards.items())]
+                         c["lost"], c["to_verify"], c["not_double_checked"])
+            for code, c in sorted(wards.items())]
 
 
 def operators(store: Any) -> list[OperatorThroughput]:
@@ -108,7 +129,7 @@ def operators(store: Any) -> list[OperatorThroughput]:
 
 CSV_COLUMNS = ("serial", "code", "ward", "batch", "form", "state", "ipp", "patient", "room",
                "bed", "temporary_id", "rows_entered", "returned_at", "entered_at",
-               "verified_at", "lost_at")
+               "verified_at", "lost_at", "double_entry", "double_check")
 
 
 def sheets_csv(sheets: list[SheetState]) -> str:
@@ -120,11 +141,12 @@ def sheets_csv(sheets: list[SheetState]) -> str:
                          s.template_id, s.state, s.ipp or "", s.patient, s.room or "",
                          s.bed or "", s.temporary_id or "", s.rows_entered,
                          *(clock.local(t).isoformat() if t else "" for t in (
-                             s.returned_at, s.entered_at, s.verified_at, s.lost_at))])
+                             s.returned_at, s.entered_at, s.verified_at, s.lost_at)),
+                         s.verify_mode, s.double_check])
     return out.getvalue()
 
 
-def _state(r: dict[str, Any]) -> SheetState:
+def _state(r: dict[str, Any], verify_mode: str = "none") -> SheetState:
     name = " ".join(p for p in ((r["used_name"] or r["birth_name"] or ""),
                                 r["given_names"] or "") if p)
     return SheetState(
@@ -133,4 +155,5 @@ def _state(r: dict[str, Any]) -> SheetState:
         temporary_id=r["temporary_code"], returned_at=clock.from_storage(r["returned_at"]),
         entered_at=clock.from_storage(r["entered_at"]),
         verified_at=clock.from_storage(r["verified_at"]),
-        lost_at=clock.from_storage(r["lost_at"]), rows_entered=r["rows_entered"])
+        lost_at=clock.from_storage(r["lost_at"]), rows_entered=r["rows_entered"],
+        verify_mode=str(verify_mode))

@@ -99,46 +99,7 @@ class EntryQueries:
         """Store one row and what it means, in one transaction; a correction retires the row it
         replaces (kept, marked corrected) and that row's items."""
         with self._transaction() as conn:
-            if entry.corrects is not None:
-                cursor = conn.execute(
-                    "UPDATE entries SET status = 'corrected' WHERE id = ? AND status = 'active'"
-                    " AND serial = ? AND section_id = ? AND row_index = ?",
-                    (entry.corrects, entry.serial, entry.section_id, entry.row_index))
-                if cursor.rowcount != 1:
-                    raise LookupError(f"entry {entry.corrects} is not the active row corrected")
-                conn.execute("UPDATE items SET active = 0 WHERE entry_id = ?", (entry.corrects,))
-            cursor = conn.execute(
-                "INSERT INTO entries (serial, page, section_id, row_index, field_values,"
-                " sheet_values, event_time, author, entered_by, entered_at, status, corrects,"
-                " reason, warnings_confirmed)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'active', ?, ?, ?)",
-                (entry.serial, entry.page, entry.section_id, entry.row_index,
-                 json.dumps(entry.values, ensure_ascii=False),
-                 json.dumps(entry.sheet_values, ensure_ascii=False),
-                 clock.to_storage(entry.event_time),
-                 entry.author, user.id, clock.to_storage(entry.entered_at), entry.corrects,
-                 entry.reason, json.dumps(list(entry.warnings_confirmed))))
-            entry_id = int(cursor.lastrowid)  # type: ignore[arg-type]
-            conn.executemany(
-                "INSERT INTO items (entry_id, serial, kind, code, label, value, value_text, unit,"
-                " route, status, status_reason, text, effective_time)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                [(entry_id, entry.serial, i.kind.value, i.code, i.label, i.value, i.value_text,
-                  i.unit, i.route, i.status, i.status_reason, i.text,
-                  clock.to_storage(i.effective_time)) for i in items])
-            action = "entry_corrected" if entry.corrects else "entry_recorded"
-            _audit(conn, user.id, action, "entry", entry_id, {
-                "serial": entry.serial, "row": f"{entry.section_id}:{entry.row_index}",
-                "corrects": entry.corrects, "reason": entry.reason,
-                "values": entry.values if entry.corrects else None})
-            draft = conn.execute("SELECT rows FROM drafts WHERE serial = ? AND page = ?"
-                                 " AND user_id = ?", (entry.serial, entry.page, user.id)).fetchone()
-            if draft:
-                rows = json.loads(draft[0])
-                rows.pop(f"{entry.section_id}:{entry.row_index}", None)
-                conn.execute("UPDATE drafts SET rows = ? WHERE serial = ? AND page = ?"
-                             " AND user_id = ?", (json.dumps(rows, ensure_ascii=False),
-                                                  entry.serial, entry.page, user.id))
+            entry_id = insert_entry(conn, entry, items, user)
         saved = self.entries(entry.serial, include_corrected=False)
         return next(e for e in saved if e.id == entry_id)
 
@@ -216,6 +177,53 @@ class EntryQueries:
             sql += " WHERE subject = ?"
             params.append(subject)
         return list(self._rows(sql + " ORDER BY a.id", params))
+
+
+def insert_entry(conn: sqlite3.Connection, entry: Entry, items: Sequence[Item], user: User
+                 ) -> int:
+    """``save_entry`` inside a transaction the caller holds (a double-entry decision applies
+    several corrections as one); returns the new entry's id."""
+    if entry.corrects is not None:
+        cursor = conn.execute(
+            "UPDATE entries SET status = 'corrected' WHERE id = ? AND status = 'active'"
+            " AND serial = ? AND section_id = ? AND row_index = ?",
+            (entry.corrects, entry.serial, entry.section_id, entry.row_index))
+        if cursor.rowcount != 1:
+            raise LookupError(f"entry {entry.corrects} is not the active row corrected")
+        conn.execute("UPDATE items SET active = 0 WHERE entry_id = ?", (entry.corrects,))
+    cursor = conn.execute(
+        "INSERT INTO entries (serial, page, section_id, row_index, field_values,"
+        " sheet_values, event_time, author, entered_by, entered_at, status, corrects,"
+        " reason, warnings_confirmed)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'active', ?, ?, ?)",
+        (entry.serial, entry.page, entry.section_id, entry.row_index,
+         json.dumps(entry.values, ensure_ascii=False),
+         json.dumps(entry.sheet_values, ensure_ascii=False),
+         clock.to_storage(entry.event_time),
+         entry.author, user.id, clock.to_storage(entry.entered_at), entry.corrects,
+         entry.reason, json.dumps(list(entry.warnings_confirmed))))
+    entry_id = int(cursor.lastrowid)  # type: ignore[arg-type]
+    conn.executemany(
+        "INSERT INTO items (entry_id, serial, kind, code, label, value, value_text, unit,"
+        " route, status, status_reason, text, effective_time)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [(entry_id, entry.serial, i.kind.value, i.code, i.label, i.value, i.value_text,
+          i.unit, i.route, i.status, i.status_reason, i.text,
+          clock.to_storage(i.effective_time)) for i in items])
+    action = "entry_corrected" if entry.corrects else "entry_recorded"
+    _audit(conn, user.id, action, "entry", entry_id, {
+        "serial": entry.serial, "row": f"{entry.section_id}:{entry.row_index}",
+        "corrects": entry.corrects, "reason": entry.reason,
+        "values": entry.values if entry.corrects else None})
+    draft = conn.execute("SELECT rows FROM drafts WHERE serial = ? AND page = ?"
+                         " AND user_id = ?", (entry.serial, entry.page, user.id)).fetchone()
+    if draft:
+        rows = json.loads(draft[0])
+        rows.pop(f"{entry.section_id}:{entry.row_index}", None)
+        conn.execute("UPDATE drafts SET rows = ? WHERE serial = ? AND page = ?"
+                     " AND user_id = ?", (json.dumps(rows, ensure_ascii=False),
+                                          entry.serial, entry.page, user.id))
+    return entry_id
 
 
 def _audit(conn: sqlite3.Connection, user_id: int | None, action: str, subject: str,

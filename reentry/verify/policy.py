@@ -1,0 +1,91 @@
+"""Which double entry each form gets: kept in the database, so every PC of the hospital applies
+the same rule, changed only by someone who runs the outage (``Permission.MANAGE_EVENTS``).
+
+Defaults, where the hospital chose nothing: the medication administration record is typed
+twice blind (a dose or a time typed wrong is the error that harms), downtime admissions are
+checked beside the paper (an identity typed wrong creates a wrong patient), everything else is
+typed once. docs/double-entry.md explains the choice.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from reentry import clock
+from reentry.entry.model import User
+from reentry.entry.permissions import Permission, require
+from reentry.errors import UserError
+from reentry.formdefs import load_forms
+from reentry.verify.model import VerifyMode
+
+DEFAULT_MODES: dict[str, VerifyMode] = {
+    "medication_administration": VerifyMode.BLIND,
+    "downtime_admission": VerifyMode.SIGHTED,
+}
+_NOT_TYPED = frozenset({"ward_cover", "dossier"})
+
+
+@dataclass(frozen=True)
+class PolicyLine:
+    template_id: str
+    mode: VerifyMode
+    default: VerifyMode
+    changed_by: str | None = None
+    changed_at: datetime | None = None
+
+    @property
+    def is_default(self) -> bool:
+        return self.changed_at is None
+
+
+def templates() -> list[str]:
+    """The paper forms typed back (each can get its own mode)."""
+    return sorted(t for t in load_forms() if t not in _NOT_TYPED)
+
+
+def default_mode(template_id: str) -> VerifyMode:
+    return DEFAULT_MODES.get(template_id, VerifyMode.NONE)
+
+
+def policy(store: Any) -> list[PolicyLine]:
+    """Every typed form with its mode, the default, and who changed it when."""
+    chosen = {r["template_id"]: r for r in store.double_entry_policy_rows()}
+    lines = []
+    for template_id in templates():
+        row = chosen.get(template_id)
+        default = default_mode(template_id)
+        if row is None:
+            lines.append(PolicyLine(template_id, default, default))
+        else:
+            lines.append(PolicyLine(template_id, VerifyMode(row["mode"]), default,
+                                    row["changed_by"], clock.from_storage(row["changed_at"])))
+    return lines
+
+
+def modes(store: Any) -> dict[str, VerifyMode]:
+    """Template id → mode, for every typed form (progress and routing read this)."""
+    return {line.template_id: line.mode for line in policy(store)}
+
+
+def mode_for(store: Any, template_id: str) -> VerifyMode:
+    return modes(store).get(template_id, default_mode(template_id))
+
+
+def set_mode(store: Any, user: User, template_id: str, mode: str) -> PolicyLine:
+    """Change one form's mode (audited); it applies to every sheet of that form not yet
+    verified, including those waiting for their check."""
+    require(user, Permission.MANAGE_EVENTS)
+    known = templates()
+    if template_id not in known:
+        raise UserError("verify.unknown_template", template=template_id,
+                        known=", ".join(known))
+    try:
+        wanted = VerifyMode(mode.strip().lower())
+    except ValueError:
+        raise UserError("verify.unknown_mode", mode=mode,
+                        known=", ".join(m.value for m in VerifyMode)) from None
+    previous = mode_for(store, template_id)
+    store.set_double_entry_mode(template_id, wanted.value, previous.value, user)
+    return next(line for line in policy(store) if line.template_id == template_id)
