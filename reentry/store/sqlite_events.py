@@ -1,8 +1,84 @@
-"""Outage events: start, end, wards and systems, who declared them; sheet accounting."""
+"""Outage events: start, end, wards and systems, who declared them; sheet accounting.
+
+The rules that must hold whoever writes at the same time are checked inside the write
+transaction: one ongoing event at a time, no sheet declared lost once entered, no event closed
+while a sheet is unaccounted for and not covered by a signed exception.
+"""
 
 from __future__ import annotations
 
+import json
+import sqlite3
+from collections import Counter
+from collections.abc import Sequence
+from datetime import datetime
+from pathlib import Path
 from typing import Any
+from urllib.parse import quote
+
+from reentry import clock
+from reentry.barcodes import group_for_reading, page_code
+from reentry.entry.model import User
+from reentry.errors import DatabaseError, UserError
+from reentry.events.model import (
+    EventKind,
+    EventStatus,
+    OutageEvent,
+    SheetOutcome,
+    SheetState,
+    SignedException,
+    UnaccountedSheets,
+    sheet_state,
+)
+from reentry.store.sqlite_entry import _audit
+
+NOT_SHEETS = ("ward_cover", "dossier")  # read, not written on: never expected back
+
+_EVENT_SELECT = """
+    SELECT o.*, d.username AS declared_name, e.username AS ended_name,
+           c.username AS closed_name, x.username AS signer_name
+    FROM outage_events o
+    JOIN users d ON d.id = o.declared_by
+    LEFT JOIN users e ON e.id = o.ended_by
+    LEFT JOIN users c ON c.id = o.closed_by
+    LEFT JOIN users x ON x.id = o.exception_signed_by
+"""
+
+# One row per sheet an event expects back. Print batches: the sheets actually printed (not
+# superseded, cancelled, or left registered by an interrupted batch). Adopted prepared sets: their
+# sheets are rendered ahead and printed on the ward PC as needed, so every one that still stands
+# is expected, in the wards the event affects. Sheet events are aggregated once (max id per
+# action), which keeps this one pass over ``sheet_events`` even for 10 000 sheets.
+_ACCOUNTING_SELECT = f"""
+    WITH marks AS (
+        SELECT serial,
+               max(CASE WHEN action = 'returned' THEN id END) AS returned_id,
+               max(CASE WHEN action = 'entered' THEN id END) AS entered_id,
+               max(CASE WHEN action = 'verified' THEN id END) AS verified_id,
+               max(CASE WHEN action IN ('lost', 'not_used') THEN id END) AS declared_id
+        FROM sheet_events
+        WHERE action IN ('returned', 'entered', 'verified', 'lost', 'not_used')
+        GROUP BY serial
+    )
+    SELECT f.serial, f.template_id, f.ward_code, f.batch_id, b.kind AS batch_kind,
+           b.event_id, p.ipp, p.birth_name, p.used_name, p.given_names, p.birth_date, p.sex,
+           s.room, s.bed, t.code AS temporary_code,
+           m.returned_id, m.entered_id, m.verified_id, m.declared_id,
+           d.action AS declared, d.reason AS declared_reason, d.user AS declared_by
+    FROM form_instances f
+    JOIN print_batches b ON b.id = f.batch_id
+    JOIN outage_events o ON o.id = b.event_id
+    LEFT JOIN patients p ON p.id = f.patient_id
+    LEFT JOIN stays s ON s.id = f.stay_id
+    LEFT JOIN temporary_identities t ON t.id = f.temporary_identity_id
+    LEFT JOIN marks m ON m.serial = f.serial
+    LEFT JOIN sheet_events d ON d.id = m.declared_id
+    WHERE f.template_id NOT IN ({", ".join(f"'{t}'" for t in NOT_SHEETS)})
+      AND ((b.kind = 'print' AND f.status = 'printed')
+           OR (b.kind = 'prepared' AND f.status IN ('registered', 'printed')
+               AND (o.wards IS NULL
+                    OR f.ward_code IN (SELECT value FROM json_each(o.wards)))))
+"""
 
 
 class EventQueries:
@@ -10,3 +86,298 @@ class EventQueries:
 
     _transaction: Any
     _rows: Any
+
+    # -- the event itself -----------------------------------------------------------------------
+
+    def insert_outage_event(self, *, kind: EventKind, title: str, planned: bool,
+                            started_at: datetime, wards: Sequence[str] | None,
+                            systems: Sequence[str], user: User) -> tuple[OutageEvent, list[int]]:
+        """Record the event; an unplanned one adopts the latest prepared set of each affected
+        ward (see docs/events.md). Returns the event and the batches adopted."""
+        now = clock.to_storage(clock.now())
+        with self._transaction() as conn:
+            _refuse_second_ongoing(conn)
+            cursor = conn.execute(
+                "INSERT INTO outage_events (kind, title, planned, started_at, wards, systems,"
+                " declared_by, declared_at, status) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'ongoing')",
+                (kind.value, title, int(planned), clock.to_storage(started_at),
+                 json.dumps(list(wards), ensure_ascii=False) if wards is not None else None,
+                 json.dumps(list(systems), ensure_ascii=False), user.id, now))
+            event_id = int(cursor.lastrowid)  # type: ignore[arg-type]
+            adopted = [] if planned else _adopt_prepared(conn, event_id, wards)
+            _audit(conn, user.id, "event_declared", "event", event_id, {
+                "kind": kind.value, "title": title, "planned": planned,
+                "started_at": clock.to_storage(started_at),
+                "wards": list(wards) if wards is not None else "all",
+                "systems": list(systems), "adopted_batches": adopted})
+        event = self.outage_event(event_id)
+        assert event is not None
+        return event, adopted
+
+    def outage_event(self, event_id: int) -> OutageEvent | None:
+        rows = self._rows(_EVENT_SELECT + " WHERE o.id = ?", [event_id])
+        return _event(rows[0]) if rows else None
+
+    def outage_events(self) -> list[OutageEvent]:
+        """Newest first."""
+        return [_event(r) for r in self._rows(_EVENT_SELECT + " ORDER BY o.id DESC")]
+
+    def ongoing_event(self) -> OutageEvent | None:
+        rows = self._rows(_EVENT_SELECT + " WHERE o.status = 'ongoing'")
+        return _event(rows[0]) if rows else None
+
+    def end_outage_event(self, event_id: int, user: User, ended_at: datetime) -> OutageEvent:
+        with self._transaction() as conn:
+            status, started = _status(conn, event_id)
+            if status != EventStatus.ONGOING.value:
+                raise UserError("events.not_ongoing", event=event_id)
+            if clock.to_storage(ended_at) < started:
+                raise UserError("events.end_before_start",
+                                start=clock.format_local(clock.from_storage(started)))
+            conn.execute("UPDATE outage_events SET status = 'ended', ended_at = ?, ended_by = ?"
+                         " WHERE id = ?", (clock.to_storage(ended_at), user.id, event_id))
+            _audit(conn, user.id, "event_ended", "event", event_id,
+                   {"ended_at": clock.to_storage(ended_at)})
+        event = self.outage_event(event_id)
+        assert event is not None
+        return event
+
+    def sign_event_exception(self, event_id: int, signer: User, reason: str) -> SignedException:
+        """The signer accepts that the sheets unaccounted for *now* will never come back."""
+        now = clock.now()
+        with self._transaction() as conn:
+            status, _ = _status(conn, event_id)
+            if status != EventStatus.ENDED.value:
+                raise UserError("events.not_ended", event=event_id)
+            missing = _unaccounted(conn, event_id)
+            if not missing:
+                raise UserError("events.nothing_to_sign")
+            _record_exception(conn, event_id, signer, reason, now, missing)
+        return SignedException(signer.username, now, reason, tuple(sorted(missing)))
+
+    def close_outage_event(self, event_id: int, user: User,
+                           exception: tuple[User, str] | None = None) -> OutageEvent:
+        """Close, in one transaction with the exception when one is signed at the same time;
+        refused while a sheet is unaccounted for and not covered by a signed exception."""
+        now = clock.now()
+        with self._transaction() as conn:
+            status, _ = _status(conn, event_id)
+            if status != EventStatus.ENDED.value:
+                raise UserError("events.not_ended", event=event_id)
+            missing = _unaccounted(conn, event_id)
+            if exception is not None and missing:
+                _record_exception(conn, event_id, exception[0], exception[1], now, missing)
+            signed_row = conn.execute("SELECT exception_sheets FROM outage_events WHERE id = ?",
+                                      (event_id,)).fetchone()
+            signed = set(json.loads(signed_row[0])) if signed_row[0] else set()
+            uncovered = {serial: ward for serial, ward in missing.items() if serial not in signed}
+            if uncovered:
+                raise UnaccountedSheets(dict(Counter(uncovered.values())),
+                                        outdated_exception=bool(signed))
+            conn.execute("UPDATE outage_events SET status = 'closed', closed_by = ?,"
+                         " closed_at = ? WHERE id = ?", (user.id, clock.to_storage(now), event_id))
+            _audit(conn, user.id, "event_closed", "event", event_id,
+                   {"unaccounted": len(missing), "with_exception": bool(missing)})
+        event = self.outage_event(event_id)
+        assert event is not None
+        return event
+
+    # -- what belongs to an event ---------------------------------------------------------------
+
+    def event_of_serial(self, serial: int) -> int | None:
+        rows = self._rows("SELECT b.event_id FROM form_instances f"
+                          " JOIN print_batches b ON b.id = f.batch_id WHERE f.serial = ?", [serial])
+        return rows[0]["event_id"] if rows else None
+
+    def event_of_batch(self, batch_id: int) -> int | None:
+        rows = self._rows("SELECT event_id FROM print_batches WHERE id = ?", [batch_id])
+        return rows[0]["event_id"] if rows else None
+
+    def event_batch_ids(self, event_id: int) -> list[int]:
+        return [r["id"] for r in self._rows(
+            "SELECT id FROM print_batches WHERE event_id = ? ORDER BY id", [event_id])]
+
+    def accounting_rows(self, event_id: int | None = None, ward_code: str | None = None,
+                        batch_id: int | None = None) -> list[dict[str, Any]]:
+        """Raw rows of the sheets events expect back (see ``reentry.events.accounting``)."""
+        sql, params = _accounting_query(event_id, ward_code, batch_id)
+        return list(self._rows(sql, params))
+
+    # -- declaring sheets -----------------------------------------------------------------------
+
+    def declare_sheet_outcomes(self, serials: Sequence[int], outcome: SheetOutcome,
+                               reason: str, user: User) -> int:
+        """Declare every sheet, or none: each must be a sheet still standing, not entered, of an
+        event not closed."""
+        now = clock.to_storage(clock.now())
+        with self._transaction() as conn:
+            for serial in serials:
+                _check_declarable(conn, serial)
+            conn.executemany(
+                "INSERT INTO sheet_events (serial, at, action, user, reason)"
+                " VALUES (?, ?, ?, ?, ?)",
+                [(serial, now, outcome.value, user.username, reason) for serial in serials])
+            for serial in serials:
+                _audit(conn, user.id, f"sheet_declared_{outcome.value}", "sheet", serial,
+                       {"reason": reason})
+        return len(serials)
+
+    # -- facts about the database itself --------------------------------------------------------
+
+    def reserve_serial_ranges(self, first_serial: int, first_temporary: int) -> None:
+        """From now on, new sheets and temporary identities are numbered from these values
+        (a drill copy's, so that its papers can never be taken for the real database's)."""
+        with self._transaction() as conn:
+            for table, first in (("form_instances", first_serial),
+                                 ("temporary_identities", first_temporary)):
+                row = conn.execute("SELECT seq FROM sqlite_sequence WHERE name = ?",
+                                   (table,)).fetchone()
+                if row is None:
+                    conn.execute("INSERT INTO sqlite_sequence (name, seq) VALUES (?, ?)",
+                                 (table, first - 1))
+                elif row[0] < first - 1:
+                    conn.execute("UPDATE sqlite_sequence SET seq = ? WHERE name = ?",
+                                 (first - 1, table))
+
+    def store_meta(self, key: str) -> str | None:
+        rows = self._rows("SELECT value FROM store_meta WHERE key = ?", [key])
+        return rows[0]["value"] if rows else None
+
+    def set_store_meta(self, key: str, value: str, user: User | None = None) -> None:
+        with self._transaction() as conn:
+            conn.execute("INSERT INTO store_meta (key, value) VALUES (?, ?)"
+                         " ON CONFLICT(key) DO UPDATE SET value = excluded.value", (key, value))
+            _audit(conn, user.id if user else None, "store_meta_set", "store", None,
+                   {"key": key, "value": value})
+
+
+def copy_database(source: Path, target: Path) -> None:
+    """SQLite's online backup through a read-only connection: consistent while another process
+    has ``source`` open (committed work still in its WAL included), and ``source`` is never
+    written, not even by a checkpoint."""
+    uri = f"file:{quote(str(source.resolve()))}?mode=ro"
+    try:
+        reader = sqlite3.connect(uri, uri=True, timeout=5.0)
+        try:
+            writer = sqlite3.connect(str(target))
+            try:
+                reader.backup(writer)
+            finally:
+                writer.close()
+        finally:
+            reader.close()
+    except sqlite3.Error as error:
+        raise DatabaseError(path=str(source), detail=str(error)) from error
+
+
+def ongoing_event_id(conn: sqlite3.Connection) -> int | None:
+    """The event a print batch opened now belongs to (inside the caller's transaction)."""
+    row = conn.execute("SELECT id FROM outage_events WHERE status = 'ongoing'").fetchone()
+    return int(row[0]) if row else None
+
+
+def _refuse_second_ongoing(conn: sqlite3.Connection) -> None:
+    row = conn.execute("SELECT id, title FROM outage_events WHERE status = 'ongoing'").fetchone()
+    if row:
+        raise UserError("events.already_ongoing", event=row[0], title=row[1])
+
+
+def _adopt_prepared(conn: sqlite3.Connection, event_id: int,
+                    wards: Sequence[str] | None) -> list[int]:
+    """The newest complete prepared set holding each affected ward is what that ward's PC has."""
+    latest: dict[str, int] = {}
+    for batch_id, ward in conn.execute(
+            "SELECT b.id, j.value FROM print_batches b, json_each(b.wards) j"
+            " WHERE b.kind = 'prepared' AND b.status = 'complete' ORDER BY b.id DESC"):
+        latest.setdefault(ward, batch_id)
+    chosen = sorted({batch for ward, batch in latest.items() if wards is None or ward in wards})
+    adopted = []
+    for batch_id in chosen:
+        cursor = conn.execute("UPDATE print_batches SET event_id = ? WHERE id = ?"
+                              " AND event_id IS NULL", (event_id, batch_id))
+        if cursor.rowcount:
+            adopted.append(batch_id)
+    return adopted
+
+
+def _status(conn: sqlite3.Connection, event_id: int) -> tuple[str, str]:
+    row = conn.execute("SELECT status, started_at FROM outage_events WHERE id = ?",
+                       (event_id,)).fetchone()
+    if row is None:
+        raise UserError("events.unknown_event", event=event_id)
+    return str(row[0]), str(row[1])
+
+
+def _accounting_query(event_id: int | None, ward_code: str | None,
+                      batch_id: int | None) -> tuple[str, list[Any]]:
+    sql, params = _ACCOUNTING_SELECT, []
+    for column, value in (("b.event_id", event_id), ("f.ward_code", ward_code),
+                          ("f.batch_id", batch_id)):
+        if value is not None:
+            sql += f" AND {column} = ?"
+            params.append(value)
+    return sql + " ORDER BY b.event_id, f.ward_code, s.room, s.bed, f.serial", params
+
+
+def row_state(row: dict[str, Any]) -> SheetState:
+    return sheet_state(row["entered_id"] is not None, row["declared"], row["declared_id"],
+                       row["returned_id"])
+
+
+def _unaccounted(conn: sqlite3.Connection, event_id: int) -> dict[int, str]:
+    """Serial → ward of every sheet of the event not entered, lost or declared not used."""
+    sql, params = _accounting_query(event_id, None, None)
+    cursor = conn.execute(sql, params)
+    columns = [c[0] for c in cursor.description]
+    rows = [dict(zip(columns, r, strict=True)) for r in cursor.fetchall()]
+    return {r["serial"]: r["ward_code"] for r in rows if row_state(r) is SheetState.UNACCOUNTED}
+
+
+def _record_exception(conn: sqlite3.Connection, event_id: int, signer: User, reason: str,
+                      now: datetime, missing: dict[int, str]) -> None:
+    conn.execute("UPDATE outage_events SET exception_signed_by = ?, exception_signed_at = ?,"
+                 " exception_reason = ?, exception_sheets = ? WHERE id = ?",
+                 (signer.id, clock.to_storage(now), reason, json.dumps(sorted(missing)),
+                  event_id))
+    _audit(conn, signer.id, "event_exception_signed", "event", event_id, {
+        "reason": reason, "sheets": sorted(missing),
+        "by_ward": dict(sorted(Counter(missing.values()).items()))})
+
+
+def _check_declarable(conn: sqlite3.Connection, serial: int) -> None:
+    code = group_for_reading(page_code(serial, 1))
+    row = conn.execute(
+        "SELECT f.status, f.template_id, o.status FROM form_instances f"
+        " JOIN print_batches b ON b.id = f.batch_id"
+        " LEFT JOIN outage_events o ON o.id = b.event_id WHERE f.serial = ?",
+        (serial,)).fetchone()
+    if row is None:
+        raise UserError("events.declare_unknown", code=code)
+    status, template, event_status = row
+    if status in ("superseded", "cancelled"):
+        raise UserError(f"events.declare_{status}", code=code)
+    if template in NOT_SHEETS:
+        raise UserError("events.declare_not_a_form", code=code)
+    if event_status == EventStatus.CLOSED.value:
+        raise UserError("events.declare_event_closed", code=code)
+    entered = conn.execute("SELECT 1 FROM sheet_events WHERE serial = ? AND action = 'entered'",
+                           (serial,)).fetchone()
+    if entered:
+        raise UserError("events.declare_entered", code=code)
+
+
+def _event(r: dict[str, Any]) -> OutageEvent:
+    exception = None
+    if r["exception_signed_by"] is not None:
+        exception = SignedException(
+            r["signer_name"], clock.from_storage(r["exception_signed_at"]),  # type: ignore[arg-type]
+            r["exception_reason"] or "", tuple(json.loads(r["exception_sheets"] or "[]")))
+    return OutageEvent(
+        id=r["id"], kind=EventKind(r["kind"]), title=r["title"], planned=bool(r["planned"]),
+        started_at=clock.from_storage(r["started_at"]),  # type: ignore[arg-type]
+        wards=tuple(json.loads(r["wards"])) if r["wards"] is not None else None,
+        systems=tuple(json.loads(r["systems"])), declared_by=r["declared_name"],
+        declared_at=clock.from_storage(r["declared_at"]),  # type: ignore[arg-type]
+        status=EventStatus(r["status"]), ended_at=clock.from_storage(r["ended_at"]),
+        ended_by=r["ended_name"], closed_by=r["closed_name"],
+        closed_at=clock.from_storage(r["closed_at"]), exception=exception)

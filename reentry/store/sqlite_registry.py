@@ -18,6 +18,7 @@ from reentry.registry import (
     SheetStatus,
     temporary_identifier,
 )
+from reentry.store.sqlite_events import ongoing_event_id
 
 _INSTANCE_SELECT = """
     SELECT f.*, p.ipp, s.nda, t.code AS temporary_code
@@ -37,15 +38,18 @@ class RegistryQueries:
     def open_batch(self, snapshot_id: int | None, wards: Sequence[str], window_start: datetime,
                    window_hours: float, language: str, operator: str | None,
                    kind: BatchKind = BatchKind.PRINT) -> PrintBatch:
+        """A print batch belongs to the ongoing (or declared planned) outage event, if any; a
+        prepared set belongs to none until an unplanned outage adopts it (docs/events.md)."""
         now = clock.now()
         with self._transaction() as conn:
+            event_id = ongoing_event_id(conn) if kind is BatchKind.PRINT else None
             cursor = conn.execute(
                 "INSERT INTO print_batches (created_at, operator, snapshot_id, wards,"
-                " window_start, window_hours, language, kind, status)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                " window_start, window_hours, language, kind, status, event_id)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (clock.to_storage(now), operator, snapshot_id, json.dumps(list(wards)),
                  clock.to_storage(window_start), window_hours, language, kind.value,
-                 BatchStatus.OPEN.value))
+                 BatchStatus.OPEN.value, event_id))
         return PrintBatch(int(cursor.lastrowid), now, operator, snapshot_id, tuple(wards),
                           window_start, window_hours, language, BatchStatus.OPEN, kind=kind)
 

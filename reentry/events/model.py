@@ -1,0 +1,151 @@
+"""What an outage event is, and what became of each sheet it expects back.
+
+An event is the outage itself: when it started and ended, which wards and systems it hit, who
+declared it. It goes ``ongoing`` → ``ended`` (the SIH is back) → ``closed`` (every sheet is
+accounted for, or a ward manager signed an exception for those that are not). Batches belong to
+one event; sheets and entries belong to the event of their batch.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from enum import StrEnum
+
+from reentry.entry.model import User
+from reentry.errors import UserError
+
+
+class EventKind(StrEnum):
+    REAL = "real"
+    DRILL = "drill"  # recorded on a drill copy of the database: never real data
+
+
+class EventStatus(StrEnum):
+    ONGOING = "ongoing"  # declared (possibly ahead of a planned cut), not ended yet
+    ENDED = "ended"  # the SIH is back; re-entry goes on
+    CLOSED = "closed"  # every sheet accounted for, or an exception signed
+
+
+class SheetOutcome(StrEnum):
+    """What a person may declare about a sheet that will never be entered."""
+
+    LOST = "lost"
+    NOT_USED = "not_used"
+
+
+class SheetState(StrEnum):
+    """Where one expected sheet stands for the accounting; the first three account for it."""
+
+    ENTERED = "entered"
+    LOST = "lost"
+    NOT_USED = "not_used"
+    UNACCOUNTED = "unaccounted"
+
+
+@dataclass(frozen=True)
+class SignedException:
+    """A ward manager's signature closing an event with sheets still unaccounted for."""
+
+    signed_by: str
+    signed_at: datetime
+    reason: str
+    serials: tuple[int, ...]  # the sheets unaccounted for when it was signed: it covers those only
+
+
+@dataclass(frozen=True)
+class OutageEvent:
+    id: int
+    kind: EventKind
+    title: str
+    planned: bool
+    started_at: datetime
+    wards: tuple[str, ...] | None  # None: every ward
+    systems: tuple[str, ...]
+    declared_by: str
+    declared_at: datetime
+    status: EventStatus
+    ended_at: datetime | None = None
+    ended_by: str | None = None
+    closed_by: str | None = None
+    closed_at: datetime | None = None
+    exception: SignedException | None = None
+
+    def affects(self, ward_code: str) -> bool:
+        return self.wards is None or ward_code in self.wards
+
+    def not_started_at(self, moment: datetime) -> bool:
+        """A planned cut declared ahead: the event exists, the outage has not begun."""
+        return self.status is EventStatus.ONGOING and self.started_at > moment
+
+
+@dataclass(frozen=True)
+class DeclareEvent:
+    """Command: record an outage (or an upcoming planned cut) as it is declared."""
+
+    title: str
+    started_at: datetime
+    user: User
+    planned: bool | None = None  # None: planned when it starts in the future
+    wards: tuple[str, ...] | None = None  # None: every ward
+    systems: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class ExceptionRequest:
+    """Command part: who signs the exception and why the missing sheets may stay missing."""
+
+    signer: User
+    reason: str
+
+
+@dataclass(frozen=True)
+class SheetAccount:
+    """One sheet an event expects back, with who it is about and what became of it."""
+
+    serial: int
+    event_id: int
+    batch_id: int
+    batch_kind: str
+    ward_code: str
+    template_id: str
+    patient_name: str | None
+    birth_date: date | None
+    ipp: str | None
+    room: str | None
+    bed: str | None
+    temporary_id: str | None
+    returned: bool
+    entered: bool
+    verified: bool
+    state: SheetState
+    declared_reason: str | None = None
+    declared_by: str | None = None
+
+
+def sheet_state(entered: bool, declared: str | None, declared_id: int | None,
+                returned_id: int | None) -> SheetState:
+    """Entered wins; then the latest declaration. A sheet declared lost that is scanned again
+    afterwards has come back: it is unaccounted for again until it is entered."""
+    if entered:
+        return SheetState.ENTERED
+    if declared == SheetOutcome.LOST.value:
+        if returned_id is not None and declared_id is not None and returned_id > declared_id:
+            return SheetState.UNACCOUNTED
+        return SheetState.LOST
+    if declared == SheetOutcome.NOT_USED.value:
+        return SheetState.NOT_USED
+    return SheetState.UNACCOUNTED
+
+
+class UnaccountedSheets(UserError):
+    """Closing refused: sheets are still unaccounted for; says how many per ward and what to do."""
+
+    message_id = "events.close_refused"
+
+    def __init__(self, by_ward: dict[str, int], *, outdated_exception: bool = False) -> None:
+        self.by_ward = dict(sorted(by_ward.items()))
+        # Ward codes and numbers only, so the list reads the same in every language.
+        wards = ", ".join(f"{ward} ({count})" for ward, count in self.by_ward.items())
+        super().__init__("events.exception_outdated" if outdated_exception else None,
+                         count=sum(self.by_ward.values()), wards=wards)

@@ -1,0 +1,199 @@
+"""The event window, driven as a ward manager would: sign in, read the accounting, declare a
+sheet lost (identity in view), end the outage, close with a signed exception; the drill banner."""
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QDialogButtonBox, QMessageBox, QToolBar
+
+from reentry.demo import create_demo
+from reentry.entry import service
+from reentry.entry.model import Role
+from reentry.events.accounting import account_lines, sheet_accounts
+from reentry.events.drill import start_drill
+from reentry.events.model import DeclareEvent, EventStatus, SheetState
+from reentry.events.service import declare_event
+from reentry.printing.station import PrintRequest, print_batch
+from reentry.store import open_store
+from ui.event_window import EventWindow
+
+AS_OF = datetime(2026, 11, 23, 20, 0, tzinfo=UTC)
+NOW = AS_OF + timedelta(hours=12)
+
+
+@pytest.fixture
+def outage(db_path, tmp_path):
+    """A real printed ward in a declared planned outage, and the people who work it."""
+    store = open_store(db_path)
+    create_demo(store, patients=6, seed=8, as_of=AS_OF)
+    manager = service.add_user(store, "claire.roux", "Claire Roux", Role.WARD_MANAGER)
+    service.add_user(store, "mdupont", "Marie Dupont", Role.NURSE)
+    declare_event(store, DeclareEvent(title="Coupure réseau", started_at=AS_OF, user=manager,
+                                      planned=True, systems=("DPI",)))
+    ward = store.census()[0].ward.code
+    print_batch(store, PrintRequest(out_dir=tmp_path / "pdf", wards=(ward,), start=AS_OF,
+                                    admission_packets=1))
+    expected = sheet_accounts(store)
+    store.close()
+    return db_path, expected
+
+
+@pytest.fixture
+def window(qtbot, outage):
+    window = EventWindow(outage[0], now=lambda: NOW)
+    qtbot.addWidget(window)
+    window.show()
+    return window
+
+
+def _sign_in(qtbot, window, username):
+    qtbot.keyClicks(window.sign_in_page.name_field, username)
+    with qtbot.waitSignal(window.refreshed):
+        qtbot.keyClick(window.sign_in_page.name_field, Qt.Key.Key_Return)
+
+
+def _ok(dialog):
+    return dialog.buttons.button(QDialogButtonBox.StandardButton.Ok)
+
+
+def test_declare_a_sheet_lost_with_the_identity_in_view(qtbot, window, outage):
+    db_path, expected = outage
+    _sign_in(qtbot, window, "claire.roux")
+    assert "Coupure réseau" in window.summary.text()
+    [line] = account_lines(expected)
+    assert window.accounts_table.rowCount() == 2  # the batch, then the ward's total
+    assert window.accounts_table.item(0, 2).text() == str(line.expected)
+    assert window.accounts_table.item(0, 8).text() == str(line.expected)  # none accounted yet
+    assert window.sheets_table.rowCount() == line.expected
+    assert window.end_button.isEnabled() and not window.close_button.isEnabled()
+
+    target = window.unaccounted_sheets()[0]
+    assert [window.sheets_table.item(0, c).text() for c in (2, 4)] == [
+        target.patient_name or target.temporary_id, target.ipp or ""]
+    window.sheets_table.selectRow(0)
+    qtbot.mouseClick(window.lost_button, Qt.MouseButton.LeftButton)
+    dialog = window.dialog
+    assert dialog.identities.count() == 1
+    shown = dialog.identities.item(0).text()
+    assert target.ipp in shown and target.patient_name in shown
+    qtbot.mouseClick(_ok(dialog), Qt.MouseButton.LeftButton)  # no reason: refused, stays open
+    assert "motif" in dialog.error.text() and window.dialog is dialog
+    qtbot.keyClicks(dialog.reason_field, "perdue au brancardage")
+    with qtbot.waitSignal(window.refreshed):
+        qtbot.mouseClick(_ok(dialog), Qt.MouseButton.LeftButton)
+
+    assert window.sheets_table.rowCount() == line.expected - 1
+    assert window.accounts_table.item(0, 6).text() == "1"
+    assert "1 feuille(s) déclarée(s) perdue(s)" in window.notice.text()
+    store = open_store(db_path)
+    try:
+        state = {a.serial: a for a in sheet_accounts(store)}[target.serial]
+    finally:
+        store.close()
+    assert state.state is SheetState.LOST and state.declared_by == "claire.roux"
+    assert state.declared_reason == "perdue au brancardage"
+
+
+def test_end_then_close_with_a_ward_managers_exception(qtbot, window, outage):
+    db_path, expected = outage
+    _sign_in(qtbot, window, "claire.roux")
+    qtbot.mouseClick(window.end_button, Qt.MouseButton.LeftButton)
+    question = window.dialog
+    assert isinstance(question, QMessageBox)
+    with qtbot.waitSignal(window.refreshed):
+        qtbot.mouseClick(question.button(QMessageBox.StandardButton.Yes),
+                         Qt.MouseButton.LeftButton)
+    assert window.outage.status is EventStatus.ENDED and window.close_button.isEnabled()
+
+    qtbot.mouseClick(window.close_button, Qt.MouseButton.LeftButton)
+    dialog = window.dialog
+    ward = expected[0].ward_code
+    assert f"{ward} ({len(expected)})" in dialog.explanation.text()
+    qtbot.keyClicks(dialog.signer_field, "mdupont")  # a nurse may not sign
+    qtbot.keyClicks(dialog.reason_field, "feuilles detruites (degat des eaux)")
+    qtbot.mouseClick(_ok(dialog), Qt.MouseButton.LeftButton)
+    assert "cadre de santé" in dialog.error.text()
+    dialog.signer_field.clear()
+    qtbot.keyClicks(dialog.signer_field, "claire.roux")
+    with qtbot.waitSignal(window.refreshed):
+        qtbot.mouseClick(_ok(dialog), Qt.MouseButton.LeftButton)
+
+    assert window.outage.status is EventStatus.CLOSED
+    assert "claire.roux" in window.summary.text() and "degat des eaux" in window.summary.text()
+    assert not window.lost_button.isEnabled() and not window.close_button.isEnabled()
+    store = open_store(db_path)
+    try:
+        event = store.outage_events()[0]
+    finally:
+        store.close()
+    assert event.status is EventStatus.CLOSED
+    assert len(event.exception.serials) == len(expected)
+
+
+def test_a_nurse_sees_the_accounting_but_cannot_act(qtbot, window):
+    _sign_in(qtbot, window, "mdupont")
+    assert window.sheets_table.rowCount() > 0
+    assert not any(b.isEnabled() for b in (window.declare_button, window.end_button,
+                                           window.close_button, window.lost_button,
+                                           window.not_used_button))
+
+
+def test_declare_an_outage_from_the_window(qtbot, db_path, tmp_path):
+    store = open_store(db_path)
+    create_demo(store, patients=4, seed=2, as_of=AS_OF)
+    service.add_user(store, "claire.roux", "Claire Roux", Role.WARD_MANAGER)
+    ward = store.census()[0].ward.code
+    store.close()
+    window = EventWindow(db_path, now=lambda: NOW)
+    qtbot.addWidget(window)
+    window.show()
+    _sign_in(qtbot, window, "claire.roux")
+    assert window.declare_button.isEnabled()
+    qtbot.mouseClick(window.declare_button, Qt.MouseButton.LeftButton)
+    dialog = window.dialog
+    qtbot.keyClicks(dialog.title_field, "Panne du DPI")
+    qtbot.keyClicks(dialog.systems_field, "DPI, laboratoire")
+    dialog.all_wards.setChecked(False)
+    qtbot.mouseClick(_ok(dialog), Qt.MouseButton.LeftButton)  # no ward ticked
+    assert "unité" in dialog.error.text()
+    item = next(dialog.ward_list.item(i) for i in range(dialog.ward_list.count())
+                if dialog.ward_list.item(i).data(Qt.ItemDataRole.UserRole) == ward)
+    item.setCheckState(Qt.CheckState.Checked)
+    with qtbot.waitSignal(window.refreshed):
+        qtbot.mouseClick(_ok(dialog), Qt.MouseButton.LeftButton)
+    assert window.outage.title == "Panne du DPI" and window.outage.wards == (ward,)
+    assert window.outage.systems == ("DPI", "laboratoire")
+    assert window.end_button.isEnabled() and not window.declare_button.isEnabled()
+
+
+def test_a_drill_copy_is_marked_in_every_window(qtbot, outage, tmp_path):
+    from ui.main_window import MainWindow
+    from ui.reentry_window import ReentryWindow
+
+    copy = tmp_path / "exercice.sqlite"
+    start_drill(outage[0], copy)
+    for make in (lambda: EventWindow(copy), lambda: ReentryWindow(copy)):
+        window = make()
+        qtbot.addWidget(window)
+        banner = window.findChild(QToolBar, "drill_banner")
+        assert banner is not None and not banner.isHidden()
+        assert "EXERCICE" in banner.label.text()
+        assert window.windowTitle().startswith("EXERCICE")
+    from reentry.config import Settings
+
+    main = MainWindow(copy, Settings())
+    qtbot.addWidget(main)
+    main.load()
+    assert main.windowTitle().startswith("EXERCICE")
+    from ui.language import switch_language
+
+    switch_language("en")
+    qtbot.waitUntil(lambda: "offline" in main.windowTitle())
+    assert main.windowTitle().startswith("DRILL — ") and "EXERCICE" not in main.windowTitle()
+    assert not main.findChild(QToolBar, "drill_banner").isHidden()
+
+    real = EventWindow(outage[0])
+    qtbot.addWidget(real)
+    banner = real.findChild(QToolBar, "drill_banner")
+    assert banner.isHidden() and not real.windowTitle().startswith("DRILL")

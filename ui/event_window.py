@@ -1,0 +1,518 @@
+"""The outage event window: the event itself, every sheet accounted for, and closing it.
+
+Sign in first (the same page as re-entry: every declaration says who made it). Then: the event
+(declare, end, close), the accounting per ward and batch (expected, returned, entered,
+verified, lost, not used, unaccounted), and the unaccounted sheets with their patient's identity,
+from which a ward manager declares the selected ones lost or not used, with a reason. Closing
+with sheets still missing asks for a ward manager's signed exception.
+
+The accounting is read off the GUI thread (it joins every sheet's history: thousands of rows in
+a large hospital), on its own connection; writes go through the window's connection.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QEvent, Qt, Signal
+from PySide6.QtGui import QCloseEvent
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QPushButton,
+    QStackedWidget,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from reentry import clock, display
+from reentry.barcodes import group_for_reading, page_code
+from reentry.config import Settings
+from reentry.entry import service as entry_service
+from reentry.entry.model import User
+from reentry.entry.permissions import Permission, allowed
+from reentry.errors import UserError
+from reentry.events import service
+from reentry.events.accounting import (
+    AccountLine,
+    account_lines,
+    declare_sheets,
+    sheet_accounts,
+    unaccounted_by_ward,
+)
+from reentry.events.model import (
+    DeclareEvent,
+    EventStatus,
+    ExceptionRequest,
+    OutageEvent,
+    SheetAccount,
+    SheetOutcome,
+    SheetState,
+)
+from reentry.i18n import Msg, msg, tr
+from reentry.store import open_store
+from ui import theme
+from ui.drill_banner import show_drill_state
+from ui.errors import show_user_error
+from ui.event_dialogs import (
+    CloseEventDialog,
+    DeclareEventDialog,
+    DeclareSheetsDialog,
+    EventForm,
+)
+from ui.language import is_language_change
+from ui.sign_in import SignInPage
+from ui.tasks import QuietTask
+
+ACCOUNT_COLUMNS = ("ward", "batch", "expected", "returned", "entered", "verified", "lost",
+                   "not_used", "unaccounted")
+SHEET_COLUMNS = ("ward", "place", "name", "birth_date", "ipp", "form", "code", "returned")
+
+
+@dataclass(frozen=True)
+class AccountingView:
+    """What the background read brings back to the screen."""
+
+    events: list[OutageEvent]
+    event: OutageEvent | None
+    sheets: list[SheetAccount]
+
+
+def read_accounting(db_path: Path, event_id: int | None) -> AccountingView:
+    """Runs in a worker thread, on its own connection."""
+    store = open_store(db_path)
+    try:
+        events = store.outage_events()
+        event = (next((e for e in events if e.id == event_id), None) if event_id is not None
+                 else service.current_event(store))
+        sheets = sheet_accounts(store, event.id) if event is not None else []
+    finally:
+        store.close()
+    return AccountingView(events, event, sheets)
+
+
+class EventWindow(QMainWindow):
+    refreshed = Signal()  # the tables show the database as it is now
+
+    def __init__(self, db_path: Path, settings: Settings | None = None,
+                 parent: QWidget | None = None, *, now: Callable[[], datetime] = clock.now,
+                 open_db: Callable[[Path], Any] = open_store) -> None:
+        super().__init__(parent)
+        self.setObjectName("event_window")
+        self.db_path = Path(db_path)
+        self._now = now
+        self.user: User | None = None
+        self.store: Any = None
+        self.outage: OutageEvent | None = None
+        self.sheets: list[SheetAccount] = []
+        self._chosen_event: int | None = None
+        self._task: QuietTask | None = None
+        self._again = False
+        self.dialog: QWidget | None = None  # the dialog open now (tests drive it)
+        self._notice: Msg | None = None
+        error = None
+        try:
+            self.store = open_db(self.db_path)
+        except UserError as caught:
+            error = caught
+        self.sign_in_page = SignInPage(self.store, self)
+        self.page = QWidget(self)
+        self._build_page()
+        self.pages = QStackedWidget(self)
+        self.pages.addWidget(self.sign_in_page)
+        self.pages.addWidget(self.page)
+        self.setCentralWidget(self.pages)
+        self.sign_in_page.signed_in.connect(self.signed_in)
+        self.resize(1250, 860)
+        self._retranslate()
+        show_drill_state(self, self.store)
+        if error is not None:
+            self.sign_in_page.show_error(error.msg)
+
+    # -- construction ---------------------------------------------------------------------------
+
+    def _build_page(self) -> None:
+        page = self.page
+        self.event_box = QComboBox(page)
+        self.event_box.setObjectName("event_choice")
+        self.event_box.activated.connect(self._event_chosen)
+        self.summary = QLabel(page)
+        self.summary.setObjectName("event_summary")
+        self.summary.setWordWrap(True)
+        self.summary.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.summary.setFont(theme.scaled_font(page, 1.1))
+        self.declare_button = QPushButton(page)
+        self.end_button = QPushButton(page)
+        self.close_button = QPushButton(page)
+        self.refresh_button = QPushButton(page)
+        self.declare_button.clicked.connect(self.open_declare)
+        self.end_button.clicked.connect(self.ask_end)
+        self.close_button.clicked.connect(self.open_close)
+        self.refresh_button.clicked.connect(self.refresh)
+        self.accounts_table = _table(page, len(ACCOUNT_COLUMNS))
+        self.accounts_table.setObjectName("accounts_table")
+        self.accounts_caption = QLabel(page)
+        self.accounts_caption.setBuddy(self.accounts_table)
+        self.ward_filter = QComboBox(page)
+        self.ward_filter.setObjectName("ward_filter")
+        self.ward_filter.currentIndexChanged.connect(lambda _i: self._show_sheets())
+        self.sheets_caption = QLabel(page)
+        self.sheets_table = _table(page, len(SHEET_COLUMNS))
+        self.sheets_table.setObjectName("unaccounted_table")
+        self.sheets_table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.sheets_table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        self.sheets_caption.setBuddy(self.sheets_table)
+        self.lost_button = QPushButton(page)
+        self.not_used_button = QPushButton(page)
+        self.lost_button.clicked.connect(lambda: self.open_declare_sheets(SheetOutcome.LOST))
+        self.not_used_button.clicked.connect(
+            lambda: self.open_declare_sheets(SheetOutcome.NOT_USED))
+        self.notice = QLabel(page)
+        self.notice.setObjectName("event_notice")
+        self.notice.setWordWrap(True)
+        self.notice.setStyleSheet("color: #1b5e20; font-weight: bold;")
+        self.user_label = QLabel(page)
+
+        top = QHBoxLayout()
+        top.addWidget(self.event_box, 1)
+        top.addWidget(self.user_label)
+        actions = QHBoxLayout()
+        for button in (self.declare_button, self.end_button, self.close_button):
+            actions.addWidget(button)
+        actions.addStretch(1)
+        actions.addWidget(self.refresh_button)
+        filters = QHBoxLayout()
+        filters.addWidget(self.sheets_caption, 1)
+        filters.addWidget(self.ward_filter)
+        declare = QHBoxLayout()
+        declare.addStretch(1)
+        declare.addWidget(self.lost_button)
+        declare.addWidget(self.not_used_button)
+        layout = QVBoxLayout(page)
+        layout.addLayout(top)
+        layout.addWidget(self.summary)
+        layout.addLayout(actions)
+        layout.addWidget(self.notice)
+        layout.addWidget(self.accounts_caption)
+        layout.addWidget(self.accounts_table, 2)
+        layout.addLayout(filters)
+        layout.addWidget(self.sheets_table, 4)
+        layout.addLayout(declare)
+
+    # -- who acts -------------------------------------------------------------------------------
+
+    def signed_in(self, user: User) -> None:
+        self.user = user
+        self.pages.setCurrentWidget(self.page)
+        self._retranslate()
+        self.refresh()
+
+    # -- reading (off the GUI thread) -----------------------------------------------------------
+
+    def refresh(self) -> None:
+        """Read the events and the accounting again; a refresh asked during one runs after."""
+        if self._task is not None:
+            self._again = True
+            return
+        chosen = self._chosen_event
+        task = QuietTask(self, lambda: read_accounting(self.db_path, chosen))
+        task.succeeded.connect(self._show)
+        task.failed.connect(self._failed)
+        task.finished.connect(self._task_done)
+        self._task = task
+        task.start()
+
+    def _task_done(self) -> None:
+        task, self._task = self._task, None
+        if task is not None:
+            task.deleteLater()
+        if self._again:
+            self._again = False
+            self.refresh()
+            return
+        self.refreshed.emit()
+
+    def _failed(self, error: object) -> None:
+        if isinstance(error, UserError):
+            show_user_error(self, error)
+            return
+        raise error  # type: ignore[misc]  # a bug: the application's error reporter takes it
+
+    def _show(self, snapshot: AccountingView) -> None:
+        self.outage = snapshot.event
+        self.sheets = snapshot.sheets
+        self._fill_events(snapshot.events)
+        self._show_summary()
+        lines = account_lines(self.sheets) + account_lines(self.sheets, by_batch=False)
+        _fill(self.accounts_table, [_account_cells(line) for line in lines])
+        self._fill_ward_filter(sorted({s.ward_code for s in self.sheets}))
+        self._show_sheets()
+        self._enable()
+
+    def _fill_events(self, events: list[OutageEvent]) -> None:
+        self.event_box.blockSignals(True)
+        self.event_box.clear()
+        for event in events:
+            self.event_box.addItem(tr("events.ui_event_choice", id=event.id, title=event.title,
+                                      status=tr(f"events.status_{event.status.value}"),
+                                      start=clock.format_local(event.started_at,
+                                                               with_zone=False)), event.id)
+        if self.outage is not None:
+            self.event_box.setCurrentIndex(self.event_box.findData(self.outage.id))
+        self.event_box.blockSignals(False)
+
+    def _event_chosen(self, index: int) -> None:
+        self._chosen_event = self.event_box.itemData(index)
+        self.refresh()
+
+    def _show_summary(self) -> None:
+        event = self.outage
+        if event is None:
+            self.summary.setText(tr("events.no_event"))
+            return
+        wards = ", ".join(event.wards) if event.wards is not None else tr("events.all_wards")
+        lines = [tr("events.ui_summary", title=event.title,
+                    kind=tr(f"events.kind_{event.kind.value}"),
+                    status=tr(f"events.status_{event.status.value}"),
+                    planned=tr("events.planned" if event.planned else "events.unplanned"),
+                    start=clock.format_local(event.started_at),
+                    end=clock.format_local(event.ended_at) if event.ended_at else "—",
+                    wards=wards, systems=", ".join(event.systems) or "—",
+                    user=event.declared_by)]
+        if event.not_started_at(self._now()):
+            lines.append(tr("events.ui_not_started"))
+        if event.exception is not None:
+            lines.append(tr("events.cli_exception", user=event.exception.signed_by,
+                            count=len(event.exception.serials),
+                            reason=event.exception.reason).strip())
+        if event.closed_by is not None and event.closed_at is not None:
+            lines.append(tr("events.ui_closed_by", user=event.closed_by,
+                            when=clock.format_local(event.closed_at)))
+        self.summary.setText("\n".join(lines))
+
+    def _fill_ward_filter(self, wards: list[str]) -> None:
+        current = self.ward_filter.currentData()
+        self.ward_filter.blockSignals(True)
+        self.ward_filter.clear()
+        self.ward_filter.addItem(tr("events.all_wards"), None)
+        for ward in wards:
+            self.ward_filter.addItem(ward, ward)
+        self.ward_filter.setCurrentIndex(max(0, self.ward_filter.findData(current)))
+        self.ward_filter.blockSignals(False)
+
+    def unaccounted_sheets(self) -> list[SheetAccount]:
+        """The unaccounted sheets shown, in table order (filtered by ward)."""
+        ward = self.ward_filter.currentData()
+        return [s for s in self.sheets if s.state is SheetState.UNACCOUNTED
+                and (ward is None or s.ward_code == ward)]
+
+    def _show_sheets(self) -> None:
+        shown = self.unaccounted_sheets()
+        self.sheets_table.clearSelection()
+        _fill(self.sheets_table, [
+            [s.ward_code, " ".join(p for p in (s.room, s.bed) if p),
+             s.patient_name or s.temporary_id or "", display.date_text(s.birth_date),
+             s.ipp or "", s.template_id, group_for_reading(page_code(s.serial, 1)),
+             tr("events.ui_yes") if s.returned else tr("events.ui_no")]
+            for s in shown])
+        self.sheets_caption.setText(tr("events.ui_unaccounted_caption", count=len(shown)))
+
+    def selected_sheets(self) -> list[SheetAccount]:
+        shown = self.unaccounted_sheets()
+        rows = sorted({index.row() for index in self.sheets_table.selectedIndexes()})
+        return [shown[r] for r in rows if r < len(shown)]
+
+    def _enable(self) -> None:
+        user, event = self.user, self.outage
+        manage = user is not None and allowed(user, Permission.MANAGE_EVENTS)
+        declare = user is not None and allowed(user, Permission.DECLARE_SHEETS)
+        ongoing = event is not None and event.status is EventStatus.ONGOING
+        ended = event is not None and event.status is EventStatus.ENDED
+        self.declare_button.setEnabled(manage and not ongoing)
+        self.end_button.setEnabled(manage and ongoing)
+        self.close_button.setEnabled(manage and ended)
+        open_event = event is not None and event.status is not EventStatus.CLOSED
+        self.lost_button.setEnabled(declare and open_event)
+        self.not_used_button.setEnabled(declare and open_event)
+
+    # -- acting (GUI thread, the window's connection, one transaction each) ---------------------
+
+    def _act(self, work: Callable[[], Msg | None]) -> bool:
+        """Run one write; a refusal is shown, success says what changed and refreshes."""
+        try:
+            notice = work()
+        except UserError as error:
+            show_user_error(self, error)
+            return False
+        self._set_notice(notice)
+        self.refresh()
+        return True
+
+    def _set_notice(self, notice: Msg | None) -> None:
+        self._notice = notice
+        self.notice.setText(notice.render() if notice else "")
+
+    def open_declare(self) -> DeclareEventDialog | None:
+        if self.user is None or self.store is None:
+            return None
+        dialog = DeclareEventDialog(self.store.wards(), self._now(), self._declare, self)
+        self._open(dialog)
+        return dialog
+
+    def _declare(self, form: EventForm) -> None:
+        assert self.user is not None
+        declared = service.declare_event(self.store, DeclareEvent(
+            title=form.title, started_at=form.started_at, user=self.user,
+            planned=form.planned, wards=form.wards, systems=form.systems), now=self._now())
+        self._chosen_event = declared.event.id
+        self._set_notice(msg("events.ui_declared", title=declared.event.title,
+                             batches=len(declared.adopted_batches)))
+        self.refresh()
+
+    def ask_end(self) -> QMessageBox | None:
+        if self.user is None or self.outage is None:
+            return None
+        box = QMessageBox(QMessageBox.Icon.Question, tr("events.ui_end"),
+                          tr("events.ui_end_question", title=self.outage.title),
+                          QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, self)
+        box.setObjectName("end_event_question")
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        event_id = self.outage.id
+        yes = box.button(QMessageBox.StandardButton.Yes)
+        box.buttonClicked.connect(
+            lambda button: self._act(lambda: self._end(event_id)) if button is yes else None)
+        self._open(box)
+        return box
+
+    def _end(self, event_id: int) -> Msg:
+        assert self.user is not None
+        event = service.end_event(self.store, self.user, event_id, self._now())
+        return msg("events.ui_ended", title=event.title)
+
+    def open_declare_sheets(self, outcome: SheetOutcome) -> DeclareSheetsDialog | None:
+        chosen = self.selected_sheets()
+        if self.user is None:
+            return None
+        if not chosen:
+            show_user_error(self, UserError("events.no_sheet_given"))
+            return None
+        serials = [s.serial for s in chosen]
+
+        def submit(reason: str) -> None:
+            assert self.user is not None
+            count = declare_sheets(self.store, serials, outcome, reason, self.user)
+            self._set_notice(msg(f"events.cli_declared_{outcome.value}", count=count))
+            self.refresh()
+
+        dialog = DeclareSheetsDialog(outcome, chosen, submit, self)
+        self._open(dialog)
+        return dialog
+
+    def open_close(self) -> CloseEventDialog | None:
+        if self.user is None or self.outage is None:
+            return None
+        event = self.outage
+
+        def submit(signer_name: str | None, reason: str | None) -> None:
+            assert self.user is not None
+            exception = None
+            if signer_name is not None:
+                signer = entry_service.sign_in(self.store, signer_name)
+                exception = ExceptionRequest(signer, reason or "")
+            closed = service.close_event(self.store, self.user, event.id, exception)
+            self._set_notice(msg("events.ui_closed", title=closed.title))
+            self.refresh()
+
+        dialog = CloseEventDialog(event, unaccounted_by_ward(self.sheets), submit, self)
+        self._open(dialog)
+        return dialog
+
+    def _open(self, dialog: QWidget) -> None:
+        self.dialog = dialog
+        dialog.destroyed.connect(lambda *_: self._forget_dialog(dialog))
+        dialog.open()  # type: ignore[attr-defined]
+
+    def _forget_dialog(self, dialog: QWidget) -> None:
+        if self.dialog is dialog:
+            self.dialog = None
+
+    # -- language and closing -------------------------------------------------------------------
+
+    def _retranslate(self) -> None:
+        self.setWindowTitle(tr("events.ui_window_title"))
+        self.declare_button.setText(tr("events.ui_declare"))
+        self.end_button.setText(tr("events.ui_end"))
+        self.close_button.setText(tr("events.ui_close"))
+        self.refresh_button.setText(tr("events.ui_refresh"))
+        self.lost_button.setText(tr("events.ui_declare_lost"))
+        self.not_used_button.setText(tr("events.ui_declare_not_used"))
+        self.accounts_caption.setText(tr("events.ui_accounts_caption"))
+        self.accounts_table.setHorizontalHeaderLabels(
+            [tr(f"events.col_{c}") for c in ACCOUNT_COLUMNS])
+        self.sheets_table.setHorizontalHeaderLabels(
+            [tr(f"events.ui_sheet_{c}") for c in SHEET_COLUMNS])
+        self.user_label.setText(tr("entry_ui.signed_in_as", name=self.user.display_name,
+                                   username=self.user.username) if self.user else "")
+        self._set_notice(self._notice)
+        if self.user is not None:
+            self._show_summary()
+            self._show_sheets()
+
+    def changeEvent(self, event: QEvent) -> None:
+        if is_language_change(event):
+            self._retranslate()
+        super().changeEvent(event)
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        if self._task is not None:
+            self._task.thread.quit()
+            self._task.thread.wait()
+        if self.store is not None:
+            self.store.close()
+            self.store = None
+        super().closeEvent(event)
+
+
+def open_event_window(db_path: Path, settings: Settings | None = None,
+                      parent: QWidget | None = None) -> EventWindow:
+    """Create and show the window (the viewer's menu calls this)."""
+    window = EventWindow(db_path, settings, parent)
+    window.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+    window.show()
+    return window
+
+
+def _account_cells(line: AccountLine) -> list[object]:
+    batch = line.batch_id if line.batch_id is not None else tr("events.col_total")
+    return [line.ward_code, batch, line.expected, line.returned, line.entered, line.verified,
+            line.lost, line.not_used, line.unaccounted]
+
+
+def _table(parent: QWidget, columns: int) -> QTableWidget:
+    table = QTableWidget(0, columns, parent)
+    table.verticalHeader().hide()
+    table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+    table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+    table.horizontalHeader().setStretchLastSection(True)
+    return table
+
+
+def _fill(table: QTableWidget, rows: list[list[object]]) -> None:
+    table.setRowCount(len(rows))
+    for r, row in enumerate(rows):
+        for c, value in enumerate(row):
+            item = QTableWidgetItem(str(value))
+            if isinstance(value, int):
+                item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+            table.setItem(r, c, item)
