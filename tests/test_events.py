@@ -13,6 +13,7 @@ from reentry.cli import cli
 from reentry.demo import create_demo
 from reentry.entry import service
 from reentry.entry.model import Role
+from reentry.entry.progress import sheet_states, ward_progress
 from reentry.errors import UserError
 from reentry.events.accounting import (
     account_lines,
@@ -174,6 +175,13 @@ def test_accounting_numbers_on_a_real_printed_batch(hospital, tmp_path):
     csv_lines = accounting_csv(account_lines(accounts)).splitlines()
     assert csv_lines[0].split(",")[-1] == "unaccounted"
     assert csv_lines[1].split(",")[-1] == str(len(forms) - 4)
+
+    # The re-entry progress screen tells the same story as the accounting.
+    states = {s.serial: s.state for s in sheet_states(store, ward)}
+    assert (states[lost.serial], states[packet.serial]) == ("lost", "not_used")
+    [progress] = ward_progress(sheet_states(store, ward))
+    assert (progress.lost, progress.not_used) == (1, 1)
+    assert progress.missing == len(forms) - 3 - 2  # neither returned nor declared
 
 
 def test_a_reprint_replaces_the_old_sheet_in_the_expected_count(hospital, tmp_path):

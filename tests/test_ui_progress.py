@@ -7,7 +7,7 @@ import pytest
 from reentry.demo.outage import create_outage_demo
 from reentry.entry.progress import sheet_states, ward_progress
 from reentry.store import open_store
-from ui.progress_view import ProgressDialog
+from ui.progress_view import WARD_COLUMNS, ProgressDialog
 
 AS_OF = datetime(2026, 11, 23, 20, 0, tzinfo=UTC)
 
@@ -30,7 +30,7 @@ def test_totals_filters_missing_list_and_csv(qtbot, outage, tmp_path):
     wards = ward_progress(expected)
     assert dialog.wards_table.rowCount() == len(wards)
     first = wards[0]
-    assert [dialog.wards_table.item(0, c).text() for c in (0, 1, 6)] == [
+    assert [dialog.wards_table.item(0, c).text() for c in (0, 1, WARD_COLUMNS.index("missing"))] == [
         first.ward_code, str(first.printed), str(first.missing)]
     assert dialog.sheets_table.rowCount() == len(expected)
     dialog.show_missing()

@@ -38,8 +38,8 @@ from reentry.i18n import tr
 from reentry.store import open_store
 from ui.language import is_language_change
 
-WARD_COLUMNS = ("ward", "printed", "returned", "entered", "verified", "lost", "missing",
-                "to_verify", "not_double_checked")
+WARD_COLUMNS = ("ward", "printed", "returned", "entered", "verified", "lost", "not_used",
+                "missing", "to_verify", "not_double_checked")
 _VERIFY_COLUMNS = ("to_verify", "not_double_checked")  # headings in the double-entry catalog
 SHEET_COLUMNS = ("ward", "room", "patient", "ipp", "form", "state", "rows", "returned_at")
 OPERATOR_COLUMNS = ("user", "rows", "rate")
@@ -91,7 +91,7 @@ class ProgressDialog(QDialog):
             store.close()
         wards = ward_progress(self._sheets)
         _fill(self.wards_table, [[w.ward_code, w.printed, w.returned, w.entered, w.verified,
-                                  w.lost, w.missing, w.to_verify, w.not_double_checked]
+                                  w.lost, w.not_used, w.missing, w.to_verify, w.not_double_checked]
                                  for w in wards])
         _fill(self.operators_table, [
             [o.display_name, o.rows, f"{o.rows_per_hour:.0f}" if o.rows_per_hour else "—"]

@@ -108,7 +108,8 @@ def progress(state: Context, ward: str | None, batch: int | None, wanted: str | 
     for line in ward_progress(sheets):
         click.echo(tr("cli.progress_ward", ward=line.ward_code, printed=line.printed,
                       returned=line.returned, entered=line.entered, verified=line.verified,
-                      lost=line.lost, missing=line.missing))
+                      lost=line.lost, not_used=line.not_used,
+                      missing=line.missing))
         click.echo(tr("verify.progress_ward", to_verify=line.to_verify,
                       not_required=line.not_double_checked))
     if wanted:

@@ -2,7 +2,9 @@
 lost, the lists of what is still missing, and how fast each operator types.
 
 A sheet is *returned* once scanned, *entered* when its typist marked it finished, *verified*
-after a second check, *lost* when declared so; *missing* means printed and not returned.
+after a second check, *lost* or *not used* when declared so (the latest declaration counts, and
+a sheet found and entered afterwards counts as entered); *missing* means printed and neither
+returned nor declared.
 Only forms under double entry (sighted or blind, ``reentry.verify.policy``) are ever verified:
 an entered sheet of a form typed once is "entered, not double-checked", counted apart, never
 as verified.
@@ -38,6 +40,7 @@ class SheetState:
     verified_at: datetime | None
     lost_at: datetime | None
     rows_entered: int
+    not_used_at: datetime | None = None
     verify_mode: str = "none"  # the form's double entry: none, sighted or blind
 
     @property
@@ -45,24 +48,26 @@ class SheetState:
         """"not_required" (typed once), "pending" (entered, check to do), "done" or ""."""
         if self.verified_at:
             return "done"
-        if not self.entered_at or self.lost_at:
+        if not self.entered_at:
             return ""
         return "not_required" if self.verify_mode == "none" else "pending"
 
     @property
     def state(self) -> str:
-        if self.lost_at:
-            return "lost"
         if self.verified_at:
             return "verified"
         if self.entered_at:
             return "entered"
+        if self.lost_at:
+            return "lost"
+        if self.not_used_at:
+            return "not_used"
         if self.returned_at:
             return "returned"
         return "missing"
 
 
-STATES = ("missing", "returned", "entered", "verified", "lost")
+STATES = ("missing", "returned", "entered", "verified", "lost", "not_used")
 
 
 @dataclass(frozen=True)
@@ -73,12 +78,10 @@ class WardProgress:
     entered: int
     verified: int
     lost: int
+    not_used: int = 0
+    missing: int = 0  # printed, neither returned nor declared lost / not used
     to_verify: int = 0  # entered, their form needs a check, not verified yet
     not_double_checked: int = 0  # entered, their form is typed once (never verified)
-
-    @property
-    def missing(self) -> int:
-        return self.printed - self.returned - self.lost
 
 
 @dataclass(frozen=True)
@@ -112,11 +115,12 @@ def ward_progress(sheets: list[SheetState]) -> list[WardProgress]:
         counts["returned"] += sheet.returned_at is not None
         counts["entered"] += sheet.entered_at is not None
         counts["verified"] += sheet.verified_at is not None
-        counts["lost"] += sheet.lost_at is not None
+        counts[sheet.state] += sheet.state in ("lost", "not_used", "missing")
         counts["to_verify"] += sheet.double_check == "pending"
         counts["not_double_checked"] += sheet.double_check == "not_required"
     return [WardProgress(code, c["printed"], c["returned"], c["entered"], c["verified"],
-                         c["lost"], c["to_verify"], c["not_double_checked"])
+                         c["lost"], c["not_used"], c["missing"], c["to_verify"],
+                         c["not_double_checked"])
             for code, c in sorted(wards.items())]
 
 
@@ -129,7 +133,7 @@ def operators(store: Any) -> list[OperatorThroughput]:
 
 CSV_COLUMNS = ("serial", "code", "ward", "batch", "form", "state", "ipp", "patient", "room",
                "bed", "temporary_id", "rows_entered", "returned_at", "entered_at",
-               "verified_at", "lost_at", "double_entry", "double_check")
+               "verified_at", "lost_at", "not_used_at", "double_entry", "double_check")
 
 
 def sheets_csv(sheets: list[SheetState]) -> str:
@@ -141,12 +145,14 @@ def sheets_csv(sheets: list[SheetState]) -> str:
                          s.template_id, s.state, s.ipp or "", s.patient, s.room or "",
                          s.bed or "", s.temporary_id or "", s.rows_entered,
                          *(clock.local(t).isoformat() if t else "" for t in (
-                             s.returned_at, s.entered_at, s.verified_at, s.lost_at)),
+                             s.returned_at, s.entered_at, s.verified_at, s.lost_at,
+                             s.not_used_at)),
                          s.verify_mode, s.double_check])
     return out.getvalue()
 
 
 def _state(r: dict[str, Any], verify_mode: str = "none") -> SheetState:
+    declared, _, declared_at = (r["declared"] or "").partition("|")
     name = " ".join(p for p in ((r["used_name"] or r["birth_name"] or ""),
                                 r["given_names"] or "") if p)
     return SheetState(
@@ -155,5 +161,7 @@ def _state(r: dict[str, Any], verify_mode: str = "none") -> SheetState:
         temporary_id=r["temporary_code"], returned_at=clock.from_storage(r["returned_at"]),
         entered_at=clock.from_storage(r["entered_at"]),
         verified_at=clock.from_storage(r["verified_at"]),
-        lost_at=clock.from_storage(r["lost_at"]), rows_entered=r["rows_entered"],
+        lost_at=clock.from_storage(declared_at) if declared == "lost" else None,
+        not_used_at=clock.from_storage(declared_at) if declared == "not_used" else None,
+        rows_entered=r["rows_entered"],
         verify_mode=str(verify_mode))

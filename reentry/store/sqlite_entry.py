@@ -284,8 +284,9 @@ def sheet_progress_rows(store: Any, ward_code: str | None = None,
                 AND e.action = 'entered') AS entered_at,
                (SELECT max(at) FROM sheet_events e WHERE e.serial = f.serial
                 AND e.action = 'verified') AS verified_at,
-               (SELECT max(at) FROM sheet_events e WHERE e.serial = f.serial
-                AND e.action = 'lost') AS lost_at,
+               (SELECT action || '|' || at FROM sheet_events e WHERE e.serial = f.serial
+                AND e.action IN ('lost', 'not_used') ORDER BY e.at DESC, e.id DESC LIMIT 1)
+                AS declared,
                (SELECT count(*) FROM entries n WHERE n.serial = f.serial
                 AND n.status = 'active') AS rows_entered
         FROM form_instances f
