@@ -6,6 +6,7 @@ import hashlib
 import json
 from datetime import UTC, datetime, timedelta
 
+import pypdfium2
 import pytest
 from click.testing import CliRunner
 
@@ -70,6 +71,15 @@ def _print(store, tmp_path, ward, kind=BatchKind.PRINT, packets=1):
 
 def _forms(sheets):
     return [s for s in sheets if s.template_id not in NOT_SHEETS]
+
+
+def _page_texts(pdf):
+    """Every page's text, diagonal text included (pdftotext's layout mode leaves it out)."""
+    document = pypdfium2.PdfDocument(pdf)
+    try:
+        return [page.get_textpage().get_text_range() for page in document]
+    finally:
+        document.close()
 
 
 def _audit_actions(store):
@@ -359,6 +369,10 @@ def test_a_whole_drill_journey_never_writes_the_real_database(db_path, tmp_path)
     assert event.kind is EventKind.DRILL
     _, sheets = _print(drill, tmp_path / "drill", ward)
     forms = [s for s in _forms(sheets) if s.patient_id]
+    [drill_pdf] = (tmp_path / "drill").rglob("*.pdf")
+    [real_pdf] = (tmp_path / "real").rglob("*.pdf")
+    assert all("EXERCICE" in text for text in _page_texts(drill_pdf))  # every page says so
+    assert not any("EXERCICE" in text for text in _page_texts(real_pdf))
     assert min(s.serial for s in sheets) >= DRILL_FIRST_SERIAL
     assert all(s.temporary_id.startswith("99") for s in sheets if s.temporary_id)
     service.open_sheet(drill, forms[0].code(1), nurse)

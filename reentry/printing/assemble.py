@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from reentry import display
+from reentry.events.drill import is_drill
 from reentry.formdefs_model import FormDefinition
 from reentry.i18n import language
 from reentry.model import Dossier, Site, Ward
@@ -77,4 +78,4 @@ def build_ward_print(store: Store, site: Site, ward: Ward, forms: dict[str, Form
     admission = [[next(sheets) for _ in group] for group in packet_plans]
     return WardPrint(site=site, ward=ward, snapshot=store.latest_snapshot(),
                      printed_at=printed_at, window_hours=hours, cover=cover, patients=patients,
-                     admission_packets=admission, language=lang)
+                     admission_packets=admission, language=lang, drill=is_drill(store))

@@ -112,6 +112,7 @@ class Footer:
 
     data_as_of: str
     printed_at: str
+    drill_mark: str = ""  # « EXERCICE » on every page printed from a drill copy
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,6 +131,23 @@ def draw_frame(pen: Pen, orientation: str, banner: Banner, footer: Footer, stamp
     top_symbol = marks.code128(stamp.code)
     _draw_header(pen, width, height, banner, stamp, top_symbol)
     _draw_footer(pen, width, footer, stamp, top_symbol)
+    if footer.drill_mark:
+        _draw_drill_mark(pen, width, height, footer.drill_mark)
+
+
+def _draw_drill_mark(pen: Pen, width: float, height: float, mark: str) -> None:
+    """A large grey diagonal line of text: nobody can take a drill sheet for a real one, and
+    handwriting over it stays legible (light grey, outside the codes)."""
+    canvas = pen.canvas
+    canvas.saveState()
+    canvas.setFillGray(0.85)
+    canvas.translate(width / 2, height / 2)
+    canvas.rotate(35)
+    size = min(54.0, 0.9 * min(width, height) / max(len(mark), 1) * 1.9)
+    canvas.setFont(BOLD, size)
+    canvas.drawCentredString(0, -size / 3, mark)
+    canvas.restoreState()
+    pen.forget_font()
 
 
 def _draw_header(pen: Pen, width: float, height: float, banner: Banner, stamp: Stamp,

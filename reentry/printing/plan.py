@@ -72,3 +72,4 @@ class WardPrint:
     patients: list[PatientPacket]
     admission_packets: list[list[RegisteredSheet]] = field(default_factory=list)
     language: str = "fr"
+    drill: bool = False  # printed from a drill copy: every page says so

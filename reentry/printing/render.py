@@ -112,7 +112,8 @@ class _Document:
         self.today = clock.local(ward_print.printed_at).date()
         self.footer = Footer(display.data_as_of_text(ward_print.snapshot),
                              tr("print.printed_at",
-                                when=clock.format_local(ward_print.printed_at)))
+                                when=clock.format_local(ward_print.printed_at)),
+                             tr("print.drill_mark") if ward_print.drill else "")
         self.ward_values = {"ward.code": ward_print.ward.code, "ward.name": ward_print.ward.name}
         self.pages = 0
 

@@ -21,6 +21,7 @@ from pathlib import Path
 
 from reentry import clock, display, i18n
 from reentry.errors import UserError
+from reentry.events.drill import is_drill
 from reentry.formdefs import load_forms
 from reentry.i18n import msg
 from reentry.model import Site, Ward
@@ -199,7 +200,7 @@ def reprint_patient(store: Store, ipp: str, out_dir: Path, *, hours: float = 8.0
         packet = PatientPacket(dossier, sheets)
         ward_print = WardPrint(site=site, ward=ward, snapshot=snapshot, printed_at=now,
                                window_hours=hours, cover=None, patients=[packet],
-                               language=language)
+                               language=language, drill=is_drill(store))
         out_dir.mkdir(parents=True, exist_ok=True)
         target = out_dir / f"lot{batch.id:05d}-{_safe(ward.code)}-reprint-{sheets[0].serial}.pdf"
         pages = _write_whole(target, lambda out: render_patient(ward_print, packet, out))
