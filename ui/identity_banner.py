@@ -14,6 +14,7 @@ from PySide6.QtCore import QEvent, Qt
 from PySide6.QtWidgets import QFrame, QGridLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
 from reentry import display
+from reentry.admission.model import temporary_code_text
 from reentry.i18n import tr
 from reentry.model import IdentityStatus, Patient, Site, Stay, Ward
 from ui import theme
@@ -39,6 +40,7 @@ class _Identity:
     site: Site | None
     ward: Ward | None
     today: date
+    temporary_id: str | None = None  # a patient admitted during the outage: its packet's code
 
 
 class IdentityBanner(QFrame):
@@ -59,6 +61,11 @@ class IdentityBanner(QFrame):
         self._name.setFont(theme.scaled_font(self, 1.6, bold=True))
         self._name.setWordWrap(True)
         self._name.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self._provisional = QLabel(self)
+        self._provisional.setObjectName("identity_provisional")
+        self._provisional.setWordWrap(True)
+        self._provisional.setFont(theme.scaled_font(self, 1.2, bold=True))
+        self._provisional.setStyleSheet(f"color: {theme.PROVISIONAL_IDENTITY};")
 
         self._captions: dict[str, QLabel] = {}
         self._values: dict[str, QLabel] = {}
@@ -75,6 +82,7 @@ class IdentityBanner(QFrame):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(12, 8, 12, 8)
         layout.addWidget(self._name)
+        layout.addWidget(self._provisional)
         layout.addLayout(grid)
         self._render()
 
@@ -94,9 +102,10 @@ class IdentityBanner(QFrame):
     # -- public API -----------------------------------------------------------------------------
 
     def set_identity(self, patient: Patient, stay: Stay | None, site: Site | None,
-                     ward: Ward | None, today: date) -> None:
-        """Show ``patient``; ``today`` (hospital zone) is the day the age is computed on."""
-        self._identity = _Identity(patient, stay, site, ward, today)
+                     ward: Ward | None, today: date, *, temporary_id: str | None = None) -> None:
+        """Show ``patient``; ``today`` (hospital zone) is the day the age is computed on;
+        ``temporary_id``: the packet's code when the sheet was printed for a temporary identity."""
+        self._identity = _Identity(patient, stay, site, ward, today, temporary_id)
         self._render()
 
     def clear(self) -> None:
@@ -112,6 +121,10 @@ class IdentityBanner(QFrame):
 
     def name_text(self) -> str:
         return self._name.text()
+
+    def provisional_text(self) -> str:
+        """The provisional-identity line ("" unless the patient is under a temporary identity)."""
+        return self._provisional.text() if self._provisional.isVisibleTo(self) else ""
 
     # -- rendering ------------------------------------------------------------------------------
 
@@ -130,9 +143,21 @@ class IdentityBanner(QFrame):
                            self._identity.patient.identity_status == IdentityStatus.PROV)
         self._values["identity_status"].setStyleSheet(
             f"color: {theme.PROVISIONAL_IDENTITY};" if provisional else "")
+        temporary = _temporary_code(self._identity)
+        self._provisional.setText(tr("admission.banner_provisional", code=temporary)
+                                  if temporary else "")
+        self._provisional.setVisible(bool(temporary))
 
     @staticmethod
     def _values_of(identity: _Identity) -> dict[str, str]:
+        temporary = _temporary_code(identity)
+        if temporary:  # no IPP, and the stay's number is Reentry's own, not an NDA
+            return {**IdentityBanner._traits_of(identity),
+                    "ipp": tr("admission.banner_no_ipp", code=temporary), "nda": display.DASH}
+        return IdentityBanner._traits_of(identity)
+
+    @staticmethod
+    def _traits_of(identity: _Identity) -> dict[str, str]:
         patient, stay = identity.patient, identity.stay
         return {
             "birth_name": (patient.birth_name or "").upper() or display.DASH,
@@ -153,3 +178,12 @@ class IdentityBanner(QFrame):
         if is_language_change(event):
             self._render()
         super().changeEvent(event)
+
+
+def _temporary_code(identity: _Identity | None) -> str:
+    """The grouped temporary code of a provisional patient without IPP, else ""."""
+    if identity is None or not identity.temporary_id or identity.patient.ipp:
+        return ""
+    if identity.patient.identity_status not in (IdentityStatus.PROV, None):
+        return ""
+    return temporary_code_text(identity.temporary_id)

@@ -38,11 +38,15 @@ from reentry.errors import UserError
 from reentry.formdefs import load_forms
 from reentry.i18n import Msg, msg, tr
 from reentry.store import open_store
+from reentry.verify.routing import route
 from ui import theme
+from ui.admission_screen import AdmissionScreen, is_admission_sheet, saved_notice
+from ui.drill_banner import show_drill_state
 from ui.entry_screen import EntryScreen
 from ui.language import is_language_change, switch_language
 from ui.scan import CodeBar, ScanCapture, ScanSettings
 from ui.sign_in import SignInPage
+from ui.verify_screens import VerifyScreens
 
 CODE_KEYS = ("Ctrl+L", "F2")
 SIGN_OUT_KEYS = ("Ctrl+Shift+Q",)
@@ -115,6 +119,8 @@ class ReentryWindow(QMainWindow):
         self.sign_in_page = SignInPage(self.store, self)
         self.scan_page = ScanPage(self)
         self.entry = EntryScreen(self.store, self, now=now)
+        self.admission = AdmissionScreen(self.store, self, now=now)
+        self.verify = VerifyScreens(self.store, self.entry, self, now=now)  # double entry
         self.code_bar = CodeBar(self)
         self.user_label = QLabel(self)
         self.user_label.setObjectName("current_user")
@@ -129,6 +135,7 @@ class ReentryWindow(QMainWindow):
         self.resize(1300, 860)
         self._retranslate()
         self._show_signed_out()
+        show_drill_state(self, self.store)  # a drill copy says so, permanently
         if store_error is not None:
             self.sign_in_page.show_error(store_error.msg)
 
@@ -148,7 +155,8 @@ class ReentryWindow(QMainWindow):
         bar.addWidget(self.code_bar, 1)
         bar.addWidget(self.user_label)
         bar.addWidget(self.sign_out_button)
-        for page in (self.sign_in_page, self.scan_page, self.entry):
+        for page in (self.sign_in_page, self.scan_page, self.entry, self.admission,
+                     *self.verify.pages()):
             self.pages.addWidget(page)
         central = QWidget(self)
         layout = QVBoxLayout(central)
@@ -186,7 +194,10 @@ class ReentryWindow(QMainWindow):
         self.code_bar.code_entered.connect(self.open_code)
         self.sign_out_button.clicked.connect(self.sign_out)
         self.entry.sheet_finished.connect(self._sheet_finished)
+        self.verify.finished.connect(self.show_scan_page)
         self.entry.row_saved.connect(lambda _entry: self._clear_refusal())
+        self.admission.admission_saved.connect(
+            lambda admission: self.show_scan_page(saved_notice(admission)))
         self.scan_page.drafts.itemActivated.connect(
             lambda item: self.open_code(str(item.data(Qt.ItemDataRole.UserRole))))
 
@@ -195,6 +206,8 @@ class ReentryWindow(QMainWindow):
     def signed_in(self, user: User) -> None:
         self.user = user
         self.entry.set_user(user)
+        self.admission.set_user(user)
+        self.verify.set_user(user)
         self.top_bar.show()
         self.code_action.setEnabled(True)
         self.sign_out_action.setEnabled(True)
@@ -203,6 +216,8 @@ class ReentryWindow(QMainWindow):
 
     def sign_out(self) -> None:
         self.entry.set_user(None)  # keeps what was typed as a draft first
+        self.admission.set_user(None)
+        self.verify.set_user(None)
         self.user = None
         self._show_signed_out()
 
@@ -228,14 +243,29 @@ class ReentryWindow(QMainWindow):
         if self.user is None or self.store is None:
             return None
         self.entry.save_draft()
+        self.admission.save_draft()
         try:
             context = service.open_sheet(self.store, code, self.user)
+            opened = None if is_admission_sheet(context) else route(self.store, context,
+                                                                    self.user)
         except UserError as error:
             self._refuse(error.msg)
             return None
         self._clear_refusal()
-        self.entry.show_sheet(context)
-        self.pages.setCurrentWidget(self.entry)
+        if opened is None:  # a packet's admission form: its own screen
+            return self._open_admission(context)
+        self.admission.close_sheet()
+        self.pages.setCurrentWidget(self.verify.show(opened))  # entry, second entry, check…
+        return opened.context
+
+    def _open_admission(self, context: SheetContext) -> SheetContext | None:
+        self.entry.close_sheet()
+        try:
+            self.admission.show_context(context)
+        except UserError as error:
+            self._refuse(error.msg)
+            return None
+        self.pages.setCurrentWidget(self.admission)
         return context
 
     def _refuse(self, reason: Msg) -> None:
@@ -259,8 +289,8 @@ class ReentryWindow(QMainWindow):
     def _sheet_finished(self, context: SheetContext) -> None:
         self._clear_refusal()
         code = group_for_reading(context.instance.code(context.page))
-        self.show_scan_page(msg("entry_ui.sheet_finished", form=context.form.title.as_msg(),
-                                code=code))
+        self.show_scan_page(self.verify.finished_notice(context) or msg(
+            "entry_ui.sheet_finished", form=context.form.title.as_msg(), code=code))
 
     def _draft_items(self) -> list[tuple[str, str]]:
         if self.user is None or self.store is None:
@@ -312,6 +342,7 @@ class ReentryWindow(QMainWindow):
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.entry.close_sheet()
+        self.admission.close_sheet()
         self.capture.remove()
         if self.store is not None:
             self.store.close()

@@ -87,6 +87,10 @@ def open_sheet(store: Any, code: str, user: User) -> SheetContext:
     forms = load_forms()
     if instance.template_id in _ENTRY_TEMPLATES_EXCLUDED or instance.template_id not in forms:
         raise CodeRefused(reason=msg("entry.not_a_form", template=instance.template_id))
+    from reentry.admission.packets import packet_problem  # here: admission imports this module
+
+    if (packet_refusal := packet_problem(store, instance, forms)) is not None:
+        raise CodeRefused(reason=packet_refusal)  # a packet sheet before its admission is typed
     patient = store.patient_by_id(instance.patient_id) if instance.patient_id else None
     stay = store.stay_by_id(instance.stay_id) if instance.stay_id else None
     ward = next((w for w in store.wards() if w.code == instance.ward_code), None)
@@ -212,6 +216,14 @@ def _event_time(section: Section, parsed: dict[str, Any], day: date,
 
 def record_row(store: Any, command: RecordRow, *, now: datetime | None = None) -> Entry:
     """Check and store one row at once (one transaction), with what it means for the SIH."""
+    entry, items = checked_row(store, command, now=now)
+    return store.save_entry(entry, items, command.user)  # type: ignore[no-any-return]
+
+
+def checked_row(store: Any, command: RecordRow, *, now: datetime | None = None
+                ) -> tuple[Entry, list[Item]]:
+    """The entry and items ``command`` stands for, checked as ``record_row`` checks them, not
+    stored: double entry keeps a second typist's rows apart and applies decisions itself."""
     instance = store.form_instance(command.serial)
     if instance is None:
         raise CodeRefused(reason=msg("entry.unknown"))
@@ -238,14 +250,13 @@ def record_row(store: Any, command: RecordRow, *, now: datetime | None = None) -
     entry = Entry(
         id=0, serial=command.serial, page=command.page, section_id=command.section_id,
         row_index=command.row_index,
-        values={k: _canonical(v) for k, v in parsed.items() if v is not None},
+        values={k: canonical(v) for k, v in parsed.items() if v is not None},
         event_time=event_time, author=author, entered_by=command.user.username,
         entered_at=now or clock.now(), status=EntryStatus.ACTIVE, corrects=command.corrects,
         reason=(command.reason or "").strip() or None,
         warnings_confirmed=tuple(sorted(k for k in problems.warnings)),
         sheet_values={k: v.strip() for k, v in command.sheet_values.items() if v.strip()})
-    items = meaning(form, section, parsed, entry, planned)
-    return store.save_entry(entry, items, command.user)  # type: ignore[no-any-return]
+    return entry, meaning(form, section, parsed, entry, planned)
 
 
 def _dose_section(form: FormDefinition) -> str | None:
@@ -255,7 +266,8 @@ def _dose_section(form: FormDefinition) -> str | None:
     return None
 
 
-def _canonical(value: Any) -> str:
+def canonical(value: Any) -> str:
+    """A parsed value as stored in an entry (double entry compares and re-applies these)."""
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, float):
@@ -267,6 +279,9 @@ def _canonical(value: Any) -> str:
     if isinstance(value, date):
         return value.isoformat()
     return str(value)
+
+
+_canonical = canonical  # the earlier name, still used by other modules
 
 
 _DOSE_TEXT = re.compile(r"^\s*([\d\s]+(?:[.,]\d+)?)\s*(.*)$")
@@ -289,7 +304,7 @@ def meaning(form: FormDefinition, section: Section, parsed: dict[str, Any], entr
                               code=field.code.code if field.code else field.id,
                               label=field.label_in("fr"),
                               value=float(value) if numeric else None,
-                              value_text=None if numeric else _canonical(value),
+                              value_text=None if numeric else canonical(value),
                               unit=field.unit))
         return items
     if kind == "medication_administration":

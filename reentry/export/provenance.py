@@ -33,7 +33,10 @@ def identity_of(item: Item) -> PatientIdentity | None:
     temporary = (item.temporary_id or "").strip() or None
     if ipp is None and temporary is None:
         return None
-    return PatientIdentity(ipp, None if ipp else temporary, (item.nda or "").strip() or None)
+    # A patient without IPP has only the stay Reentry opened at the downtime admission: its
+    # number is Reentry's own, never to be sent as an NDA of the SIH.
+    nda = (item.nda or "").strip() or None if ipp else None
+    return PatientIdentity(ipp, None if ipp else temporary, nda)
 
 
 def author_text(item: Item) -> str:

@@ -1,0 +1,57 @@
+"""Provisional identities as an identity file, for linking to the SIH's patients.
+
+The rows have the columns ``reentry link-identities`` reads (``reconcile.identity_table``),
+the temporary code as ``id``: the reconciliation links them to real records with the same
+identity-vigilance safeguards as any other identity file. Only identities not linked yet are
+given: once a patient carries an IPP, there is nothing left to link.
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+from pathlib import Path
+from typing import Any
+
+from reentry.admission.model import LinkStatus
+from reentry.errors import UserError
+
+IDENTITY_COLUMNS = ("id", "birth_name", "used_name", "given_names", "birth_date", "sex",
+                    "birth_place", "address", "postcode", "city", "national_id")
+
+
+def provisional_identities(store: Any) -> list[dict[str, str]]:
+    """One row per patient admitted under a temporary identity and not linked yet."""
+    rows = []
+    for entry in store.provisional_patients():
+        if entry.link_status is not LinkStatus.PROVISIONAL:
+            continue
+        p = entry.patient
+        rows.append({
+            "id": entry.admission.temporary_code,
+            "birth_name": p.birth_name or "", "used_name": p.used_name or "",
+            "given_names": p.given_names or "",
+            "birth_date": p.birth_date.isoformat() if p.birth_date else "",
+            "sex": p.sex.value if p.sex else "", "birth_place": p.birthplace_insee or "",
+            "address": p.address or "", "postcode": p.postcode or "", "city": p.city or "",
+            "national_id": p.ins_nir or "",
+        })
+    return rows
+
+
+def write_identity_file(store: Any, path: Path) -> int:
+    """Write the provisional identities to ``path`` (CSV, UTF-8), whole or not at all."""
+    rows = provisional_identities(store)
+    target = Path(path)
+    partial = target.with_name(target.name + ".partial")
+    try:
+        with partial.open("w", encoding="utf-8", newline="") as handle:
+            writer = csv.DictWriter(handle, fieldnames=IDENTITY_COLUMNS, lineterminator="\r\n")
+            writer.writeheader()
+            writer.writerows(rows)
+        os.replace(partial, target)
+    except OSError as error:
+        partial.unlink(missing_ok=True)
+        raise UserError("admission.cannot_write", path=str(target),
+                        detail=error.strerror or str(error)) from error
+    return len(rows)
