@@ -85,7 +85,6 @@ def test_policy_has_safe_defaults_is_shared_and_changed_only_by_a_manager(ward, 
     store, _, people = ward
     modes = {line.template_id: (line.mode, line.is_default) for line in policy(store)}
     assert modes == {
-        "downtime_admission": (VerifyMode.SIGHTED, True),
         "medication_administration": (VerifyMode.BLIND, True),
         "nursing_notes": (VerifyMode.NONE, True),
         "transfer_discharge": (VerifyMode.NONE, True),
@@ -96,6 +95,8 @@ def test_policy_has_safe_defaults_is_shared_and_changed_only_by_a_manager(ward, 
     assert "cadre de santé" in refused.value.message()
     with pytest.raises(UserError, match="vital_signs"):
         set_mode(store, people["manager"], "vitals", "blind")
+    with pytest.raises(UserError, match="vital_signs"):  # checked by identity vigilance instead
+        set_mode(store, people["manager"], "downtime_admission", "sighted")
     with pytest.raises(UserError, match="none, sighted, blind"):
         set_mode(store, people["manager"], "vital_signs", "twice")
     line = set_mode(store, people["manager"], "vital_signs", "Blind")

@@ -22,9 +22,11 @@ from reentry.verify.model import VerifyMode
 
 DEFAULT_MODES: dict[str, VerifyMode] = {
     "medication_administration": VerifyMode.BLIND,
-    "downtime_admission": VerifyMode.SIGHTED,
 }
-_NOT_TYPED = frozenset({"ward_cover", "dossier"})
+# Not typed back (cover, dossier), or typed in their own screen: a downtime admission's identity
+# is checked by the admission screen and then, always, by identity vigilance when the temporary
+# identity is linked to the real record (reentry/review), not by double entry.
+_NOT_TYPED = frozenset({"ward_cover", "dossier", "downtime_admission"})
 
 
 @dataclass(frozen=True)
