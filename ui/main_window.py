@@ -32,11 +32,16 @@ from reentry.store import Store, open_store
 from ui import theme
 from ui.census_view import CensusView
 from ui.dossier_view import DossierView
+from ui.drill_banner import show_drill_state
 from ui.errors import show_user_error
+from ui.event_window import open_event_window
 from ui.language import is_language_change, switch_language
 from ui.print_station import PrintStationDialog
 from ui.progress_view import ProgressDialog
 from ui.reentry_window import open_reentry_window
+from ui.review_window import open_review_window
+from ui.scan_import import open_scan_import
+from ui.scan_queue import open_scan_queue
 from ui.snapshot_status import SnapshotStatus
 from ui.ward_tree import WardTree
 
@@ -127,8 +132,20 @@ class MainWindow(QMainWindow):
         self.reentry_action = QAction(self)
         self.reentry_action.triggered.connect(
             lambda: open_reentry_window(self.db_path, self.settings, self))
+        self.scan_import_action = QAction(self)
+        self.scan_import_action.triggered.connect(lambda: open_scan_import(self.db_path, self))
+        self.scan_queue_action = QAction(self)
+        self.scan_queue_action.triggered.connect(lambda: open_scan_queue(self.db_path, self))
+        self.file_menu.aboutToShow.connect(self._count_scan_queue)
+        self.review_action = QAction(self)
+        self.review_action.triggered.connect(lambda: open_review_window(self.db_path, self))
+        self.event_action = QAction(self)
+        self.event_action.triggered.connect(
+            lambda: open_event_window(self.db_path, self.settings, self))
         self.file_menu.addActions([self.refresh_action, self.print_action, self.reentry_action,
-                                   self.progress_action, self.quit_action])
+                                   self.scan_import_action, self.scan_queue_action,
+                                   self.progress_action, self.review_action, self.event_action,
+                                   self.quit_action])
 
         self.view_menu = QMenu(bar)
         self.view_menu.setObjectName("view_menu")
@@ -196,6 +213,8 @@ class MainWindow(QMainWindow):
         snapshot = store.latest_snapshot()
         sites = store.sites()
         self.status.set_snapshot(snapshot)
+        self._count_scan_queue()
+        show_drill_state(self, store)  # a drill copy says so, permanently
         if not sites:
             self._show_message(msg("ui.empty_database", db=str(self.db_path)))
             self.wards.set_places([], [], {})
@@ -278,6 +297,10 @@ class MainWindow(QMainWindow):
         self.print_action.setText(tr("ui.print_menu"))
         self.progress_action.setText(tr("ui.progress_menu"))
         self.reentry_action.setText(tr("entry_ui.menu_open"))
+        self.scan_import_action.setText(tr("scan_ui.menu_import"))
+        self._count_scan_queue()
+        self.review_action.setText(tr("review.ui.main_menu"))
+        self.event_action.setText(tr("events.menu_open"))
         self.quit_action.setText(tr("ui.action_quit"))
         self.view_menu.setTitle(tr("ui.menu_view"))
         for action, name in zip(self.focus_actions, ("wards", "census", "dossier"), strict=True):
@@ -305,6 +328,15 @@ class MainWindow(QMainWindow):
         dialog.refresh_estimates()
         dialog.open()
         return dialog
+
+    def _count_scan_queue(self) -> None:
+        """"Pages à identifier (N)", counted each time the menu opens (a cheap count)."""
+        try:
+            count = self.store.scan_counts()["queued"] if self.store is not None else None
+        except UserError:
+            count = None
+        self.scan_queue_action.setText(tr("scan_ui.menu_queue", count=count) if count is not None
+                                       else tr("scan_ui.menu_queue_unknown"))
 
     def open_progress(self) -> ProgressDialog:
         """What is left to re-enter, per ward, for the ward manager."""

@@ -15,16 +15,23 @@ from pathlib import Path
 from typing import Any
 
 from reentry import clock
+from reentry.admission.model import RecordAdmission
+from reentry.admission.service import record_admission
 from reentry.demo import create_demo, default_as_of
 from reentry.demo.sih_export import write_sih_export
 from reentry.entry import service
 from reentry.entry.model import RecordRow, Role, User
+from reentry.events.model import DeclareEvent, OutageEvent
+from reentry.events.service import declare_event, end_event
 from reentry.formdefs import load_forms
+from reentry.i18n import tr
 from reentry.printing.station import PrintRequest, print_batch
 
 NURSES = (("aurore.petit", "Aurore Petit", "AP"), ("karim.benali", "Karim Benali", "KB"),
           ("lea.moreau", "Léa Moreau", "LM"))
 MANAGER = ("claire.roux", "Claire Roux")
+QUALITY = ("qualite", "Quentin Qualité")
+IDENTITY_VIGILANCE = ("idv", "Inès Vigilance")
 
 RETURNED = 0.75  # share of sheets back from the wards the next morning
 TYPED = 0.8  # of those, share already (at least partly) typed
@@ -39,6 +46,7 @@ class OutageDemo:
     typed_rows: int
     already_done: bool = False
     sih_export: Path | None = None  # what the SIH holds after recovery (item CSV)
+    review_run: int | None = None  # the reconciliation stored for the quality review
 
 
 def create_outage_demo(store: Any, out_dir: Path, patients: int = 120, seed: int = 1,
@@ -47,10 +55,12 @@ def create_outage_demo(store: Any, out_dir: Path, patients: int = 120, seed: int
     create_demo(store, patients=patients, seed=seed, as_of=as_of)
     if store.batches():
         return OutageDemo(store.batches()[0].id, 0, 0, 0, already_done=True)
+    manager = _user(store, *MANAGER, Role.WARD_MANAGER)
+    event = _declare_outage(store, manager, as_of)
     outcome = print_batch(store, PrintRequest(out_dir=out_dir, start=as_of, hours=hours,
                                               admission_packets=1, operator="demo"))
+    end_event(store, manager, event.id, as_of + timedelta(hours=hours))
     nurses = [_user(store, name, display, Role.NURSE) for name, display, _ in NURSES]
-    _user(store, *MANAGER, Role.WARD_MANAGER)
     rng = random.Random(seed)
     morning = as_of + timedelta(hours=hours + 2)
     forms = load_forms()
@@ -81,9 +91,97 @@ def create_outage_demo(store: Any, out_dir: Path, patients: int = 120, seed: int
             typed_rows += 1
         if finished:
             service.mark_sheet_entered(store, nurse, sheet.serial)
+    _downtime_admission(store, outcome.batch_id, nurses[0], as_of, morning)
     export = out_dir / "sih-export.csv"
     write_sih_export(store.items(), export, seed=seed)
-    return OutageDemo(outcome.batch_id, len(sheets), returned, typed_rows, sih_export=export)
+    review_run = _first_reconciliation(store, export, out_dir, morning + timedelta(hours=4))
+    if review_run is not None:
+        _quality_follow_up(store, event.id, review_run, export, out_dir, manager,
+                           morning + timedelta(days=1))
+    return OutageDemo(outcome.batch_id, len(sheets), returned, typed_rows, sih_export=export,
+                      review_run=review_run)
+
+
+def _downtime_admission(store: Any, batch_id: int, nurse: User, as_of: datetime,
+                        now: datetime) -> None:
+    """One patient arrived during the outage: the first packet's admission form is typed, so
+    the demo shows a provisional identity waiting to be linked (reentry admissions list)."""
+    sheet = next((s for s in store.batch_sheets(batch_id)
+                  if s.template_id == "downtime_admission"), None)
+    if sheet is None:
+        return
+    service.open_sheet(store, sheet.code(1), nurse)
+    arrival = clock.local(as_of + timedelta(hours=2, minutes=35))
+    values = {"birth_name": "RENAUD", "given_names": "Margaux Élise",
+              "birth_date": "14/07/1986", "sex": "F", "birthplace_insee": "69123",
+              "ward": sheet.ward_code, "admitted_at": arrival.strftime("%d/%m/%Y %H:%M"),
+              "initials": NURSES[0][2]}
+    record_admission(store, RecordAdmission(sheet.serial, values, nurse,
+                                            confirmed_warnings=frozenset(values)), now=now)
+
+
+def _declare_outage(store: Any, manager: User, as_of: datetime) -> OutageEvent:
+    """The cut is declared before printing, as a planned outage is, so the batch belongs to it;
+    it is ended at the end of the window and left open: sheets are still missing."""
+    ongoing = store.ongoing_event()
+    if ongoing is not None:
+        return ongoing  # type: ignore[no-any-return]
+    return declare_event(store, DeclareEvent(
+        title=tr("events.demo_title"), started_at=as_of, user=manager, planned=True,
+        systems=("DPI", "pharmacie", "laboratoire"))).event
+
+
+def _first_reconciliation(store: Any, export: Path, out_dir: Path, now: datetime) -> int | None:
+    """The quality team's first reconciliation against the SIH export, so that the review
+    screen has flags to work (sign in as ``qualite``, or ``idv`` for identities)."""
+    from reentry.reconcile_run import run_reconciliation
+
+    quality = _user(store, *QUALITY, Role.QUALITY)
+    _user(store, *IDENTITY_VIGILANCE, Role.IDENTITY_VIGILANCE)
+    if not store.items():
+        return None
+    return run_reconciliation(store, [export], None, out_dir / "rapprochement", user=quality,
+                              now=now).run_id
+
+
+def _quality_follow_up(store: Any, event_id: int, run_id: int, export: Path, out_dir: Path,
+                       manager: User, next_day: datetime) -> None:
+    """The quality team's next day, so that ``reentry report`` has closures to show: two flags
+    resolved by hand, two missing items typed into the SIH (a newer export, whose run closes
+    their flags), and one sheet that never came back declared lost by the ward manager."""
+    import csv
+
+    from reentry.events.accounting import declare_sheets, sheet_accounts
+    from reentry.export.csv_items import ITEM_COLUMNS
+    from reentry.reconcile_run import run_reconciliation
+    from reentry.review import service as review
+
+    quality = _user(store, *QUALITY, Role.QUALITY)
+    flags = sorted(review.flags(store, run_id, open_only=True), key=lambda f: f.item_key)
+    fixes = {"differs": "accepted_difference", "duplicate": "duplicate_removed"}
+    for flag in [f for f in flags if f.verdict in fixes][:2]:
+        review.resolve_flag(store, quality, flag.item_key, fixes[flag.verdict])
+    rows = []
+    for flag in [f for f in flags if f.verdict == "missing"][:2]:
+        paper = review.flag_detail(store, run_id, flag.item_key).paper
+        value = paper.get("value")
+        rows.append({"record_id": f"SIH-late-{paper['id']}", "ipp": paper.get("ipp") or "",
+                     "nda": paper.get("nda") or "", "kind": paper["kind"],
+                     "code": "" if paper["kind"] == "nursing_note" else paper["code"],
+                     "value": f"{value:g}" if value is not None else paper.get("value_text") or "",
+                     "unit": paper.get("unit") or "", "route": paper.get("route") or "",
+                     "effective_time": paper["effective_time"], "author": paper.get("author") or "",
+                     "text": paper.get("text") or ""})
+    newer = out_dir / "sih-export-2.csv"
+    with newer.open("w", encoding="utf-8", newline="") as handle:
+        handle.write(export.read_text(encoding="utf-8"))
+        csv.DictWriter(handle, fieldnames=ITEM_COLUMNS, lineterminator="\n").writerows(rows)
+    run_reconciliation(store, [newer], None, out_dir / "rapprochement-2", user=quality,
+                       now=next_day)
+    missing = next((s for s in sheet_accounts(store, event_id) if not s.returned), None)
+    if missing is not None:
+        declare_sheets(store, [missing.serial], "lost", "égarée lors du transfert en radiologie",
+                       manager)
 
 
 def _user(store: Any, username: str, display: str, role: Role) -> User:

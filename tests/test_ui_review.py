@@ -1,0 +1,255 @@
+"""The review window driven as the quality team and the identity-vigilance cell drive it: sign in,
+filter, read paper and SIH side by side, resolve, decide an identity (real widgets, real store)."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+
+import pytest
+from PySide6.QtCore import QBuffer, QByteArray, QIODevice, Qt
+from PySide6.QtGui import QColor, QImage
+
+from reentry.demo import create_demo
+from reentry.entry import service as entry_service
+from reentry.entry.model import RecordRow, Role
+from reentry.reconcile_run import run_reconciliation
+from reentry.review.model import ResolutionReason
+from reentry.review.record import fold_search
+from reentry.store import open_store
+from ui.review_flag_model import COLUMNS
+from ui.review_window import ReviewWindow
+
+AS_OF = datetime(2026, 11, 23, 20, 0, tzinfo=UTC)
+HEADER = "record_id,ipp,nda,kind,code,value,unit,route,effective_time,author,text\n"
+IDENTITY_HEADER = ("id,birth_name,used_name,given_names,birth_date,sex,birth_place,address,"
+                   "postcode,city,national_id\n")
+
+
+def write(path, rows, header=HEADER):
+    path.write_text(header + "".join(row + "\n" for row in rows), encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def reviewed(db_path, tmp_path):
+    """A demo census, a run on paper and SIH CSVs for two patients of two wards, two
+    temporary identities, and a quality user and an identity-vigilance user."""
+    store = open_store(db_path)
+    create_demo(store, patients=6, seed=8, as_of=AS_OF)
+    census = store.census()
+    first = census[0]
+    other = next(r for r in census if r.ward.code != first.ward.code)
+    a, b = first.patient.ipp, other.patient.ipp
+    paper = write(tmp_path / "paper.csv", [
+        f"a-hr,{a},,vital_sign,8867-4,72,/min,,2026-11-23T22:00:00+01:00,AB,",
+        f"a-temp,{a},,vital_sign,8310-5,37.5,Cel,,2026-11-23T23:00:00+01:00,AB,",
+        f"a-para,{a},,medication_administration,paracétamol,1,g,PO,"
+        "2026-11-23T22:00:00+01:00,AB,",
+        f"b-hr,{b},,vital_sign,8867-4,80,/min,,2026-11-23T23:30:00+01:00,CD,",
+        "t2-hr,PROV-T2,,vital_sign,8867-4,90,/min,,2026-11-23T22:00:00+01:00,EF,"])
+    sih = write(tmp_path / "sih.csv", [
+        f"s1,{a},,vital_sign,8867-4,72,/min,,2026-11-23T22:05:00+01:00,AB,",
+        f"s2,{a},,vital_sign,8310-5,38.5,Cel,,2026-11-23T23:00:00+01:00,AB,"])
+    left = write(tmp_path / "left.csv", ["PROV-T2,MARTIN,,Naël,2015-06-01,M,,,,,"],
+                 IDENTITY_HEADER)
+    right = write(tmp_path / "right.csv", ["900002,MARTIN,,Naël,2015-06-01,M,,,,,",
+                                           "900003,MARTIN,,Nahel,2015-06-01,M,,,,,"],
+                  IDENTITY_HEADER)
+    run_reconciliation(store, [sih], paper, tmp_path / "out", identities_left=left,
+                       sih_patients=right)
+    entry_service.add_user(store, "qualite", "Quentin Qualité", Role.QUALITY)
+    entry_service.add_user(store, "idv", "Inès Vigilance", Role.IDENTITY_VIGILANCE)
+    store.close()
+    return db_path, first, other
+
+
+def open_window(qtbot, db_path, **kwargs):
+    window = ReviewWindow(db_path, **kwargs)
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitExposed(window)
+    window.activateWindow()
+    qtbot.waitUntil(window.sign_in_page.name_field.hasFocus)
+    return window
+
+
+def sign_in(qtbot, window, name):
+    """Type the name, Enter, and wait for the flags, read off the GUI thread."""
+    field = window.sign_in_page.name_field
+    field.clear()
+    qtbot.keyClicks(field, name)
+    with qtbot.waitSignal(window.loaded, timeout=10_000):
+        qtbot.keyClick(field, Qt.Key.Key_Return)
+    assert window.user is not None and window.user.username == name
+
+
+def shown(window, column="patient"):
+    model = window.flags.model
+    return [model.data(model.index(r, COLUMNS.index(column))) for r in range(model.rowCount())]
+
+
+def keys(window):
+    model = window.flags.model
+    return [model.flag(r).item_key for r in range(model.rowCount())]
+
+
+def test_filter_side_by_side_and_resolve(qtbot, reviewed):
+    db_path, first, other = reviewed
+    window = open_window(qtbot, db_path)
+    sign_in(qtbot, window, "qualite")
+    assert window.run_choice.count() == 1 and "n° 1" in window.run_choice.currentText()
+    assert sorted(keys(window)) == ["a-para", "a-temp", "b-hr", "t2-hr"]
+
+    flags = window.flags
+    flags.choose(flags.verdict, "differs")
+    assert keys(window) == ["a-temp"]
+    flags.choose(flags.verdict, None)
+    flags.choose(flags.ward, other.ward.code)
+    assert keys(window) == ["b-hr"]
+    flags.choose(flags.ward, None)
+    flags.choose(flags.kind, "medication_administration")
+    assert keys(window) == ["a-para"]
+    flags.choose(flags.kind, None)
+    qtbot.keyClick(flags.table, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
+    assert flags.patient.hasFocus()
+    qtbot.keyClicks(flags.patient, fold_search(first.patient.birth_name))  # no accents, no case
+    assert sorted(keys(window)) == ["a-para", "a-temp"]
+    assert flags.count.text() == "2 écarts affichés sur 4"
+    flags.patient.clear()
+    qtbot.keyClicks(flags.patient, "prov-t2")
+    assert keys(window) == ["t2-hr"]
+    flags.patient.clear()
+
+    assert flags.select_key("a-temp")
+    detail = flags.detail
+    assert first.patient.birth_name.upper() in detail.patient_name.text()
+    assert first.patient.ipp in detail.patient_ids.text()
+    assert first.patient.birth_date.strftime("%d/%m/%Y") in detail.patient_ids.text()
+    assert detail.cell("value", 0) == "37,5" and detail.cell("value", 1) == "38,5"
+    assert detail.cell("unit", 0) == detail.cell("unit", 1) == "Cel"
+    assert detail.deciding_rows() == ["value"]
+    assert "38.5" in detail.reason.text()
+    assert detail.page.text() == "pas de page numérisée" and not detail.has_page_image()
+
+    assert flags.select_key("a-para")
+    assert detail.cell("code", 1) == "— rien dans le SIH —"
+
+    assert flags.select_key("a-temp")
+    detail.choose_reason(ResolutionReason.OTHER)
+    qtbot.mouseClick(detail.resolve_button, Qt.MouseButton.LeftButton)
+    assert "commentaire" in detail.feedback.text()
+    qtbot.keyClicks(detail.comment, "valeur relue sur le scope")
+    with qtbot.waitSignal(window.loaded, timeout=10_000):
+        qtbot.keyClick(detail.comment, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    assert flags.current_flag().item_key == "a-temp"  # stays on the flag it resolved
+    assert detail.state.text().startswith("Résolu le") and "qualite" in detail.state.text()
+    assert not detail.resolve_button.isEnabled() and detail.reopen_button.isEnabled()
+    row = keys(window).index("a-temp")
+    assert shown(window, "status")[row] == "résolu"
+    assert shown(window, "resolution")[row] == "autre (commentaire obligatoire)"
+    flags.choose(flags.status, "open")
+    assert "a-temp" not in keys(window) and len(keys(window)) == 3
+
+    store = open_store(db_path)
+    audit = [a for a in store.audit("review_flag") if a["action"] == "flag_resolved"]
+    store.close()
+    assert len(audit) == 1 and audit[0]["username"] == "qualite"
+    assert json.loads(audit[0]["detail"])["comment"] == "valeur relue sur le scope"
+
+
+def test_identity_review_refused_for_quality_and_done_by_identity_vigilance(qtbot, reviewed):
+    db_path = reviewed[0]
+    window = open_window(qtbot, db_path)
+    sign_in(qtbot, window, "qualite")
+    tab = window.identities
+    window.tabs.setCurrentWidget(tab)
+    assert tab.cases.rowCount() == 1 and tab.current_case().left_id == "PROV-T2"
+    assert tab.candidates.rowCount() == 2
+    tab.select_candidate("900003")
+    assert not tab.link_button.isEnabled() and not tab.no_match_button.isEnabled()
+    assert tab.rights.isVisible() and "identitovigilance" in tab.rights.text()
+    assert not window.link_identity("PROV-T2", "900003", "")  # refused by the core as well
+    assert "identitovigilance" in tab.feedback.text()
+
+    qtbot.mouseClick(window.sign_out_button, Qt.MouseButton.LeftButton)
+    sign_in(qtbot, window, "idv")
+    window.tabs.setCurrentWidget(tab)
+    assert not tab.rights.isVisible()
+    tab.select_case("PROV-T2")
+    assert tab.cases.item(0, 4).text() == "à décider"
+    tab.select_candidate("900003")
+    qtbot.keyClicks(tab.comment, "jumeau, bracelet controle")
+    qtbot.mouseClick(tab.link_button, Qt.MouseButton.LeftButton)
+    assert tab.cases.item(0, 4).text() == "rattachée par l'identitovigilance"
+    assert tab.cases.item(0, 5).text() == "900003"
+    assert "idv" in tab.current.text() and "Relancez" in window.notice_text()
+    assert tab.undo_button.isEnabled()
+
+    store = open_store(db_path)
+    audit = store.audit("identity")
+    store.close()
+    assert [(a["action"], a["username"]) for a in audit] == [("identity_link", "idv")]
+    assert json.loads(audit[0]["detail"])["comment"] == "jumeau, bracelet controle"
+
+
+def _png() -> bytes:
+    image = QImage(60, 80, QImage.Format.Format_RGB32)
+    image.fill(QColor("white"))
+    data = QByteArray()
+    buffer = QBuffer(data)
+    buffer.open(QIODevice.OpenModeFlag.WriteOnly)
+    image.save(buffer, "PNG")
+    return bytes(data.data())
+
+
+def test_a_flag_from_a_scanned_sheet_shows_its_page(qtbot, sheets, db_path, tmp_path):
+    store = open_store(db_path)
+    nurse = entry_service.sign_in(store, "mdupont")
+    instance = next(s for s in sheets if s.template_id == "vital_signs" and s.patient_id)
+    entry_service.open_sheet(store, instance.code(1), nurse)
+    entry_service.confirm_identity(store, nurse, instance.serial)
+    entry_service.record_row(store, RecordRow(
+        instance.serial, 1, "readings", 0, {"time": "23h15", "heart_rate": "72",
+                                            "initials": "AB"}, {"date": "23/11/2026"}, nurse))
+    sih = write(tmp_path / "sih.csv", [
+        f"s1,{instance.ipp},,vital_sign,8310-5,37,Cel,,2026-11-23T23:15:00+01:00,AB,"])
+    run_reconciliation(store, [sih], None, tmp_path / "out")
+    entry_service.add_user(store, "qualite", "Quentin Qualité", Role.QUALITY)
+    store.close()
+    asked = []
+
+    def page_image(serial, page):
+        asked.append((serial, page))
+        return _png()
+
+    window = open_window(qtbot, db_path, page_image=page_image)
+    sign_in(qtbot, window, "qualite")
+    (key,) = keys(window)
+    assert key.startswith(f"{instance.serial}/readings/0/")
+    window.flags.select_key(key)
+    assert asked == [(instance.serial, 1)]
+    assert window.flags.detail.has_page_image()
+    assert window.flags.detail.cell("entered_by", 0) == "mdupont"
+    window.close()
+
+    plain = open_window(qtbot, db_path)  # the store's own scans: none imported for this sheet
+    sign_in(qtbot, plain, "qualite")
+    plain.flags.select_key(key)
+    assert not plain.flags.detail.has_page_image()
+    assert plain.flags.detail.page.text() == "pas de page numérisée"
+
+
+def test_empty_database_and_english(qtbot, db_path):
+    from ui.language import switch_language
+
+    store = open_store(db_path)
+    entry_service.add_user(store, "qualite", "Quentin Qualité", Role.QUALITY)
+    store.close()
+    window = open_window(qtbot, db_path)
+    sign_in(qtbot, window, "qualite")
+    assert "reentry reconcile" in window.notice_text()
+    switch_language("en")
+    qtbot.waitUntil(lambda: window.windowTitle() == "Reconciliation / quality review")
+    assert "reentry reconcile" in window.notice_text() and "No reconciliation" in (
+        window.notice_text())

@@ -1,0 +1,196 @@
+"""The flags tab: filters above, the table of flags, and the selected flag in full beside it.
+
+Filters (verdict, ward, kind, open or closed, patient by name, IPP or temporary identity) act
+as one types. Keyboard: Ctrl+F goes to the patient search, arrows walk the table, the detail
+follows the selection, Ctrl+Entrée resolves.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QEvent, QItemSelectionModel, Qt, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QSplitter,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from reentry.i18n import tr
+from reentry.review.filters import FlagFilter
+from reentry.review.model import CLOSED, KINDS, OPEN, VERDICTS, FlagRow, kind_label, verdict_label
+from ui.language import is_language_change
+from ui.review_detail import FlagDetailPane
+from ui.review_flag_model import FlagTableModel
+
+
+class FlagsTab(QWidget):
+    flag_selected = Signal(object)  # FlagRow | None
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("flags_tab")
+        self.verdict = QComboBox(self)
+        self.verdict.setObjectName("filter_verdict")
+        self.ward = QComboBox(self)
+        self.ward.setObjectName("filter_ward")
+        self.kind = QComboBox(self)
+        self.kind.setObjectName("filter_kind")
+        self.status = QComboBox(self)
+        self.status.setObjectName("filter_status")
+        self.patient = QLineEdit(self)
+        self.patient.setObjectName("filter_patient")
+        self.patient.setClearButtonEnabled(True)
+        self.captions = {name: QLabel(self) for name in ("verdict", "ward", "kind", "status",
+                                                         "patient")}
+        for name, widget in (("verdict", self.verdict), ("ward", self.ward),
+                             ("kind", self.kind), ("status", self.status),
+                             ("patient", self.patient)):
+            self.captions[name].setBuddy(widget)
+        self.count = QLabel(self)
+        self.count.setObjectName("flags_count")
+
+        self.model = FlagTableModel(self)
+        self.table = QTableView(self)
+        self.table.setObjectName("flags_table")
+        self.table.setModel(self.model)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.verticalHeader().setVisible(False)
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        self.table.horizontalHeader().setStretchLastSection(True)
+        self.table.selectionModel().currentRowChanged.connect(self._row_changed)
+        self.detail = FlagDetailPane(self)
+
+        filters = QHBoxLayout()
+        for name, widget in (("verdict", self.verdict), ("ward", self.ward),
+                             ("kind", self.kind), ("status", self.status)):
+            filters.addWidget(self.captions[name])
+            filters.addWidget(widget)
+        filters.addWidget(self.captions["patient"])
+        filters.addWidget(self.patient, 1)
+        left = QWidget(self)
+        left_layout = QVBoxLayout(left)
+        left_layout.setContentsMargins(0, 0, 0, 0)
+        left_layout.addWidget(self.table, 1)
+        left_layout.addWidget(self.count)
+        splitter = QSplitter(Qt.Orientation.Horizontal, self)
+        splitter.addWidget(left)
+        splitter.addWidget(self.detail)
+        splitter.setStretchFactor(0, 3)
+        splitter.setStretchFactor(1, 4)
+        layout = QVBoxLayout(self)
+        layout.addLayout(filters)
+        layout.addWidget(splitter, 1)
+
+        for combo in (self.verdict, self.ward, self.kind, self.status):
+            combo.currentIndexChanged.connect(self._filter_changed)
+        self.patient.textChanged.connect(self._filter_changed)
+        search = QShortcut(QKeySequence.StandardKey.Find, self)
+        search.activated.connect(self._focus_search)
+        self._retranslate()
+
+    # -- data -----------------------------------------------------------------------------------
+
+    def set_rows(self, rows: list[FlagRow], keep: str | None = None) -> None:
+        """The flags of the run on screen; ``keep`` selects that item again if still listed."""
+        self._fill_wards(sorted({r.ward_code for r in rows if r.ward_code}))
+        self.model.set_rows(rows)
+        self._after_reset(keep)
+
+    def wanted(self) -> FlagFilter:
+        return FlagFilter(verdict=self.verdict.currentData(), ward=self.ward.currentData(),
+                          kind=self.kind.currentData(), status=self.status.currentData(),
+                          patient=self.patient.text())
+
+    def select_key(self, item_key: str) -> bool:
+        row = self.model.row_of(item_key)
+        if row is None:
+            return False
+        index = self.model.index(row, 0)
+        self.table.selectionModel().setCurrentIndex(
+            index, QItemSelectionModel.SelectionFlag.ClearAndSelect
+            | QItemSelectionModel.SelectionFlag.Rows)
+        self.table.scrollTo(index)
+        return True
+
+    def current_flag(self) -> FlagRow | None:
+        index = self.table.selectionModel().currentIndex()
+        return self.model.flag(index.row()) if index.isValid() else None
+
+    def choose(self, combo: QComboBox, value: str | None) -> None:
+        """Pick a filter value by its code (tests and shortcuts)."""
+        combo.setCurrentIndex(combo.findData(value))
+
+    # -- internals ------------------------------------------------------------------------------
+
+    def _filter_changed(self) -> None:
+        current = self.current_flag()
+        self.model.set_filter(self.wanted())
+        self._after_reset(current.item_key if current else None)
+
+    def _after_reset(self, keep: str | None) -> None:
+        shown, total = self.model.rowCount(), len(self.model.all_rows())
+        self.count.setText(tr("review.ui.flags_count", shown=shown, total=total))
+        if keep is not None and self.select_key(keep):
+            return
+        self.table.selectionModel().clearSelection()
+        self.table.selectionModel().setCurrentIndex(
+            self.model.index(-1, -1), QItemSelectionModel.SelectionFlag.Clear)
+        self.flag_selected.emit(None)
+
+    def _row_changed(self, current: object, _previous: object) -> None:
+        self.flag_selected.emit(self.current_flag())
+
+    def _focus_search(self) -> None:
+        self.patient.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        self.patient.selectAll()
+
+    def _fill_wards(self, wards: list[str]) -> None:
+        chosen = self.ward.currentData()
+        self.ward.blockSignals(True)
+        self.ward.clear()
+        self.ward.addItem(tr("review.ui.all_wards"), None)
+        for ward in wards:
+            self.ward.addItem(ward, ward)
+        index = self.ward.findData(chosen) if chosen in wards else 0
+        self.ward.setCurrentIndex(max(index, 0))
+        self.ward.blockSignals(False)
+        self.model.set_filter(self.wanted())
+
+    def _fill(self, combo: QComboBox, everything: str, choices: list[tuple[str, str]]) -> None:
+        chosen = combo.currentData()
+        combo.blockSignals(True)
+        combo.clear()
+        combo.addItem(everything, None)
+        for value, label in choices:
+            combo.addItem(label, value)
+        combo.setCurrentIndex(max(combo.findData(chosen), 0))
+        combo.blockSignals(False)
+
+    def _retranslate(self) -> None:
+        for name in self.captions:
+            self.captions[name].setText(tr(f"review.ui.filter_{name}"))
+        self.patient.setPlaceholderText(tr("review.ui.patient_placeholder"))
+        self._fill(self.verdict, tr("review.ui.all_verdicts"),
+                   [(v, verdict_label(v)) for v in VERDICTS[1:]] + [("in_sih",
+                                                                      verdict_label("in_sih"))])
+        self._fill(self.kind, tr("review.ui.all_kinds"), [(k, kind_label(k)) for k in KINDS])
+        self._fill(self.status, tr("review.ui.all_statuses"),
+                   [(OPEN, tr("review.status.open")), (CLOSED, tr("review.status.closed"))])
+        wards = [str(self.ward.itemData(i)) for i in range(1, self.ward.count())]
+        self._fill_wards(wards)
+        self.model.retranslate()
+        self.count.setText(tr("review.ui.flags_count", shown=self.model.rowCount(),
+                              total=len(self.model.all_rows())))
+
+    def changeEvent(self, event: QEvent) -> None:
+        if is_language_change(event):
+            self._retranslate()
+        super().changeEvent(event)

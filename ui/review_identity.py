@@ -1,0 +1,270 @@
+"""Temporary identities of a run: the automatic decision, every candidate, and the cell's word.
+
+Only the identity-vigilance cell (``Permission.DECIDE_IDENTITY``) decides: tie the temporary
+identity to one candidate, declare it without match, or undo a link. Everyone else sees the same
+tab read-only, with the reason why. The tab shows and asks; the window does the writing.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QEvent, Qt, Signal
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QSplitter,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from reentry import clock
+from reentry.i18n import Msg, tr
+from reentry.review.model import IdentityCase
+from ui import theme
+from ui.language import is_language_change
+
+CASE_COLUMNS = ("temporary", "name", "birth", "decision", "state", "linked_to")
+CANDIDATE_COLUMNS = ("ipp", "name", "birth", "score", "fields")
+
+
+def _table(parent: QWidget, columns: int) -> QTableWidget:
+    table = QTableWidget(0, columns, parent)
+    table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+    table.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
+    table.setSelectionMode(QTableWidget.SelectionMode.SingleSelection)
+    table.verticalHeader().setVisible(False)
+    table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+    table.horizontalHeader().setStretchLastSection(True)
+    return table
+
+
+class IdentityTab(QWidget):
+    link_requested = Signal(str, str, str)  # left id, right id, comment
+    no_match_requested = Signal(str, str)  # left id, comment
+    undo_requested = Signal(str, str)  # left id, comment
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("identity_tab")
+        self._cases: list[IdentityCase] = []
+        self._can_decide = False
+        self._refusal = ""
+        self._feedback: Msg | None = None
+        self.cases = _table(self, len(CASE_COLUMNS))
+        self.cases.setObjectName("identity_cases")
+        self.cases.itemSelectionChanged.connect(self._case_changed)
+        self.candidates = _table(self, len(CANDIDATE_COLUMNS))
+        self.candidates.setObjectName("identity_candidates")
+        self.candidates.itemSelectionChanged.connect(self._update_buttons)
+        self.left_identity = QLabel(self)
+        self.left_identity.setObjectName("identity_left")
+        self.left_identity.setFont(theme.scaled_font(self, 1.3, bold=True))
+        self.left_identity.setWordWrap(True)
+        self.reason = QLabel(self)
+        self.reason.setObjectName("identity_reason")
+        self.reason.setWordWrap(True)
+        self.current = QLabel(self)
+        self.current.setObjectName("identity_current")
+        self.current.setWordWrap(True)
+        self.comment = QLineEdit(self)
+        self.comment.setObjectName("identity_comment")
+        self.comment_caption = QLabel(self)
+        self.comment_caption.setBuddy(self.comment)
+        self.link_button = QPushButton(self)
+        self.link_button.setObjectName("identity_link")
+        self.link_button.clicked.connect(self._link)
+        self.no_match_button = QPushButton(self)
+        self.no_match_button.setObjectName("identity_no_match")
+        self.no_match_button.clicked.connect(self._no_match)
+        self.undo_button = QPushButton(self)
+        self.undo_button.setObjectName("identity_undo")
+        self.undo_button.clicked.connect(self._undo)
+        self.rights = QLabel(self)
+        self.rights.setObjectName("identity_rights")
+        self.rights.setWordWrap(True)
+        self.rights.setStyleSheet(f"color: {theme.PROVISIONAL_IDENTITY}; font-weight: bold;")
+        self.feedback = QLabel(self)
+        self.feedback.setObjectName("identity_feedback")
+        self.feedback.setWordWrap(True)
+        self.feedback.setStyleSheet(f"color: {theme.ALLERGY_RED}; font-weight: bold;")
+        self.empty = QLabel(self)
+        self.empty.setWordWrap(True)
+
+        detail = QWidget(self)
+        right = QVBoxLayout(detail)
+        for widget in (self.left_identity, self.reason, self.current):
+            right.addWidget(widget)
+        right.addWidget(self.candidates, 1)
+        comment_row = QHBoxLayout()
+        comment_row.addWidget(self.comment_caption)
+        comment_row.addWidget(self.comment, 1)
+        right.addLayout(comment_row)
+        buttons = QHBoxLayout()
+        for button in (self.link_button, self.no_match_button, self.undo_button):
+            buttons.addWidget(button)
+        buttons.addStretch(1)
+        right.addLayout(buttons)
+        right.addWidget(self.feedback)
+        splitter = QSplitter(Qt.Orientation.Horizontal, self)
+        splitter.addWidget(self.cases)
+        splitter.addWidget(detail)
+        splitter.setStretchFactor(0, 1)
+        splitter.setStretchFactor(1, 2)
+        splitter.setSizes([480, 920])
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.rights)
+        layout.addWidget(self.empty)
+        layout.addWidget(splitter, 1)
+        self._retranslate()
+
+    # -- what it shows ------------------------------------------------------------------------
+
+    def set_rights(self, can_decide: bool, refusal: str = "") -> None:
+        self._can_decide = can_decide
+        self._refusal = refusal
+        self.rights.setText("" if can_decide else refusal)
+        self.rights.setVisible(not can_decide)
+        self._update_buttons()
+
+    def set_cases(self, cases: list[IdentityCase]) -> None:
+        selected = self.current_case()
+        self._cases = cases
+        self.cases.setRowCount(len(cases))
+        for r, case in enumerate(cases):
+            for c, text in enumerate(self._case_cells(case)):
+                item = QTableWidgetItem(text)
+                item.setData(Qt.ItemDataRole.UserRole, case.left_id)
+                self.cases.setItem(r, c, item)
+        self.empty.setVisible(not cases)
+        keep = next((r for r, c in enumerate(cases)
+                     if selected is not None and c.left_id == selected.left_id), None)
+        if keep is not None:
+            self.cases.selectRow(keep)
+        elif cases:
+            self.cases.selectRow(0)
+        self._case_changed()
+
+    def select_case(self, left_id: str) -> None:
+        for r, case in enumerate(self._cases):
+            if case.left_id == left_id:
+                self.cases.selectRow(r)
+                return
+        raise KeyError(left_id)
+
+    def select_candidate(self, right_id: str) -> None:
+        case = self.current_case()
+        assert case is not None
+        for r, candidate in enumerate(case.candidates):
+            if candidate.right_id == right_id:
+                self.candidates.selectRow(r)
+                return
+        raise KeyError(right_id)
+
+    def current_case(self) -> IdentityCase | None:
+        rows = self.cases.selectionModel().selectedRows() if self.cases.selectionModel() else []
+        if not rows or rows[0].row() >= len(self._cases):
+            return None
+        return self._cases[rows[0].row()]
+
+    def show_feedback(self, message: Msg | None) -> None:
+        self._feedback = message
+        self.feedback.setText(message.render() if message else "")
+
+    def _case_cells(self, case: IdentityCase) -> list[str]:
+        return [case.left_id, case.traits.name(), case.traits.birth_date_text(),
+                tr(f"review.ui.identity_decision_{case.decision}"),
+                tr(f"review.ui.identity_state_{case.state}"), case.linked_to or ""]
+
+    def _case_changed(self) -> None:
+        case = self.current_case()
+        self.comment.clear()
+        self.show_feedback(None)
+        if case is None:
+            self.left_identity.clear()
+            self.reason.clear()
+            self.current.clear()
+            self.candidates.setRowCount(0)
+            self._update_buttons()
+            return
+        self.left_identity.setText(tr("review.ui.identity_left", temporary=case.left_id,
+                                      name=case.traits.name(),
+                                      birth=case.traits.birth_date_text() or "—"))
+        self.reason.setText(tr("review.ui.identity_reason",
+                               decision=tr(f"review.ui.identity_decision_{case.decision}"),
+                               score=f"{case.score:.2f}", reason=case.reason_text()))
+        self.current.setText(self._current_text(case))
+        self.candidates.setRowCount(len(case.candidates))
+        for r, candidate in enumerate(case.candidates):
+            cells = (candidate.right_id, candidate.traits.name(),
+                     candidate.traits.birth_date_text(), f"{candidate.score:.2f}",
+                     candidate.fields.replace(";", " ; "))
+            for c, text in enumerate(cells):
+                self.candidates.setItem(r, c, QTableWidgetItem(text))
+        self._update_buttons()
+
+    def _current_text(self, case: IdentityCase) -> str:
+        if case.current is None:
+            return tr(f"review.ui.identity_state_{case.state}")
+        return tr("review.ui.identity_decided",
+                  state=tr(f"review.ui.identity_state_{case.state}"),
+                  by=case.current.username, at=clock.format_local(case.current.at),
+                  right=case.current.right_id or "—", comment=case.current.comment or "—")
+
+    def _selected_candidate(self) -> str | None:
+        case = self.current_case()
+        model = self.candidates.selectionModel()
+        rows = model.selectedRows() if model else []
+        if case is None or not rows or rows[0].row() >= len(case.candidates):
+            return None
+        return case.candidates[rows[0].row()].right_id
+
+    def _update_buttons(self) -> None:
+        case = self.current_case()
+        allowed = self._can_decide and case is not None
+        self.link_button.setEnabled(allowed and self._selected_candidate() is not None)
+        self.no_match_button.setEnabled(allowed)
+        self.undo_button.setEnabled(allowed and case is not None and case.linked_to is not None)
+        self.comment.setEnabled(allowed)
+
+    # -- asking -------------------------------------------------------------------------------
+
+    def _link(self) -> None:
+        case, right = self.current_case(), self._selected_candidate()
+        if case is not None and right is not None and self.link_button.isEnabled():
+            self.link_requested.emit(case.left_id, right, self.comment.text())
+
+    def _no_match(self) -> None:
+        case = self.current_case()
+        if case is not None and self.no_match_button.isEnabled():
+            self.no_match_requested.emit(case.left_id, self.comment.text())
+
+    def _undo(self) -> None:
+        case = self.current_case()
+        if case is not None and self.undo_button.isEnabled():
+            self.undo_requested.emit(case.left_id, self.comment.text())
+
+    # -- language -----------------------------------------------------------------------------
+
+    def _retranslate(self) -> None:
+        self.cases.setHorizontalHeaderLabels(
+            [tr(f"review.ui.identity_column_{c}") for c in CASE_COLUMNS])
+        self.candidates.setHorizontalHeaderLabels(
+            [tr(f"review.ui.candidate_column_{c}") for c in CANDIDATE_COLUMNS])
+        self.comment_caption.setText(tr("review.ui.comment_caption"))
+        self.link_button.setText(tr("review.ui.identity_link"))
+        self.no_match_button.setText(tr("review.ui.identity_no_match"))
+        self.undo_button.setText(tr("review.ui.identity_undo"))
+        self.empty.setText(tr("review.ui.identity_empty"))
+        self.show_feedback(self._feedback)
+        if self._cases:
+            self.set_cases(self._cases)
+
+    def changeEvent(self, event: QEvent) -> None:
+        if is_language_change(event):
+            self._retranslate()
+        super().changeEvent(event)
+
