@@ -48,10 +48,11 @@ def test_reconcile_works_on_a_fresh_database_given_both_files(tmp_path):
     sih.write_text(header
                    + "s1,100001,,vital_sign,8867-4,72,/min,,2026-11-23T22:10:00+01:00,AB,\n",
                    encoding="utf-8")
-    result = CliRunner().invoke(cli, ["--db", str(tmp_path / "new.sqlite"), "reconcile",
-                                      "--sih", str(sih), "--paper", str(paper),
-                                      "--out", str(tmp_path / "out")])
+    fresh = tmp_path / "new.sqlite"  # the spelling: --db after the command name
+    result = CliRunner().invoke(cli, ["reconcile", "--db", str(fresh), "--sih", str(sih),
+                                      "--paper", str(paper), "--out", str(tmp_path / "out")])
     assert result.exit_code == 0, result.output
+    assert fresh.is_file()  # the run is stored in the database named there
     with (tmp_path / "out" / "verdicts.csv").open(encoding="utf-8") as handle:
         rows = {r["item_id"]: r for r in csv.DictReader(handle)}
     assert rows["p1"]["verdict"] == "in_sih" and rows["p1"]["sih_ids"] == "s1"

@@ -38,6 +38,19 @@ def user_errors(command: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
+def db_option(command: F) -> F:
+    """``--db PATH`` after the command name too (``reentry reconcile --db x.sqlite``), for the
+    commands a runbook writes that way; it overrides the group's ``--db``."""
+
+    def remember(ctx: click.Context, _param: click.Parameter, value: Path | None) -> None:
+        if value is not None:
+            ctx.find_object(Context).db = value
+
+    return click.option("--db", type=click.Path(dir_okay=False, path_type=Path), default=None,
+                        expose_value=False, is_eager=True, callback=remember,
+                        help="Base SQLite (remplace --db donné avant la commande).")(command)
+
+
 class Context:
     def __init__(self, db: Path) -> None:
         self.db = db

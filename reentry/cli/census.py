@@ -12,10 +12,7 @@ from typing import Any
 import click
 
 from reentry import clock
-from reentry.cli.base import (  # noqa: F401
-    EXIT_REFUSED,
-    EXIT_STALE,
-    EXIT_USER_ERROR,
+from reentry.cli.base import (
     Context,
     cli,
     progress_bar,

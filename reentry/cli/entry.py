@@ -6,13 +6,9 @@ from pathlib import Path
 
 import click
 
-from reentry.cli.base import (  # noqa: F401
-    EXIT_REFUSED,
-    EXIT_STALE,
-    EXIT_USER_ERROR,
+from reentry.cli.base import (
     Context,
     cli,
-    progress_bar,
     user_errors,
 )
 from reentry.config import load_settings

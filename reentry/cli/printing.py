@@ -11,13 +11,11 @@ from typing import Any
 import click
 
 from reentry import clock, i18n
-from reentry.cli.base import (  # noqa: F401
+from reentry.cli.base import (
     EXIT_REFUSED,
     EXIT_STALE,
-    EXIT_USER_ERROR,
     Context,
     cli,
-    progress_bar,
     user_errors,
 )
 from reentry.config import load_settings

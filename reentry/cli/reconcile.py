@@ -6,13 +6,10 @@ from pathlib import Path
 
 import click
 
-from reentry.cli.base import (  # noqa: F401
-    EXIT_REFUSED,
-    EXIT_STALE,
-    EXIT_USER_ERROR,
+from reentry.cli.base import (
     Context,
     cli,
-    progress_bar,
+    db_option,
     user_errors,
 )
 from reentry.i18n import tr
@@ -39,6 +36,7 @@ def link_identities(left: Path, right: Path, out_file: Path) -> None:
 
 
 @cli.command()
+@db_option
 @click.option("--sih", "sih_files", multiple=True,
               type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="Export du SIH après reprise (FHIR, HL7 ORU, CSV d'éléments), répétable.")
