@@ -27,6 +27,12 @@ def test_outage_demo_shows_the_whole_journey(store, tmp_path):
     sih = result.sih_export.read_text(encoding="utf-8").splitlines()
     assert sih[0] == "record_id,ipp,nda,kind,code,value,unit,route,effective_time,author,text"
     assert 0 < len(sih) - 1  # most items, some missing, some twice, monitor readings
+    # The patient admitted on paper was registered in the SIH meanwhile: the first run finds her.
+    [case] = store.identity_cases(result.review_run)
+    registered = {line.split(",")[0]: line for line in
+                  (tmp_path / "pdf" / "sih-patients.csv").read_text(encoding="utf-8").splitlines()}
+    assert case.decision == "link" and case.right_id.startswith("8")
+    assert "RENAUD" in registered[case.right_id]
     again = create_outage_demo(store, tmp_path / "pdf", patients=30, seed=3, as_of=AS_OF)
     assert again.already_done and len(store.items()) == len(items)
 

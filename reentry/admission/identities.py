@@ -15,6 +15,7 @@ from typing import Any
 
 from reentry.admission.model import LinkStatus
 from reentry.errors import UserError
+from reentry.model import Patient
 
 IDENTITY_COLUMNS = ("id", "birth_name", "used_name", "given_names", "birth_date", "sex",
                     "birth_place", "address", "postcode", "city", "national_id")
@@ -22,21 +23,22 @@ IDENTITY_COLUMNS = ("id", "birth_name", "used_name", "given_names", "birth_date"
 
 def provisional_identities(store: Any) -> list[dict[str, str]]:
     """One row per patient admitted under a temporary identity and not linked yet."""
-    rows = []
-    for entry in store.provisional_patients():
-        if entry.link_status is not LinkStatus.PROVISIONAL:
-            continue
-        p = entry.patient
-        rows.append({
-            "id": entry.admission.temporary_code,
-            "birth_name": p.birth_name or "", "used_name": p.used_name or "",
-            "given_names": p.given_names or "",
-            "birth_date": p.birth_date.isoformat() if p.birth_date else "",
-            "sex": p.sex.value if p.sex else "", "birth_place": p.birthplace_insee or "",
-            "address": p.address or "", "postcode": p.postcode or "", "city": p.city or "",
-            "national_id": p.ins_nir or "",
-        })
-    return rows
+    return [identity_row(entry.admission.temporary_code, entry.patient)
+            for entry in store.provisional_patients()
+            if entry.link_status is LinkStatus.PROVISIONAL]
+
+
+def identity_row(identifier: str, p: Patient) -> dict[str, str]:
+    """A patient's traits in the identity-file columns (``reentry link-identities``)."""
+    return {
+        "id": identifier,
+        "birth_name": p.birth_name or "", "used_name": p.used_name or "",
+        "given_names": p.given_names or "",
+        "birth_date": p.birth_date.isoformat() if p.birth_date else "",
+        "sex": p.sex.value if p.sex else "", "birth_place": p.birthplace_insee or "",
+        "address": p.address or "", "postcode": p.postcode or "", "city": p.city or "",
+        "national_id": p.ins_nir or "",
+    }
 
 
 def write_identity_file(store: Any, path: Path) -> int:

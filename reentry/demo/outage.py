@@ -18,7 +18,7 @@ from reentry import clock
 from reentry.admission.model import RecordAdmission
 from reentry.admission.service import record_admission
 from reentry.demo import create_demo, default_as_of
-from reentry.demo.sih_export import write_sih_export
+from reentry.demo.sih_export import write_sih_export, write_sih_patients
 from reentry.entry import service
 from reentry.entry.model import RecordRow, Role, User
 from reentry.events.model import DeclareEvent, OutageEvent
@@ -94,7 +94,10 @@ def create_outage_demo(store: Any, out_dir: Path, patients: int = 120, seed: int
     _downtime_admission(store, outcome.batch_id, nurses[0], as_of, morning)
     export = out_dir / "sih-export.csv"
     write_sih_export(store.items(), export, seed=seed)
-    review_run = _first_reconciliation(store, export, out_dir, morning + timedelta(hours=4))
+    patients = out_dir / "sih-patients.csv"
+    write_sih_patients(store, patients, seed=seed)
+    review_run = _first_reconciliation(store, export, patients, out_dir,
+                                       morning + timedelta(hours=4))
     if review_run is not None:
         _quality_follow_up(store, event.id, review_run, export, out_dir, manager,
                            morning + timedelta(days=1))
@@ -131,7 +134,8 @@ def _declare_outage(store: Any, manager: User, as_of: datetime) -> OutageEvent:
         systems=("DPI", "pharmacie", "laboratoire"))).event
 
 
-def _first_reconciliation(store: Any, export: Path, out_dir: Path, now: datetime) -> int | None:
+def _first_reconciliation(store: Any, export: Path, patients: Path, out_dir: Path,
+                          now: datetime) -> int | None:
     """The quality team's first reconciliation against the SIH export, so that the review
     screen has flags to work (sign in as ``qualite``, or ``idv`` for identities)."""
     from reentry.reconcile_run import run_reconciliation
@@ -141,7 +145,7 @@ def _first_reconciliation(store: Any, export: Path, out_dir: Path, now: datetime
     if not store.items():
         return None
     return run_reconciliation(store, [export], None, out_dir / "rapprochement", user=quality,
-                              now=now).run_id
+                              sih_patients=patients, now=now).run_id
 
 
 def _quality_follow_up(store: Any, event_id: int, run_id: int, export: Path, out_dir: Path,

@@ -13,6 +13,7 @@ import random
 from collections.abc import Sequence
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 from reentry import clock
 from reentry.entry.model import Item, ItemKind
@@ -78,3 +79,26 @@ def _time(item: Item, minutes: int) -> str:
 
 def _number(value: float) -> str:
     return f"{value:g}"
+
+
+def write_sih_patients(store: Any, out: Path, seed: int = 1) -> int:
+    """The SIH's patient index after recovery, as an identity file: every inpatient under its
+    IPP, and each person admitted on paper under a temporary identity, registered by the
+    admissions office meanwhile under a new IPP (same traits, an address added), so that the
+    demo's identity linking has someone to find."""
+    from reentry.admission.identities import IDENTITY_COLUMNS, identity_row, provisional_identities
+
+    rng = random.Random(seed)
+    rows = [identity_row(row.patient.ipp, row.patient) for row in store.census()
+            if row.patient.ipp]
+    for number, person in enumerate(provisional_identities(store), start=1):
+        registered = dict(person, id=f"8{rng.randrange(10**7):07d}{number:02d}",
+                          address=person["address"] or "12 rue des Lilas",
+                          postcode=person["postcode"] or "69003",
+                          city=person["city"] or "Lyon")
+        rows.append(registered)
+    with out.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=IDENTITY_COLUMNS, lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+    return len(rows)
