@@ -38,6 +38,7 @@ from ui.event_window import open_event_window
 from ui.language import is_language_change, switch_language
 from ui.print_station import PrintStationDialog
 from ui.progress_view import ProgressDialog
+from ui.quality_report import open_quality_report
 from ui.reentry_window import open_reentry_window
 from ui.review_window import open_review_window
 from ui.scan_import import open_scan_import
@@ -139,13 +140,15 @@ class MainWindow(QMainWindow):
         self.file_menu.aboutToShow.connect(self._count_scan_queue)
         self.review_action = QAction(self)
         self.review_action.triggered.connect(lambda: open_review_window(self.db_path, self))
+        self.report_action = QAction(self)
+        self.report_action.triggered.connect(lambda: open_quality_report(self.db_path, self))
         self.event_action = QAction(self)
         self.event_action.triggered.connect(
             lambda: open_event_window(self.db_path, self.settings, self))
         self.file_menu.addActions([self.refresh_action, self.print_action, self.reentry_action,
                                    self.scan_import_action, self.scan_queue_action,
-                                   self.progress_action, self.review_action, self.event_action,
-                                   self.quit_action])
+                                   self.progress_action, self.review_action, self.report_action,
+                                   self.event_action, self.quit_action])
 
         self.view_menu = QMenu(bar)
         self.view_menu.setObjectName("view_menu")
@@ -300,6 +303,7 @@ class MainWindow(QMainWindow):
         self.scan_import_action.setText(tr("scan_ui.menu_import"))
         self._count_scan_queue()
         self.review_action.setText(tr("review.ui.main_menu"))
+        self.report_action.setText(tr("reports.menu"))
         self.event_action.setText(tr("events.menu_open"))
         self.quit_action.setText(tr("ui.action_quit"))
         self.view_menu.setTitle(tr("ui.menu_view"))

@@ -43,8 +43,9 @@ def db_option(command: F) -> F:
     commands a runbook writes that way; it overrides the group's ``--db``."""
 
     def remember(ctx: click.Context, _param: click.Parameter, value: Path | None) -> None:
-        if value is not None:
-            ctx.find_object(Context).db = value
+        state = ctx.find_object(Context)
+        if value is not None and state is not None:
+            state.db = value
 
     return click.option("--db", type=click.Path(dir_okay=False, path_type=Path), default=None,
                         expose_value=False, is_eager=True, callback=remember,

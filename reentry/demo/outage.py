@@ -94,12 +94,12 @@ def create_outage_demo(store: Any, out_dir: Path, patients: int = 120, seed: int
     _downtime_admission(store, outcome.batch_id, nurses[0], as_of, morning)
     export = out_dir / "sih-export.csv"
     write_sih_export(store.items(), export, seed=seed)
-    patients = out_dir / "sih-patients.csv"
-    write_sih_patients(store, patients, seed=seed)
-    review_run = _first_reconciliation(store, export, patients, out_dir,
+    sih_patients = out_dir / "sih-patients.csv"
+    write_sih_patients(store, sih_patients, seed=seed)
+    review_run = _first_reconciliation(store, export, sih_patients, out_dir,
                                        morning + timedelta(hours=4))
     if review_run is not None:
-        _quality_follow_up(store, event.id, review_run, export, out_dir, manager,
+        _quality_follow_up(store, event.id, review_run, export, sih_patients, out_dir, manager,
                            morning + timedelta(days=1))
     return OutageDemo(outcome.batch_id, len(sheets), returned, typed_rows, sih_export=export,
                       review_run=review_run)
@@ -148,8 +148,9 @@ def _first_reconciliation(store: Any, export: Path, patients: Path, out_dir: Pat
                               sih_patients=patients, now=now).run_id
 
 
-def _quality_follow_up(store: Any, event_id: int, run_id: int, export: Path, out_dir: Path,
-                       manager: User, next_day: datetime) -> None:
+def _quality_follow_up(store: Any, event_id: int, run_id: int, export: Path,
+                       sih_patients: Path, out_dir: Path, manager: User,
+                       next_day: datetime) -> None:
     """The quality team's next day, so that ``reentry report`` has closures to show: two flags
     resolved by hand, two missing items typed into the SIH (a newer export, whose run closes
     their flags), and one sheet that never came back declared lost by the ward manager."""
@@ -164,7 +165,8 @@ def _quality_follow_up(store: Any, event_id: int, run_id: int, export: Path, out
     flags = sorted(review.flags(store, run_id, open_only=True), key=lambda f: f.item_key)
     fixes = {"differs": "accepted_difference", "duplicate": "duplicate_removed"}
     for flag in [f for f in flags if f.verdict in fixes][:2]:
-        review.resolve_flag(store, quality, flag.item_key, fixes[flag.verdict])
+        review.resolve_flag(store, quality, flag.item_key, fixes[flag.verdict],
+                            now=next_day - timedelta(hours=18))
     rows = []
     for flag in [f for f in flags if f.verdict == "missing"][:2]:
         paper = review.flag_detail(store, run_id, flag.item_key).paper
@@ -181,7 +183,7 @@ def _quality_follow_up(store: Any, event_id: int, run_id: int, export: Path, out
         handle.write(export.read_text(encoding="utf-8"))
         csv.DictWriter(handle, fieldnames=ITEM_COLUMNS, lineterminator="\n").writerows(rows)
     run_reconciliation(store, [newer], None, out_dir / "rapprochement-2", user=quality,
-                       now=next_day)
+                       sih_patients=sih_patients, now=next_day)
     missing = next((s for s in sheet_accounts(store, event_id) if not s.returned), None)
     if missing is not None:
         declare_sheets(store, [missing.serial], "lost", "égarée lors du transfert en radiologie",

@@ -9,6 +9,7 @@ puts one person's care in another's record.
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from reentry.entry.model import User
@@ -65,8 +66,9 @@ def _flag(store: Any, item_key: str) -> dict[str, Any]:
 
 
 def resolve_flag(store: Any, user: User, item_key: str, reason: str,
-                 comment: str | None = None) -> None:
-    """Close an open flag with a reason (``other``: with a comment saying why)."""
+                 comment: str | None = None, *, now: datetime | None = None) -> None:
+    """Close an open flag with a reason (``other``: with a comment saying why); ``now`` is the
+    closing time (the clock's, unless a scenario replays a past review)."""
     require(user, Permission.REVIEW_FLAGS)
     chosen = _reason(reason)
     comment = (comment or "").strip() or None
@@ -75,7 +77,7 @@ def resolve_flag(store: Any, user: User, item_key: str, reason: str,
     flag = _flag(store, item_key)
     if flag["status"] == CLOSED:
         raise UserError("review.already_closed", key=item_key)
-    store.resolve_review_flag(flag["id"], chosen.value, comment, user)
+    store.resolve_review_flag(flag["id"], chosen.value, comment, user, now=now)
 
 
 def reopen_flag(store: Any, user: User, item_key: str, comment: str | None = None) -> None:

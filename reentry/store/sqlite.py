@@ -47,6 +47,7 @@ from reentry.store.sqlite_admissions import AdmissionQueries
 from reentry.store.sqlite_entry import EntryQueries
 from reentry.store.sqlite_events import EventQueries
 from reentry.store.sqlite_registry import RegistryQueries
+from reentry.store.sqlite_reports import ReportQueries
 from reentry.store.sqlite_review import ReviewQueries
 from reentry.store.sqlite_scans import ScanQueries
 from reentry.store.sqlite_verify import VerifyQueries
@@ -79,7 +80,7 @@ def _translate(error: sqlite3.Error, path: str) -> DatabaseError:
 
 
 class SqliteStore(RegistryQueries, EntryQueries, EventQueries, ScanQueries, VerifyQueries,
-                  AdmissionQueries, ReviewQueries):
+                  AdmissionQueries, ReviewQueries, ReportQueries):
     """The ``Store`` on one SQLite file. Create it with ``open_store``."""
 
     def __init__(self, db: Database, path: str) -> None:

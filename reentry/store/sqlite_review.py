@@ -204,9 +204,9 @@ class ReviewQueries:
     # -- resolving -----------------------------------------------------------------------------
 
     def resolve_review_flag(self, flag_id: int, resolution: str, comment: str | None,
-                            user: User) -> None:
+                            user: User, *, now: datetime | None = None) -> None:
         """Close an open flag with a person's reason (the caller checked the right)."""
-        now = clock.to_storage(clock.now())
+        at = clock.to_storage(now or clock.now())
         with self._transaction() as conn:
             row = conn.execute("SELECT item_key, verdict FROM review_flags WHERE id = ?"
                                " AND status = 'open'", (flag_id,)).fetchone()
@@ -214,8 +214,8 @@ class ReviewQueries:
                 raise LookupError(f"flag {flag_id} is not open")
             conn.execute("UPDATE review_flags SET status = 'closed', resolution = ?, comment = ?,"
                          " closed_at = ?, closed_by = ?, closed_by_run = NULL WHERE id = ?",
-                         (resolution, comment, now, user.id, flag_id))
-            _event(conn, flag_id, now, "resolved", user.id, None, row[1], resolution, comment)
+                         (resolution, comment, at, user.id, flag_id))
+            _event(conn, flag_id, at, "resolved", user.id, None, row[1], resolution, comment)
             _audit(conn, user.id, "flag_resolved", "review_flag", flag_id, {
                 "item_key": row[0], "verdict": row[1], "resolution": resolution,
                 "comment": comment})
