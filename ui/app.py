@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import multiprocessing
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -64,6 +65,9 @@ def settings_from(args: argparse.Namespace, settings: Settings) -> Settings:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    # Scanned pages are decoded in "spawn" worker processes: in a frozen build each one starts
+    # this executable, which must run the worker instead of opening another window.
+    multiprocessing.freeze_support()
     args = parse_args(argv)
     settings = settings_from(args, load_settings())
     i18n.set_language(settings.language)

@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
     QFrame,
     QLabel,
     QScrollArea,
+    QSplitter,
     QVBoxLayout,
     QWidget,
 )
@@ -44,6 +45,7 @@ from ui.entry_rows import REASON_KEY, RowEditor, SectionView, is_sheet_section
 from ui.identity_banner import IdentityBanner
 from ui.identity_confirm import IdentityConfirmation
 from ui.language import is_language_change
+from ui.sheet_scan_panel import TOGGLE_KEYS, SheetScanPanel
 
 DRAFT_DELAY_MS = 400
 SAVE_KEYS = ("Ctrl+S", "Ctrl+Return", "Ctrl+Enter")
@@ -172,7 +174,15 @@ class EntryScreen(QWidget):
         for widget in (self.banner, self.temporary_banner, self.sheet_title, self.mode_banner,
                        self.confirmation):
             layout.addWidget(widget)
-        layout.addWidget(self.scroll_area, 1)
+        # The scanned page beside the rows, so the nurse types from the screen (F6 folds it).
+        self.scan_panel = SheetScanPanel(self)
+        self.body = QSplitter(Qt.Orientation.Horizontal, self)
+        self.body.setObjectName("entry_body")
+        self.body.addWidget(self.scroll_area)
+        self.body.addWidget(self.scan_panel)
+        self.body.setStretchFactor(0, 1)
+        self.body.setStretchFactor(1, 1)
+        layout.addWidget(self.body, 1)
         for widget in (self.messages, self.notice, self.keys_help):
             layout.addWidget(widget)
 
@@ -188,6 +198,7 @@ class EntryScreen(QWidget):
         self.save_action = self._action(SAVE_KEYS, self.save_current_row)
         self.finish_action = self._action(FINISH_KEYS, self.finish_sheet)
         self.correct_action = self._action(CORRECT_KEYS, self.correct_current_row)
+        self.scan_page_action = self._action(TOGGLE_KEYS, self.scan_panel.toggle)
 
     # -- opening and closing a sheet ------------------------------------------------------------
 
@@ -208,6 +219,7 @@ class EntryScreen(QWidget):
         self._identity_confirmed = context.identity_confirmed or context.patient is None
         self._show_identity(context)
         self._build_sections(context)
+        self.scan_panel.show_page(self.store, context.instance.serial, context.page)
         restored = self._fill(context)
         self._set_notice("info", msg("entry_ui.draft_restored",
                                      when=clock.format_local(context.draft.updated_at,
@@ -239,6 +251,7 @@ class EntryScreen(QWidget):
         if old is not None:
             old.deleteLater()
         self.banner.clear()
+        self.scan_panel.clear()
         self._set_notice("info", None)
         self._show_messages()
 
