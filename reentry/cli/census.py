@@ -87,7 +87,7 @@ def demo(state: Context, patients: int, seed: int, as_of: datetime | None, scena
                                     patients=patients, seed=seed, as_of=moment)
         click.echo(tr("cli.demo_outage_already" if result.already_done else "cli.demo_outage",
                       db=state.db, sheets=result.sheets, returned=result.returned,
-                      rows=result.typed_rows))
+                      rows=result.typed_rows, sih=result.sih_export or "—"))
         return
     outcome = create_demo(state.store(), patients=patients, seed=seed, as_of=moment)
     if outcome.already_imported:
