@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import os
 import random
 import resource
 import subprocess
@@ -167,13 +168,17 @@ def run_link(left: Path, right: Path, out: Path) -> None:
     once per SIH export, matching once per temporary identity.
     """
     from reentry.reconcile.identity import link_tables, summarise, write_decisions
-    from reentry.reconcile.identity_table import Vocabulary, build_table, read_rows
+    from reentry.reconcile.identity_table import (
+        Vocabulary,
+        build_table_from_columns,
+        read_columns,
+    )
 
     started = time.perf_counter()
     vocabulary = Vocabulary()
-    right_table = build_table(read_rows(right), vocabulary, add_keys=True)
+    right_table = build_table_from_columns(read_columns(right), vocabulary, add_keys=True)
     indexed = time.perf_counter()
-    left_table = build_table(read_rows(left), vocabulary, add_keys=False)
+    left_table = build_table_from_columns(read_columns(left), vocabulary, add_keys=False)
     decisions = link_tables(left_table, right_table, len(vocabulary))
     write_decisions(out, decisions)
     done = time.perf_counter()
@@ -207,7 +212,7 @@ def evaluate(truth_path: Path, out: Path) -> None:
     precision = correct / max(correct + wrong, 1)
     recall = correct / max(true_links, 1)
     f1 = 2 * precision * recall / max(precision + recall, 1e-9)
-    print(f"link: precision {precision:.4f}  recall {recall:.4f}  F1 {f1:.4f}  "
+    print(f"link: precision {precision:.5f}  recall {recall:.4f}  F1 {f1:.4f}  "
           f"({correct} right, {wrong} wrong, {true_links} true matches)")
     print(f"true matches sent to review: {reviewed} ({reviewed_right} with the right candidate "
           f"first)")
@@ -228,6 +233,9 @@ def main() -> None:
     if args.link_only:
         run_link(*args.link_only)
         return
+    print("command:", " ".join([Path(sys.executable).name, *sys.argv]))
+    print(f"load average (1 min) before the run: {os.getloadavg()[0]:.2f} on "
+          f"{os.cpu_count()} CPUs")
     folder = args.workdir / f"r{args.right}-l{args.left}-s{args.seed}"
     folder.mkdir(parents=True, exist_ok=True)
     left, right, truth = folder / "temporary.csv", folder / "sih.csv", folder / "truth.csv"

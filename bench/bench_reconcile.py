@@ -1,194 +1,56 @@
 """Item reconciliation: precision and recall per verdict on a scenario with ground truth, and speed.
 
-A synthetic outage: paper items (vital signs, administrations, notes) for many patients, and what
-the SIH holds after recovery: a copy of each paper item, except where the scenario says
-otherwise (omitted, duplicated, value / dose / route / status changed), with time jitter,
-brand ↔ INN swaps and typos in the paper's drug names; plus SIH activity with no paper source
-(monitor readings every 5 min, lab results). Prints precision and recall per verdict, then the
-time of ``reconcile`` and items per second. No assertion on time.
+The scenario (``outage_scenario.py``: omissions, duplicates, changed values, doses, routes and
+statuses, brand ↔ INN swaps, typos, time jitter, monitor readings as confounders, temporary
+identities) is written once per size and seed as item CSV files, then each run:
+
+1. reads both files into columns (``read_item_table``), timed apart from the matching;
+2. links the temporary identities to the SIH's patients (``link_identity_files``) and puts the
+   linked IPP on their paper items; items of identities left to review keep the temporary id;
+3. matches (``reconcile``), then builds the verdicts with their reasons and writes verdicts.csv,
+   each timed on its own;
+4. prints precision and recall per verdict: all paper items, those with and without monitor
+   readings of the same code around them, those written under a linked temporary identity.
+
+Speed is given as paper items per second and as items per second counting both sides.
+``--objects`` also times ``reconcile`` on lists of item objects (the API's other input). No
+assertion on time.
 
     .venv/bin/python bench/bench_reconcile.py [--paper 100000] [--sih 1000000] [--seed 1]
-
-The monitor readings (heart rate, SpO2) are of the same codes as paper items: a paper value
-whose copy was omitted may then match a monitor reading of equal value within the tolerance
-(the SIH does hold that value), which the figures show separately (``--no-monitor-codes`` puts
-the monitors on codes that the paper does not chart, to measure everything else alone).
+        [--temporary 30] [--anonymous] [--objects]
 """
 
 from __future__ import annotations
 
 import argparse
-import random
+import csv
+import os
+import sys
+import tempfile
 import time
 from collections import Counter
-from dataclasses import dataclass, replace
-from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
-from reentry.reconcile.items import PaperItem, SihItem, reconcile
+sys.path.insert(0, str(Path(__file__).parent))
 
-START = datetime(2026, 11, 23, 20, 0, tzinfo=UTC)
-HOURS = 12
-VITALS = {  # LOINC: (unit, low, high, decimals)
-    "8480-6": ("mm[Hg]", 95, 160, 0), "8462-4": ("mm[Hg]", 50, 95, 0),
-    "8867-4": ("/min", 55, 110, 0), "8310-5": ("Cel", 36.0, 39.5, 1),
-    "2708-6": ("%", 90, 100, 0), "9279-1": ("/min", 12, 26, 0),
-    "72514-3": ("{score}", 0, 10, 0),
-}
-MONITOR_CODES = ("8867-4", "2708-6")
-# (paper as written, SIH as written, dose, paper unit, SIH unit, route)
-DRUGS = [
-    ("Doliprane 1000", "paracétamol", 1, "g", "mg", "PO"),
-    ("DAFALGAN 1 g", "Paracetamol", 1, "g", "g", "per os"),
-    ("Perfalgan", "paracétamol", 1000, "mg", "mg", "IV"),
-    ("Kardegic 75", "acide acétylsalicylique", 75, "mg", "mg", "PO"),
-    ("Lovenox 4000 UI", "énoxaparine sodique", 4000, "UI", "[iU]", "SC"),
-    ("Levothyrox 75", "lévothyroxine", 75, "µg", "ug", "PO"),
-    ("Augmentin 1 g", "amoxicilline + acide clavulanique", 1, "g", "mg", "IV"),
-    ("Inexium 40", "ésoméprazole", 40, "mg", "mg", "PO"),
-    ("Lasilix 40 mg", "furosémide", 40, "mg", "mg", "IV"),
-    ("Tahor 40", "atorvastatine", 40, "mg", "mg", "PO"),
-    ("Eliquis 5 mg", "apixaban", 5, "mg", "mg", "PO"),
-    ("Lantus", "insuline glargine", 12, "UI", "UI", "SC"),
-    ("Seresta 10", "oxazépam", 10, "mg", "mg", "PO"),
-    ("Topalgic 50", "tramadol", 50, "mg", "mg", "PO"),
-    ("Spasfon", "phloroglucinol", 80, "mg", "mg", "PO"),
-    ("Forlax", "macrogol", 10, "g", "g", "PO"),
-    ("Zophren 4 mg", "ondansétron", 4, "mg", "mg", "IV"),
-    ("Primperan", "métoclopramide", 10, "mg", "mg", "IV"),
-    ("Solupred 20", "prednisolone", 20, "mg", "mg", "PO"),
-    ("Cortancyl 20", "prednisone", 20, "mg", "mg", "PO"),
-    ("Ventoline", "salbutamol", 5, "mg", "mg", "inhalée"),
-    ("Acupan", "néfopam", 20, "mg", "mg", "IV"),
-    ("furosémide", "Furosemide", 20, "mg", "mg", "IV"),
-    ("amoxicilline", "AMOXICILLINE", 1, "g", "g", "PO"),
-]
-TYPOS = {"furosémide": "furosemde", "amoxicilline": "amoxicilin", "Spasfon": "Spasfom",
-         "Primperan": "Primperam", "Forlax": "Forlaxe"}
-NOTES = [
-    "Patient calme, a dormi toute la nuit, pas de douleur.",
-    "Douleur abdominale à 6/10, antalgique donné, réévaluation à 1 h.",
-    "Pansement refait, cicatrice propre, pas d'écoulement.",
-    "Agitation vers 2 h, réorienté, famille prévenue le matin.",
-    "Chute sans gravité au lever, pas de plaie, médecin informé.",
-    "Bilan entrées sorties : 1200 mL bus, diurèse 900 mL.",
-]
+from outage_scenario import Truth, read_truth, scenario, write_scenario  # noqa: E402
 
+from reentry.reconcile.identity import link_identity_files  # noqa: E402
+from reentry.reconcile.items import (  # noqa: E402
+    ItemTable,
+    read_item_table,
+    reconcile,
+    write_verdicts_csv,
+)
 
-@dataclass
-class Truth:
-    verdict: str
-    monitored: bool = False
-
-
-def _value(rng: random.Random, code: str) -> float:
-    _, low, high, decimals = VITALS[code]
-    return round(rng.uniform(low, high), decimals) if decimals else float(rng.randint(low, high))
-
-
-def scenario(paper_count: int, sih_target: int, seed: int, monitor_codes: bool
-             ) -> tuple[list[PaperItem], list[SihItem], dict[str, Truth]]:
-    rng = random.Random(seed)
-    patients = max(1, paper_count // 100)
-    paper: list[PaperItem] = []
-    sih: list[SihItem] = []
-    truth: dict[str, Truth] = {}
-    monitored = {f"{9000000 + p:09d}" for p in range(patients) if p % 3 == 0}
-    serial = 0
-    while len(paper) < paper_count:
-        serial += 1
-        ipp = f"{9000000 + rng.randrange(patients):09d}"
-        at = START + timedelta(minutes=rng.randrange(HOURS * 4) * 15)
-        kind = rng.choices(("vital_sign", "medication_administration", "nursing_note"),
-                           (70, 25, 5))[0]
-        item_id = f"p{serial}"
-        copy: SihItem | None
-        if kind == "vital_sign":
-            code = rng.choice(list(VITALS))
-            value = _value(rng, code)
-            unit = VITALS[code][0]
-            item = PaperItem(item_id, ipp, kind, code, at, value, unit=unit, author="MD")
-            copy = SihItem("s" + item_id, ipp, kind, code, at, value, unit=unit)
-            is_monitored = monitor_codes and ipp in monitored and code in MONITOR_CODES
-        elif kind == "medication_administration":
-            written, sih_name, dose, unit, sih_unit, route = rng.choice(DRUGS)
-            if written in TYPOS and rng.random() < 0.3:
-                written = TYPOS[written]
-            sih_dose = dose * (1000 if (unit, sih_unit) == ("g", "mg") else 1)
-            status = "not-done" if rng.random() < 0.03 else "completed"
-            item = PaperItem(item_id, ipp, kind, written, at, dose if status == "completed"
-                             else None, unit=unit, route=route, status=status, author="MD")
-            copy = SihItem("s" + item_id, ipp, kind, sih_name, at,
-                           sih_dose if status == "completed" else None, unit=sih_unit,
-                           route=route, status=status)
-            is_monitored = False
-        else:
-            text = rng.choice(NOTES) + f" Lit {rng.randrange(1, 30)}."
-            item = PaperItem(item_id, ipp, kind, "", at, text=text, author="MD")
-            copy = SihItem("s" + item_id, ipp, kind, "", at, text=text.lower().rstrip("."))
-            is_monitored = False
-        jitter = timedelta(minutes=rng.randint(-4, 4))
-        copy = replace(copy, effective_time=at + jitter)
-        fate = rng.random()
-        label = "in_sih"
-        if fate < 0.05:
-            label, copy = "missing", None
-        elif fate < 0.08:
-            label = "duplicate"
-            sih.append(replace(copy, id=copy.id + "-bis", effective_time=copy.effective_time
-                               if is_monitored else at + timedelta(minutes=rng.randint(-2, 2))))
-        elif fate < 0.12 and kind != "nursing_note":
-            label = "differs"
-            copy = _changed(rng, copy)
-        paper.append(item)
-        if copy is not None:
-            sih.append(copy)
-        truth[item_id] = Truth(label, is_monitored)
-    _fill(rng, sih, sih_target, patients, monitor_codes)
-    rng.shuffle(sih)
-    return paper, sih, truth
-
-
-def _changed(rng: random.Random, copy: SihItem) -> SihItem:
-    if copy.kind == "vital_sign":
-        step = 1.0 if copy.code != "8310-5" else 0.3
-        return replace(copy, value=round((copy.value or 0) + rng.choice((-2, -1, 1, 2)) * step, 1))
-    if copy.status == "not-done":
-        return replace(copy, status="completed")
-    what = rng.choice(("dose", "route"))
-    if what == "dose":
-        return replace(copy, value=(copy.value or 0) * 2)
-    return replace(copy, route="IV" if copy.route != "IV" else "PO")
-
-
-def _fill(rng: random.Random, sih: list[SihItem], target: int, patients: int,
-          monitor_codes: bool) -> None:
-    """SIH activity with no paper source: monitors every 5 min, then lab results."""
-    codes = MONITOR_CODES if monitor_codes else ("8889-8", "59408-5")  # other device codes
-    n = 0
-    for p in range(0, patients, 3):
-        ipp = f"{9000000 + p:09d}"
-        offset = rng.randrange(300)
-        for step in range(-12, HOURS * 12 + 12):
-            at = START + timedelta(seconds=step * 300 + offset)
-            for code in codes:
-                if len(sih) >= target:
-                    return
-                n += 1
-                sih.append(SihItem(f"m{n}", ipp, "vital_sign", code, at,
-                                   float(rng.randint(70, 100))))
-    while len(sih) < target:
-        n += 1
-        ipp = f"{9000000 + rng.randrange(patients):09d}"
-        at = START + timedelta(minutes=rng.randrange(-120, HOURS * 60 + 120))
-        sih.append(SihItem(f"l{n}", ipp, "vital_sign", "2345-7", at, rng.uniform(4, 9), None,
-                           "mmol/L"))
+VERDICTS = ("in_sih", "differs", "missing", "duplicate")
 
 
 def report(verdicts: dict[str, str], truth: dict[str, Truth], label: str) -> None:
     pairs = Counter((truth[i].verdict, v) for i, v in verdicts.items())
     print(f"\n{label}: {len(verdicts)} paper items")
     print(f"{'verdict':<10} {'truth':>7} {'found':>7} {'right':>7} {'precision':>9} {'recall':>7}")
-    for name in ("in_sih", "differs", "missing", "duplicate"):
+    for name in VERDICTS:
         right = pairs[(name, name)]
         expected = sum(c for (t, _), c in pairs.items() if t == name)
         found = sum(c for (_, v), c in pairs.items() if v == name)
@@ -201,29 +63,137 @@ def report(verdicts: dict[str, str], truth: dict[str, Truth], label: str) -> Non
               ", ".join(f"{t}→{v}: {c}" for (t, v), c in wrong.most_common()))
 
 
+def align_identical(truth: dict[str, Truth], verdicts: dict[str, str], paper: ItemTable,
+                    with_author: bool = True) -> tuple[dict[str, Truth], int]:
+    """Expected verdicts of paper items identical in every field (patient, kind, code, time,
+    value, unit, route, status, text, and author unless the SIH gives none) re-dealt among
+    them to agree best with the verdicts: nothing can tell such items apart, so their
+    verdicts are compared up to order."""
+    classes: dict[tuple, list[str]] = {}
+    for row, item_id in enumerate(paper.ids):
+        key = (paper.ipp[row], paper.kinds[row], paper.code[row], float(paper.time[row]),
+               repr(float(paper.value[row])), paper.value_text[row], paper.unit[row],
+               paper.route[row], paper.status[row], paper.text[row],
+               paper.author[row] if with_author else "")
+        classes.setdefault(key, []).append(item_id)
+    aligned = dict(truth)
+    shared = 0
+    for members in classes.values():
+        if len(members) < 2:
+            continue
+        shared += len(members)
+        labels = Counter(truth[i].verdict for i in members)
+        unplaced = []
+        for item_id in members:
+            if labels[verdicts[item_id]] > 0:
+                labels[verdicts[item_id]] -= 1
+                aligned[item_id] = Truth(verdicts[item_id], truth[item_id].monitored,
+                                         truth[item_id].temporary)
+            else:
+                unplaced.append(item_id)
+        rest = list(labels.elements())
+        for item_id, label in zip(unplaced, rest, strict=True):
+            aligned[item_id] = Truth(label, truth[item_id].monitored, truth[item_id].temporary)
+    return aligned, shared
+
+
+def link_temporary(folder: Path, paper: ItemTable) -> tuple[dict[str, str], float]:
+    """Temporary id → linked IPP (decision ``link`` only), applied to the paper items."""
+    started = time.perf_counter()
+    out = folder / "links.csv"
+    link_identity_files(folder / "temporary.csv", folder / "patients.csv", out)
+    with out.open(encoding="utf-8-sig") as handle:
+        links = {r["id_left"]: r["id_right"] for r in csv.DictReader(handle)
+                 if r["decision"] == "link"}
+    paper.ipp = [links.get(ipp, ipp) for ipp in paper.ipp]
+    return links, time.perf_counter() - started
+
+
+def rate(count: int, seconds: float) -> str:
+    return f"{count / seconds:,.0f}/s" if seconds > 0 else "-"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--paper", type=int, default=100_000)
     parser.add_argument("--sih", type=int, default=1_000_000)
     parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--no-monitor-codes", action="store_true")
+    parser.add_argument("--temporary", type=int, default=30,
+                        help="patients admitted under a temporary identity")
+    parser.add_argument("--anonymous", action="store_true",
+                        help="an SIH export without any author")
+    parser.add_argument("--objects", action="store_true",
+                        help="also time reconcile() on lists of item objects")
+    parser.add_argument("--workdir", type=Path,
+                        default=Path(tempfile.gettempdir()) / "reentry-bench-reconcile")
     args = parser.parse_args()
-    began = time.perf_counter()
-    paper, sih, truth = scenario(args.paper, args.sih, args.seed, not args.no_monitor_codes)
-    print(f"scenario: {len(paper)} paper items, {len(sih)} SIH items "
-          f"({time.perf_counter() - began:.1f} s to generate)")
-    began = time.perf_counter()
+    print("command:", " ".join([Path(sys.executable).name, *sys.argv]))
+    print(f"load average (1 min) before the run: {os.getloadavg()[0]:.2f} on "
+          f"{os.cpu_count()} CPUs")
+    folder = args.workdir / (f"p{args.paper}-s{args.sih}-seed{args.seed}-t{args.temporary}"
+                             + ("-anonymous" if args.anonymous else ""))
+    if not (folder / "identity_truth.csv").exists():
+        started = time.perf_counter()
+        write_scenario(folder, scenario(args.paper, args.sih, args.seed,
+                                        temporary=args.temporary, anonymous=args.anonymous))
+        print(f"scenario written to {folder} in {time.perf_counter() - started:.1f} s")
+    truth, identity_truth = read_truth(folder)
+
+    started = time.perf_counter()
+    paper = read_item_table(folder / "paper.csv", paper=True)
+    read_paper = time.perf_counter() - started
+    started = time.perf_counter()
+    sih = read_item_table(folder / "sih.csv")
+    read_sih = time.perf_counter() - started
+    links, linking = link_temporary(folder, paper)
+    started = time.perf_counter()
     result = reconcile(paper, sih)
-    elapsed = time.perf_counter() - began
+    matching = time.perf_counter() - started
+    started = time.perf_counter()
+    write_verdicts_csv(result, folder / "verdicts.csv")
+    writing = time.perf_counter() - started
+    started = time.perf_counter()
     verdicts = {v.item_id: v.verdict for v in result.verdicts}
-    report(verdicts, truth, "all paper items")
-    report({i: v for i, v in verdicts.items() if not truth[i].monitored}, truth,
+    building = time.perf_counter() - started
+
+    truth, identical = align_identical(truth, verdicts, paper, not args.anonymous)
+    wrong_links = sum(1 for t, ipp in links.items() if identity_truth.get(t) != ipp)
+    waiting = {i for i, t in truth.items() if t.temporary and t.temporary not in links}
+    decided = {i: v for i, v in verdicts.items() if i not in waiting}
+    print(f"\n{len(paper)} paper items, {len(sih)} SIH items; temporary identities: "
+          f"{len(identity_truth)}, {len(links)} linked ({wrong_links} wrongly), "
+          f"{len(waiting)} paper items waiting for an identity decision (left out below); "
+          f"{identical} paper items identical to another one in every field"
+          f"{'' if not args.anonymous else ' but the author (absent from this SIH export)'} "
+          f"(their verdicts compared up to order)")
+    report(decided, truth, "all paper items with a known patient")
+    report({i: v for i, v in decided.items() if not truth[i].monitored}, truth,
            "paper items without monitor readings of the same code")
-    report({i: v for i, v in verdicts.items() if truth[i].monitored}, truth,
+    report({i: v for i, v in decided.items() if truth[i].monitored}, truth,
            "paper items with monitor readings of the same code around them")
-    print(f"\nunmatched SIH items listed: {len(result.unmatched_sih)}")
-    print(f"reconcile: {elapsed:.2f} s; {len(paper) / elapsed:,.0f} paper items/s; "
-          f"{(len(paper) + len(sih)) / elapsed:,.0f} items/s both sides (goal ≥ 150,000/s)")
+    report({i: v for i, v in decided.items() if truth[i].temporary}, truth,
+           "paper items written under a temporary identity, linked")
+
+    both = len(paper) + len(sih)
+    print(f"\nunmatched SIH items listed: {result.unmatched_count}")
+    print(f"read paper CSV: {read_paper:.2f} s ({rate(len(paper), read_paper)}); "
+          f"read SIH CSV: {read_sih:.2f} s ({rate(len(sih), read_sih)})")
+    print(f"identity linking ({len(identity_truth)} temporary identities): {linking:.2f} s")
+    print(f"matching: {matching:.2f} s; {rate(len(paper), matching)} paper items; "
+          f"{rate(both, matching)} items counting both sides (goal ≥ 150,000/s)")
+    print(f"verdicts.csv (reasons rendered): {writing:.2f} s; matching + verdicts.csv: "
+          f"{matching + writing:.2f} s, {rate(len(paper), matching + writing)} paper items")
+    print(f"Verdict objects with their message trees (built when first read): {building:.2f} s")
+    if args.objects:
+        paper_items, sih_items = paper.items(), sih.items()
+        started = time.perf_counter()
+        objects = reconcile(paper_items, sih_items)
+        elapsed = time.perf_counter() - started
+        started = time.perf_counter()
+        same = sum(1 for v in objects.verdicts if verdicts[v.item_id] == v.verdict)
+        built = time.perf_counter() - started
+        print(f"on item objects: matching {elapsed:.2f} s ({rate(len(paper), elapsed)} paper "
+              f"items), verdicts {built:.2f} s; same verdicts: {same}/{len(paper)}")
 
 
 if __name__ == "__main__":

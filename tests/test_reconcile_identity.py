@@ -233,3 +233,90 @@ def test_birth_dates_parse_even_when_impossible(text, value):
 def test_particles_only_drop_in_the_comparison_variant():
     assert surname_forms("de la Fontaine") == ("DELAFONTAINE", "FONTAINE")
     assert phonetic("DUPONT") == phonetic("DUPOND")
+
+
+# --- Bulk paths: the same answers as one row at a time ------------------------------------------
+
+CROWD = [
+    ANNE,
+    person(id="S2", birth_name="MARTIN", used_name="DURAND", given_names="Anne",
+           national_id=NIR_ANNE),
+    person(id="S3", birth_name="MARTINE", given_names="Anne Marie Claire", birth_place="75114"),
+    person(id="S4", birth_name="DURAND EP MARTIN", used_name="", given_names="Lucie",
+           birth_date="1980-03-02", sex="F", birth_place="2A004"),
+    person(id="S5", birth_name="MARTIN", given_names="Jean", birth_date="1950-05-14", sex="M",
+           national_id=NIR_OTHER),
+    person(id="S6", birth_name="LE GALL", given_names="Nahel", birth_date="2001-07-07",
+           sex="M", birth_place="", address="", postcode=""),
+    {"id": "S7", "birth_name": "Z", "birth_date": "30/02/1979"},
+]
+QUERIES = [
+    person(id="T1"), person(id="T2", birth_name="MRATIN"),
+    person(id="T3", birth_date="1979-14-05", national_id=NIR_ANNE),
+    person(id="T4", birth_name="Martin", used_name="", given_names="Anne", birth_place=""),
+    person(id="T5", birth_name="DURAND", given_names="Lucie", birth_date="1980-03-02"),
+    person(id="T6", birth_name="Le Gall", given_names="Naël", birth_date="2001-07-07",
+           sex="M"),
+    person(id="T7", birth_name="MARTIN", given_names="Jean", birth_date="1951-05-14", sex="M"),
+    {"id": "T8", "birth_name": "Z", "birth_date": "30/02/1979"},
+    {"id": "T9", "birth_name": "INCONNU"},
+    {**CROWD[5], "id": "T10"},
+]
+
+
+def test_bulk_decisions_are_the_per_pair_decisions():
+    from reentry.reconcile.identity import decide, decide_all, describe_all, describe_fields
+    from reentry.reconcile.identity_pairs import (
+        best_per_left,
+        build_block_index,
+        candidate_pairs,
+        score_pairs,
+    )
+    from reentry.reconcile.identity_table import Vocabulary, build_table
+
+    def rows(people):
+        return [(n, [p.get(c, "") for c in COLUMNS]) for n, p in enumerate(people, start=2)]
+
+    vocabulary = Vocabulary()
+    right = build_table(rows(CROWD), vocabulary, add_keys=True)
+    left = build_table(rows(QUERIES), vocabulary, add_keys=False)
+    scores = score_pairs(left, right, *candidate_pairs(
+        left, build_block_index(right, len(vocabulary)), 0, len(left)))
+    best, second = best_per_left(scores)
+    one_by_one = [decide(left, right, scores, int(b), int(s))
+                  for b, s in zip(best, second, strict=True)]
+    assert decide_all(left, right, scores, best, second) == one_by_one
+    assert describe_all(scores, best) == [describe_fields(scores, int(b)) for b in best]
+    assert {d.decision for d in one_by_one} == {"link", "review"}
+
+
+def test_whole_columns_read_as_rows_do(tmp_path, monkeypatch):
+    from reentry.reconcile import csv_columns
+    from reentry.reconcile.identity_table import read_columns, read_rows
+
+    path = write_identities(tmp_path / "people.csv", [*CROWD, {"id": " S8 "}], delimiter=";",
+                            bom=True)
+    with path.open("a", encoding="utf-8") as handle:
+        handle.write("\n;;;;;;;;;;\n")  # a blank line and a row of empty cells: skipped
+    by_rows = [values for _, values in read_rows(path)]
+    for fast in (True, False):
+        if not fast:
+            monkeypatch.setattr(csv_columns, "pa_csv", None)
+        columns = read_columns(path)
+        assert [list(values) for values in zip(*columns, strict=True)] == by_rows
+    bad = write_identities(tmp_path / "bad.csv", [ANNE, {"birth_name": "SANS ID"}])
+    with pytest.raises(FileRejected) as caught:
+        read_columns(bad)
+    assert "3" in caught.value.message() and "id" in caught.value.message()
+
+
+def test_nir_keys_are_checked_in_bulk_as_one_by_one():
+    from reentry.nir import is_valid_nir
+    from reentry.reconcile.identity_table import valid_nirs
+
+    corsica = make_nir("280052B041123")
+    texts = [NIR_ANNE, NIR_OTHER, make_nir("179052A004123"), corsica,
+             NIR_ANNE[:-1] + str((int(NIR_ANNE[-1]) + 1) % 10), "1790520004123", "",
+             "ABCDEFGHIJKLMNO", corsica.replace("B", "C"), "279056912304512"]
+    assert valid_nirs(texts).tolist() == [is_valid_nir(t) for t in texts]
+    assert sum(valid_nirs(texts)) >= 4

@@ -53,6 +53,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
 from reentry.errors import UserError
@@ -75,7 +76,12 @@ from reentry.reconcile.identity_pairs import (
     candidate_pairs,
     score_pairs,
 )
-from reentry.reconcile.identity_table import IdentityTable, Vocabulary, build_table, read_rows
+from reentry.reconcile.identity_table import (
+    IdentityTable,
+    Vocabulary,
+    build_table_from_columns,
+    read_columns,
+)
 
 LINK_THRESHOLD = 0.85
 REVIEW_THRESHOLD = 0.50
@@ -126,8 +132,10 @@ def link_identity_files(left: Path, right: Path, out: Path,
                         progress: Progress | None = None) -> LinkSummary:
     """Match every identity of ``left`` against the patients of ``right``; write ``out`` whole."""
     vocabulary = Vocabulary()
-    right_table = build_table(read_rows(Path(right)), vocabulary, add_keys=True)
-    left_table = build_table(read_rows(Path(left)), vocabulary, add_keys=False)
+    right_table = build_table_from_columns(read_columns(Path(right)), vocabulary,
+                                           add_keys=True)
+    left_table = build_table_from_columns(read_columns(Path(left)), vocabulary,
+                                          add_keys=False)
     decisions = link_tables(left_table, right_table, len(vocabulary), progress)
     write_decisions(Path(out), decisions)
     return summarise(decisions)
@@ -158,15 +166,113 @@ def link_tables(left: IdentityTable, right: IdentityTable, key_count: int,
 def _decide_chunk(left: IdentityTable, right: IdentityTable, scores: PairScores, first: int,
                   stop: int) -> list[Decision]:
     best, second = best_per_left(scores)
-    by_left = {int(scores.left[b]): (int(b), int(s)) for b, s in zip(best, second, strict=True)}
+    decided = dict(zip(scores.left[best].tolist(), decide_all(left, right, scores, best,
+                                                              second), strict=True))
+    no_candidate = tr("identity.reason_no_candidate")
+    return [decided.get(row) or Decision(left.ids[row], "", 0.0, NO_MATCH, "", no_candidate)
+            for row in range(first, stop)]
+
+
+# The strict traits that forbid an automatic link, as bits, in the order reasons list them.
+_PROBLEMS = ("birth_date", "sex", "birth_place", "national_id", "given_names", "birth_name",
+             "corroboration")
+_BIT = {name: 1 << n for n, name in enumerate(_PROBLEMS)}
+
+
+def problem_bits(left: IdentityTable, right: IdentityTable, scores: PairScores,
+                 pairs: np.ndarray) -> np.ndarray:
+    """``link_problems`` of many pairs at once, as bits (``_PROBLEMS`` order)."""
+    bits = np.zeros(len(pairs), dtype=np.int64)
+    bits |= np.where(scores.date_grade[pairs] != EXACT, _BIT["birth_date"], 0)
+    bits |= np.where(scores.sex_grade[pairs] == DIFFERENT, _BIT["sex"], 0)
+    bits |= np.where(scores.place_grade[pairs] == DIFFERENT, _BIT["birth_place"], 0)
+    bits |= np.where(scores.nir_grade[pairs] == DIFFERENT, _BIT["national_id"], 0)
+    bits |= np.where(scores.given_conflict[pairs] | (scores.given_grade[pairs] != EXACT),
+                     _BIT["given_names"], 0)
+    grade = scores.surname_grade[pairs]
+    typo = np.zeros(len(pairs), dtype=bool)
+    close = np.flatnonzero(grade == CLOSE)
+    if len(close):
+        typo[close] = _surname_edits(left, right, scores, pairs[close]) <= 1
+    bits |= np.where((grade != EXACT) & ~typo, _BIT["birth_name"], 0)
+    confirmed = (scores.place_grade[pairs] == EXACT) | (scores.nir_grade[pairs] == EXACT)
+    bits |= np.where(typo & ~confirmed & (bits == 0), _BIT["corroboration"], 0)
+    return bits
+
+
+def _surname_edits(left: IdentityTable, right: IdentityTable, scores: PairScores,
+                   pairs: np.ndarray) -> np.ndarray:
+    """Edits (OSA: a transposition counts one) between the surnames each pair compared."""
+    edits = np.zeros(len(pairs), dtype=np.int64)
+    pairing = scores.surname_pairing[pairs]
+    for number, (left_kind, right_kind) in enumerate(SURNAME_PAIRINGS):
+        chosen = np.flatnonzero(pairing == number)
+        if len(chosen):
+            a = getattr(left, f"{left_kind}_full")[scores.left[pairs[chosen]]]
+            b = getattr(right, f"{right_kind}_full")[scores.right[pairs[chosen]]]
+            edits[chosen] = process.cpdist(list(a), list(b), scorer=OSA.distance,
+                                           dtype=np.int64)
+    return edits
+
+
+def decide_all(left: IdentityTable, right: IdentityTable, scores: PairScores,
+               best: np.ndarray, second: np.ndarray) -> list[Decision]:
+    """``decide`` for many left identities at once (their best pair and runner-up, -1 when
+    none): the same rules, with the traits compared as arrays."""
+    score = scores.score[best].astype(np.float64)
+    nir_grade = scores.nir_grade[best]
+    weak = (score < REVIEW_THRESHOLD) & (nir_grade != EXACT)
+    has_second = second >= 0
+    second_score = np.where(has_second, scores.score[np.maximum(second, 0)].astype(np.float64),
+                            -np.inf)
+    competitor = ~weak & has_second & (second_score > score - MARGIN)
+    bits = problem_bits(left, right, scores, best)
+    link = ~weak & ~competitor & (score >= LINK_THRESHOLD) & (bits == 0)
+    fields = describe_all(scores, best)
+    id_left = [left.ids[r] for r in scores.left[best].tolist()]
+    id_right = [right.ids[r] for r in scores.right[best].tolist()]
+    other = [right.ids[r] for r in scores.right[np.maximum(second, 0)].tolist()]
+    reasons = _Reasons()
     decisions = []
-    for row in range(first, stop):
-        if row in by_left:
-            decisions.append(decide(left, right, scores, *by_left[row]))
+    for n, (is_weak, is_rival, is_link) in enumerate(zip(weak.tolist(), competitor.tolist(),
+                                                         link.tolist(), strict=True)):
+        value = float(score[n])
+        if is_weak:
+            decisions.append(Decision(id_left[n], "", value, NO_MATCH, "",
+                                      reasons.weak(value)))
+        elif is_rival:
+            decisions.append(Decision(id_left[n], id_right[n], value, REVIEW, fields[n],
+                                      reasons.competitor(other[n], float(second_score[n]))))
+        elif is_link:
+            decisions.append(Decision(id_left[n], id_right[n], value, LINK, fields[n],
+                                      reasons.link))
         else:
-            decisions.append(Decision(left.ids[row], "", 0.0, NO_MATCH, "",
-                                      tr("identity.reason_no_candidate")))
+            decisions.append(Decision(id_left[n], id_right[n], value, REVIEW, fields[n],
+                                      reasons.review(int(nir_grade[n]), int(bits[n]))))
     return decisions
+
+
+class _Reasons:
+    """The reasons of ``decide``, with templates looked up once."""
+
+    def __init__(self) -> None:
+        self.link = tr("identity.reason_link")
+        self._weak = tr("identity.reason_weak")
+        self._competitor = tr("identity.reason_competitor")
+        self._review: dict[tuple[int, int], str] = {}
+
+    def weak(self, score: float) -> str:
+        return self._weak.format(score=f"{score:.2f}")
+
+    def competitor(self, other: str, score: float) -> str:
+        return self._competitor.format(other=other, other_score=f"{score:.2f}")
+
+    def review(self, nir_grade: int, bits: int) -> str:
+        key = (nir_grade, bits)
+        if key not in self._review:
+            problems = [name for name in _PROBLEMS if bits & _BIT[name]]
+            self._review[key] = _review_text(nir_grade, problems)
+        return self._review[key]
 
 
 def decide(left: IdentityTable, right: IdentityTable, scores: PairScores, best: int,
@@ -192,9 +298,13 @@ def decide(left: IdentityTable, right: IdentityTable, scores: PairScores, best: 
 
 
 def _review_reason(scores: PairScores, best: int, problems: list[str]) -> str:
-    if scores.nir_grade[best] == EXACT and problems:
+    return _review_text(int(scores.nir_grade[best]), problems)
+
+
+def _review_text(nir_grade: int, problems: list[str]) -> str:
+    if nir_grade == EXACT and problems:
         return tr("identity.reason_nir_traits", fields=", ".join(problems))
-    if scores.nir_grade[best] == DIFFERENT and not [p for p in problems if p != "national_id"]:
+    if nir_grade == DIFFERENT and not [p for p in problems if p != "national_id"]:
         return tr("identity.reason_nir_differs")
     if problems == ["corroboration"]:
         return tr("identity.reason_uncorroborated")
@@ -271,6 +381,41 @@ def describe_fields(scores: PairScores, pair: int) -> str:
 
 def _number(value: np.floating) -> str:
     return "unknown" if value < 0 else f"{float(value):.2f}"
+
+
+def _numbers(values: np.ndarray) -> list[str]:
+    """``_number`` of each value, each distinct value formatted once."""
+    shown = {v: ("unknown" if v < 0 else f"{v:.2f}") for v in dict.fromkeys(values.tolist())}
+    return [shown[v] for v in values.tolist()]
+
+
+def describe_all(scores: PairScores, pairs: np.ndarray) -> list[str]:
+    """``describe_fields`` of many pairs at once."""
+    surname = _numbers(scores.surname[pairs])
+    pairing = scores.surname_pairing[pairs].tolist()
+    given = _numbers(scores.given[pairs])
+    in_list = (scores.given_grade[pairs] == IN_LIST).tolist()
+    conflict = scores.given_conflict[pairs].tolist()
+    address = _numbers(scores.address[pairs])
+    dates = [_GRADE_WORDS[g] for g in scores.date_grade[pairs].tolist()]
+    sexes = [_SAME_WORDS[g] for g in scores.sex_grade[pairs].tolist()]
+    places = [_SAME_WORDS[g] for g in scores.place_grade[pairs].tolist()]
+    nirs = [_SAME_WORDS[g] for g in scores.nir_grade[pairs].tolist()]
+    described = []
+    for n in range(len(pairs)):
+        name = surname[n]
+        if name != "unknown" and pairing[n]:
+            left_kind, right_kind = SURNAME_PAIRINGS[pairing[n]]
+            name = f"{name}({left_kind}/{right_kind})"
+        first = given[n]
+        if in_list[n]:
+            first = f"{first}(in_list)"
+        if conflict[n]:
+            first = f"{first}(conflict)"
+        described.append(f"birth_name={name};given_names={first};birth_date={dates[n]};"
+                         f"sex={sexes[n]};birth_place={places[n]};address={address[n]};"
+                         f"national_id={nirs[n]}")
+    return described
 
 
 def write_decisions(target: Path, decisions: list[Decision]) -> None:

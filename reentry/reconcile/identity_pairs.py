@@ -22,7 +22,7 @@ import numpy as np
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import JaroWinkler
 
-from reentry.reconcile.identity_table import UNKNOWN_SEX, IdentityTable
+from reentry.reconcile.identity_table import TAG_GIVEN, TAG_YEAR, UNKNOWN_SEX, IdentityTable
 
 MAX_BLOCK = 400
 
@@ -63,6 +63,9 @@ class BlockIndex:
     starts: np.ndarray  # per key id: first position in rows
     counts: np.ndarray  # per key id: how many rows (0 for skipped oversized blocks)
     skipped_keys: int
+    tags: np.ndarray | None = None  # per key id: its kind (TAG_YEAR...), to prefilter pairs
+    date: np.ndarray | None = None  # the indexed side's birth dates
+    nir: np.ndarray | None = None  # the indexed side's national identifier ids
 
 
 def build_block_index(table: IdentityTable, key_count: int) -> BlockIndex:
@@ -73,7 +76,30 @@ def build_block_index(table: IdentityTable, key_count: int) -> BlockIndex:
     starts = np.concatenate(([0], np.cumsum(counts)[:-1]))
     oversized = counts > MAX_BLOCK
     counts[oversized] = 0
-    return BlockIndex(rows, starts, counts, int(oversized.sum()))
+    return BlockIndex(rows, starts, counts, int(oversized.sum()), table.key_tags, table.date,
+                      table.nir)
+
+
+def _digits_apart(a: np.ndarray, b: np.ndarray, digits: int) -> np.ndarray:
+    """How many of the ``digits`` last decimal digits of a and b differ."""
+    apart = np.zeros(len(a), dtype=np.int8)
+    for _ in range(digits):
+        apart += (a % 10 != b % 10)
+        a, b = a // 10, b // 10
+    return apart
+
+
+def _plausible(tag: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Pairs met through a surname sound whose birth dates may still be the same person's:
+    what ``grade_dates`` would not call different. Same year (key Y): the same day and month,
+    one digit off, or swapped; same day and month (key G): a year one apart or one digit off.
+    """
+    same_year = tag == TAG_YEAR
+    ma, da, mb, db = (a // 100) % 100, a % 100, (b // 100) % 100, b % 100
+    by_day = (_digits_apart(a % 10000, b % 10000, 4) <= 1) | ((ma == db) & (da == mb))
+    by_year = ((np.abs(a // 10000 - b // 10000) <= 1)
+               | (_digits_apart(a // 10000, b // 10000, 4) <= 1))
+    return np.where(same_year, by_day, by_year)
 
 
 def candidate_pairs(left: IdentityTable, index: BlockIndex, first: int,
@@ -92,8 +118,25 @@ def candidate_pairs(left: IdentityTable, index: BlockIndex, first: int,
     group_start = np.repeat(np.cumsum(counts) - counts, counts)
     positions = np.arange(total) - group_start + np.repeat(index.starts[key_ids], counts)
     right_rows = index.rows[positions].astype(np.int64)
+    rows = np.repeat(left_rows, counts)
+    if index.tags is not None and index.date is not None and index.nir is not None:
+        # Pairs met through a surname sound with birth dates that can only grade "different"
+        # are dropped now (unless the national ids agree): most pairs, before the costly part.
+        tag = np.repeat(index.tags[key_ids], counts)
+        loose = np.flatnonzero((tag == TAG_YEAR) | (tag == TAG_GIVEN))
+        if len(loose):
+            a, b = left.date[rows[loose]], index.date[right_rows[loose]]
+            nir = left.nir[rows[loose]]
+            fine = _plausible(tag[loose], a, b) | ((nir >= 0) & (nir == index.nir[
+                right_rows[loose]]))
+            keep = np.ones(len(rows), dtype=bool)
+            keep[loose[~fine]] = False
+            rows, right_rows = rows[keep], right_rows[keep]
     width = np.int64(max(len(index.rows), 1) + 1)
-    codes = np.unique(np.repeat(left_rows, counts) * width + right_rows)
+    codes = np.sort(rows * width + right_rows)
+    distinct = np.ones(len(codes), dtype=bool)
+    distinct[1:] = codes[1:] != codes[:-1]
+    codes = codes[distinct]
     return codes // width, codes % width
 
 

@@ -1,45 +1,28 @@
 """Both sides of the item reconciliation as files, and the verdicts as a CSV.
 
 The SIH side (and the paper side, when it comes as a file) is the documented item CSV
-(``record_id, ipp, nda, kind, code, value, unit, route, effective_time, author, text``), read by
-the same parser as ``reentry import`` so that a bad file is refused with its line and column.
+(``record_id, ipp, nda, kind, code, value, unit, route, effective_time, author, text``), read
+with the checks of ``reentry import`` so that a bad file is refused with its line and column
+(``items_table.read_item_table``: straight into columns, the author kept for every kind).
 """
 
 from __future__ import annotations
 
 import csv
+import io
 import os
 from collections.abc import Sequence
 from pathlib import Path
 
 from reentry.entry.model import Item
-from reentry.importing.csv_tables import parse
-from reentry.importing.source import SourceFile
+from reentry.reconcile.csv_columns import bulk_allocation
 from reentry.reconcile.items_model import PaperItem, Reconciliation, SihItem
+from reentry.reconcile.items_table import read_item_table
 
 VERDICT_COLUMNS = ("item_id", "verdict", "ipp", "kind", "sih_ids", "score", "reason")
-_ID_PREFIX = "csv:item:"
-
-
-def _record_id(source_id: str) -> str:
-    return source_id.removeprefix(_ID_PREFIX)
-
-
 def read_item_csv(path: str | Path) -> list[SihItem]:
     """The items of an item CSV, in file order (``FileRejected`` names the bad line)."""
-    batch = parse(SourceFile.read(path))
-    items: list[SihItem] = []
-    for o in batch.observations:
-        items.append(SihItem(_record_id(o.source_id), o.patient.ipp or "", "vital_sign", o.code,
-                             o.effective_at, o.value, o.value_text, o.unit, nda=o.nda))
-    for a in batch.administrations:
-        items.append(SihItem(_record_id(a.source_id), a.patient.ipp or "",
-                             "medication_administration", a.drug, a.at, a.dose, None, a.unit,
-                             a.route, nda=a.nda, author=a.performer, status=a.status))
-    for n in batch.notes:
-        items.append(SihItem(_record_id(n.source_id), n.patient.ipp or "", "nursing_note", "",
-                             n.written_at, text=n.text, nda=n.nda, author=n.author))
-    return items
+    return read_item_table(path).items()
 
 
 def paper_from_sih_rows(items: Sequence[SihItem]) -> list[PaperItem]:
@@ -65,9 +48,20 @@ def write_verdicts_csv(reconciliation: Reconciliation, out: str | Path) -> None:
     out = Path(out)
     partial = out.with_name(out.name + ".partial")
     with open(partial, "w", encoding="utf-8", newline="") as handle:
-        writer = csv.writer(handle, lineterminator="\r\n")
-        writer.writerow(VERDICT_COLUMNS)
-        for v in reconciliation.verdicts:
-            writer.writerow((v.item_id, v.verdict, v.ipp, v.kind, "|".join(v.sih_ids),
-                             f"{v.score:.2f}", v.reason.render()))
+        handle.write(",".join(VERDICT_COLUMNS) + "\r\n")
+        with bulk_allocation():
+            handle.write("".join(map(_line, reconciliation.verdict_rows())))
     os.replace(partial, out)
+
+
+def _line(row: tuple[str, ...]) -> str:
+    """One CSV line, the reason always quoted (it holds commas); the other fields as they are
+    unless one of them needs quotes too (then the csv module writes the line)."""
+    head = ",".join(row[:-1])
+    if head.count(",") == len(row) - 2 and '"' not in head and "\n" not in head \
+            and "\r" not in head:
+        reason = row[-1]
+        return f'{head},"{reason.replace(chr(34), chr(34) * 2)}"\r\n'
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\r\n").writerow(row)
+    return buffer.getvalue()

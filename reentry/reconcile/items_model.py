@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
 
 from reentry.i18n import Msg
+
+# First words of an author that is a device, not a person (normalised: lower case, no accents).
+DEVICE_WORDS = frozenset({"device", "dispositif", "appareil", "monitor", "moniteur", "scope",
+                          "automate", "analyseur", "pump", "ventilator",
+                          "respirateur", "capteur", "sensor"})
 
 
 class ItemVerdict(StrEnum):
@@ -64,10 +69,20 @@ class Tolerances:
     # ``note_related`` and it, the same note edited (differs on text); below, another note.
     note_same: float = 90.0
     note_related: float = 60.0
-    # A second equal SIH item within this window of the paper time is a duplicate (a double
-    # entry copies the time written on paper); see ``items.py`` for the device-series rule.
+    # A copy typed from paper carries the time written on it, give or take a few minutes: SIH
+    # items this close are tried first, and a second equal one this close is a duplicate.
     duplicate_window: timedelta = timedelta(minutes=5)
-    series_min: int = 3  # this many other readings of the code in the window: a device series
+    # Device readings (monitors, pumps) are not charted copies: see ``items.py``. An author whose
+    # first word is one of these is a device; so is ``device:<id>`` or FHIR's ``Device/<id>``.
+    device_authors: frozenset[str] = DEVICE_WORDS
+    # Items without an author forming a regular series (at least ``series_min`` readings at one
+    # fixed interval of at most ``series_interval``, give or take ``series_jitter``) are devices.
+    series_min: int = 4
+    series_interval: timedelta = timedelta(minutes=15)
+    series_jitter: timedelta = timedelta(seconds=2)
+    # None: a device reading never stands for a paper item. A duration: it does when it holds
+    # the same value within that much of the paper time (the nurse copied the screen).
+    device_window: timedelta | None = None
 
     def window(self, kind: str, code_key: str = "") -> timedelta:
         if kind == "medication_administration":
@@ -98,14 +113,46 @@ class Verdict:
     differs_on: tuple[str, ...] = ()
 
 
-@dataclass
 class Reconciliation:
-    """One verdict per paper item, in paper order; SIH items with no paper source, listed."""
+    """One verdict per paper item, in paper order; SIH items with no paper source, listed.
 
-    verdicts: list[Verdict]
-    unmatched_sih: list[SihItem]
+    The matching itself yields arrays; ``verdicts`` (with their translated reasons) and
+    ``unmatched_sih`` are built from them when first read, so that a run that only needs the
+    counts, or writes the verdicts straight to a file, does not pay for objects it never uses.
+    """
+
+    def __init__(self, verdicts: Sequence[Verdict] | None = None,
+                 unmatched_sih: Sequence[SihItem] = (), *,
+                 build: Callable[[], list[Verdict]] | None = None,
+                 rows: Callable[[str | None], Iterator[tuple[str, ...]]] | None = None,
+                 counts: Mapping[str, int] | None = None) -> None:
+        self._verdicts = list(verdicts) if verdicts is not None else None
+        self._build = build
+        self._rows = rows
+        self._counts = dict(counts) if counts is not None else None
+        self.unmatched_sih = unmatched_sih
+
+    def verdict_rows(self, lang: str | None = None) -> Iterator[tuple[str, ...]]:
+        """``(item_id, verdict, ipp, kind, sih_ids, score, reason)`` per paper item, ``sih_ids``
+        joined by ``|``, the reason rendered in ``lang`` (default: the current language)."""
+        if self._verdicts is None and self._rows is not None:
+            return self._rows(lang)
+        return ((v.item_id, v.verdict, v.ipp, v.kind, "|".join(v.sih_ids), f"{v.score:.2f}",
+                 v.reason.render(lang)) for v in self.verdicts)
+
+    @property
+    def verdicts(self) -> list[Verdict]:
+        if self._verdicts is None:
+            self._verdicts = self._build() if self._build is not None else []
+        return self._verdicts
+
+    @property
+    def unmatched_count(self) -> int:
+        return len(self.unmatched_sih)
 
     def counts(self) -> dict[str, int]:
+        if self._counts is not None:
+            return dict(self._counts)
         counts = {v.value: 0 for v in ItemVerdict}
         for verdict in self.verdicts:
             counts[verdict.verdict] += 1
