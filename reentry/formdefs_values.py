@@ -124,6 +124,18 @@ def validate_row(section: Section, raw_values: Mapping[str, str | None],
     return {field.id: checks[field.id] for field in section.fields}
 
 
+def collect_checks(checks: Mapping[str, ValueCheck], errors: dict[str, Msg],
+                   warnings: dict[str, Msg], parsed: dict[str, ParsedValue]) -> None:
+    """Sort ``validate_row``'s checks into the refusals, the warnings to confirm and the parsed
+    values (kept for every field, even refused, so later checks can look at what was typed)."""
+    for field_id, check in checks.items():
+        if check.error is not None:
+            errors[field_id] = check.error
+        elif check.warning is not None:
+            warnings[field_id] = check.warning
+        parsed[field_id] = check.value
+
+
 def is_blank_row(section: Section, raw_values: Mapping[str, str | None]) -> bool:
     """Nothing was written in the row (pre-filled, read-only cells do not count)."""
     return not any((raw_values.get(f.id) or "").strip()

@@ -35,6 +35,16 @@ def store(db_path: Path):
     store.close()
 
 
+@pytest.fixture
+def stored(db_path: Path):
+    """A second connection, as another PC reads what a window or a screen wrote."""
+    from reentry.store import open_store
+
+    store = open_store(db_path)
+    yield store
+    store.close()
+
+
 @pytest.fixture(autouse=True)
 def _french_by_default():
     """Every test starts in French, the default language, whatever the previous one did."""
@@ -48,20 +58,14 @@ def _french_by_default():
 @pytest.fixture
 def sheets(db_path, tmp_path):
     """Real printed sheets of one ward of a small demo hospital, and a nurse to type them."""
-    from datetime import UTC, datetime
+    from printed_ward import print_demo_ward
 
-    from reentry.demo import create_demo
     from reentry.entry import service
     from reentry.entry.model import Role
-    from reentry.printing.station import PrintRequest, print_batch
     from reentry.store import open_store
 
-    as_of = datetime(2026, 11, 23, 20, 0, tzinfo=UTC)
     store = open_store(db_path)
-    create_demo(store, patients=6, seed=8, as_of=as_of)
-    ward = store.census()[0].ward.code
-    outcome = print_batch(store, PrintRequest(out_dir=tmp_path / "pdf", wards=(ward,),
-                                              start=as_of, admission_packets=1))
+    outcome = print_demo_ward(store, tmp_path / "pdf")
     printed = store.batch_sheets(outcome.batch_id)
     service.add_user(store, "mdupont", "Marie Dupont", Role.NURSE)
     store.close()

@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 
 import pytest
 from click.testing import CliRunner
+from printed_ward import print_demo_ward
 
 from reentry import clock
 from reentry.admission import provisional_identities, service
@@ -26,17 +27,14 @@ from reentry.admission.model import (
     RecordAdmission,
 )
 from reentry.cli import cli
-from reentry.demo import create_demo
 from reentry.entry import service as entry_service
 from reentry.entry.model import RecordRow, Role
 from reentry.errors import UserError
 from reentry.export import export_items
 from reentry.model import IdentityStatus, Sex
-from reentry.printing.station import PrintRequest, print_batch
 from reentry.reconcile.identity import link_identity_files
 from reentry.reconcile.identity_table import COLUMNS
 
-AS_OF = datetime(2026, 11, 23, 20, 0, tzinfo=UTC)  # 21:00 in Paris; the packets cover 8 hours
 NOW = datetime(2026, 11, 24, 7, 0, tzinfo=UTC)  # the next morning, re-entry time
 PAPER = {"birth_name": "Fontaine", "used_name": "", "given_names": "Lucie Anne",
          "birth_date": "12/05/1958", "sex": "F", "birthplace_insee": "75056", "room": "12",
@@ -45,13 +43,10 @@ PAPER = {"birth_name": "Fontaine", "used_name": "", "given_names": "Lucie Anne",
 
 @pytest.fixture
 def hospital(store, tmp_path):
-    create_demo(store, patients=6, seed=8, as_of=AS_OF)
-    ward = store.census()[0].ward.code
-    outcome = print_batch(store, PrintRequest(out_dir=tmp_path / "pdf", wards=(ward,),
-                                              start=AS_OF, admission_packets=2))
+    outcome = print_demo_ward(store, tmp_path / "pdf", admission_packets=2)
     sheets = store.batch_sheets(outcome.batch_id)
     nurse = entry_service.add_user(store, "mdupont", "Marie Dupont", Role.NURSE)
-    return store, sheets, nurse, ward
+    return store, sheets, nurse, outcome.wards[0].ward_code
 
 
 def packets(sheets):

@@ -10,24 +10,19 @@ import textwrap
 from datetime import UTC, datetime
 
 import pytest
+from printed_ward import print_demo_ward
 
 from reentry import clock
-from reentry.demo import create_demo
 from reentry.entry import service
 from reentry.entry.model import EntryStatus, ItemKind, RecordRow, Role
 from reentry.errors import UserError
-from reentry.printing.station import PrintRequest, print_batch
 
-AS_OF = datetime(2026, 11, 23, 20, 0, tzinfo=UTC)  # 21:00 in Paris
 NOW = datetime(2026, 11, 24, 7, 0, tzinfo=UTC)  # the next morning, re-entry time
 
 
 @pytest.fixture
 def printed(store, tmp_path):
-    create_demo(store, patients=6, seed=8, as_of=AS_OF)
-    ward = store.census()[0].ward.code
-    outcome = print_batch(store, PrintRequest(out_dir=tmp_path, wards=(ward,),
-                                              start=AS_OF, admission_packets=1))
+    outcome = print_demo_ward(store, tmp_path)
     sheets = store.batch_sheets(outcome.batch_id)
     nurse = service.add_user(store, "mdupont", "Marie Dupont", Role.NURSE)
     return store, sheets, nurse

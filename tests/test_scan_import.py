@@ -18,6 +18,7 @@ import pytest
 import zxingcpp
 from click.testing import CliRunner
 from PIL import Image
+from printed_ward import print_demo_ward
 from scanned_stack import (
     ScannedPage,
     blank_page,
@@ -50,18 +51,9 @@ QUARTERS = (0, 180, 90, 270)
 def printed(tmp_path_factory):
     """One ward of the demo hospital printed once for this module by the real print station,
     with a nurse; each test works on its own copy of that database."""
-    from datetime import UTC, datetime
-
-    from reentry.demo import create_demo
-    from reentry.printing.station import PrintRequest, print_batch
-
     folder = tmp_path_factory.mktemp("printed")
-    as_of = datetime(2026, 11, 23, 20, 0, tzinfo=UTC)
     store = open_store(folder / "printed.sqlite")
-    create_demo(store, patients=6, seed=8, as_of=as_of)
-    ward = store.census()[0].ward.code
-    outcome = print_batch(store, PrintRequest(out_dir=folder / "pdf", wards=(ward,),
-                                              start=as_of, admission_packets=1))
+    outcome = print_demo_ward(store, folder / "pdf")
     sheets = store.batch_sheets(outcome.batch_id)
     service.add_user(store, "mdupont", "Marie Dupont", Role.NURSE)
     store.close()

@@ -11,14 +11,12 @@ from datetime import UTC, datetime
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QApplication
+from qt_windows import focused, scan, signed_in
 
 from reentry import clock
 from reentry.admission.model import AdmissionStatus, temporary_code_text
 from reentry.barcodes import group_for_reading
 from reentry.model import IdentityStatus
-from reentry.store import open_store
 from ui.entry_fields import STATE_ERROR
 from ui.language import switch_language
 from ui.reentry_window import ReentryWindow
@@ -34,23 +32,7 @@ PAPER = [("birth_name", "Fontaine"), ("used_name", ""), ("given_names", "Lucie A
 
 @pytest.fixture
 def window(qtbot, db_path, sheets):
-    window = ReentryWindow(db_path, now=lambda: NOW, beep=lambda: None)
-    qtbot.addWidget(window)
-    window.show()
-    qtbot.waitExposed(window)
-    window.activateWindow()
-    field = window.sign_in_page.name_field
-    qtbot.waitUntil(field.hasFocus)
-    qtbot.keyClicks(field, "mdupont")
-    qtbot.keyClick(field, Qt.Key.Key_Return)
-    return window
-
-
-@pytest.fixture
-def stored(db_path):
-    store = open_store(db_path)
-    yield store
-    store.close()
+    return signed_in(qtbot, ReentryWindow(db_path, now=lambda: NOW, beep=lambda: None))
 
 
 def packet(sheets):
@@ -58,18 +40,6 @@ def packet(sheets):
     vitals = next(s for s in sheets if s.template_id == "vital_signs"
                   and s.temporary_id == admission.temporary_id)
     return admission, vitals
-
-
-def scan(qtbot, window, code):
-    with qtbot.waitSignal(window.capture.scanned, timeout=2000):
-        target = QApplication.focusWidget()
-        for digit in code:
-            QTest.keyClick(target, digit)
-        QTest.keyClick(target, Qt.Key.Key_Return)
-
-
-def focused():
-    return QApplication.focusWidget()
 
 
 def type_admission(qtbot, screen, paper=PAPER):

@@ -11,13 +11,11 @@ from datetime import UTC, datetime
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QApplication
+from qt_windows import focused, scan, signed_in
 
 from reentry import clock
 from reentry.entry import service
 from reentry.entry.model import EntryStatus, ItemKind
-from reentry.store import open_store
 from ui.entry_fields import STATE_ERROR, STATE_WARNING
 from ui.language import switch_language
 from ui.reentry_window import ReentryWindow
@@ -32,16 +30,7 @@ ROW = {"time": "23h15", "systolic": "120", "diastolic": "80", "heart_rate": "72"
 
 
 def new_window(qtbot, db_path):
-    window = ReentryWindow(db_path, now=lambda: NOW, beep=lambda: None)
-    qtbot.addWidget(window)
-    window.show()
-    qtbot.waitExposed(window)
-    window.activateWindow()
-    field = window.sign_in_page.name_field
-    qtbot.waitUntil(field.hasFocus)
-    qtbot.keyClicks(field, "mdupont")
-    qtbot.keyClick(field, Qt.Key.Key_Return)
-    return window
+    return signed_in(qtbot, ReentryWindow(db_path, now=lambda: NOW, beep=lambda: None))
 
 
 @pytest.fixture
@@ -49,28 +38,8 @@ def window(qtbot, db_path, sheets):
     return new_window(qtbot, db_path)
 
 
-@pytest.fixture
-def stored(db_path):
-    """A second connection, as another PC would read what the screen wrote."""
-    store = open_store(db_path)
-    yield store
-    store.close()
-
-
 def vitals_of(sheets):
     return next(s for s in sheets if s.template_id == "vital_signs" and s.patient_id)
-
-
-def scan(qtbot, window, code):
-    with qtbot.waitSignal(window.capture.scanned, timeout=2000):
-        target = QApplication.focusWidget()
-        for digit in code:
-            QTest.keyClick(target, digit)
-        QTest.keyClick(target, Qt.Key.Key_Return)
-
-
-def focused():
-    return QApplication.focusWidget()
 
 
 def type_enter(qtbot, text):

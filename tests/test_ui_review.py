@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 import pytest
 from PySide6.QtCore import QBuffer, QByteArray, QIODevice, Qt
 from PySide6.QtGui import QColor, QImage
+from qt_windows import at_sign_in
 
 from reentry.demo import create_demo
 from reentry.entry import service as entry_service
@@ -65,13 +66,7 @@ def reviewed(db_path, tmp_path):
 
 
 def open_window(qtbot, db_path, **kwargs):
-    window = ReviewWindow(db_path, **kwargs)
-    qtbot.addWidget(window)
-    window.show()
-    qtbot.waitExposed(window)
-    window.activateWindow()
-    qtbot.waitUntil(window.sign_in_page.name_field.hasFocus)
-    return window
+    return at_sign_in(qtbot, ReviewWindow(db_path, **kwargs))
 
 
 def sign_in(qtbot, window, name):

@@ -13,6 +13,7 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QLineEdit, QVBoxLayout, QWidget
+from qt_windows import at_sign_in, burst, scan
 
 from reentry.barcodes import group_for_reading, page_code
 from reentry.entry import service
@@ -32,12 +33,7 @@ def window(qtbot, db_path, sheets):
     beeps: list[int] = []
     widget = ReentryWindow(db_path, now=lambda: NOW, beep=lambda: beeps.append(1))
     widget.beeps = beeps
-    qtbot.addWidget(widget)
-    widget.show()
-    qtbot.waitExposed(widget)
-    widget.activateWindow()
-    qtbot.waitUntil(widget.sign_in_page.name_field.hasFocus)
-    return widget
+    return at_sign_in(qtbot, widget)
 
 
 def sheet(sheets, template):
@@ -49,19 +45,6 @@ def sign_in(qtbot, window):
     qtbot.keyClicks(field, "mdupont")
     qtbot.keyClick(field, Qt.Key.Key_Return)
     assert window.user is not None and window.user.username == "mdupont"
-
-
-def burst(code, target=None):
-    """What a scanner sends: every digit at once, then its suffix."""
-    target = target or QApplication.focusWidget()
-    for digit in code:
-        QTest.keyClick(target, digit)
-    QTest.keyClick(target, Qt.Key.Key_Return)
-
-
-def scan(qtbot, window, code):
-    with qtbot.waitSignal(window.capture.scanned, timeout=2000):
-        burst(code)
 
 
 def test_a_scan_in_the_code_field_opens_the_sheet_without_typing_in_it(qtbot, window, sheets):

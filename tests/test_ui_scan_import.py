@@ -7,12 +7,13 @@ from __future__ import annotations
 
 import random
 import shutil
-from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from printed_ward import print_demo_ward
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMessageBox
+from qt_windows import signed_in
 from scanned_stack import printed_pages, scanned, smudged, write_pdf
 
 from reentry.config import Settings
@@ -26,7 +27,6 @@ from ui.scan_queue import ScanQueueWindow
 
 pytestmark = [pytest.mark.qt]
 
-AS_OF = datetime(2026, 11, 23, 20, 0, tzinfo=UTC)
 IMPORT_TIMEOUT_MS = 60_000
 
 
@@ -34,16 +34,10 @@ IMPORT_TIMEOUT_MS = 60_000
 def printed(tmp_path_factory):
     """One ward printed once by the real print station, and a stack of four of its pages as a
     scanner returns them: turned every way, skewed, noisy; one smudged past reading."""
-    from reentry.demo import create_demo
-    from reentry.printing.station import PrintRequest, print_batch
-
     folder = tmp_path_factory.mktemp("printed")
     store = open_store(folder / "printed.sqlite")
     try:
-        create_demo(store, patients=6, seed=8, as_of=AS_OF)
-        ward = store.census()[0].ward.code
-        outcome = print_batch(store, PrintRequest(out_dir=folder / "pdf", wards=(ward,),
-                                                  start=AS_OF, admission_packets=1))
+        outcome = print_demo_ward(store, folder / "pdf")
         service.add_user(store, "mdupont", "Marie Dupont", Role.NURSE)
     finally:
         store.close()
@@ -63,24 +57,10 @@ def stack(printed, db_path, tmp_path):
     return Path(shutil.copy(printed[1], tmp_path / "pile-3B.pdf")), printed[2]
 
 
-@pytest.fixture
-def stored(db_path):
-    store = open_store(db_path)
-    yield store
-    store.close()
-
-
 def new_window(qtbot, db_path, chosen):
     window = ScanImportWindow(db_path, choose_files=lambda _parent: [str(p) for p in chosen],
                               workers=1)
-    qtbot.addWidget(window)
-    window.show()
-    qtbot.waitExposed(window)
-    window.activateWindow()
-    field = window.sign_in_page.name_field
-    qtbot.waitUntil(field.hasFocus)
-    qtbot.keyClicks(field, "mdupont")
-    qtbot.keyClick(field, Qt.Key.Key_Return)
+    signed_in(qtbot, window)
     assert window.pages.currentWidget() is window.page
     return window
 

@@ -11,8 +11,9 @@ import sqlite3
 from datetime import UTC, datetime
 
 import pytest
+from printed_ward import print_demo_ward
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication
+from qt_windows import focused, signed_in
 from scanned_stack import blank_page, printed_pages, scanned, smudged, write_pdf
 
 from reentry.barcodes import group_for_reading, page_code
@@ -28,7 +29,6 @@ from ui.scan_queue import ScanQueueWindow
 
 pytestmark = [pytest.mark.qt]
 
-AS_OF = datetime(2026, 11, 23, 20, 0, tzinfo=UTC)
 NOW = datetime(2026, 11, 24, 7, 0, tzinfo=UTC)
 
 
@@ -37,16 +37,10 @@ def printed(tmp_path_factory):
     """One ward printed by the real print station, then a stack of three of its pages scanned
     and imported by the core, once for this module: the vitals sheet smudged past reading, the
     medication sheet clean, and a blank back. Two pages wait in the queue."""
-    from reentry.demo import create_demo
-    from reentry.printing.station import PrintRequest, print_batch
-
     folder = tmp_path_factory.mktemp("printed")
     store = open_store(folder / "printed.sqlite")
     try:
-        create_demo(store, patients=6, seed=8, as_of=AS_OF)
-        ward = store.census()[0].ward.code
-        outcome = print_batch(store, PrintRequest(out_dir=folder / "pdf", wards=(ward,),
-                                                  start=AS_OF, admission_packets=1))
+        outcome = print_demo_ward(store, folder / "pdf")
         sheets = {s.serial: s for s in store.batch_sheets(outcome.batch_id)}
         nurse = service.add_user(store, "mdupont", "Marie Dupont", Role.NURSE)
         pages = printed_pages(outcome.wards[0].pdf, 200)
@@ -76,18 +70,6 @@ def queued(printed, db_path):
     return printed[1], printed[2]
 
 
-@pytest.fixture
-def stored(db_path):
-    """A second connection, as another PC reads what the window wrote."""
-    store = open_store(db_path)
-    yield store
-    store.close()
-
-
-def focused():
-    return QApplication.focusWidget()
-
-
 def type_into(qtbot, widget, text):
     widget.clear()
     qtbot.keyClicks(widget, text)
@@ -105,15 +87,7 @@ def counts(db_path):
 
 @pytest.fixture
 def window(qtbot, db_path, queued):
-    window = ScanQueueWindow(db_path, now=lambda: NOW, beep=lambda: None)
-    qtbot.addWidget(window)
-    window.show()
-    qtbot.waitExposed(window)
-    window.activateWindow()
-    field = window.sign_in_page.name_field
-    qtbot.waitUntil(field.hasFocus)
-    type_into(qtbot, field, "mdupont")
-    return window
+    return signed_in(qtbot, ScanQueueWindow(db_path, now=lambda: NOW, beep=lambda: None))
 
 
 def test_a_page_is_attached_only_after_the_typed_code_shows_whose_sheet_it_is(

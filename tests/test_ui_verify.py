@@ -12,8 +12,7 @@ from datetime import UTC, datetime
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QApplication
+from qt_windows import focused, scan, shown
 
 from reentry.entry import service
 from reentry.entry.model import EntryStatus, Role
@@ -45,16 +44,7 @@ def stored(db_path, sheets):
 
 @pytest.fixture
 def window(qtbot, db_path, stored):
-    window = ReentryWindow(db_path, now=lambda: NOW, beep=lambda: None)
-    qtbot.addWidget(window)
-    window.show()
-    qtbot.waitExposed(window)
-    window.activateWindow()
-    return window
-
-
-def focused():
-    return QApplication.focusWidget()
+    return shown(qtbot, ReentryWindow(db_path, now=lambda: NOW, beep=lambda: None))
 
 
 def sign_in(qtbot, window, username):
@@ -65,14 +55,6 @@ def sign_in(qtbot, window, username):
     qtbot.keyClicks(field, username)
     qtbot.keyClick(field, Qt.Key.Key_Return)
     assert window.user.username == username
-
-
-def scan(qtbot, window, code):
-    with qtbot.waitSignal(window.capture.scanned, timeout=2000):
-        target = focused()
-        for digit in code:
-            QTest.keyClick(target, digit)
-        QTest.keyClick(target, Qt.Key.Key_Return)
 
 
 def type_enter(qtbot, text):

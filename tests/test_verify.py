@@ -10,14 +10,13 @@ from datetime import UTC, datetime
 
 import pytest
 from click.testing import CliRunner
+from printed_ward import print_demo_ward
 
 from reentry.cli import cli
-from reentry.demo import create_demo
 from reentry.entry import service
 from reentry.entry.model import EntryStatus, RecordRow, Role
 from reentry.entry.progress import sheet_states, ward_progress
 from reentry.errors import UserError
-from reentry.printing.station import PrintRequest, print_batch
 from reentry.store import open_store
 from reentry.verify import decision, routing, second_entry, sighted
 from reentry.verify.compare import sheet_differences
@@ -26,7 +25,6 @@ from reentry.verify.policy import policy, set_mode
 from reentry.verify.routing import Opening
 from reentry.verify.stage import verification
 
-AS_OF = datetime(2026, 11, 23, 20, 0, tzinfo=UTC)  # 21:00 in Paris
 NOW = datetime(2026, 11, 24, 7, 0, tzinfo=UTC)  # re-entry, the next morning
 VITALS = {"time": "23h15", "systolic": "120", "diastolic": "80", "heart_rate": "72",
           "temperature": "37,5", "spo2": "97", "initials": "AB"}
@@ -35,10 +33,7 @@ VITALS = {"time": "23h15", "systolic": "120", "diastolic": "80", "heart_rate": "
 @pytest.fixture
 def ward(store, tmp_path):
     """A printed ward, two nurses, a ward manager who decides, a second manager."""
-    create_demo(store, patients=6, seed=8, as_of=AS_OF)
-    code = store.census()[0].ward.code
-    outcome = print_batch(store, PrintRequest(out_dir=tmp_path / "pdf", wards=(code,),
-                                              start=AS_OF, admission_packets=1))
+    outcome = print_demo_ward(store, tmp_path / "pdf")
     people = {
         "first": service.add_user(store, "mdupont", "Marie Dupont", Role.NURSE),
         "second": service.add_user(store, "jmartin", "Jean Martin", Role.NURSE),

@@ -19,7 +19,6 @@ from datetime import datetime
 from typing import Any
 
 from PySide6.QtCore import QEvent, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
     QFrame,
@@ -58,15 +57,14 @@ from ui.entry_fields import (
     field_hint,
 )
 from ui.language import is_language_change
+from ui.notice import COLOURS, DONE_COLOUR, MARKS, screen_labels, show_notice
+from ui.shortcuts import add_shortcut
 
 DRAFT_DELAY_MS = 400
 SAVE_KEYS = ("Ctrl+S", "Ctrl+Return", "Ctrl+Enter")
 CORRECT_KEYS = ("F4",)
 REASON_KEY = "_reason"  # the correction's reason in the draft (field ids never start with "_")
 
-_MARKS = {"error": "✖", "warning": "⚠", "confirmed": "✔", "info": "✔"}
-_COLOURS = {"error": theme.ALLERGY_RED, "warning": "#e65100", "confirmed": "#8d6e00",
-            "info": "#1b5e20"}
 
 
 def is_admission_sheet(context: SheetContext) -> bool:
@@ -148,16 +146,7 @@ class AdmissionScreen(QWidget):
         self.history.setObjectName("admission_history")
         self.history.setTextFormat(Qt.TextFormat.RichText)
         self.history.setWordWrap(True)
-        self.messages = QLabel(self)
-        self.messages.setObjectName("admission_messages")
-        self.messages.setTextFormat(Qt.TextFormat.RichText)
-        self.messages.setWordWrap(True)
-        self.notice = QLabel(self)
-        self.notice.setObjectName("admission_notice")
-        self.notice.setWordWrap(True)
-        self.keys_help = QLabel(self)
-        self.keys_help.setStyleSheet(f"color: {theme.MUTED};")
-        self.keys_help.setWordWrap(True)
+        self.messages, self.notice, self.keys_help = screen_labels(self, "admission")
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         for widget in (self.title, self.subtitle, self.status):
@@ -169,12 +158,8 @@ class AdmissionScreen(QWidget):
         self._show_reason(False)
 
     def _build_actions(self) -> None:
-        for keys, slot in ((SAVE_KEYS, self.save), (CORRECT_KEYS, self.start_correction)):
-            action = QAction(self)
-            action.setShortcuts([QKeySequence(k) for k in keys])
-            action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-            action.triggered.connect(lambda _checked=False, slot=slot: slot())
-            self.addAction(action)
+        add_shortcut(self, SAVE_KEYS, self.save)
+        add_shortcut(self, CORRECT_KEYS, self.start_correction)
 
     def _build_form(self, sheet: AdmissionSheet) -> None:
         """The form's sections and fields, in paper order, as labelled boxes."""
@@ -445,7 +430,7 @@ class AdmissionScreen(QWidget):
 
     def _show_messages(self) -> None:
         self.messages.setText("<br>".join(
-            f'<span style="color:{_COLOURS[kind]}">{_MARKS[kind]} {html.escape(text)}</span>'
+            f'<span style="color:{COLOURS[kind]}">{MARKS[kind]} {html.escape(text)}</span>'
             for kind, text in self.message_lines()))
 
     # -- saving ---------------------------------------------------------------------------------
@@ -572,12 +557,7 @@ class AdmissionScreen(QWidget):
         self._render_notice()
 
     def _render_notice(self) -> None:
-        if self._notice is None:
-            self.notice.clear()
-            return
-        kind, message = self._notice
-        self.notice.setText(f"{_MARKS.get(kind, '')} {message.render()}")
-        self.notice.setStyleSheet(f"color: {_COLOURS.get(kind, theme.TEXT)}; font-weight: bold;")
+        show_notice(self.notice, self._notice, marked=True)
 
     def notice_text(self) -> str:
         return self.notice.text()
@@ -613,7 +593,7 @@ class AdmissionScreen(QWidget):
                 tr("admission.screen_saved", user=active.entered_by,
                    when=clock.format_local(active.entered_at, with_zone=False))
                 if active is not None else tr("admission.screen_new"))
-            self.status.setStyleSheet(f"color: {'#1b5e20' if active else theme.TEXT};")
+            self.status.setStyleSheet(f"color: {DONE_COLOUR if active else theme.TEXT};")
             lines = self._history_lines(sheet)
             self.history.setText("<br>".join(
                 [f"<b>{html.escape(tr('admission.history_title'))}</b>", *lines])

@@ -19,7 +19,6 @@ from functools import partial
 from typing import Any
 
 from PySide6.QtCore import QEvent, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
     QFrame,
@@ -42,19 +41,18 @@ from ui import theme
 from ui.entry_fields import CELL_STYLE, FieldEdit
 from ui.entry_history import HistoryView
 from ui.entry_rows import REASON_KEY, RowEditor, SectionView, is_sheet_section
-from ui.identity_banner import IdentityBanner
+from ui.identity_banner import IdentityBanner, temporary_identity_banner
 from ui.identity_confirm import IdentityConfirmation
 from ui.language import is_language_change
+from ui.notice import COLOURS, MARKS, screen_labels, show_notice
 from ui.sheet_scan_panel import TOGGLE_KEYS, SheetScanPanel
+from ui.shortcuts import add_shortcut
 
 DRAFT_DELAY_MS = 400
 SAVE_KEYS = ("Ctrl+S", "Ctrl+Return", "Ctrl+Enter")
 FINISH_KEYS = ("F9", "Ctrl+Shift+Return")
 CORRECT_KEYS = ("F4",)
 
-_MARKS = {"error": "✖", "warning": "⚠", "confirmed": "✔", "info": "✔"}
-_COLOURS = {"error": theme.ALLERGY_RED, "warning": "#e65100", "confirmed": "#8d6e00",
-            "info": "#1b5e20"}
 
 
 def _context_prefills(context: SheetContext) -> dict[str, str]:
@@ -134,12 +132,7 @@ class EntryScreen(QWidget):
 
     def _build(self) -> None:
         self.banner = IdentityBanner(self)
-        self.temporary_banner = QLabel(self)
-        self.temporary_banner.setObjectName("temporary_identity_banner")
-        self.temporary_banner.setFont(theme.scaled_font(self, 1.4, bold=True))
-        self.temporary_banner.setStyleSheet(
-            f"#temporary_identity_banner {{ background: {theme.PANEL}; padding: 10px;"
-            f" color: {theme.PROVISIONAL_IDENTITY}; border: 2px solid {theme.BORDER}; }}")
+        self.temporary_banner = temporary_identity_banner(self)
         self.temporary_banner.hide()
         self.sheet_title = QLabel(self)
         self.sheet_title.setObjectName("sheet_title")
@@ -158,17 +151,8 @@ class EntryScreen(QWidget):
         self.scroll_area.setWidgetResizable(True)
         self.scroll_area.setFrameShape(QFrame.Shape.NoFrame)
         self.history = HistoryView(self)
-        self.messages = QLabel(self)
-        self.messages.setObjectName("entry_messages")
-        self.messages.setTextFormat(Qt.TextFormat.RichText)
-        self.messages.setWordWrap(True)
+        self.messages, self.notice, self.keys_help = screen_labels(self, "entry")
         self.messages.setMinimumHeight(self.fontMetrics().lineSpacing() * 3)
-        self.notice = QLabel(self)
-        self.notice.setObjectName("entry_notice")
-        self.notice.setWordWrap(True)
-        self.keys_help = QLabel(self)
-        self.keys_help.setStyleSheet(f"color: {theme.MUTED};")
-        self.keys_help.setWordWrap(True)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         for widget in (self.banner, self.temporary_banner, self.sheet_title, self.mode_banner,
@@ -186,19 +170,11 @@ class EntryScreen(QWidget):
         for widget in (self.messages, self.notice, self.keys_help):
             layout.addWidget(widget)
 
-    def _action(self, keys: tuple[str, ...], slot: Callable[[], object]) -> QAction:
-        action = QAction(self)
-        action.setShortcuts([QKeySequence(k) for k in keys])
-        action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-        action.triggered.connect(lambda _checked=False: slot())
-        self.addAction(action)
-        return action
-
     def _build_actions(self) -> None:
-        self.save_action = self._action(SAVE_KEYS, self.save_current_row)
-        self.finish_action = self._action(FINISH_KEYS, self.finish_sheet)
-        self.correct_action = self._action(CORRECT_KEYS, self.correct_current_row)
-        self.scan_page_action = self._action(TOGGLE_KEYS, self.scan_panel.toggle)
+        self.save_action = add_shortcut(self, SAVE_KEYS, self.save_current_row)
+        self.finish_action = add_shortcut(self, FINISH_KEYS, self.finish_sheet)
+        self.correct_action = add_shortcut(self, CORRECT_KEYS, self.correct_current_row)
+        self.scan_page_action = add_shortcut(self, TOGGLE_KEYS, self.scan_panel.toggle)
 
     # -- opening and closing a sheet ------------------------------------------------------------
 
@@ -638,12 +614,7 @@ class EntryScreen(QWidget):
         self._render_notice()
 
     def _render_notice(self) -> None:
-        if self._notice is None:
-            self.notice.clear()
-            return
-        kind, message = self._notice
-        self.notice.setText(f"{_MARKS.get(kind, '')} {message.render()}")
-        self.notice.setStyleSheet(f"color: {_COLOURS.get(kind, theme.TEXT)}; font-weight: bold;")
+        show_notice(self.notice, self._notice, marked=True)
 
     def notice_text(self) -> str:
         return self.notice.text()
@@ -673,7 +644,7 @@ class EntryScreen(QWidget):
         return "\n".join(text for _, text in self.message_lines())
 
     def _show_messages(self) -> None:
-        lines = [f'<span style="color:{_COLOURS[kind]}">{_MARKS[kind]} {html.escape(text)}'
+        lines = [f'<span style="color:{COLOURS[kind]}">{MARKS[kind]} {html.escape(text)}'
                  "</span>" for kind, text in self.message_lines()]
         self.messages.setText("<br>".join(lines))
 

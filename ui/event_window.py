@@ -18,20 +18,15 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QEvent, Qt, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
-    QMainWindow,
     QMessageBox,
     QPushButton,
-    QStackedWidget,
-    QTableWidget,
-    QTableWidgetItem,
     QVBoxLayout,
     QWidget,
 )
@@ -40,7 +35,6 @@ from reentry import clock, display
 from reentry.barcodes import group_for_reading, page_code
 from reentry.config import Settings
 from reentry.entry import service as entry_service
-from reentry.entry.model import User
 from reentry.entry.permissions import Permission, allowed
 from reentry.errors import UserError
 from reentry.events import service
@@ -71,8 +65,8 @@ from ui.event_dialogs import (
     DeclareSheetsDialog,
     EventForm,
 )
-from ui.language import is_language_change
-from ui.sign_in import SignInPage
+from ui.figure_tables import fill_table, read_only_table
+from ui.signed_in_window import SignedInWindow, signed_in_text
 from ui.tasks import QuietTask
 
 ACCOUNT_COLUMNS = ("ward", "batch", "expected", "returned", "entered", "verified", "lost",
@@ -102,18 +96,15 @@ def read_accounting(db_path: Path, event_id: int | None) -> AccountingView:
     return AccountingView(events, event, sheets)
 
 
-class EventWindow(QMainWindow):
+class EventWindow(SignedInWindow):
     refreshed = Signal()  # the tables show the database as it is now
 
     def __init__(self, db_path: Path, settings: Settings | None = None,
                  parent: QWidget | None = None, *, now: Callable[[], datetime] = clock.now,
                  open_db: Callable[[Path], Any] = open_store) -> None:
-        super().__init__(parent)
+        super().__init__(db_path, parent, open_db=open_db)
         self.setObjectName("event_window")
-        self.db_path = Path(db_path)
         self._now = now
-        self.user: User | None = None
-        self.store: Any = None
         self.outage: OutageEvent | None = None
         self.sheets: list[SheetAccount] = []
         self._chosen_event: int | None = None
@@ -121,24 +112,12 @@ class EventWindow(QMainWindow):
         self._again = False
         self.dialog: QWidget | None = None  # the dialog open now (tests drive it)
         self._notice: Msg | None = None
-        error = None
-        try:
-            self.store = open_db(self.db_path)
-        except UserError as caught:
-            error = caught
-        self.sign_in_page = SignInPage(self.store, self)
-        self.page = QWidget(self)
         self._build_page()
-        self.pages = QStackedWidget(self)
-        self.pages.addWidget(self.sign_in_page)
-        self.pages.addWidget(self.page)
-        self.setCentralWidget(self.pages)
-        self.sign_in_page.signed_in.connect(self.signed_in)
+        self._stack_pages()
         self.resize(1250, 860)
         self._retranslate()
         show_drill_state(self, self.store)
-        if error is not None:
-            self.sign_in_page.show_error(error.msg)
+        self._show_open_error()
 
     # -- construction ---------------------------------------------------------------------------
 
@@ -160,7 +139,7 @@ class EventWindow(QMainWindow):
         self.end_button.clicked.connect(self.ask_end)
         self.close_button.clicked.connect(self.open_close)
         self.refresh_button.clicked.connect(self.refresh)
-        self.accounts_table = _table(page, len(ACCOUNT_COLUMNS))
+        self.accounts_table = read_only_table(page, len(ACCOUNT_COLUMNS))
         self.accounts_table.setObjectName("accounts_table")
         self.accounts_caption = QLabel(page)
         self.accounts_caption.setBuddy(self.accounts_table)
@@ -168,7 +147,7 @@ class EventWindow(QMainWindow):
         self.ward_filter.setObjectName("ward_filter")
         self.ward_filter.currentIndexChanged.connect(lambda _i: self._show_sheets())
         self.sheets_caption = QLabel(page)
-        self.sheets_table = _table(page, len(SHEET_COLUMNS))
+        self.sheets_table = read_only_table(page, len(SHEET_COLUMNS))
         self.sheets_table.setObjectName("unaccounted_table")
         self.sheets_table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.sheets_table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
@@ -212,10 +191,7 @@ class EventWindow(QMainWindow):
 
     # -- who acts -------------------------------------------------------------------------------
 
-    def signed_in(self, user: User) -> None:
-        self.user = user
-        self.pages.setCurrentWidget(self.page)
-        self._retranslate()
+    def _after_sign_in(self) -> None:
         self.refresh()
 
     # -- reading (off the GUI thread) -----------------------------------------------------------
@@ -255,7 +231,7 @@ class EventWindow(QMainWindow):
         self._fill_events(snapshot.events)
         self._show_summary()
         lines = account_lines(self.sheets) + account_lines(self.sheets, by_batch=False)
-        _fill(self.accounts_table, [_account_cells(line) for line in lines])
+        fill_table(self.accounts_table, [_account_cells(line) for line in lines])
         self._fill_ward_filter(sorted({s.ward_code for s in self.sheets}))
         self._show_sheets()
         self._enable()
@@ -320,7 +296,7 @@ class EventWindow(QMainWindow):
     def _show_sheets(self) -> None:
         shown = self.unaccounted_sheets()
         self.sheets_table.clearSelection()
-        _fill(self.sheets_table, [
+        fill_table(self.sheets_table, [
             [s.ward_code, " ".join(p for p in (s.room, s.bed) if p),
              s.patient_name or s.temporary_id or "", display.date_text(s.birth_date),
              s.ipp or "", s.template_id, group_for_reading(page_code(s.serial, 1)),
@@ -462,25 +438,16 @@ class EventWindow(QMainWindow):
             [tr(f"events.col_{c}") for c in ACCOUNT_COLUMNS])
         self.sheets_table.setHorizontalHeaderLabels(
             [tr(f"events.ui_sheet_{c}") for c in SHEET_COLUMNS])
-        self.user_label.setText(tr("entry_ui.signed_in_as", name=self.user.display_name,
-                                   username=self.user.username) if self.user else "")
+        self.user_label.setText(signed_in_text(self.user))
         self._set_notice(self._notice)
         if self.user is not None:
             self._show_summary()
             self._show_sheets()
 
-    def changeEvent(self, event: QEvent) -> None:
-        if is_language_change(event):
-            self._retranslate()
-        super().changeEvent(event)
-
     def closeEvent(self, event: QCloseEvent) -> None:
         if self._task is not None:
             self._task.thread.quit()
             self._task.thread.wait()
-        if self.store is not None:
-            self.store.close()
-            self.store = None
         super().closeEvent(event)
 
 
@@ -497,22 +464,3 @@ def _account_cells(line: AccountLine) -> list[object]:
     batch = line.batch_id if line.batch_id is not None else tr("events.col_total")
     return [line.ward_code, batch, line.expected, line.returned, line.entered, line.verified,
             line.lost, line.not_used, line.unaccounted]
-
-
-def _table(parent: QWidget, columns: int) -> QTableWidget:
-    table = QTableWidget(0, columns, parent)
-    table.verticalHeader().hide()
-    table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
-    table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-    table.horizontalHeader().setStretchLastSection(True)
-    return table
-
-
-def _fill(table: QTableWidget, rows: list[list[object]]) -> None:
-    table.setRowCount(len(rows))
-    for r, row in enumerate(rows):
-        for c, value in enumerate(row):
-            item = QTableWidgetItem(str(value))
-            if isinstance(value, int):
-                item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-            table.setItem(r, c, item)

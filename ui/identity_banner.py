@@ -33,6 +33,18 @@ _LAYOUT = (
 FIELDS = tuple(name for name, *_ in _LAYOUT)
 
 
+def temporary_identity_banner(parent: QWidget) -> QLabel:
+    """Where the identity banner would be, for a sheet of a patient admitted during the outage
+    and not yet identified: the temporary code, large, in the provisional identity's colour."""
+    banner = QLabel(parent)
+    banner.setObjectName("temporary_identity_banner")
+    banner.setFont(theme.scaled_font(parent, 1.4, bold=True))
+    banner.setStyleSheet(
+        f"#temporary_identity_banner {{ background: {theme.PANEL}; padding: 10px;"
+        f" color: {theme.PROVISIONAL_IDENTITY}; border: 2px solid {theme.BORDER}; }}")
+    return banner
+
+
 @dataclass(frozen=True)
 class _Identity:
     patient: Patient

@@ -20,7 +20,6 @@ from concurrent.futures import Future, ThreadPoolExecutor
 
 from PySide6.QtCore import QEvent, QRectF, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import (
-    QAction,
     QImage,
     QKeySequence,
     QPainter,
@@ -46,6 +45,7 @@ from PySide6.QtWidgets import (
 from reentry.i18n import Msg, msg, tr
 from ui import theme
 from ui.language import is_language_change
+from ui.shortcuts import add_shortcut
 
 ZOOM_STEP = 1.25
 MIN_ZOOM = 0.05  # view pixels per image pixel
@@ -168,10 +168,10 @@ class PageView(QWidget):
         layout.addWidget(self.stack, 1)
 
         self.actions_by_name = {
-            "zoom_in": self._action(ZOOM_IN_KEYS, self.zoom_in),
-            "zoom_out": self._action(ZOOM_OUT_KEYS, self.zoom_out),
-            "fit": self._action(FIT_KEYS, self.fit_width),
-            "rotate": self._action(ROTATE_KEYS, self.rotate),
+            "zoom_in": add_shortcut(self, ZOOM_IN_KEYS, self.zoom_in),
+            "zoom_out": add_shortcut(self, ZOOM_OUT_KEYS, self.zoom_out),
+            "fit": add_shortcut(self, FIT_KEYS, self.fit_width),
+            "rotate": add_shortcut(self, ROTATE_KEYS, self.rotate),
         }
         self.setFocusProxy(self.canvas)
         self._show_placeholder()
@@ -186,15 +186,6 @@ class PageView(QWidget):
         button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         button.clicked.connect(lambda _checked=False: slot())
         return button
-
-    def _action(self, keys: tuple[QKeySequence.StandardKey | str, ...],
-                slot: Callable[[], None]) -> QAction:
-        action = QAction(self)
-        action.setShortcuts([QKeySequence(k) for k in keys])
-        action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-        action.triggered.connect(lambda _checked=False: slot())
-        self.addAction(action)
-        return action
 
     # -- the page -------------------------------------------------------------------------------
 

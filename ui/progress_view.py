@@ -10,17 +10,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QEvent, Qt
+from PySide6.QtCore import QEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
     QFileDialog,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QPushButton,
-    QTableWidget,
-    QTableWidgetItem,
     QVBoxLayout,
     QWidget,
 )
@@ -36,6 +33,7 @@ from reentry.entry.progress import (
 )
 from reentry.i18n import tr
 from reentry.store import open_store
+from ui.figure_tables import fill_table, read_only_table
 from ui.language import is_language_change
 
 WARD_COLUMNS = ("ward", "printed", "returned", "entered", "verified", "lost", "not_used",
@@ -56,9 +54,9 @@ class ProgressDialog(QDialog):
         self.ward = QComboBox(self)
         self.batch = QComboBox(self)
         self.state = QComboBox(self)
-        self.wards_table = _table(self, len(WARD_COLUMNS))
-        self.sheets_table = _table(self, len(SHEET_COLUMNS))
-        self.operators_table = _table(self, len(OPERATOR_COLUMNS))
+        self.wards_table = read_only_table(self, len(WARD_COLUMNS))
+        self.sheets_table = read_only_table(self, len(SHEET_COLUMNS))
+        self.operators_table = read_only_table(self, len(OPERATOR_COLUMNS))
         self.summary = QLabel(self)
         self.export_button = QPushButton(self)
         self.export_button.clicked.connect(self.export_csv)
@@ -90,10 +88,11 @@ class ProgressDialog(QDialog):
         finally:
             store.close()
         wards = ward_progress(self._sheets)
-        _fill(self.wards_table, [[w.ward_code, w.printed, w.returned, w.entered, w.verified,
-                                  w.lost, w.not_used, w.missing, w.to_verify, w.not_double_checked]
-                                 for w in wards])
-        _fill(self.operators_table, [
+        fill_table(self.wards_table, [
+            [w.ward_code, w.printed, w.returned, w.entered, w.verified, w.lost, w.not_used,
+             w.missing, w.to_verify, w.not_double_checked]
+            for w in wards])
+        fill_table(self.operators_table, [
             [o.display_name, o.rows, f"{o.rows_per_hour:.0f}" if o.rows_per_hour else "—"]
             for o in people])
         missing = sum(w.missing for w in wards)
@@ -133,7 +132,7 @@ class ProgressDialog(QDialog):
             box.blockSignals(False)
 
     def _show_sheets(self) -> None:
-        _fill(self.sheets_table, [
+        fill_table(self.sheets_table, [
             [s.ward_code, f"{s.room or ''} {s.bed or ''}".strip(), s.patient or s.temporary_id
              or "", s.ipp or "", s.template_id, tr(f"ui.progress_state_{s.state}"),
              s.rows_entered, clock.format_local(s.returned_at, with_zone=False)]
@@ -166,25 +165,6 @@ class ProgressDialog(QDialog):
         if is_language_change(event):
             self._retranslate()
         super().changeEvent(event)
-
-
-def _table(parent: QWidget, columns: int) -> QTableWidget:
-    table = QTableWidget(0, columns, parent)
-    table.verticalHeader().hide()
-    table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
-    table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-    table.horizontalHeader().setStretchLastSection(True)
-    return table
-
-
-def _fill(table: QTableWidget, rows: list[list[object]]) -> None:
-    table.setRowCount(len(rows))
-    for r, row in enumerate(rows):
-        for c, value in enumerate(row):
-            item = QTableWidgetItem(str(value))
-            if isinstance(value, int):
-                item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-            table.setItem(r, c, item)
 
 
 def _ask_save_path(parent: QWidget) -> str:

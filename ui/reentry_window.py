@@ -46,6 +46,7 @@ from ui.entry_screen import EntryScreen
 from ui.language import is_language_change, switch_language
 from ui.scan import CodeBar, ScanCapture, ScanSettings
 from ui.sign_in import SignInPage
+from ui.signed_in_window import open_or_error, signed_in_text
 from ui.verify_screens import VerifyScreens
 
 CODE_KEYS = ("Ctrl+L", "F2")
@@ -114,8 +115,8 @@ class ReentryWindow(QMainWindow):
         self._beep = beep
         self._refusal: Msg | None = None
         self.user: User | None = None
-        self.store: Any = None
-        store_error = self._open(open_db)
+        self.store: Any
+        self.store, store_error = open_or_error(open_db, self.db_path)
         self.sign_in_page = SignInPage(self.store, self)
         self.scan_page = ScanPage(self)
         self.entry = EntryScreen(self.store, self, now=now)
@@ -138,13 +139,6 @@ class ReentryWindow(QMainWindow):
         show_drill_state(self, self.store)  # a drill copy says so, permanently
         if store_error is not None:
             self.sign_in_page.show_error(store_error.msg)
-
-    def _open(self, open_db: Callable[[Path], Any]) -> UserError | None:
-        try:
-            self.store = open_db(self.db_path)
-        except UserError as error:
-            return error
-        return None
 
     # -- construction ---------------------------------------------------------------------------
 
@@ -328,8 +322,7 @@ class ReentryWindow(QMainWindow):
         for language, action in self.language_actions.items():
             action.setText(tr(f"ui.language_{language}"))
             action.setChecked(language == i18n.get_language())
-        self.user_label.setText(tr("entry_ui.signed_in_as", name=self.user.display_name,
-                                   username=self.user.username) if self.user else "")
+        self.user_label.setText(signed_in_text(self.user))
         if self._refusal is not None:
             self.code_bar.show_refusal(self._refusal.render())
         if self.pages.currentWidget() is self.scan_page:

@@ -10,7 +10,6 @@ from __future__ import annotations
 from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtWidgets import (
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QPushButton,
@@ -25,6 +24,7 @@ from reentry import clock
 from reentry.i18n import Msg, tr
 from reentry.review.model import IdentityCase
 from ui import theme
+from ui.figure_tables import read_only_table
 from ui.language import is_language_change
 
 CASE_COLUMNS = ("temporary", "name", "birth", "decision", "state", "linked_to")
@@ -32,13 +32,10 @@ CANDIDATE_COLUMNS = ("ipp", "name", "birth", "score", "fields")
 
 
 def _table(parent: QWidget, columns: int) -> QTableWidget:
-    table = QTableWidget(0, columns, parent)
-    table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+    """One line chosen at a time: the case (or candidate) the buttons act on."""
+    table = read_only_table(parent, columns)
     table.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
     table.setSelectionMode(QTableWidget.SelectionMode.SingleSelection)
-    table.verticalHeader().setVisible(False)
-    table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-    table.horizontalHeader().setStretchLastSection(True)
     return table
 
 

@@ -41,6 +41,7 @@ from ui.language import is_language_change
 from ui.review_flags import FlagsTab
 from ui.review_identity import IdentityTab
 from ui.sign_in import SignInPage
+from ui.signed_in_window import open_or_error, signed_in_text
 from ui.tasks import BackgroundTask
 
 PageImage = Callable[[int, int], bytes | None]
@@ -78,11 +79,11 @@ class ReviewWindow(QMainWindow):
         self.run: RunInfo | None = None
         self._runs: list[RunInfo] = []
         self._notice: Msg | None = None
-        self.store: Any = None
         self._open_db = open_db
         self._tasks: set[BackgroundTask] = set()
         self._generation = 0  # a newer read makes the results of an older one stale
-        error = self._open(open_db)
+        self.store: Any
+        self.store, error = open_or_error(open_db, self.db_path)
         self._page_image = page_image or getattr(self.store, "scan_page_image", None)
 
         self.sign_in_page = ReviewSignIn(self.store, self)
@@ -113,13 +114,6 @@ class ReviewWindow(QMainWindow):
         self._show_signed_out()
         if error is not None:
             self.sign_in_page.show_error(error.msg)
-
-    def _open(self, open_db: Callable[[Path], Any]) -> UserError | None:
-        try:
-            self.store = open_db(self.db_path)
-        except UserError as error:
-            return error
-        return None
 
     # -- construction ---------------------------------------------------------------------------
 
@@ -364,8 +358,7 @@ class ReviewWindow(QMainWindow):
         self.sign_out_button.setText(tr("entry_ui.action_sign_out"))
         self.tabs.setTabText(0, tr("review.ui.tab_flags"))
         self.tabs.setTabText(1, tr("review.ui.tab_identities"))
-        self.user_label.setText(tr("entry_ui.signed_in_as", name=self.user.display_name,
-                                   username=self.user.username) if self.user else "")
+        self.user_label.setText(signed_in_text(self.user))
         for index, run in enumerate(self._runs):
             self.run_choice.setItemText(index, _run_label(run))
         if self.run is not None:

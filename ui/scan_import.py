@@ -13,16 +13,14 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QEvent, Qt, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QFileDialog,
     QHBoxLayout,
     QLabel,
     QListWidget,
-    QMainWindow,
     QPushButton,
-    QStackedWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -35,9 +33,9 @@ from reentry.scanning.model import ScanImportResult
 from reentry.store import open_store
 from ui import theme
 from ui.errors import show_user_error
-from ui.language import is_language_change
 from ui.scan_queue import open_scan_queue
 from ui.scan_sign_in import ScanSignIn
+from ui.signed_in_window import SignedInWindow, signed_in_text
 from ui.tasks import BackgroundTask
 
 ChoosePaths = Callable[[QWidget], list[str]]
@@ -64,7 +62,7 @@ def summary_lines(result: ScanImportResult) -> list[str]:
             for name, message in result.messages]
 
 
-class ScanImportWindow(QMainWindow):
+class ScanImportWindow(SignedInWindow):
     """Sign in (unless a user is given), then choose files: the import starts at once."""
 
     imported = Signal(object)  # ScanImportResult, once an import has succeeded
@@ -75,51 +73,27 @@ class ScanImportWindow(QMainWindow):
                  choose_files: ChoosePaths | None = None,
                  choose_folder: ChoosePaths | None = None,
                  workers: int | None = None) -> None:
-        super().__init__(parent)
+        super().__init__(db_path, parent, open_db=open_db, sign_in=ScanSignIn)
         self.setObjectName("scan_import_window")
-        self.db_path = Path(db_path)
         self._open_db = open_db
         self._choose_files = choose_files or _ask_files
         self._choose_folder = choose_folder or _ask_folder
         self._workers = workers
-        self.user: User | None = None
-        self.store: Any = None
         self.task: BackgroundTask | None = None
         self.result: ScanImportResult | None = None
         self.last_progress: Progress | None = None
         self._status: tuple[str, Msg] | None = None
         self._queued = 0
         self._close_when_done = False
-        error = self._open()
-
-        self.sign_in_page = ScanSignIn(self.store, self)
-        self.page = QWidget(self)
         self._build_page()
-        self.pages = QStackedWidget(self)
-        self.pages.addWidget(self.sign_in_page)
-        self.pages.addWidget(self.page)
-        self.setCentralWidget(self.pages)
-        self.sign_in_page.signed_in.connect(self.signed_in)
+        self._stack_pages()
         self.close_action = QAction(self)
         self.close_action.setShortcut(QKeySequence("Ctrl+W"))
         self.close_action.triggered.connect(self.close)
         self.addAction(self.close_action)
         self.resize(820, 560)
         self._retranslate()
-        if error is not None:
-            self.sign_in_page.show_error(error.msg)
-        if user is not None:
-            self.signed_in(user)
-        else:
-            self.pages.setCurrentWidget(self.sign_in_page)
-            self.sign_in_page.reset()
-
-    def _open(self) -> UserError | None:
-        try:
-            self.store = self._open_db(self.db_path)
-        except UserError as error:
-            return error
-        return None
+        self._start(user)
 
     def _build_page(self) -> None:
         page = self.page
@@ -171,10 +145,7 @@ class ScanImportWindow(QMainWindow):
 
     # -- who ------------------------------------------------------------------------------------
 
-    def signed_in(self, user: User) -> None:
-        self.user = user
-        self.pages.setCurrentWidget(self.page)
-        self._retranslate()
+    def _after_sign_in(self) -> None:
         self.files_button.setFocus(Qt.FocusReason.OtherFocusReason)
 
     # -- importing ------------------------------------------------------------------------------
@@ -307,17 +278,11 @@ class ScanImportWindow(QMainWindow):
         self.close_button.setText(tr("scan_ui.close"))
         self.close_action.setText(tr("scan_ui.close"))
         self.queue_button.setText(tr("scan_ui.import_open_queue", count=self._queued))
-        self.user_label.setText(tr("entry_ui.signed_in_as", name=self.user.display_name,
-                                   username=self.user.username) if self.user else "")
+        self.user_label.setText(signed_in_text(self.user))
         if self.result is not None:
             self.details.clear()
             self.details.addItems(summary_lines(self.result))
         self._render_status()
-
-    def changeEvent(self, event: QEvent) -> None:
-        if is_language_change(event):
-            self._retranslate()
-        super().changeEvent(event)
 
     def closeEvent(self, event: QCloseEvent) -> None:
         """While an import runs, closing cancels it first (the window closes once it stops):
@@ -327,9 +292,6 @@ class ScanImportWindow(QMainWindow):
             self.task.cancel()
             event.ignore()
             return
-        if self.store is not None:
-            self.store.close()
-            self.store = None
         super().closeEvent(event)
 
 

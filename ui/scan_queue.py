@@ -27,10 +27,8 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QListWidget,
     QListWidgetItem,
-    QMainWindow,
     QPushButton,
     QSplitter,
-    QStackedWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -50,6 +48,7 @@ from ui import theme
 from ui.language import is_language_change
 from ui.page_view import PageView
 from ui.scan_sign_in import ScanSignIn
+from ui.signed_in_window import SignedInWindow, signed_in_text
 
 REFRESH_KEYS = ("F5",)
 
@@ -221,7 +220,7 @@ def _instance(sheet: DesignatedSheet) -> Any:
     return sheet.resolution.instance
 
 
-class ScanQueueWindow(QMainWindow):
+class ScanQueueWindow(SignedInWindow):
     """The manual queue, one page at a time, oldest first."""
 
     page_identified = Signal(object)  # AttachedPage
@@ -232,43 +231,19 @@ class ScanQueueWindow(QMainWindow):
                  user: User | None = None, open_db: Callable[[Path], Any] = open_store,
                  now: Callable[[], datetime] = clock.now,
                  beep: Callable[[], None] = QApplication.beep) -> None:
-        super().__init__(parent)
+        super().__init__(db_path, parent, open_db=open_db, sign_in=ScanSignIn)
         self.setObjectName("scan_queue_window")
-        self.db_path = Path(db_path)
         self._now = now
         self._beep = beep
-        self.user: User | None = None
-        self.store: Any = None
         self.queue: list[QueuedPage] = []
         self._error: Msg | None = None
         self._notice: Msg | None = None
-        error = self._open(open_db)
-
-        self.sign_in_page = ScanSignIn(self.store, self)
-        self.page = QWidget(self)
         self._build_page()
-        self.pages = QStackedWidget(self)
-        self.pages.addWidget(self.sign_in_page)
-        self.pages.addWidget(self.page)
-        self.setCentralWidget(self.pages)
-        self.sign_in_page.signed_in.connect(self.signed_in)
+        self._stack_pages()
         self._build_actions()
         self.resize(1400, 900)
         self._retranslate()
-        if error is not None:
-            self.sign_in_page.show_error(error.msg)
-        if user is not None:
-            self.signed_in(user)
-        else:
-            self.pages.setCurrentWidget(self.sign_in_page)
-            self.sign_in_page.reset()
-
-    def _open(self, open_db: Callable[[Path], Any]) -> UserError | None:
-        try:
-            self.store = open_db(self.db_path)
-        except UserError as error:
-            return error
-        return None
+        self._start(user)
 
     # -- construction ---------------------------------------------------------------------------
 
@@ -385,10 +360,7 @@ class ScanQueueWindow(QMainWindow):
 
     # -- who ------------------------------------------------------------------------------------
 
-    def signed_in(self, user: User) -> None:
-        self.user = user
-        self.pages.setCurrentWidget(self.page)
-        self._retranslate()
+    def _after_sign_in(self) -> None:
         self.refresh()
 
     # -- the queue ------------------------------------------------------------------------------
@@ -590,8 +562,7 @@ class ScanQueueWindow(QMainWindow):
     def _retranslate(self) -> None:
         self.setWindowTitle(tr("scan_ui.queue_window_title"))
         self._render_heading()
-        self.user_label.setText(tr("entry_ui.signed_in_as", name=self.user.display_name,
-                                   username=self.user.username) if self.user else "")
+        self.user_label.setText(signed_in_text(self.user))
         self.refresh_button.setText(tr("scan_ui.refresh"))
         self.refresh_action.setText(tr("scan_ui.refresh"))
         self.close_action.setText(tr("scan_ui.close"))
@@ -613,16 +584,8 @@ class ScanQueueWindow(QMainWindow):
         if self._notice is not None:
             self.notice.setText(self._notice.render())
 
-    def changeEvent(self, event: QEvent) -> None:
-        if is_language_change(event):
-            self._retranslate()
-        super().changeEvent(event)
-
     def closeEvent(self, event: QCloseEvent) -> None:
         self.page_view.clear()
-        if self.store is not None:
-            self.store.close()
-            self.store = None
         super().closeEvent(event)
 
 

@@ -15,8 +15,8 @@ from datetime import datetime
 from functools import partial
 from typing import Any
 
-from PySide6.QtCore import QEvent, Qt, Signal
-from PySide6.QtGui import QAction, QKeyEvent, QKeySequence
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QApplication,
     QFrame,
@@ -31,14 +31,13 @@ from PySide6.QtWidgets import (
 
 from reentry import clock
 from reentry.entry import service
-from reentry.entry.model import Entry, RecordRow, RowProblems, User
+from reentry.entry.model import Entry, RecordRow, RowProblems
 from reentry.errors import UserError
 from reentry.formdefs_values import validate_value
-from reentry.i18n import Msg, msg, tr
+from reentry.i18n import msg, tr
 from reentry.verify import sighted
 from ui import theme
 from ui.entry_fields import (
-    CELL_STYLE,
     STATE_CONFIRMED,
     STATE_ERROR,
     STATE_WARNING,
@@ -46,8 +45,9 @@ from ui.entry_fields import (
     display_value,
     header_text,
 )
-from ui.language import is_language_change
-from ui.verify_sheet import SheetHeader, entry_text, sheet_code
+from ui.notice import WARNING_COLOUR
+from ui.shortcuts import add_shortcut
+from ui.verify_sheet import SheetScreen, entry_text, sheet_code
 
 FINISH_KEYS = ("F9",)
 CORRECT_KEYS = ("F4",)
@@ -130,29 +130,17 @@ class CorrectionLine(QFrame):
                            STATE_WARNING if field_id in problems.warnings else "")
 
 
-class CheckScreen(QWidget):
+class CheckScreen(SheetScreen):
     """Shows one ``CheckContext``; emits ``finished(Msg)`` once the sheet is verified."""
-
-    finished = Signal(object)
 
     def __init__(self, store: Any, parent: QWidget | None = None, *,
                  now: Callable[[], datetime] = clock.now) -> None:
-        super().__init__(parent)
-        self.setObjectName("check_screen")
-        self.setStyleSheet(CELL_STYLE)
-        self.store = store
-        self.user: User | None = None
-        self._now = now
+        super().__init__(store, "check", parent, now=now)
         self.opened: sighted.CheckContext | None = None
         self.rows: list[Entry] = []
         self.checked: dict[int, str] = {}
         self.correction: CorrectionLine | None = None
-        self._identity_confirmed = False
         self._pending: Callable[[], None] | None = None
-        self._notice: tuple[str, Msg] | None = None
-        self.header = SheetHeader(self, today=lambda: clock.local(self._now()).date())
-        self.header.confirmed.connect(self._identity_confirmed_now)
-        self.header.cancelled.connect(self._identity_refused)
         self.table = RowTable(0, 3, self)
         self.table.setObjectName("check_rows")
         self.table.verticalHeader().hide()
@@ -164,16 +152,6 @@ class CheckScreen(QWidget):
         self.table.horizontalHeader().setStretchLastSection(True)
         self.table.confirm.connect(self.confirm_current_row)
         self.correction_holder = QVBoxLayout()
-        self.messages = QLabel(self)
-        self.messages.setObjectName("check_messages")
-        self.messages.setTextFormat(Qt.TextFormat.RichText)
-        self.messages.setWordWrap(True)
-        self.notice = QLabel(self)
-        self.notice.setObjectName("check_notice")
-        self.notice.setWordWrap(True)
-        self.keys_help = QLabel(self)
-        self.keys_help.setWordWrap(True)
-        self.keys_help.setStyleSheet(f"color: {theme.MUTED};")
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.header)
@@ -181,17 +159,9 @@ class CheckScreen(QWidget):
         layout.addLayout(self.correction_holder)
         for widget in (self.messages, self.notice, self.keys_help):
             layout.addWidget(widget)
-        for keys, slot in ((FINISH_KEYS, self.finish), (CORRECT_KEYS, self.correct_current_row)):
-            action = QAction(self)
-            action.setShortcuts([QKeySequence(k) for k in keys])
-            action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-            action.triggered.connect(lambda _checked=False, slot=slot: slot())
-            self.addAction(action)
+        add_shortcut(self, FINISH_KEYS, self.finish)
+        add_shortcut(self, CORRECT_KEYS, self.correct_current_row)
         self._retranslate()
-
-    def set_user(self, user: User | None) -> None:
-        self.close_sheet()
-        self.user = user
 
     def show_check(self, opened: sighted.CheckContext) -> None:
         self.close_sheet()
@@ -331,7 +301,7 @@ class CheckScreen(QWidget):
     def _refuse(self, line: CorrectionLine, problems: RowProblems) -> None:
         line.mark(problems)
         texts = [(theme.ALLERGY_RED, p.render()) for p in problems.errors.values()]
-        texts += [("#e65100", tr("entry_ui.warning_confirm_hint", problem=p.render()))
+        texts += [(WARNING_COLOUR, tr("entry_ui.warning_confirm_hint", problem=p.render()))
                   for p in problems.warnings.values()]
         self.messages.setText("<br>".join(f'<span style="color:{c}">{html.escape(t)}</span>'
                                           for c, t in texts))
@@ -376,12 +346,8 @@ class CheckScreen(QWidget):
         pending, self._pending = self._pending, None
         if self.opened is None or self.user is None:
             return
-        try:
-            service.confirm_identity(self.store, self.user, self.opened.context.instance.serial)
-        except UserError as error:
-            self._set_notice(("error", error.msg))
+        if not self._confirm_identity(self.opened.context.instance.serial):
             return
-        self._identity_confirmed = True
         self._set_notice(None)
         if pending is not None:
             pending()
@@ -392,19 +358,6 @@ class CheckScreen(QWidget):
         self.table.setFocus(Qt.FocusReason.OtherFocusReason)
 
     # -- texts ----------------------------------------------------------------------------------
-
-    def notice_text(self) -> str:
-        return self.notice.text()
-
-    def _set_notice(self, notice: tuple[str, Msg] | None) -> None:
-        self._notice = notice
-        if notice is None:
-            self.notice.clear()
-            return
-        kind, message = notice
-        colour = {"error": theme.ALLERGY_RED, "warning": "#e65100"}.get(kind, "#1b5e20")
-        self.notice.setText(message.render())
-        self.notice.setStyleSheet(f"color: {colour}; font-weight: bold;")
 
     def _retranslate(self) -> None:
         opened = self.opened
@@ -423,8 +376,3 @@ class CheckScreen(QWidget):
         self.keys_help.setText(tr("verify.ui_check_keys"))
         if self._notice is not None:
             self._set_notice(self._notice)
-
-    def changeEvent(self, event: QEvent) -> None:
-        if is_language_change(event):
-            self._retranslate()
-        super().changeEvent(event)

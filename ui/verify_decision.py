@@ -14,8 +14,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from PySide6.QtCore import QEvent, Qt, Signal
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QApplication,
     QComboBox,
@@ -31,15 +30,15 @@ from PySide6.QtWidgets import (
 
 from reentry import clock
 from reentry.entry import service
-from reentry.entry.model import User
 from reentry.errors import UserError
-from reentry.i18n import Msg, msg, tr
+from reentry.i18n import msg, tr
 from reentry.verify import decision as core
 from reentry.verify.model import SHEET_KEY_SECTION, Choice, Decision, Difference, ResolveSheet
 from ui import theme
-from ui.entry_fields import CELL_STYLE, STATE_ERROR, STATE_WARNING, FieldEdit
-from ui.language import is_language_change
-from ui.verify_sheet import SheetHeader, sheet_code, value_text
+from ui.entry_fields import STATE_ERROR, STATE_WARNING, FieldEdit
+from ui.notice import WARNING_COLOUR
+from ui.shortcuts import add_shortcut
+from ui.verify_sheet import SheetScreen, sheet_code, value_text
 
 APPLY_KEYS = ("Ctrl+S", "F9")
 COLUMNS = ("page", "row", "field", "first", "second", "choice", "value", "reason")
@@ -79,7 +78,7 @@ class DifferenceLine:
 
     def mark(self, state: str) -> None:
         self.value.set_state(state)
-        colour = theme.ALLERGY_RED if state == STATE_ERROR else "#e65100"
+        colour = theme.ALLERGY_RED if state == STATE_ERROR else WARNING_COLOUR
         self.choice.setStyleSheet(f"border: 2px solid {colour};" if state else "")
 
     def _enable(self) -> None:
@@ -107,27 +106,15 @@ class DifferenceLine:
         self.reason.setPlaceholderText(tr("verify.ui_reason_placeholder"))
 
 
-class DecisionScreen(QWidget):
+class DecisionScreen(SheetScreen):
     """Shows one ``DecisionContext``; emits ``finished(Msg)`` once the sheet is verified."""
-
-    finished = Signal(object)
 
     def __init__(self, store: Any, parent: QWidget | None = None, *,
                  now: Callable[[], datetime] = clock.now) -> None:
-        super().__init__(parent)
-        self.setObjectName("decision_screen")
-        self.setStyleSheet(CELL_STYLE)
-        self.store = store
-        self.user: User | None = None
-        self._now = now
+        super().__init__(store, "decision", parent, now=now)
         self.opened: core.DecisionContext | None = None
         self.lines: list[DifferenceLine] = []
         self._confirmed: set[str] = set()  # keys whose plausibility warning was shown once
-        self._identity_confirmed = False
-        self._notice: tuple[str, Msg] | None = None
-        self.header = SheetHeader(self, today=lambda: clock.local(self._now()).date())
-        self.header.confirmed.connect(self._identity_confirmed_now)
-        self.header.cancelled.connect(self._identity_refused)
         self.scroll_area = QScrollArea(self)
         self.scroll_area.setWidgetResizable(True)
         self.scroll_area.setFrameShape(QFrame.Shape.NoFrame)
@@ -135,32 +122,14 @@ class DecisionScreen(QWidget):
         self.apply_button = QPushButton(self)
         self.apply_button.setObjectName("apply_decisions")
         self.apply_button.clicked.connect(self.apply)
-        self.messages = QLabel(self)
-        self.messages.setObjectName("decision_messages")
-        self.messages.setTextFormat(Qt.TextFormat.RichText)
-        self.messages.setWordWrap(True)
-        self.notice = QLabel(self)
-        self.notice.setObjectName("decision_notice")
-        self.notice.setWordWrap(True)
-        self.keys_help = QLabel(self)
-        self.keys_help.setWordWrap(True)
-        self.keys_help.setStyleSheet(f"color: {theme.MUTED};")
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.header)
         layout.addWidget(self.scroll_area, 1)
         for widget in (self.messages, self.notice, self.apply_button, self.keys_help):
             layout.addWidget(widget)
-        action = QAction(self)
-        action.setShortcuts([QKeySequence(k) for k in APPLY_KEYS])
-        action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-        action.triggered.connect(lambda _checked=False: self.apply())
-        self.addAction(action)
+        add_shortcut(self, APPLY_KEYS, self.apply)
         self._retranslate()
-
-    def set_user(self, user: User | None) -> None:
-        self.close_sheet()
-        self.user = user
 
     def show_decision(self, opened: core.DecisionContext) -> None:
         self.close_sheet()
@@ -248,7 +217,7 @@ class DecisionScreen(QWidget):
                           field=line.field.label_in(), problem=problem.render())
                 if kind == "warning":
                     text = tr("verify.ui_warning_apply_again", problem=text)
-                colour = theme.ALLERGY_RED if kind == "error" else "#e65100"
+                colour = theme.ALLERGY_RED if kind == "error" else WARNING_COLOUR
                 lines.append(f'<span style="color:{colour}">{html.escape(text)}</span>')
         self.messages.setText("<br>".join(lines))
         self._set_notice(("error", refused.msg))
@@ -262,13 +231,8 @@ class DecisionScreen(QWidget):
     def _identity_confirmed_now(self) -> None:
         if self.opened is None or self.user is None:
             return
-        try:
-            service.confirm_identity(self.store, self.user, self.opened.context.instance.serial)
-        except UserError as error:
-            self._set_notice(("error", error.msg))
-            return
-        self._identity_confirmed = True
-        self.apply()
+        if self._confirm_identity(self.opened.context.instance.serial):
+            self.apply()
 
     def _identity_refused(self) -> None:
         self._set_notice(("warning", msg("entry_ui.confirm_refused")))
@@ -277,21 +241,8 @@ class DecisionScreen(QWidget):
 
     # -- texts ----------------------------------------------------------------------------------
 
-    def notice_text(self) -> str:
-        return self.notice.text()
-
     def message_text(self) -> str:
         return self.messages.text()
-
-    def _set_notice(self, notice: tuple[str, Msg] | None) -> None:
-        self._notice = notice
-        if notice is None:
-            self.notice.clear()
-            return
-        kind, message = notice
-        colour = {"error": theme.ALLERGY_RED, "warning": "#e65100"}.get(kind, "#1b5e20")
-        self.notice.setText(message.render())
-        self.notice.setStyleSheet(f"color: {colour}; font-weight: bold;")
 
     def _retranslate(self) -> None:
         opened = self.opened
@@ -311,8 +262,3 @@ class DecisionScreen(QWidget):
         self.keys_help.setText(tr("verify.ui_decision_keys"))
         if self._notice is not None:
             self._set_notice(self._notice)
-
-    def changeEvent(self, event: QEvent) -> None:
-        if is_language_change(event):
-            self._retranslate()
-        super().changeEvent(event)

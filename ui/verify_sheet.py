@@ -8,21 +8,25 @@ in hand is about that patient (the same inline confirmation as the entry screen)
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date
+from datetime import date, datetime
+from typing import Any
 
 from PySide6.QtCore import QEvent, Signal
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from reentry import clock, display
 from reentry.barcodes import group_for_reading
-from reentry.entry.model import Entry, SheetContext
+from reentry.entry import service
+from reentry.entry.model import Entry, SheetContext, User
+from reentry.errors import UserError
 from reentry.formdefs_model import FieldDefinition, FormDefinition
 from reentry.i18n import Msg, tr
 from ui import theme
-from ui.entry_fields import display_value
-from ui.identity_banner import IdentityBanner
+from ui.entry_fields import CELL_STYLE, display_value
+from ui.identity_banner import IdentityBanner, temporary_identity_banner
 from ui.identity_confirm import IdentityConfirmation
 from ui.language import is_language_change
+from ui.notice import screen_labels, show_notice
 
 
 def value_text(field: FieldDefinition, stored: str | None) -> str:
@@ -64,12 +68,7 @@ class SheetHeader(QWidget):
         self._title: Msg | None = None
         self._explanation: Msg | None = None
         self.banner = IdentityBanner(self)
-        self.temporary_banner = QLabel(self)
-        self.temporary_banner.setObjectName("temporary_identity_banner")
-        self.temporary_banner.setFont(theme.scaled_font(self, 1.4, bold=True))
-        self.temporary_banner.setStyleSheet(
-            f"#temporary_identity_banner {{ background: {theme.PANEL}; padding: 10px;"
-            f" color: {theme.PROVISIONAL_IDENTITY}; border: 2px solid {theme.BORDER}; }}")
+        self.temporary_banner = temporary_identity_banner(self)
         self.title = QLabel(self)
         self.title.setObjectName("verify_title")
         self.title.setFont(theme.scaled_font(self, 1.2, bold=True))
@@ -125,4 +124,69 @@ class SheetHeader(QWidget):
     def changeEvent(self, event: QEvent) -> None:
         if is_language_change(event):
             self.retranslate()
+        super().changeEvent(event)
+
+
+class SheetScreen(QWidget):
+    """The frame of a double-entry screen: header on top, then messages, notice and keys help.
+
+    Subclasses lay out their own body between the header and these labels, and say what an
+    identity confirmation (or refusal) leads to; emits ``finished(Msg)`` once the sheet is
+    verified.
+    """
+
+    finished = Signal(object)
+
+    def __init__(self, store: Any, name: str, parent: QWidget | None = None, *,
+                 now: Callable[[], datetime] = clock.now) -> None:
+        super().__init__(parent)
+        self.setObjectName(f"{name}_screen")
+        self.setStyleSheet(CELL_STYLE)
+        self.store = store
+        self.user: User | None = None
+        self._now = now
+        self._identity_confirmed = False
+        self._notice: tuple[str, Msg] | None = None
+        self.header = SheetHeader(self, today=lambda: clock.local(self._now()).date())
+        self.header.confirmed.connect(self._identity_confirmed_now)
+        self.header.cancelled.connect(self._identity_refused)
+        self.messages, self.notice, self.keys_help = screen_labels(self, name)
+
+    def set_user(self, user: User | None) -> None:
+        self.close_sheet()
+        self.user = user
+
+    def close_sheet(self) -> None:
+        raise NotImplementedError
+
+    def _confirm_identity(self, serial: int) -> bool:
+        """Record the person's identity confirmation; False (and a notice) when refused."""
+        assert self.user is not None
+        try:
+            service.confirm_identity(self.store, self.user, serial)
+        except UserError as error:
+            self._set_notice(("error", error.msg))
+            return False
+        self._identity_confirmed = True
+        return True
+
+    def _identity_confirmed_now(self) -> None:
+        raise NotImplementedError
+
+    def _identity_refused(self) -> None:
+        raise NotImplementedError
+
+    def notice_text(self) -> str:
+        return self.notice.text()
+
+    def _set_notice(self, notice: tuple[str, Msg] | None) -> None:
+        self._notice = notice
+        show_notice(self.notice, notice)
+
+    def _retranslate(self) -> None:
+        raise NotImplementedError
+
+    def changeEvent(self, event: QEvent) -> None:
+        if is_language_change(event):
+            self._retranslate()
         super().changeEvent(event)

@@ -31,7 +31,7 @@ from reentry.entry.permissions import Permission, require
 from reentry.errors import UserError
 from reentry.formdefs import load_forms
 from reentry.formdefs_model import ExportRole, FieldDefinition, FormDefinition
-from reentry.formdefs_values import validate_row
+from reentry.formdefs_values import collect_checks, validate_row
 from reentry.i18n import Msg, msg
 from reentry.model import IdentityStatus, Patient, Sex, Ward
 from reentry.reconcile.identity_table import fold_text
@@ -99,12 +99,7 @@ def _checked(store: Any, sheet: AdmissionSheet, values: dict[str, str],
     warnings: dict[str, Msg] = {}
     parsed: dict[str, Any] = {}
     for section in form.sections:
-        for field_id, check in validate_row(section, row).items():
-            if check.error is not None:
-                errors[field_id] = check.error
-            elif check.warning is not None:
-                warnings[field_id] = check.warning
-            parsed[field_id] = check.value
+        collect_checks(validate_row(section, row), errors, warnings, parsed)
     moment = now or clock.now()
     _check_ward(form, sheet.wards, parsed, errors)
     admitted = _check_admission_time(form, sheet, parsed, errors, warnings, moment)

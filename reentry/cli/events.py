@@ -110,9 +110,7 @@ def event_list(state: Context) -> None:
         click.echo(tr("events.no_event"))
     for event in events:
         click.echo(_event_line(event))
-        if event.exception is not None:
-            click.echo(tr("events.cli_exception", user=event.exception.signed_by,
-                          count=len(event.exception.serials), reason=event.exception.reason))
+        _echo_exception(event)
 
 
 @event_group.command("close")
@@ -138,9 +136,7 @@ def event_close(state: Context, event_id: int | None, username: str,
                  else None)
     event = close_event(state.store(), user, event_id, exception)
     click.echo(tr("events.cli_closed", line=_event_line(event)))
-    if event.exception is not None:
-        click.echo(tr("events.cli_exception", user=event.exception.signed_by,
-                      count=len(event.exception.serials), reason=event.exception.reason))
+    _echo_exception(event)
 
 
 @cli.command("accounting")
@@ -253,3 +249,10 @@ def drill_start(state: Context, out_file: Path, username: str | None) -> None:
     # Never opened through ``state.store()``: that would migrate and write the real database.
     info = start_drill(state.db, out_file, username=username)
     click.echo(tr("events.cli_drill_started", out=out_file, source=info.source))
+
+
+def _echo_exception(event: OutageEvent) -> None:
+    """The signed exception of ``event``, if any: who signed, for how many sheets, and why."""
+    if event.exception is not None:
+        click.echo(tr("events.cli_exception", user=event.exception.signed_by,
+                      count=len(event.exception.serials), reason=event.exception.reason))

@@ -10,13 +10,14 @@ from reentry import i18n
 from reentry.cli.base import Context, cli, user_errors
 from reentry.i18n import tr
 
+_EVENT = click.option("--event", "event_id", type=int, required=True,
+                      help="Numéro de l'événement de panne (reentry event list).")
 _LANG = click.option("--lang", "lang", type=click.Choice(i18n.LANGUAGES), default=None,
                      help="Langue du rapport (fr par défaut) / report language.")
 
 
 @cli.command("report")
-@click.option("--event", "event_id", type=int, required=True,
-              help="Numéro de l'événement de panne (reentry event list).")
+@_EVENT
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
               required=True, help="Dossier où écrire le rapport (créé au besoin).")
 @_LANG
@@ -41,8 +42,7 @@ def report(state: Context, event_id: int, out_dir: Path, lang: str | None) -> No
 
 
 @cli.command("audit-pack")
-@click.option("--event", "event_id", type=int, required=True,
-              help="Numéro de l'événement de panne (reentry event list).")
+@_EVENT
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
               required=True, help="Dossier à créer (absent ou vide ; jamais écrasé).")
 @_LANG

@@ -28,7 +28,12 @@ from reentry.entry.model import (
 from reentry.errors import UserError
 from reentry.formdefs import load_forms
 from reentry.formdefs_model import ExportRole, FieldDefinition, FieldType, FormDefinition, Section
-from reentry.formdefs_values import is_blank_row, validate_row, validate_value
+from reentry.formdefs_values import (
+    collect_checks,
+    is_blank_row,
+    validate_row,
+    validate_value,
+)
 from reentry.i18n import Msg, msg
 from reentry.printing.plan import PlannedDose
 from reentry.registry import resolve_code
@@ -155,12 +160,7 @@ def _checked(form: FormDefinition, section_id: str, values: dict[str, str],
         first = next(f for f in section.fields if not f.readonly)
         return RowProblems({first.id: msg("entry.blank_row")}), {}, None
     parsed: dict[str, Any] = {}
-    for field_id, check in validate_row(section, row).items():
-        if check.error is not None:
-            errors[field_id] = check.error
-        elif check.warning is not None:
-            warnings[field_id] = check.warning
-        parsed[field_id] = check.value
+    collect_checks(validate_row(section, row), errors, warnings, parsed)
     event_date, date_field = _sheet_date(form, sheet_values, errors)
     event_time = None
     if not errors and event_date is not None:

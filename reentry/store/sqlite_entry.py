@@ -179,20 +179,24 @@ class EntryQueries:
         return list(self._rows(sql + " ORDER BY a.id", params))
 
 
-def insert_entry(conn: sqlite3.Connection, entry: Entry, items: Sequence[Item], user: User
-                 ) -> int:
-    """``save_entry`` inside a transaction the caller holds (a double-entry decision applies
-    several corrections as one); returns the new entry's id."""
+ROW_TABLES = ("entries", "second_entries")  # same columns: a typed row and its versions
+
+
+def insert_row_version(conn: sqlite3.Connection, table: str, entry: Entry, user: User) -> int:
+    """Store ``entry`` as the active version of its row in ``table`` (first entry or blind
+    second entry); the version it corrects, if any, must be the active one and becomes
+    'corrected'. Returns the new row's id."""
+    if table not in ROW_TABLES:
+        raise ValueError(f"not a table of typed rows: {table}")
     if entry.corrects is not None:
         cursor = conn.execute(
-            "UPDATE entries SET status = 'corrected' WHERE id = ? AND status = 'active'"
+            f"UPDATE {table} SET status = 'corrected' WHERE id = ? AND status = 'active'"
             " AND serial = ? AND section_id = ? AND row_index = ?",
             (entry.corrects, entry.serial, entry.section_id, entry.row_index))
         if cursor.rowcount != 1:
-            raise LookupError(f"entry {entry.corrects} is not the active row corrected")
-        conn.execute("UPDATE items SET active = 0 WHERE entry_id = ?", (entry.corrects,))
+            raise LookupError(f"{table} row {entry.corrects} is not the active row corrected")
     cursor = conn.execute(
-        "INSERT INTO entries (serial, page, section_id, row_index, field_values,"
+        f"INSERT INTO {table} (serial, page, section_id, row_index, field_values,"
         " sheet_values, event_time, author, entered_by, entered_at, status, corrects,"
         " reason, warnings_confirmed)"
         " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'active', ?, ?, ?)",
@@ -202,7 +206,16 @@ def insert_entry(conn: sqlite3.Connection, entry: Entry, items: Sequence[Item], 
          clock.to_storage(entry.event_time),
          entry.author, user.id, clock.to_storage(entry.entered_at), entry.corrects,
          entry.reason, json.dumps(list(entry.warnings_confirmed))))
-    entry_id = int(cursor.lastrowid)  # type: ignore[arg-type]
+    return int(cursor.lastrowid)  # type: ignore[arg-type]
+
+
+def insert_entry(conn: sqlite3.Connection, entry: Entry, items: Sequence[Item], user: User
+                 ) -> int:
+    """``save_entry`` inside a transaction the caller holds (a double-entry decision applies
+    several corrections as one); returns the new entry's id."""
+    entry_id = insert_row_version(conn, "entries", entry, user)
+    if entry.corrects is not None:
+        conn.execute("UPDATE items SET active = 0 WHERE entry_id = ?", (entry.corrects,))
     conn.executemany(
         "INSERT INTO items (entry_id, serial, kind, code, label, value, value_text, unit,"
         " route, status, status_reason, text, effective_time)"

@@ -146,10 +146,7 @@ class EventQueries:
         """The signer accepts that the sheets unaccounted for *now* will never come back."""
         now = clock.now()
         with self._transaction() as conn:
-            status, _ = _status(conn, event_id)
-            if status != EventStatus.ENDED.value:
-                raise UserError("events.not_ended", event=event_id)
-            missing = _unaccounted(conn, event_id)
+            missing = _unaccounted_after_end(conn, event_id)
             if not missing:
                 raise UserError("events.nothing_to_sign")
             _record_exception(conn, event_id, signer, reason, now, missing)
@@ -161,10 +158,7 @@ class EventQueries:
         refused while a sheet is unaccounted for and not covered by a signed exception."""
         now = clock.now()
         with self._transaction() as conn:
-            status, _ = _status(conn, event_id)
-            if status != EventStatus.ENDED.value:
-                raise UserError("events.not_ended", event=event_id)
-            missing = _unaccounted(conn, event_id)
+            missing = _unaccounted_after_end(conn, event_id)
             if exception is not None and missing:
                 _record_exception(conn, event_id, exception[0], exception[1], now, missing)
             signed_row = conn.execute("SELECT exception_sheets FROM outage_events WHERE id = ?",
@@ -331,6 +325,15 @@ def _unaccounted(conn: sqlite3.Connection, event_id: int) -> dict[int, str]:
     columns = [c[0] for c in cursor.description]
     rows = [dict(zip(columns, r, strict=True)) for r in cursor.fetchall()]
     return {r["serial"]: r["ward_code"] for r in rows if row_state(r) is SheetState.UNACCOUNTED}
+
+
+def _unaccounted_after_end(conn: sqlite3.Connection, event_id: int) -> dict[int, str]:
+    """``_unaccounted`` of an ended event: an exception is signed, and an event closed, only
+    once the outage is over (sheets may still come back before)."""
+    status, _ = _status(conn, event_id)
+    if status != EventStatus.ENDED.value:
+        raise UserError("events.not_ended", event=event_id)
+    return _unaccounted(conn, event_id)
 
 
 def _record_exception(conn: sqlite3.Connection, event_id: int, signer: User, reason: str,

@@ -16,7 +16,7 @@ from typing import Any
 from reentry import clock
 from reentry.entry.model import Entry, Item, User
 from reentry.errors import UserError
-from reentry.store.sqlite_entry import _audit, _entry, insert_entry
+from reentry.store.sqlite_entry import _audit, _entry, insert_entry, insert_row_version
 
 _SHEET_SELECT = """
     SELECT d.*, s.username AS second_username, v.username AS verified_username
@@ -80,25 +80,7 @@ class VerifyQueries:
         second typist (another PC cannot start a second one meanwhile)."""
         with self._transaction() as conn:
             _claim_second_entry(conn, entry.serial, user)
-            if entry.corrects is not None:
-                cursor = conn.execute(
-                    "UPDATE second_entries SET status = 'corrected' WHERE id = ?"
-                    " AND status = 'active' AND serial = ? AND section_id = ? AND row_index = ?",
-                    (entry.corrects, entry.serial, entry.section_id, entry.row_index))
-                if cursor.rowcount != 1:
-                    raise LookupError(f"second entry {entry.corrects} is not the active row")
-            cursor = conn.execute(
-                "INSERT INTO second_entries (serial, page, section_id, row_index, field_values,"
-                " sheet_values, event_time, author, entered_by, entered_at, status, corrects,"
-                " reason, warnings_confirmed)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'active', ?, ?, ?)",
-                (entry.serial, entry.page, entry.section_id, entry.row_index,
-                 json.dumps(entry.values, ensure_ascii=False),
-                 json.dumps(entry.sheet_values, ensure_ascii=False),
-                 clock.to_storage(entry.event_time), entry.author, user.id,
-                 clock.to_storage(entry.entered_at), entry.corrects, entry.reason,
-                 json.dumps(list(entry.warnings_confirmed))))
-            second_id = int(cursor.lastrowid)  # type: ignore[arg-type]
+            second_id = insert_row_version(conn, "second_entries", entry, user)
             _audit(conn, user.id, "second_entry_corrected" if entry.corrects
                    else "second_entry_recorded", "second_entry", second_id,
                    {"serial": entry.serial, "row": f"{entry.section_id}:{entry.row_index}",

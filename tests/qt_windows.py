@@ -1,0 +1,50 @@
+"""UI tests act as a person does: open a window, sign in, scan codes, all from the keyboard."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication
+
+
+def shown(qtbot, window):
+    """The window on screen and in front, so keys typed go to it."""
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitExposed(window)
+    window.activateWindow()
+    return window
+
+
+def at_sign_in(qtbot, window):
+    """Shown, with the cursor in the user name field as the window promises."""
+    shown(qtbot, window)
+    qtbot.waitUntil(window.sign_in_page.name_field.hasFocus)
+    return window
+
+
+def signed_in(qtbot, window, username="mdupont"):
+    """Shown, then signed in by typing the name and Enter."""
+    at_sign_in(qtbot, window)
+    field = window.sign_in_page.name_field
+    qtbot.keyClicks(field, username)
+    qtbot.keyClick(field, Qt.Key.Key_Return)
+    return window
+
+
+def focused():
+    return QApplication.focusWidget()
+
+
+def burst(code, target=None):
+    """What a scanner sends: every digit at once, then its suffix."""
+    target = target or QApplication.focusWidget()
+    for digit in code:
+        QTest.keyClick(target, digit)
+    QTest.keyClick(target, Qt.Key.Key_Return)
+
+
+def scan(qtbot, window, code):
+    """A code scanned while ``window`` (a re-entry window) has the focus."""
+    with qtbot.waitSignal(window.capture.scanned, timeout=2000):
+        burst(code)

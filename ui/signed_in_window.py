@@ -1,0 +1,97 @@
+"""A window on the database that first asks who is there: what is done in it is audited by name.
+
+The store is opened once, by the window; a database that cannot be opened (locked, too new) is
+said on the sign-in page instead of crashing. Once signed in, the window shows its own page.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QEvent
+from PySide6.QtGui import QCloseEvent
+from PySide6.QtWidgets import QMainWindow, QStackedWidget, QWidget
+
+from reentry.entry.model import User
+from reentry.errors import UserError
+from reentry.i18n import tr
+from ui.language import is_language_change
+from ui.sign_in import SignInPage
+
+
+def open_or_error(open_db: Callable[[Path], Any], db_path: Path) -> tuple[Any, UserError | None]:
+    """The store at ``db_path``, or ``None`` and the error to show on the sign-in page."""
+    try:
+        return open_db(db_path), None
+    except UserError as error:
+        return None, error
+
+
+def signed_in_text(user: User | None) -> str:
+    """« Connecté : Marie Curie (mcurie) », or nothing while nobody is signed in."""
+    return (tr("entry_ui.signed_in_as", name=user.display_name, username=user.username)
+            if user else "")
+
+
+class SignedInWindow(QMainWindow):
+    """The sign-in page, then ``self.page`` once signed in.
+
+    Subclasses build ``self.page``, call ``_stack_pages`` and, once their texts are set,
+    ``_start``; they say what signing in leads to in ``_after_sign_in``.
+    """
+
+    def __init__(self, db_path: Path, parent: QWidget | None = None, *,
+                 open_db: Callable[[Path], Any],
+                 sign_in: type[SignInPage] = SignInPage) -> None:
+        super().__init__(parent)
+        self.db_path = Path(db_path)
+        self.user: User | None = None
+        self.store: Any
+        self.store, self._open_error = open_or_error(open_db, self.db_path)
+        self.sign_in_page = sign_in(self.store, self)
+        self.page = QWidget(self)
+
+    def _stack_pages(self) -> None:
+        self.pages = QStackedWidget(self)
+        self.pages.addWidget(self.sign_in_page)
+        self.pages.addWidget(self.page)
+        self.setCentralWidget(self.pages)
+        self.sign_in_page.signed_in.connect(self.signed_in)
+
+    def _show_open_error(self) -> None:
+        if self._open_error is not None:
+            self.sign_in_page.show_error(self._open_error.msg)
+
+    def _start(self, user: User | None) -> None:
+        """Signed in already as ``user`` (opened from another window), or asked to sign in."""
+        self._show_open_error()
+        if user is not None:
+            self.signed_in(user)
+        else:
+            self.pages.setCurrentWidget(self.sign_in_page)
+            self.sign_in_page.reset()
+
+    def signed_in(self, user: User) -> None:
+        self.user = user
+        self.pages.setCurrentWidget(self.page)
+        self._retranslate()
+        self._after_sign_in()
+
+    def _after_sign_in(self) -> None:
+        """What the window does first once someone is signed in."""
+
+    def _retranslate(self) -> None:
+        raise NotImplementedError
+
+    def changeEvent(self, event: QEvent) -> None:
+        if is_language_change(event):
+            self._retranslate()
+        super().changeEvent(event)
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        if self.store is not None:
+            self.store.close()
+            self.store = None
+        super().closeEvent(event)
