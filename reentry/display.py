@@ -360,3 +360,16 @@ def vitals_grid(observations: Iterable[Observation]) -> VitalsGrid:
                     key=lambda key: labels[key].lower())
     columns = [VitalsColumn(key, vital_label(key, labels[key])) for key in known + others]
     return VitalsGrid(columns, rows)
+
+
+def form_title(template_id: str) -> str:
+    """A printed sheet's name in the current language: the form's title, or what the cover and
+    dossier pages are; never the template id a person cannot read."""
+    from reentry.formdefs import load_forms
+
+    form = load_forms().get(template_id)
+    if form is not None:
+        return form.title_in()
+    key = f"display.template_{template_id}"
+    text = tr(key)
+    return template_id if text == key else text

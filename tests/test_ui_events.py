@@ -71,6 +71,9 @@ def test_declare_a_sheet_lost_with_the_identity_in_view(qtbot, window, outage):
     target = window.unaccounted_sheets()[0]
     assert [window.sheets_table.item(0, c).text() for c in (2, 4)] == [
         target.patient_name or target.temporary_id, target.ipp or ""]
+    titles = {window.sheets_table.item(r, 5).text() for r in range(window.sheets_table.rowCount())}
+    assert "Surveillance des paramètres vitaux" in titles  # the form's name, not its id
+    assert not titles & {"vital_signs", "medication_administration"}
     window.sheets_table.selectRow(0)
     qtbot.mouseClick(window.lost_button, Qt.MouseButton.LeftButton)
     dialog = window.dialog

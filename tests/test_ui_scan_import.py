@@ -19,6 +19,7 @@ from scanned_stack import printed_pages, scanned, smudged, write_pdf
 from reentry.config import Settings
 from reentry.entry import service
 from reentry.entry.model import Role
+from reentry.errors import DatabaseLocked
 from reentry.scanning.model import PageStatus
 from reentry.store import open_store
 from ui.main_window import MainWindow
@@ -172,3 +173,14 @@ def test_the_viewer_menu_imports_pages_and_counts_the_pages_to_identify(
     (queue,) = main.findChildren(ScanQueueWindow)
     qtbot.addWidget(queue)
     assert queue.pages.currentWidget() is queue.sign_in_page
+
+
+@pytest.mark.parametrize("window", [ScanImportWindow, ScanQueueWindow])
+def test_a_database_that_cannot_be_opened_says_so_on_the_sign_in_page(qtbot, tmp_path, window):
+    def locked(_path):
+        raise DatabaseLocked(path=str(tmp_path / "x.sqlite"))
+
+    shown = window(tmp_path / "x.sqlite", open_db=locked)
+    qtbot.addWidget(shown)
+    assert shown.pages.currentWidget() is shown.sign_in_page
+    assert "x.sqlite" in shown.sign_in_page.error.text()

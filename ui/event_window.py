@@ -299,7 +299,8 @@ class EventWindow(SignedInWindow):
         fill_table(self.sheets_table, [
             [s.ward_code, " ".join(p for p in (s.room, s.bed) if p),
              s.patient_name or s.temporary_id or "", display.date_text(s.birth_date),
-             s.ipp or "", s.template_id, group_for_reading(page_code(s.serial, 1)),
+             s.ipp or "", display.form_title(s.template_id),
+             group_for_reading(page_code(s.serial, 1)),
              tr("events.ui_yes") if s.returned else tr("events.ui_no")]
             for s in shown])
         self.sheets_caption.setText(tr("events.ui_unaccounted_caption", count=len(shown)))

@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from reentry import clock
+from reentry import clock, display
 from reentry.entry.progress import (
     STATES,
     SheetState,
@@ -134,7 +134,8 @@ class ProgressDialog(QDialog):
     def _show_sheets(self) -> None:
         fill_table(self.sheets_table, [
             [s.ward_code, f"{s.room or ''} {s.bed or ''}".strip(), s.patient or s.temporary_id
-             or "", s.ipp or "", s.template_id, tr(f"ui.progress_state_{s.state}"),
+             or "", s.ipp or "", display.form_title(s.template_id),
+             tr(f"ui.progress_state_{s.state}"),
              s.rows_entered, clock.format_local(s.returned_at, with_zone=False)]
             for s in self.visible_sheets()])
 

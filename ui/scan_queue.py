@@ -37,7 +37,6 @@ from reentry import clock, display
 from reentry.barcodes import group_for_reading, normalise_typed_code
 from reentry.entry.model import User
 from reentry.errors import UserError
-from reentry.formdefs import load_forms
 from reentry.i18n import Msg, msg, tr
 from reentry.model import Patient, Site, Stay, Ward
 from reentry.registry import CodeResolution
@@ -91,16 +90,6 @@ def designated_sheet(store: Any, typed_code: str) -> DesignatedSheet:
     site = next((s for s in store.sites() if ward and s.code == ward.site_code), None)
     has_image = any(p.page == resolution.page for p in store.scan_pages(instance.serial))
     return DesignatedSheet(resolution, patient, stay, site, ward, has_image)
-
-
-def form_title(template_id: str) -> str:
-    """The form's title in the current language; printed pages that are not forms by name."""
-    form = load_forms().get(template_id)
-    if form is not None:
-        return form.title_in()
-    key = f"scan_ui.template_{template_id}"
-    text = tr(key)
-    return template_id if text == key else text
 
 
 class SheetIdentityPanel(QGroupBox):
@@ -196,8 +185,8 @@ class SheetIdentityPanel(QGroupBox):
             label.setText(texts.get(key, ""))
             label.setVisible(key in texts)
         self.form_line.setText(tr(
-            "scan_ui.designated_form", form=form_title(instance.template_id), page=sheet.page,
-            pages=instance.page_count, code=group_for_reading(sheet.code),
+            "scan_ui.designated_form", form=display.form_title(instance.template_id),
+            page=sheet.page, pages=instance.page_count, code=group_for_reading(sheet.code),
             ward=sheet.ward.name if sheet.ward else instance.ward_code))
         self.rescan_note.setText(tr("scan_ui.designated_rescan") if sheet.has_image else "")
         self.rescan_note.setVisible(sheet.has_image)
@@ -497,7 +486,8 @@ class ScanQueueWindow(SignedInWindow):
             return False
         who = (display.full_name(sheet.patient) if sheet.patient is not None
                else _instance(sheet).temporary_id or display.DASH)
-        self._set_notice(msg("scan_ui.attached", form=form_title(_instance(sheet).template_id),
+        form = display.form_title(_instance(sheet).template_id)
+        self._set_notice(msg("scan_ui.attached", form=form,
                              page=sheet.page, pages=_instance(sheet).page_count, who=who,
                              code=group_for_reading(sheet.code)))
         self.page_identified.emit(attached)

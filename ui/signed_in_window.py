@@ -66,12 +66,12 @@ class SignedInWindow(QMainWindow):
 
     def _start(self, user: User | None) -> None:
         """Signed in already as ``user`` (opened from another window), or asked to sign in."""
-        self._show_open_error()
-        if user is not None:
+        if user is not None and self._open_error is None:
             self.signed_in(user)
         else:
             self.pages.setCurrentWidget(self.sign_in_page)
             self.sign_in_page.reset()
+            self._show_open_error()  # after the reset, which would clear it
 
     def signed_in(self, user: User) -> None:
         self.user = user
