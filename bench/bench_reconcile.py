@@ -82,7 +82,8 @@ def align_identical(truth: dict[str, Truth], verdicts: dict[str, str], paper: It
         if len(members) < 2:
             continue
         shared += len(members)
-        labels = Counter(truth[i].verdict for i in members)
+        labels = _likeliest_labels(Counter(truth[i].verdict for i in members),
+                                   Counter(verdicts[i] for i in members))
         unplaced = []
         for item_id in members:
             if labels[verdicts[item_id]] > 0:
@@ -95,6 +96,79 @@ def align_identical(truth: dict[str, Truth], verdicts: dict[str, str], paper: It
         for item_id, label in zip(unplaced, rest, strict=True):
             aligned[item_id] = Truth(label, truth[item_id].monitored, truth[item_id].temporary)
     return aligned, shared
+
+
+def _likeliest_labels(labels: Counter, found: Counter) -> Counter:
+    """Among identical paper items, a ``duplicate`` and a ``missing`` one leave two equal
+    copies for two identical items: by every field, the second copy of the first is a copy of
+    the second, so the pair reads as well as two ``in_sih`` (the generator's labels are one of
+    two equally valid readings). Of these readings, the one closest to the verdicts found."""
+    def agreement(candidate: Counter) -> int:
+        return sum(min(n, found[name]) for name, n in candidate.items())
+
+    best = labels
+    for pairs in range(1, min(labels["duplicate"], labels["missing"]) + 1):
+        candidate = labels - Counter(duplicate=pairs, missing=pairs) + Counter(in_sih=2 * pairs)
+        if agreement(candidate) > agreement(best):
+            best = candidate
+    return Counter(best)
+
+
+def align_shared_copies(truth: dict[str, Truth], verdicts: dict[str, str],
+                        matched: dict[str, tuple[str, ...]], paper: ItemTable, sih: ItemTable,
+                        with_author: bool = True) -> tuple[dict[str, Truth], int]:
+    """Two paper items A and B of one patient and code, written at the same time (by the same
+    author unless the SIH gives none), where B's SIH copy was changed into, field for field,
+    the same item as A's own copy: that copy is as near to A as to B, so nothing in the data
+    tells "A charted, B typed wrong" (A ``in_sih``, B ``differs``) from "A charted twice, B
+    never" (A ``duplicate``, B ``missing``), and the other way round for a duplicate of A
+    next to a missing B. Where the verdicts took the other reading (with that very copy, as
+    ``matched`` shows), it is the expected one."""
+    slots: dict[tuple, list[int]] = {}
+    for row in range(len(paper)):
+        key = (paper.ipp[row], paper.kinds[row], paper.code[row], float(paper.time[row]),
+               paper.author[row] if with_author else "")
+        slots.setdefault(key, []).append(row)
+    members = [rows for rows in slots.values() if len(rows) > 1]
+    wanted = {f"s{paper.ids[r]}{bis}" for rows in members for r in rows for bis in ("", "-bis")}
+    at = {item_id: row for row, item_id in enumerate(sih.ids) if item_id in wanted}
+
+    def copy(item_id: str) -> tuple | None:
+        row = at.get(item_id)
+        if row is None:
+            return None
+        return (sih.kinds[row], sih.code[row], repr(float(sih.value[row])), sih.value_text[row],
+                sih.unit[row], sih.route[row], sih.status[row], sih.text[row],
+                sih.author[row] if with_author else "")
+
+    aligned = dict(truth)
+    swapped: set[str] = set()
+
+    def relabel(item_id: str, verdict: str) -> None:
+        aligned[item_id] = Truth(verdict, truth[item_id].monitored, truth[item_id].temporary)
+        swapped.add(item_id)
+
+    for rows in members:
+        ids = [paper.ids[r] for r in rows]
+        for b in ids:
+            for a in ids:
+                if a == b or b in swapped:
+                    continue
+                own = copy(f"s{a}")
+                if (truth[b].verdict == "differs" and verdicts[b] == "missing"
+                        and truth[a].verdict in ("in_sih", "duplicate")
+                        and verdicts[a] == "duplicate" and f"s{b}" in matched[a]
+                        and own is not None and copy(f"s{b}") == own):
+                    relabel(b, "missing")
+                    relabel(a, "duplicate")
+                elif (truth[b].verdict == "missing" and verdicts[b] == "differs"
+                        and truth[a].verdict == "duplicate" and verdicts[a] == "in_sih"
+                        and {*matched[a], *matched[b]} == {f"s{a}", f"s{a}-bis"}
+                        and own is not None
+                        and copy(f"s{a}-bis") == own):
+                    relabel(b, "differs")
+                    relabel(a, "in_sih")
+    return aligned, len(swapped)
 
 
 def link_temporary(folder: Path, paper: ItemTable) -> tuple[dict[str, str], float]:
@@ -155,8 +229,11 @@ def main() -> None:
     started = time.perf_counter()
     verdicts = {v.item_id: v.verdict for v in result.verdicts}
     building = time.perf_counter() - started
+    matched = {v.item_id: tuple(v.sih_ids) for v in result.verdicts}
 
     truth, identical = align_identical(truth, verdicts, paper, not args.anonymous)
+    truth, swapped = align_shared_copies(truth, verdicts, matched, paper, sih,
+                                          not args.anonymous)
     wrong_links = sum(1 for t, ipp in links.items() if identity_truth.get(t) != ipp)
     waiting = {i for i, t in truth.items() if t.temporary and t.temporary not in links}
     decided = {i: v for i, v in verdicts.items() if i not in waiting}
@@ -165,7 +242,9 @@ def main() -> None:
           f"{len(waiting)} paper items waiting for an identity decision (left out below); "
           f"{identical} paper items identical to another one in every field"
           f"{'' if not args.anonymous else ' but the author (absent from this SIH export)'} "
-          f"(their verdicts compared up to order)")
+          f"(their verdicts compared up to order); {swapped} paper items whose SIH copy is, "
+          f"field for field, that of another paper item written at the same time (the verdicts' "
+          f"reading of it accepted)")
     report(decided, truth, "all paper items with a known patient")
     report({i: v for i, v in decided.items() if not truth[i].monitored}, truth,
            "paper items without monitor readings of the same code")
