@@ -33,6 +33,7 @@ MANAGER = ("claire.roux", "Claire Roux")
 QUALITY = ("qualite", "Quentin Qualité")
 IDENTITY_VIGILANCE = ("idv", "Inès Vigilance")
 
+OUTAGE_AGE = timedelta(days=2)  # when the default demo outage began, before now
 RETURNED = 0.75  # share of sheets back from the wards the next morning
 TYPED = 0.8  # of those, share already (at least partly) typed
 FINISHED = 0.85  # of those, share marked finished
@@ -51,7 +52,9 @@ class OutageDemo:
 
 def create_outage_demo(store: Any, out_dir: Path, patients: int = 120, seed: int = 1,
                        as_of: datetime | None = None, hours: float = 8.0) -> OutageDemo:
-    as_of = as_of or default_as_of()
+    """The outage, by default, began two days ago: it is over, its sheets came back the next
+    morning and the quality team has worked a first day, all in the past of whoever opens it."""
+    as_of = as_of or default_as_of() - OUTAGE_AGE
     create_demo(store, patients=patients, seed=seed, as_of=as_of)
     if store.batches():
         return OutageDemo(store.batches()[0].id, 0, 0, 0, already_done=True)
