@@ -7,16 +7,20 @@ packet's other sheets open on the provisional patient with the identity banner s
 
 from __future__ import annotations
 
+import random
 from datetime import UTC, datetime
 
 import pytest
 from PySide6.QtCore import Qt
 from qt_windows import focused, scan, signed_in
+from scanned_stack import printed_pages, scanned, write_pdf
 
 from reentry import clock
 from reentry.admission.model import AdmissionStatus, temporary_code_text
 from reentry.barcodes import group_for_reading
 from reentry.model import IdentityStatus
+from reentry.scanning.importer import import_scans
+from reentry.store import open_store
 from ui.entry_fields import STATE_ERROR
 from ui.language import switch_language
 from ui.reentry_window import ReentryWindow
@@ -181,3 +185,24 @@ def test_a_half_typed_admission_comes_back_as_a_draft(qtbot, window, sheets, sto
     assert screen.cells["given_names"].text() == "Lucie Anne" and "brouillon" in (
         screen.notice_text())
     assert focused() is screen.cells["used_name"]  # the first field still empty
+
+
+def test_the_scanned_admission_sheet_is_shown_beside_the_fields(
+        qtbot, window, sheets, db_path, tmp_path):
+    admission_sheet, _ = packet(sheets)
+    [pdf] = (tmp_path / "pdf").glob("*.pdf")  # the ward the `sheets` fixture printed
+    page = next(p for p in printed_pages(pdf, 200) if p.serial == admission_sheet.serial)
+    stack = write_pdf([scanned(page, random.Random(2), quarter=0).image], tmp_path / "a.pdf", 200)
+    store = open_store(db_path)
+    try:
+        assert import_scans(store, [stack], store.user_by_name("mdupont"),
+                            workers=1).identified == 1
+    finally:
+        store.close()
+
+    scan(qtbot, window, admission_sheet.code(1))
+    panel = window.admission.scan_panel
+    qtbot.waitUntil(panel.has_image)
+    assert focused() is window.admission.cells[PAPER[0][0]]  # the fields keep the keyboard
+    qtbot.keyClick(focused(), Qt.Key.Key_F6)
+    assert not panel.is_shown()

@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
     QGridLayout,
     QLabel,
     QScrollArea,
+    QSplitter,
     QVBoxLayout,
     QWidget,
 )
@@ -58,6 +59,7 @@ from ui.entry_fields import (
 )
 from ui.language import is_language_change
 from ui.notice import COLOURS, DONE_COLOUR, MARKS, screen_labels, show_notice
+from ui.sheet_scan_panel import TOGGLE_KEYS, SheetScanPanel
 from ui.shortcuts import add_shortcut
 
 DRAFT_DELAY_MS = 400
@@ -151,7 +153,15 @@ class AdmissionScreen(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         for widget in (self.title, self.subtitle, self.status):
             layout.addWidget(widget)
-        layout.addWidget(self.scroll_area, 1)
+        # The scanned admission sheet beside the fields, as on the entry screen (F6 folds it).
+        self.scan_panel = SheetScanPanel(self)
+        self.body = QSplitter(Qt.Orientation.Horizontal, self)
+        self.body.setObjectName("admission_body")
+        self.body.addWidget(self.scroll_area)
+        self.body.addWidget(self.scan_panel)
+        self.body.setStretchFactor(0, 1)
+        self.body.setStretchFactor(1, 1)
+        layout.addWidget(self.body, 1)
         for widget in (self.reason_caption, self.reason, self.history, self.messages,
                        self.notice, self.keys_help):
             layout.addWidget(widget)
@@ -159,6 +169,7 @@ class AdmissionScreen(QWidget):
 
     def _build_actions(self) -> None:
         add_shortcut(self, SAVE_KEYS, self.save)
+        self.scan_page_action = add_shortcut(self, TOGGLE_KEYS, self.scan_panel.toggle)
         add_shortcut(self, CORRECT_KEYS, self.start_correction)
 
     def _build_form(self, sheet: AdmissionSheet) -> None:
@@ -221,6 +232,7 @@ class AdmissionScreen(QWidget):
         self.sheet = sheet
         self._prefilled = service.prefilled_values(sheet)
         self._build_form(sheet)
+        self.scan_panel.show_page(self.store, sheet.instance.serial, 1)
         for field_id, label in self.fixed.items():
             label.setText(temporary_code_text(self._prefilled.get(field_id, "")))
         self._show_saved(sheet.active)
@@ -235,6 +247,7 @@ class AdmissionScreen(QWidget):
             return
         self.save_draft()
         self.sheet = None
+        self.scan_panel.clear()
         self.correcting = False
         self.cells, self.fixed, self._captions, self._titles = {}, {}, {}, []
         self._confirmed.clear()
