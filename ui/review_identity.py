@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 
 from reentry import clock
 from reentry.i18n import Msg, tr
+from reentry.reconcile.agreement_text import agreement_text
 from reentry.review.model import IdentityCase
 from ui import theme
 from ui.figure_tables import read_only_table
@@ -198,7 +199,7 @@ class IdentityTab(QWidget):
         for r, candidate in enumerate(case.candidates):
             cells = (candidate.right_id, candidate.traits.name(),
                      candidate.traits.birth_date_text(), f"{candidate.score:.2f}",
-                     candidate.fields.replace(";", " ; "))
+                     agreement_text(candidate.fields))
             for c, text in enumerate(cells):
                 self.candidates.setItem(r, c, QTableWidgetItem(text))
         self._update_buttons()
