@@ -1,15 +1,19 @@
-"""The reconciliation's PDF report for the quality team: totals, then every open item with why.
+"""The reconciliation's PDF report for the quality team: totals, then the open items with why.
 
 French by default. Page 1 gives the totals per verdict and per kind; then the items that need a
-decision (missing, differs, duplicate) are listed with patient, kind, code, time and the reason
-the matcher gave, so the report can be worked through on paper.
+decision (missing, differs, duplicate) are listed, verdict by verdict, with patient, kind, code,
+time and the reason the matcher gave, so the report can be worked through on paper. Each verdict
+lists its first ``LISTED_PER_VERDICT`` items and says how many more there are: a run of tens of
+thousands of flags is worked in the review window (and read whole in verdicts.csv), not from a
+thousand printed pages, which would also take longer to draw than the matching itself.
 """
 
 from __future__ import annotations
 
+import heapq
 import os
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
 
@@ -23,12 +27,14 @@ from reentry.printing.fonts import BOLD, REGULAR, register_fonts, wrap_text
 from reentry.reconcile.items_model import Verdict
 
 VERDICTS = ("in_sih", "differs", "missing", "duplicate")
+LISTED_PER_VERDICT = 200
 MARGIN = 15 * mm
 LINE = 4.6 * mm
 
 
-def write_report(verdicts: Sequence[Verdict], paper_times: dict[str, datetime], unmatched: int,
-                 out: Path, *, now: datetime | None = None) -> int:
+def write_report(verdicts: Sequence[Verdict], paper_times: Mapping[str, datetime],
+                 unmatched: int, out: Path, *, now: datetime | None = None,
+                 listed: int = LISTED_PER_VERDICT) -> int:
     """Write the PDF (under a temporary name, then moved into place); returns its page count."""
     register_fonts()
     partial = out.with_name(out.name + ".partial")
@@ -69,15 +75,24 @@ def write_report(verdicts: Sequence[Verdict], paper_times: dict[str, datetime], 
     y -= LINE
     flagged = [v for v in verdicts if v.verdict != "in_sih"]
     line(tr("report.open_items", count=len(flagged)), BOLD, 11)
-    flagged.sort(key=lambda v: (VERDICTS.index(v.verdict), v.ipp,
-                                paper_times.get(v.item_id) or datetime.min))
-    for v in flagged:
-        when = paper_times.get(v.item_id)
-        line(tr("report.item", verdict=tr(f"report.verdict_{v.verdict}"),
-                ipp=v.ipp or "—", kind=tr(f"report.kind_{v.kind}"),
-                when=clock.format_local(when, with_zone=False) if when else "—",
-                item=v.item_id), BOLD, 9)
-        line(v.reason.render(), indent=5 * mm, size=8.5)
+    for verdict in VERDICTS[1:]:
+        of_verdict = [v for v in flagged if v.verdict == verdict]
+        if not of_verdict:
+            continue
+        y -= LINE / 2
+        line(tr("report.count", label=tr(f"report.verdict_{verdict}"), count=len(of_verdict)),
+             BOLD, 10)
+        shown = heapq.nsmallest(listed, of_verdict, key=lambda v: (
+            v.ipp, paper_times.get(v.item_id) or datetime.min))
+        for v in shown:
+            when = paper_times.get(v.item_id)
+            line(tr("report.item", verdict=tr(f"report.verdict_{v.verdict}"),
+                    ipp=v.ipp or "—", kind=tr(f"report.kind_{v.kind}"),
+                    when=clock.format_local(when, with_zone=False) if when else "—",
+                    item=v.item_id), BOLD, 9)
+            line(v.reason.render(), indent=5 * mm, size=8.5)
+        if len(of_verdict) > len(shown):
+            line(tr("report.more_items", count=len(of_verdict) - len(shown)), indent=5 * mm)
     _footer(pdf, pages, now)
     pdf.save()
     os.replace(partial, out)

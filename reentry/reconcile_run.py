@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from reentry import clock
 from reentry.entry.model import User
@@ -21,8 +21,9 @@ from reentry.importing import detect_format, parse_file
 from reentry.importing.source import SourceFile
 from reentry.model import Patient
 from reentry.reconcile.items import reconcile
-from reentry.reconcile.items_csv import paper_from_sih_rows, read_item_csv, write_verdicts_csv
-from reentry.reconcile.items_model import SihItem
+from reentry.reconcile.items_csv import read_item_csv, write_verdicts_csv
+from reentry.reconcile.items_model import PaperItem, SihItem
+from reentry.reconcile.items_table import read_item_table
 from reentry.reconcile_report import write_report
 from reentry.reconcile_sources import sih_items_from_batch
 from reentry.review import identities as identity_linking
@@ -81,7 +82,7 @@ def run_reconciliation(store: Any, sih_files: Sequence[Path], paper_file: Path |
     if not sih_files:
         raise UserError("reconcile_run.no_sih")
     sih, patients = read_sih_and_patients(sih_files)
-    side = (paper_from_csv(store, paper_file, paper_from_sih_rows(read_item_csv(paper_file)))
+    side = (paper_from_csv(store, paper_file, read_paper_csv(paper_file))
             if paper_file else paper_from_store(store))
     if not side.items:
         raise UserError("reconcile_run.no_paper")
@@ -106,6 +107,12 @@ def run_reconciliation(store: Any, sih_files: Sequence[Path], paper_file: Path |
     run = store.save_reconciliation_run(record)
     return ReconcileOutcome(result.counts(), len(result.unmatched_sih), verdicts, report, run.id,
                             run.flag_changes, run.identity_counts)
+
+
+def read_paper_csv(path: Path) -> list[PaperItem]:
+    """The paper side from an item CSV: ``paper_from_sih_rows(read_item_csv(path))``, the
+    paper items made straight from the columns rather than copied from SIH items."""
+    return cast(list[PaperItem], read_item_table(path, paper=True).items())
 
 
 @dataclass

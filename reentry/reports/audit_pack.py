@@ -36,6 +36,7 @@ from reentry.reports.csv_out import write_csv
 from reentry.reports.gather import report_event
 from reentry.reports.quality import REPORT_FILES, guard_write, write_quality_report
 from reentry.review.model import PatientIdentity
+from reentry.review.reasons import render_reason
 
 MANIFEST = "manifest.json"
 CHECKSUMS = "SHA256SUMS"
@@ -200,8 +201,7 @@ def _identity(text: str | None) -> PatientIdentity:
 
 
 def _reason(text: str | None) -> str:
-    reasons: dict[str, str] = json.loads(text or "{}")
-    return reasons.get(i18n.get_language()) or next(iter(reasons.values()), "")
+    return render_reason(text, i18n.get_language())
 
 
 def _write_verdicts(store: Any, event_id: int, path: Path) -> None:

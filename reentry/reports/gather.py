@@ -26,6 +26,7 @@ from reentry.errors import UserError
 from reentry.events.accounting import account_lines, sheet_accounts
 from reentry.events.model import EventKind, OutageEvent, SheetAccount, SheetState
 from reentry.review.model import OPEN, VERDICTS, PatientIdentity
+from reentry.review.reasons import reason_texts
 from reentry.store.sqlite import natural_key
 
 SHEET_COLUMNS = ("printed", "returned", "entered", "verified", "lost", "not_used", "unaccounted")
@@ -248,7 +249,7 @@ def _flag_item(r: dict[str, Any]) -> OpenItem:
     return OpenItem(
         category=FLAG, ward_code=r["ward_code"] or "", patient_name=identity.name(),
         birth_date=identity.birth_date, ipp=r["ipp"] or "", temporary_id=r["temporary_id"] or "",
-        kind=r["kind"], status=r["verdict"], reason=json.loads(r["reason"] or "{}"),
+        kind=r["kind"], status=r["verdict"], reason=reason_texts(r["reason"]),
         since=clock.from_storage(r["first_flagged_at"]), reference=r["item_key"])
 
 

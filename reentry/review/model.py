@@ -8,7 +8,6 @@ raised it: a later run after a newer SIH export keeps it, closes it, or reopens 
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from enum import StrEnum
@@ -18,6 +17,7 @@ from typing import Any
 from reentry import display
 from reentry.i18n import get_language, tr
 from reentry.model import Patient, Sex
+from reentry.review.reasons import reason_texts, render_reason
 
 FLAGGED_VERDICTS = ("differs", "missing", "duplicate")
 VERDICTS = ("in_sih", *FLAGGED_VERDICTS)
@@ -136,18 +136,19 @@ class FlagRow:
     kind: str
     code: str
     effective_time: datetime
-    reason_json: str  # language → the matcher's reason, decoded when first shown
+    reason_tree: str  # the matcher's reason as a message tree (JSON), rendered when shown
     resolution: str | None
     first_flagged_at: datetime
     closed_at: datetime | None
 
     @cached_property
     def reason(self) -> dict[str, str]:
-        value: dict[str, str] = json.loads(self.reason_json)
-        return value
+        """Language → the matcher's reason."""
+        return reason_texts(self.reason_tree)
 
     def reason_text(self) -> str:
-        return self.reason.get(get_language()) or next(iter(self.reason.values()), "")
+        """The matcher's reason in the current language."""
+        return render_reason(self.reason_tree)
 
     @property
     def time_to_closure(self) -> timedelta | None:

@@ -10,18 +10,23 @@ an item from a paper CSV is keyed by its ``record_id``.
 from __future__ import annotations
 
 import hashlib
+import json
+import math
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
+from json.encoder import encode_basestring as _string  # type: ignore[attr-defined]
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
-from reentry import clock, i18n
+from reentry import clock
 from reentry.entry.model import User
+from reentry.reconcile.csv_columns import bulk_allocation
 from reentry.reconcile.items_csv import paper_from_items
-from reentry.reconcile.items_model import PaperItem, Reconciliation, SihItem
+from reentry.reconcile.items_model import PaperItem, Reconciliation, SihItem, Verdict
 from reentry.review.model import PatientIdentity, SourceInfo
+from reentry.review.reasons import reason_json
 
 if TYPE_CHECKING:
     from reentry.review.identities import IdentityOutcome
@@ -122,24 +127,76 @@ def item_dict(item: SihItem) -> dict[str, Any]:
             "text": item.text, "nda": item.nda, "author": item.author, "status": item.status}
 
 
-@dataclass(frozen=True)
-class VerdictRecord:
+class ItemJson:
+    """``json.dumps(item_dict(item), ensure_ascii=False)``, the same text, written field by field
+    (a run stores a hundred thousand of them); instants repeat and are converted once."""
+
+    def __init__(self) -> None:
+        self._times: dict[datetime, str] = {}
+
+    def time(self, moment: datetime) -> str:
+        found = self._times.get(moment)
+        if found is None:
+            found = self._times[moment] = clock.to_storage(moment)
+        return found
+
+    def __call__(self, item: SihItem, extra: str = "") -> str:
+        """``extra``: more members, already encoded (``, "key": value``), put last."""
+        try:
+            return (
+                f'{{"id": {_string(item.id)}, "ipp": {_string(item.ipp)},'
+                f' "kind": {_string(item.kind)}, "code": {_string(item.code)},'
+                f' "effective_time": {_string(self.time(item.effective_time))},'
+                f' "value": {_value(item.value)},'
+                f' "value_text": {"null" if item.value_text is None else _string(item.value_text)},'
+                f' "unit": {"null" if item.unit is None else _string(item.unit)},'
+                f' "route": {"null" if item.route is None else _string(item.route)},'
+                f' "text": {"null" if item.text is None else _string(item.text)},'
+                f' "nda": {"null" if item.nda is None else _string(item.nda)},'
+                f' "author": {"null" if item.author is None else _string(item.author)},'
+                f' "status": {_string(item.status)}{extra}}}')
+        except TypeError:  # a field that is not text where text is expected: the slow way
+            return json.dumps(item_dict(item), ensure_ascii=False)[:-1] + extra + "}"
+
+
+def _text(value: object) -> str:
+    if type(value) is str:
+        return _string(value)
+    return "null" if value is None else json.dumps(value, ensure_ascii=False)
+
+
+def _value(value: object) -> str:
+    if type(value) is float and math.isfinite(value):
+        return repr(value)
+    return "null" if value is None else json.dumps(value, ensure_ascii=False)
+
+
+def json_list(parts: Iterable[str]) -> str:
+    """A JSON array of members already encoded, spaced as ``json.dumps`` spaces them."""
+    return f"[{', '.join(parts)}]"
+
+
+class VerdictRecord(NamedTuple):
+    """One verdict as ``review_verdicts`` stores it (in its column order), the JSON columns
+    already encoded: the paper item and its SIH copies as they were, the reason as its message
+    tree (``reentry.review.reasons``)."""
+
     item_key: str
     verdict: str
     ipp: str
     temporary_id: str | None
-    identity: PatientIdentity
+    identity: str  # JSON of PatientIdentity
     search: str
     ward_code: str | None
     kind: str
     code: str
-    effective_time: datetime
-    sih_ids: tuple[str, ...]
+    effective_time: str  # storage form (UTC ISO)
+    sih_ids: str  # JSON list
     score: float
-    differs_on: tuple[str, ...]
-    reason: dict[str, str]
-    paper: dict[str, Any]
-    sih: list[dict[str, Any]]
+    differs_on: str  # JSON list
+    reason: str  # JSON message tree
+    paper: str  # JSON object
+    sih: str  # JSON list of objects
     serial: int | None
     page: int | None
 
@@ -174,25 +231,61 @@ def verdict_records(result: Reconciliation, paper: Sequence[PaperItem], sih: Ite
                     ) -> list[VerdictRecord]:
     """Each verdict with the paper item, its SIH copies and the patient, as they are now."""
     by_paper = {p.id: p for p in paper}
-    by_sih = {s.id: s for s in sih}
-    records = []
-    for v in result.verdicts:
-        item = by_paper[v.item_id]
-        place = side.places.get(v.item_id, PaperPlace())
-        identity = (identities.get(item.ipp)
-                    or identities.get(place.temporary_id or "") or PatientIdentity())
-        paper_values = item_dict(item)
+    encoder = _Encoder({s.id: s for s in sih}, identities)
+    no_place = PaperPlace()
+    with bulk_allocation():  # strings and tuples only: no cycle for the collector to find
+        return [encoder.record(v, by_paper[v.item_id], side.places.get(v.item_id, no_place))
+                for v in result.verdicts]
+
+
+class _Encoder:
+    """Encodes verdicts; what a patient, an SIH item or a list of ids shares is encoded once
+    (a run has a few hundred patients for tens of thousands of items)."""
+
+    def __init__(self, by_sih: dict[str, SihItem],
+                 identities: Mapping[str, PatientIdentity]) -> None:
+        self.item_json = ItemJson()
+        self.by_sih = by_sih
+        self.identities = identities
+        self.sih_json: dict[str, str] = {}
+        self.patients: dict[tuple[str, str | None], tuple[str, str]] = {}
+        self.lists: dict[tuple[str, ...], str] = {}
+
+    def record(self, v: Verdict, item: PaperItem, place: PaperPlace) -> VerdictRecord:
+        identity, search = self.patient(item.ipp, place.temporary_id)
+        extra = ""
         if place.entered_by:
-            paper_values["entered_by"] = place.entered_by
+            extra = f', "entered_by": {_text(place.entered_by)}'
         if place.entered_at:
-            paper_values["entered_at"] = clock.to_storage(place.entered_at)
-        records.append(VerdictRecord(
-            v.item_id, v.verdict, item.ipp, place.temporary_id, identity,
-            fold_search(identity.birth_name, identity.used_name, identity.given_names, item.ipp,
-                        place.temporary_id),
-            place.ward_code, v.kind, item.code, item.effective_time, tuple(v.sih_ids),
-            round(float(v.score), 4), tuple(v.differs_on),
-            {lang: v.reason.render(lang) for lang in i18n.LANGUAGES}, paper_values,
-            [item_dict(by_sih[i]) for i in v.sih_ids if i in by_sih], place.serial,
-            place.page))
-    return records
+            extra += f', "entered_at": {_string(clock.to_storage(place.entered_at))}'
+        return VerdictRecord(
+            v.item_id, v.verdict, item.ipp, place.temporary_id, identity, search,
+            place.ward_code, v.kind, item.code, self.item_json.time(item.effective_time),
+            self.texts(v.sih_ids), round(float(v.score), 4), self.texts(v.differs_on),
+            reason_json(v.reason), self.item_json(item, extra),
+            json_list(self.sih(i) for i in v.sih_ids if i in self.by_sih), place.serial,
+            place.page)
+
+    def patient(self, ipp: str, temporary_id: str | None) -> tuple[str, str]:
+        """The identity (JSON) and the folded search text of a patient."""
+        found = self.patients.get((ipp, temporary_id))
+        if found is None:
+            identity = (self.identities.get(ipp) or self.identities.get(temporary_id or "")
+                        or PatientIdentity())
+            found = self.patients[(ipp, temporary_id)] = (
+                json.dumps(identity.as_dict(), ensure_ascii=False),
+                fold_search(identity.birth_name, identity.used_name, identity.given_names, ipp,
+                            temporary_id))
+        return found
+
+    def texts(self, values: tuple[str, ...]) -> str:
+        found = self.lists.get(values)
+        if found is None:
+            found = self.lists[values] = json_list(map(_text, values))
+        return found
+
+    def sih(self, sih_id: str) -> str:
+        found = self.sih_json.get(sih_id)
+        if found is None:
+            found = self.sih_json[sih_id] = self.item_json(self.by_sih[sih_id])
+        return found

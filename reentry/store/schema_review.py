@@ -40,9 +40,9 @@ def _review(db: Database) -> None:
             sih_ids TEXT NOT NULL,
             score REAL NOT NULL,
             differs_on TEXT NOT NULL,
-            reason TEXT NOT NULL,
-            paper TEXT NOT NULL,
-            sih TEXT NOT NULL,
+            reason TEXT NOT NULL,  -- message tree (JSON), rendered when read: review/reasons.py
+            paper TEXT NOT NULL,  -- the paper item as it was (JSON)
+            sih TEXT NOT NULL,  -- its SIH copies as they were (JSON list)
             serial INTEGER,
             page INTEGER,
             PRIMARY KEY (run_id, item_key)

@@ -276,24 +276,19 @@ class ReviewQueries:
 
 
 def _insert_verdicts(conn: sqlite3.Connection, run_id: int, record: RunRecord) -> None:
-    from reentry.review.record import item_dict
+    from reentry.review.record import ItemJson
 
     conn.executemany(
         "INSERT INTO review_verdicts (run_id, item_key, verdict, ipp, temporary_id, identity,"
         " search, ward_code, kind, code, effective_time, sih_ids, score, differs_on, reason,"
         " paper, sih, serial, page) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
-        " ?)",
-        [(run_id, v.item_key, v.verdict, v.ipp, v.temporary_id,
-          json.dumps(v.identity.as_dict(), ensure_ascii=False), v.search, v.ward_code, v.kind,
-          v.code, clock.to_storage(v.effective_time), json.dumps(list(v.sih_ids)), v.score,
-          json.dumps(list(v.differs_on)), json.dumps(v.reason, ensure_ascii=False),
-          json.dumps(v.paper, ensure_ascii=False), json.dumps(v.sih, ensure_ascii=False),
-          v.serial, v.page) for v in record.verdicts])
+        " ?)", ((run_id, *v) for v in record.verdicts))
+    item_json = ItemJson()
     conn.executemany(
         "INSERT INTO review_unmatched (run_id, sih_id, ipp, kind, code, effective_time, item)"
         " VALUES (?, ?, ?, ?, ?, ?, ?)",
-        [(run_id, s.id, s.ipp, s.kind, s.code, clock.to_storage(s.effective_time),
-          json.dumps(item_dict(s), ensure_ascii=False)) for s in record.unmatched])
+        ((run_id, s.id, s.ipp, s.kind, s.code, item_json.time(s.effective_time), item_json(s))
+         for s in record.unmatched))
 
 
 def _insert_identities(conn: sqlite3.Connection, run_id: int, record: RunRecord) -> None:
@@ -317,21 +312,29 @@ def _insert_identities(conn: sqlite3.Connection, run_id: int, record: RunRecord)
 
 def _apply_flags(conn: sqlite3.Connection, run_id: int, at: str, record: RunRecord
                  ) -> dict[str, int]:
-    """Open, keep, close or reopen every flag this run touches (``reentry.review.lifecycle``)."""
+    """Open, keep, close or reopen every flag this run touches (``reentry.review.lifecycle``).
+
+    Flags that merely stay as they are (most of them, run after run) are updated together at
+    the end; every other change is written in verdict order, with its event and audit line."""
     flags = {r[0]: r[1:] for r in conn.execute(
         "SELECT item_key, id, verdict, status, resolution, paper_source FROM review_flags")}
     changes: dict[str, int] = {}
     user_id = record.user.id if record.user else None
     seen = set()
+    kept: list[tuple[int, str, int]] = []
     for v in record.verdicts:
         seen.add(v.item_key)
         existing = flags.get(v.item_key)
         state = FlagState(existing[1], existing[2], existing[3]) if existing else None
         change = transition(state, v.verdict)
-        if change is not None:
-            flag_id = existing[0] if existing else None
-            _apply(conn, run_id, at, user_id, record.paper_source, v.item_key, flag_id, change)
-            changes[change.action] = changes.get(change.action, 0) + 1
+        if change is None:
+            continue
+        changes[change.action] = changes.get(change.action, 0) + 1
+        if change.action == KEPT and existing:
+            kept.append((run_id, record.paper_source, existing[0]))
+            continue
+        flag_id = existing[0] if existing else None
+        _apply(conn, run_id, at, user_id, record.paper_source, v.item_key, flag_id, change)
     for key, (flag_id, verdict, status, resolution, source) in flags.items():
         if key in seen or source != record.paper_source or status != OPEN:
             continue
@@ -339,6 +342,8 @@ def _apply_flags(conn: sqlite3.Connection, run_id: int, at: str, record: RunReco
         if change is not None:
             _apply(conn, run_id, at, user_id, source, key, flag_id, change)
             changes[change.action] = changes.get(change.action, 0) + 1
+    conn.executemany("UPDATE review_flags SET last_run_id = ?, paper_source = ? WHERE id = ?",
+                     kept)
     return changes
 
 
@@ -351,24 +356,28 @@ def _apply(conn: sqlite3.Connection, run_id: int, at: str, user_id: int | None, 
             (key, source, change.verdict, run_id, at, run_id)))
         _event(conn, flag_id, at, FLAGGED, None, run_id, change.verdict, None, None)
         return
-    conn.execute("UPDATE review_flags SET last_run_id = ?, paper_source = ? WHERE id = ?",
-                 (run_id, source, flag_id))
     if change.action == KEPT:
+        conn.execute("UPDATE review_flags SET last_run_id = ?, paper_source = ? WHERE id = ?",
+                     (run_id, source, flag_id))
         return
     if change.action == VERDICT_CHANGED:
-        conn.execute("UPDATE review_flags SET verdict = ? WHERE id = ?", (change.verdict, flag_id))
+        conn.execute("UPDATE review_flags SET last_run_id = ?, paper_source = ?, verdict = ?"
+                     " WHERE id = ?", (run_id, source, change.verdict, flag_id))
         _event(conn, flag_id, at, VERDICT_CHANGED, None, run_id, change.verdict, None, None)
         return
     if change.action == REOPENED:
+        conn.execute("UPDATE review_flags SET last_run_id = ?, paper_source = ? WHERE id = ?",
+                     (run_id, source, flag_id))
         previous = _reopen(conn, flag_id, change.verdict)
         _event(conn, flag_id, at, REOPENED, None, run_id, change.verdict, None, None)
         _audit(conn, user_id, "flag_reopened_by_run", "review_flag", flag_id, {
             "item_key": key, "run_id": run_id, "verdict": change.verdict, "previous": previous})
         return
     assert change.action in (CLOSED_BY_RUN, SUPERSEDED)
-    conn.execute("UPDATE review_flags SET status = ?, resolution = ?, comment = NULL,"
-                 " closed_at = ?, closed_by = NULL, closed_by_run = ? WHERE id = ?",
-                 (CLOSED, change.resolution, at, run_id, flag_id))
+    conn.execute("UPDATE review_flags SET last_run_id = ?, paper_source = ?, status = ?,"
+                 " resolution = ?, comment = NULL, closed_at = ?, closed_by = NULL,"
+                 " closed_by_run = ? WHERE id = ?",
+                 (run_id, source, CLOSED, change.resolution, at, run_id, flag_id))
     _event(conn, flag_id, at, change.action, None, run_id, change.verdict, change.resolution,
            None)
     _audit(conn, user_id, "flag_closed_by_run", "review_flag", flag_id, {
@@ -415,5 +424,5 @@ def _flag_row(r: dict[str, Any]) -> FlagRow:
         ipp=r["ipp"] or "", temporary_id=r["temporary_id"] or "",
         identity=PatientIdentity.from_dict(json.loads(r["identity"])), search=r["search"],
         kind=r["kind"], code=r["code"], effective_time=_must_time(r["effective_time"]),
-        reason_json=r["reason"], resolution=r["resolution"],
+        reason_tree=r["reason"], resolution=r["resolution"],
         first_flagged_at=_must_time(r["first_flagged_at"]), closed_at=_time(r["closed_at"]))

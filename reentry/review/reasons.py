@@ -1,0 +1,119 @@
+"""A verdict's reason as stored: the matcher's message tree (ids and parameters, as JSON),
+rendered in the reader's language only when someone reads it.
+
+Rendering every reason of a run in every language when the run is stored cost more than the
+matching itself, for text that is mostly never looked at; the tree is smaller to write, and a
+language added later reads old runs too.
+
+The JSON of a message is ``{"id": ..., "params": {...}}`` (``params`` left out when empty); a
+parameter that is a message is such an object (plain parameters are text or numbers, never
+objects); a list of messages (``MsgList``) is ``{"id": ..., "separator": ..., "parts": [...]}``.
+"""
+
+from __future__ import annotations
+
+import json
+from json.encoder import encode_basestring as _string  # type: ignore[attr-defined]
+from typing import Any
+
+from reentry.i18n import LANGUAGES, Msg, get_language
+from reentry.reconcile.items_reasons import MsgList
+
+
+def reason_json(reason: Msg) -> str:
+    """The message tree of ``reason`` as JSON text (what ``review_verdicts.reason`` holds): the
+    text ``json.dumps(reason_tree(reason), ensure_ascii=False)`` gives, written with one
+    template per message shape (id and parameter names), since a run writes tens of thousands."""
+    return _emit(reason)
+
+
+def reason_tree(message: Msg) -> dict[str, Any]:
+    """The message as JSON-ready values."""
+    if type(message) is MsgList:
+        return {"id": message.id, "separator": message.separator,
+                "parts": [reason_tree(part) for part in message.parts]}
+    if not message.params:
+        return {"id": message.id}
+    return {"id": message.id, "params": {
+        key: (reason_tree(value) if isinstance(value, Msg) else value)
+        for key, value in message.params.items()}}
+
+
+_TEMPLATES: dict[tuple[str, ...], str] = {}
+_LISTS: dict[tuple[str, ...], str] = {}
+
+
+def _emit(message: Msg) -> str:
+    if type(message) is MsgList:
+        return _emit_list(message)
+    params = message.params
+    shape = (message.id, *params)
+    template = _TEMPLATES.get(shape)
+    if template is None:
+        template = _TEMPLATES[shape] = _template(shape)
+    return template % tuple([_emit(v) if isinstance(v, Msg) else _scalar(v)
+                             for v in params.values()])
+
+
+def _template(shape: tuple[str, ...]) -> str:
+    """``{"id": "...", "params": {"a": %s, ...}}`` for a message id and its parameter names."""
+    head = f'{{"id": {_dumps(shape[0])}'.replace("%", "%%")
+    if len(shape) == 1:
+        return head + "}"
+    members = ", ".join(_dumps(name).replace("%", "%%") + ": %s" for name in shape[1:])
+    return f'{head}, "params": {{{members}}}}}'
+
+
+def _emit_list(message: MsgList) -> str:
+    # Lists of bare messages (the fields a match vouches for) repeat on most verdicts.
+    parts = message.parts
+    key = (message.id, message.separator, *[part.id for part in parts if not part.params])
+    if len(key) == len(parts) + 2:
+        found = _LISTS.get(key)
+        if found is None:
+            found = _LISTS[key] = _dumps(reason_tree(message))
+        return found
+    listed = ", ".join([_emit(part) for part in parts])
+    return (f'{{"id": {_dumps(message.id)}, "separator": {_dumps(message.separator)},'
+            f' "parts": [{listed}]}}')
+
+
+def _dumps(value: object) -> str:
+    return json.dumps(value, ensure_ascii=False)
+
+
+def _scalar(value: object) -> str:
+    if type(value) is str:
+        return _string(value)
+    return _dumps(value)
+
+
+def reason_msg(text: str | None) -> Msg:
+    """The message tree stored by ``reason_json`` (an empty message for an empty column)."""
+    if not text:
+        return Msg("")
+    return _message(json.loads(text))
+
+
+def _message(tree: dict[str, Any]) -> Msg:
+    if "parts" in tree:
+        return MsgList(tree["id"], {}, tuple(_message(p) for p in tree["parts"]),
+                       tree["separator"])
+    params = {key: (_message(value) if isinstance(value, dict) else value)
+              for key, value in tree.get("params", {}).items()}
+    return Msg(tree["id"], params)
+
+
+def render_reason(text: str | None, lang: str | None = None) -> str:
+    """The stored reason in ``lang`` (default: the current language); "" when there is none."""
+    if not text:
+        return ""
+    return reason_msg(text).render(lang or get_language())
+
+
+def reason_texts(text: str | None) -> dict[str, str]:
+    """The stored reason in every language the application speaks (empty: no reason)."""
+    if not text:
+        return {}
+    message = reason_msg(text)
+    return {lang: message.render(lang) for lang in LANGUAGES}
