@@ -125,7 +125,8 @@ def test_filter_side_by_side_and_resolve(qtbot, reviewed):
     assert detail.cell("unit", 0) == detail.cell("unit", 1) == "Cel"
     assert detail.deciding_rows() == ["value"]
     assert "38.5" in detail.reason.text()
-    assert detail.page.text() == "pas de page numérisée" and not detail.has_page_image()
+    assert detail.page_view.placeholder_text() == "pas de page numérisée"
+    assert not detail.has_page_image()
 
     assert flags.select_key("a-para")
     assert detail.cell("code", 1) == "— rien dans le SIH —"
@@ -224,7 +225,8 @@ def test_a_flag_from_a_scanned_sheet_shows_its_page(qtbot, sheets, db_path, tmp_
     assert key.startswith(f"{instance.serial}/readings/0/")
     window.flags.select_key(key)
     assert asked == [(instance.serial, 1)]
-    assert window.flags.detail.has_page_image()
+    qtbot.waitUntil(window.flags.detail.has_page_image)  # decoded off the GUI thread
+    assert window.flags.detail.page_view.fits_width()
     assert window.flags.detail.cell("entered_by", 0) == "mdupont"
     window.close()
 
@@ -232,7 +234,7 @@ def test_a_flag_from_a_scanned_sheet_shows_its_page(qtbot, sheets, db_path, tmp_
     sign_in(qtbot, plain, "qualite")
     plain.flags.select_key(key)
     assert not plain.flags.detail.has_page_image()
-    assert plain.flags.detail.page.text() == "pas de page numérisée"
+    assert plain.flags.detail.page_view.placeholder_text() == "pas de page numérisée"
 
 
 def test_empty_database_and_english(qtbot, db_path):

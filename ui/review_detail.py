@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import QEvent, Qt, Signal
-from PySide6.QtGui import QBrush, QColor, QFont, QKeySequence, QPixmap, QShortcut
+from PySide6.QtGui import QBrush, QColor, QFont, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QComboBox,
     QFormLayout,
@@ -24,7 +24,6 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QListWidget,
     QPushButton,
-    QScrollArea,
     QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
@@ -32,7 +31,7 @@ from PySide6.QtWidgets import (
 )
 
 from reentry import clock, display
-from reentry.i18n import Msg, tr
+from reentry.i18n import Msg, msg, tr
 from reentry.review.model import (
     OPEN,
     FlagDetail,
@@ -43,6 +42,7 @@ from reentry.review.model import (
 )
 from ui import theme
 from ui.language import is_language_change
+from ui.page_view import PageView
 
 FIELDS_BY_KIND = {
     "vital_sign": ("code", "time", "value", "unit", "author", "entered_by"),
@@ -51,7 +51,6 @@ FIELDS_BY_KIND = {
     "nursing_note": ("time", "text", "author", "entered_by"),
 }
 DECIDING = "#ffe08a"  # the fields the verdict turned on
-PAGE_WIDTH = 420
 
 
 def field_value(values: dict[str, Any], name: str) -> str:
@@ -111,14 +110,9 @@ class FlagDetailPane(QWidget):
         self.reason.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
 
         self.page_box = QGroupBox(self)
-        self.page = QLabel(self.page_box)
-        self.page.setObjectName("review_page")
-        self.page.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.page.setWordWrap(True)
-        page_scroll = QScrollArea(self.page_box)
-        page_scroll.setWidget(self.page)
-        page_scroll.setWidgetResizable(True)
-        QVBoxLayout(self.page_box).addWidget(page_scroll)
+        self.page_view = PageView(self.page_box)  # zoom, turn, decoded off the GUI thread
+        self.page_view.setObjectName("review_page")
+        QVBoxLayout(self.page_box).addWidget(self.page_view)
         self._page_image: bytes | None = None
 
         self.resolution_box = QGroupBox(self)
@@ -231,8 +225,7 @@ class FlagDetailPane(QWidget):
             self.comparison.setRowCount(0)
             self.comparison.setColumnCount(0)
             self.reason.clear()
-            self.page.setPixmap(QPixmap())
-            self.page.setText("")
+            self.page_view.clear(msg("review.ui.no_scanned_page"))
             self.state.clear()
             self.previous.clear()
             self.history.clear()
@@ -292,18 +285,10 @@ class FlagDetailPane(QWidget):
         self.comparison.resizeRowsToContents()
 
     def _show_page(self) -> None:
-        pixmap = QPixmap()
-        if self._page_image and pixmap.loadFromData(self._page_image):
-            self.page.setText("")
-            self.page.setPixmap(pixmap.scaledToWidth(PAGE_WIDTH,
-                                                     Qt.TransformationMode.SmoothTransformation))
-        else:
-            self.page.setPixmap(QPixmap())
-            self.page.setText(tr("review.ui.no_scanned_page"))
+        self.page_view.set_image(self._page_image, msg("review.ui.no_scanned_page"))
 
     def has_page_image(self) -> bool:
-        pixmap = self.page.pixmap()
-        return pixmap is not None and not pixmap.isNull()
+        return self.page_view.has_image()
 
     def _show_state(self, detail: FlagDetail) -> None:
         row = detail.row
