@@ -25,7 +25,6 @@ from PySide6.QtWidgets import (
     QGridLayout,
     QLabel,
     QScrollArea,
-    QSplitter,
     QVBoxLayout,
     QWidget,
 )
@@ -59,7 +58,7 @@ from ui.entry_fields import (
 )
 from ui.language import is_language_change
 from ui.notice import COLOURS, DONE_COLOUR, MARKS, screen_labels, show_notice
-from ui.sheet_scan_panel import TOGGLE_KEYS, SheetScanPanel
+from ui.sheet_scan_panel import TOGGLE_KEYS, beside_scanned_page
 from ui.shortcuts import add_shortcut
 
 DRAFT_DELAY_MS = 400
@@ -154,13 +153,8 @@ class AdmissionScreen(QWidget):
         for widget in (self.title, self.subtitle, self.status):
             layout.addWidget(widget)
         # The scanned admission sheet beside the fields, as on the entry screen (F6 folds it).
-        self.scan_panel = SheetScanPanel(self)
-        self.body = QSplitter(Qt.Orientation.Horizontal, self)
-        self.body.setObjectName("admission_body")
-        self.body.addWidget(self.scroll_area)
-        self.body.addWidget(self.scan_panel)
-        self.body.setStretchFactor(0, 1)
-        self.body.setStretchFactor(1, 1)
+        self.scan_panel, self.body = beside_scanned_page(self, self.scroll_area,
+                                                         "admission_body")
         layout.addWidget(self.body, 1)
         for widget in (self.reason_caption, self.reason, self.history, self.messages,
                        self.notice, self.keys_help):

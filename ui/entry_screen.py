@@ -24,7 +24,6 @@ from PySide6.QtWidgets import (
     QFrame,
     QLabel,
     QScrollArea,
-    QSplitter,
     QVBoxLayout,
     QWidget,
 )
@@ -45,7 +44,7 @@ from ui.identity_banner import IdentityBanner, temporary_identity_banner
 from ui.identity_confirm import IdentityConfirmation
 from ui.language import is_language_change
 from ui.notice import COLOURS, MARKS, screen_labels, show_notice
-from ui.sheet_scan_panel import TOGGLE_KEYS, SheetScanPanel
+from ui.sheet_scan_panel import TOGGLE_KEYS, beside_scanned_page
 from ui.shortcuts import add_shortcut
 
 DRAFT_DELAY_MS = 400
@@ -159,13 +158,7 @@ class EntryScreen(QWidget):
                        self.confirmation):
             layout.addWidget(widget)
         # The scanned page beside the rows, so the nurse types from the screen (F6 folds it).
-        self.scan_panel = SheetScanPanel(self)
-        self.body = QSplitter(Qt.Orientation.Horizontal, self)
-        self.body.setObjectName("entry_body")
-        self.body.addWidget(self.scroll_area)
-        self.body.addWidget(self.scan_panel)
-        self.body.setStretchFactor(0, 1)
-        self.body.setStretchFactor(1, 1)
+        self.scan_panel, self.body = beside_scanned_page(self, self.scroll_area, "entry_body")
         layout.addWidget(self.body, 1)
         for widget in (self.messages, self.notice, self.keys_help):
             layout.addWidget(widget)

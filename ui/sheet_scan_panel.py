@@ -170,3 +170,17 @@ class SheetScanPanel(QWidget):
         if is_language_change(event):
             self._retranslate()
         super().changeEvent(event)
+
+
+def beside_scanned_page(parent: QWidget, fields: QWidget, name: str
+                        ) -> tuple[SheetScanPanel, QSplitter]:
+    """The fields on the left and the sheet's scanned page on the right, half and half, so the
+    nurse types from the screen; the owner folds the page with ``TOGGLE_KEYS``."""
+    panel = SheetScanPanel(parent)
+    body = QSplitter(Qt.Orientation.Horizontal, parent)
+    body.setObjectName(name)
+    body.addWidget(fields)
+    body.addWidget(panel)
+    body.setStretchFactor(0, 1)
+    body.setStretchFactor(1, 1)
+    return panel, body
