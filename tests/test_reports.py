@@ -429,3 +429,22 @@ def test_an_event_with_nothing_yet_still_reports(store, tmp_path):
     text = _layout_text(files.pdf)
     assert "Aucun rapprochement" in text and "Aucun élément ouvert" in text
     assert "en cours" in text
+
+
+def test_a_failed_csv_leaves_the_previous_file_and_no_partial(tmp_path: Path) -> None:
+    """A report CSV is written whole or not at all: a failure half-way (here, the rows cannot
+    be produced) keeps the file already there and leaves no ``.partial`` beside it."""
+    from reentry.reports.csv_out import write_csv
+
+    target = tmp_path / "par-unite.csv"
+    assert write_csv(target, ("ward", "sheets"), [("MED1", 3)]) == 1
+    before = target.read_bytes()
+
+    def rows():  # type: ignore[no-untyped-def]
+        yield ("MED1", 4)
+        raise OSError(28, "No space left on device")
+
+    with pytest.raises(OSError):
+        write_csv(target, ("ward", "sheets"), rows())
+    assert target.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["par-unite.csv"]

@@ -333,3 +333,21 @@ def test_the_outage_demo_has_a_stored_run_to_review(store, tmp_path):
     assert flags and {f.run_verdict for f in flags} <= {"differs", "missing", "duplicate"}
     assert all(f.ward_code and f.identity.known for f in flags if f.ipp)
     assert store.user_by_name("idv").role is Role.IDENTITY_VIGILANCE
+
+
+def test_two_reviewers_closing_the_same_flag_the_second_is_told_why(store, people, tmp_path):
+    """Two screens opened on one open flag: the first closes it; the second's write (checked
+    again inside its transaction) is refused with a message saying what to do, not a crash."""
+    quality, _vigilance, _nurse = people
+    run_reconciliation(store, [write(tmp_path / "sih.csv", SIH_1)],
+                       write(tmp_path / "paper.csv", PAPER), tmp_path / "out", now=RUN_1)
+    flag_id = store.review_flag("p2")["id"]  # what both screens read while it was open
+    store.resolve_review_flag(flag_id, "paper_error", None, quality)
+    with pytest.raises(UserError) as late:
+        store.resolve_review_flag(flag_id, "entered_in_sih", None, quality)
+    assert "p2" in late.value.message() and "Rouvrez" in late.value.message()
+    assert store.review_flag("p2")["resolution"] == "paper_error"
+    store.reopen_review_flag(flag_id, None, quality)
+    with pytest.raises(UserError) as reopened:
+        store.reopen_review_flag(flag_id, None, quality)
+    assert "déjà ouvert" in reopened.value.message()

@@ -28,16 +28,22 @@ OPEN_COLUMNS = ("category", "ward", "patient_name", "birth_date", "ipp", "tempor
 
 
 def write_csv(path: Path, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> int:
-    """Write under a temporary name, then move into place; returns the number of rows."""
+    """Write under a temporary name, then move into place; returns the number of rows. On
+    failure (disk full, a cancelled report) neither the target nor the partial file is left
+    changed or behind."""
     partial = path.with_name(path.name + ".partial")
     count = 0
-    with partial.open("w", encoding="utf-8", newline="") as handle:
-        writer = csv.writer(handle, lineterminator="\n")
-        writer.writerow(columns)
-        for row in rows:
-            writer.writerow(["" if value is None else value for value in row])
-            count += 1
-    os.replace(partial, path)
+    try:
+        with partial.open("w", encoding="utf-8", newline="") as handle:
+            writer = csv.writer(handle, lineterminator="\n")
+            writer.writerow(columns)
+            for row in rows:
+                writer.writerow(["" if value is None else value for value in row])
+                count += 1
+        os.replace(partial, path)
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise
     return count
 
 

@@ -97,8 +97,12 @@ def write_pdf(report: QualityReport, out: Path) -> int:
                                      tr("reports.drill_banner"))
         canvas.restoreState()
 
-    doc.build(story, onFirstPage=footer, onLaterPages=footer)
-    os.replace(partial, out)
+    try:
+        doc.build(story, onFirstPage=footer, onLaterPages=footer)
+        os.replace(partial, out)
+    except BaseException:  # a failed or cancelled report leaves no half-written file behind
+        partial.unlink(missing_ok=True)
+        raise
     return pages.count
 
 

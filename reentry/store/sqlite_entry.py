@@ -67,13 +67,7 @@ class EntryQueries:
     def mark_returned(self, serial: int, user: User) -> bool:
         """Record that the sheet came back (its first scan); True the first time only."""
         with self._transaction() as conn:
-            seen = conn.execute("SELECT 1 FROM sheet_events WHERE serial = ?"
-                                " AND action = 'returned'", (serial,)).fetchone()
-            if seen:
-                return False
-            conn.execute("INSERT INTO sheet_events (serial, at, action, user) VALUES (?, ?, ?, ?)",
-                         (serial, clock.to_storage(clock.now()), "returned", user.username))
-        return True
+            return insert_returned(conn, serial, user, clock.to_storage(clock.now()))
 
     def mark_entered(self, serial: int, user: User) -> None:
         with self._transaction() as conn:
@@ -228,6 +222,12 @@ def insert_entry(conn: sqlite3.Connection, entry: Entry, items: Sequence[Item], 
         "serial": entry.serial, "row": f"{entry.section_id}:{entry.row_index}",
         "corrects": entry.corrects, "reason": entry.reason,
         "values": entry.values if entry.corrects else None})
+    forget_draft_row(conn, entry, user)
+    return entry_id
+
+
+def forget_draft_row(conn: sqlite3.Connection, entry: Entry, user: User) -> None:
+    """The row just saved leaves ``user``'s draft of its page (first or second entry)."""
     draft = conn.execute("SELECT rows FROM drafts WHERE serial = ? AND page = ?"
                          " AND user_id = ?", (entry.serial, entry.page, user.id)).fetchone()
     if draft:
@@ -236,7 +236,18 @@ def insert_entry(conn: sqlite3.Connection, entry: Entry, items: Sequence[Item], 
         conn.execute("UPDATE drafts SET rows = ? WHERE serial = ? AND page = ?"
                      " AND user_id = ?", (json.dumps(rows, ensure_ascii=False),
                                           entry.serial, entry.page, user.id))
-    return entry_id
+
+
+def insert_returned(conn: sqlite3.Connection, serial: int, user: User, at: str) -> bool:
+    """The sheet's 'returned' event inside the caller's transaction (a scanned page is stored
+    in the same one); True the first time only."""
+    seen = conn.execute("SELECT 1 FROM sheet_events WHERE serial = ? AND action = 'returned'",
+                        (serial,)).fetchone()
+    if seen:
+        return False
+    conn.execute("INSERT INTO sheet_events (serial, at, action, user) VALUES (?, ?, ?, ?)",
+                 (serial, at, "returned", user.username))
+    return True
 
 
 def _audit(conn: sqlite3.Connection, user_id: int | None, action: str, subject: str,

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from reentry import clock
 from reentry.entry.model import User
+from reentry.errors import UserError
 from reentry.review.lifecycle import (
     CLOSED_BY_RUN,
     FLAGGED,
@@ -210,8 +211,8 @@ class ReviewQueries:
         with self._transaction() as conn:
             row = conn.execute("SELECT item_key, verdict FROM review_flags WHERE id = ?"
                                " AND status = 'open'", (flag_id,)).fetchone()
-            if row is None:
-                raise LookupError(f"flag {flag_id} is not open")
+            if row is None:  # another reviewer closed it meanwhile
+                raise UserError("review.already_closed", key=_flag_key(conn, flag_id))
             conn.execute("UPDATE review_flags SET status = 'closed', resolution = ?, comment = ?,"
                          " closed_at = ?, closed_by = ?, closed_by_run = NULL WHERE id = ?",
                          (resolution, comment, at, user.id, flag_id))
@@ -225,8 +226,8 @@ class ReviewQueries:
         with self._transaction() as conn:
             row = conn.execute("SELECT item_key, verdict FROM review_flags WHERE id = ?"
                                " AND status = 'closed'", (flag_id,)).fetchone()
-            if row is None:
-                raise LookupError(f"flag {flag_id} is not closed")
+            if row is None:  # another reviewer (or a run) reopened it meanwhile
+                raise UserError("review.already_open", key=_flag_key(conn, flag_id))
             previous = _reopen(conn, flag_id, row[1])
             _event(conn, flag_id, now, "reopened", user.id, None, row[1], None, comment)
             _audit(conn, user.id, "flag_reopened", "review_flag", flag_id, {
@@ -397,6 +398,11 @@ def _reopen(conn: sqlite3.Connection, flag_id: int, verdict: str) -> dict[str, A
                  " previous = ? WHERE id = ?",
                  (verdict, json.dumps(previous, ensure_ascii=False), flag_id))
     return previous
+
+
+def _flag_key(conn: sqlite3.Connection, flag_id: int) -> str:
+    row = conn.execute("SELECT item_key FROM review_flags WHERE id = ?", (flag_id,)).fetchone()
+    return str(row[0]) if row else str(flag_id)
 
 
 def _event(conn: sqlite3.Connection, flag_id: int, at: str, action: str, user_id: int | None,

@@ -19,7 +19,7 @@ from reentry.scanning.model import (
     ScanFileInfo,
     ScanPage,
 )
-from reentry.store.sqlite_entry import _audit, _time
+from reentry.store.sqlite_entry import _audit, _time, insert_returned
 
 _PAGE_COLUMNS = """
     p.id, p.file_id, p.page_index, p.status, p.serial, p.page, p.identified_by,
@@ -110,7 +110,7 @@ class ScanQueries:
             page_id = int(cursor.lastrowid)  # type: ignore[arg-type]
             conn.execute("INSERT INTO scan_images (page_id, format, data) VALUES (?, ?, ?)",
                          (page_id, image_format, image))
-            returned = attached and _mark_returned(conn, serial, user, now)  # type: ignore[arg-type]
+            returned = attached and insert_returned(conn, serial, user, now)  # type: ignore[arg-type]
         return AttachedPage(page_id, rescan, returned)
 
     def attach_queued_page(self, page_id: int, serial: int, page: int, user: User,
@@ -126,7 +126,7 @@ class ScanQueries:
                 (serial, page, user.id, now, int(rescan), page_id))
             if cursor.rowcount != 1:
                 raise _not_queued(conn, page_id)
-            returned = _mark_returned(conn, serial, user, now)
+            returned = insert_returned(conn, serial, user, now)
             _audit(conn, user.id, "scan_page_identified", "scan_page", page_id,
                    {"serial": serial, "page": page, "code": code, "rescan": rescan})
         return AttachedPage(page_id, rescan, returned)
@@ -190,17 +190,6 @@ class ScanQueries:
 def _has_image(conn: sqlite3.Connection, serial: int, page: int) -> bool:
     return conn.execute("SELECT 1 FROM scan_pages WHERE serial = ? AND page = ?"
                         " AND status = 'identified' LIMIT 1", (serial, page)).fetchone() is not None
-
-
-def _mark_returned(conn: sqlite3.Connection, serial: int, user: User, at: str) -> bool:
-    """The 'returned' sheet event of ``store.mark_returned``, inside the page's transaction."""
-    seen = conn.execute("SELECT 1 FROM sheet_events WHERE serial = ? AND action = 'returned'",
-                        (serial,)).fetchone()
-    if seen:
-        return False
-    conn.execute("INSERT INTO sheet_events (serial, at, action, user) VALUES (?, ?, ?, ?)",
-                 (serial, at, "returned", user.username))
-    return True
 
 
 def _not_queued(conn: sqlite3.Connection, page_id: int) -> UserError:

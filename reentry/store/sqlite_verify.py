@@ -8,7 +8,6 @@ event and the id of the last entry the check covered (later corrections are not 
 
 from __future__ import annotations
 
-import json
 import sqlite3
 from collections.abc import Sequence
 from typing import Any
@@ -16,7 +15,13 @@ from typing import Any
 from reentry import clock
 from reentry.entry.model import Entry, Item, User
 from reentry.errors import UserError
-from reentry.store.sqlite_entry import _audit, _entry, insert_entry, insert_row_version
+from reentry.store.sqlite_entry import (
+    _audit,
+    _entry,
+    forget_draft_row,
+    insert_entry,
+    insert_row_version,
+)
 
 _SHEET_SELECT = """
     SELECT d.*, s.username AS second_username, v.username AS verified_username
@@ -85,7 +90,7 @@ class VerifyQueries:
                    else "second_entry_recorded", "second_entry", second_id,
                    {"serial": entry.serial, "row": f"{entry.section_id}:{entry.row_index}",
                     "corrects": entry.corrects, "reason": entry.reason})
-            _forget_draft_row(conn, entry, user)
+            forget_draft_row(conn, entry, user)
         return next(e for e in self.second_entries(entry.serial, include_corrected=False)
                     if e.id == second_id)
 
@@ -121,8 +126,8 @@ class VerifyQueries:
         with self._transaction() as conn:
             active = conn.execute("SELECT 1 FROM entries WHERE id = ? AND serial = ?"
                                   " AND status = 'active'", (entry_id, serial)).fetchone()
-            if not active:
-                raise LookupError(f"entry {entry_id} is not an active row of sheet {serial}")
+            if not active:  # corrected by someone else since the screen opened
+                raise UserError("verify.row_changed")
             conn.execute(
                 "INSERT INTO sighted_checks (entry_id, serial, user_id, at, outcome)"
                 " VALUES (?, ?, ?, ?, 'confirmed') ON CONFLICT(entry_id) DO UPDATE SET"
@@ -166,8 +171,8 @@ class VerifyQueries:
             for entry_id in withdrawals:
                 cursor = conn.execute("UPDATE entries SET status = 'corrected' WHERE id = ?"
                                       " AND serial = ? AND status = 'active'", (entry_id, serial))
-                if cursor.rowcount != 1:
-                    raise LookupError(f"entry {entry_id} is not an active row of sheet {serial}")
+                if cursor.rowcount != 1:  # changed since the differences were compared
+                    raise UserError("verify.decisions_stale")
                 conn.execute("UPDATE items SET active = 0 WHERE entry_id = ?", (entry_id,))
                 _audit(conn, user.id, "entry_withdrawn", "entry", entry_id,
                        {"serial": serial, "reason": "double_entry_decision"})
@@ -202,7 +207,8 @@ class VerifyQueries:
         """Active items of verified sheets, as they were when verified (a later correction of a
         row is not verified and is left out)."""
         covered = self.verified_sheets()
-        wanted = [s for s in covered if serials is None or s in set(serials)]
+        asked = None if serials is None else set(serials)
+        wanted = [s for s in covered if asked is None or s in asked]
         if not wanted:
             return []
         items: list[Item] = self.items(wanted)  # type: ignore[attr-defined]
@@ -246,12 +252,3 @@ def _mark_verified(conn: sqlite3.Connection, serial: int, user: User, mode: str)
     _audit(conn, user.id, "sheet_verified", "sheet", serial, {"mode": mode,
                                                               "last_entry_id": last})
 
-
-def _forget_draft_row(conn: sqlite3.Connection, entry: Entry, user: User) -> None:
-    draft = conn.execute("SELECT rows FROM drafts WHERE serial = ? AND page = ? AND user_id = ?",
-                         (entry.serial, entry.page, user.id)).fetchone()
-    if draft:
-        rows = json.loads(draft[0])
-        rows.pop(f"{entry.section_id}:{entry.row_index}", None)
-        conn.execute("UPDATE drafts SET rows = ? WHERE serial = ? AND page = ? AND user_id = ?",
-                     (json.dumps(rows, ensure_ascii=False), entry.serial, entry.page, user.id))
