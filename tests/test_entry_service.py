@@ -7,6 +7,7 @@ import signal
 import subprocess
 import sys
 import textwrap
+from dataclasses import replace
 from datetime import UTC, datetime
 
 import pytest
@@ -129,6 +130,22 @@ def test_a_correction_keeps_the_original_and_needs_a_reason(printed):
     heart = [i for i in store.items([instance.serial]) if i.code == "8867-4"]
     assert [i.value for i in heart] == [76.0]
     assert store.audit("entry")[-1]["action"] == "entry_corrected"
+
+
+def test_two_pcs_saving_or_correcting_the_same_row_the_second_is_told_why(printed):
+    store, sheets, nurse = printed
+    instance = sheet(sheets, "vital_signs")
+    service.confirm_identity(store, nurse, instance.serial)
+    first = service.record_row(store, command(instance, nurse, vitals()), now=NOW)
+    with pytest.raises(UserError, match="autre poste"):  # typed as new on a second PC
+        store.save_entry(replace(first, id=0), [], nurse)
+    service.record_row(store, command(instance, nurse, vitals({"heart_rate": "76"}),
+                                      corrects=first.id, reason="erreur de saisie"), now=NOW)
+    with pytest.raises(UserError, match="autre poste"):  # corrects a version already replaced
+        service.record_row(store, command(instance, nurse, vitals({"heart_rate": "78"}),
+                                          corrects=first.id, reason="erreur"), now=NOW)
+    assert [i.value for i in store.items([instance.serial]) if i.code == "8867-4"] == [76.0]
+    assert len(service.sheet_history(store, instance.serial)) == 2  # first and its correction
 
 
 def test_medication_record_row_uses_the_planned_dose(printed):

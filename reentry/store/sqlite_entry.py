@@ -18,6 +18,7 @@ from reentry.entry.model import (
     Role,
     User,
 )
+from reentry.errors import UserError
 from reentry.model import Patient, Stay
 
 
@@ -187,19 +188,24 @@ def insert_row_version(conn: sqlite3.Connection, table: str, entry: Entry, user:
             f"UPDATE {table} SET status = 'corrected' WHERE id = ? AND status = 'active'"
             " AND serial = ? AND section_id = ? AND row_index = ?",
             (entry.corrects, entry.serial, entry.section_id, entry.row_index))
-        if cursor.rowcount != 1:
-            raise LookupError(f"{table} row {entry.corrects} is not the active row corrected")
-    cursor = conn.execute(
-        f"INSERT INTO {table} (serial, page, section_id, row_index, field_values,"
-        " sheet_values, event_time, author, entered_by, entered_at, status, corrects,"
-        " reason, warnings_confirmed)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'active', ?, ?, ?)",
-        (entry.serial, entry.page, entry.section_id, entry.row_index,
-         json.dumps(entry.values, ensure_ascii=False),
-         json.dumps(entry.sheet_values, ensure_ascii=False),
-         clock.to_storage(entry.event_time),
-         entry.author, user.id, clock.to_storage(entry.entered_at), entry.corrects,
-         entry.reason, json.dumps(list(entry.warnings_confirmed))))
+        if cursor.rowcount != 1:  # corrected meanwhile, on this PC or another one
+            raise UserError("entry.row_changed")
+    try:
+        cursor = conn.execute(
+            f"INSERT INTO {table} (serial, page, section_id, row_index, field_values,"
+            " sheet_values, event_time, author, entered_by, entered_at, status, corrects,"
+            " reason, warnings_confirmed)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'active', ?, ?, ?)",
+            (entry.serial, entry.page, entry.section_id, entry.row_index,
+             json.dumps(entry.values, ensure_ascii=False),
+             json.dumps(entry.sheet_values, ensure_ascii=False),
+             clock.to_storage(entry.event_time),
+             entry.author, user.id, clock.to_storage(entry.entered_at), entry.corrects,
+             entry.reason, json.dumps(list(entry.warnings_confirmed))))
+    except sqlite3.IntegrityError as error:
+        if "UNIQUE" not in str(error):
+            raise  # anything else is a bug, not a race
+        raise UserError("entry.row_changed") from error  # saved meanwhile on another PC
     return int(cursor.lastrowid)  # type: ignore[arg-type]
 
 
