@@ -18,12 +18,14 @@ from scanned_stack import printed_pages, scanned, write_pdf
 from reentry import clock
 from reentry.admission.model import AdmissionStatus, temporary_code_text
 from reentry.barcodes import group_for_reading
+from reentry.i18n import msg
 from reentry.model import IdentityStatus
 from reentry.scanning.importer import import_scans
 from reentry.store import open_store
 from ui.entry_fields import STATE_ERROR
 from ui.language import switch_language
 from ui.reentry_window import ReentryWindow
+from ui.verify_sheet import SheetHeader
 
 pytestmark = [pytest.mark.qt]
 
@@ -206,3 +208,19 @@ def test_the_scanned_admission_sheet_is_shown_beside_the_fields(
     assert focused() is window.admission.cells[PAPER[0][0]]  # the fields keep the keyboard
     qtbot.keyClick(focused(), Qt.Key.Key_F6)
     assert not panel.is_shown()
+
+
+def test_the_check_and_decision_header_shows_the_temporary_code_of_a_provisional_patient(
+        qtbot, window, sheets, stored):
+    """The double-entry screens meet the same patient as the entry screen: same identity line."""
+    admission_sheet, vitals = packet(sheets)
+    code = temporary_code_text(admission_sheet.temporary_id)
+    scan(qtbot, window, admission_sheet.code(1))
+    type_admission(qtbot, window.admission)
+    scan(qtbot, window, vitals.code(1))
+    header = SheetHeader(today=lambda: clock.local(NOW).date())
+    qtbot.addWidget(header)
+    header.show_context(window.entry.context, msg("verify.ui_blind_banner"),
+                        msg("verify.ui_blind_banner"))
+    assert code in header.banner.provisional_text()
+    assert code in header.banner.value_text("ipp") and header.banner.value_text("nda") == "—"

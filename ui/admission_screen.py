@@ -60,6 +60,7 @@ from ui.language import is_language_change
 from ui.notice import COLOURS, DONE_COLOUR, MARKS, screen_labels, show_notice
 from ui.sheet_scan_panel import TOGGLE_KEYS, beside_scanned_page
 from ui.shortcuts import add_shortcut
+from ui.slots import discarding
 
 DRAFT_DELAY_MS = 400
 SAVE_KEYS = ("Ctrl+S", "Ctrl+Return", "Ctrl+Enter")
@@ -140,7 +141,7 @@ class AdmissionScreen(QWidget):
         self.reason.setObjectName("correction_reason")
         self.reason_caption.setBuddy(self.reason)
         self.reason.textEdited.connect(lambda _text: self._schedule_draft())
-        self.reason.advance.connect(self.save)
+        self.reason.advance.connect(discarding(self.save))
         self.reason.escape.connect(self._escape)
         self.reason.move_row.connect(lambda step: self._move(self.reason, step))
         self.history = QLabel(self)

@@ -67,6 +67,7 @@ from ui.event_dialogs import (
 )
 from ui.figure_tables import fill_table, read_only_table
 from ui.signed_in_window import SignedInWindow, signed_in_text
+from ui.slots import discarding
 from ui.tasks import QuietTask
 
 ACCOUNT_COLUMNS = ("ward", "batch", "expected", "returned", "entered", "verified", "lost",
@@ -135,9 +136,9 @@ class EventWindow(SignedInWindow):
         self.end_button = QPushButton(page)
         self.close_button = QPushButton(page)
         self.refresh_button = QPushButton(page)
-        self.declare_button.clicked.connect(self.open_declare)
-        self.end_button.clicked.connect(self.ask_end)
-        self.close_button.clicked.connect(self.open_close)
+        self.declare_button.clicked.connect(discarding(self.open_declare))
+        self.end_button.clicked.connect(discarding(self.ask_end))
+        self.close_button.clicked.connect(discarding(self.open_close))
         self.refresh_button.clicked.connect(self.refresh)
         self.accounts_table = read_only_table(page, len(ACCOUNT_COLUMNS))
         self.accounts_table.setObjectName("accounts_table")
@@ -154,9 +155,10 @@ class EventWindow(SignedInWindow):
         self.sheets_caption.setBuddy(self.sheets_table)
         self.lost_button = QPushButton(page)
         self.not_used_button = QPushButton(page)
-        self.lost_button.clicked.connect(lambda: self.open_declare_sheets(SheetOutcome.LOST))
+        self.lost_button.clicked.connect(
+            discarding(lambda: self.open_declare_sheets(SheetOutcome.LOST)))
         self.not_used_button.clicked.connect(
-            lambda: self.open_declare_sheets(SheetOutcome.NOT_USED))
+            discarding(lambda: self.open_declare_sheets(SheetOutcome.NOT_USED)))
         self.notice = QLabel(page)
         self.notice.setObjectName("event_notice")
         self.notice.setWordWrap(True)
@@ -367,8 +369,8 @@ class EventWindow(SignedInWindow):
         box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         event_id = self.outage.id
         yes = box.button(QMessageBox.StandardButton.Yes)
-        box.buttonClicked.connect(
-            lambda button: self._act(lambda: self._end(event_id)) if button is yes else None)
+        box.buttonClicked.connect(discarding(
+            lambda button: self._act(lambda: self._end(event_id)) if button is yes else None))
         self._open(box)
         return box
 

@@ -43,6 +43,7 @@ from ui.reentry_window import open_reentry_window
 from ui.review_window import open_review_window
 from ui.scan_import import open_scan_import
 from ui.scan_queue import open_scan_queue
+from ui.slots import discarding
 from ui.snapshot_status import SnapshotStatus
 from ui.ward_tree import WardTree
 
@@ -127,24 +128,28 @@ class MainWindow(QMainWindow):
         self.quit_action.triggered.connect(self.close)
         self.print_action = QAction(self)
         self.print_action.setShortcut(QKeySequence(QKeySequence.StandardKey.Print))
-        self.print_action.triggered.connect(self.open_print_station)
+        self.print_action.triggered.connect(discarding(self.open_print_station))
         self.progress_action = QAction(self)
-        self.progress_action.triggered.connect(self.open_progress)
+        self.progress_action.triggered.connect(discarding(self.open_progress))
         self.reentry_action = QAction(self)
         self.reentry_action.triggered.connect(
-            lambda: open_reentry_window(self.db_path, self.settings, self))
+            discarding(lambda: open_reentry_window(self.db_path, self.settings, self)))
         self.scan_import_action = QAction(self)
-        self.scan_import_action.triggered.connect(lambda: open_scan_import(self.db_path, self))
+        self.scan_import_action.triggered.connect(
+            discarding(lambda: open_scan_import(self.db_path, self)))
         self.scan_queue_action = QAction(self)
-        self.scan_queue_action.triggered.connect(lambda: open_scan_queue(self.db_path, self))
+        self.scan_queue_action.triggered.connect(
+            discarding(lambda: open_scan_queue(self.db_path, self)))
         self.file_menu.aboutToShow.connect(self._count_scan_queue)
         self.review_action = QAction(self)
-        self.review_action.triggered.connect(lambda: open_review_window(self.db_path, self))
+        self.review_action.triggered.connect(
+            discarding(lambda: open_review_window(self.db_path, self)))
         self.report_action = QAction(self)
-        self.report_action.triggered.connect(lambda: open_quality_report(self.db_path, self))
+        self.report_action.triggered.connect(
+            discarding(lambda: open_quality_report(self.db_path, self)))
         self.event_action = QAction(self)
         self.event_action.triggered.connect(
-            lambda: open_event_window(self.db_path, self.settings, self))
+            discarding(lambda: open_event_window(self.db_path, self.settings, self)))
         self.file_menu.addActions([self.refresh_action, self.print_action, self.reentry_action,
                                    self.scan_import_action, self.scan_queue_action,
                                    self.progress_action, self.review_action, self.report_action,

@@ -46,6 +46,7 @@ from reentry.i18n import Msg, msg, tr
 from ui import theme
 from ui.language import is_language_change
 from ui.shortcuts import add_shortcut
+from ui.slots import discarding
 
 ZOOM_STEP = 1.25
 MIN_ZOOM = 0.05  # view pixels per image pixel
@@ -184,7 +185,7 @@ class PageView(QWidget):
         button.setFont(theme.scaled_font(self, 1.2, bold=True))
         # A click must not take the focus from the cell being typed beside the page.
         button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-        button.clicked.connect(lambda _checked=False: slot())
+        button.clicked.connect(discarding(slot))
         return button
 
     # -- the page -------------------------------------------------------------------------------

@@ -35,6 +35,7 @@ from reentry.i18n import tr
 from reentry.store import open_store
 from ui.figure_tables import fill_table, read_only_table
 from ui.language import is_language_change
+from ui.slots import discarding
 
 WARD_COLUMNS = ("ward", "printed", "returned", "entered", "verified", "lost", "not_used",
                 "missing", "to_verify", "not_double_checked")
@@ -59,7 +60,7 @@ class ProgressDialog(QDialog):
         self.operators_table = read_only_table(self, len(OPERATOR_COLUMNS))
         self.summary = QLabel(self)
         self.export_button = QPushButton(self)
-        self.export_button.clicked.connect(self.export_csv)
+        self.export_button.clicked.connect(discarding(self.export_csv))
         self.refresh_button = QPushButton(self)
         self.refresh_button.clicked.connect(self.refresh)
         filters = QHBoxLayout()

@@ -47,6 +47,7 @@ from ui.language import is_language_change, switch_language
 from ui.scan import CodeBar, ScanCapture, ScanSettings
 from ui.sign_in import SignInPage
 from ui.signed_in_window import open_or_error, signed_in_text
+from ui.slots import discarding
 from ui.verify_screens import VerifyScreens
 
 CODE_KEYS = ("Ctrl+L", "F2")
@@ -185,15 +186,15 @@ class ReentryWindow(QMainWindow):
 
     def _connect(self) -> None:
         self.sign_in_page.signed_in.connect(self.signed_in)
-        self.code_bar.code_entered.connect(self.open_code)
+        self.code_bar.code_entered.connect(discarding(self.open_code))
         self.sign_out_button.clicked.connect(self.sign_out)
         self.entry.sheet_finished.connect(self._sheet_finished)
         self.verify.finished.connect(self.show_scan_page)
         self.entry.row_saved.connect(lambda _entry: self._clear_refusal())
         self.admission.admission_saved.connect(
             lambda admission: self.show_scan_page(saved_notice(admission)))
-        self.scan_page.drafts.itemActivated.connect(
-            lambda item: self.open_code(str(item.data(Qt.ItemDataRole.UserRole))))
+        self.scan_page.drafts.itemActivated.connect(discarding(
+            lambda item: self.open_code(str(item.data(Qt.ItemDataRole.UserRole)))))
 
     # -- who types ------------------------------------------------------------------------------
 

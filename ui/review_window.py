@@ -42,6 +42,7 @@ from ui.review_flags import FlagsTab
 from ui.review_identity import IdentityTab
 from ui.sign_in import SignInPage
 from ui.signed_in_window import open_or_error, signed_in_text
+from ui.slots import discarding
 from ui.tasks import BackgroundTask
 
 PageImage = Callable[[int, int], bytes | None]
@@ -150,12 +151,12 @@ class ReviewWindow(QMainWindow):
         self.sign_out_button.clicked.connect(self.sign_out)
         self.run_choice.currentIndexChanged.connect(self._run_chosen)
         self.flags.flag_selected.connect(self._show_flag)
-        self.flags.detail.resolve_requested.connect(self.resolve)
-        self.flags.detail.reopen_requested.connect(self.reopen)
-        self.identities.link_requested.connect(self.link_identity)
-        self.identities.no_match_requested.connect(
-            lambda left, comment: self._decide_identity(left, None, comment))
-        self.identities.undo_requested.connect(self.undo_link)
+        self.flags.detail.resolve_requested.connect(discarding(self.resolve))
+        self.flags.detail.reopen_requested.connect(discarding(self.reopen))
+        self.identities.link_requested.connect(discarding(self.link_identity))
+        self.identities.no_match_requested.connect(discarding(
+            lambda left, comment: self._decide_identity(left, None, comment)))
+        self.identities.undo_requested.connect(discarding(self.undo_link))
 
     # -- who -------------------------------------------------------------------------------------
 

@@ -36,6 +36,7 @@ from ui.errors import show_user_error
 from ui.scan_queue import open_scan_queue
 from ui.scan_sign_in import ScanSignIn
 from ui.signed_in_window import SignedInWindow, signed_in_text
+from ui.slots import discarding
 from ui.tasks import BackgroundTask
 
 ChoosePaths = Callable[[QWidget], list[str]]
@@ -119,7 +120,7 @@ class ScanImportWindow(SignedInWindow):
         self.details.setWordWrap(True)
         self.queue_button = QPushButton(page)
         self.queue_button.setObjectName("scan_import_open_queue")
-        self.queue_button.clicked.connect(self.open_queue)
+        self.queue_button.clicked.connect(discarding(self.open_queue))
         self.queue_button.hide()
         self.close_button = QPushButton(page)
         self.close_button.clicked.connect(self.close)

@@ -48,6 +48,7 @@ from ui.language import is_language_change
 from ui.page_view import PageView
 from ui.scan_sign_in import ScanSignIn
 from ui.signed_in_window import SignedInWindow, signed_in_text
+from ui.slots import discarding
 
 REFRESH_KEYS = ("F5",)
 
@@ -267,13 +268,13 @@ class ScanQueueWindow(SignedInWindow):
         self.code_field.setObjectName("typed_code_field")
         self.code_field.setMaxLength(40)
         self.code_field.setFont(theme.scaled_font(side, 1.3, bold=True))
-        self.code_field.returnPressed.connect(self.check_code)
+        self.code_field.returnPressed.connect(discarding(self.check_code))
         self.code_field.textEdited.connect(self._code_edited)
         self.code_caption.setBuddy(self.code_field)
         self.check_button = QPushButton(side)
         self.check_button.setObjectName("check_code_button")
         self.check_button.setAutoDefault(False)
-        self.check_button.clicked.connect(self.check_code)
+        self.check_button.clicked.connect(discarding(self.check_code))
         self.code_error = QLabel(side)
         self.code_error.setObjectName("code_error")
         self.code_error.setWordWrap(True)
@@ -283,18 +284,18 @@ class ScanQueueWindow(SignedInWindow):
             " padding: 8px; border-radius: 4px; }")
         self.code_error.hide()
         self.designated = SheetIdentityPanel(side)
-        self.designated.attach_button.clicked.connect(self.attach)
+        self.designated.attach_button.clicked.connect(discarding(self.attach))
         self.designated.not_this_button.clicked.connect(self._not_this_sheet)
 
         self.aside_box = QGroupBox(side)
         self.aside_reason = QLineEdit(self.aside_box)
         self.aside_reason.setObjectName("set_aside_reason")
         self.aside_reason.setMaxLength(500)
-        self.aside_reason.returnPressed.connect(self.set_aside)
+        self.aside_reason.returnPressed.connect(discarding(self.set_aside))
         self.aside_button = QPushButton(self.aside_box)
         self.aside_button.setObjectName("set_aside_button")
         self.aside_button.setAutoDefault(False)
-        self.aside_button.clicked.connect(self.set_aside)
+        self.aside_button.clicked.connect(discarding(self.set_aside))
         aside = QHBoxLayout(self.aside_box)
         aside.addWidget(self.aside_reason, 1)
         aside.addWidget(self.aside_button)
@@ -340,7 +341,7 @@ class ScanQueueWindow(SignedInWindow):
         self.refresh_action.triggered.connect(lambda _checked=False: self.refresh())
         self.close_action = QAction(self)
         self.close_action.setShortcut(QKeySequence("Ctrl+W"))
-        self.close_action.triggered.connect(lambda _checked=False: self.close())
+        self.close_action.triggered.connect(self.close)  # a C++ slot: nothing returns to Python
         self.code_action = QAction(self)
         self.code_action.setShortcuts([QKeySequence("Ctrl+L"), QKeySequence("F2")])
         self.code_action.triggered.connect(lambda _checked=False: self._focus_code())

@@ -8,6 +8,8 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QWidget
 
+from ui.slots import discarding
+
 
 def add_shortcut(widget: QWidget, keys: Iterable[QKeySequence.StandardKey | str],
                  slot: Callable[[], object]) -> QAction:
@@ -19,6 +21,6 @@ def add_shortcut(widget: QWidget, keys: Iterable[QKeySequence.StandardKey | str]
     action = QAction(widget)
     action.setShortcuts([QKeySequence(k) for k in keys])
     action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-    action.triggered.connect(lambda _checked=False: slot())
+    action.triggered.connect(discarding(slot))  # whatever ``slot`` returns stays in Python
     widget.addAction(action)
     return action

@@ -47,6 +47,7 @@ from ui.entry_fields import (
 )
 from ui.notice import WARNING_COLOUR
 from ui.shortcuts import add_shortcut
+from ui.slots import discarding
 from ui.verify_sheet import SheetScreen, entry_text, sheet_code
 
 FINISH_KEYS = ("F9",)
@@ -261,7 +262,7 @@ class CheckScreen(SheetScreen):
         self._drop_correction()
         section = service.section_of(self.opened.context.form, entry.section_id)
         line = CorrectionLine(entry, [f for f in section.fields if not f.readonly], self)
-        line.save.connect(self.save_correction)
+        line.save.connect(discarding(self.save_correction))
         line.cancel.connect(self._cancel_correction)
         self.correction = line
         self.correction_holder.addWidget(line)

@@ -38,6 +38,7 @@ from ui import theme
 from ui.entry_fields import STATE_ERROR, STATE_WARNING, FieldEdit
 from ui.notice import WARNING_COLOUR
 from ui.shortcuts import add_shortcut
+from ui.slots import discarding
 from ui.verify_sheet import SheetScreen, sheet_code, value_text
 
 APPLY_KEYS = ("Ctrl+S", "F9")
@@ -121,7 +122,7 @@ class DecisionScreen(SheetScreen):
         self._headings: list[QLabel] = []
         self.apply_button = QPushButton(self)
         self.apply_button.setObjectName("apply_decisions")
-        self.apply_button.clicked.connect(self.apply)
+        self.apply_button.clicked.connect(discarding(self.apply))
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.header)

@@ -89,7 +89,7 @@ class SheetHeader(QWidget):
         self._context, self._title, self._explanation = context, title, explanation
         if context.patient is not None:
             self.banner.set_identity(context.patient, context.stay, context.site, context.ward,
-                                     self._today())
+                                     self._today(), temporary_id=context.temporary_id)
             self.banner.show()
             self.temporary_banner.hide()
         else:
