@@ -379,8 +379,10 @@ class ScanQueueWindow(SignedInWindow):
         self._render_heading()
         self.queue_changed.emit(len(self.queue))
         if self.queue:
-            self.list.setCurrentRow(row)
-            self._page_chosen(row)
+            if self.list.currentRow() == row:
+                self._page_chosen(row)  # same row, new list: show its page again
+            else:
+                self.list.setCurrentRow(row)  # currentRowChanged shows it, once
         else:
             self._page_chosen(-1)
 
