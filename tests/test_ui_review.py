@@ -250,3 +250,27 @@ def test_empty_database_and_english(qtbot, db_path):
     qtbot.waitUntil(lambda: window.windowTitle() == "Reconciliation / quality review")
     assert "reentry reconcile" in window.notice_text() and "No reconciliation" in (
         window.notice_text())
+
+
+def test_choosing_an_earlier_run_never_shows_the_other_runs_flags_under_its_name(
+        qtbot, reviewed, tmp_path):
+    db_path, first, _ = reviewed
+    newer = write(tmp_path / "sih-2.csv", [  # everything of patient A now in the SIH
+        f"s1,{first.patient.ipp},,vital_sign,8867-4,72,/min,,2026-11-23T22:05:00+01:00,AB,",
+        f"s2,{first.patient.ipp},,vital_sign,8310-5,37.5,Cel,,2026-11-23T23:00:00+01:00,AB,",
+        f"s3,{first.patient.ipp},,medication_administration,Doliprane,1,g,PO,"
+        "2026-11-23T22:00:00+01:00,AB,"])
+    store = open_store(db_path)
+    run_reconciliation(store, [newer], tmp_path / "paper.csv", tmp_path / "out-2")
+    store.close()
+    window = open_window(qtbot, db_path)
+    sign_in(qtbot, window, "qualite")
+    latest = sorted(zip(keys(window), shown(window, "verdict"), strict=True))
+    assert window.run_choice.count() == 2 and "n° 2" in window.run_choice.currentText()
+
+    with qtbot.waitSignal(window.loaded, timeout=10_000):
+        window.choose_run(window.run_choice.itemData(1))
+        assert keys(window) == []  # run 2's flags gone at once, before run 1's are read
+    earlier = sorted(zip(keys(window), shown(window, "verdict"), strict=True))
+    assert [key for key, _ in earlier] == ["a-para", "a-temp", "b-hr", "t2-hr"]
+    assert earlier != latest  # each run shows its own verdicts

@@ -216,7 +216,11 @@ class ReviewWindow(QMainWindow):
 
     def _run_chosen(self) -> None:
         run_id = self.run_choice.currentData()
+        changed = self.run is None or self.run.id != run_id
         self.run = next((r for r in self._runs if r.id == run_id), None)
+        if changed:  # never another run's flags under this run's name, even while it loads
+            self.flags.set_rows([])
+            self.identities.set_cases([])
         self._load_run()
 
     def _load_run(self, keep: str | None = None) -> None:
