@@ -16,9 +16,9 @@ from typing import Any
 from reentry.admission.model import LinkStatus
 from reentry.errors import UserError
 from reentry.model import Patient
+from reentry.reconcile.identity_table import COLUMNS
 
-IDENTITY_COLUMNS = ("id", "birth_name", "used_name", "given_names", "birth_date", "sex",
-                    "birth_place", "address", "postcode", "city", "national_id")
+IDENTITY_COLUMNS = COLUMNS  # the identity file ``reentry link-identities`` reads
 
 
 def provisional_identities(store: Any) -> list[dict[str, str]]:
