@@ -365,11 +365,13 @@ def vitals_grid(observations: Iterable[Observation]) -> VitalsGrid:
 def form_title(template_id: str) -> str:
     """A printed sheet's name in the current language: the form's title, or what the cover and
     dossier pages are; never the template id a person cannot read."""
-    from reentry.formdefs import load_forms
+    from reentry.errors import NotFound
+    from reentry.formdefs import get_form
 
-    form = load_forms().get(template_id)
-    if form is not None:
-        return form.title_in()
+    try:
+        return get_form(template_id).title_in()
+    except NotFound:
+        pass  # the cover and the dossier are printed, not forms
     key = f"display.template_{template_id}"
     text = tr(key)
     return template_id if text == key else text

@@ -257,3 +257,11 @@ def test_vitals_grid_keeps_duplicates_and_a_lone_pressure():
                     observation("8480-6", 120, "mm[Hg]")]
     (row,) = display.vitals_grid(observations).rows
     assert row.cells == {"8867-4": "72/min; 75/min", "bp": "120/— mmHg"}
+
+
+def test_a_printed_sheet_is_named_by_its_form_title_never_its_template_id():
+    from reentry.display import form_title
+
+    assert form_title("vital_signs") == "Surveillance des paramètres vitaux"
+    assert form_title("ward_cover") == "Page de garde du service"  # printed, not a form
+    assert form_title("something_else") == "something_else"
