@@ -12,11 +12,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from reentry import clock
 from reentry.i18n import DEFAULT_LANGUAGE, Msg, catalog, get_language, tr
-from reentry.reconcile.drugs import DrugName
+
+if TYPE_CHECKING:  # the store reads reasons back; it must not load rapidfuzz for that
+    from reentry.reconcile.drugs import DrugName
 
 LIST = "\x00list"
 Spec = tuple[Any, ...]
