@@ -16,7 +16,7 @@ from typing import Any
 from reentry.admission.model import LinkStatus
 from reentry.errors import UserError
 from reentry.model import Patient
-from reentry.reconcile.identity_table import COLUMNS
+from reentry.reconcile.identity_columns import COLUMNS
 
 IDENTITY_COLUMNS = COLUMNS  # the identity file ``reentry link-identities`` reads
 

@@ -24,9 +24,7 @@ import numpy as np
 from reentry.i18n import msg
 from reentry.importing.source import SourceFile
 from reentry.reconcile.csv_columns import Categorical, read_csv_columns
-
-COLUMNS = ("id", "birth_name", "used_name", "given_names", "birth_date", "sex", "birth_place",
-           "address", "postcode", "city", "national_id")
+from reentry.reconcile.identity_columns import COLUMNS
 
 PARTICLES = frozenset({"DE", "DU", "DES", "D", "LA", "LE", "LES", "L", "VAN", "VON", "DER",
                        "DEN", "DEL", "DELLA", "DI", "DA", "DOS", "DAS", "Y", "TEN", "TER"})
