@@ -29,12 +29,18 @@ items as possible are matched, then the
 total cost is the smallest: the time apart, plus one minute per point of note text unlikeness,
 per percent of difference of a changed number, and for another author.
 
-**Duplicate rule.** After the "equal and near" tiers, a matched paper item is a duplicate when
-another charted SIH item (1) is equal to it in every compared field, (2) was not assigned to any
-paper item, and (3) lies within ``duplicate_window`` of the paper time, because a double entry
-copies the time written on paper, (4) unless an unmatched paper item of the same code is nearer
-to it (in time, one minute more for another author): then it is that item's changed copy. The
-extra items are claimed by the verdict.
+**Duplicate rule.** A paper item is a duplicate when the SIH holds it more than once: another
+charted SIH item (not a device reading) that (1) is equal to it in every compared field after
+unit and drug-name normalisation, (2) was not assigned to any paper item, (3) lies within the
+kind's time tolerance of the paper time (times compared as instants, whatever their offset).
+Near copies (within ``duplicate_window``) are claimed right after the "equal and near" tiers,
+before a farther paper item could take them as a copy with a wrong time, unless an unmatched
+paper item of the same code is nearer (then it is that item's changed copy); the copies still
+left once every tier is assigned are claimed last. Each goes to the paper item it is nearest.
+The reason names every SIH record; when the nearest copy differs and another is equal, the
+verdict is still ``duplicate`` and the reason says which copy differs and how. Authors only
+rank candidates (``authors``: ``MD``, ``IDE MD`` and ``Dupont M.`` are Marie Dupont); they
+never decide a verdict.
 
 **Refused or not-given doses** (paper status ``not-done``) are facts of the MAR that the SIH must
 hold too: with an SIH ``not-done`` administration it is ``in_sih``, with a given one ``differs`` on

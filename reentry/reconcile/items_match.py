@@ -23,6 +23,11 @@
    item of the same code is nearer to it (in time, one minute more for another author): then it
    is that item's changed copy, found in the "differing and near" tier. It goes to the matched
    paper item it is nearest.
+5. **Leftovers.** Once every tier is assigned, an SIH item still unclaimed that is equal to a
+   matched paper item (after unit and drug-name normalisation), within the kind's tolerance of
+   its time, and not a device reading, repeats it: typed again by another person, or sent by an
+   interface with its own clock a few minutes off. It goes to the paper item it is nearest;
+   the paper item is a duplicate even when its first copy differs (one of the two was mistyped).
 """
 
 from __future__ import annotations
@@ -36,6 +41,7 @@ from typing import Any, TypeVar
 import numpy as np
 from rapidfuzz import fuzz, process
 
+from reentry.reconcile.authors import AuthorMatch, same_author
 from reentry.reconcile.csv_columns import Categorical, bulk_allocation
 from reentry.reconcile.drugs import DrugName, DrugNames, normalise_text
 from reentry.reconcile.items_assign import one_to_one
@@ -433,13 +439,23 @@ def _cost(edges: _Edges) -> np.ndarray:
 
 def _compare_authors(paper: ItemTable, sih: ItemTable, edges: _Edges,
                      candidates: _Sorted) -> None:
-    """Where both sides name an author and the names differ."""
+    """Where both sides name an author and they are not the same person however spelled
+    (``authors.same_author``), worked out once per distinct pair of written names."""
     if not len(edges.paper):
         return
-    names: dict[str, int] = {"": -1}
-    left = _numbered(paper.author, edges.paper, _plain, names)
-    right = _numbered(sih.author, candidates.rows[edges.position], _plain, names)
-    edges.other_author = (left != right) & (left >= 0) & (right >= 0)
+    names: dict[str | None, int] = {}
+    left = _numbered(paper.author, edges.paper, _written, names)
+    right = _numbered(sih.author, candidates.rows[edges.position], _written, names)
+    pairs, pair_of = np.unique(left * (len(names) + 1) + right, return_inverse=True)
+    written = list(names)
+    other = np.array([same_author(written[int(p) // (len(names) + 1)],
+                                  written[int(p) % (len(names) + 1)]) == AuthorMatch.OTHER
+                      for p in pairs], dtype=bool)
+    edges.other_author = other[pair_of.reshape(-1)]
+
+
+def _written(author: str | None) -> str | None:
+    return author or None
 
 
 def _assign(paper_count: int, position_count: int, edges: _Edges, tier: np.ndarray,
@@ -460,17 +476,24 @@ def _assign(paper_count: int, position_count: int, edges: _Edges, tier: np.ndarr
             allowed = duplicable & (~edges.other_author if same_author else True)
             for row, spots in _duplicates(edges, tier, allowed, chosen, taken).items():
                 extras.setdefault(row, []).extend(spots)
+    # Left over once every paper item has had its chance: any equal copy within the kind's
+    # tolerance repeats the paper item it is nearest (rule 5 above).
+    for row, spots in _duplicates(edges, tier, duplicable, chosen, taken,
+                                  (EQUAL_NEAR, EQUAL_FAR)).items():
+        extras.setdefault(row, []).extend(spots)
     return chosen, taken, extras
 
 
 def _duplicates(edges: _Edges, tier: np.ndarray, allowed: np.ndarray, chosen: np.ndarray,
-                taken: np.ndarray) -> dict[int, list[int]]:
-    """Second equal copies near a matched paper item (rule 4 above); each goes to the paper
-    item it is nearest (``_closeness``: time, then author), unless an unmatched one is nearer."""
+                taken: np.ndarray, tiers: tuple[int, ...] = (EQUAL_NEAR,)
+                ) -> dict[int, list[int]]:
+    """Further equal copies of a matched paper item (rules 4 and 5 above); each goes to the
+    paper item it is nearest (``_closeness``: time, then author), unless an unmatched one is
+    nearer."""
     distance = _closeness(edges)
     free = ~taken[edges.position]
-    equal_near = tier // 2 == EQUAL_NEAR
-    candidates = np.flatnonzero(equal_near & allowed & free & (chosen[edges.paper] >= 0))
+    equal = np.isin(tier // 2, tiers)
+    candidates = np.flatnonzero(equal & allowed & free & (chosen[edges.paper] >= 0))
     if not len(candidates):
         return {}
     order = candidates[np.lexsort((distance[candidates], edges.position[candidates]))]

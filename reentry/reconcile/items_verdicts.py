@@ -186,9 +186,16 @@ class VerdictBuilder:
             return (sih_id,), score, reason, names
         if verdict == DUPLICATE:
             ids = (sih_id, *(self.sih.ids[r] for r in self.m.extras[row]))
-            reason = spec("reconcile.duplicate", count=len(ids), ids=", ".join(ids),
-                          match=match)
-            return ids, score, reason, ()
+            if not self._mask[row]:
+                reason = spec("reconcile.duplicate", count=len(ids), ids=", ".join(ids),
+                              match=match)
+                return ids, score, reason, ()
+            # The nearest copy was mistyped, another one is equal: both are in the SIH.
+            names = differences(self._mask[row], kind)
+            reason = spec("reconcile.duplicate_changed", count=len(ids), ids=", ".join(ids),
+                          match=match, sih_id=sih_id,
+                          differences=self._difference_list(row, sih_row, names, note_score))
+            return ids, score, reason, names
         reason = spec("reconcile.in_sih", match=match, fields=field_list(self._compared[row]))
         return (sih_id,), score, reason, ()
 
