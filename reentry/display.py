@@ -13,7 +13,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from reentry import clock
+from reentry import clinical_codes, clock
+from reentry.clinical_codes import DIASTOLIC, SYSTOLIC
 from reentry.i18n import catalog, get_language, tr
 from reentry.model import (
     Allergy,
@@ -41,27 +42,16 @@ _UNIT_SYMBOLS = {
 }
 _UCUM_ANNOTATION = re.compile(r"\{[^}]*\}")
 
-SYSTOLIC = "8480-6"
-DIASTOLIC = "8462-4"
-BLOOD_PRESSURE = "bp"
+BLOOD_PRESSURE = "bp"  # the one column of the systolic and diastolic pressures
 
-# Columns of the vital-signs table, in the order of a paper chart; other codes follow.
-VITAL_ORDER = (
-    "8867-4",  # heart rate
-    BLOOD_PRESSURE,
-    "8478-0",  # mean arterial pressure
-    "8310-5",  # body temperature
-    "8331-1",  # oral temperature
-    "59408-5",  # SpO2 by pulse oximetry
-    "2708-6",  # arterial O2 saturation
-    "9279-1",  # respiratory rate
-    "72514-3",  # pain 0-10
-    "2339-0",  # blood glucose (mass)
-    "15074-8",  # blood glucose (moles)
-    "9269-2",  # Glasgow coma score
-    "29463-7",  # body weight
-    "8302-2",  # body height
-)
+
+def vital_order() -> tuple[str, ...]:
+    """Columns of the vital-signs table: as on the forms' paper chart (systolic and diastolic
+    as one « PA » column), then the vital signs an SIH sends that no form charts."""
+    order: dict[str, None] = {}
+    for code in (*clinical_codes.charted_codes(), *clinical_codes.UNCHARTED_VITAL_SIGNS):
+        order[BLOOD_PRESSURE if code in (SYSTOLIC, DIASTOLIC) else code] = None
+    return tuple(order)
 
 
 def _has_message(message_id: str) -> bool:
@@ -322,6 +312,11 @@ class VitalsGrid:
 
 
 def vital_label(code: str, fallback: str) -> str:
+    """A vital sign's column heading: the form's short label, as on the paper chart (« FC »);
+    for a sign no form charts, the catalog's (« PAM »); else what the SIH called it."""
+    charted = clinical_codes.short_label(code)
+    if charted:
+        return charted
     message_id = f"display.vital.{code}"
     return tr(message_id) if _has_message(message_id) else fallback
 
@@ -355,8 +350,9 @@ def vitals_grid(observations: Iterable[Observation]) -> VitalsGrid:
         labels.setdefault(key, observation.label)
     rows = [VitalsRow(at, _row_cells(group))
             for at, group in sorted(by_time.items(), key=lambda item: item[0], reverse=True)]
-    known = [key for key in VITAL_ORDER if key in labels]
-    others = sorted((key for key in labels if key not in VITAL_ORDER),
+    order = vital_order()
+    known = [key for key in order if key in labels]
+    others = sorted((key for key in labels if key not in order),
                     key=lambda key: labels[key].lower())
     columns = [VitalsColumn(key, vital_label(key, labels[key])) for key in known + others]
     return VitalsGrid(columns, rows)

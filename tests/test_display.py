@@ -240,15 +240,16 @@ def test_vitals_grid_has_times_as_rows_and_signs_as_columns_in_chart_order():
         observation("1234-5", 3, None, late, "Alpha score"),
     ]
     grid = display.vitals_grid(observations)
-    assert [c.key for c in grid.columns] == ["8867-4", "bp", "8310-5", "1234-5", "99999-9"]
-    assert [c.label for c in grid.columns] == ["Pouls", "PA", "Temp.", "Alpha score", "Zinc"]
+    # The paper chart's order and short labels (forms/vital_signs.json), then others by label.
+    assert [c.key for c in grid.columns] == ["bp", "8867-4", "8310-5", "1234-5", "99999-9"]
+    assert [c.label for c in grid.columns] == ["PA", "FC", "T°", "Alpha score", "Zinc"]
     assert [r.at for r in grid.rows] == [late, early]
     assert grid.rows[0].cells == {"8867-4": "72/min", "bp": "135/80 mmHg", "1234-5": "3",
                                   "99999-9": "normal"}
     assert grid.rows[1].cells == {"8310-5": "38,1 °C", "8867-4": "80/min"}
     i18n.set_language("en")
     assert [c.label for c in display.vitals_grid(observations).columns][:3] == [
-        "HR", "BP", "Temp"]
+        "BP", "HR", "Temp"]
 
 
 def test_vitals_grid_keeps_duplicates_and_a_lone_pressure():

@@ -314,10 +314,10 @@ def test_prescriptions_vitals_and_notes_of_the_last_hours(qtbot, hospital, open_
     ]
 
     vitals = dossier.vitals
-    assert vitals.header_texts() == ["Date et heure", "Pouls", "PA", "Temp."]
+    assert vitals.header_texts() == ["Date et heure", "PA", "FC", "T°"]  # as on the paper chart
     rows = [[vitals.cell_text(r, c) for c in range(4)] for r in range(vitals.rowCount())]
-    assert rows == [["23/11/2026 12:00", "72/min", "135/80 mmHg", "37,5 °C"],
-                    ["23/11/2026 08:00", "80/min", "", ""]]  # the 30-hour-old 39,2 °C is out
+    assert rows == [["23/11/2026 12:00", "135/80 mmHg", "72/min", "37,5 °C"],
+                    ["23/11/2026 08:00", "", "80/min", ""]]  # the 30-hour-old 39,2 °C is out
     assert dossier.section_title("vitals") == "Constantes des 24 heures précédant les données"
 
     assert dossier.notes.note_texts() == ["Patiente calme, douleur 2/10."]

@@ -4,8 +4,8 @@ An ``Entry`` is one row of a paper form as typed (values by field id, in the for
 canonical text: "37.5", "14:05", "given"). It keeps the event time written on the paper, the
 entry time, who wrote the paper and who typed it; every entry is a late entry and is never
 backdated. A correction is a new entry that replaces the old one, which stays visible.
-``Item``s are what an entry means for the SIH (one per observation, administration or note):
-they feed the export and the reconciliation.
+``Item``s are what an entry means for the SIH (one per observation, administration, note or
+movement): they feed the export and the reconciliation.
 """
 
 from __future__ import annotations
@@ -117,9 +117,12 @@ class RowProblems:
 
 
 class ItemKind(StrEnum):
+    """What an item is, for the export, the item CSV and the reconciliation (one list)."""
+
     VITAL_SIGN = "vital_sign"
     MEDICATION_ADMINISTRATION = "medication_administration"
     NURSING_NOTE = "nursing_note"
+    MOVEMENT = "movement"  # a transfer or discharge written on the transfer/discharge form
 
 
 @dataclass(frozen=True)
@@ -130,7 +133,9 @@ class Item:
     entry_id: int
     serial: int
     kind: ItemKind
-    code: str  # LOINC for vital signs, the drug as written for administrations, "" for notes
+    # LOINC for vital signs, the drug as written for administrations, "" for notes, the
+    # movement type (``transfer`` / ``discharge``) for movements
+    code: str
     effective_time: datetime
     author: str
     entered_by: str
@@ -141,9 +146,9 @@ class Item:
     temporary_id: str | None = None
     label: str = ""
     value: float | None = None
-    value_text: str | None = None
+    value_text: str | None = None  # a coded answer (AVPU), or a movement's destination
     unit: str | None = None
     route: str | None = None
     status: str = "completed"  # administrations: completed / not-done (refused or not given)
     status_reason: str | None = None
-    text: str | None = None  # notes
+    text: str | None = None  # notes; a movement's comments

@@ -1,7 +1,8 @@
 """Codes, units and numbers as the SIH expects them, shared by the FHIR, HL7 and CSV writers.
 
-The LOINC displays come from the form definitions (``forms/*.json``): a form that adds a coded
-field adds its display to every export without code changes.
+Codes, their displays and the units of vital signs come from the form definitions through
+``reentry.clinical_codes``: a form that adds a coded field adds it to every export without code
+changes. What is here is what only the exporters need: dose units as UCUM, numbers and times.
 """
 
 from __future__ import annotations
@@ -9,26 +10,25 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 from decimal import Decimal
-from functools import cache
 
 from reentry import clock
+from reentry.clinical_codes import (
+    BLOOD_PRESSURE_PANEL,
+    DIASTOLIC,
+    LOINC,
+    NURSE_NOTE,
+    SNOMED_CT,
+    SYSTOLIC,
+    UCUM,
+    VITAL_SIGNS_PANEL,
+)
+from reentry.clinical_codes import standard_display as loinc_display
 from reentry.display import unit_text
 from reentry.entry.model import Item, ItemKind
-from reentry.formdefs import load_forms
 
-LOINC = "http://loinc.org"
-UCUM = "http://unitsofmeasure.org"
-SYSTOLIC = "8480-6"
-DIASTOLIC = "8462-4"
-BLOOD_PRESSURE_PANEL = "85354-9"
-VITAL_SIGNS_PANEL = "85353-1"
-NURSE_NOTE = "34746-8"
-_PANEL_DISPLAYS = {
-    BLOOD_PRESSURE_PANEL: "Blood pressure panel with all children optional",
-    VITAL_SIGNS_PANEL: "Vital signs, weight, height, head circumference, oxygen saturation and "
-                       "BMI panel",
-    NURSE_NOTE: "Nurse Note",
-}
+__all__ = ["BLOOD_PRESSURE_PANEL", "LOINC", "NURSE_NOTE", "SNOMED_CT", "UCUM",
+           "VITAL_SIGNS_PANEL", "blood_pressure_pairs", "hospital_time", "loinc_display",
+           "number_json", "number_text", "ucum_code", "unit_for_humans"]
 
 # Dose units as prescriptions write them → UCUM. Anything else (« cp », « sachet ») is kept as
 # written, without claiming a UCUM code.
@@ -39,20 +39,6 @@ _DOSE_UCUM = {
     "mg/h": "mg/h", "g/h": "g/h", "µg/h": "ug/h", "μg/h": "ug/h", "ml/h": "mL/h",
     "mL/h": "mL/h", "UI/h": "[iU]/h", "goutte": "[drp]", "gouttes": "[drp]", "gtt": "[drp]",
 }
-
-
-@cache
-def _form_displays() -> dict[str, str]:
-    displays = dict(_PANEL_DISPLAYS)
-    for form in load_forms().values():
-        for field in form.fields:
-            if field.code is not None and field.code.system == LOINC and field.code.display:
-                displays.setdefault(field.code.code, field.code.display)
-    return displays
-
-
-def loinc_display(code: str) -> str | None:
-    return _form_displays().get(code)
 
 
 def ucum_code(item: Item) -> str | None:

@@ -14,8 +14,9 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import TypeVar
 
-from reentry import clock
-from reentry.i18n import Msg, msg
+from reentry import clinical_codes, clock
+from reentry.entry.model import ItemKind
+from reentry.i18n import DEFAULT_LANGUAGE, Msg, msg
 from reentry.importing.source import SourceFile
 from reentry.model import (
     Administration,
@@ -44,18 +45,7 @@ ALLERGY_REQUIRED = ("ipp", "substance")
 PRESCRIPTION_REQUIRED = ("ipp", "drug")
 ITEM_REQUIRED = ("record_id", "ipp", "kind", "effective_time")
 
-ITEM_KINDS = ("vital_sign", "medication_administration", "nursing_note")
-
-# Labels for the LOINC codes of vital signs, so that an item CSV reads well in the dossier.
-VITAL_SIGN_LABELS = {
-    "8480-6": "Pression artérielle systolique",
-    "8462-4": "Pression artérielle diastolique",
-    "8867-4": "Fréquence cardiaque",
-    "8310-5": "Température",
-    "2708-6": "SpO2",
-    "9279-1": "Fréquence respiratoire",
-    "72514-3": "Douleur (EN 0-10)",
-}
+ITEM_KINDS = tuple(kind.value for kind in ItemKind)
 
 
 class _Rows:
@@ -243,7 +233,7 @@ def _prescriptions(rows: _Rows, batch: ImportBatch) -> None:
 
 def _items(rows: _Rows, batch: ImportBatch) -> None:
     """The item CSV (``record_id, ipp, nda, kind, code, value, unit, route, effective_time,
-    author, text``): vital signs, medication administrations and nursing notes."""
+    author, text``): vital signs, medication administrations, nursing notes and movements."""
     rows.require(ITEM_REQUIRED)
     for line, values in rows.rows:
         row = _Row(rows, line, values)
@@ -255,7 +245,7 @@ def _items(rows: _Rows, batch: ImportBatch) -> None:
         key, nda = row.patient_key(), row.text("nda")
         at = row.datetime("effective_time", required=True)
         assert at is not None
-        if kind == "vital_sign":
+        if kind == ItemKind.VITAL_SIGN:
             code = row.text("code", required=True) or ""
             raw = row.text("value")
             try:  # a number, or a coded answer such as the AVPU « A », kept as text
@@ -263,16 +253,33 @@ def _items(rows: _Rows, batch: ImportBatch) -> None:
             except ValueError:
                 value = None
             batch.observations.append(Observation(
-                source_id, key, code, VITAL_SIGN_LABELS.get(code, code), at, nda, value,
+                source_id, key, code, clinical_codes.stored_label(code), at, nda, value,
                 raw if value is None else None, row.text("unit")))
-        elif kind == "medication_administration":
+        elif kind == ItemKind.MEDICATION_ADMINISTRATION:
             batch.administrations.append(Administration(
                 source_id, key, row.text("code", required=True) or "", at, nda,
                 row.number("value"), row.text("unit"), row.text("route"),
                 performer=row.text("author")))
+        elif kind == ItemKind.MOVEMENT:
+            batch.observations.append(_movement(row, source_id, key, nda, at))
         else:
             batch.notes.append(Note(source_id, key, at, row.text("text", required=True) or "",
                                     nda, row.text("author")))
+
+
+def _movement(row: _Row, source_id: str, key: PatientKey, nda: str | None,
+              at: datetime) -> Observation:
+    """A transfer or discharge, recorded as the FHIR and HL7 exports send it: an observation
+    coded by the movement's standard code, whose value is the destination."""
+    written = row.text("code", required=True) or ""
+    movement = clinical_codes.movement_of(written)
+    if movement is None:
+        raise row.rows.reject(row.line, msg("csv.bad_movement", value=written, accepted=", ".join(
+            clinical_codes.movement_types())), "code")
+    coding = clinical_codes.movement_coding(movement)
+    return Observation(source_id, key, coding.code if coding else movement,
+                       clinical_codes.movement_label(movement, DEFAULT_LANGUAGE) or movement, at,
+                       nda, None, row.text("value"))
 
 
 _TABLES: list[tuple[str, Callable[[_Rows, ImportBatch], None]]] = [

@@ -13,6 +13,13 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from reentry.clinical_codes import (
+    BLOOD_PRESSURE_PANELS,
+    LOINC,
+    charted,
+    movement_of,
+    vital_sign_codes,
+)
 from reentry.i18n import msg
 from reentry.importing import fhir_values as values
 from reentry.importing.fhir_dosage import planned_times
@@ -26,14 +33,6 @@ from reentry.model import (
     Prescription,
 )
 
-LOINC = "http://loinc.org"
-# Vital signs as the rest of Reentry codes them: when a resource carries several LOINC codes
-# (pulse oximetry: 59408-5 and 2708-6) the one the forms know is kept.
-VITAL_SIGN_CODES = frozenset({
-    "8867-4", "8480-6", "8462-4", "8310-5", "2708-6", "9279-1", "72514-3", "29463-7",
-    "8302-2", "39156-5", "85354-9",
-})
-BLOOD_PRESSURE_PANELS = frozenset({"85354-9", "55284-4"})
 SKIPPED_OBSERVATIONS = frozenset({"entered-in-error", "cancelled"})
 SKIPPED_ALLERGIES = frozenset({"entered-in-error", "refuted"})
 ACTIVE_PRESCRIPTIONS = frozenset({"active", "on-hold"})
@@ -41,9 +40,14 @@ SEVERITY_ORDER = ("severe", "moderate", "mild")
 
 
 def _code_and_label(concept: Any) -> tuple[str, str] | None:
+    """The code Reentry knows a concept by: when it carries several LOINC codes (pulse
+    oximetry: 59408-5 and 2708-6) the one the forms chart; a movement by its standard code."""
     coded = [c for c in values.codings(concept) if c.get("code")]
     loinc = [c for c in coded if c.get("system") == LOINC]
-    chosen = (next((c for c in loinc if c["code"] in VITAL_SIGN_CODES), None)
+    known = vital_sign_codes()
+    chosen = (next((c for c in loinc if charted(str(c["code"]))), None)
+              or next((c for c in loinc if c["code"] in known), None)
+              or next((c for c in coded if movement_of(str(c["code"]), c.get("system"))), None)
               or next(iter(loinc), None) or next(iter(coded), None))
     text = concept.get("text") if isinstance(concept, dict) else None
     if chosen is None:
