@@ -26,6 +26,8 @@ from reentry.i18n import DEFAULT_LANGUAGE
 LOINC = "http://loinc.org"
 SNOMED_CT = "http://snomed.info/sct"
 UCUM = "http://unitsofmeasure.org"
+# A movement type as such (``transfer``), for a form that gives it no standard code.
+MOVEMENT_SYSTEM = "urn:reentry:movement"
 
 SYSTOLIC = "8480-6"
 DIASTOLIC = "8462-4"
@@ -180,15 +182,26 @@ def movement_label(movement: str, lang: str | None = None) -> str | None:
     return choice.label_in(lang) if choice else None
 
 
-def movement_of(code: str, system: str | None = None) -> str | None:
-    """The movement type a standard code stands for (``107724000`` → ``transfer``); a
-    movement type given as such is returned as is."""
+@cache
+def _movement_codes() -> dict[tuple[str, str], str]:
+    """(system, code) → movement type, for every code a movement type is known by."""
+    index: dict[tuple[str, str], str] = {}
     field = _movement_field()
-    if field is None:
-        return None
-    for choice in field.choices:
-        if code == choice.code and system is None:
-            return choice.code
-        if any(c.code == code and (system is None or c.system == system) for c in choice.codes):
-            return choice.code
-    return None
+    for choice in field.choices if field else ():
+        index[(MOVEMENT_SYSTEM, choice.code)] = choice.code
+        for coding in choice.codes:
+            index[(coding.system, coding.code)] = choice.code
+    return index
+
+
+@cache
+def _movement_bare_codes() -> dict[str, str]:
+    return {code: movement for (_, code), movement in _movement_codes().items()}
+
+
+def movement_of(code: str, system: str | None = None) -> str | None:
+    """The movement type a code stands for (``107724000`` → ``transfer``; a type given as such,
+    ``transfer``, is itself); ``system`` when the record says which code system it is in."""
+    if system is None:
+        return _movement_bare_codes().get(code)
+    return _movement_codes().get((system, code))

@@ -1,8 +1,9 @@
 """The SIH side of the reconciliation as plain items, from its exports after recovery.
 
 FHIR R4 and HL7 v2 ORU files are read by the census import's parsers but never stored into the
-census: observations become vital-sign items, administrations medication items, notes note
-items. The item CSV is read directly (``reentry.reconcile.items_csv.read_item_csv``).
+census: observations become vital-sign items (or movement items, when coded as a transfer or
+discharge the way the export sends them), administrations medication items, notes note items.
+The item CSV is read directly (``reentry.reconcile.items_csv.read_item_csv``).
 """
 
 from __future__ import annotations
@@ -10,8 +11,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 from pathlib import Path
 
+from reentry.clinical_codes import movement_of
+from reentry.entry.model import ItemKind
 from reentry.importing import parse_file
-from reentry.model import ImportBatch, PatientKey
+from reentry.model import ImportBatch, Observation, PatientKey
 from reentry.reconcile.items_model import SihItem
 
 
@@ -19,17 +22,24 @@ def _ipp(key: PatientKey) -> str:
     return key.ipp or key.ins_nir or ""
 
 
+def _observation(o: Observation) -> SihItem:
+    movement = movement_of(o.code)
+    if movement is not None:  # code: the movement type; value: where the patient went
+        return SihItem(o.source_id, _ipp(o.patient), ItemKind.MOVEMENT.value, movement,
+                       o.effective_at, value_text=o.value_text, nda=o.nda)
+    return SihItem(o.source_id, _ipp(o.patient), ItemKind.VITAL_SIGN.value, o.code,
+                   o.effective_at, value=o.value, value_text=o.value_text, unit=o.unit, nda=o.nda)
+
+
 def sih_items_from_batch(batch: ImportBatch) -> list[SihItem]:
     """The clinical records of one parsed SIH file, as SIH items."""
-    items = [SihItem(o.source_id, _ipp(o.patient), "vital_sign", o.code, o.effective_at,
-                     value=o.value, value_text=o.value_text, unit=o.unit, nda=o.nda)
-             for o in batch.observations]
-    items += [SihItem(a.source_id, _ipp(a.patient), "medication_administration", a.drug, a.at,
-                      value=a.dose, unit=a.unit, route=a.route, nda=a.nda, author=a.performer,
-                      status=a.status)
+    items = [_observation(o) for o in batch.observations]
+    items += [SihItem(a.source_id, _ipp(a.patient), ItemKind.MEDICATION_ADMINISTRATION.value,
+                      a.drug, a.at, value=a.dose, unit=a.unit, route=a.route, nda=a.nda,
+                      author=a.performer, status=a.status)
               for a in batch.administrations]
-    items += [SihItem(n.source_id, _ipp(n.patient), "nursing_note", "", n.written_at,
-                      text=n.text, nda=n.nda, author=n.author)
+    items += [SihItem(n.source_id, _ipp(n.patient), ItemKind.NURSING_NOTE.value, "",
+                      n.written_at, text=n.text, nda=n.nda, author=n.author)
               for n in batch.notes]
     return items
 

@@ -27,14 +27,21 @@ from reentry.entry.model import (
 )
 from reentry.errors import UserError
 from reentry.formdefs import load_forms
-from reentry.formdefs_model import ExportRole, FieldDefinition, FieldType, FormDefinition, Section
+from reentry.formdefs_model import (
+    ExportRole,
+    FieldDefinition,
+    FieldType,
+    FormDefinition,
+    FormKind,
+    Section,
+)
 from reentry.formdefs_values import (
     collect_checks,
     is_blank_row,
     validate_row,
     validate_value,
 )
-from reentry.i18n import Msg, msg
+from reentry.i18n import DEFAULT_LANGUAGE, Msg, msg
 from reentry.printing.plan import PlannedDose
 from reentry.registry import resolve_code
 
@@ -289,11 +296,12 @@ _DOSE_TEXT = re.compile(r"^\s*([\d\s]+(?:[.,]\d+)?)\s*(.*)$")
 
 def meaning(form: FormDefinition, section: Section, parsed: dict[str, Any], entry: Entry,
             planned: PlannedDose | None) -> list[Item]:
-    """The items a row stands for: one per vital sign, one per administration, one per note."""
+    """The items a row stands for: one per vital sign, one per administration, one per note,
+    one per transfer or discharge."""
     base = dict(id=0, entry_id=0, serial=entry.serial, effective_time=entry.event_time,
                 author=entry.author, entered_by=entry.entered_by, entered_at=entry.entered_at)
-    kind = form.kind.value
-    if kind in ("vital_signs", "observations"):
+    kind = form.kind
+    if kind in (FormKind.VITAL_SIGNS, FormKind.OBSERVATIONS):
         items = []
         for field in section.fields:
             value = parsed.get(field.id)
@@ -302,12 +310,12 @@ def meaning(form: FormDefinition, section: Section, parsed: dict[str, Any], entr
             numeric = field.type in (FieldType.INTEGER, FieldType.DECIMAL)
             items.append(Item(**base, kind=ItemKind.VITAL_SIGN,  # type: ignore[arg-type]
                               code=field.code.code if field.code else field.id,
-                              label=field.label_in("fr"),
+                              label=field.label_in(DEFAULT_LANGUAGE),
                               value=float(value) if numeric else None,
                               value_text=None if numeric else canonical(value),
                               unit=field.unit))
         return items
-    if kind == "medication_administration":
+    if kind == FormKind.MEDICATION_ADMINISTRATION:
         values = {f.export: parsed.get(f.id) for f in section.fields}
         drug = planned.drug if planned else str(values.get(ExportRole.DRUG) or "")
         unit = None
@@ -323,14 +331,33 @@ def meaning(form: FormDefinition, section: Section, parsed: dict[str, Any], entr
                          else None),
                      status="completed" if given else "not-done",
                      status_reason=str(values.get(ExportRole.STATUS_REASON) or "") or None)]
-    if kind == "nursing_notes":
+    if kind == FormKind.NURSING_NOTES:
         text = next((parsed.get(f.id) for f in section.fields
                      if f.export == ExportRole.NOTE_TEXT), None)
         if not text:
             return []
         return [Item(**base, kind=ItemKind.NURSING_NOTE, code="",  # type: ignore[arg-type]
                      label="", text=str(text))]
-    return []  # admissions and movements: linked and exported by later work (issue 5/6)
+    if kind == FormKind.TRANSFER_DISCHARGE:
+        return _movement(section, parsed, base)
+    return []  # an admission is an identity, linked by identity vigilance (reentry/admission)
+
+
+def _movement(section: Section, parsed: dict[str, Any], base: dict[str, Any]) -> list[Item]:
+    """A transfer or discharge: its type is the code, where the patient went the value, the
+    comments the text; the time is the one written on the form (``base``)."""
+    values = {f.export: parsed.get(f.id) for f in section.fields}
+    movement = values.get(ExportRole.MOVEMENT_KIND)
+    if not movement:
+        return []
+    field = _field_with(section, ExportRole.MOVEMENT_KIND)
+    choice = field.choice(str(movement)) if field else None
+    destination = values.get(ExportRole.DESTINATION)
+    comment = values.get(ExportRole.COMMENT)
+    return [Item(**base, kind=ItemKind.MOVEMENT, code=str(movement),
+                 label=choice.label_in(DEFAULT_LANGUAGE) if choice else str(movement),
+                 value_text=str(destination) if destination else None,
+                 text=str(comment) if comment else None)]
 
 
 # -- drafts, completion, history --------------------------------------------------------------

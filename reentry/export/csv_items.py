@@ -32,17 +32,19 @@ def render(items: Sequence[Item], settings: ExportSettings) -> bytes:
 
 
 def row(item: Item) -> tuple[str, ...]:
-    """One item as the columns say; the unit is UCUM where Reentry knows it, else as written."""
+    """One item as the columns say; the unit is UCUM where Reentry knows it, else as written.
+    A movement: its type as the code, the destination as the value, the comments as the text."""
     if item.value is not None:
         value = number_text(item.value)
     else:
         value = item.value_text or ""
     is_note = item.kind == ItemKind.NURSING_NOTE
+    has_text = is_note or item.kind == ItemKind.MOVEMENT  # a movement's comments
     return (
         str(item.id), item.ipp or "", item.nda or "", str(item.kind),
         "" if is_note else item.code, value, ucum_code(item) or item.unit or "",
         item.route or "", hospital_time(item.effective_time).isoformat(timespec="seconds"),
-        item.author.strip(), (item.text or "") if is_note else "", item.entered_by,
+        item.author.strip(), (item.text or "") if has_text else "", item.entered_by,
         hospital_time(item.entered_at).isoformat(timespec="seconds"),
     )
 

@@ -1,5 +1,8 @@
 """Re-entered items as a FHIR R4 ``transaction`` Bundle: Observations and MedicationAdministrations.
 
+Vital signs, notes and movements (transfer, discharge) are Observations; a movement is coded by
+the SNOMED CT code its form gives (never an Encounter: the stay is the SIH's, see docs/export.md).
+
 Why a transaction: the SIH applies it whole or not at all (a half-loaded export is worse than
 none), and each entry is a conditional create (``ifNoneExist`` on the item identifier), so the
 same export loaded twice creates nothing the second time. Entries get ``urn:uuid`` full URLs
@@ -15,6 +18,7 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
 
+from reentry.clinical_codes import MOVEMENT_SYSTEM, movement_coding, movement_label
 from reentry.entry.model import Item, ItemKind
 from reentry.export.provenance import (
     PatientIdentity,
@@ -86,6 +90,8 @@ def _resource(group: tuple[Item, ...], settings: ExportSettings) -> Resource:
         return _vital_sign(first, settings)
     if first.kind == ItemKind.MEDICATION_ADMINISTRATION:
         return _administration(first, settings)
+    if first.kind == ItemKind.MOVEMENT:
+        return _movement(first, settings)
     return _nursing_note(first, settings)
 
 
@@ -197,6 +203,18 @@ def _nursing_note(item: Item, settings: ExportSettings) -> Resource:
     return resource
 
 
+def _movement(item: Item, settings: ExportSettings) -> Resource:
+    """A transfer or discharge as written on the form: coded by its type, the destination as
+    the value, the comments as a second note after the late-entry sentence."""
+    resource = _observation((item,), settings)
+    resource["code"] = movement_concept(item)
+    if item.value_text:
+        resource["valueString"] = item.value_text
+    if item.text:
+        resource["note"].append({"text": item.text})
+    return resource
+
+
 def _administration(item: Item, settings: ExportSettings) -> Resource:
     resource: Resource = {
         **_common("MedicationAdministration", (item,)),
@@ -224,6 +242,17 @@ def _administration(item: Item, settings: ExportSettings) -> Resource:
 def _vital_signs_category() -> list[Resource]:
     return [{"coding": [{"system": OBSERVATION_CATEGORIES, "code": "vital-signs",
                          "display": "Vital Signs"}]}]
+
+
+def movement_concept(item: Item) -> Resource:
+    """The movement's standard code from its form (SNOMED CT), else Reentry's own system."""
+    standard = movement_coding(item.code)
+    coding: Resource = ({"system": standard.system, "code": standard.code}
+                        if standard else {"system": MOVEMENT_SYSTEM, "code": item.code})
+    if standard and standard.display:
+        coding["display"] = standard.display
+    text = item.label or movement_label(item.code) or item.code
+    return {"coding": [coding], "text": text}
 
 
 def _loinc(code: str, text: str) -> Resource:

@@ -1,7 +1,9 @@
-"""Re-entered items as HL7 v2.5 messages: ORU^R01 for vital signs and notes, RAS^O17 for doses.
+"""Re-entered items as HL7 v2.5 messages: ORU^R01 for vital signs, notes and movements, RAS^O17
+for doses.
 
-One ORU^R01 per patient and stay (vital signs and nursing notes: one ORC/OBR per paper row, one
-OBX per value, each followed by an NTE that says it is a late entry), and one RAS^O17 per patient
+One ORU^R01 per patient and stay (vital signs, nursing notes and movements: one ORC/OBR per paper
+row, one OBX per value, each followed by an NTE that says it is a late entry; a movement's
+comments in a second NTE), and one RAS^O17 per patient
 and stay for medication administrations (ORC, RXA, RXR per dose). An administration is not a
 result: in an OBX it would land in the SIH's results viewer, not in the administration record
 where the medication timing is checked; RXA has a field for each thing the paper says (time,
@@ -18,11 +20,14 @@ import uuid
 from collections.abc import Sequence
 from datetime import datetime
 
+from reentry.clinical_codes import movement_coding, movement_label
 from reentry.entry.model import Item, ItemKind
 from reentry.export.provenance import PatientIdentity, identity_of, late_entry_text
 from reentry.export.settings import TEMPORARY_ID_SYSTEM, ExportSettings
 from reentry.export.vocabulary import (
+    LOINC,
     NURSE_NOTE,
+    SNOMED_CT,
     VITAL_SIGNS_PANEL,
     hospital_time,
     loinc_display,
@@ -38,6 +43,8 @@ CHARSET = "UNICODE UTF-8"
 # HL7 table 0162 routes that prescriptions write as such; others are sent as text only.
 _ROUTES = frozenset({"PO", "IV", "IM", "SC", "SL", "PR", "TD", "NS", "IH", "ID", "TOP", "OP",
                      "OT", "VG", "NG", "GTT", "IO", "IT", "IVP"})
+# Code systems as HL7 table 0396 names them.
+_CODING_SYSTEMS = {LOINC: "LN", SNOMED_CT: "SCT"}
 _ESCAPES = (("\\", "\\E\\"), ("|", "\\F\\"), ("^", "\\S\\"), ("&", "\\T\\"), ("~", "\\R\\"),
             ("\r\n", "\\.br\\"), ("\n", "\\.br\\"), ("\r", "\\.br\\"))
 
@@ -169,17 +176,33 @@ def _oru(identity: PatientIdentity, items: list[Item], settings: ExportSettings)
             text += _obx(obx_number, item)
             text += segment("NTE", {1: "1", 2: "O", 3: escape(late_entry_text(item)),
                                     4: "RE^Remark^HL70364"})
+            if item.kind == ItemKind.MOVEMENT and item.text:
+                text += segment("NTE", {1: "2", 2: "O", 3: escape(item.text),
+                                        4: "RE^Remark^HL70364"})
     return text
 
 
 def _observation_request(number: int, row: list[Item], settings: ExportSettings) -> str:
     first = row[0]
     filler = _filler(first, settings)
-    service = NURSE_NOTE if first.kind == ItemKind.NURSING_NOTE else VITAL_SIGNS_PANEL
-    display = tr("export.nurse_note") if service == NURSE_NOTE else tr("export.vital_signs")
+    if first.kind == ItemKind.NURSING_NOTE:
+        service = components(NURSE_NOTE, tr("export.nurse_note"), "LN")
+    elif first.kind == ItemKind.MOVEMENT:
+        service = _movement_code(first)
+    else:
+        service = components(VITAL_SIGNS_PANEL, tr("export.vital_signs"), "LN")
     return _order_control(first, filler) + segment("OBR", {
-        1: str(number), 3: filler, 4: components(service, display, "LN"),
+        1: str(number), 3: filler, 4: service,
         7: timestamp(first.effective_time), 22: timestamp(first.entered_at), 25: "F"})
+
+
+def _movement_code(item: Item) -> str:
+    """CE of a movement: its SNOMED CT code from the form (``SCT``), else its type (local)."""
+    standard = movement_coding(item.code)
+    text = item.label or movement_label(item.code) or item.code
+    if standard is None:
+        return components(item.code, text, "L")
+    return components(standard.code, text, _CODING_SYSTEMS.get(standard.system, "L"))
 
 
 def _obx(number: int, item: Item) -> str:
@@ -188,6 +211,9 @@ def _obx(number: int, item: Item) -> str:
     if item.kind == ItemKind.NURSING_NOTE:
         fields |= {2: "TX", 3: components(NURSE_NOTE, tr("export.nurse_note"), "LN"),
                    5: escape(item.text)}
+        return segment("OBX", fields)
+    if item.kind == ItemKind.MOVEMENT:
+        fields |= {2: "ST", 3: _movement_code(item), 5: escape(item.value_text)}
         return segment("OBX", fields)
     label = item.label or loinc_display(item.code) or ""
     fields[3] = components(item.code, label, "LN")
