@@ -1,0 +1,157 @@
+"""Item reconciliation scored on adversarial, labelled data written without reading the matcher.
+
+The files come from ``bench/sih_variants.py`` (see its docstring for what varies, the labels
+and the exclusion rules); they are written once per size and seed under the system temp folder
+and reused. Printed: verdict accuracy, precision and recall per verdict against the goals,
+recall per variation tag (so a failing variant shows), the confusions with example item ids,
+and speed: paper items per second for the matching alone, and for the whole (reading both
+files, matching, building the verdict rows). Figures only; nothing here asserts on time.
+
+    .venv/bin/python bench/bench_reconcile_variants.py [--paper 20000] [--sih 200000] [--seed 7]
+    .venv/bin/python bench/bench_reconcile_variants.py --paper 100000 --sih 1000000
+"""
+
+from __future__ import annotations
+
+import argparse
+import resource
+import sys
+import tempfile
+import time
+from collections import Counter, defaultdict
+from collections.abc import Sequence
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from sih_variants import VERDICTS, TruthRow, cached, read_truth  # noqa: E402
+
+from reentry.reconcile.items import read_item_table, reconcile  # noqa: E402
+
+GOALS = (("accuracy", None, 0.999), ("recall", "missing", 1.0),
+         ("precision", "missing", 0.999), ("recall", "duplicate", 0.995))
+
+
+def ratio(part: int, whole: int) -> float:
+    return part / whole if whole else float("nan")
+
+
+def score(truth: Sequence[TruthRow], predicted: dict[str, tuple[str, str]],
+          examples: int) -> None:
+    """Prints every quality figure for the scored (non-excluded) paper items."""
+    excluded = Counter(t.excluded for t in truth if t.excluded)
+    scored = [t for t in truth if not t.excluded]
+    print(f"paper items: {len(truth)}, scored: {len(scored)}, excluded: {sum(excluded.values())}"
+          + "".join(f"\n  excluded {rule}: {n}" for rule, n in sorted(excluded.items())))
+    lost = [t.record_id for t in scored if t.record_id not in predicted]
+    if lost:
+        print(f"NO VERDICT for {len(lost)} paper items, e.g. {', '.join(lost[:5])}")
+    got = {t.record_id: predicted.get(t.record_id, ("(none)", ""))[0] for t in scored}
+    confusion = Counter((t.label, got[t.record_id]) for t in scored)
+    correct = sum(n for (label, guess), n in confusion.items() if label == guess)
+    accuracy = ratio(correct, len(scored))
+    figures: dict[tuple[str, str | None], float] = {("accuracy", None): accuracy}
+    print(f"\naccuracy: {accuracy:.5f} ({correct}/{len(scored)})")
+    print(f"{'verdict':<10} {'labelled':>9} {'predicted':>9} {'precision':>9} {'recall':>8}")
+    for verdict in VERDICTS:
+        labelled = sum(n for (label, _), n in confusion.items() if label == verdict)
+        guessed = sum(n for (_, guess), n in confusion.items() if guess == verdict)
+        hits = confusion[(verdict, verdict)]
+        figures[("precision", verdict)] = ratio(hits, guessed)
+        figures[("recall", verdict)] = ratio(hits, labelled)
+        print(f"{verdict:<10} {labelled:>9} {guessed:>9} {ratio(hits, guessed):>9.5f} "
+              f"{ratio(hits, labelled):>8.5f}")
+    print("\ngoals:")
+    for measure, verdict, goal in GOALS:
+        value = figures[(measure, verdict)]
+        name = f"{measure} of {verdict}" if verdict else measure
+        print(f"  {name:<22} {value:.5f}  goal {goal}  {'ok' if value >= goal else 'MISSED'}")
+
+    print("\nper kind:")
+    by_kind: dict[str, list[bool]] = defaultdict(list)
+    for t in scored:
+        by_kind[t.kind].append(got[t.record_id] == t.label)
+    for kind, hits_list in sorted(by_kind.items()):
+        print(f"  {kind:<28} {len(hits_list):>7} {ratio(sum(hits_list), len(hits_list)):.5f}")
+
+    print("\nrecall per tag (share of tagged items with the right verdict), worst first:")
+    by_tag: dict[str, list[bool]] = defaultdict(list)
+    by_tag_label: dict[str, Counter[str]] = defaultdict(Counter)
+    for t in scored:
+        for tag in t.tags:
+            by_tag[tag].append(got[t.record_id] == t.label)
+            by_tag_label[tag][t.label] += 1
+    rows = sorted(by_tag.items(), key=lambda kv: (ratio(sum(kv[1]), len(kv[1])), kv[0]))
+    for tag, hits_list in rows:
+        labels = ", ".join(f"{v} {n}" for v, n in by_tag_label[tag].most_common())
+        wrong = len(hits_list) - sum(hits_list)
+        print(f"  {tag:<22} {len(hits_list):>7} {ratio(sum(hits_list), len(hits_list)):.5f}"
+              f"  wrong {wrong:<6} ({labels})")
+
+    print("\nconfusions (label -> verdict), with examples:")
+    mistakes = sorted(((n, pair) for pair, n in confusion.items() if pair[0] != pair[1]),
+                      reverse=True)
+    if not mistakes:
+        print("  none")
+    by_pair: dict[tuple[str, str], list[TruthRow]] = defaultdict(list)
+    for t in scored:
+        pair = (t.label, got[t.record_id])
+        if pair[0] != pair[1]:
+            by_pair[pair].append(t)
+    for n, pair in mistakes:
+        print(f"  {pair[0]} -> {pair[1]}: {n}")
+        tag_counts = Counter(tag for t in by_pair[pair] for tag in t.tags)
+        print("    tags: " + ", ".join(f"{tag} {c}" for tag, c in tag_counts.most_common(8)))
+        for t in by_pair[pair][:examples]:
+            sih_ids = predicted.get(t.record_id, ("", ""))[1]
+            print(f"    {t.record_id} {t.kind} {t.code!r} case={t.case} "
+                  f"expected=[{' '.join(t.expected_sih_ids)}] got=[{sih_ids}] "
+                  f"tags={'|'.join(t.tags)}")
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--paper", type=int, default=20_000, help="paper items (about)")
+    parser.add_argument("--sih", type=int, default=200_000, help="SIH rows (at least the copies)")
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--no-extras", action="store_true",
+                        help="leave out variations the issue does not name (route spelling...)")
+    parser.add_argument("--examples", type=int, default=4, help="example ids per confusion")
+    parser.add_argument("--workdir", type=Path,
+                        default=Path(tempfile.gettempdir()) / "reentry-bench-variants")
+    args = parser.parse_args(argv)
+
+    paths = cached(args.workdir, args.paper, args.sih, args.seed, not args.no_extras)
+    started = time.perf_counter()
+    paper = read_item_table(paths.paper, paper=True)
+    read_paper = time.perf_counter()
+    sih = read_item_table(paths.sih)
+    read_sih = time.perf_counter()
+    result = reconcile(paper, sih)
+    counts = result.counts()
+    matched = time.perf_counter()
+    rows = list(result.verdict_rows())
+    built = time.perf_counter()
+    predicted = {row[0]: (row[1], row[4]) for row in rows}
+    truth = read_truth(paths.truth)
+    sih_rows = sum(1 for _ in paths.sih.open(encoding="utf-8")) - 1
+
+    print(f"files: {paths.paper.parent}")
+    print(f"paper items {len(truth)}, SIH rows {sih_rows}, verdict counts {dict(counts)}")
+    score(truth, predicted, args.examples)
+
+    n = len(truth)
+    match_s = matched - read_sih
+    print("\nspeed:")
+    print(f"  read paper   {read_paper - started:7.2f} s")
+    sih_s = read_sih - read_paper
+    print(f"  read SIH     {sih_s:7.2f} s  ({sih_rows / sih_s:,.0f} rows/s)")
+    print(f"  matching     {match_s:7.2f} s  ({n / match_s:,.0f} paper items/s, matching alone)")
+    print(f"  verdict rows {built - matched:7.2f} s")
+    print(f"  whole        {built - started:7.2f} s  ({n / (built - started):,.0f} paper items/s)")
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"  peak memory  {peak_mb:7.0f} MB (this process, generation included if it ran)")
+
+
+if __name__ == "__main__":
+    main()
