@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
 )
 
 from reentry import clock, display
+from reentry.entry.model import ItemKind
 from reentry.i18n import Msg, msg, tr
 from reentry.review.model import (
     OPEN,
@@ -45,10 +46,11 @@ from ui.language import is_language_change
 from ui.page_view import PageView
 
 FIELDS_BY_KIND = {
-    "vital_sign": ("code", "time", "value", "unit", "author", "entered_by"),
-    "medication_administration": ("code", "time", "dose", "unit", "route", "status", "author",
-                                  "entered_by"),
-    "nursing_note": ("time", "text", "author", "entered_by"),
+    ItemKind.VITAL_SIGN: ("code", "time", "value", "unit", "author", "entered_by"),
+    ItemKind.MEDICATION_ADMINISTRATION: ("code", "time", "dose", "unit", "route", "status",
+                                         "author", "entered_by"),
+    ItemKind.NURSING_NOTE: ("time", "text", "author", "entered_by"),
+    ItemKind.MOVEMENT: ("code", "time", "value", "text", "author", "entered_by"),
 }
 DECIDING = "#ffe08a"  # the fields the verdict turned on
 
@@ -250,9 +252,9 @@ class FlagDetailPane(QWidget):
         self._update_buttons()
 
     def _fill_comparison(self, detail: FlagDetail) -> None:
-        fields = tuple(f for f in FIELDS_BY_KIND.get(detail.row.kind, FIELDS_BY_KIND["vital_sign"])
-                       if f != "entered_by" or detail.paper.get("entered_by"))
-        deciding = {"dose" if f == "value" and detail.row.kind == "medication_administration"
+        shown = FIELDS_BY_KIND.get(detail.row.kind, FIELDS_BY_KIND[ItemKind.VITAL_SIGN])
+        fields = tuple(f for f in shown if f != "entered_by" or detail.paper.get("entered_by"))
+        deciding = {"dose" if f == "value" and detail.row.kind == ItemKind.MEDICATION_ADMINISTRATION
                     else f for f in detail.differs_on}
         sih = detail.sih
         self.comparison.clear()

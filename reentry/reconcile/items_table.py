@@ -24,6 +24,7 @@ from typing import Any, TypeVar
 
 import numpy as np
 
+from reentry.entry.model import ItemKind
 from reentry.i18n import msg
 from reentry.importing.csv_tables import ITEM_KINDS, ITEM_REQUIRED, parse_datetime
 from reentry.importing.source import SourceFile
@@ -35,7 +36,8 @@ from reentry.reconcile.csv_columns import (
 )
 from reentry.reconcile.items_model import PaperItem, SihItem
 
-VITAL, MEDICATION, NOTE = "vital_sign", "medication_administration", "nursing_note"
+VITAL, MEDICATION, NOTE = (ItemKind.VITAL_SIGN.value, ItemKind.MEDICATION_ADMINISTRATION.value,
+                           ItemKind.NURSING_NOTE.value)
 KIND_CODES = {VITAL: 0, MEDICATION: 1, NOTE: 2}
 OTHER_KIND = 3
 _ID_PREFIX = "csv:item:"

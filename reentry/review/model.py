@@ -15,13 +15,14 @@ from functools import cached_property
 from typing import Any
 
 from reentry import display
+from reentry.entry.model import ItemKind
 from reentry.i18n import get_language, tr
 from reentry.model import Patient, Sex
 from reentry.review.reasons import reason_texts, render_reason
 
 FLAGGED_VERDICTS = ("differs", "missing", "duplicate")
 VERDICTS = ("in_sih", *FLAGGED_VERDICTS)
-KINDS = ("vital_sign", "medication_administration", "nursing_note")
+KINDS = tuple(kind.value for kind in ItemKind)
 OPEN, CLOSED = "open", "closed"
 
 
