@@ -70,6 +70,9 @@ patient, kind and code/INN (notes: the same note) as the paper item:
 6. ``authorless_regular``: three author-less charted items of one patient and code tick at
    the same interval (a series by its rhythm).
 
+The ``ambiguous`` case makes such data on purpose (one of the four examples above, on a vital
+sign), so that the rules are seen to work: every item of it must end up excluded.
+
 Everything is synthetic. Files are ``paper.csv`` (``,``, ISO times with offset), ``sih.csv``
 (``;``, UTF-8 BOM, SIH order shuffled, ids in file order) and ``truth.csv``.
 """
@@ -86,7 +89,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-GENERATOR_VERSION = 1
+GENERATOR_VERSION = 2
 PARIS = ZoneInfo("Europe/Paris")
 VERDICTS = ("in_sih", "differs", "missing", "duplicate")
 COLUMNS = ("record_id", "ipp", "nda", "kind", "code", "value", "unit", "route",
@@ -1069,11 +1072,47 @@ class Generator:
             self.copy(second, limit=10 * 60)
         self.add(second)
 
+    def case_ambiguous(self) -> None:
+        """Data that cannot decide, made on purpose: the checks must remove every one."""
+        patient = self.rng.choice(self.patients)
+        code = self.rng.choice(VITAL_CODES)
+        t = self.paper_time(3 * 3600)
+        self.reserve([(patient, (VITAL, code))], t - 7200, t + 7200, VITAL)
+        mode = self.rng.randrange(4)
+        value = self.rng.randint(VITALS[code].low, VITALS[code].high)
+        first = self.paper_vital(patient, code, t, "ambiguous", value)
+        if mode == 0:    # two identical paper items 5 min apart, three identical copies
+            second = self.paper_vital(patient, code, t + 300, "ambiguous", value)
+            self.copy(first, at=t)
+            self.copy(first, at=t + 150, absent_ok=False)
+            self.add(first)
+            self.copy(second, at=t + 300, absent_ok=False)
+            self.add(second)
+        elif mode == 1:  # a changed copy nearer to another paper item than to its own
+            second = self.paper_vital(patient, code, t + 1200, "ambiguous", value)
+            self.copy(first, "differs_value", at=t + 720, absent_ok=False)
+            self.add(first)
+            self.copy(second, at=t + 1200, absent_ok=False)
+            self.add(second)
+        elif mode == 2:  # a copy on the tolerance edge
+            edge = TOLERANCE[VITAL] + self.rng.randint(-BOUNDARY + 10, BOUNDARY - 10)
+            self.copy(first, at=t + self.rng.choice((-1, 1)) * edge)
+            self.add(first)
+        else:            # an author-less copy inside an author-less monitor series
+            tick = t - t % 900
+            for at in range(tick - 4 * 900, tick + 5 * 900, 900):
+                self.unrelated(first, at, "", device=True)
+            self.series.append((patient.ipp, code, tick - 4 * 900, tick + 4 * 900))
+            copy = self.copy(first, at=t + 420 if t % 900 != 480 else t + 360)
+            copy.author = ""
+            self.add(first)
+
     CASES: tuple[tuple[str, float], ...] = (
         ("case_plain", 30), ("case_differs", 12), ("case_missing", 8), ("case_duplicate", 10),
         ("case_device", 6), ("case_repeated_dose", 2), ("case_repeated_vital", 2),
         ("case_other_value", 4), ("case_near_patient", 5), ("case_refused", 4),
         ("case_outside", 3), ("case_similar_drug", 3), ("case_other_note", 2),
+        ("case_ambiguous", 0.5),
     )
 
     def build_cases(self) -> None:

@@ -23,7 +23,7 @@ RULES = {"tolerance_boundary", "copy_ambiguous", "unrelated_equal", "unrelated_c
 
 @pytest.fixture(scope="module")
 def files(tmp_path_factory: pytest.TempPathFactory) -> variants.Generated:
-    return variants.generate(tmp_path_factory.mktemp("variants"), 600, 3000, 11)
+    return variants.generate(tmp_path_factory.mktemp("variants"), 1500, 6000, 11)
 
 
 def rows(path: Path, sep: str) -> list[dict[str, str]]:
@@ -50,7 +50,7 @@ def test_labels_agree_with_the_rows(files: variants.Generated) -> None:
     truth = variants.read_truth(files.truth)
     paper = {r["record_id"]: r for r in rows(files.paper, ",")}
     sih = {r["record_id"]: r for r in rows(files.sih, ";")}
-    assert len(truth) == len(paper) >= 600
+    assert len(truth) == len(paper) >= 1500
     assert {t.label for t in truth} == set(variants.VERDICTS)
     expected_count = {"in_sih": 1, "differs": 1, "missing": 0}
     for t in truth:
@@ -67,13 +67,22 @@ def test_labels_agree_with_the_rows(files: variants.Generated) -> None:
         for sih_id in copies:
             s = sih[sih_id]
             assert (s["ipp"], s["kind"]) == (p["ipp"], p["kind"])
-            assert abs((parse_datetime(s["effective_time"]) - at).total_seconds()) <= tolerance
+            apart = abs((parse_datetime(s["effective_time"]) - at).total_seconds())
+            assert apart <= tolerance or t.excluded == "tolerance_boundary"
             if p["kind"] == variants.VITAL:
                 assert s["code"] == p["code"]
                 if t.label in ("in_sih", "duplicate"):
                     assert float(s["value"].replace(",", ".")) == float(p["value"])
             if t.label != "differs" and p["kind"] == variants.MED:
                 assert (s["status"] or "completed") == p["status"]
+
+
+def test_undecidable_cases_are_removed_and_only_they_mostly(
+        files: variants.Generated) -> None:
+    truth = variants.read_truth(files.truth)
+    ambiguous = [t for t in truth if t.case == "ambiguous"]
+    assert ambiguous and all(t.excluded for t in ambiguous)
+    assert sum(1 for t in truth if t.excluded and t.case != "ambiguous") < len(truth) / 100
 
 
 def test_a_missing_vital_sign_has_no_charted_equal_row_in_its_window(
