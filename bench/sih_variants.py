@@ -29,10 +29,12 @@ Cases (the ``case`` column; the case name is a tag too): ``plain`` (one copy), `
 (``differs_value``, ``differs_dose``, ``dose_unit_slip``, ``differs_route``, ``differs_status``,
 ``differs_text``: a sentence dropped, added or replaced), ``missing`` of each kind,
 ``duplicate`` (``interface_copy``, ``typed_twice``, ``triple_copy``, ``dup_far``,
-``dup_authorless``), and the hard negatives:
+``dup_both_far``, ``dup_authorless``, ``dup_in_series``), and the hard negatives:
 ``device_confounder`` (monitor readings with the paper's value near its time: device authors,
-or an author-less series every 15 min; with a charted copy, or ``device_only``),
-``repeated_dose`` (q4h/q6h/q8h doses, each on paper and once in the SIH; sometimes one missing),
+or an author-less series every 15 min; with a charted copy, a changed one
+(``device_changed_copy``: differs), or none (``device_only``: missing)),
+``repeated_dose`` (q4h/q6h/q8h doses, each on paper and once in the SIH; sometimes one missing
+or one entered twice),
 ``repeated_vital`` (the same value 42+ min apart), ``other_value_nearby`` (another charted
 reading of the same code, another value, near the paper time), ``near_dup_patient`` (another
 patient, a neighbouring IPP or another paper patient, with the identical item at the same
@@ -89,7 +91,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-GENERATOR_VERSION = 2
+GENERATOR_VERSION = 3
 PARIS = ZoneInfo("Europe/Paris")
 VERDICTS = ("in_sih", "differs", "missing", "duplicate")
 COLUMNS = ("record_id", "ipp", "nda", "kind", "code", "value", "unit", "route",
@@ -879,8 +881,9 @@ class Generator:
     def case_duplicate(self) -> None:
         kind = self.pick_kind((0.4, 0.45, 0.15))
         patient, p, t = self.single(kind, "duplicate")
-        mode = self.rng.choice(("interface_copy", "typed_twice", "triple_copy", "dup_far")
-                               if kind != NOTE else ("typed_twice", "typed_twice", "dup_far"))
+        mode = self.rng.choice(("interface_copy", "typed_twice", "triple_copy", "dup_far",
+                                "dup_both_far") if kind != NOTE else
+                               ("typed_twice", "typed_twice", "dup_far", "dup_both_far"))
         p.tags.add(mode)
         if mode == "interface_copy":
             self.copy(p, far=False)
@@ -899,8 +902,11 @@ class Generator:
             for _ in range(3):
                 self.copy(p, far=False)
         else:
-            self.copy(p, far=False)
             tol = TOLERANCE[kind]
+            if mode == "dup_far":
+                self.copy(p, far=False)
+            else:
+                self.copy(p, at=t + self.rng.choice((-1, 1)) * self.rng.randint(360, tol - 300))
             self.copy(p, at=t + self.rng.choice((-1, 1)) * self.rng.randint(360, tol - 300))
             p.tags.add("time_offset_far")
         self.add(p)
@@ -915,6 +921,9 @@ class Generator:
         charted = self.chance(0.65)
         if not charted:
             p.tags.add("device_only")
+        changed = charted and self.chance(0.25)
+        if changed:
+            p.tags.add("device_changed_copy")
         if self.chance(0.5):
             p.tags.add("device_author")
             for i in range(self.rng.randint(1, 3)):
@@ -942,7 +951,7 @@ class Generator:
                                canon=(value, p.canon[1]))
             self.series.append((patient.ipp, code, first, last))
         if charted:
-            self.copy(p, absent_ok=False)
+            self.copy(p, "differs_value" if changed else "", absent_ok=False)
         self.add(p)
 
     def case_repeated_dose(self) -> None:
@@ -958,12 +967,16 @@ class Generator:
         dose, route = self.rng.choice(drug.doses), self.rng.choice(drug.routes)
         missing = self.rng.randrange(n) if self.chance(0.25) else -1
         refused = self.rng.randrange(n) if self.chance(0.15) else -1
+        doubled = self.rng.randrange(n) if self.chance(0.15) else -1
         for i in range(n):
             t = first + i * interval + self.rng.choice((0, 0, 5, 10, -5)) * 60
             p = self.paper_med(patient, drug, t, "repeated_dose", dose, route,
                                "not-done" if i == refused else "completed")
             if i != missing:
                 self.copy(p, absent_ok=False, limit=20 * 60)
+                if i == doubled:
+                    self.copy(p, absent_ok=False, limit=20 * 60)
+                    p.tags.add("dup_in_series")
             self.add(p)
 
     def case_repeated_vital(self) -> None:
