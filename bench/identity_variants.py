@@ -13,8 +13,10 @@ The files:
 * ``right.csv`` — the SIH patient index: synthetic French patients (``reentry.demo.people``),
   a few percent with compound first names (Jean-Pierre, Marie-Claire...), plus the relatives
   that make hard negatives: twins (also with close first names: Naël/Nahel, Louis/Louise),
-  namesakes (also born on a date one digit, a day/month swap or a year apart), a mother and
-  daughter with the same birth name, first name and address, a father and son "Jean X".
+  namesakes (also born on a date one digit, a day/month swap or a year apart, or the same day
+  elsewhere), a mother and daughter with the same birth name, first name and address, a father
+  and son "Jean X" — half of whose children are written with the parent's NIR (tag
+  ``nir_of_parent``: the child was on the parent's health-insurance card).
 * ``left.csv`` — temporary identities written during a downtime admission. Each one is the
   index patient's identity with one tagged error (or two, tag ``a+b``), or a person absent from
   the index (unrelated, or the relative of an index patient).
@@ -41,12 +43,20 @@ from pathlib import Path
 from rapidfuzz import fuzz
 from rapidfuzz.distance import Indel
 
-from reentry.demo.people import Person, build_nir, make_person, name_table, unique_numbers
+from reentry.demo.people import (
+    FRENCH_BIRTHPLACES,
+    LOCAL_BIRTHPLACES,
+    Person,
+    build_nir,
+    make_person,
+    name_table,
+    unique_numbers,
+)
 from reentry.model import Sex
 from reentry.nir import is_valid_nir
 from reentry.reconcile.identity_columns import COLUMNS
 
-GENERATOR_VERSION = 1  # part of the cache key: bump when the files would change
+GENERATOR_VERSION = 2  # part of the cache key: bump when the files would change
 TODAY = date(2025, 6, 1)  # the outage day; fixed so that the files do not depend on the calendar
 AGES = (0.0, 48.0, 101.0)  # youngest, most frequent, oldest patient (years)
 FEMALE_SHARE = 0.52
@@ -115,11 +125,14 @@ TAG_WEIGHTS: dict[str, float] = {
 # both are in the index; absent: only the other one is in the index (true no_match).
 RELATION_WEIGHTS: dict[tuple[str, bool], float] = {
     ("twin", True): 2.5, ("twin_close_name", True): 2.5, ("namesake", True): 2,
-    ("namesake_close_date", True): 2.5, ("mother_daughter", True): 2, ("father_son", True): 2,
+    ("namesake_close_date", True): 2.5, ("namesake_same_date", True): 2,
+    ("mother_daughter", True): 2, ("father_son", True): 2,
     ("twin", False): 1.5, ("twin_close_name", False): 1.5, ("namesake", False): 1.5,
-    ("namesake_close_date", False): 1.5, ("mother_daughter", False): 1.5,
-    ("father_son", False): 1.5, ("unrelated", False): 4,
+    ("namesake_close_date", False): 1.5, ("namesake_same_date", False): 1.5,
+    ("mother_daughter", False): 1.5, ("father_son", False): 1.5, ("unrelated", False): 4,
 }
+PARENT_RELATIONS = ("mother_daughter", "father_son")
+NIR_OF_PARENT_SHARE = 0.5  # of children with a parent holding a NIR: the parent's card is used
 # Errors put on relatives and absent people: mostly none, else a common one.
 MILD_TAGS = ("clean", "clean", "clean", "clean", "date_one_digit", "typo_letter",
              "typo_accent_missing", "given_first_only", "sex_missing", "address_missing",
@@ -568,11 +581,24 @@ def _twin(rng: random.Random, p: Record, ipp: str, nirs: set[str], close: bool) 
 
 
 def _namesake(rng: random.Random, p: Record, ipp: str, nirs: set[str],
-              close_date: bool) -> tuple[Record, str]:
+              date_kind: str) -> tuple[Record, str]:
+    """Another person with ``p``'s birth name and first name (or all given names), born on
+    another date ("other"), a date one typing error away ("close"), or the same day ("same":
+    a strict namesake that only the birthplace, the address and the NIR tell apart)."""
     q = _person(rng, ipp, nirs, female_share=1.0 if p["sex"] == "F" else 0.0)
     q["birth_name"] = p["birth_name"]
     q["given_names"] = p["given_names"] if rng.random() < 0.5 else p["given_names"].split()[0]
-    if close_date:
+    while q["birth_place"] == p["birth_place"]:
+        q["birth_place"] = rng.choice(LOCAL_BIRTHPLACES + FRENCH_BIRTHPLACES)
+    while q["address"] == p["address"]:
+        q["address"] = f"{rng.randint(1, 60)} {p['address'].split(' ', 1)[1]}"
+    if date_kind == "same":
+        q["birth_date"] = p["birth_date"]
+        if q["sex"] != "F" or _birth(q) > TODAY - timedelta(days=25 * 365):
+            q["used_name"] = ""
+        _renir(rng, q, nirs)
+        return q, f"both born {p['birth_date']}, in {p['birth_place']} / {q['birth_place']}"
+    if date_kind == "close":
         birth = _birth(p)
         for _ in range(20):
             how = rng.choice(("digit", "swap", "year"))
@@ -810,19 +836,39 @@ def _relation_slot(rng: random.Random, slot: tuple[str, bool], left_id: str, poo
     if relation.startswith("twin"):
         q, detail = _twin(rng, p, ipp, nirs, close=relation == "twin_close_name")
     elif relation.startswith("namesake"):
-        q, detail = _namesake(rng, p, ipp, nirs, close_date=relation == "namesake_close_date")
+        date_kind = {"namesake": "other", "namesake_close_date": "close",
+                     "namesake_same_date": "same"}[relation]
+        q, detail = _namesake(rng, p, ipp, nirs, date_kind)
     else:
         q, detail = _parent(rng, p, ipp, nirs, relation)
+    parent_card = (relation in PARENT_RELATIONS and bool(q["national_id"])
+                   and rng.random() < NIR_OF_PARENT_SHARE)
     if present:
         added.append(q)
+        if parent_card:
+            return _nir_of_parent(rng, p, q, left_id, p["id"], relation, detail)
         person, other = (p, q) if rng.random() < 0.5 else (q, p)
         return _mild(rng, person, left_id, person["id"], (other["id"],), relation, detail)
-    if rng.random() < 0.5:  # the index patient's relative is the one absent...
+    if rng.random() < 0.5 and not parent_card:  # the relative is the one absent...
         return _mild(rng, q, left_id, "", (p["id"],), relation, detail)
     # ...or the index holds the relative and the patient is the one absent
     q["id"], absent = p["id"], dict(p)
     pool.records[row] = q
+    if parent_card:
+        return _nir_of_parent(rng, absent, q, left_id, "", relation, detail)
     return _mild(rng, absent, left_id, "", (q["id"],), relation, detail)
+
+
+def _nir_of_parent(rng: random.Random, child: Record, parent: Record, left_id: str,
+                   true_id: str, relation: str,
+                   detail: str) -> tuple[Record, Truth, Record | None]:
+    """A child admitted with the parent's NIR (the card the child was on): the NIR points
+    at the parent, who must not be linked; the child may or may not be in the index."""
+    left = _baseline(rng, child, left_id)
+    left["national_id"] = parent["national_id"]
+    truth = Truth(left_id, true_id, "nir_of_parent", relation, (parent["id"],),
+                  f"{detail}; national_id is the parent's {parent['national_id']}")
+    return left, truth, child if true_id else None
 
 
 def _mild(rng: random.Random, person: Record, left_id: str, true_id: str,
