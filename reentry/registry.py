@@ -28,6 +28,19 @@ from reentry.barcodes import (
 from reentry.i18n import Msg, msg
 
 
+class PrintedTemplate(StrEnum):
+    """The templates drawn by the print station itself rather than from a form in ``forms/``:
+    read, never written on, so never typed back nor expected back. Any other template id is
+    the id of a form definition."""
+
+    WARD_COVER = "ward_cover"
+    DOSSIER = "dossier"
+
+
+# The same, as plain values: ``template_id in NOT_FORMS`` (also a bind list for SQL).
+NOT_FORMS = tuple(template.value for template in PrintedTemplate)
+
+
 class SheetStatus(StrEnum):
     REGISTERED = "registered"  # serial allocated; PDF not written yet, or only pre-rendered
     PRINTED = "printed"  # PDF written for paper (and sent to a printer, when one was chosen)

@@ -33,6 +33,7 @@ from reentry.formdefs_model import (
     FieldType,
     FormDefinition,
     FormKind,
+    RepeatPer,
     Section,
 )
 from reentry.formdefs_values import (
@@ -43,11 +44,10 @@ from reentry.formdefs_values import (
 )
 from reentry.i18n import DEFAULT_LANGUAGE, Msg, msg
 from reentry.printing.plan import PlannedDose
-from reentry.registry import resolve_code
+from reentry.registry import NOT_FORMS, resolve_code
 
 # A time written on paper may be a few minutes ahead of the PC's clock, never more.
 FUTURE_TOLERANCE = timedelta(minutes=10)
-_ENTRY_TEMPLATES_EXCLUDED = frozenset({"ward_cover", "dossier"})
 
 
 class CodeRefused(UserError):
@@ -97,7 +97,7 @@ def open_sheet(store: Any, code: str, user: User) -> SheetContext:
         raise CodeRefused(reason=resolution.problem or msg("entry.unknown"))
     instance = resolution.instance
     forms = load_forms()
-    if instance.template_id in _ENTRY_TEMPLATES_EXCLUDED or instance.template_id not in forms:
+    if instance.template_id in NOT_FORMS or instance.template_id not in forms:
         raise CodeRefused(reason=msg("entry.not_a_form", template=instance.template_id))
     from reentry.admission.packets import packet_problem  # here: admission imports this module
 
@@ -268,7 +268,7 @@ def checked_row(store: Any, command: RecordRow, *, now: datetime | None = None
 
 def _dose_section(form: FormDefinition) -> str | None:
     for section in form.sections:
-        if section.repeat is not None and section.repeat.per == "prescription_dose":
+        if section.repeat is not None and section.repeat.per == RepeatPer.PRESCRIPTION_DOSE:
             return section.id
     return None
 

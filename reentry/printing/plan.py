@@ -13,10 +13,6 @@ from datetime import datetime
 
 from reentry.model import Dossier, Site, Snapshot, Ward
 
-# Templates that are not in forms/ (they are not filled in by hand, but are sheets all the same).
-WARD_COVER = "ward_cover"
-DOSSIER = "dossier"
-
 
 @dataclass(frozen=True)
 class PlannedDose:

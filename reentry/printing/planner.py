@@ -15,7 +15,8 @@ from reentry.printing.cover import COVER_VERSION, layout_cover
 from reentry.printing.dossier_pages import DOSSIER_VERSION, dossier_today, layout_dossier
 from reentry.printing.form_pages import form_pages, needs_doses
 from reentry.printing.mar import planned_doses
-from reentry.printing.plan import DOSSIER, WARD_COVER, SheetPlan
+from reentry.printing.plan import SheetPlan
+from reentry.registry import PrintedTemplate
 
 # Blank forms in the order a nurse uses them; a form of another kind follows, by id.
 FORM_ORDER = (
@@ -41,7 +42,8 @@ def patient_forms(forms: Mapping[str, FormDefinition]) -> list[FormDefinition]:
 
 
 def plan_cover(ward: Ward, patient_count: int) -> SheetPlan:
-    return SheetPlan(WARD_COVER, COVER_VERSION, len(layout_cover(patient_count)), ward.code)
+    return SheetPlan(PrintedTemplate.WARD_COVER.value, COVER_VERSION,
+                     len(layout_cover(patient_count)), ward.code)
 
 
 def _ward_code(dossier: Dossier) -> str:
@@ -61,7 +63,8 @@ def plan_patient(dossier: Dossier, forms: dict[str, FormDefinition], start: date
     patient_id = dossier.patient.id
     stay_id = dossier.stay.id if dossier.stay else None
     pages = len(layout_dossier(dossier, dossier_today(start)).pages)
-    plans = [SheetPlan(DOSSIER, DOSSIER_VERSION, pages, ward_code, patient_id, stay_id)]
+    plans = [SheetPlan(PrintedTemplate.DOSSIER.value, DOSSIER_VERSION, pages, ward_code,
+                       patient_id, stay_id)]
     for form in patient_forms(forms):
         doses = planned_doses(dossier.prescriptions, start, hours) if needs_doses(form) else ()
         plans.append(SheetPlan(form.id, form.version, len(form_pages(form, len(doses))),

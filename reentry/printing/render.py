@@ -37,13 +37,12 @@ from reentry.printing.form_pages import (
 from reentry.printing.mar import dose_values, row_values
 from reentry.printing.page import Banner, Footer, Pen, Stamp, draw_frame, page_size
 from reentry.printing.plan import (
-    DOSSIER,
-    WARD_COVER,
     PatientPacket,
     PlannedDose,
     RegisteredSheet,
     WardPrint,
 )
+from reentry.registry import PrintedTemplate
 
 TEMPORARY_TITLE_SIZE = 15.0
 
@@ -182,10 +181,10 @@ class _Document:
         total = sum(s.plan.page_count for s in sheets)
         number = 0
         for sheet in sheets:
-            if sheet.plan.template_id == DOSSIER:
+            if sheet.plan.template_id == PrintedTemplate.DOSSIER:
                 assert dossier is not None
                 number = self._dossier(sheet, dossier, banner, number, total)
-            elif sheet.plan.template_id == WARD_COVER:
+            elif sheet.plan.template_id == PrintedTemplate.WARD_COVER:
                 raise PlanMismatch("a ward cover cannot be a patient's sheet")
             else:
                 number = self._form(sheet, banner, values, number, total)

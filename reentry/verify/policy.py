@@ -18,15 +18,17 @@ from reentry.entry.model import User
 from reentry.entry.permissions import Permission, require
 from reentry.errors import UserError
 from reentry.formdefs import load_forms
+from reentry.formdefs_model import FormKind
 from reentry.verify.model import VerifyMode
 
-DEFAULT_MODES: dict[str, VerifyMode] = {
-    "medication_administration": VerifyMode.BLIND,
+# By what a form is (its kind), so that a hospital's own MAR form gets the same default.
+DEFAULT_MODES: dict[FormKind, VerifyMode] = {
+    FormKind.MEDICATION_ADMINISTRATION: VerifyMode.BLIND,
 }
-# Not typed back (cover, dossier), or typed in their own screen: a downtime admission's identity
-# is checked by the admission screen and then, always, by identity vigilance when the temporary
-# identity is linked to the real record (reentry/review), not by double entry.
-_NOT_TYPED = frozenset({"ward_cover", "dossier", "downtime_admission"})
+# Typed in their own screen: a downtime admission's identity is checked by the admission screen
+# and then, always, by identity vigilance when the temporary identity is linked to the real
+# record (reentry/review), not by double entry. Ward covers and dossiers are not forms at all.
+_NOT_DOUBLE_ENTERED = frozenset({FormKind.DOWNTIME_ADMISSION})
 
 
 @dataclass(frozen=True)
@@ -44,11 +46,12 @@ class PolicyLine:
 
 def templates() -> list[str]:
     """The paper forms typed back (each can get its own mode)."""
-    return sorted(t for t in load_forms() if t not in _NOT_TYPED)
+    return sorted(t for t, form in load_forms().items() if form.kind not in _NOT_DOUBLE_ENTERED)
 
 
 def default_mode(template_id: str) -> VerifyMode:
-    return DEFAULT_MODES.get(template_id, VerifyMode.NONE)
+    form = load_forms().get(template_id)
+    return DEFAULT_MODES.get(form.kind, VerifyMode.NONE) if form else VerifyMode.NONE
 
 
 def policy(store: Any) -> list[PolicyLine]:
