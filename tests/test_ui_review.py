@@ -122,7 +122,7 @@ def test_filter_side_by_side_and_resolve(qtbot, reviewed):
     assert first.patient.ipp in detail.patient_ids.text()
     assert first.patient.birth_date.strftime("%d/%m/%Y") in detail.patient_ids.text()
     assert detail.cell("value", 0) == "37,5" and detail.cell("value", 1) == "38,5"
-    assert detail.cell("unit", 0) == detail.cell("unit", 1) == "Cel"
+    assert detail.cell("unit", 0) == detail.cell("unit", 1) == "°C"  # as on paper, not UCUM
     assert detail.deciding_rows() == ["value"]
     assert "38.5" in detail.reason.text()
     assert detail.page_view.placeholder_text() == "pas de page numérisée"

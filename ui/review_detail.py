@@ -63,6 +63,8 @@ def field_value(values: dict[str, Any], name: str) -> str:
         return values.get("value_text") or ""
     if name == "time":
         return clock.format_local(clock.from_storage(values.get("effective_time")))
+    if name == "unit":  # as on paper (« mmHg », « °C »), not the UCUM code the data holds
+        return display.unit_text(values.get("unit"))
     if name == "status":
         status = values.get("status") or ""
         return tr(f"reconcile.status.{status}") if status in ("completed", "not-done") else status
