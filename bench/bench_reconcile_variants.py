@@ -9,6 +9,9 @@ files, matching, building the verdict rows). Figures only; nothing here asserts 
 
     .venv/bin/python bench/bench_reconcile_variants.py [--paper 20000] [--sih 200000] [--seed 7]
     .venv/bin/python bench/bench_reconcile_variants.py --paper 100000 --sih 1000000
+    .venv/bin/python bench/bench_reconcile_variants.py --no-extras   # only the issue's variations
+
+Excluded items (data that cannot decide, see the generator) are counted, never scored.
 """
 
 from __future__ import annotations
