@@ -32,6 +32,9 @@ orodispersible oro effervescent secable pellicule stylo flacon seringue prerempl
 ivse im sc po per os perfusion pour de a en la le du des sous cutane cutanee voie orale
 suppositoire suppo collyre creme pommade patch dispositif transdermique nebulisation aerosol
 spray dose doses unidose gouttes goutte cuillere mesure adulte enfant nourrisson forte
+pellic pell pellicul enrobe enrob gastroresistant gastro resistant dispersible disp orodisp
+lyoc lyophilisat efferv eff retard microgranules granules gran sach fl perf pdr cr pom coll
+nasal aer inh inhal inhalation ser pen sl sublingual pediatrique ped gel p pr
 """.split())
 # Salts that do not change which drug it is.
 _SALT_WORDS = frozenset("""

@@ -395,16 +395,23 @@ def _compare(paper: ItemTable, sih: ItemTable, edges: _Edges, candidates: _Sorte
 
 
 def _compare_notes(paper: ItemTable, sih: ItemTable, edges: _Edges, candidates: _Sorted,
-                   tolerances: Tolerances) -> None:
-    """Note edges: token-set similarity of the normalised texts, all pairs in one call."""
+                   tolerances: Tolerances) -> np.ndarray:
+    """Note edges, all pairs in one call per measure, on the normalised texts (case, accents
+    and punctuation aside): token-set similarity tells whether the SIH note is related at all
+    (returned, NaN for other edges); the similarity of the whole texts, words sorted, whether
+    it is the same note (``note_score``): a sentence added or dropped is a difference even
+    though every word of one note is in the other."""
+    related = np.full(len(edges.paper), np.nan, dtype=np.float32)
     notes = np.flatnonzero(paper.kind[edges.paper] == NOTE_CODE)
     if not len(notes):
-        return
+        return related
     left = list(map(_plain, _pick(paper.text, edges.paper[notes])))
     right = list(map(_plain, _pick(sih.text, candidates.rows[edges.position[notes]])))
-    score = process.cpdist(left, right, scorer=fuzz.token_set_ratio, dtype=np.float32)
-    edges.note_score[notes] = score
-    edges.mask[notes] = np.where(score >= tolerances.note_same, 0, TEXT).astype(np.int8)
+    related[notes] = process.cpdist(left, right, scorer=fuzz.token_set_ratio, dtype=np.float32)
+    whole = process.cpdist(left, right, scorer=fuzz.token_sort_ratio, dtype=np.float32)
+    edges.note_score[notes] = whole
+    edges.mask[notes] = np.where(whole >= tolerances.note_same, 0, TEXT).astype(np.int8)
+    return related
 
 
 # Tiers, tried in this order; each is split in two, the items signed by the paper's author (or
@@ -538,14 +545,14 @@ def _match(paper: ItemTable, sih: ItemTable, tolerances: Tolerances, names: Drug
     charted_in_window = np.bincount(edges.paper[~device_edge], minlength=count)
     devices_in_window = np.bincount(edges.paper[device_edge], minlength=count)
     _compare(paper, sih, edges, candidates, tolerances)
-    _compare_notes(paper, sih, edges, candidates, tolerances)
+    note_related = _compare_notes(paper, sih, edges, candidates, tolerances)
     best_note = np.full(count, np.nan, dtype=np.float32)
-    note_edges = np.flatnonzero(~np.isnan(edges.note_score) & ~device_edge)
+    note_edges = np.flatnonzero(~np.isnan(note_related) & ~device_edge)
     if len(note_edges):
         best_note_all = np.full(count, -1.0, dtype=np.float32)
-        np.maximum.at(best_note_all, edges.paper[note_edges], edges.note_score[note_edges])
+        np.maximum.at(best_note_all, edges.paper[note_edges], note_related[note_edges])
         best_note = np.where(best_note_all >= 0, best_note_all, np.nan).astype(np.float32)
-    keep = ~(~np.isnan(edges.note_score) & (edges.note_score < tolerances.note_related))
+    keep = ~(~np.isnan(note_related) & (note_related < tolerances.note_related))
     if tolerances.device_window is None:
         keep &= ~device_edge
     else:

@@ -65,8 +65,10 @@ class Tolerances:
     # Two numbers are equal within this relative tolerance, after unit conversion.
     relative_value: float = 1e-6
     absolute_value: float = 1e-9
-    # Notes: token_set_ratio (0-100) at or above ``note_same`` is the same note; between
-    # ``note_related`` and it, the same note edited (differs on text); below, another note.
+    # Notes (normalised: no case, accents or punctuation): the whole texts, words sorted, at
+    # least ``note_same`` alike (token_sort_ratio, 0-100) are the same note; otherwise, when
+    # their words overlap at least ``note_related`` (token_set_ratio), the same note edited
+    # (differs on text: a typo fixed, a sentence added or dropped); below, another note.
     note_same: float = 90.0
     note_related: float = 60.0
     # A copy typed from paper carries the time written on it, give or take a few minutes: SIH
