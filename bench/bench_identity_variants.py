@@ -21,7 +21,7 @@ The linker may give one row per left identity or several (candidates best first,
 ``link``): a true match counts as proposed when its right id is on a ``link`` or ``review``
 row. Speed is printed, never asserted; the figure that matters is a left file of 10,000 against
 an index of 1,000,000 patients (``--right 1000000 --left 10000``; the first run writes the
-files, about a minute).
+files, one to two minutes).
 
     .venv/bin/python bench/bench_identity_variants.py [--set french|febrl4|febrl3|all]
         [--seed 1] [--right 20000] [--left 2000] [--examples 3]

@@ -17,8 +17,9 @@ YYYYMMDD → ISO date when it is a real date, else the raw text, ``street_number
   originals are the index, the duplicates the left side, each with its original as truth.
 
 Truth rows use the French set's columns; the tag lists which of our columns differ between the
-duplicate and its original ("birth_date+given_names"), "identical" when none does, so the
-scorer can break results down by what FEBRL changed.
+duplicate and its original ("birth_date+given_names", "birth_date_missing" when the duplicate
+has none, "names_swapped" when surname and given name changed places), "identical" when none
+does, so the scorer can break results down by what FEBRL changed.
 """
 
 from __future__ import annotations
@@ -28,10 +29,11 @@ from pathlib import Path
 from typing import Any
 
 from identity_variants import TRUTH_COLUMNS, Record, Truth, norm, write_csv
+from rapidfuzz.distance import Indel
 
 from reentry.reconcile.identity_columns import COLUMNS
 
-FEBRL_VERSION = 1  # part of the cache key
+FEBRL_VERSION = 2  # part of the cache key
 COMPARED = ("birth_name", "given_names", "birth_date", "address", "postcode", "city",
             "national_id")
 
@@ -75,10 +77,26 @@ def _records(frame: Any) -> dict[str, Record]:
             for rec_id, row in zip(frame.index, frame.to_dict("records"), strict=True)}
 
 
+def names_swapped(left: Record, right: Record) -> bool:
+    """Surname and given name written in each other's place (one of FEBRL's corruptions)."""
+    a, b = norm(left["birth_name"]), norm(left["given_names"])
+    c, d = norm(right["birth_name"]), norm(right["given_names"])
+    return bool(a and b and c and d) and a != c and Indel.normalized_similarity(a, d) >= 0.75 \
+        and Indel.normalized_similarity(b, c) >= 0.75
+
+
 def differing(left: Record, right: Record) -> str:
-    """Which compared columns differ (after case/accents/punctuation), as a tag."""
-    changed = [c for c in COMPARED if norm(left[c]) != norm(right[c])]
-    return "+".join(changed) or "identical"
+    """What FEBRL changed in the duplicate, as a tag: the compared columns that differ (after
+    case, accents and punctuation), ``<column>_missing`` when the duplicate lacks it,
+    ``names_swapped`` when surname and given name changed places; "identical" when nothing."""
+    swapped = names_swapped(left, right)
+    parts = ["names_swapped"] if swapped else []
+    for column in COMPARED:
+        if swapped and column in ("birth_name", "given_names"):
+            continue
+        if norm(left[column]) != norm(right[column]):
+            parts.append(f"{column}_missing" if not left[column] else column)
+    return "+".join(parts) or "identical"
 
 
 def febrl_sets() -> dict[str, tuple[list[Record], list[Record], list[Truth]]]:

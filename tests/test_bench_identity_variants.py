@@ -14,7 +14,7 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
 
 from bench_identity_variants import outcomes, tally  # noqa: E402
-from febrl_identities import febrl_available, iso_date, to_record  # noqa: E402
+from febrl_identities import differing, febrl_available, iso_date, to_record  # noqa: E402
 from identity_variants import (  # noqa: E402
     RELATION_WEIGHTS,
     TAG_WEIGHTS,
@@ -238,6 +238,10 @@ def test_febrl_dates_addresses_and_identifiers():
     assert not is_nir(record["national_id"]) and record["sex"] == record["birth_place"] == ""
     assert iso_date("19821340") == "19821340" and iso_date("") == ""
     assert to_record("x", {"given_name": float("nan")})["given_names"] == ""
+    swapped = {**record, "birth_name": "kyle", "given_names": "loew", "birth_date": ""}
+    assert differing(swapped, record) == "names_swapped+birth_date_missing"
+    assert differing({**record, "city": "loftsu"}, record) == "city"
+    assert differing(dict(record), record) == "identical"
 
 
 @pytest.mark.skipif(bool(febrl_available()), reason=febrl_available() or "available")
