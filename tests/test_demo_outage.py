@@ -6,7 +6,8 @@ from click.testing import CliRunner
 
 from reentry.cli import cli
 from reentry.demo.outage import create_outage_demo
-from reentry.entry.progress import sheet_states, ward_progress
+from reentry.entry.progress import ward_progress
+from reentry.sheets.tracking import tracked_sheets
 from reentry.store import open_store
 
 AS_OF = datetime(2026, 11, 23, 20, 0, tzinfo=UTC)
@@ -14,11 +15,11 @@ AS_OF = datetime(2026, 11, 23, 20, 0, tzinfo=UTC)
 
 def test_outage_demo_shows_the_whole_journey(store, tmp_path):
     result = create_outage_demo(store, tmp_path / "pdf", patients=30, seed=3, as_of=AS_OF)
-    assert 0 < result.returned < result.sheets and result.typed_rows > 0
-    states = {s.state for s in sheet_states(store)}
-    assert {"missing", "returned", "entered"} <= states
-    totals = ward_progress(sheet_states(store))
-    assert sum(w.entered for w in totals) > 0 and sum(w.missing for w in totals) > 0
+    assert 0 < result.sheets.returned < result.sheets.expected and result.typed_rows > 0
+    states = {s.state for s in tracked_sheets(store)}
+    assert {"missing", "returned", "entered", "verified", "lost", "not_used"} <= states
+    totals = ward_progress(tracked_sheets(store))
+    assert sum(w.sheets.entered for w in totals) > 0 and sum(w.sheets.missing for w in totals) > 0
     items = store.items()
     assert {i.kind.value for i in items} == {"vital_sign", "medication_administration",
                                              "nursing_note"}
@@ -42,7 +43,7 @@ def test_same_seed_same_outage(tmp_path):
     for name in ("a", "b"):
         store = open_store(tmp_path / f"{name}.sqlite")
         result = create_outage_demo(store, tmp_path / name, patients=20, seed=9, as_of=AS_OF)
-        counts.append((result.sheets, result.returned, result.typed_rows,
+        counts.append((result.sheets, result.typed_rows,
                        [(i.code, i.value) for i in store.items()]))
         store.close()
     assert counts[0] == counts[1]

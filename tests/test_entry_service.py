@@ -224,7 +224,8 @@ def test_progress_counts_and_lists_what_is_missing(printed, db_path):
     from click.testing import CliRunner
 
     from reentry.cli import cli
-    from reentry.entry.progress import sheet_states, ward_progress
+    from reentry.entry.progress import ward_progress
+    from reentry.sheets.tracking import tracked_sheets
 
     store, sheets, nurse = printed
     instance = sheet(sheets, "vital_signs")
@@ -232,13 +233,13 @@ def test_progress_counts_and_lists_what_is_missing(printed, db_path):
     service.confirm_identity(store, nurse, instance.serial)
     service.record_row(store, command(instance, nurse, vitals()), now=NOW)
     service.mark_sheet_entered(store, nurse, instance.serial)
-    states = sheet_states(store)
+    states = tracked_sheets(store)
     forms = [s for s in sheets if s.template_id not in ("ward_cover", "dossier")]
     assert len(states) == len(forms)
     (ward,) = ward_progress(states)
-    assert (ward.printed, ward.returned, ward.entered, ward.missing) == (len(forms), 1, 1,
-                                                                          len(forms) - 1)
-    assert [s.serial for s in sheet_states(store, state="entered")] == [instance.serial]
+    assert (ward.sheets.expected, ward.sheets.returned, ward.sheets.entered,
+            ward.sheets.missing) == (len(forms), 1, 1, len(forms) - 1)
+    assert [s.serial for s in states if s.state == "entered"] == [instance.serial]
     runner = CliRunner()
     table = runner.invoke(cli, ["--db", str(db_path), "progress", "--state", "missing"])
     assert table.exit_code == 0 and f"{len(forms) - 1} manquantes" in table.output

@@ -14,13 +14,12 @@ from reentry.cli import cli
 from reentry.demo import create_demo
 from reentry.entry import service
 from reentry.entry.model import Role
-from reentry.entry.progress import sheet_states, ward_progress
+from reentry.entry.progress import ward_progress
 from reentry.errors import UserError
 from reentry.events.accounting import (
     account_lines,
     accounting_csv,
     declare_sheets,
-    sheet_accounts,
     unaccounted_by_ward,
 )
 from reentry.events.drill import DRILL_FIRST_SERIAL, is_drill, start_drill
@@ -29,12 +28,13 @@ from reentry.events.model import (
     EventKind,
     EventStatus,
     ExceptionRequest,
-    SheetState,
     UnaccountedSheets,
 )
 from reentry.events.service import close_event, declare_event, end_event, sign_exception
 from reentry.printing.station import PrintRequest, print_batch, reprint_patient
 from reentry.registry import BatchKind, resolve_code
+from reentry.sheets.state import SheetState
+from reentry.sheets.tracking import tracked_sheets
 from reentry.store import open_store
 
 AS_OF = datetime(2026, 11, 23, 20, 0, tzinfo=UTC)
@@ -131,7 +131,7 @@ def test_an_unplanned_event_adopts_the_latest_prepared_set_of_each_affected_ward
     declared = _declare(store, users["manager"], planned=False, wards=(first,))
     assert declared.adopted_batches == (latest,)
     assert store.event_of_batch(older) is None and store.event_of_batch(other) is None
-    accounts = sheet_accounts(store, declared.event.id)
+    accounts = tracked_sheets(store, event_id=declared.event.id)
     assert sorted(a.serial for a in accounts) == sorted(s.serial for s in _forms(prepared))
     assert {a.batch_kind for a in accounts} == {"prepared"}
 
@@ -165,20 +165,21 @@ def test_accounting_numbers_on_a_real_printed_batch(hospital, tmp_path):
     declare_sheets(store, [packet.serial], "not_used", "dossier d'admission vierge",
                    users["manager"])
 
-    accounts = sheet_accounts(store, event.id)
+    accounts = tracked_sheets(store, event_id=event.id)
     assert len(accounts) == len(forms)
     [line] = account_lines(accounts)
     assert (line.event_id, line.batch_id, line.ward_code) == (event.id, batch_id, ward)
-    assert (line.expected, line.returned, line.entered, line.verified, line.lost,
-            line.not_used) == (len(forms), 3, 2, 1, 1, 1)
-    assert line.unaccounted == len(forms) - 4
+    assert (line.sheets.expected, line.sheets.returned, line.sheets.entered,
+            line.sheets.verified, line.sheets.lost, line.sheets.not_used) == (
+        len(forms), 3, 2, 1, 1, 1)
+    assert line.sheets.unaccounted == len(forms) - 4
     assert unaccounted_by_ward(accounts) == {ward: len(forms) - 4}
     by_serial = {a.serial: a for a in accounts}
     assert by_serial[lost.serial].state is SheetState.LOST
     assert by_serial[lost.serial].declared_reason == "égarée au brancardage"
     assert by_serial[lost.serial].declared_by == "claire.roux"
     shown = by_serial[patient_forms[2].serial]
-    assert shown.state is SheetState.UNACCOUNTED and shown.returned  # back, not typed yet
+    assert shown.state is SheetState.RETURNED and shown.returned  # back, not typed yet
     assert shown.patient_name and shown.birth_date and shown.ipp  # identity always there
     assert by_serial[packet.serial].temporary_id
 
@@ -187,11 +188,11 @@ def test_accounting_numbers_on_a_real_printed_batch(hospital, tmp_path):
     assert csv_lines[1].split(",")[-1] == str(len(forms) - 4)
 
     # The re-entry progress screen tells the same story as the accounting.
-    states = {s.serial: s.state for s in sheet_states(store, ward)}
+    states = {s.serial: s.state for s in tracked_sheets(store, ward_code=ward)}
     assert (states[lost.serial], states[packet.serial]) == ("lost", "not_used")
-    [progress] = ward_progress(sheet_states(store, ward))
-    assert (progress.lost, progress.not_used) == (1, 1)
-    assert progress.missing == len(forms) - 3 - 2  # neither returned nor declared
+    [progress] = ward_progress(tracked_sheets(store, ward_code=ward))
+    assert progress.sheets == line.sheets
+    assert progress.sheets.missing == len(forms) - 3 - 2  # neither returned nor declared
 
 
 def test_a_reprint_replaces_the_old_sheet_in_the_expected_count(hospital, tmp_path):
@@ -199,10 +200,10 @@ def test_a_reprint_replaces_the_old_sheet_in_the_expected_count(hospital, tmp_pa
     ward = _wards(store)[0]
     event = _declare(store, users["manager"]).event
     _, printed = _print(store, tmp_path, ward)
-    before = len(sheet_accounts(store, event.id))
+    before = len(tracked_sheets(store, event_id=event.id))
     ipp = next(s.ipp for s in printed if s.ipp)
     again = reprint_patient(store, ipp, tmp_path / "reprint", start=AS_OF)
-    accounts = {a.serial for a in sheet_accounts(store, event.id)}
+    accounts = {a.serial for a in tracked_sheets(store, event_id=event.id)}
     assert len(accounts) == before  # new sheets in, the superseded ones out
     assert set(again.serials) & accounts
 

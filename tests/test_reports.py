@@ -185,10 +185,10 @@ def test_gathered_numbers_are_what_was_done(outage, report_store):
     assert list(by_ward) == [first, second]
     one, two = by_ward[first], by_ward[second]
     assert one.ward_name == outage.names[first]
-    assert (one.sheets.printed, one.sheets.returned, one.sheets.entered, one.sheets.verified,
+    assert (one.sheets.expected, one.sheets.returned, one.sheets.entered, one.sheets.verified,
             one.sheets.lost, one.sheets.not_used, one.sheets.unaccounted) == (
         outage.printed[first], 2, 1, 1, 0, 0, outage.printed[first] - 1)
-    assert (two.sheets.printed, two.sheets.returned, two.sheets.entered, two.sheets.verified,
+    assert (two.sheets.expected, two.sheets.returned, two.sheets.entered, two.sheets.verified,
             two.sheets.lost, two.sheets.not_used, two.sheets.unaccounted) == (
         outage.printed[second], 1, 1, 0, 1, 1, outage.printed[second] - 3)
     # Verdicts of the latest run: the 80 is in the SIH now, the duplicate still doubled.
@@ -202,7 +202,7 @@ def test_gathered_numbers_are_what_was_done(outage, report_store):
     assert (two.closure.open, two.closure.closed) == (0, 2)
     assert (two.closure.median_hours, two.closure.max_hours) == (4.0, 6.0)
     total = report.total
-    assert (total.sheets.printed, total.sheets.unaccounted) == (
+    assert (total.sheets.expected, total.sheets.unaccounted) == (
         sum(outage.printed.values()), sum(outage.printed.values()) - 4)
     assert total.verdicts == {"in_sih": 2, "differs": 1, "missing": 0, "duplicate": 1}
     assert (total.closure.open, total.closure.closed, total.closure.max_hours) == (1, 2, 6.0)
@@ -258,7 +258,7 @@ def test_the_pdf_and_csv_say_the_same_numbers(outage, report_store, tmp_path):
     with files.wards_csv.open(encoding="utf-8") as handle:
         wards = list(csv.DictReader(handle))
     assert list(wards[0]) == [
-        "ward", "ward_name", "printed", "returned", "entered", "verified", "lost", "not_used",
+        "ward", "ward_name", "expected", "returned", "entered", "verified", "lost", "not_used",
         "unaccounted", "in_sih", "differs", "missing", "duplicate", "flags_open",
         "flags_closed", "closure_median_hours", "closure_max_hours"]
     assert [w["ward"] for w in wards] == [first, second]
@@ -415,7 +415,7 @@ def test_paper_from_a_csv_belongs_to_the_event_whose_outage_it_was_written_in(st
     report = gather_report(store, event.id, now=NOW)
     assert [(w.ward_code, w.verdicts["missing"]) for w in report.wards] == [(row.ward.code, 1)]
     assert [i.reference for i in report.open_items] == ["p1"]
-    assert report.wards[0].sheets.printed == 0  # nothing printed for this event
+    assert report.wards[0].sheets.expected == 0  # nothing printed for this event
 
 
 def test_an_event_with_nothing_yet_still_reports(store, tmp_path):

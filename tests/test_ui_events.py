@@ -10,11 +10,13 @@ from PySide6.QtWidgets import QDialogButtonBox, QMessageBox, QToolBar
 from reentry.demo import create_demo
 from reentry.entry import service
 from reentry.entry.model import Role
-from reentry.events.accounting import account_lines, sheet_accounts
+from reentry.events.accounting import account_lines
 from reentry.events.drill import start_drill
-from reentry.events.model import DeclareEvent, EventStatus, SheetState
+from reentry.events.model import DeclareEvent, EventStatus
 from reentry.events.service import declare_event
 from reentry.printing.station import PrintRequest, print_batch
+from reentry.sheets.state import SheetState
+from reentry.sheets.tracking import tracked_sheets
 from reentry.store import open_store
 from ui.event_window import EventWindow
 
@@ -34,7 +36,7 @@ def outage(db_path, tmp_path):
     ward = store.census()[0].ward.code
     print_batch(store, PrintRequest(out_dir=tmp_path / "pdf", wards=(ward,), start=AS_OF,
                                     admission_packets=1))
-    expected = sheet_accounts(store)
+    expected = tracked_sheets(store)
     store.close()
     return db_path, expected
 
@@ -63,9 +65,9 @@ def test_declare_a_sheet_lost_with_the_identity_in_view(qtbot, window, outage):
     assert "Coupure réseau" in window.summary.text()
     [line] = account_lines(expected)
     assert window.accounts_table.rowCount() == 2  # the batch, then the ward's total
-    assert window.accounts_table.item(0, 2).text() == str(line.expected)
-    assert window.accounts_table.item(0, 8).text() == str(line.expected)  # none accounted yet
-    assert window.sheets_table.rowCount() == line.expected
+    assert window.accounts_table.item(0, 2).text() == str(line.sheets.expected)
+    assert window.accounts_table.item(0, 8).text() == str(line.sheets.expected)  # none yet
+    assert window.sheets_table.rowCount() == line.sheets.expected
     assert window.end_button.isEnabled() and not window.close_button.isEnabled()
 
     target = window.unaccounted_sheets()[0]
@@ -86,12 +88,12 @@ def test_declare_a_sheet_lost_with_the_identity_in_view(qtbot, window, outage):
     with qtbot.waitSignal(window.refreshed):
         qtbot.mouseClick(_ok(dialog), Qt.MouseButton.LeftButton)
 
-    assert window.sheets_table.rowCount() == line.expected - 1
+    assert window.sheets_table.rowCount() == line.sheets.expected - 1
     assert window.accounts_table.item(0, 6).text() == "1"
     assert "1 feuille(s) déclarée(s) perdue(s)" in window.notice.text()
     store = open_store(db_path)
     try:
-        state = {a.serial: a for a in sheet_accounts(store)}[target.serial]
+        state = {a.serial: a for a in tracked_sheets(store)}[target.serial]
     finally:
         store.close()
     assert state.state is SheetState.LOST and state.declared_by == "claire.roux"

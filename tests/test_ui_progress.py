@@ -5,7 +5,8 @@ from datetime import UTC, datetime
 import pytest
 
 from reentry.demo.outage import create_outage_demo
-from reentry.entry.progress import sheet_states, ward_progress
+from reentry.entry.progress import ward_progress
+from reentry.sheets.tracking import tracked_sheets
 from reentry.store import open_store
 from ui.progress_view import WARD_COLUMNS, ProgressDialog
 
@@ -16,7 +17,7 @@ AS_OF = datetime(2026, 11, 23, 20, 0, tzinfo=UTC)
 def outage(db_path, tmp_path):
     store = open_store(db_path)
     create_outage_demo(store, tmp_path / "pdf", patients=25, seed=4, as_of=AS_OF)
-    expected = sheet_states(store)
+    expected = tracked_sheets(store)
     store.close()
     return db_path, expected
 
@@ -31,7 +32,7 @@ def test_totals_filters_missing_list_and_csv(qtbot, outage, tmp_path):
     assert dialog.wards_table.rowCount() == len(wards)
     first = wards[0]
     assert [dialog.wards_table.item(0, c).text() for c in (0, 1, WARD_COLUMNS.index("missing"))] == [
-        first.ward_code, str(first.printed), str(first.missing)]
+        first.ward_code, str(first.sheets.expected), str(first.sheets.missing)]
     assert dialog.sheets_table.rowCount() == len(expected)
     dialog.show_missing()
     missing = [s for s in expected if s.state == "missing"]

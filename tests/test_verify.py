@@ -15,8 +15,9 @@ from printed_ward import print_demo_ward
 from reentry.cli import cli
 from reentry.entry import service
 from reentry.entry.model import EntryStatus, RecordRow, Role
-from reentry.entry.progress import sheet_states, ward_progress
+from reentry.entry.progress import ward_progress
 from reentry.errors import UserError
+from reentry.sheets.tracking import tracked_sheets
 from reentry.store import open_store
 from reentry.verify import decision, routing, second_entry, sighted
 from reentry.verify.compare import sheet_differences
@@ -308,15 +309,17 @@ def test_progress_never_counts_single_entry_sheets_as_verified(ward):
                and s.patient_id and store.sheet_content(s.serial).get("doses"))
     given = {"status": "refused", "reason": "nausées", "initials": "AB"}
     first_entry(store, mar, people["first"], {0: given}, section="administrations")
-    states = {s.serial: s for s in sheet_states(store)}
+    states = {s.serial: s for s in tracked_sheets(store)}
     assert (states[vitals.serial].double_check, states[mar.serial].double_check) == (
         "not_required", "pending")
     (line,) = ward_progress(list(states.values()))
-    assert (line.entered, line.verified, line.to_verify, line.not_double_checked) == (2, 0, 1, 1)
+    assert (line.sheets.entered, line.sheets.verified, line.to_verify,
+            line.not_double_checked) == (2, 0, 1, 1)
     second(store, mar, people["second"], {0: given}, section="administrations")
-    (line,) = ward_progress(sheet_states(store))
-    assert (line.entered, line.verified, line.to_verify, line.not_double_checked) == (2, 1, 0, 1)
-    assert [s.serial for s in sheet_states(store, state="verified")] == [mar.serial]
+    (line,) = ward_progress(tracked_sheets(store))
+    assert (line.sheets.entered, line.sheets.verified, line.to_verify,
+            line.not_double_checked) == (2, 1, 0, 1)
+    assert [s.serial for s in tracked_sheets(store) if s.state == "verified"] == [mar.serial]
 
 
 def test_cli_policy_pending_and_the_verified_only_export(ward, db_path, tmp_path):

@@ -29,9 +29,11 @@ from PySide6.QtWidgets import (
 from reentry import clock, display
 from reentry.barcodes import group_for_reading, page_code
 from reentry.errors import UserError
-from reentry.events.model import OutageEvent, SheetAccount, SheetOutcome
+from reentry.events.model import OutageEvent
 from reentry.i18n import tr
 from reentry.model import Ward
+from reentry.sheets.state import SheetState
+from reentry.sheets.tracking import TrackedSheet
 from ui import theme
 
 
@@ -144,7 +146,7 @@ class DeclareEventDialog(_SubmitDialog):
         self._send(self.form())
 
 
-def sheet_identity(sheet: SheetAccount) -> str:
+def sheet_identity(sheet: TrackedSheet) -> str:
     """Who the sheet is about, whole: name, birth date, IPP, bed, form and code."""
     return tr("events.ui_sheet_identity",
               name=sheet.patient_name or sheet.temporary_id or "—",
@@ -153,14 +155,14 @@ def sheet_identity(sheet: SheetAccount) -> str:
               code=group_for_reading(page_code(sheet.serial, 1)))
 
 
-def _place(sheet: SheetAccount) -> str:
+def _place(sheet: TrackedSheet) -> str:
     return " ".join(p for p in (sheet.room, sheet.bed) if p) or "—"
 
 
 class DeclareSheetsDialog(_SubmitDialog):
     """The sheets about to be declared, each with its patient's identity, and the reason."""
 
-    def __init__(self, outcome: SheetOutcome, sheets: Sequence[SheetAccount],
+    def __init__(self, outcome: SheetState, sheets: Sequence[TrackedSheet],
                  submit: Callable[[str], None], parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("declare_sheets_dialog")

@@ -42,7 +42,6 @@ from reentry.events.accounting import (
     AccountLine,
     account_lines,
     declare_sheets,
-    sheet_accounts,
     unaccounted_by_ward,
 )
 from reentry.events.model import (
@@ -50,11 +49,10 @@ from reentry.events.model import (
     EventStatus,
     ExceptionRequest,
     OutageEvent,
-    SheetAccount,
-    SheetOutcome,
-    SheetState,
 )
 from reentry.i18n import Msg, msg, tr
+from reentry.sheets.state import UNACCOUNTED, SheetState
+from reentry.sheets.tracking import TrackedSheet, tracked_sheets
 from reentry.store import open_store
 from ui import theme
 from ui.drill_banner import show_drill_state
@@ -81,7 +79,7 @@ class AccountingView:
 
     events: list[OutageEvent]
     event: OutageEvent | None
-    sheets: list[SheetAccount]
+    sheets: list[TrackedSheet]
 
 
 def read_accounting(db_path: Path, event_id: int | None) -> AccountingView:
@@ -91,7 +89,7 @@ def read_accounting(db_path: Path, event_id: int | None) -> AccountingView:
         events = store.outage_events()
         event = (next((e for e in events if e.id == event_id), None) if event_id is not None
                  else service.current_event(store))
-        sheets = sheet_accounts(store, event.id) if event is not None else []
+        sheets = tracked_sheets(store, event_id=event.id) if event is not None else []
     finally:
         store.close()
     return AccountingView(events, event, sheets)
@@ -107,7 +105,7 @@ class EventWindow(SignedInWindow):
         self.setObjectName("event_window")
         self._now = now
         self.outage: OutageEvent | None = None
-        self.sheets: list[SheetAccount] = []
+        self.sheets: list[TrackedSheet] = []
         self._chosen_event: int | None = None
         self._task: QuietTask | None = None
         self._again = False
@@ -156,9 +154,9 @@ class EventWindow(SignedInWindow):
         self.lost_button = QPushButton(page)
         self.not_used_button = QPushButton(page)
         self.lost_button.clicked.connect(
-            discarding(lambda: self.open_declare_sheets(SheetOutcome.LOST)))
+            discarding(lambda: self.open_declare_sheets(SheetState.LOST)))
         self.not_used_button.clicked.connect(
-            discarding(lambda: self.open_declare_sheets(SheetOutcome.NOT_USED)))
+            discarding(lambda: self.open_declare_sheets(SheetState.NOT_USED)))
         self.notice = QLabel(page)
         self.notice.setObjectName("event_notice")
         self.notice.setWordWrap(True)
@@ -289,10 +287,10 @@ class EventWindow(SignedInWindow):
         self.ward_filter.setCurrentIndex(max(0, self.ward_filter.findData(current)))
         self.ward_filter.blockSignals(False)
 
-    def unaccounted_sheets(self) -> list[SheetAccount]:
+    def unaccounted_sheets(self) -> list[TrackedSheet]:
         """The unaccounted sheets shown, in table order (filtered by ward)."""
         ward = self.ward_filter.currentData()
-        return [s for s in self.sheets if s.state is SheetState.UNACCOUNTED
+        return [s for s in self.sheets if s.state in UNACCOUNTED
                 and (ward is None or s.ward_code == ward)]
 
     def _show_sheets(self) -> None:
@@ -307,7 +305,7 @@ class EventWindow(SignedInWindow):
             for s in shown])
         self.sheets_caption.setText(tr("events.ui_unaccounted_caption", count=len(shown)))
 
-    def selected_sheets(self) -> list[SheetAccount]:
+    def selected_sheets(self) -> list[TrackedSheet]:
         shown = self.unaccounted_sheets()
         rows = sorted({index.row() for index in self.sheets_table.selectedIndexes()})
         return [shown[r] for r in rows if r < len(shown)]
@@ -379,7 +377,7 @@ class EventWindow(SignedInWindow):
         event = service.end_event(self.store, self.user, event_id, self._now())
         return msg("events.ui_ended", title=event.title)
 
-    def open_declare_sheets(self, outcome: SheetOutcome) -> DeclareSheetsDialog | None:
+    def open_declare_sheets(self, outcome: SheetState) -> DeclareSheetsDialog | None:
         chosen = self.selected_sheets()
         if self.user is None:
             return None
@@ -465,5 +463,4 @@ def open_event_window(db_path: Path, settings: Settings | None = None,
 
 def _account_cells(line: AccountLine) -> list[object]:
     batch = line.batch_id if line.batch_id is not None else tr("events.col_total")
-    return [line.ward_code, batch, line.expected, line.returned, line.entered, line.verified,
-            line.lost, line.not_used, line.unaccounted]
+    return [line.ward_code, batch, *(line.sheets.value(c) for c in ACCOUNT_COLUMNS[2:])]

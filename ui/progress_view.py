@@ -1,6 +1,7 @@
 """Re-entry progress for a ward manager: what is left, at a glance, with filters and CSV.
 
-Top: per ward, sheets printed / returned / entered / verified / lost / missing. Middle: the
+Top: per ward, sheets printed / returned / entered / verified / lost / not used / missing
+(``reentry.sheets``: the same counts as the event accounting and the quality report). Middle: the
 sheets themselves, filtered by ward, batch and state (the list of what is still missing is one
 click away). Bottom: rows typed per operator and their pace.
 """
@@ -23,15 +24,10 @@ from PySide6.QtWidgets import (
 )
 
 from reentry import clock, display
-from reentry.entry.progress import (
-    STATES,
-    SheetState,
-    operators,
-    sheet_states,
-    sheets_csv,
-    ward_progress,
-)
+from reentry.entry.progress import operators, sheets_csv, ward_progress
 from reentry.i18n import tr
+from reentry.sheets.state import EXPECTED, SheetState
+from reentry.sheets.tracking import TrackedSheet, tracked_sheets
 from reentry.store import open_store
 from ui.figure_tables import fill_table, read_only_table
 from ui.language import is_language_change
@@ -51,7 +47,7 @@ class ProgressDialog(QDialog):
         self.setObjectName("progress_dialog")
         self.db_path = Path(db_path)
         self._save_path = save_path or _ask_save_path
-        self._sheets: list[SheetState] = []
+        self._sheets: list[TrackedSheet] = []
         self.ward = QComboBox(self)
         self.batch = QComboBox(self)
         self.state = QComboBox(self)
@@ -84,26 +80,27 @@ class ProgressDialog(QDialog):
     def refresh(self) -> None:
         store = open_store(self.db_path)
         try:
-            self._sheets = sheet_states(store)
+            self._sheets = tracked_sheets(store)
             people = operators(store)
         finally:
             store.close()
         wards = ward_progress(self._sheets)
         fill_table(self.wards_table, [
-            [w.ward_code, w.printed, w.returned, w.entered, w.verified, w.lost, w.not_used,
-             w.missing, w.to_verify, w.not_double_checked]
+            [w.ward_code, w.sheets.expected, w.sheets.returned, w.sheets.entered,
+             w.sheets.verified, w.sheets.lost, w.sheets.not_used, w.sheets.missing,
+             w.to_verify, w.not_double_checked]
             for w in wards])
         fill_table(self.operators_table, [
             [o.display_name, o.rows, f"{o.rows_per_hour:.0f}" if o.rows_per_hour else "—"]
             for o in people])
-        missing = sum(w.missing for w in wards)
         self.summary.setText(tr("ui.progress_summary", printed=len(self._sheets),
-                                missing=missing, entered=sum(w.entered for w in wards)))
+                                missing=sum(w.sheets.missing for w in wards),
+                                entered=sum(w.sheets.entered for w in wards)))
         self._fill_filters([w.ward_code for w in wards],
                            sorted({s.batch_id for s in self._sheets}))
         self._show_sheets()
 
-    def visible_sheets(self) -> list[SheetState]:
+    def visible_sheets(self) -> list[TrackedSheet]:
         ward, batch, state = (self.ward.currentData(), self.batch.currentData(),
                               self.state.currentData())
         return [s for s in self._sheets
@@ -111,7 +108,7 @@ class ProgressDialog(QDialog):
                 and (state is None or s.state == state)]
 
     def show_missing(self) -> None:
-        self.state.setCurrentIndex(self.state.findData("missing"))
+        self.state.setCurrentIndex(self.state.findData(SheetState.MISSING.value))
 
     def export_csv(self) -> Path | None:
         chosen = self._save_path(self)
@@ -134,9 +131,9 @@ class ProgressDialog(QDialog):
 
     def _show_sheets(self) -> None:
         fill_table(self.sheets_table, [
-            [s.ward_code, f"{s.room or ''} {s.bed or ''}".strip(), s.patient or s.temporary_id
+            [s.ward_code, f"{s.room or ''} {s.bed or ''}".strip(), s.patient_name or s.temporary_id
              or "", s.ipp or "", display.form_title(s.template_id),
-             tr(f"ui.progress_state_{s.state}"),
+             tr(f"ui.progress_state_{s.state.value}"),
              s.rows_entered, clock.format_local(s.returned_at, with_zone=False)]
             for s in self.visible_sheets()])
 
@@ -150,8 +147,8 @@ class ProgressDialog(QDialog):
         self.state.blockSignals(True)
         self.state.clear()
         self.state.addItem(tr("ui.progress_all"), None)
-        for state in STATES:
-            self.state.addItem(tr(f"ui.progress_state_{state}"), state)
+        for state in EXPECTED:
+            self.state.addItem(tr(f"ui.progress_state_{state.value}"), state.value)
         self.state.setCurrentIndex(max(0, self.state.findData(current)))
         self.state.blockSignals(False)
         for table, prefix, columns in ((self.wards_table, "ward", WARD_COLUMNS),

@@ -85,9 +85,15 @@ def demo(state: Context, patients: int, seed: int, as_of: datetime | None, scena
 
         result = create_outage_demo(state.store(), out_dir or state.db.parent / "impressions",
                                     patients=patients, seed=seed, as_of=moment)
-        click.echo(tr("cli.demo_outage_already" if result.already_done else "cli.demo_outage",
-                      db=state.db, sheets=result.sheets, returned=result.returned,
-                      rows=result.typed_rows, sih=result.sih_export or "—"))
+        if result.already_done:
+            click.echo(tr("cli.demo_outage_already", db=state.db))
+            return
+        counts = result.sheets
+        click.echo(tr("cli.demo_outage", db=state.db, expected=counts.expected,
+                      returned=counts.returned, entered=counts.entered,
+                      verified=counts.verified, lost=counts.lost, not_used=counts.not_used,
+                      missing=counts.missing, rows=result.typed_rows,
+                      sih=result.sih_export or "—"))
         return
     outcome = create_demo(state.store(), patients=patients, seed=seed, as_of=moment)
     if outcome.already_imported:

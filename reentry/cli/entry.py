@@ -14,6 +14,7 @@ from reentry.cli.base import (
 from reentry.config import load_settings
 from reentry.entry.model import Role
 from reentry.i18n import tr
+from reentry.sheets.state import EXPECTED
 
 
 @cli.command("export")
@@ -83,8 +84,7 @@ def users_list(state: Context) -> None:
 @cli.command()
 @click.option("--ward", default=None, help="Code de l'unité (UF) / ward code.")
 @click.option("--batch", type=int, default=None, help="Numéro de lot / batch number.")
-@click.option("--state", "wanted", type=click.Choice(
-    ["missing", "returned", "entered", "verified", "lost"]), default=None,
+@click.option("--state", "wanted", type=click.Choice([s.value for s in EXPECTED]), default=None,
     help="Seulement les feuilles dans cet état / only sheets in this state.")
 @click.option("--format", "output", type=click.Choice(["table", "csv"]), default="table",
               show_default=True)
@@ -93,26 +93,29 @@ def users_list(state: Context) -> None:
 def progress(state: Context, ward: str | None, batch: int | None, wanted: str | None,
              output: str) -> None:
     """Avancement de la ressaisie / re-entry progress: printed, returned, entered, missing."""
-    from reentry.entry.progress import operators, sheet_states, sheets_csv, ward_progress
+    from reentry.entry.progress import operators, sheets_csv, ward_progress
+    from reentry.sheets.tracking import tracked_sheets
 
     store = state.store()
-    sheets = sheet_states(store, ward, batch)
+    sheets = tracked_sheets(store, ward_code=ward, batch_id=batch)
     if output == "csv":
         chosen = [s for s in sheets if wanted is None or s.state == wanted]
         click.echo(sheets_csv(chosen), nl=False)
         return
     for line in ward_progress(sheets):
-        click.echo(tr("cli.progress_ward", ward=line.ward_code, printed=line.printed,
-                      returned=line.returned, entered=line.entered, verified=line.verified,
-                      lost=line.lost, not_used=line.not_used,
-                      missing=line.missing))
+        counts = line.sheets
+        click.echo(tr("cli.progress_ward", ward=line.ward_code, printed=counts.expected,
+                      returned=counts.returned, entered=counts.entered,
+                      verified=counts.verified, lost=counts.lost, not_used=counts.not_used,
+                      missing=counts.missing))
         click.echo(tr("verify.progress_ward", to_verify=line.to_verify,
                       not_required=line.not_double_checked))
     if wanted:
         for sheet in sheets:
             if sheet.state == wanted:
                 click.echo(f"  {sheet.ward_code}  {sheet.room or ''}-{sheet.bed or ''}  "
-                           f"{sheet.template_id}  {sheet.patient or sheet.temporary_id or ''}  "
+                           f"{sheet.template_id}  "
+                           f"{sheet.patient_name or sheet.temporary_id or ''}  "
                            f"{sheet.ipp or ''}")
     for operator in operators(store):
         rate = operator.rows_per_hour

@@ -13,6 +13,7 @@ from reentry.entry.model import User
 from reentry.errors import UserError
 from reentry.events.model import OutageEvent
 from reentry.i18n import tr
+from reentry.sheets.state import DECLARATIONS
 
 _TIME_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"]
 _COUNT_COLUMNS = ("expected", "returned", "entered", "verified", "lost", "not_used",
@@ -157,13 +158,14 @@ def accounting(state: Context, event_id: int | None, ward: str | None, output: s
     (expected − entered − lost − not used); see docs/events.md.
     """
     from reentry.barcodes import group_for_reading, page_code
-    from reentry.events.accounting import account_lines, accounting_csv, sheet_accounts
-    from reentry.events.model import SheetState
+    from reentry.events.accounting import account_lines, accounting_csv
     from reentry.events.service import find_event
+    from reentry.sheets.state import UNACCOUNTED
+    from reentry.sheets.tracking import tracked_sheets
 
     store = state.store()
     event = find_event(store, event_id)
-    sheets = sheet_accounts(store, event.id, ward)
+    sheets = tracked_sheets(store, event_id=event.id, ward_code=ward)
     lines = account_lines(sheets)
     if output == "csv":
         click.echo(accounting_csv(lines), nl=False)
@@ -176,13 +178,13 @@ def accounting(state: Context, event_id: int | None, ward: str | None, output: s
     totals = account_lines(sheets, by_batch=False)
     for line in [*lines, *totals]:
         batch = str(line.batch_id) if line.batch_id is not None else tr("events.col_total")
-        cells = [line.ward_code, batch, *(str(getattr(line, c)) for c in _COUNT_COLUMNS)]
+        cells = [line.ward_code, batch, *(str(line.sheets.value(c)) for c in _COUNT_COLUMNS)]
         click.echo("  ".join(c.ljust(w) for c, w in zip(cells, widths, strict=True)))
     click.echo(tr("events.cli_summary", expected=len(sheets), unaccounted=sum(
-        t.unaccounted for t in totals)))
+        t.sheets.unaccounted for t in totals)))
     if list_unaccounted:
         for sheet in sheets:
-            if sheet.state is SheetState.UNACCOUNTED:
+            if sheet.state in UNACCOUNTED:
                 click.echo(tr(
                     "events.cli_unaccounted_sheet",
                     code=group_for_reading(page_code(sheet.serial, 1)), ward=sheet.ward_code,
@@ -199,7 +201,7 @@ def sheets_group() -> None:
 
 @sheets_group.command("declare")
 @click.argument("codes", nargs=-1, required=True)
-@click.option("--outcome", type=click.Choice(["lost", "not_used"]), required=True,
+@click.option("--outcome", type=click.Choice([d.value for d in DECLARATIONS]), required=True,
               help="Perdue ou non utilisée / lost or not used.")
 @click.option("--reason", required=True, help="Pourquoi / why (kept in the audit).")
 @click.option("--user", "username", required=True, help="Qui déclare / who declares.")

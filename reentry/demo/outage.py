@@ -2,8 +2,10 @@
 
 The snapshot is taken at ``as_of``; the outage runs for ``hours`` from then; every ward's sheets
 are printed and registered; the next morning a realistic share of the sheets has come back and
-been typed with plausible values by a few nurses, some only half; the rest is still missing.
-Same seed, same outage.
+been typed with plausible values by a few nurses, some only half, one medication record typed a
+second time blind (verified); the rest is still missing. The next day the ward manager declares
+the blank admission packets not used and one sheet lost, and a sheet declared lost the first
+morning turns up. So every state a sheet can be in is on screen. Same seed, same outage.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from typing import Any
 from reentry import clock
 from reentry.admission.model import RecordAdmission
 from reentry.admission.service import record_admission
+from reentry.barcodes import page_code
 from reentry.demo import create_demo, default_as_of
 from reentry.demo.sih_export import write_sih_export, write_sih_patients
 from reentry.entry import service
@@ -26,6 +29,8 @@ from reentry.events.service import declare_event, end_event
 from reentry.formdefs import load_forms
 from reentry.i18n import tr
 from reentry.printing.station import PrintRequest, print_batch
+from reentry.sheets.state import SheetCounts, count_states
+from reentry.sheets.tracking import tracked_sheets
 
 NURSES = (("aurore.petit", "Aurore Petit", "AP"), ("karim.benali", "Karim Benali", "KB"),
           ("lea.moreau", "Léa Moreau", "LM"))
@@ -42,12 +47,12 @@ FINISHED = 0.85  # of those, share marked finished
 @dataclass(frozen=True)
 class OutageDemo:
     batch_id: int
-    sheets: int
-    returned: int
+    sheets: SheetCounts  # the outage's sheets as progress and the accounting count them
     typed_rows: int
     already_done: bool = False
     sih_export: Path | None = None  # what the SIH holds after recovery (item CSV)
     review_run: int | None = None  # the reconciliation stored for the quality review
+    event_id: int | None = None
 
 
 def create_outage_demo(store: Any, out_dir: Path, patients: int = 120, seed: int = 1,
@@ -57,7 +62,7 @@ def create_outage_demo(store: Any, out_dir: Path, patients: int = 120, seed: int
     as_of = as_of or default_as_of() - OUTAGE_AGE
     create_demo(store, patients=patients, seed=seed, as_of=as_of)
     if store.batches():
-        return OutageDemo(store.batches()[0].id, 0, 0, 0, already_done=True)
+        return OutageDemo(store.batches()[0].id, SheetCounts(), 0, already_done=True)
     manager = _user(store, *MANAGER, Role.WARD_MANAGER)
     event = _declare_outage(store, manager, as_of)
     outcome = print_batch(store, PrintRequest(out_dir=out_dir, start=as_of, hours=hours,
@@ -67,7 +72,8 @@ def create_outage_demo(store: Any, out_dir: Path, patients: int = 120, seed: int
     rng = random.Random(seed)
     morning = as_of + timedelta(hours=hours + 2)
     forms = load_forms()
-    returned = typed_rows = 0
+    typed_rows = 0
+    second_typing: tuple[Any, int, list[tuple[str, int, dict[str, str]]]] | None = None
     sheets = [s for s in store.batch_sheets(outcome.batch_id)
               if s.patient_id and s.template_id in forms
               and s.template_id in ("vital_signs", "medication_administration", "nursing_notes")]
@@ -78,7 +84,6 @@ def create_outage_demo(store: Any, out_dir: Path, patients: int = 120, seed: int
         nurse, initials = nurses[nurse_index], NURSES[nurse_index][2]
         now = morning + timedelta(minutes=index)
         context = service.open_sheet(store, sheet.code(1), nurse)
-        returned += 1
         if rng.random() > TYPED:
             continue
         service.confirm_identity(store, nurse, sheet.serial)
@@ -94,6 +99,10 @@ def create_outage_demo(store: Any, out_dir: Path, patients: int = 120, seed: int
             typed_rows += 1
         if finished:
             service.mark_sheet_entered(store, nurse, sheet.serial)
+            if second_typing is None and sheet.template_id == "medication_administration":
+                second_typing = (sheet, nurse_index, rows)
+    if second_typing is not None:
+        _second_entry(store, nurses, *second_typing, as_of, morning + timedelta(hours=2))
     _downtime_admission(store, outcome.batch_id, nurses[0], as_of, morning)
     export = out_dir / "sih-export.csv"
     write_sih_export(store.items(), export, seed=seed)
@@ -101,11 +110,59 @@ def create_outage_demo(store: Any, out_dir: Path, patients: int = 120, seed: int
     write_sih_patients(store, sih_patients, seed=seed)
     review_run = _first_reconciliation(store, export, sih_patients, out_dir,
                                        morning + timedelta(hours=4))
+    _declare_lost_and_found(store, event.id, manager, nurses[0])
     if review_run is not None:
         _quality_follow_up(store, event.id, review_run, export, sih_patients, out_dir, manager,
                            morning + timedelta(days=1))
-    return OutageDemo(outcome.batch_id, len(sheets), returned, typed_rows, sih_export=export,
-                      review_run=review_run)
+    _declare_blank_packets(store, event.id, manager)
+    counts = count_states(s.state for s in tracked_sheets(store, event_id=event.id))
+    return OutageDemo(outcome.batch_id, counts, typed_rows, sih_export=export,
+                      review_run=review_run, event_id=event.id)
+
+
+def _second_entry(store: Any, nurses: list[User], sheet: Any, first_typist: int,
+                  rows: list[tuple[str, int, dict[str, str]]], as_of: datetime,
+                  now: datetime) -> None:
+    """A medication record is typed twice blind (the default for it): another nurse types what
+    she reads on the same paper, the entries agree, the sheet is verified."""
+    from reentry.verify import second_entry
+
+    nurse = nurses[(first_typist + 1) % len(nurses)]
+    service.open_sheet(store, sheet.code(1), nurse)
+    service.confirm_identity(store, nurse, sheet.serial)
+    date = clock.local(as_of).strftime("%d/%m/%Y")
+    for section_id, row_index, values in rows:
+        second_entry.record_row(store, RecordRow(sheet.serial, 1, section_id, row_index, values,
+                                                 {"date": date}, nurse,
+                                                 confirmed_warnings=frozenset(values)), now=now)
+    second_entry.mark_sheet_entered(store, nurse, sheet.serial)
+
+
+def _declare_lost_and_found(store: Any, event_id: int, manager: User, nurse: User) -> None:
+    """A sheet not back the first morning is declared lost; it turns up in radiology and is
+    scanned: found, it counts as returned again, its declaration kept in its history."""
+    from reentry.events.accounting import declare_sheets
+
+    missing = next((s for s in tracked_sheets(store, event_id=event_id)
+                    if not s.returned and not s.temporary_id), None)
+    if missing is None:
+        return
+    declare_sheets(store, [missing.serial], "lost", "introuvable dans l'unité", manager)
+    service.open_sheet(store, page_code(missing.serial, 1), nurse)
+
+
+def _declare_blank_packets(store: Any, event_id: int, manager: User) -> None:
+    """No one else was admitted during the outage: the ward manager declares the sheets of the
+    admission packets nobody opened not used."""
+    from reentry.events.accounting import declare_sheets
+
+    sheets = tracked_sheets(store, event_id=event_id)
+    opened = {s.temporary_id for s in sheets if s.temporary_id and s.returned}
+    blank = [s.serial for s in sheets if s.temporary_id and s.temporary_id not in opened
+             and s.declared is None]
+    if blank:
+        declare_sheets(store, blank, "not_used", "dossier d'admission vierge, aucune admission",
+                       manager)
 
 
 def _downtime_admission(store: Any, batch_id: int, nurse: User, as_of: datetime,
@@ -159,7 +216,7 @@ def _quality_follow_up(store: Any, event_id: int, run_id: int, export: Path,
     their flags), and one sheet that never came back declared lost by the ward manager."""
     import csv
 
-    from reentry.events.accounting import declare_sheets, sheet_accounts
+    from reentry.events.accounting import declare_sheets
     from reentry.export.csv_items import ITEM_COLUMNS
     from reentry.reconcile_run import run_reconciliation
     from reentry.review import service as review
@@ -187,7 +244,8 @@ def _quality_follow_up(store: Any, event_id: int, run_id: int, export: Path,
         csv.DictWriter(handle, fieldnames=ITEM_COLUMNS, lineterminator="\n").writerows(rows)
     run_reconciliation(store, [newer], None, out_dir / "rapprochement-2", user=quality,
                        sih_patients=sih_patients, now=next_day)
-    missing = next((s for s in sheet_accounts(store, event_id) if not s.returned), None)
+    missing = next((s for s in tracked_sheets(store, event_id=event_id)
+                    if not s.returned and s.declared is None), None)
     if missing is not None:
         declare_sheets(store, [missing.serial], "lost", "égarée lors du transfert en radiologie",
                        manager)

@@ -1,37 +1,29 @@
 """Every sheet accounted for: per event, batch and ward, what was expected back and what became
 of it.
 
-*Expected*: printed sheets of the event's print batches (not superseded, not cancelled; a
-registered-but-unprinted sheet of an interrupted batch never reached paper), and every standing
-sheet of the prepared sets the event adopted, in the wards it affects. Ward covers and dossiers
-are read, not written on, and are never expected back.
-
-*Unaccounted* = expected − entered − lost − not used. Each sheet is counted in one of those four
-states only (entered wins over a declaration; the latest declaration wins over an earlier one;
-a sheet declared lost that is scanned again is unaccounted for until entered), so the four add
-up to *expected*. *Returned* and *verified* are progress, shown beside them: a sheet returned but
-not entered is still unaccounted for.
+Which sheets an event expects back and the state of each are decided once, by
+``reentry.sheets.state.sheet_state`` (printed sheets of the event's print batches; every standing
+sheet of the prepared sets it adopted, in the wards it affects; never ward covers nor dossiers).
+Each sheet stands in one state, so *expected* = missing + returned + lost + not used, and
+*unaccounted* (still owed: neither entered nor declared) = expected − entered − lost − not used.
+A lost sheet scanned again afterwards is found: it counts as returned (unaccounted for) until it
+is entered.
 """
 
 from __future__ import annotations
 
 import csv
-import functools
 import io
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date
 from typing import Any
 
-from reentry import display
 from reentry.entry.model import User
 from reentry.entry.permissions import Permission, require
 from reentry.errors import UserError
-from reentry.events.model import SheetAccount, SheetOutcome, SheetState
-from reentry.model import Patient, Sex
-from reentry.store.sqlite import natural_key
-from reentry.store.sqlite_events import row_state
+from reentry.sheets.state import DECLARATIONS, UNACCOUNTED, SheetCounts, SheetState, count_states
+from reentry.sheets.tracking import TrackedSheet
 
 
 @dataclass(frozen=True)
@@ -41,50 +33,24 @@ class AccountLine:
     event_id: int
     batch_id: int | None
     ward_code: str
-    expected: int = 0
-    returned: int = 0
-    entered: int = 0
-    verified: int = 0
-    lost: int = 0
-    not_used: int = 0
-
-    @property
-    def unaccounted(self) -> int:
-        return self.expected - self.entered - self.lost - self.not_used
+    sheets: SheetCounts
 
 
-def sheet_accounts(store: Any, event_id: int | None = None, ward_code: str | None = None,
-                   batch_id: int | None = None) -> list[SheetAccount]:
-    """The sheets events expect back, in ward, room and bed order, with the patient's identity."""
-    names: dict[tuple[Any, ...], str | None] = {}  # one patient has many sheets
-    sheets = [_account(r, names) for r in store.accounting_rows(event_id, ward_code, batch_id)]
-    place = functools.lru_cache(maxsize=None)(natural_key)  # a few hundred rooms and beds
-    sheets.sort(key=lambda s: (s.event_id, s.ward_code, s.ipp is None and s.patient_name is None,
-                               place(s.room), place(s.bed), s.serial))
-    return sheets
-
-
-def account_lines(sheets: Iterable[SheetAccount], *, by_batch: bool = True) -> list[AccountLine]:
+def account_lines(sheets: Iterable[TrackedSheet], *, by_batch: bool = True) -> list[AccountLine]:
     """One line per event, batch and ward (or per event and ward without ``by_batch``)."""
-    counts: dict[tuple[int, int | None, str], Counter[str]] = {}
+    states: dict[tuple[int, int | None, str], list[SheetState]] = {}
     for sheet in sheets:
+        if sheet.event_id is None:
+            continue  # printed while no outage event was declared: no event to account to
         key = (sheet.event_id, sheet.batch_id if by_batch else None, sheet.ward_code)
-        c = counts.setdefault(key, Counter())
-        c["expected"] += 1
-        c["returned"] += sheet.returned
-        c["entered"] += sheet.state is SheetState.ENTERED
-        c["verified"] += sheet.verified
-        c["lost"] += sheet.state is SheetState.LOST
-        c["not_used"] += sheet.state is SheetState.NOT_USED
-    return [AccountLine(event, batch, ward, c["expected"], c["returned"], c["entered"],
-                        c["verified"], c["lost"], c["not_used"])
-            for (event, batch, ward), c in sorted(
-                counts.items(), key=lambda kv: (kv[0][0], kv[0][2], kv[0][1] or 0))]
+        states.setdefault(key, []).append(sheet.state)
+    return [AccountLine(event, batch, ward, count_states(found))
+            for (event, batch, ward), found in sorted(
+                states.items(), key=lambda kv: (kv[0][0], kv[0][2], kv[0][1] or 0))]
 
 
-def unaccounted_by_ward(sheets: Iterable[SheetAccount]) -> dict[str, int]:
-    return dict(sorted(Counter(s.ward_code for s in sheets
-                               if s.state is SheetState.UNACCOUNTED).items()))
+def unaccounted_by_ward(sheets: Iterable[TrackedSheet]) -> dict[str, int]:
+    return dict(sorted(Counter(s.ward_code for s in sheets if s.state in UNACCOUNTED).items()))
 
 
 CSV_COLUMNS = ("event", "batch", "ward", "expected", "returned", "entered", "verified", "lost",
@@ -97,12 +63,11 @@ def accounting_csv(lines: Sequence[AccountLine]) -> str:
     writer.writerow(CSV_COLUMNS)
     for line in lines:
         writer.writerow([line.event_id, line.batch_id if line.batch_id is not None else "",
-                         line.ward_code, line.expected, line.returned, line.entered,
-                         line.verified, line.lost, line.not_used, line.unaccounted])
+                         line.ward_code, *(line.sheets.value(c) for c in CSV_COLUMNS[3:])])
     return out.getvalue()
 
 
-def declare_sheets(store: Any, serials: Sequence[int], outcome: SheetOutcome | str, reason: str,
+def declare_sheets(store: Any, serials: Sequence[int], outcome: SheetState | str, reason: str,
                    user: User) -> int:
     """Declare sheets lost or not used, all or none, with the reason and who says so.
 
@@ -110,11 +75,10 @@ def declare_sheets(store: Any, serials: Sequence[int], outcome: SheetOutcome | s
     registry already accounts for it), or of a closed event (its accounting is final).
     """
     require(user, Permission.DECLARE_SHEETS)
-    try:
-        chosen = SheetOutcome(outcome)
-    except ValueError:
+    chosen = next((d for d in DECLARATIONS if d.value == outcome), None)
+    if chosen is None:
         raise UserError("events.unknown_outcome", outcome=str(outcome),
-                        known=", ".join(o.value for o in SheetOutcome)) from None
+                        known=", ".join(d.value for d in DECLARATIONS))
     reason = (reason or "").strip()
     if not reason:
         raise UserError("events.reason_required")
@@ -122,22 +86,3 @@ def declare_sheets(store: Any, serials: Sequence[int], outcome: SheetOutcome | s
     if not unique:
         raise UserError("events.no_sheet_given")
     return store.declare_sheet_outcomes(unique, chosen, reason, user)  # type: ignore[no-any-return]
-
-
-def _account(r: dict[str, Any], names: dict[tuple[Any, ...], str | None]) -> SheetAccount:
-    key = (r["birth_name"], r["used_name"], r["given_names"], r["sex"])
-    if key not in names:
-        names[key] = display.full_name(Patient(
-            ipp=r["ipp"], birth_name=r["birth_name"], used_name=r["used_name"],
-            given_names=r["given_names"], sex=Sex(r["sex"]) if r["sex"] else None,
-        )) if r["birth_name"] or r["used_name"] else None
-    name = names[key]
-    return SheetAccount(
-        serial=r["serial"], event_id=r["event_id"], batch_id=r["batch_id"],
-        batch_kind=r["batch_kind"], ward_code=r["ward_code"], template_id=r["template_id"],
-        patient_name=name,
-        birth_date=date.fromisoformat(r["birth_date"]) if r["birth_date"] else None,
-        ipp=r["ipp"], room=r["room"], bed=r["bed"], temporary_id=r["temporary_code"],
-        returned=r["returned_id"] is not None, entered=r["entered_id"] is not None,
-        verified=r["verified_id"] is not None, state=row_state(r),
-        declared_reason=r["declared_reason"], declared_by=r["declared_by"])

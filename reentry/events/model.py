@@ -1,4 +1,4 @@
-"""What an outage event is, and what became of each sheet it expects back.
+"""What an outage event is (what became of each sheet it expects back: ``reentry.sheets``).
 
 An event is the outage itself: when it started and ended, which wards and systems it hit, who
 declared it. It goes ``ongoing`` → ``ended`` (the SIH is back) → ``closed`` (every sheet is
@@ -9,7 +9,7 @@ one event; sheets and entries belong to the event of their batch.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 from enum import StrEnum
 
 from reentry.entry.model import User
@@ -25,22 +25,6 @@ class EventStatus(StrEnum):
     ONGOING = "ongoing"  # declared (possibly ahead of a planned cut), not ended yet
     ENDED = "ended"  # the SIH is back; re-entry goes on
     CLOSED = "closed"  # every sheet accounted for, or an exception signed
-
-
-class SheetOutcome(StrEnum):
-    """What a person may declare about a sheet that will never be entered."""
-
-    LOST = "lost"
-    NOT_USED = "not_used"
-
-
-class SheetState(StrEnum):
-    """Where one expected sheet stands for the accounting; the first three account for it."""
-
-    ENTERED = "entered"
-    LOST = "lost"
-    NOT_USED = "not_used"
-    UNACCOUNTED = "unaccounted"
 
 
 @dataclass(frozen=True)
@@ -97,45 +81,6 @@ class ExceptionRequest:
 
     signer: User
     reason: str
-
-
-@dataclass(frozen=True)
-class SheetAccount:
-    """One sheet an event expects back, with who it is about and what became of it."""
-
-    serial: int
-    event_id: int
-    batch_id: int
-    batch_kind: str
-    ward_code: str
-    template_id: str
-    patient_name: str | None
-    birth_date: date | None
-    ipp: str | None
-    room: str | None
-    bed: str | None
-    temporary_id: str | None
-    returned: bool
-    entered: bool
-    verified: bool
-    state: SheetState
-    declared_reason: str | None = None
-    declared_by: str | None = None
-
-
-def sheet_state(entered: bool, declared: str | None, declared_id: int | None,
-                returned_id: int | None) -> SheetState:
-    """Entered wins; then the latest declaration. A sheet declared lost that is scanned again
-    afterwards has come back: it is unaccounted for again until it is entered."""
-    if entered:
-        return SheetState.ENTERED
-    if declared == SheetOutcome.LOST.value:
-        if returned_id is not None and declared_id is not None and returned_id > declared_id:
-            return SheetState.UNACCOUNTED
-        return SheetState.LOST
-    if declared == SheetOutcome.NOT_USED.value:
-        return SheetState.NOT_USED
-    return SheetState.UNACCOUNTED
 
 
 class UnaccountedSheets(UserError):

@@ -28,7 +28,7 @@ from typing import Any
 from reentry import __version__, clock, i18n
 from reentry.barcodes import group_for_reading, page_code
 from reentry.errors import UserError
-from reentry.events.accounting import account_lines, accounting_csv, sheet_accounts
+from reentry.events.accounting import account_lines, accounting_csv
 from reentry.events.model import EventKind, OutageEvent
 from reentry.i18n import msg, tr
 from reentry.progress import CancelToken, Progress, ProgressCallback, ignore_progress
@@ -37,6 +37,7 @@ from reentry.reports.gather import report_event
 from reentry.reports.quality import REPORT_FILES, guard_write, write_quality_report
 from reentry.review.model import PatientIdentity
 from reentry.review.reasons import render_reason
+from reentry.sheets.tracking import tracked_sheets
 
 MANIFEST = "manifest.json"
 CHECKSUMS = "SHA256SUMS"
@@ -165,7 +166,7 @@ def _code(serial: int | None) -> str:
 
 
 def _write_accounting(store: Any, event_id: int, path: Path) -> None:
-    lines = account_lines(sheet_accounts(store, event_id))
+    lines = account_lines(tracked_sheets(store, event_id=event_id))
     path.write_text(accounting_csv(lines), encoding="utf-8")
 
 
@@ -177,7 +178,7 @@ def _write_sheets(store: Any, event_id: int, path: Path) -> None:
          s.patient_name, s.birth_date.isoformat() if s.birth_date else "", s.ipp, s.room, s.bed,
          s.temporary_id, int(s.returned), int(s.entered), int(s.verified), s.state.value,
          s.declared_reason, s.declared_by]
-        for s in sheet_accounts(store, event_id)))
+        for s in tracked_sheets(store, event_id=event_id)))
 
 
 def _write_lifecycle(store: Any, event_id: int, path: Path) -> None:

@@ -1,8 +1,9 @@
 """The quality report of one outage event as plain data, read from the store and nothing else.
 
-Per ward: what became of the sheets (printed, returned, entered, verified, lost, not used,
-unaccounted for), how the latest reconciliation run classified the paper items (in the SIH,
-different, missing, doubled), and how fast the flags were closed, counted from the end of the
+Per ward: what became of the sheets (expected back, returned, entered, verified, lost, not
+used, unaccounted for; counted by ``reentry.sheets`` as progress and the accounting count
+them), how the latest reconciliation run classified the paper items (in the SIH, different,
+missing, doubled), and how fast the flags were closed, counted from the end of the
 outage. Then the closure curve and every item still open: flags not resolved, and sheets not
 accounted for. The PDF and CSV writers only lay this out; no number is computed there.
 
@@ -23,31 +24,19 @@ from typing import Any
 from reentry import clock
 from reentry.barcodes import group_for_reading, page_code
 from reentry.errors import UserError
-from reentry.events.accounting import account_lines, sheet_accounts
-from reentry.events.model import EventKind, OutageEvent, SheetAccount, SheetState
+from reentry.events.accounting import account_lines
+from reentry.events.model import EventKind, OutageEvent
 from reentry.review.model import OPEN, VERDICTS, PatientIdentity
 from reentry.review.reasons import reason_texts
+from reentry.sheets.state import UNACCOUNTED, SheetCounts
+from reentry.sheets.tracking import TrackedSheet, tracked_sheets
 from reentry.store.sqlite import natural_key
 
-SHEET_COLUMNS = ("printed", "returned", "entered", "verified", "lost", "not_used", "unaccounted")
+SHEET_COLUMNS = ("expected", "returned", "entered", "verified", "lost", "not_used", "unaccounted")
 FLAG = "flag"
 SHEET = "sheet"
 NOT_RETURNED = "not_returned"
 RETURNED_NOT_ENTERED = "returned_not_entered"
-
-
-@dataclass(frozen=True)
-class SheetCounts:
-    printed: int = 0  # expected back: printed, not superseded or cancelled
-    returned: int = 0
-    entered: int = 0
-    verified: int = 0
-    lost: int = 0
-    not_used: int = 0
-    unaccounted: int = 0
-
-    def value(self, column: str) -> int:
-        return int(getattr(self, column))
 
 
 @dataclass(frozen=True)
@@ -139,7 +128,7 @@ def gather_report(store: Any, event_id: int, *, now: datetime | None = None,
     step = check or (lambda: None)
     event = report_event(store, event_id)
     generated = now or clock.now()
-    accounts = sheet_accounts(store, event_id)
+    accounts = tracked_sheets(store, event_id=event_id)
     step()
     runs = [_run(r) for r in store.report_runs(event_id)]
     verdict_run = runs[-1] if runs else None
@@ -150,7 +139,6 @@ def gather_report(store: Any, event_id: int, *, now: datetime | None = None,
     step()
     flag_rows = store.report_flags(event_id)
     flags = [_flag(r, event) for r in flag_rows]
-    returned_at = _returned_times(store.report_sheet_events(event_id))
     step()
     sheets = {line.ward_code: line for line in account_lines(accounts, by_batch=False)}
     names = {w.code: w.name for w in store.wards()}
@@ -158,15 +146,13 @@ def gather_report(store: Any, event_id: int, *, now: datetime | None = None,
     wards = []
     for code in codes:
         line = sheets.get(code)
-        counts = SheetCounts(line.expected, line.returned, line.entered, line.verified,
-                             line.lost, line.not_used, line.unaccounted) if line else SheetCounts()
+        counts = line.sheets if line else SheetCounts()
         wards.append(WardReport(code, names.get(code, ""), counts, _verdicts(verdicts[code]),
                                 _closure(f for f in flags if f.ward_code == code)))
-    total = WardReport("", "", _sum_sheets(w.sheets for w in wards),
+    total = WardReport("", "", sum((w.sheets for w in wards), SheetCounts()),
                        _verdicts(sum(verdicts.values(), Counter())), _closure(flags))
     items = [_flag_item(r) for r in flag_rows if r["status"] == OPEN]
-    items += [_sheet_item(a, event, returned_at.get(a.serial)) for a in accounts
-              if a.state is SheetState.UNACCOUNTED]
+    items += [_sheet_item(a, event) for a in accounts if a.state in UNACCOUNTED]
     items.sort(key=lambda i: (natural_key(i.ward_code), i.patient_name.casefold(),
                               i.since or datetime.max.replace(tzinfo=generated.tzinfo),
                               i.reference))
@@ -199,14 +185,6 @@ def _verdicts(counts: Counter[str]) -> dict[str, int]:
     return {verdict: counts.get(verdict, 0) for verdict in VERDICTS}
 
 
-def _sum_sheets(lines: Iterable[SheetCounts]) -> SheetCounts:
-    totals = Counter[str]()
-    for line in lines:
-        for column in SHEET_COLUMNS:
-            totals[column] += line.value(column)
-    return SheetCounts(**{column: totals[column] for column in SHEET_COLUMNS})
-
-
 def _closure(flags: Iterable[_Flag]) -> ClosureStats:
     flags = list(flags)
     hours = [f.hours for f in flags if not f.open and f.hours is not None]
@@ -233,17 +211,6 @@ def _closure_curve(flags: list[_Flag], event: OutageEvent, now: datetime
     return points, horizon
 
 
-def _returned_times(rows: Iterable[dict[str, Any]]) -> dict[int, datetime]:
-    """The latest time each sheet was scanned back (rows come in the order they happened)."""
-    times: dict[int, datetime] = {}
-    for r in rows:
-        if r["action"] == "returned":
-            moment = clock.from_storage(r["at"])
-            if moment is not None:
-                times[r["serial"]] = moment
-    return times
-
-
 def _flag_item(r: dict[str, Any]) -> OpenItem:
     identity = PatientIdentity.from_dict(json.loads(r["identity"] or "{}"))
     return OpenItem(
@@ -253,8 +220,7 @@ def _flag_item(r: dict[str, Any]) -> OpenItem:
         since=clock.from_storage(r["first_flagged_at"]), reference=r["item_key"])
 
 
-def _sheet_item(sheet: SheetAccount, event: OutageEvent, returned_at: datetime | None
-                ) -> OpenItem:
+def _sheet_item(sheet: TrackedSheet, event: OutageEvent) -> OpenItem:
     """A sheet still expected: back but not typed (since it came back), or not back at all
     (since the end of the outage; no date while the outage goes on)."""
     birth: date | None = sheet.birth_date
@@ -263,5 +229,5 @@ def _sheet_item(sheet: SheetAccount, event: OutageEvent, returned_at: datetime |
         birth_date=birth.isoformat() if birth else "", ipp=sheet.ipp or "",
         temporary_id=sheet.temporary_id or "", kind=sheet.template_id,
         status=RETURNED_NOT_ENTERED if sheet.returned else NOT_RETURNED, reason={},
-        since=returned_at if sheet.returned else event.ended_at,
+        since=sheet.returned_at if sheet.returned else event.ended_at,
         reference=group_for_reading(page_code(sheet.serial, 1)))

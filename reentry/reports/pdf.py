@@ -200,7 +200,7 @@ def _sheets_section(report: QualityReport, styles: dict[str, ParagraphStyle]
     total = [tr("reports.total"), *(str(report.total.sheets.value(c)) for c in SHEET_COLUMNS)]
     table = _number_table(header, body, total, styles, first=80 * mm)
     parts: list[Flowable] = [_p(tr("reports.sheets_title"), styles["h2"]), table]
-    wards = [w for w in report.wards if w.sheets.printed]
+    wards = [w for w in report.wards if w.sheets.expected]
     if wards:
         series = [[w.sheets.value(c) for w in wards] for c in SHEET_COLUMNS]
         labels = [tr(f"reports.sheets_{c}") for c in SHEET_COLUMNS]

@@ -50,6 +50,7 @@ from reentry.store.sqlite_registry import RegistryQueries
 from reentry.store.sqlite_reports import ReportQueries
 from reentry.store.sqlite_review import ReviewQueries
 from reentry.store.sqlite_scans import ScanQueries
+from reentry.store.sqlite_sheets import SheetQueries
 from reentry.store.sqlite_verify import VerifyQueries
 
 _PATIENT_TRAITS = (
@@ -79,8 +80,8 @@ def _translate(error: sqlite3.Error, path: str) -> DatabaseError:
     return DatabaseError(path=path, detail=str(error))
 
 
-class SqliteStore(RegistryQueries, EntryQueries, EventQueries, ScanQueries, VerifyQueries,
-                  AdmissionQueries, ReviewQueries, ReportQueries):
+class SqliteStore(RegistryQueries, EntryQueries, EventQueries, SheetQueries, ScanQueries,
+                  VerifyQueries, AdmissionQueries, ReviewQueries, ReportQueries):
     """The ``Store`` on one SQLite file. Create it with ``open_store``."""
 
     def __init__(self, db: Database, path: str) -> None:

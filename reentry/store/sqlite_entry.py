@@ -20,6 +20,7 @@ from reentry.entry.model import (
 )
 from reentry.errors import UserError
 from reentry.model import Patient, Stay
+from reentry.sheets.state import DECLARATIONS
 
 
 class EntryQueries:
@@ -66,7 +67,7 @@ class EntryQueries:
         return json.loads(rows[0]["content"]) if rows else {}
 
     def mark_returned(self, serial: int, user: User) -> bool:
-        """Record that the sheet came back (its first scan); True the first time only."""
+        """Record that the sheet came back (see ``insert_returned``)."""
         with self._transaction() as conn:
             return insert_returned(conn, serial, user, clock.to_storage(clock.now()))
 
@@ -158,10 +159,6 @@ class EntryQueries:
             conn.execute("DELETE FROM drafts WHERE serial = ? AND page = ? AND user_id = ?",
                          (serial, page, user.id))
 
-    def sheet_progress(self, ward_code: str | None = None,
-                       batch_id: int | None = None) -> list[dict[str, Any]]:
-        return sheet_progress_rows(self, ward_code, batch_id)
-
     def operator_throughput(self) -> list[dict[str, Any]]:
         return operator_rows(self)
 
@@ -246,9 +243,13 @@ def forget_draft_row(conn: sqlite3.Connection, entry: Entry, user: User) -> None
 
 def insert_returned(conn: sqlite3.Connection, serial: int, user: User, at: str) -> bool:
     """The sheet's 'returned' event inside the caller's transaction (a scanned page is stored
-    in the same one); True the first time only."""
-    seen = conn.execute("SELECT 1 FROM sheet_events WHERE serial = ? AND action = 'returned'",
-                        (serial,)).fetchone()
+    in the same one); True the first time only, and the first time after the sheet was declared
+    lost or not used: it is found (``reentry.sheets.state``)."""
+    seen = conn.execute(
+        "SELECT 1 FROM sheet_events WHERE serial = ? AND action = 'returned' AND id > coalesce("
+        "(SELECT max(id) FROM sheet_events WHERE serial = ? AND action IN"
+        f" ({', '.join(repr(s.value) for s in DECLARATIONS)})), 0)",
+        (serial, serial)).fetchone()
     if seen:
         return False
     conn.execute("INSERT INTO sheet_events (serial, at, action, user) VALUES (?, ?, ?, ?)",
@@ -299,42 +300,6 @@ def _item(r: dict[str, Any]) -> Item:
 def _draft(r: dict[str, Any]) -> Draft:
     return Draft(r["serial"], r["page"], r["username"], json.loads(r["rows"]),
                  _time(r["updated_at"]))
-
-
-def sheet_progress_rows(store: Any, ward_code: str | None = None,
-                        batch_id: int | None = None) -> list[dict[str, Any]]:
-    """One row per printed paper form (not dossiers nor covers) with what became of it."""
-    sql = """
-        SELECT f.serial, f.template_id, f.page_count, f.ward_code, f.batch_id, f.status,
-               p.ipp, p.birth_name, p.used_name, p.given_names, s.room, s.bed,
-               t.code AS temporary_code,
-               (SELECT min(at) FROM sheet_events e WHERE e.serial = f.serial
-                AND e.action = 'returned') AS returned_at,
-               (SELECT max(at) FROM sheet_events e WHERE e.serial = f.serial
-                AND e.action = 'entered') AS entered_at,
-               (SELECT max(at) FROM sheet_events e WHERE e.serial = f.serial
-                AND e.action = 'verified') AS verified_at,
-               (SELECT action || '|' || at FROM sheet_events e WHERE e.serial = f.serial
-                AND e.action IN ('lost', 'not_used') ORDER BY e.at DESC, e.id DESC LIMIT 1)
-                AS declared,
-               (SELECT count(*) FROM entries n WHERE n.serial = f.serial
-                AND n.status = 'active') AS rows_entered
-        FROM form_instances f
-        JOIN print_batches b ON b.id = f.batch_id
-        LEFT JOIN patients p ON p.id = f.patient_id
-        LEFT JOIN stays s ON s.id = f.stay_id
-        LEFT JOIN temporary_identities t ON t.id = f.temporary_identity_id
-        WHERE b.kind = 'print' AND f.status = 'printed'
-          AND f.template_id NOT IN ('ward_cover', 'dossier')
-    """
-    params: list[Any] = []
-    if ward_code:
-        sql += " AND f.ward_code = ?"
-        params.append(ward_code)
-    if batch_id:
-        sql += " AND f.batch_id = ?"
-        params.append(batch_id)
-    return list(store._rows(sql + " ORDER BY f.ward_code, s.room, s.bed, f.serial", params))
 
 
 def operator_rows(store: Any) -> list[dict[str, Any]]:

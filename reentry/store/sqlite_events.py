@@ -24,15 +24,12 @@ from reentry.events.model import (
     EventKind,
     EventStatus,
     OutageEvent,
-    SheetOutcome,
-    SheetState,
     SignedException,
     UnaccountedSheets,
-    sheet_state,
 )
+from reentry.sheets.state import READ_ONLY_TEMPLATES, UNACCOUNTED, SheetState, sheet_state
 from reentry.store.sqlite_entry import _audit
-
-NOT_SHEETS = ("ward_cover", "dossier")  # read, not written on: never expected back
+from reentry.store.sqlite_sheets import sheet_fact_rows
 
 _EVENT_SELECT = """
     SELECT o.*, d.username AS declared_name, e.username AS ended_name,
@@ -43,43 +40,6 @@ _EVENT_SELECT = """
     LEFT JOIN users c ON c.id = o.closed_by
     LEFT JOIN users x ON x.id = o.exception_signed_by
 """
-
-# One row per sheet an event expects back. Print batches: the sheets actually printed (not
-# superseded, cancelled, or left registered by an interrupted batch). Adopted prepared sets: their
-# sheets are rendered ahead and printed on the ward PC as needed, so every one that still stands
-# is expected, in the wards the event affects. Sheet events are aggregated once (max id per
-# action), which keeps this one pass over ``sheet_events`` even for 10 000 sheets.
-_ACCOUNTING_SELECT = f"""
-    WITH marks AS (
-        SELECT serial,
-               max(CASE WHEN action = 'returned' THEN id END) AS returned_id,
-               max(CASE WHEN action = 'entered' THEN id END) AS entered_id,
-               max(CASE WHEN action = 'verified' THEN id END) AS verified_id,
-               max(CASE WHEN action IN ('lost', 'not_used') THEN id END) AS declared_id
-        FROM sheet_events
-        WHERE action IN ('returned', 'entered', 'verified', 'lost', 'not_used')
-        GROUP BY serial
-    )
-    SELECT f.serial, f.template_id, f.ward_code, f.batch_id, b.kind AS batch_kind,
-           b.event_id, p.ipp, p.birth_name, p.used_name, p.given_names, p.birth_date, p.sex,
-           s.room, s.bed, t.code AS temporary_code,
-           m.returned_id, m.entered_id, m.verified_id, m.declared_id,
-           d.action AS declared, d.reason AS declared_reason, d.user AS declared_by
-    FROM form_instances f
-    JOIN print_batches b ON b.id = f.batch_id
-    JOIN outage_events o ON o.id = b.event_id
-    LEFT JOIN patients p ON p.id = f.patient_id
-    LEFT JOIN stays s ON s.id = f.stay_id
-    LEFT JOIN temporary_identities t ON t.id = f.temporary_identity_id
-    LEFT JOIN marks m ON m.serial = f.serial
-    LEFT JOIN sheet_events d ON d.id = m.declared_id
-    WHERE f.template_id NOT IN ({", ".join(f"'{t}'" for t in NOT_SHEETS)})
-      AND ((b.kind = 'print' AND f.status = 'printed')
-           OR (b.kind = 'prepared' AND f.status IN ('registered', 'printed')
-               AND (o.wards IS NULL
-                    OR f.ward_code IN (SELECT value FROM json_each(o.wards)))))
-"""
-
 
 class EventQueries:
     """Mixed into ``SqliteStore``; relies on its ``_transaction`` and ``_rows``."""
@@ -191,15 +151,9 @@ class EventQueries:
         return [r["id"] for r in self._rows(
             "SELECT id FROM print_batches WHERE event_id = ? ORDER BY id", [event_id])]
 
-    def accounting_rows(self, event_id: int | None = None, ward_code: str | None = None,
-                        batch_id: int | None = None) -> list[dict[str, Any]]:
-        """Raw rows of the sheets events expect back (see ``reentry.events.accounting``)."""
-        sql, params = _accounting_query(event_id, ward_code, batch_id)
-        return list(self._rows(sql, params))
-
     # -- declaring sheets -----------------------------------------------------------------------
 
-    def declare_sheet_outcomes(self, serials: Sequence[int], outcome: SheetOutcome,
+    def declare_sheet_outcomes(self, serials: Sequence[int], outcome: SheetState,
                                reason: str, user: User) -> int:
         """Declare every sheet, or none: each must be a sheet still standing, not entered, of an
         event not closed."""
@@ -302,29 +256,10 @@ def _status(conn: sqlite3.Connection, event_id: int) -> tuple[str, str]:
     return str(row[0]), str(row[1])
 
 
-def _accounting_query(event_id: int | None, ward_code: str | None,
-                      batch_id: int | None) -> tuple[str, list[Any]]:
-    sql, params = _ACCOUNTING_SELECT, []
-    for column, value in (("b.event_id", event_id), ("f.ward_code", ward_code),
-                          ("f.batch_id", batch_id)):
-        if value is not None:
-            sql += f" AND {column} = ?"
-            params.append(value)
-    return sql + " ORDER BY b.event_id, f.ward_code, s.room, s.bed, f.serial", params
-
-
-def row_state(row: dict[str, Any]) -> SheetState:
-    return sheet_state(row["entered_id"] is not None, row["declared"], row["declared_id"],
-                       row["returned_id"])
-
-
 def _unaccounted(conn: sqlite3.Connection, event_id: int) -> dict[int, str]:
-    """Serial → ward of every sheet of the event not entered, lost or declared not used."""
-    sql, params = _accounting_query(event_id, None, None)
-    cursor = conn.execute(sql, params)
-    columns = [c[0] for c in cursor.description]
-    rows = [dict(zip(columns, r, strict=True)) for r in cursor.fetchall()]
-    return {r["serial"]: r["ward_code"] for r in rows if row_state(r) is SheetState.UNACCOUNTED}
+    """Serial → ward of every sheet of the event still owed (``sheets.state.UNACCOUNTED``)."""
+    return {r["serial"]: r["ward_code"] for r in sheet_fact_rows(conn, event_id)
+            if sheet_state(r["facts"]) in UNACCOUNTED}
 
 
 def _unaccounted_after_end(conn: sqlite3.Connection, event_id: int) -> dict[int, str]:
@@ -359,7 +294,7 @@ def _check_declarable(conn: sqlite3.Connection, serial: int) -> None:
     status, template, event_status = row
     if status in ("superseded", "cancelled"):
         raise UserError(f"events.declare_{status}", code=code)
-    if template in NOT_SHEETS:
+    if template in READ_ONLY_TEMPLATES:
         raise UserError("events.declare_not_a_form", code=code)
     if event_status == EventStatus.CLOSED.value:
         raise UserError("events.declare_event_closed", code=code)

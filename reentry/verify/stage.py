@@ -13,8 +13,9 @@ from reentry import clock
 from reentry.entry.model import User
 from reentry.entry.permissions import Permission, require
 from reentry.errors import UserError
+from reentry.sheets.tracking import tracked_sheets
 from reentry.verify.model import SheetVerification, Stage, VerifyMode
-from reentry.verify.policy import mode_for, modes
+from reentry.verify.policy import mode_for
 
 
 def verification(store: Any, serial: int, mode: VerifyMode | None = None) -> SheetVerification:
@@ -46,13 +47,11 @@ def verification(store: Any, serial: int, mode: VerifyMode | None = None) -> She
 
 def awaiting(store: Any, ward_code: str | None = None) -> list[SheetVerification]:
     """Entered sheets whose form needs a check that has not been done, in ward order."""
-    chosen = modes(store)
     found = []
-    for row in store.sheet_progress(ward_code):
-        mode = chosen.get(row["template_id"], VerifyMode.NONE)
-        if mode is VerifyMode.NONE or not row["entered_at"] or row["verified_at"]:
+    for sheet in tracked_sheets(store, ward_code=ward_code):
+        if sheet.double_check != "pending":
             continue
-        state = verification(store, row["serial"], mode)
+        state = verification(store, sheet.serial, VerifyMode(sheet.verify_mode))
         if state.stage is not Stage.VERIFIED:
             found.append(state)
     return found
