@@ -191,7 +191,10 @@ def evaluate(truth_path: Path, out: Path) -> None:
     with truth_path.open(encoding="utf-8") as handle:
         truth = {r["id_left"]: (r["id_right"], r["kind"]) for r in csv.DictReader(handle)}
     with out.open(encoding="utf-8-sig") as handle:
-        links = list(csv.DictReader(handle))
+        rows = list(csv.DictReader(handle))
+    # One decision row per identity (rank 1); further candidates proposed to the cell follow.
+    links = [r for r in rows if r.get("rank", "1") == "1"]
+    proposed = {(r["id_left"], r["id_right"]) for r in rows if r["decision"] == "review"}
     true_links = sum(1 for t, _ in truth.values() if t)
     correct = wrong = reviewed = reviewed_right = 0
     by_kind: dict[str, list[int]] = {}
@@ -206,7 +209,7 @@ def evaluate(truth_path: Path, out: Path) -> None:
             counts[2] += 1
             if expected:
                 reviewed += 1
-                reviewed_right += row["id_right"] == expected
+                reviewed_right += (row["id_left"], expected) in proposed
         else:
             counts[3] += 1
     precision = correct / max(correct + wrong, 1)
@@ -214,8 +217,8 @@ def evaluate(truth_path: Path, out: Path) -> None:
     f1 = 2 * precision * recall / max(precision + recall, 1e-9)
     print(f"link: precision {precision:.5f}  recall {recall:.4f}  F1 {f1:.4f}  "
           f"({correct} right, {wrong} wrong, {true_links} true matches)")
-    print(f"true matches sent to review: {reviewed} ({reviewed_right} with the right candidate "
-          f"first)")
+    print(f"true matches sent to review: {reviewed} ({reviewed_right} with the right one among "
+          f"the candidates)")
     print(f"{'kind':<18}{'link ok':>9}{'link bad':>9}{'review':>9}{'no_match':>9}")
     for kind, counts in sorted(by_kind.items()):
         print(f"{kind:<18}" + "".join(f"{c:>9}" for c in counts))

@@ -47,8 +47,10 @@ def link(tmp_path: Path, left: list[dict[str, str]], right: list[dict[str, str]]
 
 
 def only(rows: list[dict[str, str]]) -> dict[str, str]:
-    assert len(rows) == 1
-    return rows[0]
+    """The decision row of the only left identity (further candidates follow it, rank 2…)."""
+    decisions = [r for r in rows if r["rank"] == "1"]
+    assert len(decisions) == 1 and rows[0] is decisions[0]
+    return decisions[0]
 
 
 def test_the_same_person_is_linked_with_every_field_explained(tmp_path):
@@ -171,10 +173,34 @@ def test_empty_fields_neither_crash_nor_link(tmp_path):
     row = only(link(tmp_path, [empty, person(id="T2", sex="", birth_place="", address="")],
                     [ANNE])[1][:1])
     assert row["decision"] == "no_match"
-    _, rows = link(tmp_path, [person(id="T2", sex="", birth_place="", address="",
-                                     postcode="")], [ANNE])
-    assert only(rows)["decision"] == "link"  # unknown sex and birthplace do not forbid it
-    assert "sex=unknown" in only(rows)["fields"]
+    # Unknown sex does not forbid a link when the birthplace confirms it...
+    _, rows = link(tmp_path, [person(id="T2", sex="")], [ANNE])
+    assert only(rows)["decision"] == "link" and "sex=unknown" in only(rows)["fields"]
+    assert "Lieu de naissance" in only(rows)["reason"]
+    # ... but names, birth date and sex with nothing else to confirm them could be a strict
+    # namesake born the same day: the cell decides.
+    _, rows = link(tmp_path, [person(id="T2", birth_place="", address="", postcode="")],
+                   [ANNE])
+    assert only(rows)["decision"] == "review"
+    assert "homonyme" in only(rows)["reason"]
+
+
+def test_a_strict_namesake_is_not_linked_when_the_birthplace_is_missing(tmp_path):
+    # Same names, birth date and sex; the temporary identity has no birthplace and lives
+    # elsewhere: the SIH patient may be another person born the same day.
+    namesake = person(id="S1", birth_place="99352", address="3 rue de l'Église",
+                      postcode="69200", city="Vénissieux")
+    left = person(id="T1", birth_place="", address="34 rue Pasteur", postcode="69160")
+    row = only(link(tmp_path, [left], [namesake])[1])
+    assert (row["id_right"], row["decision"]) == ("S1", "review")
+    assert "address=0.00" in row["fields"]
+    # The same address, or the same passport number, confirms it.
+    same_home = person(id="T1", birth_place="")
+    assert only(link(tmp_path, [same_home], [ANNE])[1])["decision"] == "link"
+    passport = person(id="T1", birth_place="", address="", postcode="", national_id="19AB12345")
+    sih = person(id="S1", national_id="19AB12345")
+    row = only(link(tmp_path, [passport], [sih])[1])
+    assert row["decision"] == "link" and "national_id=same_text" in row["fields"]
 
 
 def test_semicolons_and_a_bom_are_read(tmp_path):
@@ -264,30 +290,21 @@ QUERIES = [
 ]
 
 
-def test_bulk_decisions_are_the_per_pair_decisions():
-    from reentry.reconcile.identity import decide, decide_all, describe_all, describe_fields
-    from reentry.reconcile.identity_pairs import (
-        best_per_left,
-        build_block_index,
-        candidate_pairs,
-        score_pairs,
-    )
-    from reentry.reconcile.identity_table import Vocabulary, build_table
-
-    def rows(people):
-        return [(n, [p.get(c, "") for c in COLUMNS]) for n, p in enumerate(people, start=2)]
-
-    vocabulary = Vocabulary()
-    right = build_table(rows(CROWD), vocabulary, add_keys=True)
-    left = build_table(rows(QUERIES), vocabulary, add_keys=False)
-    scores = score_pairs(left, right, *candidate_pairs(
-        left, build_block_index(right, len(vocabulary)), 0, len(left)))
-    best, second = best_per_left(scores)
-    one_by_one = [decide(left, right, scores, int(b), int(s))
-                  for b, s in zip(best, second, strict=True)]
-    assert decide_all(left, right, scores, best, second) == one_by_one
-    assert describe_all(scores, best) == [describe_fields(scores, int(b)) for b in best]
-    assert {d.decision for d in one_by_one} == {"link", "review"}
+def test_a_crowd_of_near_identities_gets_explained_decisions(tmp_path):
+    summary, rows = link(tmp_path, QUERIES, CROWD)
+    decisions = {r["id_left"]: (r["decision"], r["id_right"]) for r in rows if r["rank"] == "1"}
+    assert decisions == {
+        "T1": ("review", "S1"),  # S2 shares every trait but the list of first names
+        "T2": ("review", "S1"), "T3": ("review", "S2"), "T4": ("review", "S1"),
+        "T5": ("review", "S4"),  # used name for the birth name, another birthplace
+        "T6": ("review", "S6"),  # Naël / Nahel: a twin or a typo
+        "T7": ("review", "S5"), "T8": ("review", "S7"), "T9": ("no_match", ""),
+        "T10": ("review", "S6"),  # nothing beyond names, date and sex confirms it
+    }
+    further = [(r["id_left"], r["rank"], r["id_right"]) for r in rows if r["rank"] != "1"]
+    assert ("T1", "2", "S2") in further and ("T3", "2", "S1") in further
+    assert all(r["decision"] == "review" for r in rows if r["rank"] != "1")
+    assert summary == LinkSummary(link=0, review=9, no_match=1)
 
 
 def test_whole_columns_read_as_rows_do(tmp_path, monkeypatch):

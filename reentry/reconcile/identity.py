@@ -59,8 +59,11 @@ from rapidfuzz.distance import OSA
 from reentry.errors import UserError
 from reentry.i18n import tr
 from reentry.reconcile.identity_pairs import (
+    ABBREVIATED,
+    ADDRESS_SAME,
     CLOSE,
     DATE_ONE_DIGIT,
+    DATE_PARTIAL,
     DATE_SWAPPED,
     DATE_UNREADABLE,
     DATE_YEAR_OFF,
@@ -74,6 +77,7 @@ from reentry.reconcile.identity_pairs import (
     best_per_left,
     build_block_index,
     candidate_pairs,
+    ranked,
     score_pairs,
 )
 from reentry.reconcile.identity_table import (
@@ -89,12 +93,16 @@ MARGIN = 0.15
 CHUNK = 20_000  # left rows scored together: bounds the memory taken by candidate pairs
 
 LINK, REVIEW, NO_MATCH = "link", "review", "no_match"
-OUTPUT_COLUMNS = ("id_left", "id_right", "score", "decision", "fields", "reason")
+OUTPUT_COLUMNS = ("id_left", "id_right", "score", "decision", "fields", "reason", "rank")
+MAX_CANDIDATES = 5  # rows per identity sent to review: the best and the next plausible ones
 
 _GRADE_WORDS = {UNKNOWN: "unknown", EXACT: "exact", CLOSE: "close", WEAK: "weak",
                 DIFFERENT: "different", DATE_SWAPPED: "swapped", DATE_ONE_DIGIT: "one_digit",
-                DATE_YEAR_OFF: "year_off", DATE_UNREADABLE: "unreadable", IN_LIST: "in_list"}
-_SAME_WORDS = {UNKNOWN: "unknown", EXACT: "same", DIFFERENT: "different", CLOSE: "same_text"}
+                DATE_YEAR_OFF: "year_off", DATE_UNREADABLE: "unreadable", IN_LIST: "in_list",
+                DATE_PARTIAL: "partial", ABBREVIATED: "abbreviated"}
+_GIVEN_NOTES = {IN_LIST: "in_list", ABBREVIATED: "abbreviated"}
+_SAME_WORDS = {UNKNOWN: "unknown", EXACT: "same", DIFFERENT: "different", CLOSE: "same_text",
+               WEAK: "one_typo"}
 
 Progress = Callable[[int, int], None]
 
@@ -114,7 +122,8 @@ class LinkSummary:
 
 @dataclass(frozen=True)
 class Decision:
-    """The outcome for one left identity: one output row."""
+    """One output row: the outcome for a left identity (rank 1), or a further candidate the
+    cell should also look at (rank 2, 3…: decision ``review``, the best one named first)."""
 
     id_left: str
     id_right: str
@@ -122,10 +131,11 @@ class Decision:
     decision: str
     fields: str
     reason: str
+    rank: int = 1
 
     def row(self) -> tuple[str, ...]:
         return (self.id_left, self.id_right, f"{self.score:.2f}", self.decision, self.fields,
-                self.reason)
+                self.reason, str(self.rank))
 
 
 def link_identity_files(left: Path, right: Path, out: Path,
@@ -142,46 +152,100 @@ def link_identity_files(left: Path, right: Path, out: Path,
 
 
 def summarise(decisions: list[Decision]) -> LinkSummary:
+    """Decisions per left identity (further candidates are not counted again)."""
     counts = {LINK: 0, REVIEW: 0, NO_MATCH: 0}
     for decision in decisions:
-        counts[decision.decision] += 1
+        if decision.rank == 1:
+            counts[decision.decision] += 1
     return LinkSummary(**counts)
 
 
 def link_tables(left: IdentityTable, right: IdentityTable, key_count: int,
                 progress: Progress | None = None) -> list[Decision]:
-    """One decision per left row, in the left file's order."""
+    """Per left row, in the left file's order: its decision, then, when it goes to review,
+    the other plausible candidates, best first (``MAX_CANDIDATES`` rows in all)."""
     index = build_block_index(right, key_count)
     decisions: list[Decision] = []
     for first in range(0, len(left), CHUNK):
         stop = min(first + CHUNK, len(left))
         li, rj = candidate_pairs(left, index, first, stop)
+        met = np.zeros(stop - first, dtype=bool)
+        met[li - first] = True
         scores = score_pairs(left, right, li, rj)
-        decisions.extend(_decide_chunk(left, right, scores, first, stop))
+        decisions.extend(_decide_chunk(left, right, scores, first, stop, met))
         if progress:
             progress(stop, len(left))
     return decisions
 
 
 def _decide_chunk(left: IdentityTable, right: IdentityTable, scores: PairScores, first: int,
-                  stop: int) -> list[Decision]:
+                  stop: int, met: np.ndarray) -> list[Decision]:
     best, second = best_per_left(scores)
     decided = dict(zip(scores.left[best].tolist(), decide_all(left, right, scores, best,
                                                               second), strict=True))
+    further = _further_candidates(right, scores, decided)
     no_candidate = tr("identity.reason_no_candidate")
-    return [decided.get(row) or Decision(left.ids[row], "", 0.0, NO_MATCH, "", no_candidate)
-            for row in range(first, stop)]
+    none_plausible = tr("identity.reason_none_plausible")
+    rows: list[Decision] = []
+    for row in range(first, stop):
+        decision = decided.get(row)
+        if decision is None:
+            reason = none_plausible if met[row - first] else no_candidate
+            rows.append(Decision(left.ids[row], "", 0.0, NO_MATCH, "", reason))
+            continue
+        rows.append(decision)
+        rows.extend(further.get(row, ()))
+    return rows
 
 
-# The strict traits that forbid an automatic link, as bits, in the order reasons list them.
+def _further_candidates(right: IdentityTable, scores: PairScores,
+                        decided: dict[int, Decision]) -> dict[int, list[Decision]]:
+    """For each left row sent to review, its other plausible candidates (ranks 2…)."""
+    if not len(scores.left):
+        return {}
+    order, starts = ranked(scores)
+    lefts = scores.left[order]
+    rank = np.arange(len(order)) - np.repeat(starts, np.diff(np.append(starts, len(order))))
+    reviewed = np.array([decided[r].decision == REVIEW for r in lefts.tolist()], dtype=bool)
+    chosen = order[(rank >= 1) & (rank < MAX_CANDIDATES) & reviewed & scores.plausible[order]]
+    if not len(chosen):
+        return {}
+    fields = describe_all(scores, chosen)
+    template = tr("identity.reason_other_candidate")
+    further: dict[int, list[Decision]] = {}
+    for n, pair in enumerate(chosen.tolist()):
+        row = int(scores.left[pair])
+        first = decided[row]
+        listed = further.setdefault(row, [])
+        listed.append(Decision(first.id_left, right.ids[int(scores.right[pair])],
+                               float(scores.score[pair]), REVIEW, fields[n],
+                               template.format(best=first.id_right), rank=len(listed) + 2))
+    return further
+
+
+# What forbids an automatic link, as bits, in the order reasons list them. ``corroboration``:
+# a surname one typo away that neither the birthplace nor a valid NIR confirms;
+# ``confirmation``: names, date and sex alone, with nothing else to tell a strict namesake.
 _PROBLEMS = ("birth_date", "sex", "birth_place", "national_id", "given_names", "birth_name",
-             "corroboration")
+             "corroboration", "confirmation")
 _BIT = {name: 1 << n for n, name in enumerate(_PROBLEMS)}
+# What confirms names, birth date and sex, as bits, in the order the link reason names them.
+_CONFIRMATIONS = ("birth_place", "national_id", "address")
 
 
 def problem_bits(left: IdentityTable, right: IdentityTable, scores: PairScores,
-                 pairs: np.ndarray) -> np.ndarray:
-    """``link_problems`` of many pairs at once, as bits (``_PROBLEMS`` order)."""
+                 pairs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(what forbids a link, what confirms it) for many pairs, as bits (``_PROBLEMS``,
+    ``_CONFIRMATIONS``).
+
+    A link needs every strict trait to agree: birth date exact, sex and birthplace not
+    different, no two valid NIRs apart, first name exact (a first name one letter away, or
+    found only further in the list, is how a twin looks) and the lists not in conflict, the
+    surname exact or one typo away; and one trait beyond names, date and sex to confirm it:
+    the birthplace, the same NIR or identifier, or the same address (for a surname typo: the
+    birthplace or a valid NIR). Without it, a strict namesake (same names and birth date,
+    another person) would be linked whenever the birthplace was not written.
+    """
     bits = np.zeros(len(pairs), dtype=np.int64)
     bits |= np.where(scores.date_grade[pairs] != EXACT, _BIT["birth_date"], 0)
     bits |= np.where(scores.sex_grade[pairs] == DIFFERENT, _BIT["sex"], 0)
@@ -195,9 +259,14 @@ def problem_bits(left: IdentityTable, right: IdentityTable, scores: PairScores,
     if len(close):
         typo[close] = _surname_edits(left, right, scores, pairs[close]) <= 1
     bits |= np.where((grade != EXACT) & ~typo, _BIT["birth_name"], 0)
-    confirmed = (scores.place_grade[pairs] == EXACT) | (scores.nir_grade[pairs] == EXACT)
-    bits |= np.where(typo & ~confirmed & (bits == 0), _BIT["corroboration"], 0)
-    return bits
+    place = scores.place_grade[pairs] == EXACT
+    nir = scores.nir_grade[pairs]
+    address = scores.address[pairs] >= ADDRESS_SAME
+    confirms = (place * 1) | (np.isin(nir, (EXACT, CLOSE)) * 2) | (address * 4)
+    strict = place | (nir == EXACT)
+    bits |= np.where(typo & ~strict & (bits == 0), _BIT["corroboration"], 0)
+    bits |= np.where(~typo & (confirms == 0) & (bits == 0), _BIT["confirmation"], 0)
+    return bits, confirms
 
 
 def _surname_edits(left: IdentityTable, right: IdentityTable, scores: PairScores,
@@ -217,16 +286,16 @@ def _surname_edits(left: IdentityTable, right: IdentityTable, scores: PairScores
 
 def decide_all(left: IdentityTable, right: IdentityTable, scores: PairScores,
                best: np.ndarray, second: np.ndarray) -> list[Decision]:
-    """``decide`` for many left identities at once (their best pair and runner-up, -1 when
-    none): the same rules, with the traits compared as arrays."""
+    """Link, review or no match for many left identities at once, from their best pair and
+    runner-up (-1 when none); see the module docstring."""
     score = scores.score[best].astype(np.float64)
     nir_grade = scores.nir_grade[best]
-    weak = (score < REVIEW_THRESHOLD) & (nir_grade != EXACT)
-    has_second = second >= 0
+    weak = ~scores.plausible[best]
+    has_second = (second >= 0) & scores.plausible[np.maximum(second, 0)]
     second_score = np.where(has_second, scores.score[np.maximum(second, 0)].astype(np.float64),
                             -np.inf)
     competitor = ~weak & has_second & (second_score > score - MARGIN)
-    bits = problem_bits(left, right, scores, best)
+    bits, confirms = problem_bits(left, right, scores, best)
     link = ~weak & ~competitor & (score >= LINK_THRESHOLD) & (bits == 0)
     fields = describe_all(scores, best)
     id_left = [left.ids[r] for r in scores.left[best].tolist()]
@@ -245,7 +314,7 @@ def decide_all(left: IdentityTable, right: IdentityTable, scores: PairScores,
                                       reasons.competitor(other[n], float(second_score[n]))))
         elif is_link:
             decisions.append(Decision(id_left[n], id_right[n], value, LINK, fields[n],
-                                      reasons.link))
+                                      reasons.link(int(confirms[n]))))
         else:
             decisions.append(Decision(id_left[n], id_right[n], value, REVIEW, fields[n],
                                       reasons.review(int(nir_grade[n]), int(bits[n]))))
@@ -253,19 +322,26 @@ def decide_all(left: IdentityTable, right: IdentityTable, scores: PairScores,
 
 
 class _Reasons:
-    """The reasons of ``decide``, with templates looked up once."""
+    """The reasons of ``decide_all``, each text made once per distinct case."""
 
     def __init__(self) -> None:
-        self.link = tr("identity.reason_link")
         self._weak = tr("identity.reason_weak")
         self._competitor = tr("identity.reason_competitor")
         self._review: dict[tuple[int, int], str] = {}
+        self._link: dict[int, str] = {}
 
     def weak(self, score: float) -> str:
         return self._weak.format(score=f"{score:.2f}")
 
     def competitor(self, other: str, score: float) -> str:
         return self._competitor.format(other=other, other_score=f"{score:.2f}")
+
+    def link(self, confirms: int) -> str:
+        if confirms not in self._link:
+            names = [_field_name(name) for n, name in enumerate(_CONFIRMATIONS)
+                     if confirms & (1 << n)]
+            self._link[confirms] = tr("identity.reason_link", confirmed=", ".join(names))
+        return self._link[confirms]
 
     def review(self, nir_grade: int, bits: int) -> str:
         key = (nir_grade, bits)
@@ -275,126 +351,49 @@ class _Reasons:
         return self._review[key]
 
 
+def _field_name(name: str) -> str:
+    """A field as people call it (``Lieu de naissance``), from the agreement vocabulary."""
+    return tr(f"agreement.field_{name}")
+
+
 def decide(left: IdentityTable, right: IdentityTable, scores: PairScores, best: int,
            second: int) -> Decision:
-    """Link, review or no match for one left identity, from its best pair and runner-up."""
-    score = float(scores.score[best])
-    id_left = left.ids[int(scores.left[best])]
-    id_right = right.ids[int(scores.right[best])]
-    fields = describe_fields(scores, best)
-    nir_equal = scores.nir_grade[best] == EXACT
-    if score < REVIEW_THRESHOLD and not nir_equal:
-        return Decision(id_left, "", score, NO_MATCH, "",
-                        tr("identity.reason_weak", score=f"{score:.2f}"))
-    if second >= 0 and float(scores.score[second]) > score - MARGIN:
-        reason = tr("identity.reason_competitor", other=right.ids[int(scores.right[second])],
-                    other_score=f"{float(scores.score[second]):.2f}")
-        return Decision(id_left, id_right, score, REVIEW, fields, reason)
-    problems = link_problems(left, right, scores, best)
-    if score >= LINK_THRESHOLD and not problems:
-        return Decision(id_left, id_right, score, LINK, fields, tr("identity.reason_link"))
-    return Decision(id_left, id_right, score, REVIEW, fields, _review_reason(scores, best,
-                                                                             problems))
-
-
-def _review_reason(scores: PairScores, best: int, problems: list[str]) -> str:
-    return _review_text(int(scores.nir_grade[best]), problems)
+    """``decide_all`` for one left identity."""
+    return decide_all(left, right, scores, np.array([best]), np.array([second]))[0]
 
 
 def _review_text(nir_grade: int, problems: list[str]) -> str:
-    if nir_grade == EXACT and problems:
-        return tr("identity.reason_nir_traits", fields=", ".join(problems))
-    if nir_grade == DIFFERENT and not [p for p in problems if p != "national_id"]:
-        return tr("identity.reason_nir_differs")
     if problems == ["corroboration"]:
         return tr("identity.reason_uncorroborated")
-    return tr("identity.reason_partial", fields=", ".join(problems) or "score")
-
-
-def link_problems(left: IdentityTable, right: IdentityTable, scores: PairScores,
-                  best: int) -> list[str]:
-    """The strict traits that forbid an automatic link (empty list: none)."""
-    problems = []
-    if scores.date_grade[best] != EXACT:
-        problems.append("birth_date")
-    if scores.sex_grade[best] == DIFFERENT:
-        problems.append("sex")
-    if scores.place_grade[best] == DIFFERENT:
-        problems.append("birth_place")
-    if scores.nir_grade[best] == DIFFERENT:
-        problems.append("national_id")
-    if scores.given_conflict[best]:
-        problems.append("given_names")
-    typos = _name_typos(left, right, scores, best, problems)
-    confirmed = scores.place_grade[best] == EXACT or scores.nir_grade[best] == EXACT
-    if typos and not confirmed and not problems:
-        problems.append("corroboration")
-    return problems
-
-
-def _name_typos(left: IdentityTable, right: IdentityTable, scores: PairScores, best: int,
-                problems: list[str]) -> int:
-    """1 when the surname is one typo away, 0 when exact; a bigger gap is a problem.
-
-    The first name must be exact: a first name one letter away (Naël, Nahel) or found further
-    in the list is how a twin looks, and a twin shares every other strict trait.
-    """
-    if scores.given_grade[best] != EXACT and "given_names" not in problems:
-        problems.append("given_names")
-    grade = scores.surname_grade[best]
-    if grade == EXACT:
-        return 0
-    if grade == CLOSE and OSA.distance(*_surname_strings(left, right, scores, best)) <= 1:
-        return 1
-    problems.append("birth_name")
-    return 0
-
-
-def _surname_strings(left: IdentityTable, right: IdentityTable, scores: PairScores,
-                     best: int) -> tuple[str, str]:
-    left_kind, right_kind = SURNAME_PAIRINGS[int(scores.surname_pairing[best])]
-    a = getattr(left, f"{left_kind}_full")[scores.left[best]]
-    b = getattr(right, f"{right_kind}_full")[scores.right[best]]
-    return a, b
+    if problems == ["confirmation"]:
+        return tr("identity.reason_unconfirmed")
+    fields = ", ".join(_field_name(p) for p in problems
+                       if p not in ("corroboration", "confirmation"))
+    if nir_grade == EXACT and problems:
+        return tr("identity.reason_nir_traits", fields=fields)
+    if nir_grade == DIFFERENT and not [p for p in problems if p != "national_id"]:
+        return tr("identity.reason_nir_differs")
+    return tr("identity.reason_partial", fields=fields or tr("identity.score_only"))
 
 
 def describe_fields(scores: PairScores, pair: int) -> str:
-    """``birth_name=1.00;given_names=0.92;birth_date=exact;sex=same;...`` for one pair."""
-    surname = _number(scores.surname[pair])
-    if surname != "unknown" and SURNAME_PAIRINGS[int(scores.surname_pairing[pair])] != (
-            "birth", "birth"):
-        left_kind, right_kind = SURNAME_PAIRINGS[int(scores.surname_pairing[pair])]
-        surname = f"{surname}({left_kind}/{right_kind})"
-    given = _number(scores.given[pair])
-    if scores.given_grade[pair] == IN_LIST:
-        given = f"{given}(in_list)"
-    if scores.given_conflict[pair]:
-        given = f"{given}(conflict)"
-    parts = (f"birth_name={surname}", f"given_names={given}",
-             f"birth_date={_GRADE_WORDS[int(scores.date_grade[pair])]}",
-             f"sex={_SAME_WORDS[int(scores.sex_grade[pair])]}",
-             f"birth_place={_SAME_WORDS[int(scores.place_grade[pair])]}",
-             f"address={_number(scores.address[pair])}",
-             f"national_id={_SAME_WORDS[int(scores.nir_grade[pair])]}")
-    return ";".join(parts)
-
-
-def _number(value: np.floating) -> str:
-    return "unknown" if value < 0 else f"{float(value):.2f}"
+    """``describe_all`` for one pair."""
+    return describe_all(scores, np.array([pair]))[0]
 
 
 def _numbers(values: np.ndarray) -> list[str]:
-    """``_number`` of each value, each distinct value formatted once."""
+    """Each similarity as written in ``fields`` (``unknown`` when not compared), each distinct
+    value formatted once."""
     shown = {v: ("unknown" if v < 0 else f"{v:.2f}") for v in dict.fromkeys(values.tolist())}
     return [shown[v] for v in values.tolist()]
 
 
 def describe_all(scores: PairScores, pairs: np.ndarray) -> list[str]:
-    """``describe_fields`` of many pairs at once."""
+    """``birth_name=1.00;given_names=0.92;birth_date=exact;sex=same;...`` of each pair."""
     surname = _numbers(scores.surname[pairs])
     pairing = scores.surname_pairing[pairs].tolist()
     given = _numbers(scores.given[pairs])
-    in_list = (scores.given_grade[pairs] == IN_LIST).tolist()
+    given_notes = [_GIVEN_NOTES.get(g) for g in scores.given_grade[pairs].tolist()]
     conflict = scores.given_conflict[pairs].tolist()
     address = _numbers(scores.address[pairs])
     dates = [_GRADE_WORDS[g] for g in scores.date_grade[pairs].tolist()]
@@ -408,8 +407,8 @@ def describe_all(scores: PairScores, pairs: np.ndarray) -> list[str]:
             left_kind, right_kind = SURNAME_PAIRINGS[pairing[n]]
             name = f"{name}({left_kind}/{right_kind})"
         first = given[n]
-        if in_list[n]:
-            first = f"{first}(in_list)"
+        if given_notes[n]:
+            first = f"{first}({given_notes[n]})"
         if conflict[n]:
             first = f"{first}(conflict)"
         described.append(f"birth_name={name};given_names={first};birth_date={dates[n]};"

@@ -20,16 +20,37 @@ from dataclasses import dataclass
 
 import numpy as np
 from rapidfuzz import fuzz, process
-from rapidfuzz.distance import JaroWinkler
+from rapidfuzz.distance import OSA, JaroWinkler
 
-from reentry.reconcile.identity_table import TAG_GIVEN, TAG_YEAR, UNKNOWN_SEX, IdentityTable
+from reentry.reconcile.identity_table import (
+    GIVEN_ABBREVIATED,
+    GIVEN_APART,
+    GIVEN_PARTS,
+    TAG_FIRST_YEAR,
+    TAG_GIVEN,
+    TAG_NAMES,
+    TAG_NAMES_UNDATED,
+    TAG_POSTCODE,
+    TAG_POSTCODE_UNDATED,
+    TAG_SURNAME_PLACE,
+    TAG_SURNAME_PLACE_UNDATED,
+    TAG_YEAR,
+    UNKNOWN_SEX,
+    IdentityTable,
+    relate_given_names,
+)
 
 MAX_BLOCK = 400
+# Keys that a namesake born another day may share: their pairs are checked on the dates.
+_NAME_TAGS = (TAG_YEAR, TAG_GIVEN, TAG_FIRST_YEAR, TAG_NAMES, TAG_NAMES_UNDATED, TAG_POSTCODE,
+              TAG_POSTCODE_UNDATED, TAG_SURNAME_PLACE, TAG_SURNAME_PLACE_UNDATED)
 
 # Field grades, stored as small integers per pair.
 UNKNOWN, EXACT, CLOSE, WEAK, DIFFERENT = 0, 1, 2, 3, 4
 DATE_SWAPPED, DATE_ONE_DIGIT, DATE_YEAR_OFF, DATE_UNREADABLE = 5, 6, 7, 8
 IN_LIST = 9
+DATE_PARTIAL = 10
+ABBREVIATED = 11
 
 # Similarity cut-offs (Jaro-Winkler, 0..1) for names.
 NAME_EXACT = 0.999
@@ -41,15 +62,19 @@ LIST_CONFLICT = 0.80
 # Points per field and grade; the score is their sum over SCORE_SCALE, kept within 0..1.
 SCORE_SCALE = 20.0
 SURNAME_POINTS = {EXACT: 6, CLOSE: 4, WEAK: 1, DIFFERENT: -6, UNKNOWN: 0}
-GIVEN_POINTS = {EXACT: 5, IN_LIST: 3, CLOSE: 3, WEAK: 1, DIFFERENT: -5, UNKNOWN: 0}
+GIVEN_POINTS = {EXACT: 5, IN_LIST: 3, ABBREVIATED: 3, CLOSE: 3, WEAK: 1, DIFFERENT: -5,
+                UNKNOWN: 0}
 GIVEN_LIST_CONFLICT_POINTS = -2
-DATE_POINTS = {EXACT: 6, DATE_SWAPPED: 3, DATE_ONE_DIGIT: 3, DATE_YEAR_OFF: 2, DIFFERENT: -8,
+DATE_POINTS = {EXACT: 6, DATE_SWAPPED: 3, DATE_ONE_DIGIT: 3, DATE_YEAR_OFF: 2, DATE_PARTIAL: 0,
+               DIFFERENT: -8,
                DATE_UNREADABLE: 0, UNKNOWN: 0}
 SEX_POINTS = {EXACT: 1, DIFFERENT: -10, UNKNOWN: 0}
 PLACE_POINTS = {EXACT: 2, DIFFERENT: -3, UNKNOWN: 0}
 ADDRESS_POINTS = 1
-NIR_POINTS = {EXACT: 8, DIFFERENT: -6, CLOSE: 2, UNKNOWN: 0}  # CLOSE: same text, invalid NIR
-REVIEW_FLOOR = 0.50  # a pair below this can only be kept by an equal national identifier
+# CLOSE: the same text, not two valid NIRs; WEAK: one typo apart.
+NIR_POINTS = {EXACT: 8, DIFFERENT: -6, CLOSE: 5, WEAK: 3, UNKNOWN: 0}
+ID_TYPO_LENGTH = 8
+REVIEW_FLOOR = 0.50  # a pair scoring this much is plausible whatever else (``plausible_pairs``)
 
 # Which surname of each side was compared: left birth/used x right birth/used.
 SURNAME_PAIRINGS = (("birth", "birth"), ("birth", "used"), ("used", "birth"), ("used", "used"))
@@ -80,26 +105,10 @@ def build_block_index(table: IdentityTable, key_count: int) -> BlockIndex:
                       table.nir)
 
 
-def _digits_apart(a: np.ndarray, b: np.ndarray, digits: int) -> np.ndarray:
-    """How many of the ``digits`` last decimal digits of a and b differ."""
-    apart = np.zeros(len(a), dtype=np.int8)
-    for _ in range(digits):
-        apart += (a % 10 != b % 10)
-        a, b = a // 10, b // 10
-    return apart
-
-
 def _plausible(tag: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """Pairs met through a surname sound whose birth dates may still be the same person's:
-    what ``grade_dates`` would not call different. Same year (key Y): the same day and month,
-    one digit off, or swapped; same day and month (key G): a year one apart or one digit off.
-    """
-    same_year = tag == TAG_YEAR
-    ma, da, mb, db = (a // 100) % 100, a % 100, (b // 100) % 100, b % 100
-    by_day = (_digits_apart(a % 10000, b % 10000, 4) <= 1) | ((ma == db) & (da == mb))
-    by_year = ((np.abs(a // 10000 - b // 10000) <= 1)
-               | (_digits_apart(a // 10000, b // 10000, 4) <= 1))
-    return np.where(same_year, by_day, by_year)
+    """Pairs met through a name key whose birth dates may still be the same person's: a date
+    missing on one side, or dates that ``date_grades`` does not call different."""
+    return (a < 0) | (b < 0) | (date_grades(a, b) != DIFFERENT)
 
 
 def candidate_pairs(left: IdentityTable, index: BlockIndex, first: int,
@@ -123,7 +132,7 @@ def candidate_pairs(left: IdentityTable, index: BlockIndex, first: int,
         # Pairs met through a surname sound with birth dates that can only grade "different"
         # are dropped now (unless the national ids agree): most pairs, before the costly part.
         tag = np.repeat(index.tags[key_ids], counts)
-        loose = np.flatnonzero((tag == TAG_YEAR) | (tag == TAG_GIVEN))
+        loose = np.flatnonzero(np.isin(tag, _NAME_TAGS))
         if len(loose):
             a, b = left.date[rows[loose]], index.date[right_rows[loose]]
             nir = left.nir[rows[loose]]
@@ -158,6 +167,7 @@ class PairScores:
     place_grade: np.ndarray
     address: np.ndarray
     nir_grade: np.ndarray
+    plausible: np.ndarray  # bool: to be seen by the cell whatever the score (``plausible_pairs``)
 
     def take(self, keep: np.ndarray) -> PairScores:
         return PairScores(**{name: getattr(self, name)[keep]
@@ -171,40 +181,71 @@ def _grade(values: np.ndarray, table: dict[int, int]) -> np.ndarray:
     return lookup[values]
 
 
-def _digit_differences(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    differences = np.zeros(len(a), dtype=np.int8)
-    for power in range(8):
-        differences += ((a // 10 ** power) % 10 != (b // 10 ** power) % 10).astype(np.int8)
-    return differences
+def _digits(dates: np.ndarray) -> np.ndarray:
+    """The 8 digits of YYYYMMDD integers, most significant first, as an (8, n) array."""
+    digits = np.empty((8, len(dates)), dtype=np.int8)
+    rest = dates.copy()
+    for position in range(7, -1, -1):
+        rest, digits[position] = np.divmod(rest, 10)
+    return digits
+
+
+def date_grades(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Grades of YYYYMMDD integers (-1: no date): exact; day and month swapped; one digit off
+    or two neighbouring digits swapped (1967 for 1976); year off by one; partial (two of year,
+    month and day equal); different; unknown when either is missing."""
+    grades = np.full(len(a), UNKNOWN, dtype=np.int8)
+    both = (a >= 0) & (b >= 0)
+    da, db = _digits(np.maximum(a, 0)), _digits(np.maximum(b, 0))
+    apart = da != db
+    count = apart.sum(axis=0)
+    neighbours = np.zeros(len(a), dtype=bool)
+    for p in range(7):
+        neighbours |= (apart[p] & apart[p + 1] & (da[p] == db[p + 1]) & (da[p + 1] == db[p]))
+    swapped_pair = (count == 2) & neighbours
+    ya, ma, dda = a // 10000, (a // 100) % 100, a % 100
+    yb, mb, ddb = b // 10000, (b // 100) % 100, b % 100
+    components = (ya == yb).astype(np.int8) + (ma == mb) + (dda == ddb)
+    grades[both] = DIFFERENT
+    grades[both & (components == 2)] = DATE_PARTIAL
+    grades[both & (np.abs(ya - yb) == 1) & (ma == mb) & (dda == ddb)] = DATE_YEAR_OFF
+    grades[both & ((count == 1) | swapped_pair)] = DATE_ONE_DIGIT
+    grades[both & (ya == yb) & (ma == ddb) & (dda == mb) & (ma != dda)] = DATE_SWAPPED
+    grades[both & (count == 0)] = EXACT
+    return grades
 
 
 def grade_dates(left: IdentityTable, right: IdentityTable, li: np.ndarray,
                 rj: np.ndarray) -> np.ndarray:
-    """Exact, day/month swapped, one digit off, year off by one, different, or unreadable."""
-    a, b = left.date[li], right.date[rj]
-    grades = np.full(len(li), UNKNOWN, dtype=np.int8)
-    both = (a >= 0) & (b >= 0)
-    ya, ma, da = a // 10000, (a // 100) % 100, a % 100
-    yb, mb, db = b // 10000, (b // 100) % 100, b % 100
-    grades[both] = DIFFERENT
-    grades[both & (np.abs(ya - yb) == 1) & (ma == mb) & (da == db)] = DATE_YEAR_OFF
-    grades[both & (_digit_differences(a, b) == 1)] = DATE_ONE_DIGIT
-    grades[both & (ya == yb) & (ma == db) & (da == mb) & (ma != da)] = DATE_SWAPPED
-    grades[both & (a == b)] = EXACT
+    """``date_grades`` of the pairs; an unreadable date compares as text."""
+    grades = date_grades(left.date[li], right.date[rj])
     ta, tb = left.date_text[li], right.date_text[rj]
-    text_only = ~both & (ta >= 0) & (tb >= 0)
+    text_only = (grades == UNKNOWN) & (ta >= 0) & (tb >= 0)
     grades[text_only] = np.where(ta[text_only] == tb[text_only], EXACT, DATE_UNREADABLE)
     return grades
 
 
 def grade_nirs(left: IdentityTable, right: IdentityTable, li: np.ndarray,
                rj: np.ndarray) -> np.ndarray:
-    """Decisive only when both are valid; an invalid NIR equal as text is a small hint."""
+    """National identifiers of any shape: two valid NIRs are equal or different (decisive);
+    otherwise the same text is a strong hint (a passport or a NIR with a wrong key, written
+    twice alike), one typo apart (``ID_TYPO_LENGTH`` characters or more) a weaker one, and
+    anything else says nothing (another kind of identifier)."""
     a, b = left.nir[li], right.nir[rj]
     valid = left.nir_valid[li] & right.nir_valid[rj]
     grades = np.full(len(li), UNKNOWN, dtype=np.int8)
     grades[valid] = np.where(a[valid] == b[valid], EXACT, DIFFERENT)
     grades[~valid & (a >= 0) & (a == b)] = CLOSE
+    apart = np.flatnonzero(~valid & (a >= 0) & (b >= 0) & (a != b))
+    if len(apart):
+        ta, tb = left.nir_text[li[apart]], right.nir_text[rj[apart]]
+        long_enough = np.fromiter((min(len(x), len(y)) >= ID_TYPO_LENGTH
+                                   for x, y in zip(ta, tb, strict=True)), bool, len(apart))
+        apart, ta, tb = apart[long_enough], ta[long_enough], tb[long_enough]
+        if len(apart):
+            edits = process.cpdist(list(ta), list(tb), scorer=OSA.distance, dtype=np.int32,
+                                   workers=-1)
+            grades[apart[edits <= 1]] = WEAK
     return grades
 
 
@@ -260,18 +301,29 @@ def _name_grades(similarity: np.ndarray) -> np.ndarray:
 
 def score_pairs(left: IdentityTable, right: IdentityTable, li: np.ndarray,
                 rj: np.ndarray) -> PairScores:
-    """Grade every field of the plausible pairs and score them (see the module docstring)."""
+    """Grade every field of the pairs met by blocking, score them (see the module docstring)
+    and keep those that are plausible (``plausible_pairs``) or at least share a surname."""
     date_grade = grade_dates(left, right, li, rj)
     nir_grade = grade_nirs(left, right, li, rj)
-    nir_agrees = (nir_grade == EXACT) | (nir_grade == CLOSE)
-    keep = (date_grade != DIFFERENT) | nir_agrees
+    id_agrees = np.isin(nir_grade, (EXACT, CLOSE, WEAK))
+    # A different birth date with no identifier in common can never reach review: dropped
+    # now, before the costly string comparisons.
+    keep = (date_grade != DIFFERENT) | id_agrees
     li, rj, date_grade, nir_grade = li[keep], rj[keep], date_grade[keep], nir_grade[keep]
     surname, pairing = _surname_similarity(left, right, li, rj)
     surname_grade = _name_grades(surname)
-    keep = (surname_grade != DIFFERENT) | (nir_grade == EXACT) | (nir_grade == CLOSE)
-    li, rj, date_grade, nir_grade = li[keep], rj[keep], date_grade[keep], nir_grade[keep]
+    id_agrees = np.isin(nir_grade, (EXACT, CLOSE, WEAK))
+    # Another surname can only be plausible with an identifier in common, or with the same
+    # birth date and first name (the used name written for the birth name): first names that
+    # neither sound nor begin alike are not compared.
+    first_name_hint = ((left.given_sound[li] == right.given_sound[rj])
+                       | (left.first3[li] == right.first3[rj])) & (left.first3[li] >= 0)
+    keep = (surname_grade != DIFFERENT) | id_agrees | ((date_grade == EXACT) & first_name_hint)
+    li, rj, date_grade, nir_grade, id_agrees = (li[keep], rj[keep], date_grade[keep],
+                                                nir_grade[keep], id_agrees[keep])
     surname, pairing, surname_grade = surname[keep], pairing[keep], surname_grade[keep]
-    given_grade, given, conflict = _given_grades(left, right, li, rj)
+    worth = np.isin(surname_grade, NAME_AGREES) | id_agrees
+    given_grade, given, conflict = _given_grades(left, right, li, rj, worth)
     sex_grade = _equal_grades(left.sex[li], right.sex[rj], missing=UNKNOWN_SEX)
     place_grade = _equal_grades(left.place[li], right.place[rj], missing=-1)
     address = _address_similarity(left, right, li, rj)
@@ -280,13 +332,54 @@ def score_pairs(left: IdentityTable, right: IdentityTable, li: np.ndarray,
               + _grade(sex_grade, SEX_POINTS) + _grade(place_grade, PLACE_POINTS)
               + (address >= ADDRESS_SAME) * ADDRESS_POINTS + _grade(nir_grade, NIR_POINTS))
     score = np.clip(points / SCORE_SCALE, 0.0, 1.0).astype(np.float32)
-    return PairScores(li, rj, score, surname, surname_grade, pairing, given, given_grade,
-                      conflict, date_grade, sex_grade, place_grade, address, nir_grade)
+    same_code = (left.postcode[li] >= 0) & (left.postcode[li] == right.postcode[rj])
+    scores = PairScores(li, rj, score, surname, surname_grade, pairing, given, given_grade,
+                        conflict, date_grade, sex_grade, place_grade, address, nir_grade,
+                        np.zeros(len(li), dtype=bool))
+    scores.plausible = plausible_pairs(scores, same_code)
+    return scores.take(scores.plausible | (surname_grade != DIFFERENT))
+
+
+NAME_AGREES = (EXACT, CLOSE)
+GIVEN_AGREES = (EXACT, CLOSE, IN_LIST, ABBREVIATED)
+DATE_NEAR = (EXACT, DATE_SWAPPED, DATE_ONE_DIGIT, DATE_YEAR_OFF, DATE_PARTIAL, UNKNOWN,
+             DATE_UNREADABLE)
+
+
+def plausible_pairs(scores: PairScores, same_code: np.ndarray) -> np.ndarray:
+    """Pairs the identity-vigilance cell must see, even when their score is low, because one
+    wrong or missing field is all that separates them from the same person:
+
+    * the score reaches ``REVIEW_FLOOR``;
+    * the same valid NIR, whatever the traits say (a question, not an answer);
+    * an identifier agrees otherwise (the same text, one typo apart) with a name;
+    * surname and first name agree, the birth dates are near (one digit, swapped, a year,
+      two of year / month / day) or one is missing, and no two valid NIRs tell them apart;
+    * first name and birth date agree, the sex does not differ, and a second trait confirms
+      (birthplace, postcode, address or a weak surname): the used name written for the birth
+      name, or the birth name of someone the SIH knows only by another.
+    """
+    surname = np.isin(scores.surname_grade, NAME_AGREES)
+    given = np.isin(scores.given_grade, GIVEN_AGREES)
+    some_name = np.isin(scores.surname_grade, (EXACT, CLOSE, WEAK)) | np.isin(
+        scores.given_grade, (*GIVEN_AGREES, WEAK))
+    id_agrees = np.isin(scores.nir_grade, (EXACT, CLOSE, WEAK))
+    names_near_date = (surname & given & np.isin(scores.date_grade, DATE_NEAR)
+                       & (scores.nir_grade != DIFFERENT))
+    confirmed = ((scores.place_grade == EXACT) | same_code | (scores.address >= ADDRESS_SAME)
+                 | (scores.surname_grade == WEAK))
+    other_surname = (given & (scores.date_grade == EXACT) & (scores.sex_grade != DIFFERENT)
+                     & confirmed)
+    return ((scores.score >= REVIEW_FLOOR) | (scores.nir_grade == EXACT) | (id_agrees & some_name)
+            | names_near_date | other_surname)
 
 
 def _given_grades(left: IdentityTable, right: IdentityTable, li: np.ndarray,
-                  rj: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """First name against first name (or all joined); a list contained in the other is IN_LIST."""
+                  rj: np.ndarray, worth: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """First name against first name (or all joined); a list contained in the other is
+    IN_LIST. Where it can change the outcome (``worth``: another name or an identifier
+    agrees) and the initials overlap, the parts are related in any order (Pierre Jean,
+    Jean-Pierre: IN_LIST) and abbreviations read (J-Pierre, JP: ABBREVIATED)."""
     first = _similarity(left, right, "given_first", "given_first", li, rj)
     joined = _similarity(left, right, "given_all", "given_all", li, rj)
     similarity = np.maximum(first, joined)
@@ -294,8 +387,18 @@ def _given_grades(left: IdentityTable, right: IdentityTable, li: np.ndarray,
                             fuzz.token_set_ratio, 100.0)
     grades = _name_grades(similarity)
     grades[(grades != EXACT) & (grades != UNKNOWN) & (token_set >= NAME_EXACT)] = IN_LIST
+    related = np.zeros(len(li), dtype=bool)
+    look = np.flatnonzero(worth & (grades != EXACT) & (grades != UNKNOWN) & (grades != IN_LIST)
+                          & ((left.given_initials[li] & right.given_initials[rj]) != 0))
+    if len(look):
+        relation = np.fromiter(
+            map(relate_given_names, left.given_text[li[look]], right.given_text[rj[look]]),
+            np.int8, len(look))
+        grades[look[relation == GIVEN_PARTS]] = IN_LIST
+        grades[look[relation == GIVEN_ABBREVIATED]] = ABBREVIATED
+        related[look[relation != GIVEN_APART]] = True
     both_lists = (left.given_count[li] >= 2) & (right.given_count[rj] >= 2)
-    conflict = both_lists & (token_set >= 0) & (token_set < LIST_CONFLICT)
+    conflict = both_lists & (token_set >= 0) & (token_set < LIST_CONFLICT) & ~related
     return grades, similarity, conflict
 
 
@@ -307,22 +410,34 @@ def _equal_grades(a: np.ndarray, b: np.ndarray, missing: int) -> np.ndarray:
 
 def _address_similarity(left: IdentityTable, right: IdentityTable, li: np.ndarray,
                         rj: np.ndarray) -> np.ndarray:
-    """Street similarity, only where the postcodes agree (else -1): a hint, never a penalty."""
+    """Street similarity where the postcodes agree, 0 where both addresses are written under
+    different postcodes, -1 where either is missing: a hint, never a penalty."""
     similarity = np.full(len(li), -1.0, dtype=np.float32)
-    same_code = (left.postcode[li] >= 0) & (left.postcode[li] == right.postcode[rj])
+    both = (left.postcode[li] >= 0) & (right.postcode[rj] >= 0)
+    same_code = both & (left.postcode[li] == right.postcode[rj])
+    similarity[both & ~same_code & left.present("address")[li]
+               & right.present("address")[rj]] = 0.0
     if same_code.any():
         similarity[same_code] = _similarity(left, right, "address", "address", li[same_code],
                                             rj[same_code])
     return similarity
 
 
+def ranked(scores: PairScores) -> tuple[np.ndarray, np.ndarray]:
+    """The pairs in rank order (per left row: plausible first, then by score, then by right
+    row) and the position where each left row's pairs start."""
+    order = np.lexsort((scores.right, -scores.score, ~scores.plausible, scores.left))
+    lefts = scores.left[order]
+    group_first = np.flatnonzero(np.concatenate(([True], lefts[1:] != lefts[:-1])))
+    return order, group_first
+
+
 def best_per_left(scores: PairScores) -> tuple[np.ndarray, np.ndarray]:
     """Per left row with candidates: the index of its best pair and of its runner-up (-1)."""
     if not len(scores.left):
         return np.empty(0, np.int64), np.empty(0, np.int64)
-    order = np.lexsort((scores.right, -scores.score, scores.left))
+    order, group_first = ranked(scores)
     lefts = scores.left[order]
-    group_first = np.flatnonzero(np.concatenate(([True], lefts[1:] != lefts[:-1])))
     best = order[group_first]
     second_pos = group_first + 1
     has_second = np.zeros(len(group_first), dtype=bool)

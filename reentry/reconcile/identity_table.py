@@ -75,6 +75,69 @@ def split_married(birth: str, used: str) -> tuple[str, str]:
     return birth, used
 
 
+_INITIALS_ONLY = re.compile(r"^[B-DF-HJ-NP-TV-Z]{2,3}$")  # "JP", "JPM": consonants only
+GIVEN_APART, GIVEN_PARTS, GIVEN_ABBREVIATED = 0, 1, 2
+
+
+def given_parts(text: str) -> tuple[str, ...]:
+    """The parts of the first names, folded: ``Jean-Pierre Louis`` → (JEAN, PIERRE, LOUIS);
+    ``JP`` (consonants only) → (J, P)."""
+    parts = fold(text).split()
+    if len(parts) == 1 and _INITIALS_ONLY.match(parts[0]):
+        return tuple(parts[0])
+    return tuple(parts)
+
+
+def initials_mask(text: str) -> int:
+    """The initials of the parts as a bit mask (A = bit 0): a cheap test that two lists of first
+    names may relate at all."""
+    mask = 0
+    for part in given_parts(text):
+        if "A" <= part[0] <= "Z":
+            mask |= 1 << (ord(part[0]) - 65)
+    return mask
+
+
+@lru_cache(maxsize=1 << 16)
+def relate_given_names(a: str, b: str) -> int:
+    """How two lists of first names relate when they are not simply equal:
+
+    * ``GIVEN_PARTS``: the parts of one are all parts of the other, in any order (Pierre Jean
+      for Jean-Pierre; Jean Pierre for Jean-Pierre Louis);
+    * ``GIVEN_ABBREVIATED``: the same, a one-letter part standing for a part it begins (J-Pierre
+      or JP for Jean-Pierre), with a whole part in common or two initials at least;
+    * ``GIVEN_APART`` otherwise.
+    """
+    left, right = given_parts(a), given_parts(b)
+    if not left or not right:
+        return GIVEN_APART
+    for short, full in ((left, right), (right, left)):
+        if len(short) > len(full):
+            continue
+        remaining = list(full)
+        whole, initials = 0, []
+        for part in short:
+            if part in remaining:
+                remaining.remove(part)
+                whole += 1
+            elif len(part) == 1:
+                initials.append(part)
+            else:
+                break
+        else:
+            if not initials:
+                return GIVEN_PARTS
+            if whole or len(initials) >= 2:
+                for letter in initials:
+                    found = next((p for p in remaining if p[0] == letter), None)
+                    if found is None:
+                        break
+                    remaining.remove(found)
+                else:
+                    return GIVEN_ABBREVIATED
+    return GIVEN_APART
+
+
 @lru_cache(maxsize=1 << 18)
 def given_forms(text: str) -> tuple[str, str, str]:
     """(first given name, all given names joined, the list space-separated).
@@ -195,6 +258,11 @@ class IdentityTable:
     given_all: np.ndarray
     given_list: np.ndarray
     given_count: np.ndarray  # int8
+    given_first_id: np.ndarray  # int64 id of the first first name, -1 when empty
+    given_sound: np.ndarray  # int64 id of its sound (``phonetic``), -1 when empty
+    first3: np.ndarray  # int64 id of its first three letters, -1 when empty
+    given_text: np.ndarray  # object: the first names as written (``relate_given_names``)
+    given_initials: np.ndarray  # int32 bit mask of the initials of their parts
     address: np.ndarray
     date: np.ndarray  # int64 YYYYMMDD or -1
     date_text: np.ndarray  # int32 id of the folded date text, -1 when empty
@@ -202,6 +270,7 @@ class IdentityTable:
     place: np.ndarray  # int32 id
     postcode: np.ndarray  # int32 id
     nir: np.ndarray  # int32 id of the normalised text
+    nir_text: np.ndarray  # object: the identifier as compared (upper case, alphanumeric)
     nir_valid: np.ndarray  # bool
     keys: np.ndarray  # (n, 2) int64: blocking key id, row (rows ascending)
     key_tags: np.ndarray | None = None  # indexed side: each key id's kind (TAG_DATE...)
@@ -312,11 +381,14 @@ def _surnames(vocabulary: Vocabulary) -> Callable[[str], tuple[str, str, int]]:
     return forms
 
 
-def _given(vocabulary: Vocabulary) -> Callable[[str], tuple[str, str, str, int, int]]:
-    def forms(given: str) -> tuple[str, str, str, int, int]:
+def _given(vocabulary: Vocabulary
+           ) -> Callable[[str], tuple[str, str, str, int, int, int, str, int, int]]:
+    def forms(given: str) -> tuple[str, str, str, int, int, int, str, int, int]:
         first, joined, listed = given_forms(given)
         return (first, joined, listed, listed.count(" ") + 1 if listed else 0,
-                vocabulary.prefix(first[:3]) if first else -1)
+                vocabulary.prefix(first[:3]) if first else -1,
+                vocabulary.sound(phonetic(first)) if first else -1, given,
+                initials_mask(given), vocabulary.add("F" + first) if first else -1)
     return forms
 
 
@@ -348,8 +420,9 @@ def build_table_from_columns(columns: Sequence[Column], vocabulary: Vocabulary,
     used_full[same] = ""
     used_strip[same] = ""
     used_sound[same] = -1
-    given_first, given_all, given_list, given_count, first3 = _per_value(
-        given, _given(vocabulary), (object, object, object, np.int8, np.int64))
+    (given_first, given_all, given_list, given_count, first3, given_sound, given_text,
+     initials, first_id) = _per_value(given, _given(vocabulary), (
+         object, object, object, np.int8, np.int64, np.int64, object, np.int32, np.int64))
     date, date_text = _per_value(birth_date, _dates(vocabulary), (np.int64, np.int32))
     (sex_code,) = _per_value(sex, lambda x: (_SEXES.get(fold(x), UNKNOWN_SEX) if x
                                              else UNKNOWN_SEX,), (np.int8,))
@@ -361,14 +434,20 @@ def build_table_from_columns(columns: Sequence[Column], vocabulary: Vocabulary,
     nir_texts = [_nir_text(n) for n in nir.values]
     nir_valid = valid_nirs(nir_texts)[nir.codes]
     nir_id = np.array([vocabulary.add(t) for t in nir_texts], dtype=np.int32)[nir.codes]
-    long_nir = np.array([len(t) >= 13 for t in nir_texts], dtype=bool)[nir.codes]
+    nir_text = np.array(nir_texts, dtype=object)[nir.codes] if nir_texts else \
+        np.full(len(nir.codes), "", dtype=object)
+    long_nir = np.array([len(t) >= MIN_ID_LENGTH for t in nir_texts], dtype=bool)[nir.codes]
     table = IdentityTable(
         ids=list(ids), birth_full=birth_full, birth_strip=birth_strip, used_full=used_full,
         used_strip=used_strip, given_first=given_first, given_all=given_all,
-        given_list=given_list, given_count=given_count, address=address_text, date=date,
+        given_list=given_list, given_count=given_count, given_first_id=first_id,
+        given_sound=given_sound, first3=first3,
+        given_text=given_text,
+        given_initials=initials, address=address_text, date=date,
         date_text=date_text, sex=sex_code, place=place_id, postcode=postcode_id, nir=nir_id,
-        nir_valid=nir_valid, keys=np.empty((0, 2), dtype=np.int64))
-    packed, rows = _pack_keys(table, (birth_sound, used_sound), first3, long_nir)
+        nir_text=nir_text, nir_valid=nir_valid, keys=np.empty((0, 2), dtype=np.int64))
+    packed, rows = _pack_keys(table, (birth_sound, used_sound), given_sound, long_nir,
+                              indexed=add_keys)
     numbers = vocabulary.number_keys(packed, add_keys)
     kept = numbers >= 0
     order = np.argsort(rows[kept], kind="stable")
@@ -379,30 +458,79 @@ def build_table_from_columns(columns: Sequence[Column], vocabulary: Vocabulary,
 
 
 # Blocking keys as 64-bit integers: a tag (bits 58+), then the key's parts.
-TAG_DATE, TAG_DATE_TEXT, TAG_YEAR, TAG_GIVEN, TAG_NIR = range(1, 6)
+(TAG_DATE, TAG_DATE_TEXT, TAG_YEAR, TAG_GIVEN, TAG_NIR, TAG_FIRST_YEAR, TAG_NAMES,
+ TAG_NAMES_UNDATED, TAG_POSTCODE, TAG_POSTCODE_UNDATED, TAG_SURNAME_PLACE,
+ TAG_SURNAME_PLACE_UNDATED) = range(1, 13)
 _TAG_SHIFT = 58
-_DATE, _DATE_TEXT, _YEAR, _GIVEN, _NIR = (tag << _TAG_SHIFT for tag in range(1, 6))
+MIN_ID_LENGTH = 6  # a national identifier of any shape this long (or longer) is a key
 
 
-def _pack_keys(table: IdentityTable, sounds: tuple[np.ndarray, ...], first3: np.ndarray,
-               long_nir: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(packed key, row) of every blocking key: birth date (D); unreadable date text (T);
-    sound of a surname + birth year (Y); sound + first 3 letters of the first name + day and
-    month (G); national identifier of 13 characters or more (N)."""
+def _tagged(tag: int, parts: np.ndarray) -> np.ndarray:
+    return (np.int64(tag) << _TAG_SHIFT) | parts.astype(np.int64)
+
+
+def _pack_keys(table: IdentityTable, sounds: tuple[np.ndarray, ...],
+               given_sound: np.ndarray, long_id: np.ndarray, indexed: bool
+               ) -> tuple[np.ndarray, np.ndarray]:
+    """(packed key, row) of every blocking key, so that one wrong field never hides the
+    person:
+
+    * birth date (D); unreadable date text (T);
+    * sound of a surname (birth or used) + birth year (Y: a digit off in the day or month);
+    * sound of a surname + day and month (G: the year wrong, the first name too);
+    * first name + birth year and month (F: the surname changed, a digit off in the day);
+    * a national identifier of any shape, ``MIN_ID_LENGTH`` characters or more (N);
+    * for a birth date missing on either side: the sounds of surname and first name, in either
+      order (S: the fields crossed too); postcode + first name (P: the surname changed);
+      sound of a surname + postcode, and + birthplace (L: the first name wrong too).
+      A date-less key of the indexed side is met by every identity; a dated one only by an
+      identity without a date, so that the many dated namesakes are not compared for nothing
+      (with both dates known, the keys above find every date that can still agree).
+    """
     rows = np.arange(len(table.ids), dtype=np.int64)
     date = table.date
     dated = date >= 0
-    keys = [(_DATE | date[dated], rows[dated])]
+    undated = ~dated & (table.date_text < 0)
+    keys = [(_tagged(TAG_DATE, date[dated]), rows[dated])]
     text = ~dated & (table.date_text >= 0)
-    keys.append((_DATE_TEXT | table.date_text[text].astype(np.int64), rows[text]))
+    keys.append((_tagged(TAG_DATE_TEXT, table.date_text[text]), rows[text]))
+    has_given = given_sound >= 0
+    first_name = table.given_first_id
+
+    def undated_keys(tag: int, undated_tag: int, parts: np.ndarray, where: np.ndarray) -> None:
+        """Indexed side: undated rows under ``undated_tag``, the others under ``tag``; query
+        side: every row under ``undated_tag``, undated rows under ``tag`` too."""
+        if indexed:
+            keys.append((_tagged(undated_tag, parts[undated[where]]),
+                         rows[where][undated[where]]))
+            keys.append((_tagged(tag, parts[~undated[where]]), rows[where][~undated[where]]))
+        else:
+            keys.append((_tagged(undated_tag, parts), rows[where]))
+            keys.append((_tagged(tag, parts[undated[where]]), rows[where][undated[where]]))
+
     for sound in sounds:
         named = (sound >= 0) & dated
-        keys.append((_YEAR | (sound[named].astype(np.int64) << 16) | (date[named] // 10000),
-                     rows[named]))
-        given = named & (first3 >= 0)
-        keys.append((_GIVEN | (sound[given].astype(np.int64) << 32) | (first3[given] << 12)
-                     | (date[given] % 10000), rows[given]))
-    keys.append((_NIR | table.nir[long_nir].astype(np.int64), rows[long_nir]))
+        keys.append((_tagged(TAG_YEAR, (sound[named].astype(np.int64) << 16)
+                             | (date[named] // 10000)), rows[named]))
+        keys.append((_tagged(TAG_GIVEN, (sound[named].astype(np.int64) << 16)
+                             | (date[named] % 10000)), rows[named]))
+        for place in (table.postcode, table.place):
+            located = (sound >= 0) & (place >= 0)
+            undated_keys(TAG_SURNAME_PLACE, TAG_SURNAME_PLACE_UNDATED,
+                         (sound[located].astype(np.int64) << 26)
+                         | (place[located].astype(np.int64) << 1) | (place is table.place),
+                         located)
+        both = (sound >= 0) & has_given
+        low = np.minimum(sound[both], given_sound[both]).astype(np.int64)
+        high = np.maximum(sound[both], given_sound[both]).astype(np.int64)
+        undated_keys(TAG_NAMES, TAG_NAMES_UNDATED, (low << 24) | high, both)
+    first_dated = (first_name >= 0) & dated
+    keys.append((_tagged(TAG_FIRST_YEAR, (first_name[first_dated].astype(np.int64) << 20)
+                         | (date[first_dated] // 100)), rows[first_dated]))
+    placed = (first_name >= 0) & (table.postcode >= 0)
+    undated_keys(TAG_POSTCODE, TAG_POSTCODE_UNDATED,
+                 (table.postcode[placed].astype(np.int64) << 24) | first_name[placed], placed)
+    keys.append((_tagged(TAG_NIR, table.nir[long_id]), rows[long_id]))
     return (np.concatenate([k for k, _ in keys]).astype(np.int64),
             np.concatenate([r for _, r in keys]))
 

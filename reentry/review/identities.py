@@ -20,8 +20,8 @@ from typing import Any
 from reentry import i18n
 from reentry.model import Patient
 from reentry.reconcile.identity import (
+    MAX_CANDIDATES,
     NO_MATCH,
-    REVIEW_THRESHOLD,
     Decision,
     decide,
     describe_fields,
@@ -35,7 +35,6 @@ from reentry.reconcile.identity_pairs import (
 from reentry.reconcile.identity_table import COLUMNS, Vocabulary, build_table, read_rows
 from reentry.review.model import PatientIdentity
 
-MAX_CANDIDATES = 5
 IdentityRow = list[str]
 
 
@@ -145,8 +144,9 @@ def _no_candidate(left_id: str) -> IdentityOutcome:
 
 def _outcome(decision: Decision, reasons: dict[str, str], scores: Any, pairs: list[int],
              right_ids: list[str], best: int) -> IdentityOutcome:
-    ranked = sorted(pairs, key=lambda p: (-float(scores.score[p]), right_ids[int(scores.right[p])]))
-    kept = [p for p in ranked if float(scores.score[p]) >= REVIEW_THRESHOLD or p == best]
+    ranked = sorted(pairs, key=lambda p: (not scores.plausible[p], -float(scores.score[p]),
+                                          right_ids[int(scores.right[p])]))
+    kept = [p for p in ranked if scores.plausible[p] or p == best]
     candidates = [Candidate(right_ids[int(scores.right[p])], round(float(scores.score[p]), 4),
                             describe_fields(scores, p)) for p in kept[:MAX_CANDIDATES]]
     return IdentityOutcome(decision.id_left, decision.decision, decision.id_right or None,
