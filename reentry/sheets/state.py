@@ -23,10 +23,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, fields
 from enum import StrEnum
 
-from reentry.registry import BatchKind, SheetStatus
-
-# Read, not written on: printed with the forms, never expected back.
-READ_ONLY_TEMPLATES = frozenset({"ward_cover", "dossier"})
+from reentry.registry import NOT_FORMS, BatchKind, SheetStatus
 
 
 class SheetState(StrEnum):
@@ -41,7 +38,7 @@ class SheetState(StrEnum):
     UNPRINTED = "unprinted"  # registered, never reached paper
     SUPERSEDED = "superseded"  # replaced by a reprint
     CANCELLED = "cancelled"  # withdrawn explicitly
-    READ_ONLY = "read_only"  # a ward cover or a dossier: read, not written on
+    READ_ONLY = "read_only"  # a ward cover or a dossier (``PrintedTemplate``): read, not written
 
 
 EXPECTED = (SheetState.MISSING, SheetState.RETURNED, SheetState.ENTERED, SheetState.VERIFIED,
@@ -70,7 +67,7 @@ class SheetFacts:
 
 def sheet_state(facts: SheetFacts) -> SheetState:
     """The one rule (see the module docstring)."""
-    if facts.template_id in READ_ONLY_TEMPLATES:
+    if facts.template_id in NOT_FORMS:
         return SheetState.READ_ONLY
     if facts.status is SheetStatus.SUPERSEDED:
         return SheetState.SUPERSEDED

@@ -27,7 +27,8 @@ from reentry.events.model import (
     SignedException,
     UnaccountedSheets,
 )
-from reentry.sheets.state import READ_ONLY_TEMPLATES, UNACCOUNTED, SheetState, sheet_state
+from reentry.registry import NOT_FORMS
+from reentry.sheets.state import UNACCOUNTED, SheetState, sheet_state
 from reentry.store.sqlite_entry import _audit
 from reentry.store.sqlite_sheets import sheet_fact_rows
 
@@ -294,7 +295,7 @@ def _check_declarable(conn: sqlite3.Connection, serial: int) -> None:
     status, template, event_status = row
     if status in ("superseded", "cancelled"):
         raise UserError(f"events.declare_{status}", code=code)
-    if template in READ_ONLY_TEMPLATES:
+    if template in NOT_FORMS:
         raise UserError("events.declare_not_a_form", code=code)
     if event_status == EventStatus.CLOSED.value:
         raise UserError("events.declare_event_closed", code=code)
