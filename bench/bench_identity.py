@@ -164,25 +164,16 @@ def generate(folder: Path, right_count: int, left_count: int, seed: int) -> tupl
 def run_link(left: Path, right: Path, out: Path) -> None:
     """The child process: link, print the timings, let the parent read the peak memory.
 
-    The same steps as ``link_identity_files``, timed one by one: indexing the SIH side is paid
-    once per SIH export, matching once per temporary identity.
+    The same steps as ``link_identity_files``, timed one by one: indexing the SIH side (read,
+    normalise, block) is paid once per SIH export, matching once per temporary identity.
     """
-    from reentry.reconcile.identity import link_tables, summarise, write_decisions
-    from reentry.reconcile.identity_table import (
-        Vocabulary,
-        build_table_from_columns,
-        read_columns,
-    )
+    from reentry.reconcile.identity import index_patients, link_against
 
     started = time.perf_counter()
-    vocabulary = Vocabulary()
-    right_table = build_table_from_columns(read_columns(right), vocabulary, add_keys=True)
+    index = index_patients(right)
     indexed = time.perf_counter()
-    left_table = build_table_from_columns(read_columns(left), vocabulary, add_keys=False)
-    decisions = link_tables(left_table, right_table, len(vocabulary))
-    write_decisions(out, decisions)
+    summary = link_against(index, left, out)
     done = time.perf_counter()
-    summary = summarise(decisions)
     print(f"{indexed - started:.3f} {done - indexed:.3f} {summary.link} {summary.review} "
           f"{summary.no_match}")
 

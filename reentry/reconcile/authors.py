@@ -45,7 +45,7 @@ def _covers(short: tuple[str, ...], full: tuple[str, ...]) -> bool:
     """Every word of ``short`` is a word of ``full``, or (up to three letters) the initials of
     distinct ones, in any order; with no whole word shared, two initials at least."""
     remaining = list(full)
-    initials = []
+    initials: list[str] = []
     shared = 0
     for word in short:
         if word in remaining:

@@ -73,6 +73,7 @@ from reentry.reconcile.identity_pairs import (
     SURNAME_PAIRINGS,
     UNKNOWN,
     WEAK,
+    BlockIndex,
     PairScores,
     best_per_left,
     build_block_index,
@@ -138,17 +139,38 @@ class Decision:
                 self.reason, str(self.rank))
 
 
+@dataclass
+class PatientIndex:
+    """The SIH side, read, normalised and blocked once: many identity files may be linked
+    against it (``link_against``)."""
+
+    table: IdentityTable
+    blocks: BlockIndex
+    vocabulary: Vocabulary
+
+
+def index_patients(right: Path) -> PatientIndex:
+    """Read an identity file of SIH patients and index it for linking."""
+    vocabulary = Vocabulary()
+    table = build_table_from_columns(read_columns(Path(right)), vocabulary, add_keys=True)
+    return PatientIndex(table, build_block_index(table, len(vocabulary)), vocabulary)
+
+
+def link_against(index: PatientIndex, left: Path, out: Path,
+                 progress: Progress | None = None) -> LinkSummary:
+    """Match every identity of ``left`` against an indexed SIH side; write ``out`` whole."""
+    left_table = build_table_from_columns(read_columns(Path(left)), index.vocabulary,
+                                          add_keys=False)
+    decisions = link_tables(left_table, index.table, len(index.vocabulary), progress,
+                            blocks=index.blocks)
+    write_decisions(Path(out), decisions)
+    return summarise(decisions)
+
+
 def link_identity_files(left: Path, right: Path, out: Path,
                         progress: Progress | None = None) -> LinkSummary:
     """Match every identity of ``left`` against the patients of ``right``; write ``out`` whole."""
-    vocabulary = Vocabulary()
-    right_table = build_table_from_columns(read_columns(Path(right)), vocabulary,
-                                           add_keys=True)
-    left_table = build_table_from_columns(read_columns(Path(left)), vocabulary,
-                                          add_keys=False)
-    decisions = link_tables(left_table, right_table, len(vocabulary), progress)
-    write_decisions(Path(out), decisions)
-    return summarise(decisions)
+    return link_against(index_patients(right), left, out, progress)
 
 
 def summarise(decisions: list[Decision]) -> LinkSummary:
@@ -161,10 +183,11 @@ def summarise(decisions: list[Decision]) -> LinkSummary:
 
 
 def link_tables(left: IdentityTable, right: IdentityTable, key_count: int,
-                progress: Progress | None = None) -> list[Decision]:
+                progress: Progress | None = None, blocks: BlockIndex | None = None
+                ) -> list[Decision]:
     """Per left row, in the left file's order: its decision, then, when it goes to review,
     the other plausible candidates, best first (``MAX_CANDIDATES`` rows in all)."""
-    index = build_block_index(right, key_count)
+    index = blocks if blocks is not None else build_block_index(right, key_count)
     decisions: list[Decision] = []
     for first in range(0, len(left), CHUNK):
         stop = min(first + CHUNK, len(left))
@@ -227,7 +250,7 @@ def _further_candidates(right: IdentityTable, scores: PairScores,
 # a surname one typo away that neither the birthplace nor a valid NIR confirms;
 # ``confirmation``: names, date and sex alone, with nothing else to tell a strict namesake.
 _PROBLEMS = ("birth_date", "sex", "birth_place", "national_id", "given_names", "birth_name",
-             "corroboration", "confirmation")
+             "names_crossed", "corroboration", "confirmation")
 _BIT = {name: 1 << n for n, name in enumerate(_PROBLEMS)}
 # What confirms names, birth date and sex, as bits, in the order the link reason names them.
 _CONFIRMATIONS = ("birth_place", "national_id", "address")
@@ -259,6 +282,7 @@ def problem_bits(left: IdentityTable, right: IdentityTable, scores: PairScores,
     if len(close):
         typo[close] = _surname_edits(left, right, scores, pairs[close]) <= 1
     bits |= np.where((grade != EXACT) & ~typo, _BIT["birth_name"], 0)
+    bits |= np.where(scores.crossed[pairs], _BIT["names_crossed"], 0)
     place = scores.place_grade[pairs] == EXACT
     nir = scores.nir_grade[pairs]
     address = scores.address[pairs] >= ADDRESS_SAME
@@ -395,6 +419,7 @@ def describe_all(scores: PairScores, pairs: np.ndarray) -> list[str]:
     given = _numbers(scores.given[pairs])
     given_notes = [_GIVEN_NOTES.get(g) for g in scores.given_grade[pairs].tolist()]
     conflict = scores.given_conflict[pairs].tolist()
+    crossed = scores.crossed[pairs].tolist()
     address = _numbers(scores.address[pairs])
     dates = [_GRADE_WORDS[g] for g in scores.date_grade[pairs].tolist()]
     sexes = [_SAME_WORDS[g] for g in scores.sex_grade[pairs].tolist()]
@@ -403,7 +428,9 @@ def describe_all(scores: PairScores, pairs: np.ndarray) -> list[str]:
     described = []
     for n in range(len(pairs)):
         name = surname[n]
-        if name != "unknown" and pairing[n]:
+        if crossed[n]:
+            name = f"{name}(crossed)"
+        elif name != "unknown" and pairing[n]:
             left_kind, right_kind = SURNAME_PAIRINGS[pairing[n]]
             name = f"{name}({left_kind}/{right_kind})"
         first = given[n]
@@ -411,6 +438,8 @@ def describe_all(scores: PairScores, pairs: np.ndarray) -> list[str]:
             first = f"{first}({given_notes[n]})"
         if conflict[n]:
             first = f"{first}(conflict)"
+        if crossed[n]:
+            first = f"{first}(crossed)"
         described.append(f"birth_name={name};given_names={first};birth_date={dates[n]};"
                          f"sex={sexes[n]};birth_place={places[n]};address={address[n]};"
                          f"national_id={nirs[n]}")

@@ -73,7 +73,7 @@ PLACE_POINTS = {EXACT: 2, DIFFERENT: -3, UNKNOWN: 0}
 ADDRESS_POINTS = 1
 # CLOSE: the same text, not two valid NIRs; WEAK: one typo apart.
 NIR_POINTS = {EXACT: 8, DIFFERENT: -6, CLOSE: 5, WEAK: 3, UNKNOWN: 0}
-ID_TYPO_LENGTH = 8
+ID_TYPO_LENGTH = 6
 REVIEW_FLOOR = 0.50  # a pair scoring this much is plausible whatever else (``plausible_pairs``)
 
 # Which surname of each side was compared: left birth/used x right birth/used.
@@ -168,6 +168,7 @@ class PairScores:
     address: np.ndarray
     nir_grade: np.ndarray
     plausible: np.ndarray  # bool: to be seen by the cell whatever the score (``plausible_pairs``)
+    crossed: np.ndarray  # bool: surname and first name written in each other's place
 
     def take(self, keep: np.ndarray) -> PairScores:
         return PairScores(**{name: getattr(self, name)[keep]
@@ -318,12 +319,22 @@ def score_pairs(left: IdentityTable, right: IdentityTable, li: np.ndarray,
     # neither sound nor begin alike are not compared.
     first_name_hint = ((left.given_sound[li] == right.given_sound[rj])
                        | (left.first3[li] == right.first3[rj])) & (left.first3[li] >= 0)
-    keep = (surname_grade != DIFFERENT) | id_agrees | ((date_grade == EXACT) & first_name_hint)
-    li, rj, date_grade, nir_grade, id_agrees = (li[keep], rj[keep], date_grade[keep],
-                                                nir_grade[keep], id_agrees[keep])
+    crossed, crossed_surname, crossed_given = _crossed_names(left, right, li, rj, surname_grade)
+    keep = ((surname_grade != DIFFERENT) | id_agrees | crossed
+            | ((date_grade == EXACT) & first_name_hint))
+    li, rj, date_grade, nir_grade, id_agrees, crossed = (
+        li[keep], rj[keep], date_grade[keep], nir_grade[keep], id_agrees[keep], crossed[keep])
     surname, pairing, surname_grade = surname[keep], pairing[keep], surname_grade[keep]
+    crossed_surname, crossed_given = crossed_surname[keep], crossed_given[keep]
     worth = np.isin(surname_grade, NAME_AGREES) | id_agrees
     given_grade, given, conflict = _given_grades(left, right, li, rj, worth)
+    # Surname written as the first name and the first name as the surname: each compared
+    # with the other field (never linked, see ``identity.problem_bits``).
+    surname = np.where(crossed, crossed_surname, surname)
+    given = np.where(crossed, crossed_given, given)
+    surname_grade = np.where(crossed, _name_grades(crossed_surname), surname_grade)
+    given_grade = np.where(crossed, _name_grades(crossed_given), given_grade)
+    conflict &= ~crossed
     sex_grade = _equal_grades(left.sex[li], right.sex[rj], missing=UNKNOWN_SEX)
     place_grade = _equal_grades(left.place[li], right.place[rj], missing=-1)
     address = _address_similarity(left, right, li, rj)
@@ -335,9 +346,30 @@ def score_pairs(left: IdentityTable, right: IdentityTable, li: np.ndarray,
     same_code = (left.postcode[li] >= 0) & (left.postcode[li] == right.postcode[rj])
     scores = PairScores(li, rj, score, surname, surname_grade, pairing, given, given_grade,
                         conflict, date_grade, sex_grade, place_grade, address, nir_grade,
-                        np.zeros(len(li), dtype=bool))
+                        np.zeros(len(li), dtype=bool), crossed)
     scores.plausible = plausible_pairs(scores, same_code)
     return scores.take(scores.plausible | (surname_grade != DIFFERENT))
+
+
+def _crossed_names(left: IdentityTable, right: IdentityTable, li: np.ndarray, rj: np.ndarray,
+                   surname_grade: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(crossed, surname similarity, first-name similarity) where one side's birth name is the
+    other's first name and the other way round: looked at only where the surnames disagree
+    and a sound says the fields may have been crossed."""
+    crossed = np.zeros(len(li), dtype=bool)
+    surname = np.full(len(li), -1.0, dtype=np.float32)
+    given = np.full(len(li), -1.0, dtype=np.float32)
+    hint = (((left.birth_sound[li] == right.given_sound[rj]) & (left.birth_sound[li] >= 0))
+            | ((left.given_sound[li] == right.birth_sound[rj]) & (left.given_sound[li] >= 0)))
+    look = np.flatnonzero(hint & np.isin(surname_grade, (DIFFERENT, WEAK)))
+    if len(look):
+        a = _similarity(left, right, "birth_full", "given_first", li[look], rj[look])
+        b = _similarity(left, right, "given_first", "birth_full", li[look], rj[look])
+        both = (a >= NAME_CLOSE) & (b >= NAME_CLOSE)
+        crossed[look[both]] = True
+        surname[look] = a
+        given[look] = b
+    return crossed, surname, given
 
 
 NAME_AGREES = (EXACT, CLOSE)
@@ -352,7 +384,11 @@ def plausible_pairs(scores: PairScores, same_code: np.ndarray) -> np.ndarray:
 
     * the score reaches ``REVIEW_FLOOR``;
     * the same valid NIR, whatever the traits say (a question, not an answer);
-    * an identifier agrees otherwise (the same text, one typo apart) with a name;
+    * an identifier agrees otherwise (the same text, one typo apart) with a name, a near birth
+      date or the same home;
+    * surname and birth date agree at the same postcode (a twin, or the first name wrong);
+    * surname and first name agree at the same address, whatever the date; or birth date and
+      address agree (the names replaced);
     * surname and first name agree, the birth dates are near (one digit, swapped, a year,
       two of year / month / day) or one is missing, and no two valid NIRs tell them apart;
     * first name and birth date agree, the sex does not differ, and a second trait confirms
@@ -366,12 +402,18 @@ def plausible_pairs(scores: PairScores, same_code: np.ndarray) -> np.ndarray:
     id_agrees = np.isin(scores.nir_grade, (EXACT, CLOSE, WEAK))
     names_near_date = (surname & given & np.isin(scores.date_grade, DATE_NEAR)
                        & (scores.nir_grade != DIFFERENT))
+    home = scores.address >= ADDRESS_SAME
+    date_close = np.isin(scores.date_grade, (EXACT, DATE_SWAPPED, DATE_ONE_DIGIT, DATE_YEAR_OFF))
+    id_with_more = id_agrees & (some_name | date_close | home)
+    same_family = surname & (scores.date_grade == EXACT) & same_code
+    at_home = (surname & given & home) | (
+        (scores.date_grade == EXACT) & home & (scores.sex_grade != DIFFERENT))
     confirmed = ((scores.place_grade == EXACT) | same_code | (scores.address >= ADDRESS_SAME)
                  | (scores.surname_grade == WEAK))
     other_surname = (given & (scores.date_grade == EXACT) & (scores.sex_grade != DIFFERENT)
                      & confirmed)
-    return ((scores.score >= REVIEW_FLOOR) | (scores.nir_grade == EXACT) | (id_agrees & some_name)
-            | names_near_date | other_surname)
+    return ((scores.score >= REVIEW_FLOOR) | (scores.nir_grade == EXACT) | id_with_more
+            | names_near_date | same_family | at_home | other_surname)
 
 
 def _given_grades(left: IdentityTable, right: IdentityTable, li: np.ndarray,
@@ -410,16 +452,20 @@ def _equal_grades(a: np.ndarray, b: np.ndarray, missing: int) -> np.ndarray:
 
 def _address_similarity(left: IdentityTable, right: IdentityTable, li: np.ndarray,
                         rj: np.ndarray) -> np.ndarray:
-    """Street similarity where the postcodes agree, 0 where both addresses are written under
-    different postcodes, -1 where either is missing: a hint, never a penalty."""
+    """Street similarity where the postcodes agree (Jaro-Winkler, or the words in any order:
+    « 6 lhotsky street, nunkeri » is « 6 nunkeri, lhotsky street »), 0 where both addresses
+    are written under different postcodes, -1 where either is missing: a hint, never a
+    penalty."""
     similarity = np.full(len(li), -1.0, dtype=np.float32)
     both = (left.postcode[li] >= 0) & (right.postcode[rj] >= 0)
     same_code = both & (left.postcode[li] == right.postcode[rj])
     similarity[both & ~same_code & left.present("address")[li]
                & right.present("address")[rj]] = 0.0
     if same_code.any():
-        similarity[same_code] = _similarity(left, right, "address", "address", li[same_code],
-                                            rj[same_code])
+        a, b = li[same_code], rj[same_code]
+        similarity[same_code] = np.maximum(
+            _similarity(left, right, "address", "address", a, b),
+            _similarity(left, right, "address", "address", a, b, fuzz.token_sort_ratio, 100.0))
     return similarity
 
 

@@ -115,7 +115,8 @@ def relate_given_names(a: str, b: str) -> int:
         if len(short) > len(full):
             continue
         remaining = list(full)
-        whole, initials = 0, []
+        whole = 0
+        initials: list[str] = []
         for part in short:
             if part in remaining:
                 remaining.remove(part)
@@ -261,6 +262,7 @@ class IdentityTable:
     given_first_id: np.ndarray  # int64 id of the first first name, -1 when empty
     given_sound: np.ndarray  # int64 id of its sound (``phonetic``), -1 when empty
     first3: np.ndarray  # int64 id of its first three letters, -1 when empty
+    birth_sound: np.ndarray  # int64 id of the birth name's sound, -1 when empty
     given_text: np.ndarray  # object: the first names as written (``relate_given_names``)
     given_initials: np.ndarray  # int32 bit mask of the initials of their parts
     address: np.ndarray
@@ -441,7 +443,7 @@ def build_table_from_columns(columns: Sequence[Column], vocabulary: Vocabulary,
         ids=list(ids), birth_full=birth_full, birth_strip=birth_strip, used_full=used_full,
         used_strip=used_strip, given_first=given_first, given_all=given_all,
         given_list=given_list, given_count=given_count, given_first_id=first_id,
-        given_sound=given_sound, first3=first3,
+        given_sound=given_sound, first3=first3, birth_sound=birth_sound.astype(np.int64),
         given_text=given_text,
         given_initials=initials, address=address_text, date=date,
         date_text=date_text, sex=sex_code, place=place_id, postcode=postcode_id, nir=nir_id,
@@ -460,7 +462,7 @@ def build_table_from_columns(columns: Sequence[Column], vocabulary: Vocabulary,
 # Blocking keys as 64-bit integers: a tag (bits 58+), then the key's parts.
 (TAG_DATE, TAG_DATE_TEXT, TAG_YEAR, TAG_GIVEN, TAG_NIR, TAG_FIRST_YEAR, TAG_NAMES,
  TAG_NAMES_UNDATED, TAG_POSTCODE, TAG_POSTCODE_UNDATED, TAG_SURNAME_PLACE,
- TAG_SURNAME_PLACE_UNDATED) = range(1, 13)
+ TAG_SURNAME_PLACE_UNDATED, TAG_HOME) = range(1, 14)
 _TAG_SHIFT = 58
 MIN_ID_LENGTH = 6  # a national identifier of any shape this long (or longer) is a key
 
@@ -480,6 +482,8 @@ def _pack_keys(table: IdentityTable, sounds: tuple[np.ndarray, ...],
     * sound of a surname + day and month (G: the year wrong, the first name too);
     * first name + birth year and month (F: the surname changed, a digit off in the day);
     * a national identifier of any shape, ``MIN_ID_LENGTH`` characters or more (N);
+    * sound of a surname + first name + postcode (H: the same person at home, whatever the
+      date says);
     * for a birth date missing on either side: the sounds of surname and first name, in either
       order (S: the fields crossed too); postcode + first name (P: the surname changed);
       sound of a surname + postcode, and + birthplace (L: the first name wrong too).
@@ -490,7 +494,7 @@ def _pack_keys(table: IdentityTable, sounds: tuple[np.ndarray, ...],
     rows = np.arange(len(table.ids), dtype=np.int64)
     date = table.date
     dated = date >= 0
-    undated = ~dated & (table.date_text < 0)
+    undated = ~dated  # no date, or one that does not read as a date
     keys = [(_tagged(TAG_DATE, date[dated]), rows[dated])]
     text = ~dated & (table.date_text >= 0)
     keys.append((_tagged(TAG_DATE_TEXT, table.date_text[text]), rows[text]))
@@ -520,6 +524,9 @@ def _pack_keys(table: IdentityTable, sounds: tuple[np.ndarray, ...],
                          (sound[located].astype(np.int64) << 26)
                          | (place[located].astype(np.int64) << 1) | (place is table.place),
                          located)
+        home = (sound >= 0) & (first_name >= 0) & (table.postcode >= 0)
+        keys.append((_tagged(TAG_HOME, (sound[home].astype(np.int64) << 40)
+                             | (first_name[home] << 20) | table.postcode[home]), rows[home]))
         both = (sound >= 0) & has_given
         low = np.minimum(sound[both], given_sound[both]).astype(np.int64)
         high = np.maximum(sound[both], given_sound[both]).astype(np.int64)
