@@ -120,8 +120,15 @@ def test_father_and_son_with_the_same_names_are_not_linked(tmp_path):
                     birth_date="1952-03-08")
     son = person(id="T1", birth_name="BERNARD", given_names="Michel", sex="M",
                  birth_date="1979-11-21")
-    row = only(link(tmp_path, [son], [father])[1])
+    # Living apart: nothing but the names in common.
+    elsewhere = dict(son, address="7 rue Garibaldi", postcode="69007")
+    row = only(link(tmp_path, [elsewhere], [father])[1])
     assert row["decision"] == "no_match" and row["id_right"] == ""
+    # At the same address the birth date may be the one wrong field: shown to the cell,
+    # never linked.
+    row = only(link(tmp_path, [son], [father])[1])
+    assert (row["decision"], row["id_right"]) == ("review", "S1")
+    assert "Date de naissance" in row["reason"]
 
 
 def test_close_names_with_different_dates_never_link(tmp_path):

@@ -203,10 +203,11 @@ def link_tables(left: IdentityTable, right: IdentityTable, key_count: int,
 
 def _decide_chunk(left: IdentityTable, right: IdentityTable, scores: PairScores, first: int,
                   stop: int, met: np.ndarray) -> list[Decision]:
-    best, second = best_per_left(scores)
+    ranking = ranked(scores) if len(scores.left) else None
+    best, second = best_per_left(scores, ranking)
     decided = dict(zip(scores.left[best].tolist(), decide_all(left, right, scores, best,
                                                               second), strict=True))
-    further = _further_candidates(right, scores, decided)
+    further = _further_candidates(right, scores, decided, ranking)
     no_candidate = tr("identity.reason_no_candidate")
     none_plausible = tr("identity.reason_none_plausible")
     rows: list[Decision] = []
@@ -221,12 +222,13 @@ def _decide_chunk(left: IdentityTable, right: IdentityTable, scores: PairScores,
     return rows
 
 
-def _further_candidates(right: IdentityTable, scores: PairScores,
-                        decided: dict[int, Decision]) -> dict[int, list[Decision]]:
+def _further_candidates(right: IdentityTable, scores: PairScores, decided: dict[int, Decision],
+                        ranking: tuple[np.ndarray, np.ndarray] | None
+                        ) -> dict[int, list[Decision]]:
     """For each left row sent to review, its other plausible candidates (ranks 2…)."""
-    if not len(scores.left):
+    if ranking is None:
         return {}
-    order, starts = ranked(scores)
+    order, starts = ranking
     lefts = scores.left[order]
     rank = np.arange(len(order)) - np.repeat(starts, np.diff(np.append(starts, len(order))))
     reviewed = np.array([decided[r].decision == REVIEW for r in lefts.tolist()], dtype=bool)

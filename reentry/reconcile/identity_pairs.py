@@ -73,7 +73,6 @@ PLACE_POINTS = {EXACT: 2, DIFFERENT: -3, UNKNOWN: 0}
 ADDRESS_POINTS = 1
 # CLOSE: the same text, not two valid NIRs; WEAK: one typo apart.
 NIR_POINTS = {EXACT: 8, DIFFERENT: -6, CLOSE: 5, WEAK: 3, UNKNOWN: 0}
-ID_TYPO_LENGTH = 6
 REVIEW_FLOOR = 0.50  # a pair scoring this much is plausible whatever else (``plausible_pairs``)
 
 # Which surname of each side was compared: left birth/used x right birth/used.
@@ -230,23 +229,18 @@ def grade_nirs(left: IdentityTable, right: IdentityTable, li: np.ndarray,
                rj: np.ndarray) -> np.ndarray:
     """National identifiers of any shape: two valid NIRs are equal or different (decisive);
     otherwise the same text is a strong hint (a passport or a NIR with a wrong key, written
-    twice alike), one typo apart (``ID_TYPO_LENGTH`` characters or more) a weaker one, and
+    twice alike), one typo apart (``MIN_ID_LENGTH`` characters or more) a weaker one, and
     anything else says nothing (another kind of identifier)."""
     a, b = left.nir[li], right.nir[rj]
     valid = left.nir_valid[li] & right.nir_valid[rj]
     grades = np.full(len(li), UNKNOWN, dtype=np.int8)
     grades[valid] = np.where(a[valid] == b[valid], EXACT, DIFFERENT)
     grades[~valid & (a >= 0) & (a == b)] = CLOSE
-    apart = np.flatnonzero(~valid & (a >= 0) & (b >= 0) & (a != b))
+    apart = np.flatnonzero(~valid & (a != b) & left.nir_long[li] & right.nir_long[rj])
     if len(apart):
-        ta, tb = left.nir_text[li[apart]], right.nir_text[rj[apart]]
-        long_enough = np.fromiter((min(len(x), len(y)) >= ID_TYPO_LENGTH
-                                   for x, y in zip(ta, tb, strict=True)), bool, len(apart))
-        apart, ta, tb = apart[long_enough], ta[long_enough], tb[long_enough]
-        if len(apart):
-            edits = process.cpdist(list(ta), list(tb), scorer=OSA.distance, dtype=np.int32,
-                                   workers=-1)
-            grades[apart[edits <= 1]] = WEAK
+        edits = process.cpdist(list(left.nir_text[li[apart]]), list(right.nir_text[rj[apart]]),
+                               scorer=OSA.distance, dtype=np.int32, workers=-1)
+        grades[apart[edits <= 1]] = WEAK
     return grades
 
 
@@ -307,9 +301,13 @@ def score_pairs(left: IdentityTable, right: IdentityTable, li: np.ndarray,
     date_grade = grade_dates(left, right, li, rj)
     nir_grade = grade_nirs(left, right, li, rj)
     id_agrees = np.isin(nir_grade, (EXACT, CLOSE, WEAK))
-    # A different birth date with no identifier in common can never reach review: dropped
-    # now, before the costly string comparisons.
-    keep = (date_grade != DIFFERENT) | id_agrees
+    # A different birth date with no identifier in common can only be plausible at the same
+    # home (surname, first name and address): the rest is dropped before the costly string
+    # comparisons.
+    at_same_postcode = (left.postcode[li] >= 0) & (left.postcode[li] == right.postcode[rj])
+    keep = ((date_grade != DIFFERENT) | id_agrees | at_same_postcode) & np.where(
+        date_grade == EXACT, _shares_something(left, right, li, rj),
+        _first_names_may_agree(left, right, li, rj)) | id_agrees
     li, rj, date_grade, nir_grade = li[keep], rj[keep], date_grade[keep], nir_grade[keep]
     surname, pairing = _surname_similarity(left, right, li, rj)
     surname_grade = _name_grades(surname)
@@ -351,6 +349,40 @@ def score_pairs(left: IdentityTable, right: IdentityTable, li: np.ndarray,
     return scores.take(scores.plausible | (surname_grade != DIFFERENT))
 
 
+def _shares_something(left: IdentityTable, right: IdentityTable, li: np.ndarray,
+                      rj: np.ndarray) -> np.ndarray:
+    """Pairs worth comparing beyond a shared birth date (most pairs met through it are
+    strangers born the same day): a surname or first name that sounds or begins alike, in any
+    field, the same postcode, or a name missing on one side. Cheap integer tests only; every
+    plausible pair born the same day passes one of them (``plausible_pairs``)."""
+    def same(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        return (a == b) & (a >= 0)
+
+    lb, lu, lg = left.birth_sound[li], left.used_sound[li], left.given_sound[li]
+    rb, ru, rg = right.birth_sound[rj], right.used_sound[rj], right.given_sound[rj]
+    surname = same(lb, rb) | same(lb, ru) | same(lu, rb) | same(lu, ru)
+    given = same(lg, rg) | same(left.first3[li], right.first3[rj])
+    crossed = same(lb, rg) | same(lg, rb)
+    missing = (lb < 0) | (rb < 0) | (lg < 0) | (rg < 0)
+    return surname | given | crossed | missing | same(left.postcode[li], right.postcode[rj])
+
+
+def _first_names_may_agree(left: IdentityTable, right: IdentityTable, li: np.ndarray,
+                           rj: np.ndarray) -> np.ndarray:
+    """Pairs whose first names may still agree (same sound or first letters, an initial in
+    common, crossed with the surname) or are missing on one side, or who live or were born
+    at the same place: with the birth dates apart, only those can be plausible
+    (``plausible_pairs``)."""
+    lg, rg = left.given_sound[li], right.given_sound[rj]
+    lp, lc = left.place[li], left.postcode[li]
+    return (((lg == rg) & (lg >= 0)) | (left.first3[li] == right.first3[rj])
+            | ((lp == right.place[rj]) & (lp >= 0)) | ((lc == right.postcode[rj]) & (lc >= 0))
+            | ((left.given_initials[li] & right.given_initials[rj]) != 0)
+            | (lg < 0) | (rg < 0)
+            | ((left.birth_sound[li] == rg) & (rg >= 0))
+            | ((lg == right.birth_sound[rj]) & (lg >= 0)))
+
+
 def _crossed_names(left: IdentityTable, right: IdentityTable, li: np.ndarray, rj: np.ndarray,
                    surname_grade: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(crossed, surname similarity, first-name similarity) where one side's birth name is the
@@ -387,8 +419,8 @@ def plausible_pairs(scores: PairScores, same_code: np.ndarray) -> np.ndarray:
     * an identifier agrees otherwise (the same text, one typo apart) with a name, a near birth
       date or the same home;
     * surname and birth date agree at the same postcode (a twin, or the first name wrong);
-    * surname and first name agree at the same address, whatever the date; or birth date and
-      address agree (the names replaced);
+    * surname and first name (or no first name) agree at the same address, whatever the
+      date; or birth date and address agree (the names replaced);
     * surname and first name agree, the birth dates are near (one digit, swapped, a year,
       two of year / month / day) or one is missing, and no two valid NIRs tell them apart;
     * first name and birth date agree, the sex does not differ, and a second trait confirms
@@ -406,7 +438,8 @@ def plausible_pairs(scores: PairScores, same_code: np.ndarray) -> np.ndarray:
     date_close = np.isin(scores.date_grade, (EXACT, DATE_SWAPPED, DATE_ONE_DIGIT, DATE_YEAR_OFF))
     id_with_more = id_agrees & (some_name | date_close | home)
     same_family = surname & (scores.date_grade == EXACT) & same_code
-    at_home = (surname & given & home) | (
+    given_or_none = given | (scores.given_grade == UNKNOWN)
+    at_home = (surname & given_or_none & home) | (
         (scores.date_grade == EXACT) & home & (scores.sex_grade != DIFFERENT))
     confirmed = ((scores.place_grade == EXACT) | same_code | (scores.address >= ADDRESS_SAME)
                  | (scores.surname_grade == WEAK))
@@ -478,11 +511,14 @@ def ranked(scores: PairScores) -> tuple[np.ndarray, np.ndarray]:
     return order, group_first
 
 
-def best_per_left(scores: PairScores) -> tuple[np.ndarray, np.ndarray]:
-    """Per left row with candidates: the index of its best pair and of its runner-up (-1)."""
+def best_per_left(scores: PairScores,
+                  ranking: tuple[np.ndarray, np.ndarray] | None = None
+                  ) -> tuple[np.ndarray, np.ndarray]:
+    """Per left row with candidates: the index of its best pair and of its runner-up (-1);
+    ``ranking``: ``ranked(scores)`` when already known."""
     if not len(scores.left):
         return np.empty(0, np.int64), np.empty(0, np.int64)
-    order, group_first = ranked(scores)
+    order, group_first = ranking if ranking is not None else ranked(scores)
     lefts = scores.left[order]
     best = order[group_first]
     second_pos = group_first + 1

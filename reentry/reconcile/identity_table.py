@@ -263,6 +263,7 @@ class IdentityTable:
     given_sound: np.ndarray  # int64 id of its sound (``phonetic``), -1 when empty
     first3: np.ndarray  # int64 id of its first three letters, -1 when empty
     birth_sound: np.ndarray  # int64 id of the birth name's sound, -1 when empty
+    used_sound: np.ndarray  # int64 id of the used name's sound, -1 when empty
     given_text: np.ndarray  # object: the first names as written (``relate_given_names``)
     given_initials: np.ndarray  # int32 bit mask of the initials of their parts
     address: np.ndarray
@@ -273,6 +274,7 @@ class IdentityTable:
     postcode: np.ndarray  # int32 id
     nir: np.ndarray  # int32 id of the normalised text
     nir_text: np.ndarray  # object: the identifier as compared (upper case, alphanumeric)
+    nir_long: np.ndarray  # bool: ``MIN_ID_LENGTH`` characters or more (a key; typos read)
     nir_valid: np.ndarray  # bool
     keys: np.ndarray  # (n, 2) int64: blocking key id, row (rows ascending)
     key_tags: np.ndarray | None = None  # indexed side: each key id's kind (TAG_DATE...)
@@ -444,10 +446,12 @@ def build_table_from_columns(columns: Sequence[Column], vocabulary: Vocabulary,
         used_strip=used_strip, given_first=given_first, given_all=given_all,
         given_list=given_list, given_count=given_count, given_first_id=first_id,
         given_sound=given_sound, first3=first3, birth_sound=birth_sound.astype(np.int64),
+        used_sound=used_sound.astype(np.int64),
         given_text=given_text,
         given_initials=initials, address=address_text, date=date,
         date_text=date_text, sex=sex_code, place=place_id, postcode=postcode_id, nir=nir_id,
-        nir_text=nir_text, nir_valid=nir_valid, keys=np.empty((0, 2), dtype=np.int64))
+        nir_text=nir_text, nir_long=long_nir, nir_valid=nir_valid,
+        keys=np.empty((0, 2), dtype=np.int64))
     packed, rows = _pack_keys(table, (birth_sound, used_sound), given_sound, long_nir,
                               indexed=add_keys)
     numbers = vocabulary.number_keys(packed, add_keys)
