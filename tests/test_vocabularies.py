@@ -129,17 +129,6 @@ def test_fhir_import_keeps_the_code_the_forms_chart(code, tmp_path):
 DEFINITIONS = {"reentry/entry/model.py", "reentry/registry.py", "reentry/formdefs_model.py"}
 # The same word meaning something else: the main window's "dossier" pane.
 OTHER_MEANINGS = {("ui/main_window.py", "dossier")}
-# Left to the concurrent work that owns these files (issue 10); remove each entry once its
-# literal is gone — the test says so when it is.
-PENDING = {
-    ("reentry/demo/outage.py", "vital_signs"), ("reentry/demo/outage.py", "nursing_notes"),
-    ("reentry/demo/outage.py", "medication_administration"),
-    ("reentry/demo/outage.py", "downtime_admission"), ("reentry/demo/outage.py", "nursing_note"),
-    ("reentry/reconcile/items_model.py", "medication_administration"),
-    ("reentry/reconcile/items_model.py", "vital_sign"),
-}
-
-
 def vocabulary() -> set[str]:
     """Item kinds, template names of the sheets that are not forms, and the shipped form ids."""
     return ({k.value for k in ItemKind} | {t.value for t in PrintedTemplate}
@@ -167,6 +156,5 @@ def test_no_kind_or_template_name_is_written_outside_its_enum():
             continue
         for word in literals(path, words):
             seen.add((name, word))
-    unexpected = seen - OTHER_MEANINGS - PENDING
+    unexpected = seen - OTHER_MEANINGS
     assert not unexpected, f"use the enum (ItemKind, PrintedTemplate, FormKind): {unexpected}"
-    assert not PENDING - seen, f"fixed meanwhile, remove from PENDING: {PENDING - seen}"

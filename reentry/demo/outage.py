@@ -23,10 +23,11 @@ from reentry.barcodes import page_code
 from reentry.demo import create_demo, default_as_of
 from reentry.demo.sih_export import write_sih_export, write_sih_patients
 from reentry.entry import service
-from reentry.entry.model import RecordRow, Role, User
+from reentry.entry.model import ItemKind, RecordRow, Role, User
 from reentry.events.model import DeclareEvent, OutageEvent
 from reentry.events.service import declare_event, end_event
 from reentry.formdefs import load_forms
+from reentry.formdefs_model import FormKind
 from reentry.i18n import tr
 from reentry.printing.station import PrintRequest, print_batch
 from reentry.sheets.state import SheetCounts, count_states
@@ -76,7 +77,8 @@ def create_outage_demo(store: Any, out_dir: Path, patients: int = 120, seed: int
     second_typing: tuple[Any, int, list[tuple[str, int, dict[str, str]]]] | None = None
     sheets = [s for s in store.batch_sheets(outcome.batch_id)
               if s.patient_id and s.template_id in forms
-              and s.template_id in ("vital_signs", "medication_administration", "nursing_notes")]
+              and s.template_id in (FormKind.VITAL_SIGNS, FormKind.MEDICATION_ADMINISTRATION,
+                                    FormKind.NURSING_NOTES)]
     for index, sheet in enumerate(sheets):
         if rng.random() > RETURNED:
             continue
@@ -99,7 +101,7 @@ def create_outage_demo(store: Any, out_dir: Path, patients: int = 120, seed: int
             typed_rows += 1
         if finished:
             service.mark_sheet_entered(store, nurse, sheet.serial)
-            if second_typing is None and sheet.template_id == "medication_administration":
+            if second_typing is None and sheet.template_id == FormKind.MEDICATION_ADMINISTRATION:
                 second_typing = (sheet, nurse_index, rows)
     if second_typing is not None:
         _second_entry(store, nurses, *second_typing, as_of, morning + timedelta(hours=2))
@@ -170,7 +172,7 @@ def _downtime_admission(store: Any, batch_id: int, nurse: User, as_of: datetime,
     """One patient arrived during the outage: the first packet's admission form is typed, so
     the demo shows a provisional identity waiting to be linked (reentry admissions list)."""
     sheet = next((s for s in store.batch_sheets(batch_id)
-                  if s.template_id == "downtime_admission"), None)
+                  if s.template_id == FormKind.DOWNTIME_ADMISSION), None)
     if sheet is None:
         return
     service.open_sheet(store, sheet.code(1), nurse)
@@ -233,7 +235,7 @@ def _quality_follow_up(store: Any, event_id: int, run_id: int, export: Path,
         value = paper.get("value")
         rows.append({"record_id": f"SIH-late-{paper['id']}", "ipp": paper.get("ipp") or "",
                      "nda": paper.get("nda") or "", "kind": paper["kind"],
-                     "code": "" if paper["kind"] == "nursing_note" else paper["code"],
+                     "code": "" if paper["kind"] == ItemKind.NURSING_NOTE else paper["code"],
                      "value": f"{value:g}" if value is not None else paper.get("value_text") or "",
                      "unit": paper.get("unit") or "", "route": paper.get("route") or "",
                      "effective_time": paper["effective_time"], "author": paper.get("author") or "",
@@ -259,7 +261,7 @@ def _rows(template: str, context: Any, rng: random.Random, start: datetime, hour
           initials: str) -> list[tuple[str, int, dict[str, str]]]:
     """Plausible rows as a nurse would have written them during the outage."""
     local_start = clock.local(start)
-    if template == "vital_signs":
+    if template == FormKind.VITAL_SIGNS:
         rounds = rng.randint(2, 3)
         step = hours / rounds
         rows = []
@@ -276,7 +278,7 @@ def _rows(template: str, context: Any, rng: random.Random, start: datetime, hour
         return rows or [("readings", 0, {"time": local_start.strftime("%H:%M"),
                                          "heart_rate": str(rng.randint(60, 90)),
                                          "initials": initials})]
-    if template == "medication_administration":
+    if template == FormKind.MEDICATION_ADMINISTRATION:
         rows = []
         for i, dose in enumerate(context.planned_doses):
             if dose.planned_at is None:

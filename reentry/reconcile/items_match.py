@@ -50,13 +50,15 @@ from reentry.reconcile.items_model import Tolerances
 from reentry.reconcile.items_table import (
     KIND_CODES,
     MEDICATION,
+    MOVEMENT,
     NOTE,
     OTHER_KIND,
     ItemTable,
 )
 from reentry.reconcile.items_values import normalise_route, normalise_status, unit_scale
 
-VITAL_CODE, MEDICATION_CODE, NOTE_CODE = 0, KIND_CODES[MEDICATION], KIND_CODES[NOTE]
+VITAL_CODE, MEDICATION_CODE, NOTE_CODE, MOVEMENT_CODE = (
+    0, KIND_CODES[MEDICATION], KIND_CODES[NOTE], KIND_CODES[MOVEMENT])
 _KIND_NAMES = {number: name for name, number in KIND_CODES.items()}
 # Differences, as bits of an edge's mask.
 UNIT, VALUE, ROUTE, STATUS, TEXT = 1, 2, 4, 8, 16
@@ -116,7 +118,8 @@ def _tolerances_of(keys: _Keys, tolerances: Tolerances) -> np.ndarray:
 
 def _widest(tolerances: Tolerances) -> float:
     return max(tolerances.vital_sign, tolerances.medication_administration,
-               tolerances.nursing_note, *tolerances.per_drug.values()).total_seconds()
+               tolerances.nursing_note, tolerances.movement,
+               *tolerances.per_drug.values()).total_seconds()
 
 
 class _Keys:
@@ -374,6 +377,7 @@ def _compare(paper: ItemTable, sih: ItemTable, edges: _Edges, candidates: _Sorte
             tolerances.relative_value * np.maximum(np.abs(a), np.abs(b)),
             tolerances.absolute_value)
     text_same = left.value_text[paper_at] == right.value_text[sih_at]
+    _destinations_alike(paper, sih, edges, candidates, coded, text_same, tolerances)
     value_differs = np.where(a_none & b_none, ~text_same, ~(numbers & close))
     mask = unit_differs * UNIT + value_differs * VALUE
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -392,6 +396,20 @@ def _compare(paper: ItemTable, sih: ItemTable, edges: _Edges, candidates: _Sorte
                              np.where(not_done, 0, mask + route_differs * ROUTE))
         mask = np.where(drug, drug_mask, mask)
     edges.mask[coded] = mask.astype(np.int8)
+
+
+def _destinations_alike(paper: ItemTable, sih: ItemTable, edges: _Edges, candidates: _Sorted,
+                        coded: np.ndarray, text_same: np.ndarray,
+                        tolerances: Tolerances) -> None:
+    """A movement's destination is free text (« Cardiologie 3e », « cardio 3ème étage »):
+    the same when the words, sorted, are at least ``note_same`` alike (in ``text_same``)."""
+    moved = np.flatnonzero(~text_same & (paper.kind[edges.paper[coded]] == MOVEMENT_CODE))
+    if not len(moved):
+        return
+    left = list(map(_plain, _pick(paper.value_text, edges.paper[coded[moved]])))
+    right = list(map(_plain, _pick(sih.value_text, candidates.rows[edges.position[coded[moved]]])))
+    alike = process.cpdist(left, right, scorer=fuzz.token_sort_ratio, dtype=np.float32)
+    text_same[moved[alike >= tolerances.note_same]] = True
 
 
 def _compare_notes(paper: ItemTable, sih: ItemTable, edges: _Edges, candidates: _Sorted,

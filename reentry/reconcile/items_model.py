@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
 
+from reentry.entry.model import ItemKind
 from reentry.i18n import Msg
 
 # First words of an author that is a device, not a person (normalised: lower case, no accents).
@@ -28,8 +29,8 @@ class SihItem:
 
     id: str
     ipp: str
-    kind: str  # vital_sign | medication_administration | nursing_note
-    code: str  # LOINC, drug name as the SIH writes it, "" for notes
+    kind: str  # an ``ItemKind`` value
+    code: str  # LOINC, drug name as the SIH writes it, "" for notes, transfer / discharge
     effective_time: datetime  # aware
     value: float | None = None
     value_text: str | None = None
@@ -61,6 +62,8 @@ class Tolerances:
     vital_sign: timedelta = timedelta(minutes=30)
     medication_administration: timedelta = timedelta(minutes=60)
     nursing_note: timedelta = timedelta(minutes=60)
+    # A transfer or discharge: a patient rarely moves twice within two hours.
+    movement: timedelta = timedelta(minutes=60)
     per_drug: Mapping[str, timedelta] = field(default_factory=dict)
     # Two numbers are equal within this relative tolerance, after unit conversion.
     relative_value: float = 1e-6
@@ -87,10 +90,12 @@ class Tolerances:
     device_window: timedelta | None = None
 
     def window(self, kind: str, code_key: str = "") -> timedelta:
-        if kind == "medication_administration":
+        if kind == ItemKind.MEDICATION_ADMINISTRATION:
             return self.per_drug.get(code_key, self.medication_administration)
-        if kind == "vital_sign":
+        if kind == ItemKind.VITAL_SIGN:
             return self.vital_sign
+        if kind == ItemKind.MOVEMENT:
+            return self.movement
         return self.nursing_note
 
 

@@ -36,10 +36,13 @@ from reentry.reconcile.csv_columns import (
 )
 from reentry.reconcile.items_model import PaperItem, SihItem
 
-VITAL, MEDICATION, NOTE = (ItemKind.VITAL_SIGN.value, ItemKind.MEDICATION_ADMINISTRATION.value,
-                           ItemKind.NURSING_NOTE.value)
-KIND_CODES = {VITAL: 0, MEDICATION: 1, NOTE: 2}
-OTHER_KIND = 3
+VITAL, MEDICATION, NOTE, MOVEMENT = (
+    ItemKind.VITAL_SIGN.value, ItemKind.MEDICATION_ADMINISTRATION.value,
+    ItemKind.NURSING_NOTE.value, ItemKind.MOVEMENT.value)
+KIND_CODES = {VITAL: 0, MEDICATION: 1, NOTE: 2, MOVEMENT: 3}
+OTHER_KIND = 4
+_FREE_TEXT = (KIND_CODES[NOTE], KIND_CODES[MOVEMENT])  # kinds whose ``text`` is kept
+_TEXT_VALUES = (KIND_CODES[VITAL], KIND_CODES[MOVEMENT])  # kinds whose value may be text
 _ID_PREFIX = "csv:item:"
 _DISTINCT = frozenset({"record_id", "text"})  # columns read as plain lists, not numbered
 T = TypeVar("T")
@@ -100,7 +103,8 @@ class ItemTable:
                     "" if note else self.code[row], self.moment(row),
                     None if math.isnan(value) else value, self.value_text[row] or None,
                     self.unit[row] or None, self.route[row] or None,
-                    (self.text[row] or None) if note else None, self.nda[row] or None,
+                    (self.text[row] or None) if self.kind[row] in _FREE_TEXT else None,
+                    self.nda[row] or None,
                     self.author[row] or None, self.status[row] or "completed")
 
     def moment(self, row: int) -> datetime:
@@ -207,7 +211,8 @@ def _columns(columns: CsvColumns, paper: bool) -> ItemTable:
 
 
 def _values(columns: CsvColumns, kind: np.ndarray) -> tuple[np.ndarray, Categorical]:
-    """Vital signs: a number, or a coded answer kept as text (AVPU « A »); doses: a number."""
+    """Vital signs: a number, or a coded answer kept as text (AVPU « A »); doses: a number;
+    movements: the destination, as text."""
     raw = columns.category("value")
     read = np.full(len(raw.values), math.nan)
     texts = np.zeros(len(raw.values), dtype=bool)
@@ -222,7 +227,7 @@ def _values(columns: CsvColumns, kind: np.ndarray) -> tuple[np.ndarray, Categori
     if bad.any():
         row = int(np.argmax(bad))
         raise columns.reject(row, msg("problem.bad_number", value=raw[row]), "value")
-    value_text = Categorical(np.where(is_text & (kind == KIND_CODES[VITAL]), raw.codes, -1)
+    value_text = Categorical(np.where(is_text & np.isin(kind, _TEXT_VALUES), raw.codes, -1)
                              .astype(np.int32), raw.values)
     if (value_text.codes < 0).any():
         value_text.values = [*raw.values, None]  # -1: the last value, None (no text)
