@@ -24,9 +24,9 @@ from reportlab.pdfgen.canvas import Canvas
 from reentry import clock
 from reentry.i18n import tr
 from reentry.printing.fonts import BOLD, REGULAR, register_fonts, wrap_text
-from reentry.reconcile.items_model import Verdict
+from reentry.reconcile.items_model import ItemVerdict, Verdict
 
-VERDICTS = ("in_sih", "differs", "missing", "duplicate")
+VERDICTS = tuple(v.value for v in ItemVerdict)
 LISTED_PER_VERDICT = 200
 MARGIN = 15 * mm
 LINE = 4.6 * mm
@@ -73,7 +73,7 @@ def write_report(verdicts: Sequence[Verdict], paper_times: Mapping[str, datetime
                           if by_kind[(kind, v)])
         line(f"{tr(f'report.kind_{kind}')} : {parts}", indent=5 * mm)
     y -= LINE
-    flagged = [v for v in verdicts if v.verdict != "in_sih"]
+    flagged = [v for v in verdicts if v.verdict != ItemVerdict.IN_SIH]
     line(tr("report.open_items", count=len(flagged)), BOLD, 11)
     for verdict in VERDICTS[1:]:
         of_verdict = [v for v in flagged if v.verdict == verdict]

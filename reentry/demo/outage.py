@@ -220,17 +220,20 @@ def _quality_follow_up(store: Any, event_id: int, run_id: int, export: Path,
 
     from reentry.events.accounting import declare_sheets
     from reentry.export.csv_items import ITEM_COLUMNS
+    from reentry.reconcile.items_model import ItemVerdict
     from reentry.reconcile_run import run_reconciliation
     from reentry.review import service as review
+    from reentry.review.model import ResolutionReason
 
     quality = _user(store, *QUALITY, Role.QUALITY)
     flags = sorted(review.flags(store, run_id, open_only=True), key=lambda f: f.item_key)
-    fixes = {"differs": "accepted_difference", "duplicate": "duplicate_removed"}
+    fixes = {ItemVerdict.DIFFERS: ResolutionReason.ACCEPTED_DIFFERENCE,
+             ItemVerdict.DUPLICATE: ResolutionReason.DUPLICATE_REMOVED}
     for flag in [f for f in flags if f.verdict in fixes][:2]:
         review.resolve_flag(store, quality, flag.item_key, fixes[flag.verdict],
                             now=next_day - timedelta(hours=18))
     rows = []
-    for flag in [f for f in flags if f.verdict == "missing"][:2]:
+    for flag in [f for f in flags if f.verdict == ItemVerdict.MISSING][:2]:
         paper = review.flag_detail(store, run_id, flag.item_key).paper
         value = paper.get("value")
         rows.append({"record_id": f"SIH-late-{paper['id']}", "ipp": paper.get("ipp") or "",

@@ -18,10 +18,11 @@ from reentry import display
 from reentry.entry.model import ItemKind
 from reentry.i18n import get_language, tr
 from reentry.model import Patient, Sex
+from reentry.reconcile.items_model import ItemVerdict
 from reentry.review.reasons import reason_texts, render_reason
 
-FLAGGED_VERDICTS = ("differs", "missing", "duplicate")
-VERDICTS = ("in_sih", *FLAGGED_VERDICTS)
+VERDICTS = tuple(v.value for v in ItemVerdict)  # in_sih first, then the flagged ones
+FLAGGED_VERDICTS = tuple(v for v in VERDICTS if v != ItemVerdict.IN_SIH)
 KINDS = tuple(kind.value for kind in ItemKind)
 OPEN, CLOSED = "open", "closed"
 
