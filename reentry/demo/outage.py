@@ -227,8 +227,9 @@ def _quality_follow_up(store: Any, event_id: int, run_id: int, export: Path,
 
     quality = _user(store, *QUALITY, Role.QUALITY)
     flags = sorted(review.flags(store, run_id, open_only=True), key=lambda f: f.item_key)
-    fixes = {ItemVerdict.DIFFERS: ResolutionReason.ACCEPTED_DIFFERENCE,
-             ItemVerdict.DUPLICATE: ResolutionReason.DUPLICATE_REMOVED}
+    fixes: dict[str, ResolutionReason] = {
+        ItemVerdict.DIFFERS: ResolutionReason.ACCEPTED_DIFFERENCE,
+        ItemVerdict.DUPLICATE: ResolutionReason.DUPLICATE_REMOVED}
     for flag in [f for f in flags if f.verdict in fixes][:2]:
         review.resolve_flag(store, quality, flag.item_key, fixes[flag.verdict],
                             now=next_day - timedelta(hours=18))

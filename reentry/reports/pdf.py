@@ -61,8 +61,9 @@ PAGE = landscape(A4)
 MARGIN = 12 * mm
 WIDTH = PAGE[0] - 2 * MARGIN
 SHEET_COLOURS = ("#4e79a7", "#f28e2b", "#59a14f", "#76b7b2", "#e15759", "#bab0ac", "#edc948")
-VERDICT_COLOURS = {ItemVerdict.IN_SIH: "#59a14f", ItemVerdict.DIFFERS: "#f28e2b",
-                   ItemVerdict.MISSING: "#e15759", ItemVerdict.DUPLICATE: "#b07aa1"}
+VERDICT_COLOURS: dict[str, str] = {ItemVerdict.IN_SIH: "#59a14f", ItemVerdict.DIFFERS: "#f28e2b",
+                                   ItemVerdict.MISSING: "#e15759",
+                                   ItemVerdict.DUPLICATE: "#b07aa1"}
 GRID = colors.HexColor("#b0b0b0")
 HEADER = colors.HexColor("#e8eef5")
 DRILL = colors.HexColor("#c0392b")
