@@ -2,45 +2,56 @@
 
 During an outage, patients admitted under a temporary identity (or whose IPP was missing or
 unknown to the SIH) must be tied back to their SIH record. A wrong automatic link puts one
-person's care in another's record, so the rule is: link only when the strict traits agree and
-no other SIH patient comes close; everything else plausible goes to the identity-vigilance cell
-(``review``); the rest is ``no_match``.
+person's care in another's record; a true match dropped leaves a patient's paper records
+orphaned. So: link only when the strict traits agree, something confirms them and no other
+SIH patient comes close; send everything plausible to the identity-vigilance cell (``review``,
+with the candidates ranked); ``no_match`` only when nothing plausible exists.
 
-Fields and how each is compared (points add up to the score = points / 20, kept within 0..1):
+Candidates are found by several blocking keys (``identity_table._pack_keys``) so that one wrong
+field never hides the person, then every field is graded (``identity_pairs``):
 
 =============  =====================================================  ============================
 field          comparison                                             points
 =============  =====================================================  ============================
 surname        best of left birth/used name vs right birth/used name  exact +6, close +4, weak +1,
                (a downtime admission often carries the used name),    different -6
-               with and without particles; Jaro-Winkler: exact
-               ≥ 0.999, close ≥ 0.92, weak ≥ 0.85
+               with and without particles, or crossed with the first
+               name; Jaro-Winkler: exact ≥ 0.999, close ≥ 0.92, weak
+               ≥ 0.85
 given names    first vs first (or all joined: Jean-Pierre = Jean      exact +5, in list +3,
-               Pierre); "in list" when one list contains the other;   close +3, weak +1,
-               two lists of ≥ 2 names sharing little (token set       different -5; conflict -2
-               < 0.80) are in conflict
-birth date     exact; day/month swapped; one digit off; year off by   +6, +3, +3, +2; different -8
-               one; an unreadable date compares as text               (unreadable text 0)
+               Pierre); "in list" when one list contains the other    abbreviated +3, close +3,
+               or the parts agree in another order (Pierre Jean);     weak +1, different -5;
+               "abbreviated": J-Pierre, JP; two lists of ≥ 2 names    conflict -2
+               sharing little (token set < 0.80) are in conflict
+birth date     exact; day/month swapped; one digit off or two         +6, +3, +3, +2, 0;
+               neighbouring digits swapped; a year apart; partial     different -8
+               (two of year, month, day); an unreadable date          (unreadable text 0)
+               compares as text
 sex            must agree, or be unknown on one side                  same +1, different -10
 birth place    INSEE code, exact                                      same +2, different -3
-address        street (Jaro-Winkler ≥ 0.90) when postcodes agree      +1 (never a penalty)
-national id    INS-NIR, decisive only when both valid                 same +8, different -6;
-                                                                      equal invalid text +2
+address        street (Jaro-Winkler or words in any order ≥ 0.90)     +1 (never a penalty)
+               when postcodes agree
+national id    two valid INS-NIRs: decisive; otherwise the same text  same +8, different -6,
+               (passport, hospital number, a NIR with a wrong key)    same text +5, one typo +3
+               or one typo apart (6 characters or more)
 =============  =====================================================  ============================
 
-Decision for each left identity, on its best candidate:
+The score is the points over 20, kept within 0..1. A pair is **plausible**
+(``identity_pairs.plausible_pairs``) when it scores ≥ 0.50, or one wrong or missing field is
+all that separates it from the same person, whatever its score.
 
-* ``link`` when the score is ≥ ``LINK_THRESHOLD`` (0.85) *and* every strict trait agrees:
-  birth date exact, sex not different, birth place not different, NIR not different, first
-  name exact and the lists not in conflict, surname exact or one typo away (one edit,
-  transpositions included) when a second strict trait confirms it (same birth place or same
-  valid NIR), *and* no competitor: the runner-up scores less than best − ``MARGIN`` (0.15).
-  A first name one letter away (Naël / Nahel) or found only further in the list goes to review:
-  that is how a twin looks, and twins share every other trait. Twins and a father and son
-  (other birth year) therefore never link to each other.
-* ``review`` when the score is ≥ ``REVIEW_THRESHOLD`` (0.50), or the two valid NIRs are equal
-  whatever the traits say (an equal NIR with different traits is a question, not an answer).
-* ``no_match`` otherwise; the best score is still written to say how far the nearest was.
+Decision for each left identity, on its best plausible candidate (``decide_all``):
+
+* ``link`` when the score is ≥ ``LINK_THRESHOLD`` (0.85), every strict trait agrees (birth date
+  exact, sex and birthplace not different, no two valid NIRs apart, first name exact and the
+  lists not in conflict, surname exact or one typo away, not crossed), a trait beyond names,
+  date and sex confirms it (birthplace, the same identifier or the same address; for a surname
+  typo, the birthplace or a valid NIR), *and* no competitor: the runner-up scores less than
+  best − ``MARGIN`` (0.15). A first name one letter away (Naël / Nahel) or found only further
+  in the list goes to review: that is how a twin looks, and twins share every other trait.
+* ``review`` for any other plausible best candidate; the other plausible candidates follow it
+  in the output (``rank`` 2…, at most ``MAX_CANDIDATES`` rows).
+* ``no_match`` otherwise; the reason says whether any SIH patient was compared at all.
 """
 
 from __future__ import annotations
