@@ -43,6 +43,11 @@ trihydrate base bitartrate tartrate maleate besilate fumarate succinate mesilate
 """.split())
 _SEPARATORS = re.compile(r"\+|/|,|;|\bet\b")
 _NOT_ALNUM = re.compile(r"[^a-z0-9]+")
+
+# The combining marks NFKD splits off Latin letters (é → e + ◌́): the diacritical-mark blocks.
+# Marks of other scripts need not be listed: their letters are not a-z, so the whole word
+# becomes spaces anyway. One regular-expression pass, not a loop over characters.
+_COMBINING = re.compile("[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
 _HAS_DIGIT = re.compile(r"\d")
 
 
@@ -54,10 +59,10 @@ def typo_budget(key: str) -> int:
 
 def normalise_text(text: str) -> str:
     """Lower case, no accents, no punctuation, single spaces: « Kardégic® » → « kardegic »."""
-    text = text.replace("œ", "oe").replace("Œ", "oe").replace("µ", "u").replace("μ", "u")
-    decomposed = unicodedata.normalize("NFKD", text)
-    plain = "".join(c for c in decomposed if not unicodedata.combining(c)).lower()
-    return _NOT_ALNUM.sub(" ", plain).strip()
+    if not text.isascii():
+        text = text.replace("œ", "oe").replace("Œ", "oe").replace("µ", "u").replace("μ", "u")
+        text = _COMBINING.sub("", unicodedata.normalize("NFKD", text))
+    return _NOT_ALNUM.sub(" ", text.lower()).strip()
 
 
 def _words(text: str) -> list[str]:
