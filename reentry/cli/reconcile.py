@@ -19,14 +19,17 @@ from reentry.i18n import tr
 @click.argument("left", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.argument("right", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--out", "out_file", type=click.Path(dir_okay=False, path_type=Path),
-              required=True, help="links.csv : id_left, id_right, score, decision…")
+              required=True,
+              help="links.csv : id_left, id_right, score, decision, fields, reason, rank")
 @user_errors
 def link_identities(left: Path, right: Path, out_file: Path) -> None:
     """Rapprocher deux fichiers d'identités / link identities between two files.
 
     Columns: id, birth_name, used_name, given_names, birth_date, sex, birth_place, address,
-    postcode, city, national_id (any may be empty). Decisions: link (strict, no close
-    competitor), review (the identity-vigilance cell decides), no_match.
+    postcode, city, national_id (any may be empty). Decisions: link (strict traits confirmed
+    by the birthplace, an identifier or the address, no close competitor), review (the
+    identity-vigilance cell decides; the other plausible candidates follow, rank 2 to 5),
+    no_match (nothing plausible).
     """
     from reentry.reconcile.identity import link_identity_files
 
