@@ -77,6 +77,92 @@ sign), so that the rules are seen to work: every item of it must end up excluded
 
 Everything is synthetic. Files are ``paper.csv`` (``,``, ISO times with offset), ``sih.csv``
 (``;``, UTF-8 BOM, SIH order shuffled, ids in file order) and ``truth.csv``.
+
+**Rounds.** ``generate(..., rounds=)``: ``"1"`` is everything above, byte for byte as before;
+``"2"`` the second round alone; ``"all"`` both, drawn on the same patients (the scorer's
+default). Round 2 is built in ``sih_variants_round2`` and adds what real SIH exports and real
+re-entry produce:
+
+*Files.* Each round-2 case delivers its SIH records in one file, drawn per case: the item CSV
+(``sih_csv``), a FHIR R4 searchset Bundle (``sih_fhir_bundle``: Patient, Encounter,
+Observation, MedicationAdministration), FHIR NDJSON (``sih_fhir_ndjson``), or HL7 v2.5
+ORU^R01 (``sih_hl7_oru``; vital signs and notes only: ``reentry import`` refuses RAS^O17, so an
+SIH sending administrations in HL7 cannot be read at all). The files are disjoint parts of one
+SIH: a record is in exactly one. Ids are those the readers give (``fhir:Observation/obs-b12``,
+a blood-pressure panel's ``fhir:Observation/obs-b7:8480-6``, ``hl7:DPI:M0000003:OBX2``). The
+file shapes are tags too: ``fhir_effective_period`` (``effectivePeriod.start``),
+``fhir_medication_reference`` (a contained Medication), ``hl7_time_from_obr`` (OBX-14 empty,
+OBR-7 holds the time), ``hl7_corrected`` (OBX-11 ``C``), ``hl7_minutes_only``,
+``fhir_note_observation`` and ``hl7_note_obx`` (a nursing note as an Observation / OBX coded
+LOINC 34746-8 Nurse Note, ``valueString`` / ``TX``, the way Reentry's own export sends notes),
+``bp_panel`` (systolic and diastolic written on one paper row: one FHIR panel 85354-9 with two
+components, one OBR with two OBX, or two CSV rows). The FHIR and HL7 files carry the author
+(``performer``, OBX-16) as a real export does, even where the readers do not keep it.
+
+*How it is written* (free on every copy): ``fixed_offset`` (a system that writes every time at
++01:00 or +02:00 whatever the season: the same instant), ``time_fraction`` (``.000``),
+``utc_z``, ``naive_local`` (never in the hour that happens twice), ``value_precision``
+(``37.50``, ``120.00``), ``decimal_comma``, the author spellings of round 1.
+
+*What it holds, written another way* (at most one per copy, so that its recall shows it):
+``ipp_leading_zeros`` (``0810000010``, ``000810000010``) and ``ipp_spaces`` (``" 810000010"``;
+one way per patient in a FHIR or HL7 file, per row in the CSV); ``unit_annotation``
+(``{beats}/min``, ``bpm``, ``batt/min``, ``/mn``, ``min-1``, ``{breaths}/min``, ``c/min``,
+``mmHg``, ``mm Hg``, ``°c``, ``degC``, ``/10`` for the 0-10 pain score), ``unit_blank`` (no unit
+on SpO2, heart or breathing rate, pain score), ``unit_fahrenheit`` (the exact value in °F:
+37.3 °C is 99.14 ``[degF]``/``°F``/``degF``), ``avpu_label`` / ``avpu_lowercase`` (AVPU
+80288-4, a new paper code: ``A`` charted as ``alerte``, ``Alert``, ``A - alerte``, ``a``);
+``inn_salt`` (``chlorhydrate de tramadol``, ``MORPHINE (SULFATE DE)``, ``ésoméprazole
+magnésien``), ``inn_misspelled`` (one or two letters slipped, never the first two, and at least
+three edits farther from every other known drug name than from its own), ``combo_order``
+(``acide clavulanique + amoxicilline``, ``TAZOBACTAM/PIPERACILLINE``), ``inn_synonym``
+(``aspirine``, ``acétaminophène``, ``cotrimoxazole``, ``co-amoxiclav``), ``brand``,
+``drug_label_strength`` (FHIR coding display ``PARACETAMOL 1 g, cp``), ``count_unit_spelling``
+(doses counted on the MAR: ``2 bouffées`` as ``2 puff``, ``1 cp`` as ``1 comprimé``; tag
+``count_unit`` on the paper item), ``dose_unit_spelling`` (``mcg``, ``ug``, ``microgrammes``;
+``U``, ``IU``, ``[iU]``, ``unités`` for UI), ``unit_g_mg``, ``thousands_space`` (``1 000``,
+``4 000``), ``route_label`` (``Voie orale``), ``note_line_breaks``.
+
+*Cases* (the case name is a tag): ``plain2``, ``differs2``, ``missing2`` (sometimes with
+``near_ipp_padded``: a neighbouring IPP, zero-padded, holds the identical item: still missing),
+``duplicate2`` (``dup_retransmission``: the same record sent again 1-2 s later;
+``dup_other_nda``: the second copy filed under another stay of the same patient;
+``dup_cross_file``: one copy in one file, the other in another), ``other_nda`` (the one copy
+under another stay: ``copy_other_nda``; still in_sih: the definitions name patient, kind and
+code, not the stay), ``refused_and_given`` (the SIH holds the dose both refused and given; the
+one matching the paper's status is its copy, the other a changed copy: in_sih), ``lookalike2``
+(``lookalike_<drug>``: hydroxyzine/hydralazine, prednisone/prednisolone, clonazépam/clobazam,
+clonidine/clonazépam, morphine/hydromorphone both ways, tramadol/trazodone,
+carbamazépine/oxcarbazépine, ropinirole/rispéridone, Zyprexa/Zyrtec, valaciclovir/
+valganciclovir, hydrocortisone/hydrochlorothiazide; the other drug given within 10 min, half
+the time with the paper's very dose; never a copy), ``busy_patient`` (one code charted by hand
+every 2, 2.5, 3 or 5 min, 24 to 50 items in at most 2 h, values in a slow random walk so that
+they repeat; copies typed at the written time; 6 % missing (``busy_missing``), 6 % changed to
+no nearby paper value, 4 % sent twice; sometimes among a monitor's readings every minute
+(``busy_with_monitor``); IPPs written as they are), ``bp_panel``, ``dst_change``
+(``dst_exact_change``: within 3 min of 03:00 summer time = 02:00 winter time, the copy 1-3 min
+away across the change; ``dst_same_wall_time``: the same code and value at 02:xx summer time
+and 02:xx winter time, an hour apart, each with its copy), ``fhir_device``
+(``fhir_device_reading``: a FHIR Observation with ``device`` and no performer holds the
+paper's value within 2 min: a device reading, never a copy; with a charted copy, or none:
+``device_only``, missing).
+
+*Labels* follow the round-1 rule (equal copies, changed copies, nothing). A copy written at
+its paper item's exact time (within ``EXACT`` = 2 s, as typed from paper) needs to be only
+``NEARER_BY_EXACT`` = 90 s nearer its own item than another under rule 2 (a busy patient's
+copies 2 min apart are decided), and rule 1 ignores a copy of another paper item that rule 2
+decides for that item. Neither changes round 1 (its files are the same).
+
+*Exclusion rules of round 2* (generated on purpose in the ``ambiguous2`` case, and checked):
+
+7. ``note_split_merged``: the SIH holds the paper note split into two notes, or two paper notes
+   merged into one; the verdict definitions (one SIH item equal, or changed) do not say which
+   verdict that is.
+8. ``count_vs_mass``: the paper dose is counted (``1 cp``) and the SIH's is a mass
+   (``1000 mg``), or the reverse: equal only if the strength of the unit is known, which an
+   item does not say.
+9. ``rounded_conversion``: the SIH holds the temperature in °F rounded to a tenth (99.0 °F for
+   37.2 °C is 37.22 °C): the paper's tenth cannot be told from a rounding.
 """
 
 from __future__ import annotations
@@ -91,7 +177,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-GENERATOR_VERSION = 3
+GENERATOR_VERSION = 4
+ROUNDS = ("1", "2", "all")
 PARIS = ZoneInfo("Europe/Paris")
 VERDICTS = ("in_sih", "differs", "missing", "duplicate")
 COLUMNS = ("record_id", "ipp", "nda", "kind", "code", "value", "unit", "route",
@@ -103,6 +190,8 @@ VITAL, MED, NOTE = "vital_sign", "medication_administration", "nursing_note"
 TOLERANCE = {VITAL: 30 * 60, MED: 60 * 60, NOTE: 60 * 60}
 BOUNDARY = 120        # rule 1: seconds either side of a tolerance edge
 NEARER_BY = 300       # rule 2: a copy shared by two paper items must be this much nearer its own
+EXACT = 2             # rule 2: a copy this close to its paper item's time carries that time...
+NEARER_BY_EXACT = 90  # ...and then needs to be only this much nearer its own
 SAFE_GAP = 3 * 3600   # padding on paper codes stays this far outside the outage
 
 # The outage: 25 Oct 2025 20:00 (+02:00) to 27 Oct 2025 08:00 (+01:00); summer time ends at
@@ -484,11 +573,15 @@ class Rec:
     tags: set[str] = field(default_factory=set)
     case: str = ""
     excluded: str = ""
+    ipp_text: str = ""            # the IPP as this SIH file writes it, when not as on paper
+    fmt: str = "csv"              # the SIH file it is delivered in (round 2: fhir, ndjson, hl7)
+    opts: tuple[str, ...] = ()    # how a FHIR or HL7 writer shapes it (round 2)
+    group: str = ""               # a blood-pressure panel: both items in one resource / OBR
 
     def row(self, sep: str) -> str:
-        return sep.join((self.rid, self.ipp, self.nda, self.kind, quote(self.code, sep),
-                         self.value, self.unit, quote(self.route, sep), self.time,
-                         quote(self.author, sep), quote(self.text, sep), self.status))
+        return sep.join((self.rid, self.ipp_text or self.ipp, self.nda, self.kind,
+                         quote(self.code, sep), self.value, self.unit, quote(self.route, sep),
+                         self.time, quote(self.author, sep), quote(self.text, sep), self.status))
 
 
 @dataclass(slots=True)
@@ -513,6 +606,11 @@ class Generated:
     paper: Path
     sih: Path
     truth: Path
+    extra: tuple[Path, ...] = ()   # round 2: the SIH's FHIR and HL7 files, read with ``sih``
+
+    @property
+    def sih_files(self) -> tuple[Path, ...]:
+        return (self.sih, *self.extra)
 
 
 class Generator:
@@ -530,6 +628,8 @@ class Generator:
         self.neighbours = 0
         self.labels: list[str] = []
         self.copies: list[list[Rec]] = []
+        self.extra_padding = 0          # padding rows written in the round-2 files
+        self.extra_tags: frozenset[str] = EXTRA_TAGS
 
     # -- drawing helpers --
 
@@ -1128,9 +1228,12 @@ class Generator:
         ("case_ambiguous", 0.5),
     )
 
+    def cases(self) -> tuple[tuple[str, float], ...]:
+        return self.CASES
+
     def build_cases(self) -> None:
-        names = [name for name, _ in self.CASES]
-        weights = [w for _, w in self.CASES]
+        names = [name for name, _ in self.cases()]
+        weights = [w for _, w in self.cases()]
         while len(self.paper) < self.n_paper:
             name = self.rng.choices(names, weights)[0]
             mark_paper, mark_sih = len(self.paper), len(self.sih)
@@ -1161,6 +1264,9 @@ class Generator:
             if not paper[index].excluded:
                 paper[index].excluded = rule
 
+        def nearer_by(own: int) -> int:
+            return NEARER_BY_EXACT if own <= EXACT else NEARER_BY
+
         for lane, indices in lanes.items():
             tol = TOLERANCE[lane[1]]
             items = charted.get(lane, [])
@@ -1168,7 +1274,9 @@ class Generator:
                 p = paper[i]
                 for s in items:
                     d = abs(s.t - p.t)
-                    if abs(d - tol) <= BOUNDARY:
+                    own = abs(s.t - paper[s.origin].t) if s.rel else 0
+                    if abs(d - tol) <= BOUNDARY and not (
+                            s.rel and s.origin != i and d >= own + nearer_by(own)):
                         exclude(i, "tolerance_boundary")
                     if d > tol or s.origin == i:
                         continue
@@ -1176,9 +1284,8 @@ class Generator:
                     if s.rel:
                         o = s.origin
                         equal_own = s.rel == "equal"
-                        own = abs(s.t - paper[o].t)
                         if (equal_here and not equal_own) or (
-                                equal_here == equal_own and d < own + NEARER_BY):
+                                equal_here == equal_own and d < own + nearer_by(own)):
                             exclude(i, "copy_ambiguous")
                             exclude(o, "copy_ambiguous")
                     elif equal_here:
@@ -1316,14 +1423,21 @@ class Generator:
 
     # -- writing --
 
+    def write_extra(self, folder: Path) -> tuple[Path, ...]:
+        """The SIH files other than ``sih.csv`` (round 2); ids of the records they hold."""
+        return ()
+
     def write(self, folder: Path) -> Generated:
         folder.mkdir(parents=True, exist_ok=True)
         self.build_cases()
         self.compute_labels()
         self.check()
         sep = ";"
-        case_rows: list[tuple[str, Rec | None]] = [(s.row(sep), s) for s in self.sih]
-        pad = self.padding_rows(max(0, self.n_sih - len(case_rows)), sep)
+        extra = self.write_extra(folder)
+        case_rows: list[tuple[str, Rec | None]] = [(s.row(sep), s) for s in self.sih
+                                                   if s.fmt == "csv"]
+        written_elsewhere = len(self.sih) - len(case_rows) + self.extra_padding
+        pad = self.padding_rows(max(0, self.n_sih - len(case_rows) - written_elsewhere), sep)
         rows: list[tuple[str, Rec | None]] = case_rows + [(sep + r, None) for r in pad]
         self.rng.shuffle(rows)
         lines = []
@@ -1332,13 +1446,13 @@ class Generator:
             if rec is not None:
                 rec.rid = rid
             lines.append(rid + text)
-        paths = Generated(folder / "paper.csv", folder / "sih.csv", folder / "truth.csv")
+        paths = Generated(folder / "paper.csv", folder / "sih.csv", folder / "truth.csv", extra)
         _write(paths.sih, "\ufeff" + sep.join(COLUMNS) + "\n" + "\n".join(lines) + "\n")
         _write(paths.paper, ",".join(COLUMNS) + "\n"
                + "".join(p.row(",") + "\n" for p in self.paper))
         truth = [",".join(TRUTH_COLUMNS)]
         for i, p in enumerate(self.paper):
-            tags = sorted(p.tags if self.extras else p.tags - EXTRA_TAGS)
+            tags = sorted(p.tags if self.extras else p.tags - self.extra_tags)
             truth.append(",".join((p.rid, p.ipp, p.kind, quote(p.code, ","), self.labels[i],
                                    p.case, "|".join(tags), p.excluded,
                                    "|".join(sorted(c.rid for c in self.copies[i])))))
@@ -1354,21 +1468,35 @@ def _write(path: Path, text: str) -> None:
 
 
 def generate(folder: Path, n_paper: int, n_sih: int, seed: int,
-             extras: bool = True) -> Generated:
-    return Generator(n_paper, n_sih, seed, extras).write(folder)
+             extras: bool = True, rounds: str = "1") -> Generated:
+    """Round ``1`` (the first variations, one item CSV), ``2`` (the second round alone) or
+    ``all`` (both, mixed on the same patients)."""
+    if rounds == "1":
+        return Generator(n_paper, n_sih, seed, extras).write(folder)
+    if rounds not in ROUNDS:
+        raise ValueError(rounds)
+    from sih_variants_round2 import Round2Generator
+
+    return Round2Generator(n_paper, n_sih, seed, extras, rounds).write(folder)
+
+
+def extra_files(folder: Path) -> tuple[Path, ...]:
+    """The round-2 SIH files of a generated folder (FHIR Bundle, NDJSON, HL7), in name order."""
+    return tuple(sorted(p for p in folder.glob("sih-*")
+                        if p.suffix in (".json", ".ndjson", ".hl7")))
 
 
 def cached(root: Path, n_paper: int, n_sih: int, seed: int, extras: bool = True,
-           log: Callable[[str], None] = print) -> Generated:
+           log: Callable[[str], None] = print, rounds: str = "1") -> Generated:
     """The files for one size and seed, written once under ``root`` and reused."""
-    folder = root / (f"v{GENERATOR_VERSION}-p{n_paper}-s{n_sih}-seed{seed}"
+    folder = root / (f"v{GENERATOR_VERSION}-r{rounds}-p{n_paper}-s{n_sih}-seed{seed}"
                      + ("" if extras else "-noextras"))
     paths = Generated(folder / "paper.csv", folder / "sih.csv", folder / "truth.csv")
     if all(p.exists() for p in (paths.paper, paths.sih, paths.truth)):
         log(f"reusing {folder}")
-        return paths
+        return Generated(paths.paper, paths.sih, paths.truth, extra_files(folder))
     started = time.perf_counter()
-    generate(folder, n_paper, n_sih, seed, extras)
+    paths = generate(folder, n_paper, n_sih, seed, extras, rounds)
     log(f"generated {folder} in {time.perf_counter() - started:.1f} s")
     return paths
 
