@@ -75,7 +75,7 @@ UNIT_WORDS: dict[str, tuple[str, ...]] = {
     "8867-4": ("{beats}/min", "bpm", "batt/min", "/mn", "min-1"),
     "9279-1": ("{breaths}/min", "c/min", "cycles/min", "/mn"),
     "8480-6": ("mmHg", "mm Hg", "mmhg"), "8462-4": ("mmHg", "mm Hg", "mmhg"),
-    "8310-5": ("°C", "degC", "°c"), "2708-6": ("%",), "72514-3": ("/10",),
+    "8310-5": ("°C", "degC", "°c"), "72514-3": ("/10",),
 }
 BLANK_UNIT_OK = frozenset({"8867-4", "2708-6", "72514-3", "9279-1"})
 FAHRENHEIT = ("[degF]", "°F", "degF")
@@ -547,7 +547,8 @@ class Round2Generator(Generator):
             c.canon = (canon, spec.unit)
         c.code = p.code
         c.unit = spec.unit
-        options = ["unit_annotation"] * 3 + (["unit_fahrenheit"] * 2 if spec.tenths else []) \
+        options = (["unit_annotation"] * 3 if p.code in UNIT_WORDS else []) \
+            + (["unit_fahrenheit"] * 2 if spec.tenths else []) \
             + (["unit_blank"] if p.code in BLANK_UNIT_OK else [])
         how = self.content(c, options, 0.45)
         if how:
@@ -897,7 +898,8 @@ class Round2Generator(Generator):
                 shift = self.rng.choice((-1, 1)) * self.rng.randint(60, 180) \
                     if mode == "edge" else self.rng.choice((0, 0, 60, -60))
                 self.copy2(p, at=t + shift, absent_ok=False)
-                p.tags.add("time_offset" if shift else "dst_exact_time")
+                if shift:
+                    p.tags.add("time_offset")
             self.add(p)
 
     def case2_fhir_device(self) -> None:
