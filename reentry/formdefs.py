@@ -192,7 +192,7 @@ def _section(node: dict[str, Any]) -> Section:
 def _choices(nodes: Iterable[dict[str, Any]]) -> tuple[Choice, ...]:
     return tuple(
         Choice(code=c["code"], label=_text(c["label"]),
-               codes=tuple(_code(code) for code in c.get("codes", ())))
+               codes=tuple(_code(code) for code in c.get("codes", ())), key=c.get("key"))
         for c in nodes)
 
 

@@ -255,6 +255,15 @@ def _type_problems(field: dict[str, Any], path: JsonPath) -> Iterator[Problem]:
                 yield path + ("choices", index, "code"), msg(
                     "formdefs.problem.duplicate_choice", code=choice["code"])
             seen.add(choice["code"])
+        choices = field.get("choices", [])
+        for index, choice in enumerate(choices):
+            # One key, one answer: not an earlier answer's key, nor another answer's code.
+            key = str(choice.get("key", "")).casefold()
+            taken = {str(c.get("key", "")).casefold() for c in choices[:index]}
+            taken |= {str(c["code"]).casefold() for c in choices if c is not choice}
+            if key and key in taken:
+                yield path + ("choices", index, "key"), msg(
+                    "formdefs.problem.duplicate_choice_key", key=choice["key"])
 
 
 def _bounds_problems(field: dict[str, Any], path: JsonPath) -> Iterator[Problem]:

@@ -146,9 +146,13 @@ class Code:
 
 @dataclass(frozen=True, slots=True)
 class Choice:
+    """One answer: ``code`` is stored and exported, never shown; ``key`` (one letter or digit)
+    types it on screen and is printed beside its tick box, so screen and paper agree."""
+
     code: str
     label: LocalizedText
     codes: tuple[Code, ...] = ()
+    key: str | None = None
 
     def label_in(self, lang: str | None = None) -> str:
         return self.label.text(lang)

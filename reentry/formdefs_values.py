@@ -17,6 +17,7 @@ from reentry import clock
 from reentry.display import unit_text
 from reentry.formdefs_model import (
     Bounds,
+    Choice,
     DefinitionText,
     FieldDefinition,
     FieldType,
@@ -276,19 +277,25 @@ def _parse_datetime(field: FieldDefinition, text: str, label: Msg) -> datetime:
 # -- words --------------------------------------------------------------------------------------
 
 
+def choice_text(choice: Choice, lang: str | None = None) -> str:
+    """An answer as people see it, on screen and in messages: « A = administré » when it has a
+    key, else its label; never the stored code."""
+    if choice.key:
+        return tr("formdefs.choice_item", lang=lang, key=choice.key, label=choice.label_in(lang))
+    return choice.label_in(lang)
+
+
 def _choices_text(field: FieldDefinition) -> DefinitionText:
-    return per_language({
-        lang: ", ".join(tr("formdefs.choice_item", lang=lang, code=c.code, label=c.label_in(lang))
-                        for c in field.choices)
-        for lang in LANGUAGES})
+    return per_language({lang: ", ".join(choice_text(c, lang) for c in field.choices)
+                         for lang in LANGUAGES})
 
 
 def _parse_choice(field: FieldDefinition, text: str, label: Msg) -> str:
-    """The choice's code, typed as its code or as its label in either language."""
+    """The choice's code, typed as its key (« A »), its code or its label in either language."""
     wanted = text.casefold()
     for choice in field.choices:
         if wanted in (choice.code.casefold(), choice.label.fr.casefold(),
-                      choice.label.en.casefold()):
+                      choice.label.en.casefold(), (choice.key or "").casefold()):
             return choice.code
     raise _Refused(msg("formdefs.value.unknown_choice", label=label, value=text,
                        choices=_choices_text(field)))

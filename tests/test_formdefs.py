@@ -271,6 +271,10 @@ def _blank_french_label(document):
     readings(document)[3]["label"]["fr"] = "   "
 
 
+def _one_key_for_two_answers(document):
+    readings(document)[8]["choices"][1]["key"] = "A"
+
+
 @pytest.mark.parametrize(("breakage", "field", "problem", "problem_en"), [
     (_drop_english_label, "sections[1].fields[3].label.en (heart_rate)",
      "clé obligatoire absente", "required key missing"),
@@ -299,6 +303,9 @@ def _blank_french_label(document):
      "a field exported as an observation needs a standard code"),
     (_blank_french_label, "sections[1].fields[3].label.fr (heart_rate)",
      "texte vide en français", "empty text in French"),
+    (_one_key_for_two_answers, "sections[1].fields[8].choices[1].key (consciousness)",
+     "touche « A » déjà prise par une autre réponse de ce champ",
+     'key "A" already taken by another answer of this field'),
 ])
 def test_an_invalid_definition_is_refused_naming_file_field_and_problem(
         tmp_path, breakage, field, problem, problem_en):
@@ -459,8 +466,23 @@ def test_choices_accept_the_code_or_the_label_in_either_language(vitals):
     for raw in ("v", "V", "Réagit à la voix", "responds to voice"):
         assert validate_value(consciousness, raw).value == "V"
     assert str(validate_value(consciousness, "Z").error) == (
-        "Conscience (AVPU) : « Z » n'est pas un choix possible (A (alerte), V (réagit à la voix), "
-        "P (réagit à la douleur), U (ne réagit pas))")
+        "Conscience (AVPU) : « Z » n'est pas un choix possible (A = alerte, V = réagit à la voix, "
+        "P = réagit à la douleur, U = ne réagit pas)")
+
+
+def test_a_medication_status_is_typed_with_its_one_key_and_refusals_never_show_codes(forms):
+    status = forms["medication_administration"].field("status")
+    assert [(c.key, c.code) for c in status.choices] == [
+        ("A", "given"), ("N", "not_given"), ("R", "refused")]
+    for raw, code in (("a", "given"), ("N", "not_given"), ("r", "refused"),
+                      ("administré", "given"), ("refused", "refused")):
+        assert validate_value(status, raw).value == code, raw
+    refused = validate_value(status, "x").error
+    assert str(refused) == ("Administration : « x » n'est pas un choix possible "
+                            "(A = administré, N = non administré, R = refusé)")
+    assert refused.render("en").endswith("(A = given, N = not given, R = refused)")
+    movement = forms["transfer_discharge"].field("movement")  # no key: the words only
+    assert str(validate_value(movement, "x").error).endswith("(transfert, sortie)")
 
 
 @pytest.mark.parametrize("raw", ["MD", "é.l.", "J.-P. D.", "Jean-Pierre Dupont", "Ødegård"])
@@ -496,9 +518,9 @@ def test_a_dose_that_was_not_given_needs_a_reason(forms):
     assert given["dose_given"].error_text == "Dose given: value required"
     assert given["reason"].ok
 
-    complete = validate_row(rows, {**prefilled, "status": "A", "actual_time": "8h10",
+    complete = validate_row(rows, {**prefilled, "status": "Z", "actual_time": "8h10",
                                    "dose_given": "1", "initials": "MD"})
-    assert str(complete["status"].error).startswith("Administration : « A » n'est pas un choix")
+    assert str(complete["status"].error).startswith("Administration : « Z » n'est pas un choix")
     fixed = validate_row(rows, {**prefilled, "status": "administré", "actual_time": "8h10",
                                 "dose_given": "1", "initials": "MD"})
     assert all(check.ok for check in fixed.values())

@@ -19,6 +19,7 @@ from reportlab.lib.units import mm
 
 from reentry import display
 from reentry.formdefs_model import (
+    Choice,
     FieldDefinition,
     FieldType,
     FormDefinition,
@@ -43,6 +44,7 @@ TICK_LINE = 3.0 * mm
 TICK_MARGIN = 0.8 * mm
 COMPACT_CODE_LENGTH = 3
 CHOICE_SIZE = 6.5
+KEY_GAP = 0.8 * mm  # between an answer's key and its words
 HEAD_SIZE = 7.0
 HINT_SIZE = 6.5
 VALUE_SIZE = 8.5
@@ -133,19 +135,40 @@ def _label(field_def: FieldDefinition, short: bool = False) -> str:
     return tr("print.label_with_unit", label=text, unit=unit) if unit and not short else text
 
 
-def _choice_texts(field_def: FieldDefinition, compact: bool) -> list[str]:
+@dataclass(frozen=True, slots=True)
+class TickLabel:
+    """The words beside a tick box: the answer's key in bold (« A »), then its label."""
+
+    key: str
+    text: str
+
+    def width(self, size: float) -> float:
+        return (text_width(self.key, BOLD, size) + (KEY_GAP if self.text else 0.0)
+                if self.key else 0.0) + text_width(self.text, REGULAR, size)
+
+
+def _short_code(choice: Choice) -> str:
+    """What a compact tick box shows: the key typed on screen, else the (short) code."""
+    return choice.key or choice.code
+
+
+def _choice_texts(field_def: FieldDefinition, compact: bool) -> list[TickLabel]:
+    """Tick box labels; an answer with a key shows it before its words (« A administré »), the
+    key the entry screen takes, so the typist reads on the paper which key to press."""
     if field_def.type is FieldType.BOOLEAN:
-        return [tr("print.yes"), tr("print.no")]
+        return [TickLabel("", tr("print.yes")), TickLabel("", tr("print.no"))]
     lang = get_language()
-    return [c.code if compact else c.label_in(lang) for c in field_def.choices]
+    if compact:
+        return [TickLabel(_short_code(c), "") for c in field_def.choices]
+    return [TickLabel(c.key or "", c.label_in(lang)) for c in field_def.choices]
 
 
-def _flow_items(items: Sequence[str], width: float, size: float) -> list[list[str]]:
+def _flow_items(items: Sequence[TickLabel], width: float, size: float) -> list[list[TickLabel]]:
     """Tick boxes with their labels, as many per line as fit ``width``."""
-    lines: list[list[str]] = [[]]
+    lines: list[list[TickLabel]] = [[]]
     used = 0.0
     for item in items:
-        need = TICK + 1 * mm + text_width(item, REGULAR, size) + 2 * mm
+        need = TICK + 1 * mm + item.width(size) + 2 * mm
         if lines[-1] and used + need > width:
             lines.append([])
             used = 0.0
@@ -186,15 +209,20 @@ class _Drawer:
         self.pen.text(x, y, text, REGULAR, size)
         self.canvas.setFillColorRGB(0, 0, 0)
 
-    def _ticks(self, x: float, top: float, lines: list[list[str]], size: float) -> None:
+    def _ticks(self, x: float, top: float, lines: list[list[TickLabel]], size: float) -> None:
         canvas = self.canvas
         y = top
         for line in lines:
             cursor = x
             for item in line:
                 canvas.rect(cursor, y - TICK, TICK, TICK, stroke=1, fill=0)
-                self.pen.text(cursor + TICK + 1 * mm, y - TICK + 0.5, item, REGULAR, size)
-                cursor += TICK + 1 * mm + text_width(item, REGULAR, size) + 2 * mm
+                left = cursor + TICK + 1 * mm
+                if item.key:
+                    self.pen.text(left, y - TICK + 0.5, item.key, BOLD, size)
+                    left += text_width(item.key, BOLD, size) + KEY_GAP
+                if item.text:
+                    self.pen.text(left, y - TICK + 0.5, item.text, REGULAR, size)
+                cursor += TICK + 1 * mm + item.width(size) + 2 * mm
             y -= TICK_LINE
 
     # -- title and description ----------------------------------------------------------------
@@ -306,14 +334,14 @@ class _Drawer:
     def _compact(self, field_def: FieldDefinition, width: float, row_height: float) -> bool:
         """Labels that do not fit the cell become their codes, explained in a legend; only
         short codes (AVPU's A, V, P, U) are worth it, others keep their words."""
-        if any(len(c.code) > COMPACT_CODE_LENGTH for c in field_def.choices):
+        if any(len(_short_code(c)) > COMPACT_CODE_LENGTH for c in field_def.choices):
             return False
         lines = _flow_items(_choice_texts(field_def, False), width - 2 * PAD, CHOICE_SIZE)
         return len(lines) * TICK_LINE > row_height - 2 * TICK_MARGIN
 
     def _legend(self, field_def: FieldDefinition) -> str:
         lang = get_language()
-        pairs = [tr("print.legend_item", code=c.code, label=c.label_in(lang))
+        pairs = [tr("print.legend_item", code=_short_code(c), label=c.label_in(lang))
                  for c in field_def.choices]
         return tr("print.legend", label=field_def.short_label_in(lang), items=", ".join(pairs))
 
@@ -399,9 +427,14 @@ class _Drawer:
             self.canvas.setFillColorRGB(0, 0, 0)
 
 
-def draw_form_static(pen: Pen, form: FormDefinition, page: FormPage) -> PageGeometry:
-    """Draw what every copy of this page kind shows; returns where the values go."""
+def draw_form_static(pen: Pen, form: FormDefinition, page: FormPage,
+                     reserved_top: float = 0.0) -> PageGeometry:
+    """Draw what every copy of this page kind shows; returns where the values go.
+
+    ``reserved_top``: height left free at the top for what the caller prints on every page of
+    the sheet (the medication record's window and allergies); the table takes the rest."""
     drawer = _Drawer(pen, form, page)
+    drawer.y -= reserved_top
     drawer.title()
     if page.first:
         for section in form.sections:
