@@ -77,7 +77,7 @@ def test_a_locked_database_says_so(db_path, store):
     other = sqlite3.connect(db_path, timeout=0.1)
     other.execute("BEGIN IMMEDIATE")
     try:
-        store.db.conn.execute("PRAGMA busy_timeout = 100")
+        store.sql.execute("PRAGMA busy_timeout = 100")
         with pytest.raises(DatabaseLocked) as caught:
             store.apply_import(batch())
         assert "verrouillée" in caught.value.message()

@@ -2,16 +2,28 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
 
 migrations = Migrations("reentry")
 MIGRATION_NAMES: list[str] = []
+# The same functions, by name: a server applies them through ``migrate.ServerSchema``.
+MIGRATION_FUNCTIONS: dict[str, Callable[[Any], None]] = {}
 
 
-def migration(name: str):  # type: ignore[no-untyped-def]
+def migration(name: str) -> Callable[[Callable[[Any], None]], Callable[[Any], None]]:
+    """Register a migration for both engines (``migrate.py``), in the order of registration."""
     MIGRATION_NAMES.append(name)
-    return migrations(name=name)
+    register = migrations(name=name)
+
+    def decorate(function: Callable[[Any], None]) -> Callable[[Any], None]:
+        MIGRATION_FUNCTIONS[name] = function
+        register(function)
+        return function
+    return decorate
 
 
 @migration("0001_census_and_dossier")

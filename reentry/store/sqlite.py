@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import re
-import sqlite3
 import unicodedata
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -17,9 +16,7 @@ from sqlite_utils import Database
 from reentry import clock
 from reentry.errors import (
     DatabaseError,
-    DatabaseLocked,
     DatabaseTooNew,
-    DiskFull,
     FileRejected,
 )
 from reentry.i18n import msg
@@ -42,7 +39,9 @@ from reentry.model import (
     Stay,
     Ward,
 )
-from reentry.store.schema import MIGRATION_NAMES, migrations
+from reentry.store.database import SqlConnection, server_engine, sqlite_engine
+from reentry.store.migrate import migrate_server
+from reentry.store.schema import MIGRATION_FUNCTIONS, MIGRATION_NAMES, migrations
 from reentry.store.sqlite_admissions import AdmissionQueries
 from reentry.store.sqlite_entry import EntryQueries
 from reentry.store.sqlite_events import EventQueries
@@ -71,54 +70,32 @@ def natural_key(text: str | None) -> tuple[Any, ...]:
     return tuple((0, int(part), "") if part.isdigit() else (1, 0, part.lower()) for part in parts)
 
 
-def _translate(error: sqlite3.Error, path: str) -> DatabaseError:
-    text = str(error).lower()
-    if "locked" in text or "busy" in text:
-        return DatabaseLocked(path=path)
-    if "disk is full" in text or "database or disk is full" in text:
-        return DiskFull(path=path)
-    return DatabaseError(path=path, detail=str(error))
-
-
 class SqliteStore(RegistryQueries, EntryQueries, EventQueries, SheetQueries, ScanQueries,
                   VerifyQueries, AdmissionQueries, ReviewQueries, ReportQueries):
-    """The ``Store`` on one SQLite file. Create it with ``open_store``."""
+    """The ``Store`` on one database (``SqlConnection``). Create it with ``open_store``."""
 
-    def __init__(self, db: Database, path: str) -> None:
-        self.db = db
+    def __init__(self, sql: SqlConnection, path: str) -> None:
+        self.sql = sql
         self.path = path
 
     # -- plumbing ---------------------------------------------------------------------------
 
     @contextmanager
     def _errors(self) -> Iterator[None]:
-        try:
+        with self.sql.errors():
             yield
-        except sqlite3.Error as error:
-            raise _translate(error, self.path) from error
 
     @contextmanager
-    def _transaction(self) -> Iterator[sqlite3.Connection]:
-        """One write transaction (BEGIN IMMEDIATE so a second writer waits, then fails clearly)."""
-        with self._errors():
-            conn = self.db.conn
-            conn.execute("BEGIN IMMEDIATE")
-            try:
-                yield conn
-            except BaseException:
-                conn.execute("ROLLBACK")
-                raise
-            else:
-                conn.execute("COMMIT")
+    def _transaction(self) -> Iterator[SqlConnection]:
+        """One write transaction (see ``SqlConnection.transaction``)."""
+        with self.sql.transaction() as conn:
+            yield conn
 
     def _rows(self, sql: str, params: Iterable[Any] = ()) -> list[dict[str, Any]]:
-        with self._errors():
-            cursor = self.db.conn.execute(sql, tuple(params))
-            columns = [c[0] for c in cursor.description]
-            return [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
+        return self.sql.rows(sql, tuple(params))
 
     def close(self) -> None:
-        self.db.close()
+        self.sql.close()
 
     # -- writing ----------------------------------------------------------------------------
 
@@ -130,14 +107,13 @@ class SqliteStore(RegistryQueries, EntryQueries, EventQueries, SheetQueries, Sca
             return ImportOutcome(_snapshot(existing[0]), True, {})
         imported_at = clock.now()
         with self._transaction() as conn:
-            cursor = conn.execute(
+            snapshot_id = conn.insert(
                 "INSERT INTO snapshots (source, format, content_hash, data_as_of, imported_at)"
                 " VALUES (?, ?, ?, ?, ?)",
                 (batch.source, batch.format, batch.content_hash,
                  clock.to_storage(batch.data_as_of), clock.to_storage(imported_at)),
             )
-            snapshot_id = cursor.lastrowid
-            _Writer(conn, batch, snapshot_id).write()  # type: ignore[arg-type]
+            _Writer(conn, batch, snapshot_id).write()
         snapshot = Snapshot(batch.source, batch.format, batch.content_hash, batch.data_as_of,
                             imported_at, snapshot_id)
         return ImportOutcome(snapshot, False, batch.counts())
@@ -264,7 +240,7 @@ class SqliteStore(RegistryQueries, EntryQueries, EventQueries, SheetQueries, Sca
 class _Writer:
     """Writes one batch inside an open transaction: places, patients, stays, then the dossier."""
 
-    def __init__(self, conn: sqlite3.Connection, batch: ImportBatch, snapshot_id: int) -> None:
+    def __init__(self, conn: SqlConnection, batch: ImportBatch, snapshot_id: int) -> None:
         self.conn = conn
         self.batch = batch
         self.snapshot_id = snapshot_id
@@ -282,7 +258,7 @@ class _Writer:
             " DO UPDATE SET name = excluded.name, site_code = excluded.site_code",
             [(w.code, w.name, w.site_code) for w in b.wards])
         self.conn.executemany(
-            "INSERT OR IGNORE INTO beds (ward_code, room, bed) VALUES (?, ?, ?)",
+            "INSERT INTO beds (ward_code, room, bed) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
             [(x.ward_code, x.room, x.bed) for x in b.beds])
         for patient in b.patients:
             self._upsert_patient(patient)
@@ -298,9 +274,10 @@ class _Writer:
                 "INSERT INTO movements (stay_id, movement_id, kind, at, ward_code, room, bed,"
                 " cancelled, snapshot_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
                 " ON CONFLICT(stay_id, movement_id) DO UPDATE SET"
-                " kind = excluded.kind, at = coalesce(excluded.at, at),"
-                " ward_code = coalesce(excluded.ward_code, ward_code),"
-                " room = coalesce(excluded.room, room), bed = coalesce(excluded.bed, bed),"
+                " kind = excluded.kind, at = coalesce(excluded.at, movements.at),"
+                " ward_code = coalesce(excluded.ward_code, movements.ward_code),"
+                " room = coalesce(excluded.room, movements.room),"
+                " bed = coalesce(excluded.bed, movements.bed),"
                 " cancelled = excluded.cancelled, snapshot_id = excluded.snapshot_id",
                 (stay_id, movement.movement_id, movement.kind.value,
                  clock.to_storage(movement.at) if movement.at else None,
@@ -330,8 +307,9 @@ class _Writer:
             # An INS names the same person whatever the IPP, but never steal a row that carries
             # another IPP: that is an identity collision for the vigilance cell, not a merge.
             row = self.conn.execute(
-                "SELECT id FROM patients WHERE ins_nir = ? AND (ipp IS NULL OR ? IS NULL)"
-                " ORDER BY id LIMIT 1", (key.ins_nir, key.ipp)).fetchone()
+                "SELECT id FROM patients WHERE ins_nir = ?"
+                " AND (ipp IS NULL OR CAST(? AS TEXT) IS NULL) ORDER BY id LIMIT 1",
+                (key.ins_nir, key.ipp)).fetchone()
             if row:
                 return int(row[0])
         return None
@@ -350,11 +328,10 @@ class _Writer:
         found = self._find_patient(patient.key)
         if found is None:
             columns = [*values, "snapshot_id"]
-            cursor = self.conn.execute(
+            found = self.conn.insert(
                 f"INSERT INTO patients ({', '.join(columns)})"
                 f" VALUES ({', '.join('?' for _ in columns)})",
                 (*values.values(), self.snapshot_id))
-            found = int(cursor.lastrowid)  # type: ignore[arg-type]
         else:
             given = {k: v for k, v in values.items() if v is not None}
             assignments = ", ".join(f"{k} = coalesce({k}, ?)" if fill_only else f"{k} = ?"
@@ -380,10 +357,10 @@ class _Writer:
             "INSERT INTO stays (nda, patient_id, ward_code, room, bed, admitted_at,"
             " discharged_at, cancelled, snapshot_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
             " ON CONFLICT(nda) DO UPDATE SET"
-            " ward_code = coalesce(excluded.ward_code, ward_code),"
-            " room = coalesce(excluded.room, room), bed = coalesce(excluded.bed, bed),"
-            " admitted_at = coalesce(excluded.admitted_at, admitted_at),"
-            " discharged_at = coalesce(excluded.discharged_at, discharged_at),"
+            " ward_code = coalesce(excluded.ward_code, stays.ward_code),"
+            " room = coalesce(excluded.room, stays.room), bed = coalesce(excluded.bed, stays.bed),"
+            " admitted_at = coalesce(excluded.admitted_at, stays.admitted_at),"
+            " discharged_at = coalesce(excluded.discharged_at, stays.discharged_at),"
             " cancelled = excluded.cancelled, snapshot_id = excluded.snapshot_id",
             (stay.nda, patient_id, stay.ward_code, stay.room, stay.bed,
              clock.to_storage(stay.admitted_at) if stay.admitted_at else None,
@@ -502,30 +479,56 @@ def _snapshot(r: dict[str, Any]) -> Snapshot:
                     clock.from_storage(r["imported_at"]), r["id"])
 
 
+def is_server_url(location: str | Path) -> bool:
+    return str(location).startswith(("postgresql://", "postgresql+psycopg://"))
+
+
+def open_server_store(url: str, shown: str | None = None) -> SqliteStore:
+    """Open (and set up or migrate) the store on a PostgreSQL server."""
+    shown = shown or _masked(url)
+    sql = SqlConnection(server_engine(url), shown)
+    try:
+        migrate_server(sql, MIGRATION_NAMES, MIGRATION_FUNCTIONS)
+    except BaseException:
+        sql.close()
+        raise
+    return SqliteStore(sql, shown)
+
+
+def _masked(url: str) -> str:
+    """The URL without its password, as it may be shown or logged."""
+    return re.sub(r"(://[^:/@]+):[^@]*@", r"\1:***@", url)
+
+
 def open_store(path: str | Path, *, create: bool = True) -> SqliteStore:
-    """Open (and create or migrate) the SQLite store at ``path``.
+    """Open (and create or migrate) the store at ``path``: a SQLite file, or a
+    ``postgresql://`` URL.
 
     Refuses, without touching it, a database written by a newer version of Reentry.
     """
+    if is_server_url(path):
+        return open_server_store(str(path))
     path = Path(path)
     shown = str(path)
     try:
         if create:
             path.parent.mkdir(parents=True, exist_ok=True)
-        conn = sqlite3.connect(str(path), timeout=5.0, check_same_thread=False)
-        db = Database(conn)
-        conn.execute("PRAGMA foreign_keys = ON")
-        applied = [m.name for m in migrations.applied(db)]
-        unknown = [name for name in applied if name not in MIGRATION_NAMES]
-        if unknown:
-            conn.close()
-            raise DatabaseTooNew(path=shown, found=len(applied), known=len(MIGRATION_NAMES))
-        if conn.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":
-            db.enable_wal()
-        conn.execute("PRAGMA synchronous = FULL")  # a confirmed write survives a power cut
-        migrations.apply(db)
-    except sqlite3.Error as error:
-        raise _translate(error, shown) from error
+        sql = SqlConnection(sqlite_engine(str(path)), shown)
     except OSError as error:
         raise DatabaseError(path=shown, detail=error.strerror or str(error)) from error
-    return SqliteStore(db, shown)
+    try:
+        with sql.errors():
+            raw = sql.dbapi()
+            db = Database(raw)
+            applied = [m.name for m in migrations.applied(db)]
+            unknown = [name for name in applied if name not in MIGRATION_NAMES]
+            if unknown:
+                raise DatabaseTooNew(path=shown, found=len(applied), known=len(MIGRATION_NAMES))
+            if raw.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":
+                db.enable_wal()
+            raw.execute("PRAGMA synchronous = FULL")  # a confirmed write survives a power cut
+            migrations.apply(db)
+    except BaseException:
+        sql.close()
+        raise
+    return SqliteStore(sql, shown)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import sqlite3
 from datetime import date
 from typing import Any
 
@@ -20,6 +19,7 @@ from reentry.admission.model import (
 )
 from reentry.entry.model import User
 from reentry.model import IdentityStatus, Patient, Sex
+from reentry.store.database import SqlConnection
 from reentry.store.sqlite_entry import _audit
 
 _VERSION_SELECT = """
@@ -108,7 +108,7 @@ class AdmissionQueries:
                                          when=clock.format_local(clock.from_storage(active[3])))
                 patient_id, stay_id = _create_patient_and_stay(conn, record)
                 attached = _attach_packet(conn, packet.temporary_identity_id, patient_id, stay_id)
-                conn.execute("INSERT INTO sheet_events (serial, at, action, user)"
+                conn.execute("INSERT INTO sheet_events (serial, at, action, \"user\")"
                              " VALUES (?, ?, 'entered', ?)",
                              (record.serial, entered_at, user.username))
             else:
@@ -120,7 +120,7 @@ class AdmissionQueries:
                              (record.corrects,))
                 _update_patient_and_stay(conn, record, patient_id, stay_id)
                 attached = 0
-            cursor = conn.execute(
+            new_id = conn.insert(
                 "INSERT INTO downtime_admissions (temporary_identity_id, serial, patient_id,"
                 " stay_id, birth_name, used_name, given_names, birth_date, sex, birthplace_insee,"
                 " ward_code, room, bed, admitted_at, author, field_values, entered_by,"
@@ -131,7 +131,7 @@ class AdmissionQueries:
                  clock.to_storage(record.admitted_at), record.author,
                  json.dumps(record.values, ensure_ascii=False), user.id, entered_at,
                  record.corrects, record.reason, json.dumps(list(record.warnings_confirmed))))
-            admission_id = int(cursor.lastrowid)  # type: ignore[arg-type]
+            admission_id = new_id
             if record.corrects is None:
                 _audit(conn, user.id, "admission_recorded", "admission", admission_id, {
                     "serial": record.serial, "temporary_id": packet.code,
@@ -153,23 +153,23 @@ def _traits(patient: Patient) -> tuple[Any, ...]:
             patient.sex.value if patient.sex else Sex.UNKNOWN.value, patient.birthplace_insee)
 
 
-def _create_patient_and_stay(conn: sqlite3.Connection, record: AdmissionToStore
+def _create_patient_and_stay(conn: SqlConnection, record: AdmissionToStore
                              ) -> tuple[int, int]:
     """A patient without IPP (never invented) and a stay numbered after the temporary code."""
-    cursor = conn.execute(
+    new_id = conn.insert(
         "INSERT INTO patients (ipp, identity_status, " + ", ".join(_TRAITS) + ")"
         " VALUES (NULL, ?, ?, ?, ?, ?, ?, ?)",
         (IdentityStatus.PROV.value, *_traits(record.patient)))
-    patient_id = int(cursor.lastrowid)  # type: ignore[arg-type]
-    cursor = conn.execute(
+    patient_id = new_id
+    new_id = conn.insert(
         "INSERT INTO stays (nda, patient_id, ward_code, room, bed, admitted_at)"
         " VALUES (?, ?, ?, ?, ?, ?)",
         (PROVISIONAL_NDA_PREFIX + record.packet.code, patient_id, record.ward_code, record.room,
          record.bed, clock.to_storage(record.admitted_at)))
-    return patient_id, int(cursor.lastrowid)  # type: ignore[arg-type]
+    return patient_id, new_id
 
 
-def _attach_packet(conn: sqlite3.Connection, temporary_identity_id: int, patient_id: int,
+def _attach_packet(conn: SqlConnection, temporary_identity_id: int, patient_id: int,
                    stay_id: int) -> int:
     conn.execute("UPDATE temporary_identities SET patient_id = ? WHERE id = ?",
                  (patient_id, temporary_identity_id))
@@ -179,7 +179,7 @@ def _attach_packet(conn: sqlite3.Connection, temporary_identity_id: int, patient
     return int(cursor.rowcount)
 
 
-def _refuse_if_linked(conn: sqlite3.Connection, patient_id: int) -> None:
+def _refuse_if_linked(conn: SqlConnection, patient_id: int) -> None:
     """Once identity vigilance has linked or validated the identity, the paper no longer rules."""
     ipp, status = conn.execute("SELECT ipp, identity_status FROM patients WHERE id = ?",
                                (patient_id,)).fetchone()
@@ -187,7 +187,7 @@ def _refuse_if_linked(conn: sqlite3.Connection, patient_id: int) -> None:
         raise AdmissionError("admission.already_linked")
 
 
-def _update_patient_and_stay(conn: sqlite3.Connection, record: AdmissionToStore,
+def _update_patient_and_stay(conn: SqlConnection, record: AdmissionToStore,
                              patient_id: int, stay_id: int) -> None:
     conn.execute("UPDATE patients SET " + ", ".join(f"{t} = ?" for t in _TRAITS)
                  + " WHERE id = ?", (*_traits(record.patient), patient_id))

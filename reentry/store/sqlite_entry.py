@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import sqlite3
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
@@ -21,6 +20,7 @@ from reentry.entry.model import (
 from reentry.errors import UserError
 from reentry.model import Patient, Stay
 from reentry.sheets.state import DECLARATIONS
+from reentry.store.database import IntegrityViolation, SqlConnection
 
 
 class EntryQueries:
@@ -33,12 +33,12 @@ class EntryQueries:
 
     def add_user(self, username: str, display_name: str, role: Role) -> User:
         with self._transaction() as conn:
-            cursor = conn.execute(
+            new_id = conn.insert(
                 "INSERT INTO users (username, display_name, role, created_at) VALUES (?, ?, ?, ?)",
                 (username, display_name, role.value, clock.to_storage(clock.now())))
-            _audit(conn, None, "user_added", "user", int(cursor.lastrowid),  # type: ignore[arg-type]
+            _audit(conn, None, "user_added", "user", new_id,  # type: ignore[arg-type]
                    {"username": username, "role": role.value})
-        return User(int(cursor.lastrowid), username, display_name, role)  # type: ignore[arg-type]
+        return User(new_id, username, display_name, role)  # type: ignore[arg-type]
 
     def user_by_name(self, username: str) -> User | None:
         rows = self._rows("SELECT * FROM users WHERE username = ? AND active = 1", [username])
@@ -73,7 +73,8 @@ class EntryQueries:
 
     def mark_entered(self, serial: int, user: User) -> None:
         with self._transaction() as conn:
-            conn.execute("INSERT INTO sheet_events (serial, at, action, user) VALUES (?, ?, ?, ?)",
+            conn.execute('INSERT INTO sheet_events (serial, at, action, "user")'
+                         " VALUES (?, ?, ?, ?)",
                          (serial, clock.to_storage(clock.now()), "entered", user.username))
 
     # -- identity -------------------------------------------------------------------------------
@@ -174,7 +175,7 @@ class EntryQueries:
 ROW_TABLES = ("entries", "second_entries")  # same columns: a typed row and its versions
 
 
-def insert_row_version(conn: sqlite3.Connection, table: str, entry: Entry, user: User) -> int:
+def insert_row_version(conn: SqlConnection, table: str, entry: Entry, user: User) -> int:
     """Store ``entry`` as the active version of its row in ``table`` (first entry or blind
     second entry); the version it corrects, if any, must be the active one and becomes
     'corrected'. Returns the new row's id."""
@@ -188,7 +189,7 @@ def insert_row_version(conn: sqlite3.Connection, table: str, entry: Entry, user:
         if cursor.rowcount != 1:  # corrected meanwhile, on this PC or another one
             raise UserError("entry.row_changed")
     try:
-        cursor = conn.execute(
+        new_id = conn.insert(
             f"INSERT INTO {table} (serial, page, section_id, row_index, field_values,"
             " sheet_values, event_time, author, entered_by, entered_at, status, corrects,"
             " reason, warnings_confirmed)"
@@ -199,14 +200,14 @@ def insert_row_version(conn: sqlite3.Connection, table: str, entry: Entry, user:
              clock.to_storage(entry.event_time),
              entry.author, user.id, clock.to_storage(entry.entered_at), entry.corrects,
              entry.reason, json.dumps(list(entry.warnings_confirmed))))
-    except sqlite3.IntegrityError as error:
-        if "UNIQUE" not in str(error):
+    except IntegrityViolation as error:
+        if not error.unique:
             raise  # anything else is a bug, not a race
         raise UserError("entry.row_changed") from error  # saved meanwhile on another PC
-    return int(cursor.lastrowid)  # type: ignore[arg-type]
+    return new_id
 
 
-def insert_entry(conn: sqlite3.Connection, entry: Entry, items: Sequence[Item], user: User
+def insert_entry(conn: SqlConnection, entry: Entry, items: Sequence[Item], user: User
                  ) -> int:
     """``save_entry`` inside a transaction the caller holds (a double-entry decision applies
     several corrections as one); returns the new entry's id."""
@@ -229,7 +230,7 @@ def insert_entry(conn: sqlite3.Connection, entry: Entry, items: Sequence[Item], 
     return entry_id
 
 
-def forget_draft_row(conn: sqlite3.Connection, entry: Entry, user: User) -> None:
+def forget_draft_row(conn: SqlConnection, entry: Entry, user: User) -> None:
     """The row just saved leaves ``user``'s draft of its page (first or second entry)."""
     draft = conn.execute("SELECT rows FROM drafts WHERE serial = ? AND page = ?"
                          " AND user_id = ?", (entry.serial, entry.page, user.id)).fetchone()
@@ -241,7 +242,7 @@ def forget_draft_row(conn: sqlite3.Connection, entry: Entry, user: User) -> None
                                           entry.serial, entry.page, user.id))
 
 
-def insert_returned(conn: sqlite3.Connection, serial: int, user: User, at: str) -> bool:
+def insert_returned(conn: SqlConnection, serial: int, user: User, at: str) -> bool:
     """The sheet's 'returned' event inside the caller's transaction (a scanned page is stored
     in the same one); True the first time only, and the first time after the sheet was declared
     lost or not used: it is found (``reentry.sheets.state``)."""
@@ -252,12 +253,12 @@ def insert_returned(conn: sqlite3.Connection, serial: int, user: User, at: str) 
         (serial, serial)).fetchone()
     if seen:
         return False
-    conn.execute("INSERT INTO sheet_events (serial, at, action, user) VALUES (?, ?, ?, ?)",
+    conn.execute("INSERT INTO sheet_events (serial, at, action, \"user\") VALUES (?, ?, ?, ?)",
                  (serial, at, "returned", user.username))
     return True
 
 
-def _audit(conn: sqlite3.Connection, user_id: int | None, action: str, subject: str,
+def _audit(conn: SqlConnection, user_id: int | None, action: str, subject: str,
            record_id: int | None, detail: dict[str, Any]) -> None:
     conn.execute("INSERT INTO audit_log (at, user_id, action, subject, record_id, detail)"
                  " VALUES (?, ?, ?, ?, ?, ?)",

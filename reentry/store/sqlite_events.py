@@ -29,6 +29,7 @@ from reentry.events.model import (
 )
 from reentry.registry import NOT_FORMS
 from reentry.sheets.state import UNACCOUNTED, SheetState, sheet_state
+from reentry.store.database import SqlConnection
 from reentry.store.sqlite_entry import _audit
 from reentry.store.sqlite_sheets import sheet_fact_rows
 
@@ -58,13 +59,13 @@ class EventQueries:
         now = clock.to_storage(clock.now())
         with self._transaction() as conn:
             _refuse_second_ongoing(conn)
-            cursor = conn.execute(
+            new_id = conn.insert(
                 "INSERT INTO outage_events (kind, title, planned, started_at, wards, systems,"
                 " declared_by, declared_at, status) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'ongoing')",
                 (kind.value, title, int(planned), clock.to_storage(started_at),
                  json.dumps(list(wards), ensure_ascii=False) if wards is not None else None,
                  json.dumps(list(systems), ensure_ascii=False), user.id, now))
-            event_id = int(cursor.lastrowid)  # type: ignore[arg-type]
+            event_id = new_id
             adopted = [] if planned else _adopt_prepared(conn, event_id, wards)
             _audit(conn, user.id, "event_declared", "event", event_id, {
                 "kind": kind.value, "title": title, "planned": planned,
@@ -163,7 +164,7 @@ class EventQueries:
             for serial in serials:
                 _check_declarable(conn, serial)
             conn.executemany(
-                "INSERT INTO sheet_events (serial, at, action, user, reason)"
+                "INSERT INTO sheet_events (serial, at, action, \"user\", reason)"
                 " VALUES (?, ?, ?, ?, ?)",
                 [(serial, now, outcome.value, user.username, reason) for serial in serials])
             for serial in serials:
@@ -219,19 +220,19 @@ def copy_database(source: Path, target: Path) -> None:
         raise DatabaseError(path=str(source), detail=str(error)) from error
 
 
-def ongoing_event_id(conn: sqlite3.Connection) -> int | None:
+def ongoing_event_id(conn: SqlConnection) -> int | None:
     """The event a print batch opened now belongs to (inside the caller's transaction)."""
     row = conn.execute("SELECT id FROM outage_events WHERE status = 'ongoing'").fetchone()
     return int(row[0]) if row else None
 
 
-def _refuse_second_ongoing(conn: sqlite3.Connection) -> None:
+def _refuse_second_ongoing(conn: SqlConnection) -> None:
     row = conn.execute("SELECT id, title FROM outage_events WHERE status = 'ongoing'").fetchone()
     if row:
         raise UserError("events.already_ongoing", event=row[0], title=row[1])
 
 
-def _adopt_prepared(conn: sqlite3.Connection, event_id: int,
+def _adopt_prepared(conn: SqlConnection, event_id: int,
                     wards: Sequence[str] | None) -> list[int]:
     """The newest complete prepared set holding each affected ward is what that ward's PC has."""
     latest: dict[str, int] = {}
@@ -249,7 +250,7 @@ def _adopt_prepared(conn: sqlite3.Connection, event_id: int,
     return adopted
 
 
-def _status(conn: sqlite3.Connection, event_id: int) -> tuple[str, str]:
+def _status(conn: SqlConnection, event_id: int) -> tuple[str, str]:
     row = conn.execute("SELECT status, started_at FROM outage_events WHERE id = ?",
                        (event_id,)).fetchone()
     if row is None:
@@ -257,13 +258,13 @@ def _status(conn: sqlite3.Connection, event_id: int) -> tuple[str, str]:
     return str(row[0]), str(row[1])
 
 
-def _unaccounted(conn: sqlite3.Connection, event_id: int) -> dict[int, str]:
+def _unaccounted(conn: SqlConnection, event_id: int) -> dict[int, str]:
     """Serial → ward of every sheet of the event still owed (``sheets.state.UNACCOUNTED``)."""
     return {r["serial"]: r["ward_code"] for r in sheet_fact_rows(conn, event_id)
             if sheet_state(r["facts"]) in UNACCOUNTED}
 
 
-def _unaccounted_after_end(conn: sqlite3.Connection, event_id: int) -> dict[int, str]:
+def _unaccounted_after_end(conn: SqlConnection, event_id: int) -> dict[int, str]:
     """``_unaccounted`` of an ended event: an exception is signed, and an event closed, only
     once the outage is over (sheets may still come back before)."""
     status, _ = _status(conn, event_id)
@@ -272,7 +273,7 @@ def _unaccounted_after_end(conn: sqlite3.Connection, event_id: int) -> dict[int,
     return _unaccounted(conn, event_id)
 
 
-def _record_exception(conn: sqlite3.Connection, event_id: int, signer: User, reason: str,
+def _record_exception(conn: SqlConnection, event_id: int, signer: User, reason: str,
                       now: datetime, missing: dict[int, str]) -> None:
     conn.execute("UPDATE outage_events SET exception_signed_by = ?, exception_signed_at = ?,"
                  " exception_reason = ?, exception_sheets = ? WHERE id = ?",
@@ -283,7 +284,7 @@ def _record_exception(conn: sqlite3.Connection, event_id: int, signer: User, rea
         "by_ward": dict(sorted(Counter(missing.values()).items()))})
 
 
-def _check_declarable(conn: sqlite3.Connection, serial: int) -> None:
+def _check_declarable(conn: SqlConnection, serial: int) -> None:
     code = group_for_reading(page_code(serial, 1))
     row = conn.execute(
         "SELECT f.status, f.template_id, o.status FROM form_instances f"

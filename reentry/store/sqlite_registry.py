@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import sqlite3
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
@@ -18,6 +17,7 @@ from reentry.registry import (
     SheetStatus,
     temporary_identifier,
 )
+from reentry.store.database import SqlConnection
 from reentry.store.sqlite_events import ongoing_event_id
 
 _INSTANCE_SELECT = """
@@ -43,14 +43,14 @@ class RegistryQueries:
         now = clock.now()
         with self._transaction() as conn:
             event_id = ongoing_event_id(conn) if kind is BatchKind.PRINT else None
-            cursor = conn.execute(
+            new_id = conn.insert(
                 "INSERT INTO print_batches (created_at, operator, snapshot_id, wards,"
                 " window_start, window_hours, language, kind, status, event_id)"
                 " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (clock.to_storage(now), operator, snapshot_id, json.dumps(list(wards)),
                  clock.to_storage(window_start), window_hours, language, kind.value,
                  BatchStatus.OPEN.value, event_id))
-        return PrintBatch(int(cursor.lastrowid), now, operator, snapshot_id, tuple(wards),
+        return PrintBatch(new_id, now, operator, snapshot_id, tuple(wards),
                           window_start, window_hours, language, BatchStatus.OPEN, kind=kind)
 
     def register_sheets(self, batch_id: int, plans: Sequence[SheetPlan], *,
@@ -75,7 +75,7 @@ class RegistryQueries:
                     if key not in packets:
                         packets[key] = _new_temporary_identity(conn, batch_id, plan.ward_code)
                     temporary = packets[key]
-                cursor = conn.execute(
+                new_id = conn.insert(
                     "INSERT INTO form_instances (template_id, template_version, page_count,"
                     " batch_id, snapshot_id, ward_code, patient_id, stay_id,"
                     " temporary_identity_id, status, content, created_at)"
@@ -83,9 +83,9 @@ class RegistryQueries:
                     (plan.template_id, plan.template_version, plan.page_count, batch_id,
                      snapshot[0] if snapshot else None, plan.ward_code, plan.patient_id,
                      plan.stay_id, temporary[0] if temporary else None,
-                     SheetStatus.REGISTERED.value, _content(plan), now))
-                serial = int(cursor.lastrowid)  # type: ignore[arg-type]
-                conn.execute("INSERT INTO sheet_events (serial, at, action, user)"
+                     SheetStatus.REGISTERED.value, _content(plan), now), key="serial")
+                serial = new_id
+                conn.execute("INSERT INTO sheet_events (serial, at, action, \"user\")"
                              " VALUES (?, ?, 'registered', ?)", (serial, now, user))
                 if supersede and plan.patient_id is not None:
                     _supersede_earlier(conn, plan, serial, now, user)
@@ -99,7 +99,7 @@ class RegistryQueries:
             conn.executemany(
                 "UPDATE form_instances SET status = 'printed' WHERE serial = ?"
                 " AND status = 'registered'", [(s,) for s in serials])
-            conn.executemany("INSERT INTO sheet_events (serial, at, action, user)"
+            conn.executemany("INSERT INTO sheet_events (serial, at, action, \"user\")"
                              " VALUES (?, ?, 'printed', ?)", [(s, now, user) for s in serials])
 
     def cancel_sheets(self, serials: Sequence[int], user: str | None, reason: str) -> int:
@@ -113,7 +113,7 @@ class RegistryQueries:
                     " AND status IN ('registered', 'printed')", (serial,))
                 if cursor.rowcount:
                     changed += 1
-                    conn.execute("INSERT INTO sheet_events (serial, at, action, user, reason)"
+                    conn.execute("INSERT INTO sheet_events (serial, at, action, \"user\", reason)"
                                  " VALUES (?, ?, 'cancelled', ?, ?)", (serial, now, user, reason))
         return changed
 
@@ -135,21 +135,21 @@ class RegistryQueries:
         return [_batch(r) for r in self._rows("SELECT * FROM print_batches ORDER BY id")]
 
     def sheet_events(self, serial: int) -> list[dict[str, Any]]:
-        return list(self._rows("SELECT at, action, user, reason FROM sheet_events"
+        return list(self._rows('SELECT at, action, "user", reason FROM sheet_events'
                                " WHERE serial = ? ORDER BY id", [serial]))
 
 
-def _new_temporary_identity(conn: sqlite3.Connection, batch_id: int, ward_code: str
+def _new_temporary_identity(conn: SqlConnection, batch_id: int, ward_code: str
                             ) -> tuple[int, str]:
-    cursor = conn.execute("INSERT INTO temporary_identities (code, batch_id, ward_code)"
+    new_id = conn.insert("INSERT INTO temporary_identities (code, batch_id, ward_code)"
                           " VALUES ('', ?, ?)", (batch_id, ward_code))
-    identity_id = int(cursor.lastrowid)  # type: ignore[arg-type]
+    identity_id = new_id
     code = temporary_identifier(identity_id)
     conn.execute("UPDATE temporary_identities SET code = ? WHERE id = ?", (code, identity_id))
     return identity_id, code
 
 
-def _supersede_earlier(conn: sqlite3.Connection, plan: SheetPlan, serial: int, now: str,
+def _supersede_earlier(conn: SqlConnection, plan: SheetPlan, serial: int, now: str,
                        user: str | None) -> None:
     earlier = [row[0] for row in conn.execute(
         "SELECT serial FROM form_instances WHERE patient_id = ? AND template_id = ?"
@@ -158,7 +158,7 @@ def _supersede_earlier(conn: sqlite3.Connection, plan: SheetPlan, serial: int, n
     for old in earlier:
         conn.execute("UPDATE form_instances SET status = 'superseded', superseded_by = ?"
                      " WHERE serial = ?", (serial, old))
-        conn.execute("INSERT INTO sheet_events (serial, at, action, user, reason)"
+        conn.execute("INSERT INTO sheet_events (serial, at, action, \"user\", reason)"
                      " VALUES (?, ?, 'superseded', ?, ?)", (old, now, user, f"reprint {serial}"))
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import sqlite3
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -36,6 +35,7 @@ from reentry.review.model import (
     RunInfo,
     SourceInfo,
 )
+from reentry.store.database import SqlConnection
 from reentry.store.sqlite_entry import _audit
 
 if TYPE_CHECKING:
@@ -47,12 +47,6 @@ _CHUNK = 500  # parameters per IN (...) list, well under SQLite's limit
 def _chunks(values: Sequence[Any]) -> Iterable[Sequence[Any]]:
     for start in range(0, len(values), _CHUNK):
         yield values[start:start + _CHUNK]
-
-
-def _inserted(cursor: sqlite3.Cursor) -> int:
-    row_id = cursor.lastrowid
-    assert row_id is not None
-    return row_id
 
 
 def _time(text: str | None) -> datetime | None:
@@ -121,7 +115,7 @@ class ReviewQueries:
         at = clock.to_storage(record.at)
         user_id = record.user.id if record.user else None
         with self._transaction() as conn:
-            run_id = _inserted(conn.execute(
+            run_id = (conn.insert(
                 "INSERT INTO review_runs (at, user_id, sih_files, paper_source, paper_sha256,"
                 " counts, unmatched, identity_counts) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                 (at, user_id, json.dumps([{"name": s.name, "sha256": s.sha256}
@@ -265,7 +259,7 @@ class ReviewQueries:
                                  comment: str | None, user: User, run_id: int | None) -> None:
         now = clock.to_storage(clock.now())
         with self._transaction() as conn:
-            decision_id = _inserted(conn.execute(
+            decision_id = (conn.insert(
                 "INSERT INTO identity_decisions (left_id, action, right_id, user_id, at, run_id,"
                 " comment) VALUES (?, ?, ?, ?, ?, ?, ?)",
                 (left_id, action, right_id, user.id, now, run_id, comment)))
@@ -276,7 +270,7 @@ class ReviewQueries:
 # -- writing helpers (inside the run's transaction) -------------------------------------------
 
 
-def _insert_verdicts(conn: sqlite3.Connection, run_id: int, record: RunRecord) -> None:
+def _insert_verdicts(conn: SqlConnection, run_id: int, record: RunRecord) -> None:
     from reentry.review.record import ItemJson
 
     conn.executemany(
@@ -292,7 +286,7 @@ def _insert_verdicts(conn: sqlite3.Connection, run_id: int, record: RunRecord) -
          for s in record.unmatched))
 
 
-def _insert_identities(conn: sqlite3.Connection, run_id: int, record: RunRecord) -> None:
+def _insert_identities(conn: SqlConnection, run_id: int, record: RunRecord) -> None:
     empty = PatientIdentity()
     for o in record.identities:
         conn.execute(
@@ -311,7 +305,7 @@ def _insert_identities(conn: sqlite3.Connection, run_id: int, record: RunRecord)
              for rank, c in enumerate(o.candidates, start=1)])
 
 
-def _apply_flags(conn: sqlite3.Connection, run_id: int, at: str, record: RunRecord
+def _apply_flags(conn: SqlConnection, run_id: int, at: str, record: RunRecord
                  ) -> dict[str, int]:
     """Open, keep, close or reopen every flag this run touches (``reentry.review.lifecycle``).
 
@@ -348,10 +342,10 @@ def _apply_flags(conn: sqlite3.Connection, run_id: int, at: str, record: RunReco
     return changes
 
 
-def _apply(conn: sqlite3.Connection, run_id: int, at: str, user_id: int | None, source: str,
+def _apply(conn: SqlConnection, run_id: int, at: str, user_id: int | None, source: str,
            key: str, flag_id: int | None, change: Transition) -> None:
     if change.action == FLAGGED or flag_id is None:
-        flag_id = _inserted(conn.execute(
+        flag_id = (conn.insert(
             "INSERT INTO review_flags (item_key, paper_source, verdict, status, first_run_id,"
             " first_flagged_at, last_run_id) VALUES (?, ?, ?, 'open', ?, ?, ?)",
             (key, source, change.verdict, run_id, at, run_id)))
@@ -385,7 +379,7 @@ def _apply(conn: sqlite3.Connection, run_id: int, at: str, user_id: int | None, 
         "item_key": key, "run_id": run_id, "resolution": change.resolution})
 
 
-def _reopen(conn: sqlite3.Connection, flag_id: int, verdict: str) -> dict[str, Any]:
+def _reopen(conn: SqlConnection, flag_id: int, verdict: str) -> dict[str, Any]:
     """Open the flag again, keeping the resolution it had so that it can still be shown."""
     r = conn.execute(
         "SELECT f.verdict, f.resolution, f.comment, f.closed_at, f.closed_by_run, u.username"
@@ -400,12 +394,12 @@ def _reopen(conn: sqlite3.Connection, flag_id: int, verdict: str) -> dict[str, A
     return previous
 
 
-def _flag_key(conn: sqlite3.Connection, flag_id: int) -> str:
+def _flag_key(conn: SqlConnection, flag_id: int) -> str:
     row = conn.execute("SELECT item_key FROM review_flags WHERE id = ?", (flag_id,)).fetchone()
     return str(row[0]) if row else str(flag_id)
 
 
-def _event(conn: sqlite3.Connection, flag_id: int, at: str, action: str, user_id: int | None,
+def _event(conn: SqlConnection, flag_id: int, at: str, action: str, user_id: int | None,
            run_id: int | None, verdict: str | None, resolution: str | None,
            comment: str | None) -> None:
     conn.execute("INSERT INTO review_flag_events (flag_id, at, action, user_id, run_id, verdict,"

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import sqlite3
 from typing import Any
 
 from reentry import clock
@@ -19,6 +18,7 @@ from reentry.scanning.model import (
     ScanFileInfo,
     ScanPage,
 )
+from reentry.store.database import SqlConnection
 from reentry.store.sqlite_entry import _audit, _time, insert_returned
 
 _PAGE_COLUMNS = """
@@ -61,11 +61,11 @@ class ScanQueries:
             row = conn.execute("SELECT id FROM scan_files WHERE sha256 = ?", (sha256,)).fetchone()
             if row:
                 return int(row[0])
-            cursor = conn.execute(
+            new_id = conn.insert(
                 "INSERT INTO scan_files (sha256, name, kind, page_count, imported_by, started_at)"
                 " VALUES (?, ?, ?, ?, ?, ?)",
                 (sha256, name, kind, page_count, user.id, clock.to_storage(clock.now())))
-            return int(cursor.lastrowid)  # type: ignore[arg-type]
+            return new_id
 
     def stored_page_indices(self, file_id: int) -> set[int]:
         rows = self._rows("SELECT page_index FROM scan_pages WHERE file_id = ?", [file_id])
@@ -92,12 +92,12 @@ class ScanQueries:
         attached = serial is not None and page is not None
         with self._transaction() as conn:
             rescan = attached and _has_image(conn, serial, page)  # type: ignore[arg-type]
-            cursor = conn.execute(
+            inserted = conn.execute(
                 "INSERT INTO scan_pages (file_id, page_index, status, serial, page, identified_by,"
                 " identified_user, identified_at, rescan, code_read, queue_reason, queue_message,"
                 " queue_params, rotation, skew, width, height, dpi, imported_by, imported_at)"
                 " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-                " ON CONFLICT (file_id, page_index) DO NOTHING",
+                " ON CONFLICT (file_id, page_index) DO NOTHING RETURNING id",
                 (file_id, page_index,
                  PageStatus.IDENTIFIED.value if attached else PageStatus.QUEUED.value,
                  serial, page, IdentifiedBy.BARCODE.value if attached else None,
@@ -105,9 +105,10 @@ class ScanQueries:
                  code_read, reason.value if reason else None, message.id if message else None,
                  json.dumps(message.params if message else {}, ensure_ascii=False),
                  rotation, skew, width, height, dpi, user.id, now))
-            if cursor.rowcount != 1:
+            row = inserted.fetchone()
+            if row is None:  # that page of that file is already stored
                 return None
-            page_id = int(cursor.lastrowid)  # type: ignore[arg-type]
+            page_id = int(row[0])
             conn.execute("INSERT INTO scan_images (page_id, format, data) VALUES (?, ?, ?)",
                          (page_id, image_format, image))
             returned = attached and insert_returned(conn, serial, user, now)  # type: ignore[arg-type]
@@ -187,12 +188,12 @@ class ScanQueries:
         return counts
 
 
-def _has_image(conn: sqlite3.Connection, serial: int, page: int) -> bool:
+def _has_image(conn: SqlConnection, serial: int, page: int) -> bool:
     return conn.execute("SELECT 1 FROM scan_pages WHERE serial = ? AND page = ?"
                         " AND status = 'identified' LIMIT 1", (serial, page)).fetchone() is not None
 
 
-def _not_queued(conn: sqlite3.Connection, page_id: int) -> UserError:
+def _not_queued(conn: SqlConnection, page_id: int) -> UserError:
     row = conn.execute("SELECT status FROM scan_pages WHERE id = ?", (page_id,)).fetchone()
     if row is None:
         return NotFound(what=msg("scans.page"), key=page_id)

@@ -7,11 +7,11 @@ say and decides nothing. Which sheets are expected back, and in which state, is 
 
 from __future__ import annotations
 
-import sqlite3
 from typing import Any
 
 from reentry.registry import BatchKind, SheetStatus
 from reentry.sheets.state import DECLARATIONS, SheetFacts, SheetState
+from reentry.store.database import SqlConnection
 
 _DECLARED = ", ".join(f"'{s.value}'" for s in DECLARATIONS)
 _RETURNED, _ENTERED, _VERIFIED = (f"'{s.value}'" for s in (
@@ -43,7 +43,7 @@ _FACTS_SELECT = f"""
            s.room, s.bed, t.code AS temporary_code,
            m.returned_id, m.returned_at, m.entered_id, m.entered_at, m.verified_id,
            m.verified_at, m.declared_id, d.action AS declared, d.at AS declared_at,
-           d.reason AS declared_reason, d.user AS declared_by,
+           d.reason AS declared_reason, d."user" AS declared_by,
            (SELECT count(*) FROM entries n WHERE n.serial = f.serial
             AND n.status = 'active') AS rows_entered
     FROM form_instances f
@@ -58,7 +58,7 @@ _FACTS_SELECT = f"""
 """
 
 
-def sheet_fact_rows(conn: sqlite3.Connection, event_id: int | None = None,
+def sheet_fact_rows(conn: SqlConnection, event_id: int | None = None,
                     ward_code: str | None = None, batch_id: int | None = None
                     ) -> list[dict[str, Any]]:
     """Every registered sheet (of the event, ward or batch given), as a dict of its columns
@@ -69,9 +69,7 @@ def sheet_fact_rows(conn: sqlite3.Connection, event_id: int | None = None,
         if value is not None:
             sql += f" AND {column} = ?"
             params.append(value)
-    cursor = conn.execute(sql + " ORDER BY f.serial", params)
-    columns = [c[0] for c in cursor.description]
-    rows = [dict(zip(columns, r, strict=True)) for r in cursor.fetchall()]
+    rows = conn.rows(sql + " ORDER BY f.serial", params)
     for row in rows:
         row["facts"] = _facts(row)
     return rows
@@ -87,13 +85,13 @@ def _facts(r: dict[str, Any]) -> SheetFacts:
 
 
 class SheetQueries:
-    """Mixed into ``SqliteStore``; relies on its ``db`` and ``_errors``."""
+    """Mixed into ``SqliteStore``; relies on its ``sql`` and ``_errors``."""
 
-    db: Any
+    sql: SqlConnection
     _errors: Any
 
     def sheet_facts(self, event_id: int | None = None, ward_code: str | None = None,
                     batch_id: int | None = None) -> list[dict[str, Any]]:
         """See ``sheet_fact_rows``."""
         with self._errors():
-            return sheet_fact_rows(self.db.conn, event_id, ward_code, batch_id)
+            return sheet_fact_rows(self.sql, event_id, ward_code, batch_id)

@@ -8,13 +8,13 @@ event and the id of the last entry the check covered (later corrections are not 
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Sequence
 from typing import Any
 
 from reentry import clock
 from reentry.entry.model import Entry, Item, User
 from reentry.errors import UserError
+from reentry.store.database import SqlConnection
 from reentry.store.sqlite_entry import (
     _audit,
     _entry,
@@ -177,7 +177,7 @@ class VerifyQueries:
                 _audit(conn, user.id, "entry_withdrawn", "entry", entry_id,
                        {"serial": serial, "reason": "double_entry_decision"})
             for decision in decisions:
-                cursor = conn.execute(
+                new_id = conn.insert(
                     "INSERT INTO double_entry_decisions (serial, section_id, row_index, field_id,"
                     " first_value, second_value, choice, value, reason, decided_by, decided_at)"
                     " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -185,7 +185,7 @@ class VerifyQueries:
                      decision["field_id"], decision["first"], decision["second"],
                      decision["choice"], decision["value"], decision["reason"], user.id, now))
                 _audit(conn, user.id, "double_entry_decided", "double_entry_decision",
-                       int(cursor.lastrowid),  # type: ignore[arg-type]
+                       new_id,  # type: ignore[arg-type]
                        {"serial": serial, **decision})
             _mark_verified(conn, serial, user, "blind")
         return created
@@ -215,7 +215,7 @@ class VerifyQueries:
         return [i for i in items if i.entry_id <= covered[i.serial]]
 
 
-def _claim_second_entry(conn: sqlite3.Connection, serial: int, user: User) -> None:
+def _claim_second_entry(conn: SqlConnection, serial: int, user: User) -> None:
     row = conn.execute("SELECT d.second_user_id, d.second_done_at, u.username"
                        " FROM double_entry_sheets d LEFT JOIN users u ON u.id = d.second_user_id"
                        " WHERE d.serial = ?", (serial,)).fetchone()
@@ -233,7 +233,7 @@ def _claim_second_entry(conn: sqlite3.Connection, serial: int, user: User) -> No
         raise UserError("verify.second_in_progress", user=username)
 
 
-def _mark_verified(conn: sqlite3.Connection, serial: int, user: User, mode: str) -> None:
+def _mark_verified(conn: SqlConnection, serial: int, user: User, mode: str) -> None:
     """The ``verified`` sheet event, and the last entry id the verification covers."""
     now = clock.to_storage(clock.now())
     done = conn.execute("SELECT verified_at FROM double_entry_sheets WHERE serial = ?",
@@ -247,7 +247,7 @@ def _mark_verified(conn: sqlite3.Connection, serial: int, user: User, mode: str)
         " verified_mode = excluded.verified_mode, verified_by = excluded.verified_by,"
         " verified_at = excluded.verified_at, last_entry_id = excluded.last_entry_id",
         (serial, mode, user.id, now, last))
-    conn.execute("INSERT INTO sheet_events (serial, at, action, user, reason)"
+    conn.execute("INSERT INTO sheet_events (serial, at, action, \"user\", reason)"
                  " VALUES (?, ?, 'verified', ?, ?)", (serial, now, user.username, mode))
     _audit(conn, user.id, "sheet_verified", "sheet", serial, {"mode": mode,
                                                               "last_entry_id": last})

@@ -1,0 +1,209 @@
+"""One database, an embedded SQLite file or a shared PostgreSQL server, behind one SQL path.
+
+The store's queries are plain SQL with ``?`` placeholders, written once in the subset both
+engines understand (``INSERT … ON CONFLICT``, ``RETURNING``, ``coalesce``…). SQLAlchemy makes
+the engine (pooled connections, a driver per dialect, URLs with credentials) and wraps driver
+errors alike; this module adds what differs between the two and nothing more:
+
+* placeholders: ``?`` for sqlite3, ``%s`` for psycopg (literal ``%`` doubled);
+* transactions: ``BEGIN IMMEDIATE`` on SQLite (a second writer waits, then fails clearly; readers
+  never wait), ``BEGIN ISOLATION LEVEL SERIALIZABLE`` on PostgreSQL (a check-then-write that
+  loses a race fails with a serialization error instead of writing over the winner);
+* errors: locked or busy, disk full, serialization failure, unreachable server, as the
+  ``reentry.errors`` the people at the keyboard can act on.
+
+Connections run in the driver's autocommit mode: a read is never held in a transaction, and a
+write transaction is exactly the ``with connection.transaction():`` block around it.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any, Protocol, cast
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import Connection, CursorResult
+from sqlalchemy.exc import DBAPIError, IntegrityError, SQLAlchemyError
+from sqlalchemy.pool import NullPool
+
+from reentry.errors import DatabaseError, DatabaseLocked, DiskFull, UserError
+
+SQLITE, POSTGRESQL = "sqlite", "postgresql"
+
+
+class Cursor(Protocol):
+    """What a query gives back: rows as tuples (``row[0]``), counts, the new row's id."""
+
+    @property
+    def rowcount(self) -> int: ...
+
+    @property
+    def lastrowid(self) -> int | None: ...
+
+    def fetchone(self) -> Any: ...
+
+    def fetchall(self) -> Sequence[Any]: ...
+
+    def __iter__(self) -> Iterator[Any]: ...
+
+
+class IntegrityViolation(Exception):
+    """A constraint refused the write (``unique``: a row with the same key exists): the store
+    decides what it means (usually: someone else saved it first)."""
+
+    def __init__(self, detail: str, unique: bool) -> None:
+        super().__init__(detail)
+        self.unique = unique
+
+
+class WriteConflict(UserError):
+    """Another person changed the same records at the same moment (PostgreSQL serialization
+    failure): nothing was written, the action can simply be done again."""
+
+    def __init__(self, path: str) -> None:
+        super().__init__("store.write_conflict", path=path)
+
+
+def sqlite_engine(path: str) -> Engine:
+    """An engine on one SQLite file: foreign keys on, durable writes, and transactions that
+    this module opens itself (the driver's own implicit BEGIN is switched off)."""
+    engine = create_engine(f"sqlite:///{path}", poolclass=NullPool,
+                           connect_args={"timeout": 5.0, "check_same_thread": False})
+
+    @event.listens_for(engine, "connect")
+    def _configure(dbapi_connection: sqlite3.Connection, _record: Any) -> None:
+        dbapi_connection.isolation_level = None  # autocommit: BEGIN is ours
+        dbapi_connection.execute("PRAGMA foreign_keys = ON")
+
+    return engine
+
+
+def server_engine(url: str) -> Engine:
+    """An engine on a PostgreSQL server (``postgresql://user:password@host:port/db``), with
+    psycopg 3 as the driver and a small pool of connections checked before use."""
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
+    return create_engine(url, pool_size=2, max_overflow=4, pool_pre_ping=True,
+                         isolation_level="AUTOCOMMIT")
+
+
+class SqlConnection:
+    """One connection of a store: queries with ``?`` placeholders on either engine."""
+
+    def __init__(self, engine: Engine, shown: str) -> None:
+        self.engine = engine
+        self.dialect = engine.dialect.name
+        self.shown = shown  # the database as people may see it (no password)
+        with self.errors():
+            self._conn: Connection = engine.connect().execution_options(
+                isolation_level="AUTOCOMMIT")
+        self._depth = 0
+
+    # -- running SQL ---------------------------------------------------------------------------
+
+    def _sql(self, sql: str) -> str:
+        if self.dialect == POSTGRESQL:
+            return sql.replace("%", "%%").replace("?", "%s")
+        return sql
+
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> Cursor:
+        return cast(Cursor, self._result(sql, params))
+
+    def _result(self, sql: str, params: Sequence[Any]) -> CursorResult[Any]:
+        with self.errors():
+            return self._conn.exec_driver_sql(self._sql(sql), tuple(params))
+
+    def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
+        batch = [tuple(r) for r in rows]
+        if batch:
+            with self.errors():
+                self._conn.exec_driver_sql(self._sql(sql), batch)
+
+    def rows(self, sql: str, params: Sequence[Any] = ()) -> list[dict[str, Any]]:
+        """Every row as a dict of column name → value."""
+        return [dict(r) for r in self._result(sql, params).mappings().all()]
+
+    def insert(self, sql: str, params: Sequence[Any] = (), key: str = "id") -> int:
+        """Run an ``INSERT`` and return the new row's ``key`` (``RETURNING``, both engines)."""
+        row = self.execute(f"{sql} RETURNING {key}", params).fetchone()
+        assert row is not None
+        return int(row[0])
+
+    def dbapi(self) -> Any:
+        """The driver's own connection (sqlite-utils' migrations and the backup API use it)."""
+        return self._conn.connection.dbapi_connection
+
+    # -- transactions ---------------------------------------------------------------------------
+
+    @contextmanager
+    def transaction(self) -> Iterator[SqlConnection]:
+        """One write transaction; nested blocks join the outer one."""
+        if self._depth:
+            self._depth += 1
+            try:
+                yield self
+            finally:
+                self._depth -= 1
+            return
+        begin = ("BEGIN IMMEDIATE" if self.dialect == SQLITE
+                 else "BEGIN ISOLATION LEVEL SERIALIZABLE")
+        with self.errors():
+            self._conn.exec_driver_sql(begin)
+        self._depth = 1
+        try:
+            yield self
+        except BaseException:
+            self._depth = 0
+            with self.errors():
+                self._conn.exec_driver_sql("ROLLBACK")
+            raise
+        self._depth = 0
+        with self.errors():
+            self._conn.exec_driver_sql("COMMIT")
+
+    @property
+    def in_transaction(self) -> bool:
+        return self._depth > 0
+
+    def close(self) -> None:
+        self._conn.close()
+        self.engine.dispose()
+
+    # -- errors ---------------------------------------------------------------------------------
+
+    @contextmanager
+    def errors(self) -> Iterator[None]:
+        try:
+            yield
+        except IntegrityError as error:
+            raise _integrity(error.orig) from error
+        except sqlite3.IntegrityError as error:
+            raise _integrity(error) from error
+        except DBAPIError as error:
+            raise translate(error.orig, self.shown) from error
+        except sqlite3.Error as error:
+            raise translate(error, self.shown) from error
+        except SQLAlchemyError as error:
+            raise DatabaseError(path=self.shown, detail=str(error).splitlines()[0]) from error
+
+
+def _integrity(error: BaseException | None) -> IntegrityViolation:
+    text = str(error)
+    unique = "UNIQUE" in text or getattr(error, "sqlstate", None) == "23505"
+    return IntegrityViolation(text.splitlines()[0] if text else "", unique)
+
+
+def translate(error: BaseException | None, shown: str) -> UserError:
+    """A driver error as something the person can act on."""
+    text = str(error).lower()
+    code = getattr(error, "sqlstate", None) or ""
+    if code in ("40001", "40P01"):  # serialization failure, deadlock: try again
+        return WriteConflict(path=shown)
+    if "locked" in text or "busy" in text or code == "55P03":
+        return DatabaseLocked(path=shown)
+    if "disk is full" in text or "database or disk is full" in text or code == "53100":
+        return DiskFull(path=shown)
+    return DatabaseError(path=shown, detail=str(error).splitlines()[0] if str(error) else
+                         type(error).__name__)
