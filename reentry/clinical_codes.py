@@ -21,7 +21,7 @@ from reentry.formdefs_model import (
     FormDefinition,
     FormKind,
 )
-from reentry.i18n import DEFAULT_LANGUAGE
+from reentry.i18n import DEFAULT_LANGUAGE, catalog, get_language
 
 LOINC = "http://loinc.org"
 SNOMED_CT = "http://snomed.info/sct"
@@ -121,6 +121,21 @@ def stored_label(code: str) -> str:
     """The label kept with a record (always in the default language, as the entry service
     stores it): the form's label, else the code itself."""
     return label(code, DEFAULT_LANGUAGE) or code
+
+
+def display_name(code: str, lang: str | None = None) -> str | None:
+    """What a person reads for a code, as on paper: the form's label (« Fréquence cardiaque »),
+    a movement's label (« transfert »), the catalog's name of a vital sign no form charts
+    (« PAM »); None for anything else (a drug is named by its own name)."""
+    found = label(code, lang)
+    if found:
+        return found
+    movement = movement_of(code)
+    if movement is not None:
+        return movement_label(movement, lang)
+    message_id = f"display.vital.{code}"  # the signs no form charts
+    return (catalog(lang or get_language()).get(message_id)
+            or catalog(DEFAULT_LANGUAGE).get(message_id))
 
 
 def short_label(code: str, lang: str | None = None) -> str | None:

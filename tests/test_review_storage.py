@@ -12,7 +12,13 @@ from reentry.i18n import language
 from reentry.reconcile.items import reconcile
 from reentry.reconcile.items_model import PaperItem, SihItem
 from reentry.reconcile_report import write_report
-from reentry.review.reasons import reason_json, reason_msg, reason_texts, render_reason
+from reentry.review.reasons import (
+    as_on_paper,
+    reason_json,
+    reason_msg,
+    reason_texts,
+    render_reason,
+)
 from reentry.review.record import ItemJson, item_dict
 
 AT = datetime(2026, 11, 23, 21, 0, tzinfo=UTC)
@@ -55,11 +61,33 @@ def test_a_stored_reason_reads_as_the_matcher_wrote_it_in_every_language():
     for v in verdicts:
         stored = reason_json(v.reason)
         assert reason_msg(stored) == v.reason
-        assert reason_texts(stored) == {"fr": v.reason.render("fr"), "en": v.reason.render("en")}
+        person = as_on_paper(v.reason)  # codes and units as on paper, nothing else changed
+        assert reason_texts(stored) == {"fr": person.render("fr"), "en": person.render("en")}
         with language("en"):
-            assert render_reason(stored) == v.reason.render("en")
+            assert render_reason(stored) == person.render("en")
     differs = next(v for v in verdicts if v.verdict == "differs")
-    assert "38.5" in render_reason(reason_json(differs.reason), "fr")
+    assert "38" in render_reason(reason_json(differs.reason), "fr")
+
+
+def test_a_reason_names_vital_signs_and_units_as_the_paper_does():
+    """Issue 13 (8): « Fréquence cardiaque », « mmHg », « °C » — never 8867-4, mm[Hg], Cel."""
+    paper = [PaperItem("p1", "100001", "vital_sign", "8480-6", AT, 146.0, unit="mm[Hg]",
+                       author="AB"),
+             PaperItem("p2", "100001", "vital_sign", "8310-5", AT, 37.5, unit="Cel",
+                       author="AB"),
+             PaperItem("p3", "100001", "vital_sign", "8867-4", AT, 72.0, unit="/min",
+                       author="AB")]
+    sih = [SihItem("s1", "100001", "vital_sign", "8480-6", AT, 156.0, unit="mm[Hg]",
+                   author="AB"),
+           SihItem("s2", "100001", "vital_sign", "8310-5", AT, 38.5, unit="Cel", author="AB")]
+    reasons = {v.item_id: reason_texts(reason_json(v.reason))
+               for v in reconcile(paper, sih).verdicts}
+    assert "mmHg" in reasons["p1"]["fr"] and "°C" in reasons["p2"]["fr"]
+    assert "Fréquence cardiaque" in reasons["p3"]["fr"] and "Heart rate" in reasons["p3"]["en"]
+    for texts in reasons.values():
+        for text in texts.values():
+            assert not any(code in text for code in ("8480-6", "8310-5", "8867-4", "mm[Hg]",
+                                                     "Cel"))
     assert render_reason(None) == "" and reason_texts("") == {}
 
 

@@ -84,6 +84,7 @@ class OpenItem:
     reason: dict[str, str]  # language → why (the matcher's reason); empty for sheets
     since: datetime | None
     reference: str  # the flag's paper item key, or the sheet's code
+    ward_name: str = ""
 
     def reason_text(self, lang: str) -> str:
         return self.reason.get(lang) or next(iter(self.reason.values()), "")
@@ -151,8 +152,8 @@ def gather_report(store: Any, event_id: int, *, now: datetime | None = None,
                                 _closure(f for f in flags if f.ward_code == code)))
     total = WardReport("", "", sum((w.sheets for w in wards), SheetCounts()),
                        _verdicts(sum(verdicts.values(), Counter())), _closure(flags))
-    items = [_flag_item(r) for r in flag_rows if r["status"] == OPEN]
-    items += [_sheet_item(a, event) for a in accounts if a.state in UNACCOUNTED]
+    items = [_flag_item(r, names) for r in flag_rows if r["status"] == OPEN]
+    items += [_sheet_item(a, event, names) for a in accounts if a.state in UNACCOUNTED]
     items.sort(key=lambda i: (natural_key(i.ward_code), i.patient_name.casefold(),
                               i.since or datetime.max.replace(tzinfo=generated.tzinfo),
                               i.reference))
@@ -211,16 +212,17 @@ def _closure_curve(flags: list[_Flag], event: OutageEvent, now: datetime
     return points, horizon
 
 
-def _flag_item(r: dict[str, Any]) -> OpenItem:
+def _flag_item(r: dict[str, Any], names: dict[str, str]) -> OpenItem:
     identity = PatientIdentity.from_dict(json.loads(r["identity"] or "{}"))
     return OpenItem(
         category=FLAG, ward_code=r["ward_code"] or "", patient_name=identity.name(),
         birth_date=identity.birth_date, ipp=r["ipp"] or "", temporary_id=r["temporary_id"] or "",
         kind=r["kind"], status=r["verdict"], reason=reason_texts(r["reason"]),
-        since=clock.from_storage(r["first_flagged_at"]), reference=r["item_key"])
+        since=clock.from_storage(r["first_flagged_at"]), reference=r["item_key"],
+        ward_name=names.get(r["ward_code"] or "", ""))
 
 
-def _sheet_item(sheet: TrackedSheet, event: OutageEvent) -> OpenItem:
+def _sheet_item(sheet: TrackedSheet, event: OutageEvent, names: dict[str, str]) -> OpenItem:
     """A sheet still expected: back but not typed (since it came back), or not back at all
     (since the end of the outage; no date while the outage goes on)."""
     birth: date | None = sheet.birth_date
@@ -230,4 +232,5 @@ def _sheet_item(sheet: TrackedSheet, event: OutageEvent) -> OpenItem:
         temporary_id=sheet.temporary_id or "", kind=sheet.template_id,
         status=RETURNED_NOT_ENTERED if sheet.returned else NOT_RETURNED, reason={},
         since=sheet.returned_at if sheet.returned else event.ended_at,
-        reference=group_for_reading(page_code(sheet.serial, 1)))
+        reference=group_for_reading(page_code(sheet.serial, 1)),
+        ward_name=names.get(sheet.ward_code, ""))

@@ -7,6 +7,7 @@ from reentry.events.model import OutageEvent
 from reentry.formdefs import load_forms
 from reentry.i18n import get_language, tr
 from reentry.reports.gather import FLAG, OpenItem, WardReport
+from reentry.review.model import paper_reference
 
 
 def duration_text(hours: float | None) -> str:
@@ -31,6 +32,16 @@ def ward_label(ward: WardReport) -> str:
     return tr("reports.ward", code=ward.ward_code, name=ward.ward_name)
 
 
+def ward_axis_label(ward: WardReport) -> str:
+    """A ward under its bars: its name, as the ward is known (the code only when no name)."""
+    return ward.ward_name or ward.ward_code or tr("reports.unknown_ward")
+
+
+def open_item_ward(item: OpenItem) -> str:
+    """An open item's ward by its name (the code only when no name is known)."""
+    return item.ward_name or item.ward_code or "—"
+
+
 def kind_text(item: OpenItem) -> str:
     """Flags: the kind of item (vital sign...); sheets: the form's title."""
     if item.category == FLAG:
@@ -43,6 +54,12 @@ def status_text(item: OpenItem) -> str:
     if item.category == FLAG:
         return tr(f"review.verdict.{item.status}")
     return tr(f"reports.sheet_{item.status}")
+
+
+def reference_text(item: OpenItem) -> str:
+    """Where to find the item on paper: a sheet's code, or the sheet and line of a flag (its
+    internal key stays in the CSV)."""
+    return paper_reference(item.reference) if item.category == FLAG else item.reference
 
 
 def reason_text(item: OpenItem, lang: str) -> str:

@@ -38,7 +38,7 @@ from reportlab.platypus.flowables import Flowable
 
 from reentry import clock, display
 from reentry.i18n import get_language, msg, tr
-from reentry.printing.fonts import BOLD, REGULAR, register_fonts, wrap_text
+from reentry.printing.fonts import BOLD, REGULAR, fit_text, register_fonts, wrap_text
 from reentry.reconcile.items_model import ItemVerdict
 from reentry.reports.gather import (
     FLAG,
@@ -51,8 +51,11 @@ from reentry.reports.labels import (
     duration_text,
     event_period,
     kind_text,
+    open_item_ward,
     reason_text,
+    reference_text,
     status_text,
+    ward_axis_label,
     ward_label,
 )
 from reentry.review.model import VERDICTS
@@ -204,10 +207,10 @@ def _sheets_section(report: QualityReport, styles: dict[str, ParagraphStyle]
     parts: list[Flowable] = [_p(tr("reports.sheets_title"), styles["h2"]), table]
     wards = [w for w in report.wards if w.sheets.expected]
     if wards:
-        series = [[w.sheets.value(c) for w in wards] for c in SHEET_COLUMNS]
-        labels = [tr(f"reports.sheets_{c}") for c in SHEET_COLUMNS]
-        parts.append(_bar_chart(tr("reports.chart_sheets"), [w.ward_code for w in wards],
-                                series, labels, list(SHEET_COLOURS), stacked=False))
+        counts = {w.ward_code: [w.sheets.value(c) for c in SHEET_COLUMNS] for w in wards}
+        parts += _bar_charts(tr("reports.chart_sheets"), wards, counts,
+                             [tr(f"reports.sheets_{c}") for c in SHEET_COLUMNS],
+                             list(SHEET_COLOURS), stacked=False)
     return parts
 
 
@@ -233,10 +236,10 @@ def _verdicts_section(report: QualityReport, styles: dict[str, ParagraphStyle]
     parts.append(table)
     wards = [w for w in report.wards if any(w.verdicts.values())]
     if wards:
-        series = [[w.verdicts[v] for w in wards] for v in VERDICTS]
-        parts.append(_bar_chart(tr("reports.chart_verdicts"), [w.ward_code or "?" for w in wards],
-                                series, [tr(f"review.verdict.{v}") for v in VERDICTS],
-                                [VERDICT_COLOURS[v] for v in VERDICTS], stacked=True))
+        counts = {w.ward_code: [w.verdicts[v] for v in VERDICTS] for w in wards}
+        parts += _bar_charts(tr("reports.chart_verdicts"), wards, counts,
+                             [tr(f"review.verdict.{v}") for v in VERDICTS],
+                             [VERDICT_COLOURS[v] for v in VERDICTS], stacked=True)
     return parts
 
 
@@ -258,7 +261,7 @@ def _closure_section(report: QualityReport, styles: dict[str, ParagraphStyle]
 
 
 OPEN_COLUMNS = ("patient", "ids", "ward", "kind", "status", "reason", "since", "reference")
-OPEN_WIDTHS = {"patient": 50, "ids": 28, "ward": 13, "kind": 30, "status": 27, "reason": 63,
+OPEN_WIDTHS = {"patient": 48, "ids": 28, "ward": 24, "kind": 28, "status": 27, "reason": 56,
                "since": 30, "reference": 28}  # mm, 269 in all; a sheet's code on one line
 CELL_SIZE = 7.5
 CELL_PADDING = 3  # points, left and right
@@ -282,9 +285,9 @@ def _open_items_section(report: QualityReport, styles: dict[str, ParagraphStyle]
     rows = [row([tr(f"reports.open_col_{c}") for c in OPEN_COLUMNS], len(OPEN_COLUMNS))]
     for item in report.open_items:
         rows.append(row([
-            _patient_text(item), _ids_text(item), item.ward_code, kind_text(item),
+            _patient_text(item), _ids_text(item), open_item_ward(item), kind_text(item),
             status_text(item), reason_text(item, lang),
-            clock.format_local(item.since) if item.since else "—", item.reference], 1))
+            clock.format_local(item.since) if item.since else "—", reference_text(item)], 1))
     table = Table(rows, colWidths=widths, repeatRows=1)
     style = _grid(header=True)
     style.add("FONT", (0, 0), (-1, -1), REGULAR, CELL_SIZE, CELL_SIZE + 1.5)
@@ -350,31 +353,69 @@ def _number_table(header: Sequence[str], body: Sequence[Sequence[str]], total: S
     return table
 
 
+CHART_WARDS = 10  # wards per bar chart: each name readable under its own bars
+AXIS_FONT = 7
+AXIS_LINES = 3  # a ward's name on at most three lines under its bars
+CHART_LEFT = 30
+CHART_WIDTH = WIDTH - 190  # the legend takes the rest
+
+
+def _bar_charts(title: str, wards: Sequence[WardReport], counts: dict[str, list[int]],
+                labels: list[str], palette: list[str], *, stacked: bool) -> list[Flowable]:
+    """One chart per run of at most ``CHART_WARDS`` wards, all on the same scale, so that each
+    ward's name fits, unrotated, under its own bars (a rotated name ran under the bars of the
+    ward beside it)."""
+    top = max((sum(values) if stacked else max(values, default=0))
+              for values in counts.values())
+    runs = math.ceil(len(wards) / CHART_WARDS)
+    size = math.ceil(len(wards) / runs)  # 15 wards: 8 + 7, not 10 + 5
+    charts: list[Flowable] = []
+    for start in range(0, len(wards), size):
+        chunk = wards[start:start + size]
+        series = [[counts[w.ward_code][s] for w in chunk] for s in range(len(labels))]
+        shown = title if runs == 1 else tr("reports.chart_part", title=title,
+                                            part=start // size + 1, parts=runs)
+        charts.append(_bar_chart(shown, [ward_axis_label(w) for w in chunk], series, labels,
+                                 palette, stacked=stacked, top=top))
+    return charts
+
+
+def axis_lines(name: str, width: float) -> list[str]:
+    """A ward's name wrapped to ``width`` (its category), at most ``AXIS_LINES`` lines."""
+    lines = wrap_text(name, REGULAR, AXIS_FONT, width)
+    if len(lines) > AXIS_LINES:
+        lines = [*lines[:AXIS_LINES - 1],
+                 fit_text(" ".join(lines[AXIS_LINES - 1:]), REGULAR, AXIS_FONT, width)]
+    return lines
+
+
 def _bar_chart(title: str, categories: list[str], series: list[list[int]], labels: list[str],
-               palette: list[str], *, stacked: bool) -> Drawing:
-    height = 70 * mm
+               palette: list[str], *, stacked: bool, top: int) -> Drawing:
+    category = CHART_WIDTH / max(1, len(categories))
+    names = [axis_lines(name, category - 4) for name in categories]
+    lines = max((len(n) for n in names), default=1)
+    bottom = 14 + lines * (AXIS_FONT + 1.5)
+    height = 58 * mm + bottom
     drawing = Drawing(WIDTH, height)
     drawing.add(String(0, height - 10, title, fontName=BOLD, fontSize=9))
     chart = VerticalBarChart()
-    chart.x, chart.y = 30, 32
-    chart.width, chart.height = WIDTH - 190, height - 58
+    chart.x, chart.y = CHART_LEFT, bottom
+    chart.width, chart.height = CHART_WIDTH, height - bottom - 26
     chart.data = series
-    chart.categoryAxis.categoryNames = categories
+    chart.categoryAxis.categoryNames = ["\n".join(n) for n in names]
     if stacked:
         chart.categoryAxis.style = "stacked"
-    top = max((sum(column) for column in zip(*series, strict=True)) if stacked
-              else (max(s) for s in series), default=0)
     chart.valueAxis.valueMin = 0
     chart.valueAxis.valueMax = max(1, top)
     chart.valueAxis.valueStep = _step(top)
     chart.valueAxis.labelTextFormat = "%d"
     for axis in (chart.categoryAxis, chart.valueAxis):
         axis.labels.fontName = REGULAR
-        axis.labels.fontSize = 7
-    if len(categories) > 10:
-        chart.categoryAxis.labels.angle = 35
-        chart.categoryAxis.labels.boxAnchor = "ne"
-    chart.groupSpacing = 6
+        axis.labels.fontSize = AXIS_FONT
+    chart.categoryAxis.labels.boxAnchor = "n"  # centred under its own bars, never rotated
+    chart.categoryAxis.labels.textAnchor = "middle"
+    chart.categoryAxis.labels.leading = AXIS_FONT + 1.5
+    chart.groupSpacing = category * 0.2  # a gap between wards, where the axis ticks
     for index, colour in enumerate(palette):
         chart.bars[index].fillColor = colors.HexColor(colour)
         chart.bars[index].strokeColor = None

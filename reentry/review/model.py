@@ -14,7 +14,8 @@ from enum import StrEnum
 from functools import cached_property
 from typing import Any
 
-from reentry import display
+from reentry import clinical_codes, display
+from reentry.barcodes import group_for_reading, page_code
 from reentry.entry.model import ItemKind
 from reentry.i18n import get_language, tr
 from reentry.model import Patient, Sex
@@ -60,6 +61,27 @@ def verdict_label(verdict: str) -> str:
 
 def kind_label(kind: str) -> str:
     return tr(f"review.kind.{kind}")
+
+
+def item_label(kind: str, code: str, lang: str | None = None) -> str:
+    """What a paper item is about, as the paper names it: « Fréquence cardiaque » for a vital
+    sign (never its LOINC code), the drug as written, « transfert »; the code itself only when
+    the forms do not know it."""
+    if kind == ItemKind.MEDICATION_ADMINISTRATION:
+        return code
+    if kind == ItemKind.NURSING_NOTE:
+        return tr(f"review.kind.{kind}", lang=lang)
+    return clinical_codes.display_name(code, lang) or code
+
+
+def paper_reference(item_key: str) -> str:
+    """Where a flagged item is on paper: « feuille 0000 0019 3011, ligne 2 » for an item typed
+    here (its key is ``serial/section/row/item``); a paper CSV's own record id otherwise."""
+    parts = item_key.split("/")
+    if len(parts) == 4 and parts[0].isdigit() and parts[2].isdigit():
+        return tr("review.paper_reference", code=group_for_reading(page_code(int(parts[0]), 1)),
+                  row=int(parts[2]) + 1)
+    return item_key
 
 
 @dataclass(frozen=True)

@@ -13,9 +13,11 @@ objects); a list of messages (``MsgList``) is ``{"id": ..., "separator": ..., "p
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from json.encoder import encode_basestring as _string  # type: ignore[attr-defined]
 from typing import Any
 
+from reentry import clinical_codes, display
 from reentry.i18n import LANGUAGES, Msg, get_language
 from reentry.reconcile.items_reasons import MsgList
 
@@ -104,16 +106,59 @@ def _message(tree: dict[str, Any]) -> Msg:
     return Msg(tree["id"], params)
 
 
+def as_on_paper(message: Msg) -> Msg:
+    """The reason as a person reads it: codes and units as on paper (``_AS_ON_PAPER``)."""
+    if isinstance(message, MsgList):
+        return MsgList(message.id, {}, tuple(as_on_paper(p) for p in message.parts),
+                       message.separator)
+    params = {key: (as_on_paper(value) if isinstance(value, Msg) else value)
+              for key, value in message.params.items()}
+    for key in _AS_ON_PAPER.get(message.id, ()):
+        if isinstance(params.get(key), str):
+            params[key] = AsOnPaper("", {"text": params[key], "what": key})
+    return Msg(message.id, params)
+
+
+# Parameters the matcher wrote as the data holds them (a LOINC code, a UCUM unit), shown as
+# the paper says them; the stored tree, verdicts.csv and the exports keep the codes.
+_AS_ON_PAPER = {
+    **{f"reconcile.missing.{problem}": ("code",)
+       for problem in ("none", "nearest", "claimed", "device")},
+    "reconcile.diff.value": ("paper", "sih"),
+    "reconcile.diff.dose": ("paper", "sih"),
+    "reconcile.diff.unit": ("paper", "sih"),
+}
+
+
+@dataclass(frozen=True)
+class AsOnPaper(Msg):
+    """A code or a quantity rendered as the paper writes it: « Fréquence cardiaque » for
+    ``8867-4``, « 146 mmHg » for ``146 mm[Hg]``, « °C » for ``Cel``."""
+
+    def render(self, lang: str | None = None) -> str:
+        text = str(self.params["text"])
+        what = self.params["what"]
+        if what == "code":
+            return clinical_codes.display_name(text, lang) or text
+        if what == "paper" or what == "sih":
+            number, space, unit = text.rpartition(" ")
+            if not space:  # a unit alone (reconcile.diff.unit), or a value without one
+                return display.unit_text(text) or text
+            return display.value_with_unit(number, unit)
+        return text
+
+
 def render_reason(text: str | None, lang: str | None = None) -> str:
-    """The stored reason in ``lang`` (default: the current language); "" when there is none."""
+    """The stored reason in ``lang`` (default: the current language), as a person reads it;
+    "" when there is none."""
     if not text:
         return ""
-    return reason_msg(text).render(lang or get_language())
+    return as_on_paper(reason_msg(text)).render(lang or get_language())
 
 
 def reason_texts(text: str | None) -> dict[str, str]:
     """The stored reason in every language the application speaks (empty: no reason)."""
     if not text:
         return {}
-    message = reason_msg(text)
+    message = as_on_paper(reason_msg(text))
     return {lang: message.render(lang) for lang in LANGUAGES}
