@@ -174,6 +174,9 @@ class Observation:
     value_text: str | None = None
     unit: str | None = None
     id: int | None = None
+    # Who charted it (FHIR performer, HL7 OBX-16), or ``device:<name>`` for a device's reading
+    # (FHIR device, HL7 OBX-18): tells a nurse's charting from a monitor's series.
+    author: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -2,7 +2,10 @@
 
 FHIR R4 and HL7 v2 ORU files are read by the census import's parsers but never stored into the
 census: observations become vital-sign items (or movement items, when coded as a transfer or
-discharge the way the export sends them), administrations medication items, notes note items.
+discharge the way the export sends them), administrations medication items, notes note items;
+an observation coded LOINC 34746-8 (Nurse Note, the way ``reentry export`` and many SIHs send a
+note) is a note item too. Who charted an observation (FHIR performer, HL7 OBX-16) or which
+device read it (``device:<name>``) is its author, so that device readings are told apart.
 The item CSV is read directly (``reentry.reconcile.items_csv.read_item_csv``).
 """
 
@@ -11,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from pathlib import Path
 
-from reentry.clinical_codes import movement_of
+from reentry.clinical_codes import NURSE_NOTE, movement_of
 from reentry.entry.model import ItemKind
 from reentry.importing import parse_file
 from reentry.model import ImportBatch, Observation, PatientKey
@@ -26,9 +29,13 @@ def _observation(o: Observation) -> SihItem:
     movement = movement_of(o.code)
     if movement is not None:  # code: the movement type; value: where the patient went
         return SihItem(o.source_id, _ipp(o.patient), ItemKind.MOVEMENT.value, movement,
-                       o.effective_at, value_text=o.value_text, nda=o.nda)
+                       o.effective_at, value_text=o.value_text, nda=o.nda, author=o.author)
+    if o.code == NURSE_NOTE:  # how Reentry's own export (and many SIHs) send a nursing note
+        return SihItem(o.source_id, _ipp(o.patient), ItemKind.NURSING_NOTE.value, "",
+                       o.effective_at, text=o.value_text, nda=o.nda, author=o.author)
     return SihItem(o.source_id, _ipp(o.patient), ItemKind.VITAL_SIGN.value, o.code,
-                   o.effective_at, value=o.value, value_text=o.value_text, unit=o.unit, nda=o.nda)
+                   o.effective_at, value=o.value, value_text=o.value_text, unit=o.unit, nda=o.nda,
+                   author=o.author)
 
 
 def sih_items_from_batch(batch: ImportBatch) -> list[SihItem]:

@@ -98,8 +98,18 @@ def _observation_records(file: FhirFile, observation: Resource, patient: Patient
             if part is not None:
                 value = _value(file, observation, f"component[{index}].", component)
                 parts.append((f"{observation.source_id}:{part[0]}", part, value))
-    return [Observation(source_id, patient, part_code, label, at, nda, *value)
+    author = _performer(file, observation) or _device(observation)
+    return [Observation(source_id, patient, part_code, label, at, nda, *value, author=author)
             for source_id, (part_code, label), value in parts if value is not None]
+
+
+def _device(observation: Resource) -> str | None:
+    """A reading a device took (``device`` set, no performer): ``device:<its name>``."""
+    device = observation.get("device")
+    if not isinstance(device, dict):
+        return None
+    name = device.get("display") or values.reference_text(device)
+    return f"device:{name}" if name else "device:"
 
 
 def read_observations(file: FhirFile, batch: ImportBatch) -> None:
@@ -174,12 +184,16 @@ def read_prescriptions(file: FhirFile, batch: ImportBatch) -> None:
         batch.prescriptions.append(_prescription(file, request, patient))
 
 
-def _performer(file: FhirFile, administration: Resource) -> str | None:
-    for performer in administration.get("performer") or ():
-        actor = performer.get("actor") if isinstance(performer, dict) else None
+def _performer(file: FhirFile, resource: Resource) -> str | None:
+    """Who did it: an administration's ``performer[].actor``, an observation's
+    ``performer[]`` (a reference itself); its display, else the referenced person's name."""
+    for performer in resource.get("performer") or ():
+        if not isinstance(performer, dict):
+            continue
+        actor = performer.get("actor") if "actor" in performer else performer
         if isinstance(actor, dict) and actor.get("display"):
             return str(actor["display"])
-        person = file.resolve(actor, administration)
+        person = file.resolve(actor, resource)
         name = _first(person.get("name")) if person is not None else {}
         text = name.get("text") or " ".join(
             [*(str(g) for g in name.get("given") or ()), str(name.get("family") or "")]).strip()

@@ -83,7 +83,17 @@ def _observation(obx: Segment, context: _Context, sent: datetime, source_id: str
         return None
     at = obx.timestamp(14) or context.order_time or sent
     return Observation(source_id, context.patient, code, obx.get(3, 2) or code, at, context.nda,
-                       value, text, obx.get(6, 1) or None)
+                       value, text, obx.get(6, 1) or None, author=_observer(obx))
+
+
+def _observer(obx: Segment) -> str | None:
+    """OBX-16, the responsible observer (family and given names, else the id), or OBX-18, the
+    equipment that took the reading, as ``device:<id>``."""
+    names = " ".join(part for part in (obx.get(16, 3), obx.get(16, 2)) if part)
+    if names or obx.get(16):
+        return names or obx.get(16)
+    equipment = obx.get(18)
+    return f"device:{equipment}" if equipment else None
 
 
 def _value(obx: Segment) -> tuple[float | None, str | None]:

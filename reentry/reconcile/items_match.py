@@ -55,7 +55,12 @@ from reentry.reconcile.items_table import (
     OTHER_KIND,
     ItemTable,
 )
-from reentry.reconcile.items_values import normalise_route, normalise_status, unit_scale
+from reentry.reconcile.items_values import (
+    ipp_key,
+    normalise_route,
+    normalise_status,
+    unit_scale,
+)
 
 VITAL_CODE, MEDICATION_CODE, NOTE_CODE, MOVEMENT_CODE = (
     0, KIND_CODES[MEDICATION], KIND_CODES[NOTE], KIND_CODES[MOVEMENT])
@@ -129,12 +134,14 @@ class _Keys:
         self.names = names
         # A paper item without patient (no IPP, no temporary id) gets -1: it matches nothing.
         self.patients: dict[str, int] = {}
+        # IPPs compare as ``ipp_key`` spells them (« 0810007820 », « 810 007 820 »: one patient).
         paper_ipp = Categorical.of(paper.ipp)
         of_value = paper_ipp.per_value(
-            lambda v: self.patients.setdefault(v, len(self.patients)) if v else -1, np.int64)
+            lambda v: self.patients.setdefault(ipp_key(v), len(self.patients))
+            if ipp_key(v) else -1, np.int64)
         self.paper_patient = of_value[paper_ipp.codes]
         sih_ipp = Categorical.of(sih.ipp)
-        of_value = sih_ipp.per_value(lambda v: self.patients.get(v, -1) if v else -1, np.int64)
+        of_value = sih_ipp.per_value(lambda v: self.patients.get(ipp_key(v), -1), np.int64)
         self.sih_patient = of_value[sih_ipp.codes]
         self.sih_rows = np.flatnonzero(self.sih_patient >= 0)
         sih_code = Categorical.of(sih.code)

@@ -61,6 +61,18 @@ _STATUSES = {
 _SPACES = re.compile(r"\s+")
 
 
+@lru_cache(maxsize=1 << 16)
+def ipp_key(ipp: str | None) -> str:
+    """An IPP as the matching compares it, the same on both sides: spaces anywhere left out
+    (« 810 007 820 », no-break spaces too) and the leading zeros of an all-digit IPP dropped
+    (« 000810007820 », a fixed-width export); "" when there is none. Two IPPs that differ only
+    so are one patient number written two ways, never two patients."""
+    text = _SPACES.sub("", ipp or "")
+    if text.isdigit():
+        text = text.lstrip("0") or "0"
+    return text
+
+
 @lru_cache(maxsize=4096)
 def unit_scale(unit: str | None) -> tuple[str, float, float]:
     """(dimension, factor, offset) of a unit; an unknown unit is its own dimension."""

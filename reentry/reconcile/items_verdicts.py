@@ -95,6 +95,7 @@ class VerdictBuilder:
         self._paper_kinds = list(paper.kinds)
         matched = np.maximum(matching.sih_row, 0)
         self._sih_ids = _at(sih.ids, matched)
+        self._sih_ipp = _at(sih.ipp, matched)
         self._sih_code = _at(sih.code, matched)
         self._compared = [_COMPARED[c] for c in _compared_fields(paper, sih, matched).tolist()]
 
@@ -137,7 +138,7 @@ class VerdictBuilder:
                      ) -> tuple[str, float] | None:
         """An ``in_sih`` reason with one ``format``, and the score (None: let the message tree
         do it)."""
-        if self._device[row]:
+        if self._device[row] or self._sih_ipp[row] != self._paper_ipp[row]:
             return None
         kind = self._kind[row]
         fields = self._compared[row]
@@ -179,6 +180,10 @@ class VerdictBuilder:
         score = (note_score if note_score is not None
                  else drug.score if drug is not None else 100.0) / 100.0
         match = self._match(row, sih_row, drug, note_score)
+        spellings = self._ipp_spellings(row, (sih_row, *self.m.extras.get(row, ())))
+        if spellings:
+            match = spec("reconcile.match.ipp", match=match, sih_ipp=spellings,
+                         paper_ipp=self._paper_ipp[row])
         if verdict == DIFFERS:
             names = differences(self._mask[row], kind)
             reason = spec("reconcile.differs", match=match,
@@ -209,6 +214,15 @@ class VerdictBuilder:
                         tolerance=minutes(window.total_seconds() if window else 0.0))
         return match_spec(self._sih_ids[row], self._delta[row], self._tolerance[row], drug,
                           self._sih_code[row], note_score)
+
+    def _ipp_spellings(self, row: int, sih_rows: Sequence[int]) -> str:
+        """The IPPs of the matched SIH items written otherwise than on paper (« 0810007820 »,
+        read as the same number): the reason says so, since it matched on them."""
+        paper_ipp = self._paper_ipp[row]
+        if self._sih_ipp[row] == paper_ipp and len(sih_rows) == 1:
+            return ""
+        written = dict.fromkeys(self.sih.ipp[r] for r in sih_rows)
+        return ", ".join(w for w in written if w != paper_ipp)
 
     def _difference_list(self, row: int, sih_row: int, names: tuple[str, ...],
                          note_score: float | None) -> Spec:

@@ -1,0 +1,166 @@
+"""What real SIH exports add (round 2 of the variant benchmark, issue 10), one cause per test:
+notes sent as observations, IPPs written with zeros or spaces, device readings and performers in
+FHIR and HL7, busy hand-charted series, drug names misspelled or named otherwise, unit spellings
+and coded answers written out, salts."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+from reentry.reconcile.items import PaperItem, SihItem, reconcile
+from reentry.reconcile_run import read_sih_and_patients
+
+PARIS_WINTER = timezone(timedelta(hours=1))
+T0 = datetime(2025, 10, 26, 22, 0, tzinfo=PARIS_WINTER)
+IPP = "810007820"
+HR = "8867-4"
+VITAL, MED, NOTE = "vital_sign", "medication_administration", "nursing_note"
+NURSE = "Marie Dupont"
+NOTE_TEXT = "Patiente agitée, a arraché sa perfusion, médecin de garde prévenu."
+LOINC = "http://loinc.org"
+
+
+def paper(kind: str = VITAL, code: str = HR, value: float | None = 80.0,
+          unit: str | None = "/min", minutes: float = 0, item_id: str = "p",
+          **fields) -> PaperItem:
+    fields.setdefault("author", NURSE)
+    return PaperItem(item_id, IPP, kind, code, T0 + timedelta(minutes=minutes), value,
+                     unit=unit, **fields)
+
+
+def sih(item_id: str, kind: str = VITAL, code: str = HR, value: float | None = 80.0,
+        unit: str | None = "/min", minutes: float = 0, ipp: str = IPP, **fields) -> SihItem:
+    fields.setdefault("author", NURSE)
+    return SihItem(item_id, ipp, kind, code, T0 + timedelta(minutes=minutes), value,
+                   unit=unit, **fields)
+
+
+def verdicts(paper_items: list[PaperItem], sih_items: list[SihItem]) -> dict:
+    return {v.item_id: v for v in reconcile(paper_items, sih_items).verdicts}
+
+
+def fhir_bundle(tmp_path: Path, *observations: dict) -> Path:
+    patient = {"resourceType": "Patient", "id": "pat-1", "identifier": [
+        {"system": "urn:oid:1.2.250.1.999.1.1", "value": "0" + IPP,
+         "type": {"coding": [{"system": "http://terminology.hl7.org/CodeSystem/v2-0203",
+                              "code": "PI"}]}}]}
+    entries = [patient]
+    for number, observation in enumerate(observations, 1):
+        entries.append({"resourceType": "Observation", "id": f"obs-{number}", "status": "final",
+                        "subject": {"reference": "Patient/pat-1"}, **observation})
+    bundle = {"resourceType": "Bundle", "type": "searchset",
+              "entry": [{"resource": r} for r in entries]}
+    path = tmp_path / "sih.json"
+    path.write_text(json.dumps(bundle, ensure_ascii=False), encoding="utf-8")
+    return path
+
+
+def vital(value: float, at: str, **more: object) -> dict:
+    return {"code": {"coding": [{"system": LOINC, "code": HR}]}, "effectiveDateTime": at,
+            "valueQuantity": {"value": value, "unit": "/min", "system":
+                              "http://unitsofmeasure.org", "code": "/min"}, **more}
+
+
+def oru(tmp_path: Path, *obx: str, ipp: str = "0" + IPP) -> Path:
+    segments = ["MSH|^~\\&|DPI|CHU|REENTRY|CHU|20251027101500+0100||ORU^R01^ORU_R01|M1|P|2.5"
+                "|||||FRA|UNICODE UTF-8", f"PID|1||{ipp}^^^CHU&1.2.250.1.999.1.1&ISO^PI",
+                "OBR|1|||85353-1^Paramètres vitaux^LN|||20251026220000+0100", *obx]
+    path = tmp_path / "sih.hl7"
+    path.write_bytes(("\r".join(segments) + "\r").encode("utf-8"))
+    return path
+
+
+# -- 1. notes sent as observations (LOINC 34746-8) ---------------------------------------------
+
+
+def test_a_note_sent_as_a_fhir_observation_is_found_as_a_note(tmp_path):
+    path = fhir_bundle(tmp_path, {
+        "code": {"coding": [{"system": LOINC, "code": "34746-8", "display": "Nurse Note"}]},
+        "effectiveDateTime": "2025-10-26T22:02:00+01:00", "valueString": NOTE_TEXT,
+        "performer": [{"display": "DUPONT Marie"}]})
+    items, _ = read_sih_and_patients([path])
+    assert [(i.kind, i.text, i.author) for i in items] == [(NOTE, NOTE_TEXT, "DUPONT Marie")]
+    found = verdicts([paper(NOTE, "", None, None, text=NOTE_TEXT)], items)["p"]
+    assert found.verdict == "in_sih"
+
+
+def test_a_note_sent_as_an_hl7_tx_obx_is_found_as_a_note(tmp_path):
+    path = oru(tmp_path, "OBX|1|TX|34746-8^Transmission infirmière^LN||"
+                         + NOTE_TEXT + "||||||F|||20251026220100+0100||^Dupont^Marie")
+    items, _ = read_sih_and_patients([path])
+    assert [(i.kind, i.text) for i in items] == [(NOTE, NOTE_TEXT)]
+    found = verdicts([paper(NOTE, "", None, None, text=NOTE_TEXT)], items)["p"]
+    assert found.verdict == "in_sih"
+
+
+# -- 2. IPPs written with zeros or spaces ----------------------------------------------------------
+
+
+def test_an_ipp_with_leading_zeros_or_spaces_is_the_same_patient():
+    paper_items = [paper(item_id="a"), paper(item_id="b", minutes=60),
+                   paper(item_id="c", minutes=120)]
+    found = verdicts(paper_items, [sih("zeros", ipp="000" + IPP),
+                                   sih("spaces", ipp="810 007 820", minutes=60),
+                                   sih("padded", ipp=f" {IPP}\u202f", minutes=120)])
+    assert {k: v.verdict for k, v in found.items()} == {"a": "in_sih", "b": "in_sih",
+                                                         "c": "in_sih"}
+
+
+def test_a_neighbouring_ipp_padded_with_zeros_is_another_patient():
+    found = verdicts([paper()], [sih("other", ipp="0810007821")])
+    assert found["p"].verdict == "missing"
+
+
+def test_the_reason_says_when_the_ipp_was_written_otherwise():
+    found = verdicts([paper()], [sih("zeros", ipp="0" + IPP)])["p"]
+    assert "0810007820" in found.reason.render("fr")
+    assert "0810007820" in found.reason.render("en")
+    plain = verdicts([paper()], [sih("same")])["p"]
+    assert IPP not in plain.reason.render("fr")
+
+
+# -- 3 and 4. who charted it: FHIR performer and device, HL7 OBX-16 and OBX-18 ----------------------
+
+
+def test_a_fhir_device_reading_is_never_taken_for_the_charted_copy(tmp_path):
+    path = fhir_bundle(
+        tmp_path,
+        vital(80, "2025-10-26T22:01:00+01:00", device={"display": "Moniteur Philips"}),
+        vital(80, "2025-10-26T22:03:00+01:00", performer=[{"display": "IDE MD"}]))
+    items, _ = read_sih_and_patients([path])
+    assert sorted(i.author or "" for i in items) == ["IDE MD", "device:Moniteur Philips"]
+    found = verdicts([paper()], items)["p"]
+    assert found.verdict == "in_sih" and found.sih_ids == ("fhir:Observation/obs-2",)
+    alone = verdicts([paper()], [i for i in items if i.id.endswith("obs-1")])["p"]
+    assert alone.verdict == "missing"
+
+
+def test_an_observation_performer_is_read_from_the_referenced_practitioner(tmp_path):
+    path = fhir_bundle(tmp_path, vital(80, "2025-10-26T22:00:00+01:00",
+                                       performer=[{"reference": "#nurse"}],
+                                       contained=[{"resourceType": "Practitioner", "id": "nurse",
+                                                   "name": [{"family": "Dupont",
+                                                             "given": ["Marie"]}]}]))
+    items, _ = read_sih_and_patients([path])
+    assert [i.author for i in items] == ["Marie Dupont"]
+
+
+def test_hl7_responsible_observer_and_equipment_are_the_author(tmp_path):
+    path = oru(tmp_path,
+               "OBX|1|NM|8867-4^FC^LN||80|/min|||||F|||20251026220000+0100||^Dupont^Marie",
+               "OBX|2|NM|8867-4^FC^LN||81|/min|||||F|||20251026220100+0100||jdoe",
+               "OBX|3|NM|8867-4^FC^LN||82|/min|||||F|||20251026220200+0100||||MX450-12")
+    items, _ = read_sih_and_patients([path])
+    assert [i.author for i in items] == ["Marie Dupont", "jdoe", "device:MX450-12"]
+
+
+def test_a_hand_charted_busy_series_from_fhir_is_no_monitor_series(tmp_path):
+    """Every 3 min, signed by the nurse: charted copies, even at a device's rhythm."""
+    observations = [vital(80 + (n % 2), (T0 + timedelta(minutes=3 * n)).isoformat(),
+                          performer=[{"display": "Marie Dupont"}]) for n in range(8)]
+    items, _ = read_sih_and_patients([fhir_bundle(tmp_path, *observations)])
+    paper_items = [paper(value=80.0 + (n % 2), minutes=3 * n, item_id=f"p{n}") for n in range(8)]
+    found = verdicts(paper_items, items)
+    assert {v.verdict for v in found.values()} == {"in_sih"}
