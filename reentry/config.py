@@ -24,6 +24,12 @@ def default_db_path() -> Path:
     return user_data_path(APP_NAME, appauthor=False) / "reentry.sqlite"
 
 
+def default_db_location() -> str | Path:
+    """What ``REENTRY_DB`` names, a SQLite path or a ``postgresql://`` URL (the command line
+    parses it), else this user's embedded database."""
+    return os.environ.get("REENTRY_DB") or default_db_path()
+
+
 @dataclass(frozen=True)
 class Settings:
     language: str = "fr"

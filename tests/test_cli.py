@@ -20,6 +20,7 @@ from test_import_csv import CENSUS, ITEMS
 @pytest.fixture
 def run(db_path):
     runner = CliRunner()
+    assert runner.invoke(cli, ["db", "init", str(db_path)]).exit_code == 0
 
     def invoke(*args, lang=None):
         options = ["--db", str(db_path)] + (["--lang", lang] if lang else [])
@@ -91,6 +92,8 @@ def test_a_bad_file_exits_non_zero_as_a_real_process(tmp_path, census_file):
     bad = tmp_path / "bad.csv"
     bad.write_text(CENSUS.replace("12/04/1950", "1950-13-45"), encoding="utf-8")
     db = tmp_path / "cli.sqlite"
+    subprocess.run([exe, "db", "init", db], check=True, capture_output=True,
+                   stdin=subprocess.DEVNULL, timeout=60)
     ok = subprocess.run([exe, "--db", db, "import", census_file], capture_output=True, text=True,
                         stdin=subprocess.DEVNULL, timeout=60)
     assert ok.returncode == 0, ok.stderr

@@ -257,6 +257,7 @@ def test_users_are_managed_from_the_command_line(db_path):
     from reentry.cli import cli
 
     runner = CliRunner()
+    assert runner.invoke(cli, ["db", "init", str(db_path)]).exit_code == 0
     added = runner.invoke(cli, ["--db", str(db_path), "users", "add", "cadre1", "--name",
                                 "Claire Cadre", "--role", "ward_manager"])
     assert added.exit_code == 0 and "cadre1" in added.output

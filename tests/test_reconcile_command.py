@@ -49,6 +49,7 @@ def test_reconcile_works_on_a_fresh_database_given_both_files(tmp_path):
                    + "s1,100001,,vital_sign,8867-4,72,/min,,2026-11-23T22:10:00+01:00,AB,\n",
                    encoding="utf-8")
     fresh = tmp_path / "new.sqlite"  # the spelling: --db after the command name
+    assert CliRunner().invoke(cli, ["db", "init", str(fresh)]).exit_code == 0
     result = CliRunner().invoke(cli, ["reconcile", "--db", str(fresh), "--sih", str(sih),
                                       "--paper", str(paper), "--out", str(tmp_path / "out")])
     assert result.exit_code == 0, result.output
@@ -60,6 +61,7 @@ def test_reconcile_works_on_a_fresh_database_given_both_files(tmp_path):
 
 
 def test_reconcile_needs_an_sih_export(tmp_path):
+    assert CliRunner().invoke(cli, ["db", "init", str(tmp_path / "h.sqlite")]).exit_code == 0
     result = CliRunner().invoke(cli, ["--db", str(tmp_path / "h.sqlite"), "reconcile",
                                       "--out", str(tmp_path / "out")])
     assert result.exit_code == 1 and "--sih" in result.stderr
@@ -94,6 +96,7 @@ def test_reconcile_reads_a_fhir_sih_export(tmp_path, samples_dir):
         "record_id,ipp,nda,kind,code,value,unit,route,effective_time,author,text\n"
         f"p1,12345,,vital_sign,8867-4,{heart.value:g},{heart.unit},,"
         f"{heart.effective_time.isoformat()},AB,\n", encoding="utf-8")
+    assert CliRunner().invoke(cli, ["db", "init", str(tmp_path / "h.sqlite")]).exit_code == 0
     result = CliRunner().invoke(cli, ["--db", str(tmp_path / "h.sqlite"), "reconcile",
                                       "--sih", str(sample), "--paper", str(paper),
                                       "--out", str(tmp_path / "out")])

@@ -293,6 +293,7 @@ def test_cli_stores_the_run_lists_and_resolves_flags(db_path, tmp_path):
     def invoke(*args):
         return runner.invoke(cli, ["--db", str(db_path), *args])
 
+    assert runner.invoke(cli, ["db", "init", str(db_path)]).exit_code == 0
     assert invoke("users", "add", "qualite", "--role", "quality").exit_code == 0
     result = invoke("reconcile", "--sih", str(sih), "--paper", str(paper), "--out",
                     str(tmp_path / "out"), "--user", "qualite")
@@ -318,6 +319,7 @@ def test_cli_stores_the_run_lists_and_resolves_flags(db_path, tmp_path):
 
 
 def test_flags_list_on_an_empty_database_says_what_to_do(db_path):
+    assert CliRunner().invoke(cli, ["db", "init", str(db_path)]).exit_code == 0
     result = CliRunner().invoke(cli, ["--db", str(db_path), "flags", "list"])
     assert result.exit_code == 1 and "reentry reconcile" in result.stderr
 

@@ -11,10 +11,16 @@ from typing import Any, TypeVar
 import click
 
 from reentry import i18n
-from reentry.config import default_db_path, load_settings
+from reentry.config import default_db_location, load_settings
 from reentry.errors import UserError
 from reentry.i18n import tr
 from reentry.store import SqliteStore, open_store
+from reentry.store.location import (
+    DatabaseLocation,
+    PostgresLocation,
+    mask_passwords,
+    parse_location,
+)
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -32,34 +38,49 @@ def user_errors(command: F) -> F:
         try:
             return command(*args, **kwargs)
         except UserError as error:
-            click.echo(tr("cli.error_prefix", message=error.message()), err=True)
+            line = tr("cli.error_prefix", message=error.message())
+            click.echo(mask_passwords(line), err=True)  # whatever the message quotes
             sys.exit(EXIT_USER_ERROR)
 
     return wrapper  # type: ignore[return-value]
 
 
-def db_option(command: F) -> F:
-    """``--db PATH`` after the command name too (``reentry reconcile --db x.sqlite``), for the
-    commands a runbook writes that way; it overrides the group's ``--db``."""
-
-    def remember(ctx: click.Context, _param: click.Parameter, value: Path | None) -> None:
-        state = ctx.find_object(Context)
-        if value is not None and state is not None:
-            state.db = value
-
-    return click.option("--db", type=click.Path(dir_okay=False, path_type=Path), default=None,
-                        expose_value=False, is_eager=True, callback=remember,
-                        help="Base SQLite (remplace --db donné avant la commande).")(command)
+DB_HELP = ("Base : fichier SQLite existant ou adresse postgresql://utilisateur@serveur/base "
+           "(défaut : $REENTRY_DB, sinon le dossier de données) ; « reentry db init » la crée / "
+           "database: an existing SQLite file or a postgresql:// URL.")
+LANG_HELP = "Langue des messages et des documents (fr par défaut) / language (fr by default)."
 
 
 class Context:
-    def __init__(self, db: Path) -> None:
-        self.db = db
+    """What the command line was told: where the database is, and its store once opened.
+
+    The location stays the text it was given until a command needs it, so that ``--db`` after
+    the command name can replace the one before, and a bad ``REENTRY_DB`` stops only the
+    commands that use the database, with a one-line message.
+    """
+
+    def __init__(self, db: str | Path | None = None) -> None:
+        self.given = db
         self._store: SqliteStore | None = None
 
-    def store(self) -> SqliteStore:
+    @property
+    def location(self) -> DatabaseLocation:
+        return parse_location(self.given if self.given is not None else default_db_location())
+
+    @property
+    def shown(self) -> str:
+        """The location fit for a message: a server URL's password masked."""
+        return self.location.shown
+
+    @property
+    def db(self) -> Path:
+        """The SQLite file (the demo's PDF folder sits beside it, a drill copies it)."""
+        return sqlite_path(self.location)
+
+    def store(self, *, create: bool = False) -> SqliteStore:
+        """The store; only ``create=True`` (``db init``, ``demo``) makes a new database."""
         if self._store is None:
-            self._store = open_store(self.db)
+            self._store = open_database(self.location, create=create)
         return self._store
 
     def close(self) -> None:
@@ -67,20 +88,75 @@ class Context:
             self._store.close()
 
 
-@click.group(help="Reentry : préparer, traverser et solder une panne du SIH sans perdre une note "
+def sqlite_path(location: DatabaseLocation) -> Path:
+    """The file of an embedded database; a server is refused here, in one place, until the
+    PostgreSQL store is wired in."""
+    if isinstance(location, PostgresLocation):
+        raise UserError("db_location.postgres_not_installed", location=location.shown)
+    return location.path
+
+
+def open_database(location: DatabaseLocation, *, create: bool = False) -> SqliteStore:
+    """The one place the command line turns a location into a store.
+
+    A typo'd path must not silently become an empty hospital: without ``create``, a file or a
+    folder that does not exist is refused with a message that says how to create one.
+    """
+    path = sqlite_path(location)
+    if path.is_dir():
+        raise UserError("db_location.not_a_file", path=str(path))
+    if not create:
+        if not path.parent.is_dir():
+            raise UserError("db_location.folder_missing", folder=str(path.parent), path=str(path))
+        if not path.is_file():
+            raise UserError("db_location.file_missing", path=str(path))
+    return open_store(path, create=create)
+
+
+def _remember_db(ctx: click.Context, _param: click.Parameter, value: str | None) -> None:
+    state = ctx.find_object(Context)
+    if value is not None and state is not None:
+        state.given = value
+
+
+def _remember_lang(_ctx: click.Context, _param: click.Parameter, value: str | None) -> None:
+    if value is not None:
+        i18n.set_language(value)
+
+
+def _shared_options() -> list[click.Parameter]:
+    """``--db`` and ``--lang`` after a command's name; they override those given before it."""
+    return [
+        click.Option(["--db"], metavar="PATH|URL", default=None, expose_value=False,
+                     is_eager=True, callback=_remember_db, help=DB_HELP),
+        click.Option(["--lang"], type=click.Choice(i18n.LANGUAGES), default=None,
+                     expose_value=False, is_eager=True, callback=_remember_lang, help=LANG_HELP),
+    ]
+
+
+class CommandGroup(click.Group):
+    """A group whose every command, sub-group and sub-command takes ``--db`` and ``--lang``
+    after its name too (``reentry census --db x.sqlite``), as a runbook may write them."""
+
+    group_class = type  # sub-groups are CommandGroups: their commands get the options too
+
+    def add_command(self, cmd: click.Command, name: str | None = None) -> None:
+        cmd.params.extend(_shared_options())
+        super().add_command(cmd, name)
+
+
+@click.group(cls=CommandGroup,
+             help="Reentry : préparer, traverser et solder une panne du SIH sans perdre une note "
                   "papier. / Carry a hospital through an information-system outage.")
-@click.option("--db", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="Base SQLite (défaut : dossier de données de l'utilisateur, ou $REENTRY_DB).")
-@click.option("--lang", type=click.Choice(i18n.LANGUAGES), default=None,
-              help="Langue des messages (fr par défaut) / message language.")
+@click.option("--db", metavar="PATH|URL", default=None, help=DB_HELP)
+@click.option("--lang", type=click.Choice(i18n.LANGUAGES), default=None, help=LANG_HELP)
 @click.version_option(package_name="reentry")
 @click.pass_context
-def cli(ctx: click.Context, db: Path | None, lang: str | None) -> None:
+def cli(ctx: click.Context, db: str | None, lang: str | None) -> None:
     i18n.set_language(lang or load_settings().language)
-    state = Context(db or default_db_path())
+    state = Context(db)
     ctx.obj = state
     ctx.call_on_close(state.close)
-
 
 
 class progress_bar:

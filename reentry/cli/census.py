@@ -83,7 +83,8 @@ def demo(state: Context, patients: int, seed: int, as_of: datetime | None, scena
     if scenario == "outage":
         from reentry.demo.outage import create_outage_demo
 
-        result = create_outage_demo(state.store(), out_dir or state.db.parent / "impressions",
+        result = create_outage_demo(state.store(create=True),
+                                    out_dir or state.db.parent / "impressions",
                                     patients=patients, seed=seed, as_of=moment)
         if result.already_done:
             click.echo(tr("cli.demo_outage_already", db=state.db))
@@ -95,7 +96,7 @@ def demo(state: Context, patients: int, seed: int, as_of: datetime | None, scena
                       missing=counts.missing, rows=result.typed_rows,
                       sih=result.sih_export or "—"))
         return
-    outcome = create_demo(state.store(), patients=patients, seed=seed, as_of=moment)
+    outcome = create_demo(state.store(create=True), patients=patients, seed=seed, as_of=moment)
     if outcome.already_imported:
         click.echo(tr("cli.demo_already", db=state.db))
     else:

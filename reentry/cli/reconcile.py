@@ -9,7 +9,6 @@ import click
 from reentry.cli.base import (
     Context,
     cli,
-    db_option,
     user_errors,
 )
 from reentry.i18n import tr
@@ -39,7 +38,6 @@ def link_identities(left: Path, right: Path, out_file: Path) -> None:
 
 
 @cli.command()
-@db_option
 @click.option("--sih", "sih_files", multiple=True,
               type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="Export du SIH après reprise (FHIR, HL7 ORU, CSV d'éléments), répétable.")

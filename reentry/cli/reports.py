@@ -6,24 +6,20 @@ from pathlib import Path
 
 import click
 
-from reentry import i18n
 from reentry.cli.base import Context, cli, user_errors
 from reentry.i18n import tr
 
 _EVENT = click.option("--event", "event_id", type=int, required=True,
                       help="Numéro de l'événement de panne (reentry event list).")
-_LANG = click.option("--lang", "lang", type=click.Choice(i18n.LANGUAGES), default=None,
-                     help="Langue du rapport (fr par défaut) / report language.")
 
 
 @cli.command("report")
 @_EVENT
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
               required=True, help="Dossier où écrire le rapport (créé au besoin).")
-@_LANG
 @click.pass_obj
 @user_errors
-def report(state: Context, event_id: int, out_dir: Path, lang: str | None) -> None:
+def report(state: Context, event_id: int, out_dir: Path) -> None:
     """Rapport qualité d'une panne / quality report of an outage event.
 
     Writes DIR/rapport-qualite.pdf (per ward: sheets printed, returned, entered, verified,
@@ -33,7 +29,7 @@ def report(state: Context, event_id: int, out_dir: Path, lang: str | None) -> No
     """
     from reentry.reports.quality import write_quality_report
 
-    files = write_quality_report(state.store(), event_id, out_dir, lang=lang)
+    files = write_quality_report(state.store(), event_id, out_dir)
     total = files.report.total
     click.echo(tr("reports.cli_done", event=event_id, pages=files.pages,
                   wards=len(files.report.wards), open=len(files.report.open_items),
@@ -45,10 +41,9 @@ def report(state: Context, event_id: int, out_dir: Path, lang: str | None) -> No
 @_EVENT
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
               required=True, help="Dossier à créer (absent ou vide ; jamais écrasé).")
-@_LANG
 @click.pass_obj
 @user_errors
-def audit_pack(state: Context, event_id: int, out_dir: Path, lang: str | None) -> None:
+def audit_pack(state: Context, event_id: int, out_dir: Path) -> None:
     """Dossier d'audit d'une panne / audit pack of an outage event (continuity exercises).
 
     A new folder with the event record, the accounting of every sheet and its lifecycle, the
@@ -58,6 +53,6 @@ def audit_pack(state: Context, event_id: int, out_dir: Path, lang: str | None) -
     """
     from reentry.reports.audit_pack import write_audit_pack
 
-    pack = write_audit_pack(state.store(), event_id, out_dir, lang=lang)
+    pack = write_audit_pack(state.store(), event_id, out_dir)
     click.echo(tr("reports.cli_pack_done", event=event_id, files=len(pack.files),
                   folder=pack.folder))
