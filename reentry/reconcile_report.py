@@ -11,7 +11,6 @@ thousand printed pages, which would also take longer to draw than the matching i
 from __future__ import annotations
 
 import heapq
-import os
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from datetime import datetime
@@ -22,6 +21,7 @@ from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
 
 from reentry import clock
+from reentry.files import partial_path, written_whole
 from reentry.i18n import tr
 from reentry.printing.fonts import BOLD, REGULAR, register_fonts, wrap_text
 from reentry.reconcile.items_model import ItemVerdict, Verdict
@@ -37,8 +37,7 @@ def write_report(verdicts: Sequence[Verdict], paper_times: Mapping[str, datetime
                  listed: int = LISTED_PER_VERDICT) -> int:
     """Write the PDF (under a temporary name, then moved into place); returns its page count."""
     register_fonts()
-    partial = out.with_name(out.name + ".partial")
-    pdf = Canvas(str(partial), pagesize=A4, pageCompression=1)
+    pdf = Canvas(str(partial_path(out)), pagesize=A4, pageCompression=1)
     pdf.setTitle(tr("report.title"))
     width, height = A4
     pages = 1
@@ -94,8 +93,8 @@ def write_report(verdicts: Sequence[Verdict], paper_times: Mapping[str, datetime
         if len(of_verdict) > len(shown):
             line(tr("report.more_items", count=len(of_verdict) - len(shown)), indent=5 * mm)
     _footer(pdf, pages, now)
-    pdf.save()
-    os.replace(partial, out)
+    with written_whole(out):  # a private .partial, moved onto out, removed if saving fails
+        pdf.save()
     return pages
 
 

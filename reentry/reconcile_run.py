@@ -17,6 +17,7 @@ from typing import Any, cast
 from reentry import clock
 from reentry.entry.model import User
 from reentry.errors import UserError
+from reentry.files import make_private_folder
 from reentry.importing import detect_format, parse_file
 from reentry.importing.source import SourceFile
 from reentry.model import Patient
@@ -89,7 +90,7 @@ def run_reconciliation(store: Any, sih_files: Sequence[Path], paper_file: Path |
     linking = _link_identities(store, patients, identities_left, sih_patients)
     paper = apply_links(side, linking.applied, (o.left_id for o in linking.outcomes))
     result = reconcile(paper, sih)
-    out_dir.mkdir(parents=True, exist_ok=True)
+    make_private_folder(out_dir)
     verdicts = out_dir / "verdicts.csv"
     write_verdicts_csv(result, verdicts)
     report = out_dir / "rapport.pdf"

@@ -9,12 +9,12 @@ given: once a patient carries an IPP, there is nothing left to link.
 from __future__ import annotations
 
 import csv
-import os
 from pathlib import Path
 from typing import Any
 
 from reentry.admission.model import LinkStatus
 from reentry.errors import UserError
+from reentry.files import open_private, written_whole
 from reentry.model import Patient
 from reentry.reconcile.identity_columns import COLUMNS
 
@@ -45,15 +45,13 @@ def write_identity_file(store: Any, path: Path) -> int:
     """Write the provisional identities to ``path`` (CSV, UTF-8), whole or not at all."""
     rows = provisional_identities(store)
     target = Path(path)
-    partial = target.with_name(target.name + ".partial")
     try:
-        with partial.open("w", encoding="utf-8", newline="") as handle:
+        with written_whole(target) as partial, open_private(
+                partial, "w", encoding="utf-8", newline="") as handle:
             writer = csv.DictWriter(handle, fieldnames=IDENTITY_COLUMNS, lineterminator="\r\n")
             writer.writeheader()
             writer.writerows(rows)
-        os.replace(partial, target)
     except OSError as error:
-        partial.unlink(missing_ok=True)
         raise UserError("admission.cannot_write", path=str(target),
                         detail=error.strerror or str(error)) from error
     return len(rows)

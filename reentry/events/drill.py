@@ -21,6 +21,7 @@ from typing import Any
 
 from reentry import clock
 from reentry.errors import DatabaseError, UserError
+from reentry.files import create_private_file, make_private_folder
 
 DRILL_KEY = "drill"
 DRILL_FIRST_SERIAL = 900_000_000  # codes of drill sheets start with 9
@@ -78,7 +79,8 @@ def start_drill(source: Path, out: Path, *, username: str | None = None,
     done = False
     try:
         _remove(partial)
-        out.parent.mkdir(parents=True, exist_ok=True)
+        make_private_folder(out.parent)
+        create_private_file(partial)  # SQLite writes the copy into it, readable by its owner
         copy_database(source, partial)
         copy = open_store(partial)  # brings an older copy's schema up to date, on the copy only
         try:

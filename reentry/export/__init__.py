@@ -1,14 +1,14 @@
 """Export what was re-entered from paper to the SIH: FHIR R4, HL7 v2.5 or the item CSV.
 
-``export_items`` writes one file whole or not at all (temporary file, then ``os.replace``): the
-SIH team never picks up half an export. Items that a format cannot carry safely are left out and
-``left_out`` says which and why, so that the caller can show it; nothing is dropped silently.
+``export_items`` writes one file whole or not at all (temporary file, then ``os.replace``),
+readable by its owner only: the SIH team never picks up half an export. Items that a format
+cannot carry safely are left out and ``left_out`` says which and why, so that the caller can
+show it; nothing is dropped silently.
 Every format keeps the late-entry facts: time of care, paper author, typist, entry time.
 """
 
 from __future__ import annotations
 
-import contextlib
 import os
 from collections.abc import Callable, Sequence
 from datetime import datetime
@@ -19,6 +19,7 @@ from reentry.entry.model import Item
 from reentry.errors import UserError
 from reentry.export.provenance import why_left_out
 from reentry.export.settings import DEFAULT_SENDER, IPP_SYSTEM, NDA_SYSTEM, ExportSettings
+from reentry.files import open_private, written_whole
 from reentry.i18n import Msg
 
 FORMATS = ("fhir", "hl7", "csv")
@@ -78,15 +79,11 @@ def _check_unique(items: Sequence[Item]) -> None:
 
 
 def _write_whole(target: Path, data: bytes) -> None:
-    partial = target.with_name(target.name + ".partial")
     try:
-        with partial.open("wb") as handle:
+        with written_whole(target) as partial, open_private(partial, "wb") as handle:
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
-        os.replace(partial, target)
     except OSError as error:
-        with contextlib.suppress(OSError):  # the cause matters to the user, not the cleanup
-            partial.unlink(missing_ok=True)
         raise UserError("export.cannot_write", path=str(target),
                         detail=error.strerror or str(error)) from error

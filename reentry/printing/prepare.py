@@ -8,6 +8,10 @@ age, which usually means the imports from the SIH have stopped.
 
 The pre-rendered sheets are registered (batch kind ``prepared``) but not marked printed: the
 ward prints them only if an outage happens, and their codes must then resolve.
+
+The folders and files are readable by their owner only: run the scheduled job as the account
+that opens the PDFs in an outage (docs/files.md). A run stopped half-way (error, Ctrl+C,
+SIGTERM) removes its staging folder.
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ from pathlib import Path
 
 from reentry import clock
 from reentry.errors import UserError
+from reentry.files import make_private_folder, write_private_text
 from reentry.printing.station import PrintRequest, print_batch
 from reentry.progress import CancelToken, ProgressCallback, ignore_progress
 from reentry.registry import BatchKind
@@ -71,7 +76,11 @@ def prepare(store: Store, root: Path, *, wards: tuple[str, ...] = (), hours: flo
     snapshot = store.latest_snapshot()
     if snapshot is None or snapshot.id is None:
         raise UserError("station.nothing_to_print")
-    root.mkdir(parents=True, exist_ok=True)
+    try:
+        make_private_folder(root)
+    except OSError as error:
+        raise UserError("station.cannot_write", path=str(root),
+                        detail=error.strerror or str(error)) from error
     current = read_current(root)
     refreshed = False
     if current is None or current.snapshot_id != snapshot.id or (
@@ -96,11 +105,11 @@ def _render_new_set(store: Store, root: Path, wards: tuple[str, ...], hours: flo
             operator="prepare"), progress, cancel)
         prepared = PreparedSet(root / CURRENT, snapshot_id, data_as_of, outcome.batch_id, now,
                                tuple(w.ward_code for w in outcome.wards), outcome.pages)
-        (staging / MANIFEST).write_text(json.dumps({
+        write_private_text(staging / MANIFEST, json.dumps({
             "snapshot_id": snapshot_id, "data_as_of": data_as_of.isoformat(),
             "batch_id": outcome.batch_id, "created_at": now.isoformat(),
             "wards": list(prepared.wards), "pages": prepared.pages,
-            "files": [w.pdf.name for w in outcome.wards]}, indent=2), encoding="utf-8")
+            "files": [w.pdf.name for w in outcome.wards]}, indent=2))
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise

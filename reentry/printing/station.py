@@ -1,27 +1,28 @@
 """The print station's job: for each ward, plan, register, render, then hand the PDF over.
 
 Registration happens in this process, ward by ward, one transaction each, before the ward's PDF
-is drawn; drawing happens in worker processes (one ward per task, both cores busy). A PDF is
-written under a temporary name and moved into place only when complete, so a folder never holds
-half a ward. A batch stopped half-way (cancel, crash, full disk) is closed as interrupted: its
+is drawn; drawing happens in worker processes (one ward per task, both cores busy) that end
+with this process, however it ends (``reentry.workers``). A PDF is written, readable by its
+owner only, under a temporary name and moved into place only when complete, so a folder never
+holds half a ward. A batch stopped half-way (cancel, error, Ctrl+C, SIGTERM, full disk) is
+closed as interrupted: the workers are stopped, the ``.partial`` files removed, and its
 registered-but-unprinted sheets stay visible in the registry.
 """
 
 from __future__ import annotations
 
-import os
 from collections import Counter
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import partial
-from multiprocessing import get_context
 from pathlib import Path
 
 from reentry import clock, display, i18n
 from reentry.errors import UserError
 from reentry.events.drill import is_drill
+from reentry.files import make_private_folder, partial_path, remove_quietly, written_whole
 from reentry.formdefs import load_forms
 from reentry.i18n import msg
 from reentry.model import Site, Ward
@@ -33,6 +34,7 @@ from reentry.printing.render import render_patient, render_ward
 from reentry.progress import CancelToken, Progress, ProgressCallback, ignore_progress
 from reentry.registry import BatchKind, BatchStatus
 from reentry.store.base import Store
+from reentry.workers import stop_workers, worker_pool
 
 
 @dataclass(frozen=True)
@@ -84,18 +86,14 @@ def print_batch(store: Store, request: PrintRequest, progress: ProgressCallback 
     wards = _chosen_wards(store, request.wards)
     now = clock.now()
     start = request.start or default_window_start(now)
-    try:
-        request.out_dir.mkdir(parents=True, exist_ok=True)
-    except OSError as error:
-        raise UserError("station.cannot_write", path=str(request.out_dir),
-                        detail=error.strerror or str(error)) from error
+    _make_folder(request.out_dir)
     batch = store.open_batch(snapshot.id, list(wards), start, request.hours,
                              request.language, request.operator, request.kind)
     outcome = PrintOutcome(batch.id)
     forms = load_forms()
+    pending: list[tuple[WardPrint, Future[int] | None, Path]] = []
     try:
         with _renderers(request.workers, len(wards)) as pool:
-            pending: list[tuple[WardPrint, Future[int] | None, Path]] = []
             for index, ward_code in enumerate(wards):
                 cancel.check()
                 ward_print = _register_ward(store, batch.id, ward_code, forms, start, now,
@@ -118,6 +116,9 @@ def print_batch(store: Store, request: PrintRequest, progress: ProgressCallback 
                 progress(Progress(len(wards) + index + 1, len(wards) * 2, msg(
                     "station.progress_rendered", ward=ward_print.ward.name, pages=pages)))
     except BaseException:
+        # The workers are gone by now (``_renderers``): what they were drawing can go too.
+        for _ward_print, _future, target in pending:
+            remove_quietly(partial_path(target))
         store.close_batch(batch.id, BatchStatus.INTERRUPTED)
         raise
     store.close_batch(batch.id, BatchStatus.COMPLETE)
@@ -201,7 +202,7 @@ def reprint_patient(store: Store, ipp: str, out_dir: Path, *, hours: float = 8.0
         ward_print = WardPrint(site=site, ward=ward, snapshot=snapshot, printed_at=now,
                                window_hours=hours, cover=None, patients=[packet],
                                language=language, drill=is_drill(store))
-        out_dir.mkdir(parents=True, exist_ok=True)
+        _make_folder(out_dir)
         target = out_dir / f"lot{batch.id:05d}-{_safe(ward.code)}-reprint-{sheets[0].serial}.pdf"
         pages = _write_whole(target, lambda out: render_patient(ward_print, packet, out))
         serials = tuple(s.serial for s in sheets)
@@ -233,21 +234,27 @@ def _render_to(ward_print: WardPrint, target: Path) -> int:
 
 
 def _write_whole(target: Path, render: Callable[[Path], int]) -> int:
-    """Draw under a temporary name, then move into place: a folder never holds half a PDF."""
-    partial_file = target.with_name(target.name + ".partial")
+    """Draw into a private temporary file, then move it into place: a folder never holds half a
+    PDF, nor the ``.partial`` of one once drawing has stopped, whatever stopped it."""
     try:
-        pages = render(partial_file)
-        os.replace(partial_file, target)
+        with written_whole(target) as partial_file:
+            return render(partial_file)
     except OSError as error:
-        partial_file.unlink(missing_ok=True)
         raise UserError("station.cannot_write", path=str(target),
                         detail=error.strerror or str(error)) from error
-    return pages
+
+
+def _make_folder(folder: Path) -> None:
+    try:
+        make_private_folder(folder)
+    except OSError as error:
+        raise UserError("station.cannot_write", path=str(folder),
+                        detail=error.strerror or str(error)) from error
 
 
 def _patient_pdfs(ward_print: WardPrint, ward_pdf: Path) -> tuple[Path, ...]:
     folder = ward_pdf.with_suffix("")
-    folder.mkdir(exist_ok=True)
+    _make_folder(folder)
     paths = []
     for packet in ward_print.patients:
         stay = packet.dossier.stay
@@ -272,18 +279,25 @@ def _safe(text: str) -> str:
 
 
 class _renderers:
-    """A process pool when there is more than one ward to draw, else drawing in-process."""
+    """A process pool when there is more than one ward to draw, else drawing in-process.
+
+    On the way out of an error, a cancel or a signal the workers are stopped at once, not waited
+    for: a big ward takes seconds to draw.
+    """
 
     def __init__(self, workers: int, wards: int) -> None:
         self.pool = None
         if workers > 1 and wards > 1:
-            self.pool = ProcessPoolExecutor(max_workers=min(workers, wards),
-                                            mp_context=get_context("spawn"))
+            self.pool = worker_pool(min(workers, wards))
 
     def __enter__(self) -> ProcessPoolExecutor | None:
         return self.pool
 
-    def __exit__(self, *exc: object) -> None:
-        if self.pool is not None:
-            self.pool.shutdown(wait=True, cancel_futures=True)
+    def __exit__(self, exc_type: type[BaseException] | None, *exc: object) -> None:
+        if self.pool is None:
+            return
+        if exc_type is None:
+            self.pool.shutdown(wait=True)
+        else:
+            stop_workers(self.pool)
 

@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import csv
 import io
-import os
 from collections.abc import Sequence
 from pathlib import Path
 
 from reentry.entry.model import Item
+from reentry.files import open_private, written_whole
 from reentry.reconcile.csv_columns import bulk_allocation
 from reentry.reconcile.items_model import PaperItem, Reconciliation, SihItem
 from reentry.reconcile.items_table import read_item_table
@@ -45,13 +45,11 @@ def write_verdicts_csv(reconciliation: Reconciliation, out: str | Path) -> None:
 
     Written whole or not at all (a temporary file renamed into place), like the exports.
     """
-    out = Path(out)
-    partial = out.with_name(out.name + ".partial")
-    with open(partial, "w", encoding="utf-8", newline="") as handle:
+    with written_whole(Path(out)) as partial, open_private(
+            partial, "w", encoding="utf-8", newline="") as handle:
         handle.write(",".join(VERDICT_COLUMNS) + "\r\n")
         with bulk_allocation():
             handle.write("".join(map(_line, reconciliation.verdict_rows())))
-    os.replace(partial, out)
 
 
 def _line(row: tuple[str, ...]) -> str:

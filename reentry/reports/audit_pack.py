@@ -30,6 +30,7 @@ from reentry.barcodes import group_for_reading, page_code
 from reentry.errors import UserError
 from reentry.events.accounting import account_lines, accounting_csv
 from reentry.events.model import EventKind, OutageEvent
+from reentry.files import make_private_folder, write_private_text
 from reentry.i18n import msg, tr
 from reentry.progress import CancelToken, Progress, ProgressCallback, ignore_progress
 from reentry.reports.csv_out import write_csv
@@ -77,7 +78,7 @@ def write_audit_pack(store: Any, event_id: int, out: Path, *, lang: str | None =
     with i18n.language(lang or i18n.get_language()):
         event = report_event(store, event_id)
         _refuse_non_empty(out)
-        guard_write(out.parent, lambda: out.parent.mkdir(parents=True, exist_ok=True))
+        guard_write(out.parent, lambda: make_private_folder(out.parent))
         work = Path(guard_write(out.parent, lambda: tempfile.mkdtemp(
             prefix=f".{out.name}-", suffix=".partial", dir=out.parent)))
         done = False
@@ -138,7 +139,7 @@ def _fill(store: Any, event: OutageEvent, work: Path, now: datetime,
 
 
 def _write_json(path: Path, data: Any) -> None:
-    path.write_text(json.dumps(data, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    write_private_text(path, json.dumps(data, ensure_ascii=False, indent=2) + "\n")
 
 
 def _stored(moment: datetime | None) -> str | None:
@@ -167,7 +168,7 @@ def _code(serial: int | None) -> str:
 
 def _write_accounting(store: Any, event_id: int, path: Path) -> None:
     lines = account_lines(tracked_sheets(store, event_id=event_id))
-    path.write_text(accounting_csv(lines), encoding="utf-8")
+    write_private_text(path, accounting_csv(lines))
 
 
 def _write_sheets(store: Any, event_id: int, path: Path) -> None:
@@ -250,7 +251,7 @@ def _write_readme(path: Path, event: OutageEvent, now: datetime) -> None:
                         what=tr(f"reports.readme_{key}")))
     lines += ["", tr("reports.readme_times"), "", tr("reports.readme_verify"), "",
               tr("reports.readme_privacy")]
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    write_private_text(path, "\n".join(lines) + "\n")
 
 
 def _sha256(path: Path) -> str:
@@ -276,5 +277,5 @@ def _write_manifest(work: Path, event: OutageEvent, now: datetime) -> None:
         "files": files})
     sums = {str(f["path"]): str(f["sha256"]) for f in files}
     sums[MANIFEST] = _sha256(work / MANIFEST)
-    (work / CHECKSUMS).write_text("".join(f"{sums[name]}  {name}\n" for name in sorted(sums)),
-                                  encoding="utf-8")
+    write_private_text(work / CHECKSUMS,
+                       "".join(f"{sums[name]}  {name}\n" for name in sorted(sums)))

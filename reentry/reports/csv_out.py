@@ -9,13 +9,13 @@ offset; hours are decimal numbers with a point. UTF-8, comma-separated, one head
 from __future__ import annotations
 
 import csv
-import os
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from reentry import clock
+from reentry.files import open_private, written_whole
 from reentry.i18n import get_language
 from reentry.reports.gather import SHEET_COLUMNS, QualityReport
 from reentry.reports.labels import kind_text, reason_text, status_text
@@ -28,22 +28,17 @@ OPEN_COLUMNS = ("category", "ward", "patient_name", "birth_date", "ipp", "tempor
 
 
 def write_csv(path: Path, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> int:
-    """Write under a temporary name, then move into place; returns the number of rows. On
-    failure (disk full, a cancelled report) neither the target nor the partial file is left
-    changed or behind."""
-    partial = path.with_name(path.name + ".partial")
+    """Write a private file under a temporary name, then move it into place; returns the number
+    of rows. On failure (disk full, a cancelled report) neither the target nor the partial file
+    is left changed or behind."""
     count = 0
-    try:
-        with partial.open("w", encoding="utf-8", newline="") as handle:
-            writer = csv.writer(handle, lineterminator="\n")
-            writer.writerow(columns)
-            for row in rows:
-                writer.writerow(["" if value is None else value for value in row])
-                count += 1
-        os.replace(partial, path)
-    except BaseException:
-        partial.unlink(missing_ok=True)
-        raise
+    with written_whole(path) as partial, open_private(
+            partial, "w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle, lineterminator="\n")
+        writer.writerow(columns)
+        for row in rows:
+            writer.writerow(["" if value is None else value for value in row])
+            count += 1
     return count
 
 

@@ -15,6 +15,7 @@ from typing import Any, TypeVar
 
 from reentry import i18n
 from reentry.errors import UserError
+from reentry.files import make_private_folder
 from reentry.i18n import msg
 from reentry.progress import CancelToken, Progress, ProgressCallback, ignore_progress
 from reentry.reports.csv_out import write_open_items_csv, write_wards_csv
@@ -73,7 +74,7 @@ def make_folder(folder: Path) -> Path:
     folder = Path(folder)
     if folder.exists() and not folder.is_dir():
         raise UserError("reports.not_a_folder", path=str(folder))
-    guard_write(folder, lambda: folder.mkdir(parents=True, exist_ok=True))
+    guard_write(folder, lambda: make_private_folder(folder))
     return folder
 
 

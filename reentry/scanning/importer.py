@@ -17,9 +17,8 @@ import os
 import time
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import Future
 from contextlib import contextmanager
-from multiprocessing import get_context
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +32,7 @@ from reentry.registry import CodeResolution, resolve_code
 from reentry.scanning.model import FileOutcome, QueueReason, ScanImportResult
 from reentry.scanning.page_images import PageResult, process_page, process_page_in_worker
 from reentry.scanning.sources import PageReader, PageTask, ScanSource, open_sources
+from reentry.workers import stop_workers, worker_pool
 
 # Pages waiting in the pool at once: enough to keep every worker busy, few enough that a
 # cancelled import stops quickly and memory stays small (a page is a few MB until compressed).
@@ -205,8 +205,8 @@ def _page_processor(workers: int, total: int) -> Iterator[_Pages]:
         finally:
             reader.close()
         return
-    # "spawn": the app calls this from a worker thread, and forking a threaded process is unsafe.
-    pool = ProcessPoolExecutor(max_workers=min(workers, total), mp_context=get_context("spawn"))
+    # Workers that end with this process, even killed (reentry.workers).
+    pool = worker_pool(min(workers, total))
 
     def pooled(tasks: Sequence[PageTask], cancel: CancelToken) -> Iterator[PageResult]:
         window = workers * _IN_FLIGHT_PER_WORKER
@@ -226,5 +226,7 @@ def _page_processor(workers: int, total: int) -> Iterator[_Pages]:
 
     try:
         yield pooled
-    finally:
-        pool.shutdown(wait=True, cancel_futures=True)
+    except BaseException:  # Cancel, an error, Ctrl+C: the pages in flight are not waited for
+        stop_workers(pool)
+        raise
+    pool.shutdown(wait=True)
