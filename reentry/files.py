@@ -71,6 +71,14 @@ def create_private_file(path: Path, *, replace: bool = True) -> bool:
     return True
 
 
+def create_private_database(path: Path) -> None:
+    """An empty private SQLite file where there is none yet, in private folders: SQLite writes
+    into it and creates its ``-wal``, ``-shm`` and ``-journal`` with the same mode. An existing
+    database is left as it is."""
+    make_private_folder(Path(path).parent)
+    create_private_file(path, replace=False)
+
+
 def open_private(path: Path, mode: Literal["w", "wb"] = "wb", **kwargs: Any) -> IO[Any]:
     """``open(path, mode)`` for writing a new private file; a file already there is replaced
     (removed, then created again 0600), never written into."""

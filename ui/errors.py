@@ -25,6 +25,7 @@ from PySide6.QtWidgets import QMessageBox, QWidget
 from reentry import __version__ as reentry_version
 from reentry.config import APP_NAME
 from reentry.errors import UserError
+from reentry.files import make_private_folder, write_private_text
 from reentry.i18n import tr
 
 _PARENTLESS_BOXES: set[QMessageBox] = set()
@@ -79,9 +80,9 @@ def crash_report(exc_type: type[BaseException], exc: BaseException,
 def write_crash_log(folder: Path, exc_type: type[BaseException], exc: BaseException,
                     tb: TracebackType | None, when: datetime | None = None) -> Path:
     when = when or datetime.now().astimezone()
-    folder.mkdir(parents=True, exist_ok=True)
+    make_private_folder(folder)  # a crash log is readable by its owner only
     path = folder / f"crash-{when:%Y%m%d-%H%M%S-%f}.log"
-    path.write_text(crash_report(exc_type, exc, tb, when), encoding="utf-8")
+    write_private_text(path, crash_report(exc_type, exc, tb, when))
     return path
 
 

@@ -26,6 +26,7 @@ from reentry.entry import service
 from reentry.entry.model import ItemKind, RecordRow, Role, User
 from reentry.events.model import DeclareEvent, OutageEvent
 from reentry.events.service import declare_event, end_event
+from reentry.files import open_private
 from reentry.formdefs import load_forms
 from reentry.formdefs_model import FormKind
 from reentry.i18n import tr
@@ -245,7 +246,7 @@ def _quality_follow_up(store: Any, event_id: int, run_id: int, export: Path,
                      "effective_time": paper["effective_time"], "author": paper.get("author") or "",
                      "text": paper.get("text") or ""})
     newer = out_dir / "sih-export-2.csv"
-    with newer.open("w", encoding="utf-8", newline="") as handle:
+    with open_private(newer, "w", encoding="utf-8", newline="") as handle:
         handle.write(export.read_text(encoding="utf-8"))
         csv.DictWriter(handle, fieldnames=ITEM_COLUMNS, lineterminator="\n").writerows(rows)
     run_reconciliation(store, [newer], None, out_dir / "rapprochement-2", user=quality,

@@ -18,6 +18,7 @@ from typing import Any
 from reentry import clock
 from reentry.entry.model import Item, ItemKind
 from reentry.export.csv_items import ITEM_COLUMNS
+from reentry.files import make_private_folder, open_private
 
 BRANDS = {"paracétamol": "Doliprane", "énoxaparine": "Lovenox", "furosémide": "Lasilix",
           "lévothyroxine": "Levothyrox", "oméprazole": "Mopral", "zopiclone": "Imovane",
@@ -49,9 +50,9 @@ def write_sih_export(items: Sequence[Item], out: Path, seed: int = 1) -> int:
                 rows.append(dict(row, record_id=f"{row['record_id']}-mon{minutes}",
                                  value=_number((item.value or 70) + rng.randint(-6, 6)),
                                  effective_time=_time(item, minutes), author="monitor"))
-    out.parent.mkdir(parents=True, exist_ok=True)
+    make_private_folder(out.parent)
     partial = out.with_name(out.name + ".partial")
-    with partial.open("w", encoding="utf-8", newline="") as handle:
+    with open_private(partial, "w", encoding="utf-8", newline="") as handle:
         writer = csv.DictWriter(handle, fieldnames=ITEM_COLUMNS, lineterminator="\n")
         writer.writeheader()
         writer.writerows(rows)
@@ -97,7 +98,7 @@ def write_sih_patients(store: Any, out: Path, seed: int = 1) -> int:
                           postcode=person["postcode"] or "69003",
                           city=person["city"] or "Lyon")
         rows.append(registered)
-    with out.open("w", encoding="utf-8", newline="") as handle:
+    with open_private(out, "w", encoding="utf-8", newline="") as handle:
         writer = csv.DictWriter(handle, fieldnames=IDENTITY_COLUMNS, lineterminator="\n")
         writer.writeheader()
         writer.writerows(rows)

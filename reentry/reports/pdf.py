@@ -37,6 +37,7 @@ from reportlab.platypus import (
 from reportlab.platypus.flowables import Flowable
 
 from reentry import clock, display
+from reentry.files import create_private_file
 from reentry.i18n import get_language, msg, tr
 from reentry.printing.fonts import BOLD, REGULAR, fit_text, register_fonts, wrap_text
 from reentry.reconcile.items_model import ItemVerdict
@@ -103,6 +104,7 @@ def write_pdf(report: QualityReport, out: Path) -> int:
         canvas.restoreState()
 
     try:
+        create_private_file(partial)  # the document is written into it: owner only
         doc.build(story, onFirstPage=footer, onLaterPages=footer)
         os.replace(partial, out)
     except BaseException:  # a failed or cancelled report leaves no half-written file behind

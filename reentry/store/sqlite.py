@@ -19,6 +19,7 @@ from reentry.errors import (
     DatabaseTooNew,
     FileRejected,
 )
+from reentry.files import create_private_database
 from reentry.i18n import msg
 from reentry.model import (
     Allergy,
@@ -512,7 +513,7 @@ def open_store(path: str | Path, *, create: bool = True) -> SqliteStore:
     shown = str(path)
     try:
         if create:
-            path.parent.mkdir(parents=True, exist_ok=True)
+            create_private_database(path)  # readable by its owner only, -wal and -shm too
         sql = SqlConnection(sqlite_engine(str(path)), shown)
     except OSError as error:
         raise DatabaseError(path=shown, detail=error.strerror or str(error)) from error
