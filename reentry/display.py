@@ -260,9 +260,13 @@ def allergy_line(allergy: Allergy) -> str:
     return text
 
 
-def no_allergy_text() -> str:
-    """What the allergy box says when the snapshot holds none: known to the SIH, not proven."""
-    return tr("display.no_allergy_recorded")
+def no_allergy_text(snapshot: Snapshot | None) -> str:
+    """What the allergy box says when the snapshot holds none: exactly what the data says
+    (none *recorded* in the SIH, as of the data's date), never « aucune allergie connue », which
+    only the SIH itself may state (it then arrives as a recorded entry and is shown as such)."""
+    if snapshot is None:
+        return tr("display.no_allergy_no_data")
+    return tr("display.no_allergy_recorded", when=clock.format_local(snapshot.data_as_of))
 
 
 def prescription_dose(prescription: Prescription) -> str:

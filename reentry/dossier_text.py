@@ -32,7 +32,7 @@ def dossier_text(dossier: Dossier) -> str:
     if dossier.allergies:
         lines += [f"  ! {display.allergy_line(a)}" for a in dossier.allergies]
     else:
-        lines.append(f"  {display.no_allergy_text()}")
+        lines.append(f"  {display.no_allergy_text(dossier.snapshot)}")
 
     lines += ["", tr("dossier.prescriptions")]
     lines += [f"  {display.prescription_line(rx)}" for rx in dossier.prescriptions] or [

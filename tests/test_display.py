@@ -171,13 +171,22 @@ def test_allergy_line_translates_the_coded_severity():
     assert display.allergy_line(Allergy("a3", KEY, "Latex", severity="odd")) == "Latex (odd)"
     i18n.set_language("en")
     assert display.allergy_line(allergy) == "Pénicilline: urticaire (severe)"
-    assert display.no_allergy_text().startswith("No known allergy")
 
 
-def test_no_allergy_says_none_is_known_and_none_is_recorded():
-    text = display.no_allergy_text()
-    assert text.startswith("Aucune allergie connue")
-    assert "enregistrée" in text
+EVENING = Snapshot("sih.json", "fhir", "h", datetime(2026, 11, 23, 20, 0, tzinfo=UTC))
+
+
+def test_no_allergy_says_none_is_recorded_in_the_sih_at_the_datas_date():
+    """What the data says, and when: never « aucune allergie connue », which the SIH did not say."""
+    text = display.no_allergy_text(EVENING)
+    assert text == "Aucune allergie enregistrée dans le SIH au 23/11/2026 21:00 (UTC+01:00)."
+    assert "connue" not in text
+    assert display.no_allergy_text(None) == (
+        "Aucune allergie enregistrée : aucune donnée du SIH n'a été importée.")
+    i18n.set_language("en")
+    assert display.no_allergy_text(EVENING) == (
+        "No allergy recorded in the SIH as of 23/11/2026 21:00 (UTC+01:00).")
+    assert "known" not in display.no_allergy_text(EVENING) + display.no_allergy_text(None)
 
 
 # -- times -------------------------------------------------------------------------------------

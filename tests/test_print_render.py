@@ -159,7 +159,7 @@ def test_dossier_shows_identity_and_allergies(french):
     assert "ALLERGIES" in first_page
     for allergy in dossier.allergies:
         assert allergy.substance in first_page
-    assert "Aucune allergie connue" not in first_page
+    assert "Aucune allergie" not in first_page
 
 
 def test_medication_record_lists_every_planned_dose(french):
@@ -187,7 +187,8 @@ def test_no_allergy_is_said_explicitly_and_oe_survives(french, tmp_path):
     pdf = tmp_path / "patient.pdf"
     pages = render_patient(french.ward_print, PatientPacket(without, packet.sheets), pdf)
     assert pages == sum(s.plan.page_count for s in packet.sheets) == pdfcheck.page_count(pdf)
-    assert "Aucune allergie connue" in pdfcheck.page_texts(pdf)[0]
+    assert "Aucune allergie enregistrée dans le SIH au 23/11/2026 15:00" in (
+        pdfcheck.page_texts(pdf)[0])
 
     egg = Allergy("test-œuf", packet.dossier.patient.key, "œuf", "œdème de Quincke", "severe")
     with_egg = dataclasses.replace(packet.dossier, allergies=[egg])

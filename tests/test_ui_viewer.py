@@ -292,13 +292,16 @@ def test_allergies_are_listed_in_the_red_box(qtbot, hospital, open_window):
     assert "border: 3px solid" in box.styleSheet()
 
 
-def test_a_patient_without_recorded_allergy_says_none_is_known(qtbot, hospital, open_window):
+def test_a_patient_without_recorded_allergy_says_none_is_recorded_at_the_datas_date(
+        qtbot, hospital, open_window):
+    """What the SIH export says, not more: none recorded as of its date, never "none known"."""
     window = open_window()
     open_patient(qtbot, window, "Cardiologie", "100002")
     box = window.dossier.allergies
     assert box.title_text() == "Allergies"
-    assert box.content_text().startswith("Aucune allergie connue")
-    assert "aucune allergie n'est enregistrée" in box.content_text()
+    assert box.content_text() == (
+        "Aucune allergie enregistrée dans le SIH au 23/11/2026 14:00 (UTC+01:00).")
+    assert "connue" not in box.content_text()
 
 
 def test_prescriptions_vitals_and_notes_of_the_last_hours(qtbot, hospital, open_window):
@@ -420,7 +423,8 @@ def test_language_switch_retranslates_what_is_on_screen_and_back(qtbot, hospital
     banner = window.dossier.banner
     assert banner.findChild(object, "identity_birth_name_caption").text() == "Birth name"
     assert banner.value_text("sex") == "Male"
-    assert window.dossier.allergies.content_text().startswith("No known allergy")
+    assert window.dossier.allergies.content_text() == (
+        "No allergy recorded in the SIH as of 23/11/2026 14:00 (UTC+01:00).")
     assert window.dossier.section_title("prescriptions") == "Current treatments"
     assert banner.value_text("ipp") == "100002"  # still the same patient
 

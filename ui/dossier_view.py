@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
 
 from reentry import display
 from reentry.i18n import tr
-from reentry.model import Allergy, Dossier, Note
+from reentry.model import Allergy, Dossier, Note, Snapshot
 from ui import theme
 from ui.identity_banner import IdentityBanner
 from ui.language import is_language_change
@@ -57,10 +57,13 @@ class AllergyBox(QFrame):
         layout.addWidget(self._title)
         layout.addWidget(self._content)
         self._allergies: list[Allergy] = []
+        self._snapshot: Snapshot | None = None
         self._render()
 
-    def set_allergies(self, allergies: list[Allergy]) -> None:
+    def set_allergies(self, allergies: list[Allergy], snapshot: Snapshot | None) -> None:
+        """``snapshot``: the data they come from, whose date an empty list is stated at."""
         self._allergies = list(allergies)
+        self._snapshot = snapshot
         self._render()
 
     def title_text(self) -> str:
@@ -78,7 +81,7 @@ class AllergyBox(QFrame):
             self._content.setFont(theme.scaled_font(self, 1.15, bold=True))
             self._content.setStyleSheet(f"color: {theme.ALLERGY_RED};")
         else:
-            self._content.setText(display.no_allergy_text())
+            self._content.setText(display.no_allergy_text(self._snapshot))
             self._content.setFont(self.font())
             self._content.setStyleSheet(f"color: {theme.TEXT};")
 
@@ -288,7 +291,7 @@ class DossierView(QWidget):
         dossier = shown.dossier
         self.banner.set_identity(dossier.patient, dossier.stay, dossier.site, dossier.ward,
                                  shown.today)
-        self.allergies.set_allergies(dossier.allergies)
+        self.allergies.set_allergies(dossier.allergies, dossier.snapshot)
         self._render_prescriptions(dossier)
         self._render_vitals(dossier, shown.hours)
         self._render_notes(dossier, shown.hours)

@@ -1,9 +1,10 @@
 """The printed dossier: strict identity, allergies, treatments, recent vital signs and notes.
 
 The order is the order of a nurse's safety check: who (every strict trait), what must not be
-given (allergies, in a thick red box that cannot be missed, or an explicit « Aucune allergie
-connue »), what is given, then how the patient has been. ``layout_dossier`` is pure: the planner
-counts its pages before registration, the renderer draws the very same pages.
+given (allergies, in a thick red box that cannot be missed, or « Aucune allergie enregistrée
+dans le SIH au <date> »: what the data says, never a "none known" it does not say), what is
+given, then how the patient has been. ``layout_dossier`` is pure: the planner counts its pages
+before registration, the renderer draws the very same pages.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from reportlab.lib.units import mm
 
 from reentry import clock, display
 from reentry.i18n import tr
-from reentry.model import Allergy, Dossier, Note, Observation
+from reentry.model import Allergy, Dossier, Note, Observation, Snapshot
 from reentry.printing.flow import (
     Column,
     Part,
@@ -120,8 +121,8 @@ def _allergy_texts(allergy: Allergy) -> tuple[str]:
     return (display.allergy_line(allergy),)
 
 
-def _no_allergy_texts() -> tuple[str]:
-    return (display.no_allergy_text(),)
+def _no_allergy_texts(snapshot: Snapshot | None) -> tuple[str]:
+    return (display.no_allergy_text(snapshot),)
 
 
 def _allergy_part(dossier: Dossier) -> Part:
@@ -129,7 +130,7 @@ def _allergy_part(dossier: Dossier) -> Part:
         rows = tuple(text_row(partial(_allergy_texts, a), ALLERGY_COLUMNS)
                      for a in dossier.allergies)
     else:
-        rows = (text_row(_no_allergy_texts, ALLERGY_COLUMNS),)
+        rows = (text_row(partial(_no_allergy_texts, dossier.snapshot), ALLERGY_COLUMNS),)
     return Part("allergies", TITLE_HEIGHT, rows, ALLERGY_COLUMNS, keep_together=True,
                 title=lambda: tr("print.allergies"))
 
