@@ -77,5 +77,6 @@ def build_ward_print(store: Store, site: Site, ward: Ward, forms: dict[str, Form
                 for d, group in zip(dossiers, patient_plans, strict=True)]
     admission = [[next(sheets) for _ in group] for group in packet_plans]
     return WardPrint(site=site, ward=ward, snapshot=store.latest_snapshot(),
-                     printed_at=printed_at, window_hours=hours, cover=cover, patients=patients,
+                     printed_at=printed_at, window_start=start, window_hours=hours,
+                     cover=cover, patients=patients,
                      admission_packets=admission, language=lang, drill=is_drill(store))

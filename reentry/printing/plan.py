@@ -63,9 +63,11 @@ class WardPrint:
     ward: Ward
     snapshot: Snapshot | None
     printed_at: datetime
+    window_start: datetime  # the window the blank forms cover (the MAR prints it on every page)
     window_hours: float
     cover: RegisteredSheet | None  # None for a one-patient reprint, which has no ward cover
     patients: list[PatientPacket]
     admission_packets: list[list[RegisteredSheet]] = field(default_factory=list)
     language: str = "fr"
     drill: bool = False  # printed from a drill copy: every page says so
+    test_print: bool = False  # registered nowhere: every page says so, its codes are refused

@@ -57,7 +57,7 @@ def _ward_code(dossier: Dossier) -> str:
 def plan_patient(dossier: Dossier, forms: dict[str, FormDefinition], start: datetime,
                  hours: float) -> list[SheetPlan]:
     """The dossier, then one blank sheet per patient form; the medication record lists every
-    planned dose of the window ``[start, start + hours)``. Texts in the plan (doses) are in the
+    planned dose of the window ``[start, start + hours]``. Texts in the plan (doses) are in the
     current language, the one the pages will be printed in."""
     ward_code = _ward_code(dossier)
     patient_id = dossier.patient.id

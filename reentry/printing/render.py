@@ -33,9 +33,25 @@ from reentry.printing.form_pages import (
     draw_form_static,
     draw_row_values,
     form_pages,
+    needs_doses,
 )
-from reentry.printing.mar import dose_values, row_values
-from reentry.printing.page import Banner, Footer, Pen, Stamp, draw_frame, page_size
+from reentry.printing.mar import (
+    MarBand,
+    dose_values,
+    draw_mar_band,
+    layout_band,
+    mar_band,
+    row_values,
+)
+from reentry.printing.page import (
+    Banner,
+    Footer,
+    Pen,
+    Stamp,
+    content_box,
+    draw_frame,
+    page_size,
+)
 from reentry.printing.plan import (
     PatientPacket,
     PlannedDose,
@@ -107,12 +123,13 @@ class _Document:
         self.canvas.setCreator("Reentry")
         self.pen = Pen(self.canvas)
         self.forms = load_forms()
-        self.statics: dict[tuple[str, int, str | None, bool], tuple[str, PageGeometry]] = {}
+        self.statics: dict[tuple[str, int, str | None, bool, float],
+                           tuple[str, PageGeometry]] = {}
         self.today = clock.local(ward_print.printed_at).date()
         self.footer = Footer(display.data_as_of_text(ward_print.snapshot),
                              tr("print.printed_at",
                                 when=clock.format_local(ward_print.printed_at)),
-                             tr("print.drill_mark") if ward_print.drill else "")
+                             _page_mark(ward_print))
         self.ward_values = {"ward.code": ward_print.ward.code, "ward.name": ward_print.ward.name}
         self.pages = 0
 
@@ -187,7 +204,7 @@ class _Document:
             elif sheet.plan.template_id == PrintedTemplate.WARD_COVER:
                 raise PlanMismatch("a ward cover cannot be a patient's sheet")
             else:
-                number = self._form(sheet, banner, values, number, total)
+                number = self._form(sheet, banner, values, dossier, number, total)
 
     def _dossier(self, sheet: RegisteredSheet, dossier: Dossier, banner: Banner, number: int,
                  total: int) -> int:
@@ -203,7 +220,7 @@ class _Document:
         return number
 
     def _form(self, sheet: RegisteredSheet, banner: Banner, values: Mapping[str, str],
-              number: int, total: int) -> int:
+              dossier: Dossier | None, number: int, total: int) -> int:
         form = self._definition(sheet)
         doses = sheet.plan.doses
         pages = form_pages(form, len(doses))
@@ -213,14 +230,26 @@ class _Document:
         sheet_values = dict(values)
         if sheet.temporary_id:
             sheet_values["temporary_identity.id"] = _grouped_temporary_id(sheet.temporary_id)
+        box = content_box(orientation)
+        band = self._mar_band(form, dossier)
+        band_layout = layout_band(band, box) if band is not None else None
         for page_number, page in enumerate(pages, 1):
             number += 1
             self._begin(orientation)
-            geometry = self._static(form, page)
+            geometry = self._static(form, page, band_layout.reserved if band_layout else 0.0)
             self._form_values(form, page, geometry, sheet_values, doses)
+            if band is not None and band_layout is not None:
+                draw_mar_band(self.pen, box, band, band_layout)
             self._finish(orientation, banner,
                          self._stamp(sheet, page_number, number, total, title))
         return number
+
+    def _mar_band(self, form: FormDefinition, dossier: Dossier | None) -> MarBand | None:
+        """A medication record (a table of the prescriptions' doses) repeats its window and the
+        allergies on every page; other forms have no band."""
+        if not needs_doses(form):
+            return None
+        return mar_band(dossier, self.ward_print.window_start, self.ward_print.window_hours)
 
     def _definition(self, sheet: RegisteredSheet) -> FormDefinition:
         form = self.forms.get(sheet.plan.template_id)
@@ -229,15 +258,17 @@ class _Document:
                                " is not the shipped definition")
         return form
 
-    def _static(self, form: FormDefinition, page: FormPage) -> PageGeometry:
-        """Draw (once per PDF) and place the static part of this kind of page."""
-        key = (form.id, form.version, *page.kind)
+    def _static(self, form: FormDefinition, page: FormPage, reserved: float) -> PageGeometry:
+        """Draw (once per PDF) and place the static part of this kind of page, ``reserved``
+        points below the top (the medication record's band)."""
+        key = (form.id, form.version, *page.kind, round(reserved, 2))
         known = self.statics.get(key)
         if known is None:
-            name = f"static_{form.id}_{form.version}_{page.section_id or ''}_{int(page.first)}"
+            name = (f"static_{form.id}_{form.version}_{page.section_id or ''}_{int(page.first)}"
+                    f"_{round(reserved)}")
             self.canvas.beginForm(name)
             self.pen.forget_font()
-            geometry = draw_form_static(self.pen, form, page)
+            geometry = draw_form_static(self.pen, form, page, reserved)
             self.canvas.endForm()
             self.pen.forget_font()
             known = self.statics[key] = (name, geometry)
@@ -269,6 +300,13 @@ class _Document:
     def save(self) -> int:
         self.canvas.save()
         return self.pages
+
+
+def _page_mark(ward_print: WardPrint) -> str:
+    """The large grey mark across every page: a test print's or a drill's, else none."""
+    if ward_print.test_print:
+        return tr("print.test_mark")
+    return tr("print.drill_mark") if ward_print.drill else ""
 
 
 def _check_pages(sheet: RegisteredSheet, drawn: int) -> None:

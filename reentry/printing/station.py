@@ -14,14 +14,16 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from functools import partial
 from pathlib import Path
+from typing import Any, cast
 
 from reentry import clock, display, i18n
 from reentry.errors import UserError
 from reentry.events.drill import is_drill
+from reentry.events.model import OutageEvent
 from reentry.files import make_private_folder, partial_path, remove_quietly, written_whole
 from reentry.formdefs import load_forms
 from reentry.i18n import msg
@@ -49,6 +51,7 @@ class PrintRequest:
     operator: str | None = None
     workers: int = 2
     kind: BatchKind = BatchKind.PRINT
+    event_id: int | None = None  # the event printed for: refused unless it is still ongoing
 
 
 @dataclass(frozen=True)
@@ -76,6 +79,15 @@ def default_window_start(now: datetime) -> datetime:
     return clock.local(now).replace(minute=0, second=0, microsecond=0)
 
 
+def event_window_start(event: OutageEvent | None, now: datetime) -> datetime:
+    """Where the blank forms' window starts for ``event``: at the cut itself when it is planned
+    ahead (the sheets are printed before it, and until then the SIH records the doses), else at
+    the current hour."""
+    if event is not None and event.started_at > now:
+        return clock.local(event.started_at)
+    return default_window_start(now)
+
+
 def print_batch(store: Store, request: PrintRequest, progress: ProgressCallback = ignore_progress,
                 cancel: CancelToken | None = None) -> PrintOutcome:
     """Print every requested ward; returns what was written. Raises ``Cancelled`` on cancel."""
@@ -84,6 +96,7 @@ def print_batch(store: Store, request: PrintRequest, progress: ProgressCallback 
     if snapshot is None:
         raise UserError("station.nothing_to_print")
     wards = _chosen_wards(store, request.wards)
+    _check_event(store, request.event_id)
     now = clock.now()
     start = request.start or default_window_start(now)
     _make_folder(request.out_dir)
@@ -122,6 +135,71 @@ def print_batch(store: Store, request: PrintRequest, progress: ProgressCallback 
         store.close_batch(batch.id, BatchStatus.INTERRUPTED)
         raise
     store.close_batch(batch.id, BatchStatus.COMPLETE)
+    return outcome
+
+
+def _check_event(store: Store, event_id: int | None) -> None:
+    """The event the operator printed for must still be the ongoing one: the batch belongs to
+    the ongoing event, and its sheets would otherwise be counted for another, or for none."""
+    if event_id is None:
+        return
+    ongoing = ongoing_event(store)
+    if ongoing is None or ongoing.id != event_id:
+        raise UserError("station.event_not_ongoing", event=event_id)
+
+
+def ongoing_event(store: Store) -> OutageEvent | None:
+    """The outage event printing belongs to now, if any (see ``reentry.events``)."""
+    events: Any = store  # the event tables are not part of the print registry's interface
+    return cast("OutageEvent | None", events.ongoing_event())
+
+
+# Test prints: codes from a range the registry never reaches (real sheets count from 1, a drill
+# copy's from 900 000 000), so a test page scanned by mistake is refused as unknown.
+TEST_FIRST_SERIAL = 990_000_000
+TEST_FIRST_TEMPORARY = 8_000_000  # the temporary identifiers of its packets start with 98
+
+
+@dataclass
+class TestPrintOutcome:
+    """What a test print wrote: PDFs only. No batch, no sheet registered, no event."""
+
+    wards: list[WardResult] = field(default_factory=list)
+
+    @property
+    def pages(self) -> int:
+        return sum(w.pages for w in self.wards)
+
+
+def print_test(store: Store, request: PrintRequest, progress: ProgressCallback = ignore_progress,
+               cancel: CancelToken | None = None) -> TestPrintOutcome:
+    """The same pages as ``print_batch`` would print, registering nothing, to try a printer
+    or show the forms outside any outage: every page carries « IMPRESSION D'ESSAI » and codes
+    that the registry refuses. Drawn in this process, ward after ward."""
+    cancel = cancel or CancelToken()
+    if store.latest_snapshot() is None:
+        raise UserError("station.nothing_to_print")
+    wards = _chosen_wards(store, request.wards)
+    now = clock.now()
+    start = request.start or default_window_start(now)
+    _make_folder(request.out_dir)
+    forms = load_forms()
+    numbering = SerialCounter(TEST_FIRST_SERIAL, TEST_FIRST_TEMPORARY)
+    stamp = clock.local(now).strftime("%Y%m%d-%H%M%S")
+    outcome = TestPrintOutcome()
+    for index, ward_code in enumerate(wards):
+        cancel.check()
+        ward, site = _ward_and_site(store, ward_code)
+        ward_print = replace(build_ward_print(
+            store, site, ward, forms, numbering, start=start, hours=request.hours,
+            printed_at=now, packets=request.admission_packets, lang=request.language),
+            test_print=True)
+        target = request.out_dir / f"essai-{stamp}-{_safe(ward_code)}.pdf"
+        pages = _render_to(ward_print, target)
+        outcome.wards.append(WardResult(ward.code, target, pages, len(_sheets(ward_print)),
+                                        len(ward_print.patients)))
+        progress(Progress(index + 1, len(wards), msg(
+            "station.progress_rendered", ward=ward.name, pages=pages)))
     return outcome
 
 
@@ -200,7 +278,8 @@ def reprint_patient(store: Store, ipp: str, out_dir: Path, *, hours: float = 8.0
         sheets = store.register_sheets(batch.id, plans, supersede=True, user=operator)
         packet = PatientPacket(dossier, sheets)
         ward_print = WardPrint(site=site, ward=ward, snapshot=snapshot, printed_at=now,
-                               window_hours=hours, cover=None, patients=[packet],
+                               window_start=start, window_hours=hours, cover=None,
+                               patients=[packet],
                                language=language, drill=is_drill(store))
         _make_folder(out_dir)
         target = out_dir / f"lot{batch.id:05d}-{_safe(ward.code)}-reprint-{sheets[0].serial}.pdf"
