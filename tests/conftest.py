@@ -1,4 +1,5 @@
-"""Shared fixtures: the real sample files, fresh SQLite stores, and Qt kept offscreen."""
+"""Shared fixtures: the real sample files, fresh SQLite stores, a private PostgreSQL server
+(``postgres_url``: a fresh database for each test), and Qt kept offscreen."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import os
 from pathlib import Path
 
 import pytest
+from postgres_fixture import postgres_server, postgres_url  # noqa: F401 (fixtures for all tests)
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
