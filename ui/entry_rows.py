@@ -9,6 +9,7 @@ state (blank, typed, saved, being corrected) and the warnings the nurse has conf
 from __future__ import annotations
 
 from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtGui import QFont, QFontMetrics
 from PySide6.QtWidgets import (
     QFrame,
     QGridLayout,
@@ -30,13 +31,16 @@ from ui.entry_fields import (
     STATE_ERROR,
     STATE_SAVED,
     STATE_WARNING,
+    Cell,
     FieldEdit,
+    cell_for,
     display_value,
     field_hint,
     header_text,
 )
 
 REASON_KEY = "_reason"  # a correction's reason in a draft row (field ids never start with "_")
+REASON_WIDTH = 150  # the correction's reason takes the status column's place
 
 
 def is_sheet_section(section: Section) -> bool:
@@ -56,7 +60,7 @@ class RowEditor(QObject):
         self.section = section
         self.row_index = row_index
         self.key = f"{section.id}:{row_index}"
-        self.cells: dict[str, FieldEdit] = {}
+        self.cells: dict[str, Cell] = {}
         self.fixed: dict[str, QLabel] = {}
         self.entry: Entry | None = None
         self.correcting = False
@@ -72,17 +76,18 @@ class RowEditor(QObject):
                 label.setStyleSheet(f"color: {theme.TEXT}; padding: 0 4px;")
                 self.fixed[field.id] = label
             else:
-                cell = FieldEdit(field, parent, owner=self)
+                cell = cell_for(field, parent, owner=self)
                 cell.setText(prefilled.get(field.id, ""))
                 cell.textEdited.connect(self._typed)
                 self.cells[field.id] = cell
         self.reason = FieldEdit(None, parent, owner=self)
         self.reason.setObjectName("correction_reason")
-        self.reason.setMinimumWidth(180)
+        self.reason.setMinimumWidth(REASON_WIDTH)
         self.reason.textEdited.connect(self._typed)
         self.reason.hide()
         self.status = QLabel(parent)
         self.status.setObjectName("row_status")
+        self.status.setMinimumWidth(1)  # the column is as wide as the longest status (below)
         self.refresh_status()
 
     # -- what the row holds ---------------------------------------------------------------------
@@ -121,20 +126,20 @@ class RowEditor(QObject):
             return True
         return self.recordable and self.entry is None and not self.is_blank()
 
-    def editable(self) -> list[FieldEdit]:
+    def editable(self) -> list[Cell]:
         """The cells Enter and Tab go through, in paper order."""
         if self.saved:
             return []
         cells = [cell for cell in self.cells.values() if not cell.isReadOnly()]
         return cells + ([self.reason] if self.correcting else [])
 
-    def first_cell(self) -> FieldEdit | None:
+    def first_cell(self) -> Cell | None:
         editable = self.editable()
         if editable:
             return editable[0]
         return next(iter(self.cells.values()), None)
 
-    def next_cell(self, cell: FieldEdit) -> FieldEdit | None:
+    def next_cell(self, cell: Cell) -> Cell | None:
         editable = self.editable()
         if cell not in editable:
             return None
@@ -153,6 +158,7 @@ class RowEditor(QObject):
             for field_id, text in values.items():
                 if field_id in self.cells:
                     self.cells[field_id].setText(text)
+                    self.cells[field_id].show_start()
         finally:
             self._loading = False
         self.check_cells()
@@ -169,6 +175,7 @@ class RowEditor(QObject):
             if entry is not None:
                 stored = entry.values.get(field_id)
                 cell.setText(display_value(cell.field, stored) if stored and cell.field else "")
+                cell.show_start()
             cell.setReadOnly(entry is not None)
             cell.setFocusPolicy(Qt.FocusPolicy.ClickFocus if entry is not None
                                 else Qt.FocusPolicy.StrongFocus)
@@ -196,15 +203,15 @@ class RowEditor(QObject):
 
     # -- checks as typed ------------------------------------------------------------------------
 
-    def check(self, cell: FieldEdit) -> ValueCheck | None:
+    def check(self, cell: Cell) -> ValueCheck | None:
         if cell.field is None or cell.isReadOnly() and self.saved:
             return None
         return validate_value(cell.field, cell.text(), required=False)
 
-    def is_confirmed(self, cell: FieldEdit) -> bool:
+    def is_confirmed(self, cell: Cell) -> bool:
         return cell.field is not None and self._confirmed.get(cell.field.id) == cell.text()
 
-    def confirm_warning(self, cell: FieldEdit) -> bool:
+    def confirm_warning(self, cell: Cell) -> bool:
         """Enter on a value outside the plausible range confirms it; True if it did."""
         check = self.check(cell)
         if check is None or not check.needs_confirmation or self.is_confirmed(cell):
@@ -253,26 +260,47 @@ class RowEditor(QObject):
     # -- status ---------------------------------------------------------------------------------
 
     def status_msg(self) -> Msg | None:
+        """Short, to fit its column beside the cells; who saved it is in the tooltip."""
         if self.correcting:
             return msg("entry_ui.row_correcting")
         if self.entry is not None:
-            params = {"user": self.entry.entered_by,
-                      "time": clock.local(self.entry.entered_at).strftime("%H:%M")}
+            time = clock.local(self.entry.entered_at).strftime("%H:%M")
             if self.entry.corrects is not None:
-                return msg("entry_ui.row_corrected", **params)
-            return msg("entry_ui.row_saved", **params)
+                return msg("entry_ui.row_corrected", time=time)
+            return msg("entry_ui.row_saved", time=time)
         if self.recordable and not self.is_blank():
             return msg("entry_ui.row_unsaved")
         return None
 
+    def _status_tip(self) -> str:
+        if self.entry is None:
+            return ""
+        lines = [tr("entry_ui.row_saved_by", user=self.entry.entered_by,
+                    time=clock.local(self.entry.entered_at).strftime("%H:%M"))]
+        if self.entry.reason:
+            lines.append(tr("entry_ui.reason_tooltip", reason=self.entry.reason))
+        return "\n".join(lines)
+
+    def status_width(self) -> int:
+        """The widest status this row can show (bold, the widest look), or the reason's box."""
+        font = QFont(self.status.font())
+        font.setBold(True)
+        metrics = QFontMetrics(font)
+        texts = [tr("entry_ui.row_unsaved"), tr("entry_ui.row_saved", time="00:00"),
+                 tr("entry_ui.row_corrected", time="00:00")]
+        return max(REASON_WIDTH, *(metrics.horizontalAdvance(t) + 8 for t in texts))
+
     def refresh_status(self) -> None:
+        """While correcting, the reason's box takes the status's place."""
         status = self.status_msg()
-        self.status.setText(status.render() if status else "")
+        self.status.setText(status.render() if status and not self.correcting else "")
+        self.status.setVisible(not self.correcting)
         colour = "#1b5e20" if self.saved else theme.PROVISIONAL_IDENTITY
-        self.status.setStyleSheet(f"color: {colour};")
+        weight = "normal" if self.saved else "bold"
+        self.status.setStyleSheet(f"color: {colour}; font-weight: {weight};")
+        self.status.setToolTip(self._status_tip())
         self.reason.setPlaceholderText(tr("entry_ui.reason_placeholder"))
-        if self.entry is not None and self.entry.reason:
-            self.status.setToolTip(tr("entry_ui.reason_tooltip", reason=self.entry.reason))
+        self.reason.setToolTip(tr("entry_ui.row_correcting"))
 
     def retranslate(self) -> None:
         for cell in self.cells.values():
@@ -303,6 +331,7 @@ class SectionView(QFrame):
         self.title.setFont(theme.scaled_font(self, 1.15, bold=True))
         self._headers: dict[str, QLabel] = {}
         self._numbers: list[QLabel] = []
+        self._status_cells: list[tuple[QWidget, RowEditor]] = []
         grid = QGridLayout()
         grid.setHorizontalSpacing(4)
         grid.setVerticalSpacing(3)
@@ -318,10 +347,12 @@ class SectionView(QFrame):
 
     def _status_cell(self, row: RowEditor) -> QWidget:
         holder = QWidget(self)
+        holder.setObjectName("row_status_cell")
         line = QHBoxLayout(holder)
         line.setContentsMargins(0, 0, 0, 0)
-        line.addWidget(row.reason)
+        line.addWidget(row.reason, 1)
         line.addWidget(row.status, 1)
+        self._status_cells.append((holder, row))
         return holder
 
     def _lay_out_table(self, grid: QGridLayout) -> None:
@@ -339,7 +370,11 @@ class SectionView(QFrame):
             for column, field in enumerate(fields, start=1):
                 grid.addWidget(row.cells.get(field.id) or row.fixed[field.id], line, column)
             grid.addWidget(self._status_cell(row), line, len(fields) + 1)
-        grid.setColumnStretch(len(fields) + 1, 1)
+        notes = [column for column, field in enumerate(fields, start=1) if field.lines > 1]
+        for column in notes:  # a note gets the room left: more of its text in view
+            grid.setColumnStretch(column, 1)
+        if not notes:
+            grid.setColumnStretch(len(fields) + 1, 1)
 
     def _lay_out_boxes(self, grid: QGridLayout) -> None:
         (row,) = self.rows
@@ -369,3 +404,5 @@ class SectionView(QFrame):
             heading.setToolTip(field_hint(field))
         for row in self.rows:
             row.retranslate()
+        for holder, row in self._status_cells:
+            holder.setMinimumWidth(row.status_width())

@@ -4,9 +4,14 @@ The screen is generated from the form definition (same sections, fields and orde
 The patient's identity banner stays above the scrolling rows. Each value is checked as typed
 (range and unit in the message); an implausible value needs Enter a second time. A row is stored
 the moment it is saved (Ctrl+S, Ctrl+Enter, or Enter on its last cell), after a one-time identity
-confirmation per sheet; what is typed and not saved yet is kept as a draft every few hundred
+confirmation per sheet. Leaving a typed row (Tab from its last cell, ↑ ↓, a click elsewhere)
+saves it by the same rules, or keeps the focus in it with the reason; a refusal goes away as soon
+as its value is fixed. What is typed and not saved yet is kept as a draft every few hundred
 milliseconds, and offered back when the sheet is scanned again. Saved rows show what was stored;
 F4 corrects one with a reason, the original staying visible, struck through, in the history.
+
+The rows are never clipped: the scroll area is as wide as the widest row (the scanned page
+beside takes what is left, or goes under the rows), and the focused cell is scrolled into view.
 """
 
 from __future__ import annotations
@@ -18,7 +23,7 @@ from datetime import datetime
 from functools import partial
 from typing import Any
 
-from PySide6.QtCore import QEvent, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QApplication,
     QFrame,
@@ -37,14 +42,14 @@ from reentry.formdefs_model import RepeatPer, Section
 from reentry.i18n import Msg, msg, tr
 from reentry.printing.form_pages import FormPage, form_pages, section_rows
 from ui import theme
-from ui.entry_fields import CELL_STYLE, FieldEdit
+from ui.entry_fields import CELL_STYLE, Cell
 from ui.entry_history import HistoryView
 from ui.entry_rows import REASON_KEY, RowEditor, SectionView, is_sheet_section
 from ui.identity_banner import IdentityBanner, temporary_identity_banner
 from ui.identity_confirm import IdentityConfirmation
 from ui.language import is_language_change
 from ui.notice import COLOURS, MARKS, screen_labels, show_notice
-from ui.sheet_scan_panel import TOGGLE_KEYS, beside_scanned_page
+from ui.sheet_scan_panel import PLACE_KEYS, TOGGLE_KEYS, beside_scanned_page
 from ui.shortcuts import add_shortcut
 
 DRAFT_DELAY_MS = 400
@@ -113,6 +118,7 @@ class EntryScreen(QWidget):
         self._identity_confirmed = False
         self._pending_save: RowEditor | None = None
         self._refused: dict[str, dict[str, Msg]] = {}  # row key → field id → service's refusal
+        self._steering = False  # the screen itself is moving the focus
         self._notice: tuple[str, Msg] | None = None
         self.empty_doses: QLabel | None = None
         self._draft_dirty = False
@@ -149,6 +155,7 @@ class EntryScreen(QWidget):
         self.scroll_area.setObjectName("entry_scroll")
         self.scroll_area.setWidgetResizable(True)
         self.scroll_area.setFrameShape(QFrame.Shape.NoFrame)
+        self.scroll_area.viewport().installEventFilter(self)  # resized: the focus stays in view
         self.history = HistoryView(self)
         self.messages, self.notice, self.keys_help = screen_labels(self, "entry")
         self.messages.setMinimumHeight(self.fontMetrics().lineSpacing() * 3)
@@ -168,6 +175,7 @@ class EntryScreen(QWidget):
         self.finish_action = add_shortcut(self, FINISH_KEYS, self.finish_sheet)
         self.correct_action = add_shortcut(self, CORRECT_KEYS, self.correct_current_row)
         self.scan_page_action = add_shortcut(self, TOGGLE_KEYS, self.scan_panel.toggle)
+        self.scan_place_action = add_shortcut(self, PLACE_KEYS, self.scan_panel.toggle_place)
 
     # -- opening and closing a sheet ------------------------------------------------------------
 
@@ -188,6 +196,7 @@ class EntryScreen(QWidget):
         self._identity_confirmed = context.identity_confirmed or context.patient is None
         self._show_identity(context)
         self._build_sections(context)
+        self._fit_width()
         self.scan_panel.show_page(self.store, context.instance.serial, context.page)
         restored = self._fill(context)
         self._set_notice("info", msg("entry_ui.draft_restored",
@@ -219,6 +228,7 @@ class EntryScreen(QWidget):
         old = self.scroll_area.takeWidget()
         if old is not None:
             old.deleteLater()
+        self.scroll_area.setMinimumWidth(0)
         self.banner.clear()
         self.scan_panel.clear()
         self._set_notice("info", None)
@@ -286,7 +296,18 @@ class EntryScreen(QWidget):
             cell.advance.connect(partial(self._advance, row, cell))
             cell.move_row.connect(partial(self._move_row, row, cell))
             cell.escape.connect(partial(self._escape, row))
+            cell.tab_handler = partial(self._tab, row, cell)
         return row
+
+    def _fit_width(self) -> None:
+        """Every column on screen: the scroll area never narrower than the widest row (the
+        splitter then gives the scanned page only what is left)."""
+        content = self.scroll_area.widget()
+        if content is None:
+            return
+        bar = self.scroll_area.verticalScrollBar().sizeHint().width()
+        frame = 2 * self.scroll_area.frameWidth()
+        self.scroll_area.setMinimumWidth(content.minimumSizeHint().width() + bar + frame)
 
     def _fill(self, context: SheetContext) -> bool:
         """Saved rows, then the draft, then the sheet's date; True if typed rows came back."""
@@ -314,11 +335,65 @@ class EntryScreen(QWidget):
     def _sheet_rows(self) -> list[RowEditor]:
         return [row for row in self.rows if not row.recordable]
 
-    def _focus_changed(self, _old: QWidget | None, new: QWidget | None) -> None:
-        owner = getattr(new, "owner", None)
-        if isinstance(owner, RowEditor) and owner in self.rows and owner is not self.current_row:
+    def _row_of(self, widget: QWidget | None) -> RowEditor | None:
+        owner = getattr(widget, "owner", None)
+        return owner if isinstance(owner, RowEditor) and owner in self.rows else None
+
+    def _focus_changed(self, old: QWidget | None, new: QWidget | None) -> None:
+        self._scroll_to(new)  # Tab into a cell out of view scrolls to it
+        owner, left = self._row_of(new), self._row_of(old)
+        if owner is not None and owner is not self.current_row:
             self.current_row = owner
             self._show_messages()
+        if (not self._steering and owner is not None and left is not None and left is not owner
+                and left.has_unsaved_text()):
+            # A click (or any other way) out of a typed row: the same rules as Tab, once the
+            # focus change is over.
+            QTimer.singleShot(0, partial(self._left_row, left, new))
+
+    def _left_row(self, row: RowEditor, target: QWidget | None) -> None:
+        if (self.context is None or row not in self.rows or not row.has_unsaved_text()
+                or self._row_of(QApplication.focusWidget()) is row):
+            return
+        if self.save_row(row) is not None and isinstance(target, Cell):
+            self._focus(target)
+
+    def _tab(self, row: RowEditor, cell: Cell, forward: bool) -> bool:
+        """Tab out of a typed row saves it as Enter on its last cell does (without confirming a
+        warning), or keeps the focus in it with the reason; True when the screen moved the
+        focus itself. Inside a row, or out of a row with nothing to save, Tab just moves on."""
+        editable = row.editable()
+        if not row.has_unsaved_text() or cell not in editable:
+            return False
+        if cell is not (editable[-1] if forward else editable[0]):
+            return False
+        entry = self.save_row(row)
+        if entry is not None and not forward:
+            earlier = self.rows[:self.rows.index(row)]
+            back = next((r for r in reversed(earlier) if r.editable()), None)
+            if back is not None:
+                self._focus(back.editable()[-1])
+        return True
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Resize and watched is self.scroll_area.viewport():
+            QTimer.singleShot(0, self._keep_focus_in_view)  # once the rows are laid out again
+        return super().eventFilter(watched, event)
+
+    def _keep_focus_in_view(self) -> None:
+        """The page moved under the rows, an edge dragged, the window resized: the cell being
+        typed stays on screen."""
+        self._scroll_to(QApplication.focusWidget())
+
+    def _scroll_to(self, cell: QWidget | None) -> None:
+        """The whole cell in view (Qt's own ``ensureWidgetVisible`` is content with its text
+        cursor, which can leave half the cell under the edge)."""
+        content = self.scroll_area.widget()
+        if cell is None or content is None or not content.isAncestorOf(cell):
+            return
+        centre = cell.mapTo(content, cell.rect().center())
+        self.scroll_area.ensureVisible(centre.x(), centre.y(), cell.width() // 2 + 8,
+                                       cell.height() // 2 + 8)
 
     def _focus_next(self, after: RowEditor | None) -> None:
         """The first cell still to type: the sheet's date if empty, else the next unsaved row."""
@@ -332,14 +407,18 @@ class EntryScreen(QWidget):
         if following is not None:
             self._focus(following.editable()[0])
 
-    def _focus(self, cell: FieldEdit) -> None:
-        cell.setFocus(Qt.FocusReason.OtherFocusReason)
-        self.scroll_area.ensureWidgetVisible(cell)
+    def _focus(self, cell: Cell) -> None:
+        self._steering = True
+        try:
+            cell.setFocus(Qt.FocusReason.OtherFocusReason)
+        finally:
+            self._steering = False
+        self._scroll_to(cell)
         if isinstance(cell.owner, RowEditor):
             self.current_row = cell.owner
             self._show_messages()
 
-    def _advance(self, row: RowEditor, cell: FieldEdit) -> None:
+    def _advance(self, row: RowEditor, cell: Cell) -> None:
         """Enter: confirm an implausible value, else the next cell, else save the row."""
         if row.confirm_warning(cell):
             self._show_messages()
@@ -352,10 +431,13 @@ class EntryScreen(QWidget):
         else:
             self.save_row(row)
 
-    def _move_row(self, row: RowEditor, cell: FieldEdit, step: int) -> None:
+    def _move_row(self, row: RowEditor, cell: Cell, step: int) -> None:
+        """↑ ↓: the same cell one row up or down, once a typed row is saved (same rules)."""
         view = next((v for v in self.sections if row in v.rows), None)
         target = view.row_after(row, step) if view else None
         if target is None:
+            return
+        if row.has_unsaved_text() and self.save_row(row) is None:
             return
         if cell.field is not None and cell.field.id in target.cells:
             self._focus(target.cells[cell.field.id])
@@ -437,7 +519,7 @@ class EntryScreen(QWidget):
             self._focus(target)
         self._show_messages()
 
-    def _cell_for(self, row: RowEditor, field_id: str) -> FieldEdit | None:
+    def _cell_for(self, row: RowEditor, field_id: str) -> Cell | None:
         if field_id == REASON_KEY:
             return row.reason
         if field_id in row.cells and not row.cells[field_id].isReadOnly():
@@ -545,12 +627,37 @@ class EntryScreen(QWidget):
     # -- drafts and finishing -------------------------------------------------------------------
 
     def _row_edited(self, row: RowEditor) -> None:
-        field = getattr(QApplication.focusWidget(), "field", None)
-        if field is not None and row.key in self._refused:
-            self._refused[row.key].pop(field.id, None)
+        self._recheck_refusals()
         self._schedule_draft()
-        if row is self.current_row:
-            self._show_messages()
+        self._show_messages()
+
+    def _recheck_refusals(self) -> None:
+        """A refusal stays on screen only while its value is still wrong: after any edit (the
+        sheet's date included) each refused row is checked again as the service checks it, and
+        what was fixed disappears, with the « not saved » notice once nothing is left."""
+        context = self.context
+        if context is None or not self._refused:
+            return
+        for row in [r for r in self.rows if r.key in self._refused]:
+            problems = service.check_row(context.form, row.section.id, row.values(),
+                                         self._sheet_values(), planned=self._planned(row),
+                                         now=self._now())
+            still = {**problems.errors, **{k: v for k, v in problems.warnings.items()
+                                           if k not in row.confirmed_fields()}}
+            if row.correcting and not row.reason.text().strip():
+                still[REASON_KEY] = msg("entry.reason_required")
+            kept = {field_id: still[field_id] for field_id in self._refused[row.key]
+                    if field_id in still}
+            if kept:
+                self._refused[row.key] = kept
+            else:
+                del self._refused[row.key]
+            row.check_cells()
+            row.mark_refused(set(kept) & set(problems.errors))
+        notice = self._notice[1] if self._notice else None
+        if notice is not None and notice.id == "entry.row_refused":
+            left = sum(len(problems) for problems in self._refused.values())
+            self._set_notice("error", msg("entry.row_refused", count=left) if left else None)
 
     def _schedule_draft(self) -> None:
         self._draft_dirty = True
@@ -664,6 +771,7 @@ class EntryScreen(QWidget):
             view.retranslate()
         self.keys_help.setText(tr("entry_ui.keys_help"))
         self.history.refresh()
+        self._fit_width()
         self._render_notice()
         self._show_messages()
 

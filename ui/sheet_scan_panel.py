@@ -1,9 +1,12 @@
 """The scanned page of the sheet being typed, beside the entry fields.
 
 With the paper on screen the nurse types from the screen, not from the pile. The panel shows the
-most recently imported image of the sheet page on screen, says so plainly when the page has not
-been scanned, and folds away (F6, or its button) for someone who prefers the paper; it stays
-folded for the next sheets until unfolded. A folded panel reads no image at all.
+most recently imported image of the sheet page on screen. It folds away by itself while the page
+on screen has no scanned image (the fields get the whole width), and on request (F6, or its
+button) for someone who prefers the paper; it stays folded for the next sheets until unfolded.
+It is resized by dragging its edge (the fields keep their width). It sits beside the fields when
+they leave it room to be read, else under them, until the person chooses with Shift+F6 (or its
+button); the choices hold for the next sheets. A folded panel reads no image at all.
 """
 
 from __future__ import annotations
@@ -22,6 +25,9 @@ from ui.language import is_language_change
 from ui.page_view import PageView
 
 TOGGLE_KEYS = ("F6",)
+PLACE_KEYS = ("Shift+F6",)
+# Narrower than this beside the fields, a page is unreadable and goes under them instead.
+PORTRAIT_MIN_WIDTH, LANDSCAPE_MIN_WIDTH = 480, 700
 _NO_LIMIT = 16_777_215  # QWIDGETSIZE_MAX
 
 
@@ -33,11 +39,16 @@ class SheetScanPanel(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("sheet_scan_panel")
-        self._shown = True
+        self._shown = True  # the person's choice; folded anyway while there is no page
+        self._peek = False  # unfolded on request although the sheet page has no image
+        self._open = True  # unfolded now
+        self._has_page = False
+        self._below = False
+        self._place_chosen = False  # Shift+F6 pressed: beside or under as chosen, from now on
         self._sheet: tuple[Any, int, int] | None = None  # store, serial, page on screen
         self._loaded = False
         self._caption: Msg | None = None
-        self._restore_width = 0
+        self._restore_size = 0
         self._split_once = False
         self.caption = QLabel(self)
         self.caption.setObjectName("sheet_scan_caption")
@@ -47,32 +58,47 @@ class SheetScanPanel(QWidget):
         self.toggle_button.setObjectName("sheet_scan_toggle")
         self.toggle_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # the cell keeps the focus
         self.toggle_button.clicked.connect(lambda _checked=False: self.toggle())
+        self.place_button = QToolButton(self)
+        self.place_button.setObjectName("sheet_scan_place")
+        self.place_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.place_button.clicked.connect(lambda _checked=False: self.toggle_place())
         self.page_view = PageView(self)
         # Tab goes from cell to cell; a click (or the buttons) reaches the page.
         self.page_view.canvas.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
+        self.page_view.image_shown.connect(self._image_shown)
         header = QHBoxLayout()
         header.setContentsMargins(0, 0, 0, 0)
         header.addWidget(self.toggle_button)
+        header.addWidget(self.place_button)
         header.addWidget(self.caption, 1)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 0, 0, 0)
         layout.addLayout(header)
         layout.addWidget(self.page_view, 1)
+        layout.addStretch(0)  # folded: the button at the top, not halfway down
         self._retranslate()
 
     # -- the page -------------------------------------------------------------------------------
 
     def show_page(self, store: Any, serial: int, page: int) -> None:
-        """The sheet page now on screen; its image is read only while the panel is unfolded."""
+        """The sheet page now on screen; its image is read only while the panel is unfolded,
+        and the panel stays folded while the page has none."""
         self.clear()
         self._sheet = (store, serial, page)
-        if self._shown:
-            self._load()
+        try:
+            self._has_page = any(s.page == page and s.current for s in store.scan_pages(serial))
+        except UserError as error:
+            self._has_page = True  # unfolded, to say why there is no image
+            self.page_view.clear(error.msg)
+            self._loaded = True
+        self._peek = False
+        self._apply_fold()
 
     def clear(self) -> None:
         """No sheet on screen: no image either (never another patient's page beside a form)."""
         self._sheet = None
         self._loaded = False
+        self._has_page = False
         self._set_caption(None)
         self.page_view.clear(msg("scan_ui.entry_no_sheet"))
 
@@ -107,46 +133,138 @@ class SheetScanPanel(QWidget):
     # -- folding --------------------------------------------------------------------------------
 
     def is_shown(self) -> bool:
+        """Whether the person wants the page shown (F6); ``is_unfolded`` says if it is."""
         return self._shown
 
+    def is_unfolded(self) -> bool:
+        return self._open
+
+    def is_below(self) -> bool:
+        return self._below
+
     def toggle(self) -> None:
-        self.set_shown(not self._shown)
+        """F6: unfold a panel folded for want of a page (to see why), else fold or unfold."""
+        if self._shown and not self._open:
+            self._peek = True
+            self._apply_fold()
+        else:
+            self.set_shown(not self._shown)
 
     def set_shown(self, shown: bool) -> None:
         """Unfold (reading the page if needed) or fold to a narrow strip with its button."""
-        if shown == self._shown:
+        if shown == self._shown and shown == self._open:
             return
-        splitter = self.parentWidget()
-        sizes = splitter.sizes() if isinstance(splitter, QSplitter) else None
         self._shown = shown
-        self.page_view.setVisible(shown)
-        self.caption.setVisible(shown)
-        if shown:
-            self.setMaximumWidth(_NO_LIMIT)
-            if isinstance(splitter, QSplitter) and sizes is not None:
-                index = splitter.indexOf(self)
-                total = sum(sizes)
-                wanted = self._restore_width or total // 2
-                sizes = [max(0, total - wanted) if i != index else wanted
-                         for i in range(len(sizes))]
-                splitter.setSizes(sizes)
+        self._peek = shown
+        self._apply_fold()
+
+    def _wanted_open(self) -> bool:
+        return self._shown and (self._has_page or self._peek or self._sheet is None)
+
+    def _splitter(self) -> QSplitter | None:
+        splitter = self.parentWidget()
+        return splitter if isinstance(splitter, QSplitter) else None
+
+    def _apply_fold(self) -> None:
+        opening = self._wanted_open()
+        splitter = self._splitter()
+        if opening != self._open:
+            sizes = splitter.sizes() if splitter is not None else None
+            self._open = opening
+            if opening:
+                self._unfold(splitter, sizes)
+            else:
+                self._fold(splitter, sizes)
+            self.shown_changed.emit(opening)
+        if opening:
             self._load()
         else:
-            if isinstance(splitter, QSplitter) and sizes is not None:
-                self._restore_width = sizes[splitter.indexOf(self)]
-            self.setMaximumWidth(self.toggle_button.sizeHint().width()
-                                 + self.layout().contentsMargins().left() + 2)
-            self.page_view.clear(msg("scan_ui.entry_no_sheet"))  # a folded panel keeps nothing
+            # A folded panel keeps nothing; it still says why it is folded when it is.
+            self.page_view.clear(msg("scan_ui.entry_no_page" if self._sheet is not None
+                                     and not self._has_page else "scan_ui.entry_no_sheet"))
             self._loaded = False
         self._retranslate()
-        self.shown_changed.emit(shown)
+
+    def _unfold(self, splitter: QSplitter | None, sizes: list[int] | None) -> None:
+        self.page_view.setVisible(True)
+        self.caption.setVisible(True)
+        self.place_button.setVisible(True)
+        self.setMaximumSize(_NO_LIMIT, _NO_LIMIT)
+        if splitter is not None and sizes is not None:
+            index = splitter.indexOf(self)
+            total = sum(sizes)
+            wanted = self._restore_size or total // 2
+            splitter.setSizes([max(0, total - wanted) if i != index else wanted
+                               for i in range(len(sizes))])
+
+    def _fold(self, splitter: QSplitter | None, sizes: list[int] | None) -> None:
+        if splitter is not None and sizes is not None:
+            self._restore_size = sizes[splitter.indexOf(self)]
+        self.page_view.setVisible(False)
+        self.caption.setVisible(False)
+        self.place_button.setVisible(False)
+        margins = self.layout().contentsMargins()
+        if self._below:
+            self.setMaximumHeight(self.toggle_button.sizeHint().height() + margins.top()
+                                  + margins.bottom() + 2)
+        else:
+            self.setMaximumWidth(self.toggle_button.sizeHint().width() + margins.left() + 2)
+
+    def toggle_place(self) -> None:
+        self.set_below(not self._below)
+
+    def set_below(self, below: bool) -> None:
+        """The person's choice: the page under the fields or beside them, for every sheet."""
+        self._place_chosen = True
+        self._set_place(below)
+
+    def _image_shown(self, shown: bool) -> None:
+        if shown:
+            self._place_for_room()
+
+    def _place_for_room(self) -> None:
+        """Until the person chooses, beside the fields if they leave the page room enough to be
+        read (a landscape page needs more), else under them (the wide tables of the vital signs
+        and the MAR on a 1,366 px screen)."""
+        splitter = self._splitter()
+        if self._place_chosen or splitter is None or not self.page_view.has_image():
+            return
+        size = self.page_view.image_size()
+        needed = LANDSCAPE_MIN_WIDTH if size.width() > size.height() else PORTRAIT_MIN_WIDTH
+        fields = splitter.widget(1 - splitter.indexOf(self))
+        need = max(fields.minimumWidth(), fields.minimumSizeHint().width())
+        width = splitter.width() if splitter.testAttribute(
+            Qt.WidgetAttribute.WA_Resized) else self.window().width()
+        room = width - need - splitter.handleWidth()
+        self._set_place(room < needed)
+
+    def _set_place(self, below: bool) -> None:
+        """The page under the fields or beside them; half and half again."""
+        splitter = self._splitter()
+        if below == self._below or splitter is None:
+            return
+        self._below = below
+        margins = (0, 4, 0, 0) if below else (4, 0, 0, 0)
+        self.layout().setContentsMargins(*margins)
+        splitter.setOrientation(Qt.Orientation.Vertical if below else Qt.Orientation.Horizontal)
+        self.setMaximumSize(_NO_LIMIT, _NO_LIMIT)
+        self._restore_size = 0
+        if self._open:
+            total = sum(splitter.sizes())
+            index = splitter.indexOf(self)
+            splitter.setSizes([total - total // 2 if i != index else total // 2
+                               for i in range(splitter.count())])
+        else:
+            self._fold(None, None)
+        self._retranslate()
 
     def showEvent(self, event: QShowEvent) -> None:
         """The first time on screen, half the width: the rows' table would otherwise take
-        nearly all of it and leave the page too small to read."""
+        nearly all of it and leave the page too small to read (the rows keep their minimum
+        width: the splitter never gives them less)."""
         super().showEvent(event)
-        splitter = self.parentWidget()
-        if not self._split_once and self._shown and isinstance(splitter, QSplitter):
+        splitter = self._splitter()
+        if not self._split_once and self._open and splitter is not None:
             self._split_once = True
             total = sum(splitter.sizes())
             index = splitter.indexOf(self)
@@ -160,10 +278,20 @@ class SheetScanPanel(QWidget):
         self.caption.setText(caption.render() if caption else tr("scan_ui.entry_title"))
 
     def _retranslate(self) -> None:
-        self.toggle_button.setText("▶" if self._shown else "◀")
-        tip = tr("scan_ui.entry_hide_tip" if self._shown else "scan_ui.entry_show_tip")
+        arrows = ("▼", "▲") if self._below else ("▶", "◀")
+        self.toggle_button.setText(arrows[0] if self._open else arrows[1])
+        if self._open:
+            tip = tr("scan_ui.entry_hide_tip")
+        elif self._shown and self._sheet is not None and not self._has_page:
+            tip = tr("scan_ui.entry_folded_no_page")
+        else:
+            tip = tr("scan_ui.entry_show_tip")
         self.toggle_button.setToolTip(tip)
         self.toggle_button.setAccessibleName(tip)
+        self.place_button.setText("⬒" if self._below else "◨")
+        place_tip = tr("scan_ui.entry_beside_tip" if self._below else "scan_ui.entry_below_tip")
+        self.place_button.setToolTip(place_tip)
+        self.place_button.setAccessibleName(place_tip)
         self._set_caption(self._caption)
 
     def changeEvent(self, event: QEvent) -> None:
@@ -183,4 +311,6 @@ def beside_scanned_page(parent: QWidget, fields: QWidget, name: str
     body.addWidget(panel)
     body.setStretchFactor(0, 1)
     body.setStretchFactor(1, 1)
+    body.setCollapsible(0, False)  # dragging the edge never hides the fields
+    body.setHandleWidth(6)
     return panel, body

@@ -1,0 +1,198 @@
+"""Every form's entry grid on a ward PC's 1,366 x 768 screen: nothing clipped, the focus in view.
+
+A real ward is printed, one patient's sheets are scanned and imported by the core; the re-entry
+window is shown at 1,366 x 768 and each sheet is opened as a nurse opens it. Every column of
+every row (cells, printed cells, the row's status) lies inside the visible part of the grid,
+with the scanned page folded away (no page), beside the fields, or moved under them; Tab through
+the whole sheet keeps the focused cell on screen.
+"""
+
+from __future__ import annotations
+
+import random
+import shutil
+from datetime import UTC, datetime
+
+import pytest
+from printed_ward import print_demo_ward
+from PySide6.QtCore import QPoint, QRect, QSize, Qt
+from qt_windows import focused, scan, signed_in
+from scanned_stack import printed_pages, scanned, write_pdf
+
+from reentry.entry import service
+from reentry.entry.model import Role
+from reentry.scanning.importer import import_scans
+from reentry.store import open_store
+from ui.reentry_window import ReentryWindow
+
+pytestmark = [pytest.mark.qt]
+
+NOW = datetime(2026, 11, 24, 7, 0, tzinfo=UTC)
+WARD_PC = QSize(1366, 768)
+GRIDS = ("vital_signs", "medication_administration", "nursing_notes", "transfer_discharge")
+
+
+@pytest.fixture(scope="module")
+def printed(tmp_path_factory):
+    """One ward printed once for the module (a copy of its database kept with no scan), then
+    page 1 of each sheet of its first patient scanned and imported."""
+    folder = tmp_path_factory.mktemp("fit")
+    store = open_store(folder / "printed.sqlite")
+    try:
+        outcome = print_demo_ward(store, folder / "pdf")
+        sheets = store.batch_sheets(outcome.batch_id)
+        service.add_user(store, "mdupont", "Marie Dupont", Role.NURSE)
+    finally:
+        store.close()
+    shutil.copy(folder / "printed.sqlite", folder / "scanned.sqlite")
+    store = open_store(folder / "scanned.sqlite")
+    try:
+        nurse = store.user_by_name("mdupont")
+        patient = next(s.patient_id for s in sheets if s.template_id == "vital_signs")
+        mine = {s.serial for s in sheets if s.patient_id == patient}
+        pages = [p for p in printed_pages(outcome.wards[0].pdf, 150)
+                 if p.serial in mine and p.page == 1]
+        rng = random.Random(13)
+        stack = write_pdf([scanned(p, rng, quarter=0).image for p in pages],
+                          folder / "pile.pdf", 150)
+        assert import_scans(store, [stack], nurse, workers=1).identified == len(pages)
+    finally:
+        store.close()
+    return folder, {s.template_id: s for s in sheets if s.patient_id == patient}
+
+
+def shown_at_ward_pc_size(qtbot, db_path):
+    window = signed_in(qtbot, ReentryWindow(db_path, now=lambda: NOW, beep=lambda: None))
+    window.resize(WARD_PC)
+    qtbot.waitUntil(lambda: window.size() == WARD_PC)
+    return window
+
+
+@pytest.fixture
+def window(qtbot, printed, db_path):
+    """Every sheet of the patient has its scanned page."""
+    shutil.copy(printed[0] / "scanned.sqlite", db_path)
+    return shown_at_ward_pc_size(qtbot, db_path)
+
+
+@pytest.fixture
+def unscanned(qtbot, printed, db_path):
+    """No sheet has a scanned page yet."""
+    shutil.copy(printed[0] / "printed.sqlite", db_path)
+    return shown_at_ward_pc_size(qtbot, db_path)
+
+
+def sheet(printed, template):
+    return printed[1][template]
+
+
+def grid_widgets(screen):
+    """What each row shows, column by column: cells, printed cells and the row's status."""
+    for row in screen.rows:
+        for field_id, widget in [*row.cells.items(), *row.fixed.items()]:
+            yield f"row {row.row_index + 1} {field_id}", widget
+        yield f"row {row.row_index + 1} status", row.status.parentWidget()
+
+
+def on_screen(screen, widget) -> QRect:
+    viewport = screen.scroll_area.viewport()
+    return QRect(widget.mapTo(viewport, QPoint(0, 0)), widget.size())
+
+
+def clipped_columns(screen):
+    """Every column not wholly inside the grid's visible width."""
+    width = screen.scroll_area.viewport().width()
+    return [name for name, widget in grid_widgets(screen)
+            if (rect := on_screen(screen, widget)).left() < 0 or rect.right() >= width]
+
+
+def open_sheet(qtbot, window, instance):
+    scan(qtbot, window, instance.code(1))
+    screen = window.entry
+    assert screen.context.instance.serial == instance.serial
+    settle(qtbot, screen)
+    return screen
+
+
+def settle(qtbot, screen):
+    """Until the rows are laid out in the visible width (scroll bars come and go first)."""
+    area = screen.scroll_area
+    qtbot.waitUntil(lambda: area.widget().width() == area.viewport().width())
+
+
+def assert_fits(window, screen):
+    assert window.size() == WARD_PC
+    assert window.minimumSizeHint().width() <= WARD_PC.width()
+    assert window.minimumSizeHint().height() <= WARD_PC.height()
+    assert screen.scroll_area.horizontalScrollBar().maximum() == 0  # nothing to scroll to
+    assert clipped_columns(screen) == []
+
+
+@pytest.mark.parametrize("template", GRIDS)
+def test_every_column_fits_a_ward_pc_when_the_sheet_has_no_scanned_page(
+        qtbot, unscanned, printed, template):
+    window = unscanned
+    screen = open_sheet(qtbot, window, sheet(printed, template))
+    panel = screen.scan_panel
+    assert panel.is_shown() and not panel.is_unfolded()  # folded away: no page to show
+    assert panel.width() < 60
+    assert "Pas de page numérisée" in panel.toggle_button.toolTip()
+    assert_fits(window, screen)
+
+
+@pytest.mark.parametrize("template", GRIDS)
+def test_every_column_fits_with_the_scanned_page_beside_or_under_the_rows(
+        qtbot, window, printed, template):
+    screen = open_sheet(qtbot, window, sheet(printed, template))
+    panel = screen.scan_panel
+    qtbot.waitUntil(panel.has_image)
+    assert panel.is_unfolded()
+    scroll = screen.scroll_area
+    if panel.is_below():  # the rows leave too little room beside them to read the page
+        assert template in ("vital_signs", "medication_administration")  # wide, landscape
+        assert panel.mapTo(window, QPoint(0, 0)).y() >= scroll.mapTo(window, QPoint(0, 0)).y() + (
+            scroll.height())
+        assert panel.page_view.image_size().width() > panel.page_view.image_size().height()
+    else:
+        assert panel.width() >= 480  # room enough to read the (portrait) page beside the rows
+    assert_fits(window, screen)
+
+    qtbot.keyClick(focused(), Qt.Key.Key_F6, Qt.KeyboardModifier.ShiftModifier)  # the other way
+    settle(qtbot, screen)
+    assert panel.has_image()
+    assert_fits(window, screen)
+    chosen = panel.is_below()
+    screen = open_sheet(qtbot, window, sheet(printed, "transfer_discharge"))  # a narrow form
+    assert panel.is_below() == chosen  # the person's choice holds for the next sheets
+    assert_fits(window, screen)
+
+
+def test_dragging_the_page_edge_never_clips_the_rows(qtbot, window, printed):
+    screen = open_sheet(qtbot, window, sheet(printed, "nursing_notes"))
+    qtbot.waitUntil(screen.scan_panel.has_image)
+    assert not screen.scan_panel.is_below()
+    body = screen.body
+    total = sum(body.sizes())
+    body.setSizes([100, total - 100])  # as far left as a mouse could drag it
+    assert body.sizes()[0] >= screen.scroll_area.minimumWidth()
+    settle(qtbot, screen)
+    assert clipped_columns(screen) == []
+
+
+@pytest.mark.parametrize("template", GRIDS)
+def test_the_focused_cell_stays_in_view_while_tabbing_through_the_sheet(
+        qtbot, window, printed, template):
+    screen = open_sheet(qtbot, window, sheet(printed, template))
+    qtbot.waitUntil(screen.scan_panel.has_image)  # the page beside or under: the least room
+    settle(qtbot, screen)
+    viewport = screen.scroll_area.viewport()
+    cells = [c for row in screen.rows for c in row.editable()]
+    assert focused() is cells[0]
+    seen = set()
+    for _ in cells[1:]:
+        qtbot.keyClick(focused(), Qt.Key.Key_Tab)  # nothing typed: Tab only moves on
+        cell = focused()
+        seen.add(cell)
+        assert viewport.rect().contains(on_screen(screen, cell)), (
+            cell.owner.row_index, cell.objectName())
+    assert seen == set(cells[1:])  # every cell reached
