@@ -54,6 +54,12 @@ def bind_to_parent(parent_pid: int) -> None:
         _kill_me_with_parent()
         if os.getppid() != parent_pid:  # the parent died before the line above
             os._exit(ORPHAN_EXIT)
+    watch_parent()
+
+
+def watch_parent() -> None:
+    """The portable half of ``bind_to_parent`` (the only one on macOS and Windows): a thread
+    that ends this multiprocessing child as soon as its parent has ended."""
     parent = multiprocessing.parent_process()
     if parent is not None:
         threading.Thread(target=_exit_when_ended, args=(parent,), name="parent-watchdog",

@@ -58,7 +58,6 @@ from __future__ import annotations
 
 import csv
 import io
-import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -68,6 +67,7 @@ from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
 from reentry.errors import UserError
+from reentry.files import open_private, written_whole
 from reentry.i18n import tr
 from reentry.reconcile.identity_pairs import (
     ABBREVIATED,
@@ -465,11 +465,10 @@ def write_decisions(target: Path, decisions: list[Decision]) -> None:
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(OUTPUT_COLUMNS)
     writer.writerows(d.row() for d in decisions)
-    partial = target.with_name(target.name + ".partial")
     try:
-        partial.write_text(buffer.getvalue(), encoding="utf-8-sig")
-        os.replace(partial, target)
+        with written_whole(target) as partial, open_private(
+                partial, "w", encoding="utf-8-sig") as handle:
+            handle.write(buffer.getvalue())
     except OSError as error:
-        partial.unlink(missing_ok=True)
         raise UserError("identity.cannot_write", path=str(target),
                         detail=error.strerror or str(error)) from error
