@@ -17,6 +17,7 @@ from PySide6.QtWidgets import QApplication, QMainWindow
 
 from reentry import i18n
 from reentry.config import Settings, default_db_path, load_settings
+from reentry.files import restrict_umask
 from ui import theme
 from ui.errors import ErrorReporter, crash_log_dir
 from ui.main_window import MainWindow
@@ -68,6 +69,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     # Scanned pages are decoded in "spawn" worker processes: in a frozen build each one starts
     # this executable, which must run the worker instead of opening another window.
     multiprocessing.freeze_support()
+    restrict_umask()  # the database, PDFs and crash logs it writes: readable by this user only
     args = parse_args(argv)
     settings = settings_from(args, load_settings())
     i18n.set_language(settings.language)
