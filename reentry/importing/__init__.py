@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from reentry.errors import FileRejected
-from reentry.i18n import msg
+from reentry.i18n import Msg, msg
 from reentry.importing.source import SourceFile
 from reentry.model import ImportBatch, ImportOutcome
 from reentry.store.base import Store
@@ -57,8 +57,41 @@ def import_files(
     """Import each file on its own (all or nothing per file); stop at the first bad one."""
     outcomes = []
     for path in paths:
-        outcome = store.apply_import(parse_file(path))
+        source = SourceFile.read(path)
+        format = detect_format(source)
+        batch = parser_for(format)(source)
+        try:
+            outcome = store.apply_import(batch)
+        except FileRejected as error:
+            raise _located(error, source, format) from None
         outcomes.append(outcome)
         if on_file_done:
             on_file_done(Path(path), outcome)
     return outcomes
+
+
+def _located(error: FileRejected, source: SourceFile, format: str) -> FileRejected:
+    """A refusal from the store (a stay that is another patient's in the database, a patient
+    or stay the database lacks) names the whole file; this names the line or the resource that
+    brings that stay or patient, found by reading the file again."""
+    if error.where.id != "where.file":
+        return error
+    problem = error.problem
+    if problem.id == "problem.stay_of_another_patient":
+        wanted = ("nda", str(problem.params.get("nda")))
+    elif problem.id == "problem.missing_reference":
+        kind, _, value = str(problem.params.get("reference")).partition(" ")
+        wanted = ("nda" if kind == "NDA" else "ipp", value)
+    else:
+        return error
+    where: Msg | None = None
+    if format == "csv":
+        from reentry.importing.csv_tables import locate
+        where = locate(source, *wanted)
+    elif wanted[0] == "nda" and format == "hl7v2":
+        from reentry.importing.hl7v2 import locate_stay
+        where = locate_stay(source, wanted[1])
+    elif wanted[0] == "nda" and format == "fhir":
+        from reentry.importing.fhir_stays import locate_stay as locate_encounter
+        where = locate_encounter(source, wanted[1])
+    return FileRejected(source.name, where or error.where, problem)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -17,6 +18,7 @@ from typing import TypeVar
 from reentry import clinical_codes, clock
 from reentry.entry.model import ItemKind
 from reentry.i18n import DEFAULT_LANGUAGE, Msg, msg
+from reentry.importing.limits import check_instant
 from reentry.importing.source import SourceFile
 from reentry.model import (
     Administration,
@@ -57,10 +59,10 @@ class _Rows:
         first_line = text.split("\n", 1)[0]
         delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
         reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=delimiter)
-        self.columns = [c.strip().lower() for c in (reader.fieldnames or [])]
-        reader.fieldnames = self.columns
         self.rows: list[tuple[int, dict[str, str]]] = []
         try:
+            self.columns = [c.strip().lower() for c in (reader.fieldnames or [])]
+            reader.fieldnames = self.columns
             for row in reader:
                 if None in row:
                     raise self.reject(reader.line_num, msg("csv.too_many_values"))
@@ -68,7 +70,7 @@ class _Rows:
                 if any(cleaned.values()):
                     self.rows.append((reader.line_num, cleaned))
         except csv.Error as error:
-            raise self.reject(reader.line_num, msg("csv.malformed", detail=str(error))) from None
+            raise self.reject(max(reader.line_num, 1), csv_problem(error)) from None
 
     def reject(self, line: int, problem: Msg, column: str | None = None) -> Exception:
         where = (msg("where.line_column", line=line, column=column) if column
@@ -111,25 +113,44 @@ class _Row:
         return self.parse(column, parse_datetime, "problem.bad_datetime", required)
 
     def number(self, column: str) -> float | None:
-        return self.parse(column, lambda v: float(v.replace(",", ".").replace(" ", "")),
-                          "problem.bad_number")
+        return self.parse(column, parse_number, "problem.bad_number")
 
     def patient_key(self) -> PatientKey:
         return PatientKey(self.text("ipp", required=True), None)
 
 
+def csv_problem(error: csv.Error) -> Msg:
+    """What the csv module's (English) error means, said in the user's language."""
+    text = str(error)
+    if text.startswith("field larger than field limit"):
+        return msg("csv.field_too_large", limit=f"{csv.field_size_limit():,}".replace(",", " "))
+    if "NUL" in text:
+        return msg("csv.nul")
+    if text.startswith("unexpected end of data"):
+        return msg("csv.unclosed_quote")
+    if text.startswith("new-line character seen in unquoted field"):
+        return msg("csv.stray_line_break")
+    if "expected after" in text:
+        return msg("csv.after_quote")
+    return msg("csv.malformed", detail=text)
+
+
 def parse_date(value: str) -> date:
-    """``1979-03-28`` or ``28/03/1979``."""
-    if "/" in value:
-        day, month, year = value.split("/")
-        if len(year) != 4:
-            raise ValueError(value)
-        return date(int(year), int(month), int(day))
-    return date.fromisoformat(value)
+    """``1979-03-28`` or ``28/03/1979``; ValueError for anything else."""
+    try:
+        if "/" in value:
+            day, month, year = value.split("/")
+            if len(year) != 4:
+                raise ValueError(value)
+            return date(int(year), int(month), int(day))
+        return date.fromisoformat(value)
+    except OverflowError:  # a day or month of twenty digits
+        raise ValueError(value) from None
 
 
 def parse_datetime(value: str) -> datetime:
-    """ISO 8601 (``2026-11-23T14:05:00+01:00``) or ``23/11/2026 14:05``; naive = hospital time."""
+    """ISO 8601 (``2026-11-23T14:05:00+01:00``) or ``23/11/2026 14:05``; naive = hospital time.
+    ValueError for anything else, and for an instant that cannot be stored in UTC."""
     if "/" in value:
         day_part, _, time_part = value.partition(" ")
         moment = datetime.combine(parse_date(day_part),
@@ -138,7 +159,16 @@ def parse_datetime(value: str) -> datetime:
         moment = datetime.fromisoformat(value)
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=clock.hospital_zone())
-    return moment
+    return check_instant(moment)
+
+
+def parse_number(value: str) -> float:
+    """A decimal number, point or comma, spaces between thousands; ValueError for anything
+    else, infinities and NaN included."""
+    number = float(value.replace(",", ".").replace(" ", ""))
+    if not math.isfinite(number):
+        raise ValueError(value)
+    return number
 
 
 def _sex(value: str) -> Sex:
@@ -249,7 +279,7 @@ def _items(rows: _Rows, batch: ImportBatch) -> None:
             code = row.text("code", required=True) or ""
             raw = row.text("value")
             try:  # a number, or a coded answer such as the AVPU « A », kept as text
-                value = float(raw.replace(",", ".").replace(" ", "")) if raw else None
+                value = parse_number(raw) if raw else None
             except ValueError:
                 value = None
             batch.observations.append(Observation(
@@ -288,6 +318,14 @@ _TABLES: list[tuple[str, Callable[[_Rows, ImportBatch], None]]] = [
     ("drug", _prescriptions),
     ("kind", _items),
 ]
+
+
+def locate(source: SourceFile, column: str, value: str) -> Msg | None:
+    """The first line that gives ``value`` in ``column`` (to name a line the store refused)."""
+    for line, values in _Rows(source).rows:
+        if values.get(column) == value:
+            return msg("where.line_column", line=line, column=column)
+    return None
 
 
 def parse(source: SourceFile) -> ImportBatch:

@@ -6,9 +6,11 @@ other resource type is ignored, whatever it holds (the Inferno sample carries a 
 in a Media resource). Plain ``json`` and dictionaries, no FHIR model library: a snapshot of a
 whole hospital must import in seconds.
 
-The file is checked whole and rejected whole: broken JSON, a resource without ``resourceType``,
-a bad date, an invalid INS key, or a clinical resource whose patient is not in the file. Places
-are forgiving: a Location the file does not hold is named from its reference's display.
+The file is checked whole and rejected whole: broken JSON, JSON nested deeper or numbers longer
+than ``limits`` allow, a resource without ``resourceType``, an element read of the wrong JSON
+type (``fhir_shapes``), a bad date, an invalid INS key, or a clinical resource whose patient is
+not in the file. Places are forgiving: a Location the file does not hold is named from its
+reference's display.
 
 Each record's source id is ``fhir:{resourceType}/{id}`` (the fullUrl when there is no id), so
 importing another export of the same data updates rather than duplicates. The snapshot's "data

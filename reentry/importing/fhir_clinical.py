@@ -138,7 +138,8 @@ def _drug(file: FhirFile, resource: Resource) -> str:
 
 
 def _first(items: Any) -> dict[str, Any]:
-    return next((i for i in items or () if isinstance(i, dict)), {})
+    """The first object of a list; {} for anything else."""
+    return next((i for i in items if isinstance(i, dict)), {}) if isinstance(items, list) else {}
 
 
 def _text(value: Any) -> str | None:
@@ -195,10 +196,14 @@ def _performer(file: FhirFile, resource: Resource) -> str | None:
             return str(actor["display"])
         person = file.resolve(actor, resource)
         name = _first(person.get("name")) if person is not None else {}
-        text = name.get("text") or " ".join(
-            [*(str(g) for g in name.get("given") or ()), str(name.get("family") or "")]).strip()
+        # The person may be of any type (its shape unchecked): only text is read as a name.
+        given = name.get("given")
+        given = [g for g in given if isinstance(g, str)] if isinstance(given, list) else []
+        family = name.get("family")
+        text = name.get("text") if isinstance(name.get("text"), str) else ""
+        text = text or " ".join([*given, family if isinstance(family, str) else ""]).strip()
         if text:
-            return str(text)
+            return text
     return None
 
 

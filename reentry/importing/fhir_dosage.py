@@ -20,6 +20,7 @@ Times are listed in the order of the nursing day, which starts at 08:00.
 
 from __future__ import annotations
 
+import math
 import re
 from typing import Any
 
@@ -51,8 +52,13 @@ def _clock(minutes: float) -> str:
 
 
 def _positive(number: Any) -> float | None:
+    """A positive finite number (a 400-digit integer or 1e999 gives no rhythm at all)."""
     if isinstance(number, int | float) and not isinstance(number, bool) and number > 0:
-        return float(number)
+        try:
+            value = float(number)
+        except OverflowError:
+            return None
+        return value if math.isfinite(value) else None
     return None
 
 
@@ -63,8 +69,10 @@ def _from_frequency(repeat: dict[str, Any]) -> tuple[str, ...]:
         return ()
     period_hours = period * hours_per_unit
     doses_a_day = frequency * 24 / period_hours
+    if not 1 <= doses_a_day < 24.5:  # also infinite or NaN after an overflow
+        return ()
     count = round(doses_a_day)
-    if period_hours > 24 or abs(doses_a_day - count) > 1e-9 or not 1 <= count <= 24:
+    if period_hours > 24 or abs(doses_a_day - count) > 1e-9:
         return ()
     if repeat.get("periodUnit") == "d" and count <= 3:
         step = 12 * 60 / (count - 1) if count > 1 else 0

@@ -20,7 +20,9 @@ from typing import Any
 
 from reentry.errors import FileRejected
 from reentry.i18n import Msg, msg
+from reentry.importing import fhir_shapes as shapes
 from reentry.importing import fhir_values as values
+from reentry.importing import limits
 from reentry.importing.source import SourceFile
 from reentry.model import PatientKey
 
@@ -154,7 +156,7 @@ class FhirFile:
             return None
         try:
             moment = values.parse_datetime(value, end=end)
-        except (ValueError, TypeError):
+        except (ValueError, TypeError, OverflowError):
             raise self.reject(resource, element,
                               msg("problem.bad_datetime", value=value)) from None
         if event:
@@ -166,7 +168,7 @@ class FhirFile:
             return None
         try:
             return values.parse_date(value)
-        except (ValueError, TypeError):
+        except (ValueError, TypeError, OverflowError):
             raise self.reject(resource, element, msg("problem.bad_date", value=value)) from None
 
     def number(self, resource: Resource, element: str, value: Any) -> float | None:
@@ -201,7 +203,7 @@ def read(source: SourceFile) -> FhirFile:
     """Decode the file (JSON or NDJSON) and list its resources, Bundles flattened."""
     text = source.text()
     try:
-        document = json.loads(text)
+        document = _loads(source, text, msg("where.file"))
     except json.JSONDecodeError as error:
         if error.msg != "Extra data":
             raise FileRejected(source.name, msg("where.json", line=error.lineno,
@@ -218,17 +220,43 @@ def read(source: SourceFile) -> FhirFile:
     return FhirFile(source, resources, bundle)
 
 
+def _loads(source: SourceFile, text: str, where: Msg) -> Any:
+    """``json.loads`` within the limits: nesting deeper than ``MAX_JSON_DEPTH`` and integers
+    longer than Python converts are refused naming their line (``where`` for one NDJSON line);
+    a ``JSONDecodeError`` is left to the caller, who knows whether NDJSON follows."""
+    try:
+        document = json.loads(text)
+    except json.JSONDecodeError:
+        raise
+    except RecursionError:
+        document = None  # deeper than Python goes: the scan below names the line
+    except ValueError:  # an integer of thousands of digits
+        line = limits.long_number_line(text)
+        raise FileRejected(source.name, where if line is None else msg("where.line", line=line),
+                           msg("fhir.number_too_long", limit=limits.MAX_JSON_DIGITS)) from None
+    if document is None or isinstance(document, dict | list):
+        deep_at = limits.json_too_deep(text)
+        if deep_at is not None or document is None:
+            place = msg("where.line", line=deep_at) if deep_at is not None else where
+            raise FileRejected(source.name, place,
+                               msg("fhir.too_deep", limit=limits.MAX_JSON_DEPTH))
+    return document
+
+
 def _ndjson(source: SourceFile, text: str) -> list[Resource]:
     resources: list[Resource] = []
     for number, line in enumerate(text.splitlines(), 1):
         if not line.strip():
             continue
+        where = msg("where.line", line=number)
         try:
-            item = json.loads(line)
+            item = _loads(source, line, where)
         except json.JSONDecodeError as error:
-            raise FileRejected(source.name, msg("where.line", line=number),
+            raise FileRejected(source.name, where,
                                msg("problem.broken_json", detail=error.msg)) from None
-        _collect(source, item, None, msg("where.line", line=number), resources)
+        except FileRejected as error:
+            raise FileRejected(source.name, where, error.problem) from None
+        _collect(source, item, None, where, resources)
     return resources
 
 
@@ -237,12 +265,28 @@ def _collect(source: SourceFile, item: Any, full_url: Any, where: Msg,
     if not isinstance(item, dict) or not isinstance(item.get("resourceType"), str):
         raise FileRejected(source.name, where, msg("problem.not_fhir"))
     kind = item["resourceType"]
+    resource_id = item.get("id")
+    resource = Resource(item, kind, str(resource_id) if _is_value(resource_id) else None,
+                        str(full_url) if _is_value(full_url) else None)
+    mismatch = shapes.check(item)
+    if mismatch is not None:
+        raise FileRejected(source.name, _where_in(resource, where, mismatch.path), msg(
+            "fhir.wrong_type", expected=mismatch.expected, found=mismatch.found))
     if kind == "Bundle":
         for index, entry in enumerate(item.get("entry") or (), 1):
             if isinstance(entry, dict) and entry.get("resource") is not None:
                 _collect(source, entry["resource"], entry.get("fullUrl"),
                          msg("fhir.entry", index=index), into)
         return
-    resource_id = item.get("id")
-    into.append(Resource(item, kind, str(resource_id) if resource_id else None,
-                         str(full_url) if full_url else None))
+    into.append(resource)
+
+
+def _is_value(value: Any) -> bool:
+    return isinstance(value, str | int | float) and not isinstance(value, bool) and value != ""
+
+
+def _where_in(resource: Resource, where: Msg, element: str) -> Msg:
+    """A resource known by id or fullUrl is named by it; else by where it stands in the file."""
+    if resource.id or resource.full_url:
+        return msg("where.resource_field", resource=resource.label, element=element)
+    return msg("fhir.where_element", where=where, element=element)

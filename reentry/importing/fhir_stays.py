@@ -25,9 +25,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from reentry.i18n import msg, tr
+from reentry.i18n import Msg, msg, tr
 from reentry.importing import fhir_values as values
-from reentry.importing.fhir_file import FhirFile, Resource
+from reentry.importing.fhir_file import FhirFile, Resource, read
+from reentry.importing.source import SourceFile
 from reentry.model import (
     Bed,
     ImportBatch,
@@ -197,6 +198,14 @@ def _nda(encounter: Resource) -> str:
         if identifier.get("use") in ("official", "usual"):
             return str(identifier["value"])
     return encounter.id or encounter.label
+
+
+def locate_stay(source: SourceFile, nda: str) -> Msg | None:
+    """The first Encounter that is stay ``nda`` (to name the resource the store refused)."""
+    for encounter in read(source).of_type("Encounter"):
+        if _nda(encounter) == nda:
+            return msg("where.resource_field", resource=encounter.label, element="identifier")
+    return None
 
 
 def _class_codes(encounter: Resource) -> list[str]:

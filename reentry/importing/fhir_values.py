@@ -7,12 +7,14 @@ knows which resource and element it came from, turns it into a ``FileRejected``.
 from __future__ import annotations
 
 import hashlib
+import math
 import re
 import unicodedata
 from datetime import UTC, date, datetime, time, timedelta, timezone, tzinfo
 from typing import Any
 
 from reentry import clock
+from reentry.importing.limits import check_instant
 
 # FHIR dateTime: YYYY, YYYY-MM, YYYY-MM-DD or YYYY-MM-DDThh:mm:ss[.fff](Z|±hh:mm). Seconds and
 # zone are tolerated missing (a zone-less time is hospital time, as everywhere in Reentry).
@@ -32,12 +34,15 @@ def _zone(text: str | None) -> tzinfo:
     return timezone(sign * timedelta(hours=int(text[1:3]), minutes=int(text[4:6])))
 
 
-def _next_period(start: date, month: str | None, day: str | None) -> date:
+def _last_second(start: date, month: str | None, day: str | None) -> datetime:
+    """The last second of the day, month or year that starts at ``start`` (never past 9999)."""
     if day:
-        return start + timedelta(days=1)
-    if month:
-        return date(start.year + (start.month == 12), start.month % 12 + 1, 1)
-    return date(start.year + 1, 1, 1)
+        last = start
+    elif month and start.month < 12:
+        last = date(start.year, start.month + 1, 1) - timedelta(days=1)
+    else:
+        last = date(start.year, 12, 31)
+    return datetime.combine(last, time(23, 59, 59), tzinfo=clock.hospital_zone())
 
 
 def parse_datetime(text: str, *, end: bool = False) -> datetime:
@@ -45,7 +50,7 @@ def parse_datetime(text: str, *, end: bool = False) -> datetime:
 
     A partial value (``2014``, ``2014-05``, ``2014-05-02``) stands for the start of that period,
     or with ``end=True`` for its last second: FHIR ``Period.end`` includes the whole day, month or
-    year it names.
+    year it names. An instant that cannot be stored in UTC (year 1 east of Greenwich) is refused.
     """
     found = _DATETIME.fullmatch(text) if isinstance(text, str) else None
     if found is None:
@@ -54,13 +59,11 @@ def parse_datetime(text: str, *, end: bool = False) -> datetime:
     if hour is None:
         start = date(int(year), int(month or 1), int(day or 1))
         if not end:
-            return datetime.combine(start, time(), tzinfo=clock.hospital_zone())
-        following = datetime.combine(_next_period(start, month, day), time(),
-                                     tzinfo=clock.hospital_zone())
-        return following - timedelta(seconds=1)
+            return check_instant(datetime.combine(start, time(), tzinfo=clock.hospital_zone()))
+        return check_instant(_last_second(start, month, day))
     micro = int((fraction or "0")[:6].ljust(6, "0"))
-    return datetime(int(year), int(month), int(day), int(hour), int(minute), int(second or 0),
-                    micro, tzinfo=_zone(zone))
+    return check_instant(datetime(int(year), int(month), int(day), int(hour), int(minute),
+                                  int(second or 0), micro, tzinfo=_zone(zone)))
 
 
 def parse_date(text: str) -> date | None:
@@ -83,7 +86,13 @@ def parse_number(value: Any) -> float | None:
         return None
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise ValueError(value)
-    return float(value)
+    try:
+        number = float(value)
+    except OverflowError:  # an integer of hundreds of digits
+        raise ValueError(value) from None
+    if not math.isfinite(number):  # 1e999, NaN, Infinity: JSON that Python reads anyway
+        raise ValueError(value)
+    return number
 
 
 def codings(concept: Any) -> list[dict[str, Any]]:

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from reentry.config import load_settings
-from reentry.i18n import msg
+from reentry.i18n import Msg, msg
 from reentry.importing.hl7v2_patient import read_patient
 from reentry.importing.hl7v2_results import read_results
 from reentry.importing.hl7v2_segments import Message, Segment, read_messages
@@ -71,6 +71,16 @@ def parse(source: SourceFile) -> ImportBatch:
                                             accepted=ACCEPTED))
     assert as_of is not None  # read_messages returns at least one message
     return builder.finish(source.batch(FORMAT, as_of))
+
+
+def locate_stay(source: SourceFile, nda: str) -> Msg | None:
+    """The first PV1 that names stay ``nda`` (to name the segment the store refused)."""
+    for message in read_messages(source):
+        pid = message.first("PID")
+        for segment in message.segments:
+            if segment.name == "PV1" and (segment.get(19) or (pid.get(18) if pid else "")) == nda:
+                return segment.where(19)
+    return None
 
 
 @dataclass(frozen=True)

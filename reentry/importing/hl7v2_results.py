@@ -9,6 +9,7 @@ wrong or not obtainable (OBX-11 ``D``/``W``/``X``), OBX without a value. An embe
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -124,10 +125,12 @@ def _structured_number(obx: Segment) -> tuple[float | None, str | None]:
 
 
 def _number(text: str) -> float | None:
+    """A decimal number (point or comma); None for anything else, "inf" and "NaN" included."""
     try:
-        return float(text.replace(",", "."))
+        number = float(text.replace(",", "."))
     except ValueError:
         return None
+    return number if math.isfinite(number) else None
 
 
 def _text(obx: Segment) -> str | None:

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from reentry.errors import FileRejected
 from reentry.i18n import msg
+from reentry.importing.limits import MAX_FILE_BYTES, megabytes
 from reentry.model import ImportBatch
 
 
@@ -21,6 +22,11 @@ class SourceFile:
     def read(cls, path: str | Path) -> SourceFile:
         path = Path(path)
         try:
+            size = path.stat().st_size
+            if size > MAX_FILE_BYTES:
+                raise FileRejected(str(path), msg("where.file"), msg(
+                    "importing.too_large", size=megabytes(size),
+                    limit=megabytes(MAX_FILE_BYTES)))
             data = path.read_bytes()
         except OSError as error:
             raise FileRejected(str(path), msg("where.file"),
@@ -42,12 +48,14 @@ class SourceFile:
         """The file as text: UTF-8 (with or without BOM), else Latin-1 only if it is not UTF-8."""
         try:
             return self.data.decode("utf-8-sig")
-        except UnicodeDecodeError as error:
+        except UnicodeDecodeError:
             try:
                 return self.data.decode("cp1252")
-            except UnicodeDecodeError:
-                raise FileRejected(self.name, msg("where.file"),
-                                   msg("problem.bad_encoding", detail=str(error))) from error
+            except UnicodeDecodeError as error:
+                line = self.data.count(b"\n", 0, error.start) + 1
+                byte = f"0x{self.data[error.start]:02X}"
+                raise FileRejected(self.name, msg("where.line", line=line),
+                                   msg("problem.bad_encoding", detail=byte)) from None
 
     def batch(self, format: str, data_as_of: datetime) -> ImportBatch:
         return ImportBatch(source=self.path.name, format=format, content_hash=self.content_hash,

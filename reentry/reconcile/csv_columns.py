@@ -26,6 +26,7 @@ from typing import Any, overload
 import numpy as np
 
 from reentry.i18n import Msg, msg
+from reentry.importing.csv_tables import csv_problem
 from reentry.importing.source import SourceFile
 
 try:  # optional: several times faster on large files
@@ -168,13 +169,16 @@ class CsvColumns:
         """The line number of a row (the file read again: only needed to name a bad one)."""
         wanted = self._kept[row] if self._kept is not None else row
         reader = csv.reader(io.StringIO(self._text, newline=""), delimiter=self._delimiter)
-        next(reader, None)
         index = -1
-        for values in reader:
-            if values:
-                index += 1
-                if index == wanted:
-                    return reader.line_num
+        try:
+            next(reader, None)
+            for values in reader:
+                if values:
+                    index += 1
+                    if index == wanted:
+                        return reader.line_num
+        except csv.Error:  # a line the fast reader took and csv does not (a huge value)
+            pass
         return reader.line_num
 
     def reject(self, row: int, problem: Msg, column: str | None = None) -> Exception:
@@ -225,8 +229,11 @@ def read_csv_columns(source: SourceFile, wanted: Mapping[str, bool], key: str,
     delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
     if refuse_empty and not rest.strip(f" \t\r\n\"{delimiter}"):
         raise source.reject(msg("where.file"), msg("problem.empty_file"))
-    header = [c.strip().lower() for c in next(csv.reader([first_line], delimiter=delimiter),
-                                                [])]
+    try:
+        header = [c.strip().lower()
+                  for c in next(csv.reader([first_line], delimiter=delimiter), [])]
+    except csv.Error as error:
+        raise source.reject(msg("where.line", line=1), csv_problem(error)) from None
     for name in (*required, key):
         if name not in header:
             raise source.reject(msg("where.line", line=1),
@@ -294,8 +301,8 @@ def _read_with_csv(source: SourceFile, text: str, delimiter: str, header: list[s
         next(reader, None)
         rows = list(reader)
     except csv.Error as error:
-        raise source.reject(msg("where.line", line=reader.line_num),
-                            msg("csv.malformed", detail=str(error))) from None
+        raise source.reject(msg("where.line", line=max(reader.line_num, 1)),
+                            csv_problem(error)) from None
     if [] in rows:  # empty lines: not rows at all
         rows = [r for r in rows if r]
     width = len(header)

@@ -170,7 +170,10 @@ def _number(value: str) -> float:
         return math.nan
     if "," in value or " " in value:
         value = value.replace(",", ".").replace(" ", "")
-    return float(value)
+    number = float(value)
+    if not math.isfinite(number):  # "inf", "nan", 1e999: not a measure
+        raise ValueError(value)
+    return number
 
 
 def _columns(columns: CsvColumns, paper: bool) -> ItemTable:
