@@ -9,6 +9,8 @@ import json
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
+import pytest
+
 from reentry.reconcile.items import PaperItem, SihItem, reconcile
 from reentry.reconcile_run import read_sih_and_patients
 
@@ -164,3 +166,130 @@ def test_a_hand_charted_busy_series_from_fhir_is_no_monitor_series(tmp_path):
     paper_items = [paper(value=80.0 + (n % 2), minutes=3 * n, item_id=f"p{n}") for n in range(8)]
     found = verdicts(paper_items, items)
     assert {v.verdict for v in found.values()} == {"in_sih"}
+
+
+# -- 6. drug names misspelled or named otherwise, look-alikes kept apart ---------------------------
+
+
+def dose(name: str, value: float = 1.0, unit: str = "g", minutes: float = 0,
+         item_id: str = "p", **fields) -> PaperItem:
+    return paper(MED, name, value, unit, minutes=minutes, item_id=item_id,
+                 route=fields.pop("route", "PO"), **fields)
+
+
+def given(item_id: str, name: str, value: float = 1.0, unit: str = "g", minutes: float = 3,
+          **fields) -> SihItem:
+    return sih(item_id, MED, name, value, unit, minutes=minutes,
+               route=fields.pop("route", "PO"), **fields)
+
+
+@pytest.mark.parametrize(("paper_name", "sih_name"), [
+    ("amoxicilline", "amxicilline"), ("amoxicilline", "AMOXICILINE"),
+    ("morphine", "morphnie"), ("néfopam", "NEFOAPM"), ("ramipril", "ramipirl"),
+    ("néfopam", "neffopem"), ("valaciclovir", "valacyclovir")])
+def test_a_misspelled_inn_in_the_sih_is_recognised_and_said(paper_name, sih_name):
+    found = verdicts([dose(paper_name)], [given("typo", sih_name)])["p"]
+    assert found.verdict == "in_sih"
+    text = found.reason.render("en")
+    assert sih_name in text and "likely typo" in text
+
+
+@pytest.mark.parametrize(("paper_name", "sih_name"), [
+    ("salbutamol", "albutérol"), ("acide acétylsalicylique", "aspirine"),
+    ("paracétamol", "acétaminophène"), ("sulfaméthoxazole + triméthoprime", "cotrimoxazole"),
+    ("amoxicilline + acide clavulanique", "co-amoxiclav"), ("cotrimoxazole", "Bactrim")])
+def test_a_synonym_of_the_inn_is_the_same_drug(paper_name, sih_name):
+    found = verdicts([dose(paper_name)], [given("other", sih_name)])["p"]
+    assert found.verdict == "in_sih"
+
+
+@pytest.mark.parametrize(("paper_name", "sih_name"), [
+    ("ropinirole", "Requip"), ("valaciclovir", "Zelitrex"), ("clonidine", "Catapressan"),
+    ("lévodopa + bensérazide", "Modopar 125"), ("clobazam", "Urbanyl"),
+    ("hydromorphone", "Sophidone LP"), ("valganciclovir", "Rovalcyte")])
+def test_common_brands_of_the_round_two_drugs_are_known(paper_name, sih_name):
+    assert verdicts([dose(paper_name)], [given("brand", sih_name)])["p"].verdict == "in_sih"
+
+
+@pytest.mark.parametrize(("paper_name", "sih_name"), [
+    ("prednisone", "prednisolone"), ("prednisolone", "prednisone"),
+    ("hydroxyzine", "hydralazine"), ("clonazépam", "clobazam"), ("clobazam", "clonazépam"),
+    ("morphine", "hydromorphone"), ("hydromorphone", "morphine"),
+    ("valaciclovir", "valganciclovir"), ("quinine", "quinidine"), ("sufentanil", "alfentanil"),
+    ("oméprazole", "ésoméprazole"), ("prednisone", "prednisolne")])
+def test_look_alike_drugs_never_merge_on_either_side(paper_name, sih_name):
+    assert verdicts([dose(paper_name)], [given("other", sih_name)])["p"].verdict == "missing"
+    assert verdicts([dose(sih_name)], [given("other", paper_name)])["p"].verdict == "missing"
+
+
+# -- 7. units, coded answers and routes written otherwise -------------------------------------------
+
+
+@pytest.mark.parametrize("unit", ["/mn", "batt/min", "{beats}/min", "bpm", "min-1", "/min",
+                                  "cycles/min", "{breaths}/min", "", None])
+def test_rates_in_any_spelling_are_the_same_rate(unit):
+    assert verdicts([paper()], [sih("s", unit=unit)])["p"].verdict == "in_sih"
+
+
+@pytest.mark.parametrize("unit", ["/10", "{score}", "", "pts"])
+def test_a_pain_score_out_of_ten_is_a_score(unit):
+    found = verdicts([paper(code="72514-3", value=4, unit="{score}")],
+                     [sih("s", code="72514-3", value=4, unit=unit)])
+    assert found["p"].verdict == "in_sih"
+
+
+@pytest.mark.parametrize(("paper_unit", "sih_unit"), [
+    ("bouffées", "puff"), ("bouffées", "bouffée(s)"), ("cp", "comprimé"), ("cp", "CP"),
+    ("gél", "gélules"), ("sachet", "sachets"), ("µg", "microgrammes"), ("UI", "unités")])
+def test_counted_doses_and_dose_units_in_any_spelling(paper_unit, sih_unit):
+    found = verdicts([dose("salbutamol", 2, paper_unit)], [given("s", "salbutamol", 2, sih_unit)])
+    assert found["p"].verdict == "in_sih"
+
+
+def test_a_count_of_puffs_is_not_a_count_of_tablets():
+    found = verdicts([dose("salbutamol", 2, "bouffées")], [given("s", "salbutamol", 2, "cp")])
+    assert found["p"].verdict == "differs" and found["p"].differs_on == ("unit",)
+
+
+@pytest.mark.parametrize(("letter", "written"), [
+    ("A", "alerte"), ("A", "Alert"), ("A", "A - alerte"), ("A", "a"),
+    ("V", "réagit à la voix"), ("V", "Voice"), ("P", "réagit à la douleur"), ("P", "Pain"),
+    ("P", "P - réagit à la douleur"), ("U", "U - aréactif"), ("U", "ne réagit pas")])
+def test_avpu_answers_are_read_as_the_forms_choices(letter, written):
+    avpu = "80288-4"
+    found = verdicts([paper(code=avpu, value=None, unit=None, value_text=letter)],
+                     [sih("s", code=avpu, value=None, unit=None, value_text=written)])
+    assert found["p"].verdict == "in_sih"
+    other = next(x for x in "AVPU" if x != letter)
+    changed = verdicts([paper(code=avpu, value=None, unit=None, value_text=other)],
+                       [sih("s", code=avpu, value=None, unit=None, value_text=written)])
+    assert changed["p"].verdict == "differs"
+
+
+@pytest.mark.parametrize(("route", "written"), [
+    ("INH", "Voie inhalée"), ("PO", "Voie orale"), ("SC", "voie sous-cutanée"),
+    ("IV", "par voie intraveineuse")])
+def test_route_labels_are_the_route(route, written):
+    found = verdicts([dose("salbutamol", 5, "mg", route=route)],
+                     [given("s", "salbutamol", 5, "mg", route=written)])
+    assert found["p"].verdict == "in_sih"
+
+
+# -- 8. salts ----------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("paper_name", "sih_name"), [
+    ("ésoméprazole", "ésoméprazole magnésien"), ("tramadol", "chlorhydrate de tramadol"),
+    ("tramadol", "TRAMADOL (CHLORHYDRATE DE)"), ("oxycodone", "chlorhydrate d'oxycodone"),
+    ("morphine", "MORPHINE (SULFATE DE)"), ("bisoprolol", "bisoprolol hémifumarate"),
+    ("hydroxyzine", "dichlorhydrate d'hydroxyzine"),
+    ("prednisolone", "prednisolone (métasulfobenzoate sodique de)")])
+def test_a_salt_named_in_the_sih_is_the_same_drug(paper_name, sih_name):
+    assert verdicts([dose(paper_name)], [given("salt", sih_name)])["p"].verdict == "in_sih"
+
+
+def test_a_given_copy_named_with_its_salt_wins_over_a_refused_copy_named_plainly():
+    found = verdicts([dose("tramadol", 50, "mg")],
+                     [given("refused", "tramadol", 50, "mg", minutes=1, status="not-done"),
+                      given("given", "chlorhydrate de tramadol", 50, "mg", minutes=8)])["p"]
+    assert found.verdict == "in_sih" and found.sih_ids == ("given",)

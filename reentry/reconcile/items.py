@@ -38,7 +38,9 @@ before a farther paper item could take them as a copy with a wrong time, unless 
 paper item of the same code is nearer (then it is that item's changed copy); the copies still
 left once every tier is assigned are claimed last. Each goes to the paper item it is nearest.
 The reason names every SIH record; when the nearest copy differs and another is equal, the
-verdict is still ``duplicate`` and the reason says which copy differs and how. Authors only
+verdict is still ``duplicate`` and the reason says which copy differs and how (but a dose
+recorded given where the paper says refused, or the reverse, is another fact, not a mistyped
+copy: an equal record left over is then the paper item's copy). Authors only
 rank candidates (``authors``: ``MD``, ``IDE MD`` and ``Dupont M.`` are Marie Dupont); they
 never decide a verdict.
 

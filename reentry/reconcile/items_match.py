@@ -28,6 +28,8 @@
    its time, and not a device reading, repeats it: typed again by another person, or sent by an
    interface with its own clock a few minutes off. It goes to the paper item it is nearest;
    the paper item is a duplicate even when its first copy differs (one of the two was mistyped).
+   A dose given and a dose refused are two facts, not a copy typed wrong: when the first copy
+   differs only by its status and an equal one is left, the equal one is the copy.
 """
 
 from __future__ import annotations
@@ -56,6 +58,7 @@ from reentry.reconcile.items_table import (
     ItemTable,
 )
 from reentry.reconcile.items_values import (
+    answer_key,
     ipp_key,
     normalise_route,
     normalise_status,
@@ -151,13 +154,18 @@ class _Keys:
         present = np.zeros((OTHER_KIND + 1, max(len(self._code_names), 1)), dtype=bool)
         present[self.sih_kind, self.sih_code] = True
         self._present = np.argwhere(present)
-        sih_drug_keys = {names.canonical(self._code_names[c]).key
-                         for k, c in self._present.tolist() if k == MEDICATION_CODE}
-        self._paper_keys(paper, sih_drug_keys)
+        # The SIH's drug names, each as its key says (brand, synonym, or as written).
+        self.sih_drugs: dict[str, DrugName] = {}
+        for k, c in self._present.tolist():
+            if k == MEDICATION_CODE:
+                written = self._code_names[c]
+                self.sih_drugs[written] = names.canonical(written)
+        self._paper_keys(paper)
 
-    def _paper_keys(self, paper: ItemTable, sih_keys: set[str]) -> None:
-        """Each paper item's (kind, code key), worked out per distinct (kind, code): the drug
-        name of an administration with typos resolved against the SIH's names."""
+    def _paper_keys(self, paper: ItemTable) -> None:
+        """Each paper item's (kind, code key), worked out per distinct (kind, code). Drug names
+        with typos: an SIH name is resolved against the paper's names (and the known INNs)
+        first, then a paper name against the SIH's names left; each unique name once."""
         names = self.names
         code = Categorical.of(paper.code)
         kinds = Categorical.of(paper.kinds)
@@ -170,6 +178,13 @@ class _Keys:
         for number, row in enumerate(rows):
             if paper.kind[row] == MEDICATION_CODE:
                 drug_of[number] = names.canonical(code[row])
+        sih_typos = names.resolve_typos({d.key: d for d in self.sih_drugs.values()}.values(),
+                                        {d.key for d in drug_of.values()})
+        for written, drug in self.sih_drugs.items():
+            fixed = sih_typos.get(drug.key)
+            if fixed is not None:
+                self.sih_drugs[written] = DrugName(written, fixed.key, "typo", fixed.score)
+        sih_keys = {d.key for d in self.sih_drugs.values()}
         typos = names.resolve_typos({d.key: d for d in drug_of.values()}.values(), sih_keys)
         for number, drug in drug_of.items():
             fixed = typos.get(drug.key)
@@ -194,7 +209,7 @@ class _Keys:
 
     def sih_key(self, kind: int, code: str) -> str:
         if kind == MEDICATION_CODE:
-            return self.names.canonical(code).key
+            return self.sih_drugs[code].key
         if kind == NOTE_CODE:
             return ""
         if kind == OTHER_KIND:
@@ -325,7 +340,7 @@ class _Fields:
         self.offset = scales[:, 2]
         self.value = table.value[rows]
         texts = shared.setdefault("text", {})
-        self.value_text = _numbered(table.value_text, rows, _plain, texts)
+        self.value_text = _numbered_answers(table, rows, texts)
         statuses = shared.setdefault("status", {})
         self.status = _numbered(table.status, rows, normalise_status, statuses)
         self.not_done = statuses.setdefault("not-done", len(statuses))
@@ -348,6 +363,20 @@ def _numbered(column: Sequence[Any], rows: np.ndarray, clean: Callable[[Any], Ha
     setdefault = index.setdefault
     return category.per_value(lambda v: setdefault(clean(v), len(index)), np.int64
                               )[category.codes[rows]]
+
+
+def _numbered_answers(table: ItemTable, rows: np.ndarray, index: dict) -> np.ndarray:
+    """The number (in ``index``) of each row's text value as it compares (``answer_key``: a
+    coded answer by its choice, whatever label it is written with), per (code, text) pair."""
+    code, text = Categorical.of(table.code), Categorical.of(table.value_text)
+    width = len(text.values) + 1
+    pair = (code.codes[rows].astype(np.int64) % max(len(code.values), 1)) * width \
+        + text.codes[rows] % max(width - 1, 1)
+    distinct, inverse = np.unique(pair, return_inverse=True)
+    setdefault, codes, texts = index.setdefault, code.values, text.values
+    numbers = np.array([setdefault(answer_key(codes[p // width] or "", texts[p % width]),
+                                   len(index)) for p in distinct.tolist()], dtype=np.int64)
+    return numbers[inverse.reshape(-1)] if len(rows) else np.empty(0, dtype=np.int64)
 
 
 def _route(route: str | None) -> str:
@@ -506,22 +535,30 @@ def _assign(paper_count: int, position_count: int, edges: _Edges, tier: np.ndarr
         if level in _DUPLICATES_AFTER:
             same_author = _DUPLICATES_AFTER[level]
             allowed = duplicable & (~edges.other_author if same_author else True)
-            for row, spots in _duplicates(edges, tier, allowed, chosen, taken).items():
-                extras.setdefault(row, []).extend(spots)
+            for row, found in _duplicates(edges, tier, allowed, chosen, taken).items():
+                extras.setdefault(row, []).extend(edges.position[found].tolist())
     # Left over once every paper item has had its chance: any equal copy within the kind's
-    # tolerance repeats the paper item it is nearest (rule 5 above).
-    for row, spots in _duplicates(edges, tier, duplicable, chosen, taken,
+    # tolerance repeats the paper item it is nearest (rule 5 above)...
+    closeness = _closeness(edges)
+    for row, found in _duplicates(edges, tier, duplicable, chosen, taken,
                                   (EQUAL_NEAR, EQUAL_FAR)).items():
-        extras.setdefault(row, []).extend(spots)
-    return chosen, taken, extras
+        if edges.mask[chosen[row]] == STATUS:
+            # ...unless the item took a dose of the other status: given and refused are two
+            # facts, not a copy typed wrong; the equal one is its copy, the other is left.
+            nearest = min(found, key=closeness.__getitem__)
+            taken[edges.position[chosen[row]]] = False
+            chosen[row] = nearest
+            found = [e for e in found if e != nearest]
+        extras.setdefault(row, []).extend(edges.position[found].tolist())
+    return chosen, taken, {row: spots for row, spots in extras.items() if spots}
 
 
 def _duplicates(edges: _Edges, tier: np.ndarray, allowed: np.ndarray, chosen: np.ndarray,
                 taken: np.ndarray, tiers: tuple[int, ...] = (EQUAL_NEAR,)
                 ) -> dict[int, list[int]]:
-    """Further equal copies of a matched paper item (rules 4 and 5 above); each goes to the
-    paper item it is nearest (``_closeness``: time, then author), unless an unmatched one is
-    nearer."""
+    """Further equal copies of a matched paper item (rules 4 and 5 above), as edges; each goes
+    to the paper item it is nearest (``_closeness``: time, then author), unless an unmatched
+    one is nearer."""
     distance = _closeness(edges)
     free = ~taken[edges.position]
     equal = np.isin(tier // 2, tiers)
@@ -544,7 +581,7 @@ def _duplicates(edges: _Edges, tier: np.ndarray, allowed: np.ndarray, chosen: np
         best = best[np.array(keep, dtype=bool)]
     extras: dict[int, list[int]] = {}
     for edge in best.tolist():
-        extras.setdefault(int(edges.paper[edge]), []).append(int(edges.position[edge]))
+        extras.setdefault(int(edges.paper[edge]), []).append(edge)
     taken[edges.position[best]] = True
     return extras
 
@@ -590,7 +627,7 @@ def _match(paper: ItemTable, sih: ItemTable, tolerances: Tolerances, names: Drug
     duplicable = ~candidates.device[edges.position] & ~candidates.undecided[edges.position]
     chosen, taken, extras = _assign(count, len(candidates.rows), edges, tier, duplicable)
     matching = _decide(paper, edges, candidates, chosen, extras, tolerance)
-    matching.drugs = keys.drugs
+    matching.drugs = _drug_names(keys, sih, matching)
     matching.devices = int(candidates.device.sum())
     _missing_reasons(matching, paper, paper_group, low, high, candidates, charted_in_window,
                      devices_in_window, related, best_note)
@@ -621,6 +658,25 @@ def _decide(paper: ItemTable, edges: _Edges, candidates: _Sorted, chosen: np.nda
     return Matching(verdict, sih_row, mask, delta, note_score, device, tolerance,
                     np.zeros(count, dtype=np.int8), np.zeros(count, dtype=np.int32),
                     np.full(count, np.nan), {}, extra_rows, np.empty(0, dtype=np.int64))
+
+
+def _drug_names(keys: _Keys, sih: ItemTable, matching: Matching) -> dict[int, DrugName]:
+    """Each administration's drug name as its reason says it: how the paper's name was read,
+    or, when the paper wrote the INN and the matched SIH item named it otherwise (a brand, a
+    synonym, a typo), how the SIH's name was read."""
+    drugs = keys.drugs
+    renamed = {w for w, d in keys.sih_drugs.items() if d.how != "same"}
+    matched = np.flatnonzero(matching.sih_row >= 0)
+    if not renamed or not len(matched):
+        return drugs
+    code = Categorical.of(sih.code)
+    flagged = code.per_value(lambda v: v in renamed, bool)[code.codes[matching.sih_row[matched]]]
+    for row in matched[flagged].tolist():
+        paper_name = drugs.get(row)
+        if paper_name is not None and paper_name.how == "same":
+            read = keys.sih_drugs[code[int(matching.sih_row[row])] or ""]
+            drugs[row] = DrugName(paper_name.written, read.key, read.how, read.score)
+    return drugs
 
 
 def _missing_reasons(matching: Matching, paper: ItemTable, paper_group: np.ndarray,

@@ -1,8 +1,12 @@
 """Field comparisons for the item reconciliation: numbers across units, routes, statuses.
 
 « 1 g » and « 1000 mg » are the same dose; « 37,5 °C » and « 37.5 Cel » the same temperature;
-« per os » and « PO » the same route. Each field is brought to one form before comparing, so
-that a verdict « differs » always means a real difference, and names the field.
+« /mn », « batt/min », « {beats}/min » and « min-1 » the same rate; « 2 bouffées » and « 2 puff »
+the same count; « per os », « Voie orale » and « PO » the same route; « réagit à la douleur »,
+« Pain » and « P - réagit à la douleur » the same AVPU answer (the form's choices). Each field
+is brought to one form before comparing, so that a verdict « differs » always means a real
+difference, and names the field. A unit left blank is no difference: the numbers are compared
+as written (the form gives the code its unit).
 """
 
 from __future__ import annotations
@@ -11,13 +15,17 @@ import math
 import re
 from functools import lru_cache
 
+from reentry import clinical_codes
 from reentry.reconcile.drugs import normalise_text
 
 # unit (normalised) -> (dimension, factor to the dimension's base, offset)
 _UNITS: dict[str, tuple[str, float, float]] = {
     "mg": ("mass", 1.0, 0.0), "g": ("mass", 1000.0, 0.0), "gr": ("mass", 1000.0, 0.0),
     "kg": ("mass", 1e6, 0.0), "ug": ("mass", 1e-3, 0.0), "mcg": ("mass", 1e-3, 0.0),
-    "ng": ("mass", 1e-6, 0.0),
+    "ng": ("mass", 1e-6, 0.0), "microgramme": ("mass", 1e-3, 0.0),
+    "microgrammes": ("mass", 1e-3, 0.0), "milligramme": ("mass", 1.0, 0.0),
+    "milligrammes": ("mass", 1.0, 0.0), "gramme": ("mass", 1000.0, 0.0),
+    "grammes": ("mass", 1000.0, 0.0),
     "ml": ("volume", 1.0, 0.0), "l": ("volume", 1000.0, 0.0), "cl": ("volume", 10.0, 0.0),
     "dl": ("volume", 100.0, 0.0),
     "c": ("temperature", 1.0, 0.0), "cel": ("temperature", 1.0, 0.0),
@@ -26,15 +34,38 @@ _UNITS: dict[str, tuple[str, float, float]] = {
     "mmhg": ("pressure", 1.0, 0.0), "mm hg": ("pressure", 1.0, 0.0),
     "kpa": ("pressure", 7.500617, 0.0), "cmhg": ("pressure", 10.0, 0.0),
     "min": ("per_minute", 1.0, 0.0), "bpm": ("per_minute", 1.0, 0.0),
-    "bat min": ("per_minute", 1.0, 0.0), "battements min": ("per_minute", 1.0, 0.0),
-    "beats min": ("per_minute", 1.0, 0.0), "cycles min": ("per_minute", 1.0, 0.0),
-    "c min": ("per_minute", 1.0, 0.0), "mvt min": ("per_minute", 1.0, 0.0),
+    "cpm": ("per_minute", 1.0, 0.0), "rpm": ("per_minute", 1.0, 0.0),
     "": ("none", 1.0, 0.0),
     "ui": ("iu", 1.0, 0.0), "u i": ("iu", 1.0, 0.0), "iu": ("iu", 1.0, 0.0),
     "u": ("iu", 1.0, 0.0), "unites": ("iu", 1.0, 0.0), "unite": ("iu", 1.0, 0.0),
-    "score": ("score", 1.0, 0.0), "percent": ("percent", 1.0, 0.0),
+    "unites internationales": ("iu", 1.0, 0.0),
+    "score": ("score", 1.0, 0.0), "pts": ("score", 1.0, 0.0), "points": ("score", 1.0, 0.0),
+    "percent": ("percent", 1.0, 0.0),
 }
-_PER_TIME = {"h": 60.0, "min": 1.0, "j": 1440.0, "d": 1440.0, "24h": 1440.0}
+_PER_TIME = {"h": 60.0, "min": 1.0, "mn": 1.0, "j": 1440.0, "d": 1440.0, "24h": 1440.0}
+# What a rate counts (« batt/min », « {breaths}/min », « cycles/mn »): events, not a unit.
+_EVENTS = frozenset({"bat", "batt", "battement", "battements", "beat", "beats", "breath",
+                     "breaths", "c", "cycle", "cycles", "mvt", "mvts", "mouvement", "mouvements",
+                     "resp", "respiration", "respirations", "puls", "pulsations"})
+# Doses counted in units of a form (« 1 cp », « 2 bouffées »): the form is the dimension.
+_COUNTED = {
+    "tablet": ("cp", "cpr", "comp", "comprime", "comprimes", "tbl", "tab", "tablet", "tablets"),
+    "capsule": ("gel", "gelule", "gelules", "cap", "caps", "capsule", "capsules"),
+    "puff": ("bouffee", "bouffees", "bouffee s", "puff", "puffs", "inhalation", "inhalations",
+             "pulverisation", "pulverisations", "pulv"),
+    "sachet": ("sachet", "sachets", "sach"),
+    "ampoule": ("amp", "ampoule", "ampoules"),
+    "drop": ("goutte", "gouttes", "gtt"),
+    "suppository": ("suppo", "suppositoire", "suppositoires"),
+    "dose": ("dose", "doses", "unidose", "unidoses"),
+}
+for _form, _spellings in _COUNTED.items():
+    for _spelling in _spellings:
+        _UNITS[_spelling] = (f"count:{_form}", 1.0, 0.0)
+# « /10 », « sur 10 »: a score out of ten, written as its scale.
+_OUT_OF = re.compile(r"^(?:1\s*)?(?:/|sur\s)\s*(\d+)$")
+# « min-1 », « mn^-1 »: per minute, written with an exponent.
+_NEGATIVE_POWER = re.compile(r"^(\w*?)\s*\^?-1$")
 _ROUTES = {
     "po": "PO", "per os": "PO", "os": "PO", "oral": "PO", "orale": "PO", "voie orale": "PO",
     "buccale": "PO", "vo": "PO",
@@ -78,18 +109,27 @@ def unit_scale(unit: str | None) -> tuple[str, float, float]:
     """(dimension, factor, offset) of a unit; an unknown unit is its own dimension."""
     text = (unit or "").replace("[", "").replace("]", "").replace("{", "").replace("}", "")
     text = text.replace("°", "deg").replace("μ", "u").replace("µ", "u").replace("%", " percent")
+    text = text.strip()
     plain = normalise_text(text)
     plain = plain.replace("deg c", "degc").replace("deg f", "degf")
     if plain in _UNITS:
         return _UNITS[plain]
+    if _OUT_OF.match(text.lower()):
+        return ("score", 1.0, 0.0)
+    power = _NEGATIVE_POWER.match(text.lower())
+    if power and normalise_text(power.group(1)) in _PER_TIME:
+        return ("per_minute", 1.0 / _PER_TIME[normalise_text(power.group(1))], 0.0)
     if "/" in text:
         top, _, bottom = text.partition("/")
+        top_plain, bottom_plain = normalise_text(top), normalise_text(bottom)
+        if bottom_plain in _PER_TIME and (not top_plain or top_plain in _EVENTS):
+            return ("per_minute", 1.0 / _PER_TIME[bottom_plain], 0.0)
         top_dim, top_factor, _ = unit_scale(top)
-        bottom_plain = normalise_text(bottom)
         if bottom_plain in _PER_TIME and top_dim not in ("none",):
             return (f"{top_dim}/time", top_factor / _PER_TIME[bottom_plain], 0.0)
-        if not normalise_text(top) and bottom_plain in _PER_TIME:
-            return ("per_minute", 1.0 / _PER_TIME[bottom_plain], 0.0)
+    words = plain.split()
+    if len(words) == 2 and words[0] in _EVENTS and words[1] in _PER_TIME:  # « bat min »
+        return ("per_minute", 1.0 / _PER_TIME[words[1]], 0.0)
     return (plain, 1.0, 0.0)
 
 
@@ -119,7 +159,12 @@ def compare_quantity(paper_value: float | None, paper_unit: str | None,
 
 @lru_cache(maxsize=4096)
 def normalise_route(route: str | None) -> str:
+    """« Voie inhalée », « inhalation », « INH » → IH; an unknown route in capitals."""
     plain = normalise_text(route or "")
+    if plain not in _ROUTES:
+        for lead in ("par voie ", "voie "):
+            if plain.startswith(lead) and plain[len(lead):] in _ROUTES:
+                return _ROUTES[plain[len(lead):]]
     return _ROUTES.get(plain, plain.upper())
 
 
@@ -129,6 +174,43 @@ def normalise_status(status: str | None) -> str:
     return _STATUSES.get(plain, _STATUSES.get(plain.replace(" ", "-"), plain))
 
 
-def same_text_value(a: str | None, b: str | None) -> bool:
-    """Coded answers (AVPU « A ») compared without case or accents."""
-    return normalise_text(a or "") == normalise_text(b or "")
+def same_text_value(a: str | None, b: str | None, code: str = "") -> bool:
+    """Coded answers (AVPU « A ») compared without case or accents, labels read as their
+    choice (``answer_key``)."""
+    return answer_key(code, a) == answer_key(code, b)
+
+
+@lru_cache(maxsize=1 << 14)
+def answer_key(code: str, text: str | None) -> str:
+    """A value written as text, as it compares: for a code a form asks as a choice (AVPU
+    80288-4), the choice's code however the answer is written — its code (« a »), its label in
+    either language (« réagit à la douleur », « alert »), its code before a label (« P - réagit
+    à la douleur », « U - aréactif ») or the words of one label only (« Pain »); otherwise the
+    text without case, accents or punctuation."""
+    plain = normalise_text(text or "")
+    choices = _choices(code)
+    if not choices or not plain:
+        return plain
+    if plain in choices:
+        return choices[plain]
+    words = plain.split()
+    if words[0] in choices and len(words[0]) <= 2:  # the code first, then a label
+        rest = " ".join(words[1:])
+        if choices.get(rest, choices[words[0]]) == choices[words[0]]:
+            return choices[words[0]]
+    found = {choice for label, choice in choices.items() if set(words) <= set(label.split())}
+    return found.pop() if len(found) == 1 else plain
+
+
+@lru_cache(maxsize=256)
+def _choices(code: str) -> dict[str, str]:
+    """Each way the form names the choices of ``code`` (code, French and English labels),
+    normalised, → the choice's code; empty when no form asks ``code`` as a choice."""
+    charted = clinical_codes.charted(code) if code else None
+    if charted is None:
+        return {}
+    named: dict[str, str] = {}
+    for choice in charted.field.choices:
+        for name in (choice.code, choice.label.fr, choice.label.en):
+            named.setdefault(normalise_text(name), choice.code)
+    return named
