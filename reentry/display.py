@@ -16,6 +16,7 @@ from datetime import date, datetime, timedelta
 from reentry import clinical_codes, clock
 from reentry.clinical_codes import DIASTOLIC, SYSTOLIC
 from reentry.i18n import catalog, get_language, tr
+from reentry.i18n import format_number as format_number  # numbers on screens and pages
 from reentry.model import (
     Allergy,
     IdentityStatus,
@@ -59,14 +60,6 @@ def _has_message(message_id: str) -> bool:
 
 
 # -- numbers and units -------------------------------------------------------------------------
-
-
-def format_number(value: float) -> str:
-    """``37.5`` → « 37,5 » in French; no trailing zeros, at most three decimals."""
-    text = f"{value:.3f}".rstrip("0").rstrip(".")
-    if text == "-0":
-        text = "0"
-    return text.replace(".", tr("display.decimal_separator"))
 
 
 _INTERNATIONAL_UNITS = ("[iU]", "[IU]")

@@ -3,7 +3,10 @@
 Messages live in TOML catalogs, one folder per language (``locales/fr``, ``locales/en``), several
 files per folder so that each part of the code keeps its own. A message is looked up by its id
 and formatted with named placeholders; translated pieces are never glued together.
-French is the default language.
+French is the default language. Numbers are written as the language writes them (« 37,5 » in
+French): ``format_number`` is the one place that decides, and ``tr`` applies it to every float
+it is given, so a decimal point never reaches a French screen, page or message by accident.
+Machine outputs (CSV, FHIR, HL7) do not go through it: they keep the point.
 """
 
 from __future__ import annotations
@@ -76,15 +79,38 @@ def language(lang: str) -> Iterator[None]:
         set_language(previous)
 
 
+_DECIMAL_SEPARATOR = "display.decimal_separator"
+
+
+def format_number(value: float, decimals: int | None = None, *, lang: str | None = None) -> str:
+    """``value`` as written in the current (or given) language: « 8,00 », « 0,8 », « 37,5 ».
+
+    With ``decimals``, exactly that many digits after the separator (a score « 1,00 »); without,
+    at most three, trailing zeros dropped (« 37,5 », « 8 »). Never « -0 ».
+    """
+    text = f"{value:.{3 if decimals is None else decimals}f}"
+    if decimals is None and "." in text:
+        text = text.rstrip("0").rstrip(".")
+    if text.startswith("-") and not text.strip("-0."):
+        text = text[1:]
+    if "." not in text:
+        return text
+    return text.replace(".", catalog(lang or _current).get(_DECIMAL_SEPARATOR, "."))
+
+
 def tr(message_id: str, /, *, lang: str | None = None, **params: object) -> str:
     """The message ``message_id`` in the current (or given) language, with ``params`` filled in.
 
-    An id missing from the catalog is returned as is, so that a missing translation shows up
-    visibly instead of crashing a screen at 3 a.m.; a test checks that catalogs are complete.
+    A float parameter is written by ``format_number`` (a string is left as it is). An id missing
+    from the catalog is returned as is, so that a missing translation shows up visibly instead of
+    crashing a screen at 3 a.m.; a test checks that catalogs are complete.
     """
     text = catalog(lang or _current).get(message_id)
     if text is None:
         text = catalog(DEFAULT_LANGUAGE).get(message_id, message_id)
+    for key, value in params.items():
+        if isinstance(value, float):
+            params[key] = format_number(value, lang=lang)
     try:
         return text.format(**params)
     except (KeyError, IndexError, ValueError):

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 
 import pytest
@@ -55,6 +56,8 @@ def _french_by_default():
     i18n.set_language(i18n.DEFAULT_LANGUAGE)
     yield
     i18n.set_language(i18n.DEFAULT_LANGUAGE)
+    if "ui.language" in sys.modules:  # Qt's own texts and number format, as a test found them
+        sys.modules["ui.language"].reset_qt_language()
 
 
 @pytest.fixture

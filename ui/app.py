@@ -20,6 +20,7 @@ from reentry.config import Settings, default_db_path, load_settings
 from reentry.files import restrict_umask
 from ui import theme
 from ui.errors import ErrorReporter, crash_log_dir
+from ui.language import apply_qt_language
 from ui.main_window import MainWindow
 from ui.reentry_window import ReentryWindow
 
@@ -65,6 +66,17 @@ def settings_from(args: argparse.Namespace, settings: Settings) -> Settings:
     return settings
 
 
+def prepare_application(settings: Settings) -> QApplication:
+    """The application in the settings' language, Qt's own buttons and dialogs included."""
+    i18n.set_language(settings.language)
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    assert isinstance(app, QApplication)
+    app.setApplicationName("Reentry")
+    apply_qt_language(settings.language)
+    theme.enlarge_application_font(app)
+    return app
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     # Scanned pages are decoded in "spawn" worker processes: in a frozen build each one starts
     # this executable, which must run the worker instead of opening another window.
@@ -72,11 +84,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     restrict_umask()  # the database, PDFs and crash logs it writes: readable by this user only
     args = parse_args(argv)
     settings = settings_from(args, load_settings())
-    i18n.set_language(settings.language)
-    app = QApplication.instance() or QApplication(sys.argv[:1])
-    assert isinstance(app, QApplication)
-    app.setApplicationName("Reentry")
-    theme.enlarge_application_font(app)
+    app = prepare_application(settings)
 
     db = args.db or default_db_path()
     window: QMainWindow = ReentryWindow(db, settings) if args.reentry else MainWindow(db, settings)

@@ -322,7 +322,7 @@ class PrintStationDialog(QDialog):
 
 
 def _number_item(value: float) -> QTableWidgetItem:
-    item = QTableWidgetItem(f"{value:g}")
+    item = QTableWidgetItem(i18n.format_number(value))
     item.setFlags(Qt.ItemFlag.ItemIsEnabled)
     item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
     return item

@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 from reentry import clock
-from reentry.i18n import Msg, tr
+from reentry.i18n import Msg, format_number, tr
 from reentry.reconcile.agreement_text import agreement_text
 from reentry.review.model import IdentityCase
 from ui import theme
@@ -193,12 +193,12 @@ class IdentityTab(QWidget):
                                       birth=case.traits.birth_date_text() or "—"))
         self.reason.setText(tr("review.ui.identity_reason",
                                decision=tr(f"review.ui.identity_decision_{case.decision}"),
-                               score=f"{case.score:.2f}", reason=case.reason_text()))
+                               score=format_number(case.score, 2), reason=case.reason_text()))
         self.current.setText(self._current_text(case))
         self.candidates.setRowCount(len(case.candidates))
         for r, candidate in enumerate(case.candidates):
             cells = (candidate.right_id, candidate.traits.name(),
-                     candidate.traits.birth_date_text(), f"{candidate.score:.2f}",
+                     candidate.traits.birth_date_text(), format_number(candidate.score, 2),
                      agreement_text(candidate.fields))
             for c, text in enumerate(cells):
                 self.candidates.setItem(r, c, QTableWidgetItem(text))

@@ -20,7 +20,7 @@ from reentry.cli.base import (
 )
 from reentry.config import load_settings
 from reentry.errors import UserError
-from reentry.i18n import tr
+from reentry.i18n import format_number, tr
 
 
 @cli.command("print")
@@ -66,7 +66,7 @@ def print_command(state: Context, out_dir: Path, wards: tuple[str, ...], hours: 
             job = print_pdf(ward.pdf, printer, title=f"reentry-{outcome.batch_id}-{ward.ward_code}")
             click.echo(tr("station.sent", printer=printer, job=job.job_id))
     click.echo(tr("station.batch_done", batch=outcome.batch_id, pages=outcome.pages,
-                  seconds=f"{time.perf_counter() - began:.1f}"))
+                  seconds=format_number(time.perf_counter() - began, 1)))
 
 
 @cli.command()
@@ -152,7 +152,7 @@ def prepare(state: Context, root: Path, wards: tuple[str, ...], hours: float,
     click.echo(tr(key, folder=current.folder, pages=current.pages,
                   as_of=clock.format_local(current.data_as_of)))
     if outcome.stale:
-        hours_old = f"{(outcome.age.total_seconds() / 3600):.1f}" if outcome.age else "?"
+        hours_old = format_number(outcome.age.total_seconds() / 3600, 1) if outcome.age else "?"
         click.echo(tr("cli.prepare_stale", hours=hours_old,
                       as_of=clock.format_local(current.data_as_of)), err=True)
         sys.exit(EXIT_STALE)

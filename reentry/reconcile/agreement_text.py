@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from reentry.i18n import get_language, tr
+from reentry.i18n import format_number, tr
 
 _PART = re.compile(r"^(?P<field>[a-z_]+)=(?P<value>[^()]*)(?P<notes>(\([^()]*\))*)$")
 _NOTE = re.compile(r"\(([^()]*)\)")
@@ -32,7 +32,8 @@ def _part(part: str) -> str:
 
 
 def _decimal(value: str) -> str:
-    return value.replace(".", ",") if get_language() == "fr" else value
+    """« 0.92 » as the language writes it, with as many decimals."""
+    return format_number(float(value), len(value.partition(".")[2]))
 
 
 def _note(note: str) -> str:

@@ -68,7 +68,7 @@ from rapidfuzz.distance import OSA
 
 from reentry.errors import UserError
 from reentry.files import open_private, written_whole
-from reentry.i18n import tr
+from reentry.i18n import format_number, tr
 from reentry.reconcile.identity_pairs import (
     ABBREVIATED,
     ADDRESS_SAME,
@@ -368,10 +368,10 @@ class _Reasons:
         self._link: dict[int, str] = {}
 
     def weak(self, score: float) -> str:
-        return self._weak.format(score=f"{score:.2f}")
+        return self._weak.format(score=format_number(score, 2))
 
     def competitor(self, other: str, score: float) -> str:
-        return self._competitor.format(other=other, other_score=f"{score:.2f}")
+        return self._competitor.format(other=other, other_score=format_number(score, 2))
 
     def link(self, confirms: int) -> str:
         if confirms not in self._link:

@@ -15,7 +15,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from reentry import clock
-from reentry.i18n import DEFAULT_LANGUAGE, Msg, catalog, get_language, tr
+from reentry.i18n import DEFAULT_LANGUAGE, Msg, catalog, format_number, get_language, tr
 
 if TYPE_CHECKING:  # the store reads reasons back; it must not load rapidfuzz for that
     from reentry.reconcile.drugs import DrugName
@@ -96,15 +96,18 @@ class Renderer:
         return found if found is not None else self._fallback.get(message_id, message_id)
 
 
-@lru_cache(maxsize=4096)
 def minutes(seconds: float) -> str:
-    """« 12 », « 2,5 » (French) or « 2.5 »: one decimal at most."""
-    shown = f"{abs(seconds) / 60:.1f}"
-    return shown[:-2] if shown.endswith(".0") else shown
+    """« 12 », « 2,5 » (French) or « 2.5 »: one decimal at most, in the current language."""
+    return _minutes(seconds, get_language())
+
+
+@lru_cache(maxsize=4096)
+def _minutes(seconds: float, lang: str) -> str:
+    return format_number(round(abs(seconds) / 60, 1), lang=lang)
 
 
 def show_quantity(value: float | None, text: str | None, unit: str | None) -> str:
-    shown = f"{value:g}" if value is not None else (text or "—")
+    shown = format_number(value) if value is not None else (text or "—")
     return f"{shown} {unit}" if unit and value is not None else shown
 
 
@@ -125,7 +128,7 @@ def match_spec(sih_id: str, seconds: float, tolerance: float, drug: DrugName | N
     """Which SIH item, how far in time, and how the name or text matched."""
     common = dict(sih_id=sih_id, minutes=minutes(seconds), tolerance=minutes(tolerance))
     if drug is not None:
-        how = (spec("reconcile.how.typo", score=f"{drug.score:g}") if drug.how == "typo"
+        how = (spec("reconcile.how.typo", score=format_number(drug.score)) if drug.how == "typo"
                else spec(f"reconcile.how.{drug.how}"))
         return spec("reconcile.match.drug", paper=drug.written, sih=sih_code, how=how, **common)
     if note_score is not None:

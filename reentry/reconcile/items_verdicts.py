@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 
+from reentry.i18n import format_number
 from reentry.reconcile.csv_columns import Categorical, bulk_allocation
 from reentry.reconcile.drugs import DrugName
 from reentry.reconcile.items_match import (
@@ -151,7 +152,7 @@ class VerdictBuilder:
             shape: tuple = ("reconcile.match.drug", f"reconcile.how.{drug.how}", fields)
             params.update(paper=drug.written, sih=self._sih_code[row])
             if drug.how == "typo":
-                params["score"] = f"{drug.score:g}"
+                params["score"] = format_number(drug.score)
         elif kind == NOTE_CODE:
             shape = ("reconcile.match.note", None, fields)
             params["score"] = f"{self._note[row]:.0f}"
@@ -247,7 +248,7 @@ class VerdictBuilder:
                                   sih=status_spec(normalise_status(sih.status[sih_row]))))
             else:
                 parts.append(spec("reconcile.diff.text", score=f"{note_score or 0:.0f}",
-                                  threshold=f"{self.tolerances.note_same:g}"))
+                                  threshold=format_number(self.tolerances.note_same)))
         return spec_list(tuple(parts))
 
     def _missing(self, row: int, kind: int) -> tuple[float, Spec]:
@@ -260,7 +261,7 @@ class VerdictBuilder:
         if problem == "text":
             best = self._note[row]
             return best / 100.0, missing_spec("text", code, at, tolerance, score=f"{best:.0f}",
-                                              threshold=f"{self.tolerances.note_related:g}")
+                                              threshold=format_number(self.tolerances.note_related))
         if problem in ("claimed", "device"):
             return 0.0, missing_spec(problem, code, at, tolerance,
                                      count=int(m.missing_count[row]))
