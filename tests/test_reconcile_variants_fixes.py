@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from reentry.reconcile.authors import AuthorMatch, same_author
 from reentry.reconcile.items import PaperItem, SihItem, reconcile
 from reentry.reconcile_run import read_sih_and_patients
 
@@ -293,3 +294,52 @@ def test_a_given_copy_named_with_its_salt_wins_over_a_refused_copy_named_plainly
                      [given("refused", "tramadol", 50, "mg", minutes=1, status="not-done"),
                       given("given", "chlorhydrate de tramadol", 50, "mg", minutes=8)])["p"]
     assert found.verdict == "in_sih" and found.sih_ids == ("given",)
+
+
+# -- 5. busy series: a paper item's own copy at its written time wins ------------------------------
+
+
+def series(*items: tuple[str, float, float]) -> list[PaperItem]:
+    """(id, value, minutes) of one heart rate charted by hand every couple of minutes."""
+    return [paper(value=value, minutes=minutes, item_id=item_id)
+            for item_id, value, minutes in items]
+
+
+def test_a_copy_typed_by_a_colleague_at_the_written_time_beats_a_neighbours_copy():
+    paper_items = series(("p1", 80, 0), ("p2", 80, 2))
+    sih_items = [sih("c1", minutes=0), sih("c1-resent", minutes=1 / 60),
+                 sih("c2", minutes=2, author="Paul Martin")]
+    found = verdicts(paper_items, sih_items)
+    assert (found["p1"].verdict, set(found["p1"].sih_ids)) == ("duplicate", {"c1", "c1-resent"})
+    assert (found["p2"].verdict, found["p2"].sih_ids) == ("in_sih", ("c2",))
+
+
+def test_a_resent_copy_is_no_copy_of_the_missing_item_charted_just_before():
+    paper_items = series(("p1", 23, 0), ("p2", 23, 2.5))
+    sih_items = [sih("c2", value=23, minutes=2.5), sih("c2-resent", value=23, minutes=2.5 + 1 / 60)]
+    found = verdicts(paper_items, sih_items)
+    assert found["p1"].verdict == "missing"
+    assert (found["p2"].verdict, set(found["p2"].sih_ids)) == ("duplicate", {"c2", "c2-resent"})
+
+
+def test_a_changed_copy_at_the_written_time_is_that_items_own_in_a_busy_series():
+    paper_items = series(("p1", 69, 0), ("p2", 69, 2.5), ("p3", 68, 5))
+    sih_items = [sih("c1", value=69, minutes=0), sih("c1-resent", value=69, minutes=1 / 60),
+                 sih("c2", value=96, minutes=2.5)]
+    found = verdicts(paper_items, sih_items)
+    assert found["p1"].verdict == "duplicate"
+    assert (found["p2"].verdict, found["p2"].sih_ids) == ("differs", ("c2",))
+    assert found["p3"].verdict == "missing"
+
+
+@pytest.mark.parametrize(("login", "name"), [
+    ("elambert", "Élodie Lambert"), ("fgauthier", "François Gauthier"), ("cfaure", "Chloé Faure"),
+    ("troux", "Thomas Roux"), ("dupontm", "Marie Dupont")])
+def test_a_login_made_of_initials_and_surname_is_the_same_author(login, name):
+    assert same_author(login, name) == AuthorMatch.SAME
+
+
+@pytest.mark.parametrize(("login", "name"), [
+    ("jdupont", "Marie Dupont"), ("xlambert", "Élodie Lambert"), ("lamberts", "Élodie Martin")])
+def test_a_login_of_someone_else_is_another_author(login, name):
+    assert same_author(login, name) == AuthorMatch.OTHER

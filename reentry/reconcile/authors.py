@@ -3,7 +3,8 @@
 The same nurse is written ``Marie Dupont`` on the paper sheet, ``MD`` or ``IDE MD`` by the
 interface, ``DUPONT Marie``, ``Dupont M.`` or ``Mme Dupont`` by whoever re-typed it. Names are
 compared as sets of words after removing case, accents, punctuation and titles (``IDE``,
-``Dr``, ``Mme``…); initials stand for the words they begin, in either order. The answer only
+``Dr``, ``Mme``…); initials stand for the words they begin, in either order, and a login is an
+initial or two joined to a surname (``mdupont``, ``dupontm``). The answer only
 ranks candidates (a copy usually keeps its author): it never decides a verdict on its own.
 """
 
@@ -54,7 +55,12 @@ def _covers(short: tuple[str, ...], full: tuple[str, ...]) -> bool:
         elif len(word) <= 3:
             initials.extend(word)  # "M" or "MH" (Marie-Hélène)
         else:
-            return False
+            login = _login(word, remaining)
+            if login is None:
+                return False
+            remaining.remove(login[0])  # "mdupont": "m" + "dupont"
+            shared += 1
+            initials.extend(login[1])
     if not shared and len(initials) < 2:
         return False
     for letter in initials:
@@ -63,6 +69,19 @@ def _covers(short: tuple[str, ...], full: tuple[str, ...]) -> bool:
             return False
         remaining.remove(found)
     return True
+
+
+def _login(word: str, words: list[str]) -> tuple[str, str] | None:
+    """(surname, initials) when ``word`` is one of ``words`` with one or two letters before or
+    after it, the way logins are made (``mdupont``, ``dupontm``)."""
+    for full in words:
+        extra = len(word) - len(full)
+        if len(full) >= 3 and 1 <= extra <= 2:
+            if word.endswith(full):
+                return full, word[:extra]
+            if word.startswith(full):
+                return full, word[len(full):]
+    return None
 
 
 @lru_cache(maxsize=1 << 16)

@@ -22,7 +22,9 @@ item says that only device readings were there.
 and sorted by time; each paper item finds its candidates within its tolerance (vital signs
 ± 30 min, administrations per ISMP windows, notes ± 60 min). A copy typed from paper carries the
 value, the time and the author written on it, so candidates are assigned in tiers, each
-one-to-one before the next: equal and near (within ``duplicate_window``, ± 5 min), differing
+one-to-one before the next: equal at the written time (within ``exact_window``, ± 30 s: in a
+busy series an item's own copy, never its neighbour's), equal and near (within
+``duplicate_window``, ± 5 min), differing
 and near, equal and far, differing and far; each tier first with the SIH items signed by the
 paper's author (or unsigned), then with those of another author. Within a tier, as many paper
 items as possible are matched, then the

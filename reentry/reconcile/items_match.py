@@ -10,19 +10,22 @@
    ``device_window`` lets an equal reading that close stand for the paper item.
 3. **Tiers.** A copy typed from paper carries the value, the time and the author written on it,
    so edges are tried in this order, each tier assigned one-to-one before the next
-   (``items_assign``): equal and near (within ``duplicate_window``); differing and near (a value
-   typed wrong); equal and far (a time typed wrong); differing and far; each tier first with
-   the SIH items signed by the paper's author (or unsigned), then with the others. Time
+   (``items_assign``): equal and exact (within ``exact_window``: the written time itself, so
+   that in a busy series charted every 2 minutes an item's own copy is never taken by its
+   neighbour, whoever typed it); equal and near (within ``duplicate_window``); differing and
+   near (a value typed wrong); equal and far (a time typed wrong); differing and far; each tier
+   first with the SIH items signed by the paper's author (or unsigned), then with the others. Time
    agreement comes before value agreement because values repeat (a heart rate of 80 is common)
    while a copy keeps its time. Within a tier the cost is the time apart, plus one minute per
    point of note text unlikeness, per percent of difference of a changed number, and for
    another author.
-4. **Duplicates.** After each half of the "equal and near" tier, an SIH item equal to a matched
-   paper item, within ``duplicate_window`` of its time and claimed by nobody, is a second copy
-   of it (after the first half: only one signed by the same author) — unless an unmatched paper
-   item of the same code is nearer to it (in time, one minute more for another author): then it
-   is that item's changed copy, found in the "differing and near" tier. It goes to the matched
-   paper item it is nearest.
+4. **Duplicates.** After the "equal and exact" tier, an SIH item equal to a matched paper item
+   at its exact time and claimed by nobody (an interface's resend a second later) is a second
+   copy of it; after each half of the "equal and near" tier, so is one within
+   ``duplicate_window`` (after the first half: only one signed by the same author) — unless an
+   unmatched paper item of the same code is nearer to it (in time, one minute more for another
+   author): then it is that item's changed copy, found in the "differing and near" tier. It
+   goes to the matched paper item it is nearest.
 5. **Leftovers.** Once every tier is assigned, an SIH item still unclaimed that is equal to a
    matched paper item (after unit and drug-name normalisation), within the kind's tolerance of
    its time, and not a device reading, repeats it: typed again by another person, or sent by an
@@ -470,17 +473,21 @@ def _compare_notes(paper: ItemTable, sih: ItemTable, edges: _Edges, candidates: 
 
 # Tiers, tried in this order; each is split in two, the items signed by the paper's author (or
 # unsigned) first, then those signed by another author.
-EQUAL_NEAR, DIFFERING_NEAR, EQUAL_FAR, DIFFERING_FAR = range(4)
-_LEVELS = 8
+EQUAL_EXACT, EQUAL_NEAR, DIFFERING_NEAR, EQUAL_FAR, DIFFERING_FAR = range(5)
+_LEVELS = 10
 T = TypeVar("T")
-_DUPLICATES_AFTER = {0: True, 1: False}  # level -> duplicates by the same author only?
+# After a level: further equal copies of the tiers named, by the same author only, or by any.
+_DUPLICATES_AFTER = {1: (False, (EQUAL_EXACT,)), 2: (True, (EQUAL_EXACT, EQUAL_NEAR)),
+                     3: (False, (EQUAL_EXACT, EQUAL_NEAR))}
 
 
 def _tiers(edges: _Edges, tolerances: Tolerances) -> np.ndarray:
     """Each edge's level: 2 × tier, + 1 when the SIH item is signed by another author."""
-    near = np.abs(edges.delta) <= tolerances.duplicate_window.total_seconds()
+    distance = np.abs(edges.delta)
+    near = distance <= tolerances.duplicate_window.total_seconds()
+    exact = distance <= tolerances.exact_window.total_seconds()
     equal = edges.mask == 0
-    tier = np.where(equal, np.where(near, EQUAL_NEAR, EQUAL_FAR),
+    tier = np.where(equal, np.where(exact, EQUAL_EXACT, np.where(near, EQUAL_NEAR, EQUAL_FAR)),
                     np.where(near, DIFFERING_NEAR, DIFFERING_FAR))
     return (2 * tier + edges.other_author).astype(np.int8)
 
@@ -533,15 +540,15 @@ def _assign(paper_count: int, position_count: int, edges: _Edges, tier: np.ndarr
         chosen[edges.paper[picked]] = picked
         taken[edges.position[picked]] = True
         if level in _DUPLICATES_AFTER:
-            same_author = _DUPLICATES_AFTER[level]
+            same_author, tiers = _DUPLICATES_AFTER[level]
             allowed = duplicable & (~edges.other_author if same_author else True)
-            for row, found in _duplicates(edges, tier, allowed, chosen, taken).items():
+            for row, found in _duplicates(edges, tier, allowed, chosen, taken, tiers).items():
                 extras.setdefault(row, []).extend(edges.position[found].tolist())
     # Left over once every paper item has had its chance: any equal copy within the kind's
     # tolerance repeats the paper item it is nearest (rule 5 above)...
     closeness = _closeness(edges)
     for row, found in _duplicates(edges, tier, duplicable, chosen, taken,
-                                  (EQUAL_NEAR, EQUAL_FAR)).items():
+                                  (EQUAL_EXACT, EQUAL_NEAR, EQUAL_FAR)).items():
         if edges.mask[chosen[row]] == STATUS:
             # ...unless the item took a dose of the other status: given and refused are two
             # facts, not a copy typed wrong; the equal one is its copy, the other is left.
@@ -554,8 +561,7 @@ def _assign(paper_count: int, position_count: int, edges: _Edges, tier: np.ndarr
 
 
 def _duplicates(edges: _Edges, tier: np.ndarray, allowed: np.ndarray, chosen: np.ndarray,
-                taken: np.ndarray, tiers: tuple[int, ...] = (EQUAL_NEAR,)
-                ) -> dict[int, list[int]]:
+                taken: np.ndarray, tiers: tuple[int, ...]) -> dict[int, list[int]]:
     """Further equal copies of a matched paper item (rules 4 and 5 above), as edges; each goes
     to the paper item it is nearest (``_closeness``: time, then author), unless an unmatched
     one is nearer."""

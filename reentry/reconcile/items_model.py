@@ -77,6 +77,10 @@ class Tolerances:
     # A copy typed from paper carries the time written on it, give or take a few minutes: SIH
     # items this close are tried first, and a second equal one this close is a duplicate.
     duplicate_window: timedelta = timedelta(minutes=5)
+    # A copy typed from paper carries the written time (a system may add seconds): an equal SIH
+    # item this close is the paper item's own copy, before any other author's spelling is
+    # weighed or a neighbour in a busy series (one code every 2 minutes) can take it.
+    exact_window: timedelta = timedelta(seconds=30)
     # Device readings (monitors, pumps) are not charted copies: see ``items.py``. An author whose
     # first word is one of these is a device; so is ``device:<id>`` or FHIR's ``Device/<id>``.
     device_authors: frozenset[str] = DEVICE_WORDS
