@@ -18,7 +18,7 @@ from typing import TypeVar
 from reentry import clinical_codes, clock
 from reentry.entry.model import ItemKind
 from reentry.i18n import DEFAULT_LANGUAGE, Msg, msg
-from reentry.importing.limits import check_instant
+from reentry.importing.limits import check_instant, shown
 from reentry.importing.source import SourceFile
 from reentry.model import (
     Administration,
@@ -70,7 +70,8 @@ class _Rows:
                 if any(cleaned.values()):
                     self.rows.append((reader.line_num, cleaned))
         except csv.Error as error:
-            raise self.reject(max(reader.line_num, 1), csv_problem(error)) from None
+            # the DictReader's own count stops at the last good row: the line is the reader's
+            raise self.reject(max(reader.reader.line_num, 1), csv_problem(error)) from None
 
     def reject(self, line: int, problem: Msg, column: str | None = None) -> Exception:
         where = (msg("where.line_column", line=line, column=column) if column
@@ -104,7 +105,7 @@ class _Row:
         try:
             return convert(value)
         except ValueError:
-            raise self.rows.reject(self.line, msg(problem, value=value), column) from None
+            raise self.rows.reject(self.line, msg(problem, value=shown(value)), column) from None
 
     def date(self, column: str, required: bool = False) -> date | None:
         return self.parse(column, parse_date, "problem.bad_date", required)

@@ -158,7 +158,7 @@ class FhirFile:
             moment = values.parse_datetime(value, end=end)
         except (ValueError, TypeError, OverflowError):
             raise self.reject(resource, element,
-                              msg("problem.bad_datetime", value=value)) from None
+                              msg("problem.bad_datetime", value=limits.shown(value))) from None
         if event:
             self.times.append(moment)
         return moment
@@ -169,13 +169,15 @@ class FhirFile:
         try:
             return values.parse_date(value)
         except (ValueError, TypeError, OverflowError):
-            raise self.reject(resource, element, msg("problem.bad_date", value=value)) from None
+            raise self.reject(resource, element,
+                              msg("problem.bad_date", value=limits.shown(value))) from None
 
     def number(self, resource: Resource, element: str, value: Any) -> float | None:
         try:
             return values.parse_number(value)
         except ValueError:
-            raise self.reject(resource, element, msg("problem.bad_number", value=value)) from None
+            raise self.reject(resource, element,
+                              msg("problem.bad_number", value=limits.shown(value))) from None
 
     def quantity(self, resource: Resource, element: str, quantity: Any,
                  *, ucum_first: bool = True) -> tuple[float | None, str | None]:

@@ -20,7 +20,7 @@ from functools import lru_cache
 from reentry import clock
 from reentry.errors import FileRejected
 from reentry.i18n import Msg, msg
-from reentry.importing.limits import MAX_REPETITIONS, check_instant
+from reentry.importing.limits import MAX_REPETITIONS, check_instant, shown
 from reentry.importing.source import SourceFile
 
 _SEGMENT = re.compile(r"^[A-Z][A-Z0-9]{2}(\|.*)?$")
@@ -127,7 +127,7 @@ class Segment:
         try:
             return parse_timestamp(text)
         except ValueError:
-            raise self.reject(field, msg("problem.bad_datetime", value=text)) from None
+            raise self.reject(field, msg("problem.bad_datetime", value=shown(text))) from None
 
     def date(self, field: int) -> date | None:
         """A calendar date such as a birth date; one known only to the month or year is unknown,
@@ -138,7 +138,7 @@ class Segment:
         try:
             moment = parse_timestamp(text, naive=True)
         except ValueError:
-            raise self.reject(field, msg("problem.bad_date", value=text)) from None
+            raise self.reject(field, msg("problem.bad_date", value=shown(text))) from None
         return moment.date() if len(text) >= 8 else None
 
 

@@ -28,6 +28,13 @@ _CHUNK = 1 << 24
 _STRINGS = re.compile(rb'"(?:[^"\\\n]++|\\.)*+"')
 
 
+def shown(value: object, width: int = 80) -> str:
+    """A value as a message quotes it: cut after ``width`` characters (a damaged file can put
+    a whole page in one field)."""
+    text = str(value)
+    return text if len(text) <= width else text[:width] + "…"
+
+
 def megabytes(size: int) -> str:
     return f"{size / (1024 * 1024):.0f}"
 
