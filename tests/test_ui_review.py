@@ -4,10 +4,11 @@ filter, read paper and SIH side by side, resolve, decide an identity (real widge
 from __future__ import annotations
 
 import json
+import re
 from datetime import UTC, datetime
 
 import pytest
-from PySide6.QtCore import QBuffer, QByteArray, QIODevice, Qt
+from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QSettings, Qt
 from PySide6.QtGui import QColor, QImage
 from qt_windows import at_sign_in
 
@@ -25,6 +26,14 @@ AS_OF = datetime(2026, 11, 23, 20, 0, tzinfo=UTC)
 HEADER = "record_id,ipp,nda,kind,code,value,unit,route,effective_time,author,text\n"
 IDENTITY_HEADER = ("id,birth_name,used_name,given_names,birth_date,sex,birth_place,address,"
                    "postcode,city,national_id\n")
+
+
+@pytest.fixture(autouse=True)
+def _settings_in_a_folder_of_the_test(tmp_path_factory):
+    """Column widths a test leaves behind stay in its own folder, never the user's."""
+    folder = str(tmp_path_factory.mktemp("settings"))
+    for kind in (QSettings.Format.NativeFormat, QSettings.Format.IniFormat):
+        QSettings.setPath(kind, QSettings.Scope.UserScope, folder)
 
 
 def write(path, rows, header=HEADER):
@@ -124,7 +133,7 @@ def test_filter_side_by_side_and_resolve(qtbot, reviewed):
     assert detail.cell("value", 0) == "37,5" and detail.cell("value", 1) == "38,5"
     assert detail.cell("unit", 0) == detail.cell("unit", 1) == "°C"  # as on paper, not UCUM
     assert detail.deciding_rows() == ["value"]
-    assert "38.5" in detail.reason.text()
+    assert re.search(r"38[.,]5 °C", detail.reason.text())  # the unit as on paper, not Cel
     assert detail.page_view.placeholder_text() == "pas de page numérisée"
     assert not detail.has_page_image()
 
@@ -136,14 +145,16 @@ def test_filter_side_by_side_and_resolve(qtbot, reviewed):
     qtbot.mouseClick(detail.resolve_button, Qt.MouseButton.LeftButton)
     assert "commentaire" in detail.feedback.text()
     qtbot.keyClicks(detail.comment, "valeur relue sur le scope")
+    following = flags.next_open_key("a-temp")
     with qtbot.waitSignal(window.loaded, timeout=10_000):
         qtbot.keyClick(detail.comment, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
-    assert flags.current_flag().item_key == "a-temp"  # stays on the flag it resolved
+    assert following and flags.current_flag().item_key == following  # on to the next one
+    assert "Écart résolu (autre" in window.notice_text()
+    assert flags.select_key("a-temp")
     assert detail.state.text().startswith("Résolu le") and "qualite" in detail.state.text()
     assert not detail.resolve_button.isEnabled() and detail.reopen_button.isEnabled()
     row = keys(window).index("a-temp")
-    assert shown(window, "status")[row] == "résolu"
-    assert shown(window, "resolution")[row] == "autre (commentaire obligatoire)"
+    assert shown(window, "status")[row] == "résolu : autre (commentaire obligatoire)"
     flags.choose(flags.status, "open")
     assert "a-temp" not in keys(window) and len(keys(window)) == 3
 
@@ -274,3 +285,150 @@ def test_choosing_an_earlier_run_never_shows_the_other_runs_flags_under_its_name
     earlier = sorted(zip(keys(window), shown(window, "verdict"), strict=True))
     assert [key for key, _ in earlier] == ["a-para", "a-temp", "b-hr", "t2-hr"]
     assert earlier != latest  # each run shows its own verdicts
+
+
+def _stored_resolutions(db_path, run_id=1):
+    store = open_store(db_path)
+    try:
+        return {f.item_key: f.resolution for f in store.review_flags(run_id)}
+    finally:
+        store.close()
+
+
+def test_after_a_resolution_the_next_open_flag_is_selected_and_shortcuts_resolve(
+        qtbot, reviewed):
+    db_path = reviewed[0]
+    window = open_window(qtbot, db_path)
+    sign_in(qtbot, window, "qualite")
+    flags, detail = window.flags, window.flags.detail
+    order = keys(window)
+    assert len(order) == 4
+    assert flags.select_key(order[0])
+    flags.table.setFocus()
+
+    def press(key, target=None):
+        with qtbot.waitSignal(window.loaded, timeout=10_000):
+            qtbot.keyClick(target or flags.table, key, Qt.KeyboardModifier.ControlModifier)
+
+    press(Qt.Key.Key_1)  # « saisi dans le SIH maintenant »
+    assert flags.current_flag().item_key == order[1]
+    assert detail.current_key() == order[1] and detail.resolve_button.isEnabled()
+    assert "Écart ouvert suivant sélectionné" in window.notice_text()
+    press(Qt.Key.Key_2)  # « erreur sur le papier »
+    assert flags.current_flag().item_key == order[2]
+    # « autre » needs a comment: the shortcut puts the cursor there and resolves nothing
+    qtbot.keyClick(flags.table, Qt.Key.Key_6, Qt.KeyboardModifier.ControlModifier)
+    assert detail.comment.hasFocus() and "commentaire" in detail.feedback.text()
+    assert flags.current_flag().item_key == order[2]
+    qtbot.keyClicks(detail.comment, "relu avec le cadre")
+    press(Qt.Key.Key_Return, detail.comment)
+    assert flags.current_flag().item_key == order[3]
+    press(Qt.Key.Key_5)  # the last open flag: nothing left to move to
+    assert flags.current_flag().item_key == order[3]
+    assert "Plus aucun autre écart ouvert" in window.notice_text()
+    assert _stored_resolutions(db_path) == {
+        order[0]: "entered_in_sih", order[1]: "paper_error", order[2]: "other",
+        order[3]: "not_relevant"}
+    # the reasons' keys are written where the reason is chosen
+    assert detail.reason_choice.itemText(0) == "saisi dans le SIH maintenant — Ctrl+1"
+
+
+def test_with_the_open_filter_the_resolved_flag_leaves_and_the_next_one_is_worked(
+        qtbot, reviewed):
+    db_path = reviewed[0]
+    window = open_window(qtbot, db_path)
+    sign_in(qtbot, window, "qualite")
+    flags = window.flags
+    flags.choose(flags.status, "open")
+    order = keys(window)
+    flags.select_key(order[1])
+    with qtbot.waitSignal(window.loaded, timeout=10_000):
+        qtbot.keyClick(flags.table, Qt.Key.Key_3, Qt.KeyboardModifier.ControlModifier)
+    assert keys(window) == [order[0], *order[2:]]
+    assert flags.current_flag().item_key == order[2]
+
+
+LOINC = re.compile(r"\b\d{3,6}-\d\b")
+ITEM_PATH = re.compile(r"\b\d+/[a-z_]+/\d+/\d+\b")
+UCUM = ("mm[Hg]", "Cel", "[iU]", "{beats}", "[degF]")
+
+
+def _no_internal_code(text, ward_codes):
+    assert not LOINC.search(text), text
+    assert not ITEM_PATH.search(text), text
+    assert not any(unit in text for unit in UCUM), text
+    assert not any(re.search(rf"\b{code}\b", text) for code in ward_codes), text
+
+
+def test_no_internal_code_in_the_review_table_or_the_flag_shown(qtbot, reviewed):
+    db_path, first, other = reviewed
+    store = open_store(db_path)
+    wards = {w.code: w.name for w in store.wards()}
+    store.close()
+    window = open_window(qtbot, db_path)
+    sign_in(qtbot, window, "qualite")
+    flags, detail, model = window.flags, window.flags.detail, window.flags.model
+    for row in range(model.rowCount()):
+        for column in range(model.columnCount()):
+            _no_internal_code(model.data(model.index(row, column)), wards)
+    by_key = dict(zip(keys(window), shown(window, "item"), strict=True))
+    assert by_key["a-temp"] == "Température" and by_key["a-para"] == "paracétamol"
+    assert by_key["b-hr"] == "Fréquence cardiaque"
+    assert set(shown(window, "ward")) >= {wards[first.ward.code], wards[other.ward.code]}
+    tip = model.data(model.index(keys(window).index("a-temp"), COLUMNS.index("item")),
+                     Qt.ItemDataRole.ToolTipRole)
+    assert "8310-5" in tip  # the code where it helps: in the tooltip
+    assert [flags.ward.itemText(i) for i in range(1, flags.ward.count())] == sorted(
+        {wards[first.ward.code], wards[other.ward.code]}, key=str.casefold)
+
+    for key in keys(window):
+        assert flags.select_key(key)
+        texts = [detail.summary.text(), detail.patient_ids.text(), detail.reason.text()]
+        texts += [detail.comparison.item(r, c).text()
+                  for r in range(detail.comparison.rowCount())
+                  for c in range(detail.comparison.columnCount())
+                  if detail.comparison.item(r, c) is not None]
+        texts += [detail.comparison.verticalHeaderItem(r).text()
+                  for r in range(detail.comparison.rowCount())]
+        for text in texts:
+            _no_internal_code(text, wards)
+        assert "Code / médicament" not in texts
+    flags.select_key("a-temp")  # a qualified patient: no provisional identity in the header
+    assert "provisoire" not in detail.patient_ids.text()
+    assert detail.cell("code", 0) == "Température"
+    assert detail.comparison.verticalHeaderItem(0).text() == "Constante"
+    assert wards[first.ward.code] in detail.summary.text()
+    flags.select_key("t2-hr")  # a temporary identity says so
+    assert "identité provisoire PROV-T2" in detail.patient_ids.text()
+
+
+def test_columns_are_readable_at_1366_and_remembered(qtbot, reviewed):
+    db_path = reviewed[0]
+    window = open_window(qtbot, db_path)
+    window.resize(1366, 768)
+    sign_in(qtbot, window, "qualite")
+    assert window.minimumSizeHint().width() <= 1366 and window.minimumSizeHint().height() <= 768
+    table, header = window.flags.table, window.flags.table.horizontalHeader()
+    qtbot.waitUntil(lambda: header.sectionSize(0) > 0)
+    viewport = table.viewport().width()
+    last = header.count() - 1
+    assert header.sectionViewportPosition(last) + header.sectionSize(last) <= viewport + 1
+    assert table.horizontalScrollBar().maximum() == 0  # every column in view
+    metrics = header.fontMetrics()
+    model = table.model()
+    for column in range(header.count()):
+        heading = model.headerData(column, Qt.Orientation.Horizontal)
+        assert header.sectionSize(column) >= metrics.horizontalAdvance(heading), heading
+        for row in range(model.rowCount()):  # a cell cut short is whole in its tooltip
+            text = model.data(model.index(row, column))
+            assert text in model.data(model.index(row, column), Qt.ItemDataRole.ToolTipRole)
+    patient = COLUMNS.index("patient")
+    assert header.sectionSize(patient) >= 140  # « DUPONT née MARTIN Marie » mostly readable
+    assert header.sectionResizeMode(patient) == header.ResizeMode.Interactive
+
+    header.resizeSection(patient, 260)  # as a person drags it
+    window.close()
+    again = open_window(qtbot, db_path)
+    again.resize(1366, 768)
+    sign_in(qtbot, again, "qualite")
+    assert again.flags.table.horizontalHeader().sectionSize(patient) == 260

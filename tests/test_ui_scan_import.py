@@ -172,7 +172,8 @@ def test_the_viewer_menu_imports_pages_and_counts_the_pages_to_identify(
     main.scan_queue_action.trigger()
     (queue,) = main.findChildren(ScanQueueWindow)
     qtbot.addWidget(queue)
-    assert queue.pages.currentWidget() is queue.sign_in_page
+    assert queue.pages.currentWidget() is queue.page  # the app's sign-in: not asked again
+    assert queue.user is not None and queue.user.username == "mdupont"
 
 
 @pytest.mark.parametrize("window", [ScanImportWindow, ScanQueueWindow])

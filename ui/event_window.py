@@ -65,6 +65,8 @@ from ui.event_dialogs import (
 )
 from ui.figure_tables import fill_table, read_only_table
 from ui.signed_in_window import SignedInWindow, signed_in_text
+from ui.session import Session
+from ui.sign_in import SignInPage
 from ui.slots import discarding
 from ui.tasks import QuietTask
 
@@ -95,13 +97,23 @@ def read_accounting(db_path: Path, event_id: int | None) -> AccountingView:
     return AccountingView(events, event, sheets)
 
 
+class EventSignIn(SignInPage):
+    """The sign-in titled for outage events: declaring, ending and closing are signed."""
+
+    def _retranslate(self) -> None:
+        super()._retranslate()
+        self.title.setText(tr("events.ui_sign_in_title"))
+        self.explanation.setText(tr("events.ui_sign_in_explanation"))
+
+
 class EventWindow(SignedInWindow):
     refreshed = Signal()  # the tables show the database as it is now
 
     def __init__(self, db_path: Path, settings: Settings | None = None,
                  parent: QWidget | None = None, *, now: Callable[[], datetime] = clock.now,
-                 open_db: Callable[[Path], Any] = open_store) -> None:
-        super().__init__(db_path, parent, open_db=open_db)
+                 open_db: Callable[[Path], Any] = open_store,
+                 session: Session | None = None) -> None:
+        super().__init__(db_path, parent, open_db=open_db, sign_in=EventSignIn, session=session)
         self.setObjectName("event_window")
         self._now = now
         self.outage: OutageEvent | None = None
@@ -116,7 +128,7 @@ class EventWindow(SignedInWindow):
         self.resize(1250, 860)
         self._retranslate()
         show_drill_state(self, self.store)
-        self._show_open_error()
+        self._start()
 
     # -- construction ---------------------------------------------------------------------------
 
@@ -453,9 +465,10 @@ class EventWindow(SignedInWindow):
 
 
 def open_event_window(db_path: Path, settings: Settings | None = None,
-                      parent: QWidget | None = None) -> EventWindow:
+                      parent: QWidget | None = None, *,
+                      session: Session | None = None) -> EventWindow:
     """Create and show the window (the viewer's menu calls this)."""
-    window = EventWindow(db_path, settings, parent)
+    window = EventWindow(db_path, settings, parent, session=session)
     window.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
     window.show()
     return window

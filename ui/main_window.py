@@ -1,7 +1,8 @@
 """The offline viewer: wards on the left, the ward's patients in the middle, a dossier on the right.
 
 It reads the local snapshot only (no network, no writes), keeps "data as of" in view and checks
-every minute whether the data has become old or a newer snapshot has arrived.
+every minute whether the data has become old or a newer snapshot has arrived. It holds the app's
+one sign-in (``Session``), shown in its status bar and handed to every window it opens.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from reentry import clock, display, i18n
 from reentry.config import Settings
 from reentry.errors import UserError
 from reentry.i18n import Msg, msg, tr
-from reentry.model import Snapshot
+from reentry.model import CensusRow, Snapshot
 from reentry.store import Store, open_store
 from ui import theme
 from ui.census_view import CensusView
@@ -36,6 +37,7 @@ from ui.drill_banner import show_drill_state
 from ui.errors import show_user_error
 from ui.event_window import open_event_window
 from ui.language import is_language_change, switch_language
+from ui.patient_search import PatientSearchDialog
 from ui.print_station import PrintStationDialog
 from ui.progress_view import ProgressDialog
 from ui.quality_report import open_quality_report
@@ -43,6 +45,8 @@ from ui.reentry_window import open_reentry_window
 from ui.review_window import open_review_window
 from ui.scan_import import open_scan_import
 from ui.scan_queue import open_scan_queue
+from ui.session import Session
+from ui.sign_in import SignInDialog
 from ui.slots import discarding
 from ui.snapshot_status import SnapshotStatus
 from ui.ward_tree import WardTree
@@ -59,9 +63,11 @@ class MainWindow(QMainWindow):
     def __init__(self, db_path: Path, settings: Settings, *,
                  now: Callable[[], datetime] = clock.now,
                  check_interval_ms: int = CHECK_INTERVAL_MS,
-                 open_db: StoreOpener = open_store) -> None:
+                 open_db: StoreOpener = open_store,
+                 session: Session | None = None) -> None:
         super().__init__()
         self.setObjectName("main_window")
+        self.session = session if session is not None else Session(self)
         self.db_path = Path(db_path)
         self.settings = settings
         self._now = now
@@ -74,6 +80,9 @@ class MainWindow(QMainWindow):
         self.census = CensusView(self)
         self.dossier = DossierView(self)
         self._message_label = QLabel(self)
+        self.user_status = QLabel(self)
+        self.user_status.setObjectName("session_user")
+        self.statusBar().addPermanentWidget(self.user_status)
         self._build_layout()
         self._build_menus()
         self._connect()
@@ -132,28 +141,34 @@ class MainWindow(QMainWindow):
         self.progress_action = QAction(self)
         self.progress_action.triggered.connect(discarding(self.open_progress))
         self.reentry_action = QAction(self)
-        self.reentry_action.triggered.connect(
-            discarding(lambda: open_reentry_window(self.db_path, self.settings, self)))
+        self.reentry_action.triggered.connect(discarding(lambda: open_reentry_window(
+            self.db_path, self.settings, self, session=self.session)))
         self.scan_import_action = QAction(self)
         self.scan_import_action.triggered.connect(
-            discarding(lambda: open_scan_import(self.db_path, self)))
+            discarding(lambda: open_scan_import(self.db_path, self, session=self.session)))
         self.scan_queue_action = QAction(self)
         self.scan_queue_action.triggered.connect(
-            discarding(lambda: open_scan_queue(self.db_path, self)))
+            discarding(lambda: open_scan_queue(self.db_path, self, session=self.session)))
         self.file_menu.aboutToShow.connect(self._count_scan_queue)
         self.review_action = QAction(self)
         self.review_action.triggered.connect(
-            discarding(lambda: open_review_window(self.db_path, self)))
+            discarding(lambda: open_review_window(self.db_path, self, session=self.session)))
         self.report_action = QAction(self)
         self.report_action.triggered.connect(
             discarding(lambda: open_quality_report(self.db_path, self)))
         self.event_action = QAction(self)
-        self.event_action.triggered.connect(
-            discarding(lambda: open_event_window(self.db_path, self.settings, self)))
+        self.event_action.triggered.connect(discarding(lambda: open_event_window(
+            self.db_path, self.settings, self, session=self.session)))
+        self.sign_in_action = QAction(self)
+        self.sign_in_action.triggered.connect(discarding(self.open_sign_in))
+        self.sign_out_action = QAction(self)
+        self.sign_out_action.triggered.connect(self.session.sign_out)
         self.file_menu.addActions([self.refresh_action, self.print_action, self.reentry_action,
                                    self.scan_import_action, self.scan_queue_action,
                                    self.progress_action, self.review_action, self.report_action,
-                                   self.event_action, self.quit_action])
+                                   self.event_action])
+        self.file_menu.addSeparator()
+        self.file_menu.addActions([self.sign_in_action, self.sign_out_action, self.quit_action])
 
         self.view_menu = QMenu(bar)
         self.view_menu.setObjectName("view_menu")
@@ -164,6 +179,11 @@ class MainWindow(QMainWindow):
             action.setShortcut(QKeySequence(f"Ctrl+{key}"))
             action.triggered.connect(widget.setFocus)
             self.focus_actions.append(action)
+        self.search_action = QAction(self)
+        self.search_action.setObjectName("search_action")
+        self.search_action.setShortcut(QKeySequence("Ctrl+F"))  # from any pane of the viewer
+        self.search_action.triggered.connect(discarding(self.open_patient_search))
+        self.view_menu.addAction(self.search_action)
         self.view_menu.addActions(self.focus_actions)
 
         self.language_menu = QMenu(bar)
@@ -181,6 +201,7 @@ class MainWindow(QMainWindow):
             bar.addMenu(menu)
 
     def _connect(self) -> None:
+        self.session.user_changed.connect(lambda _user: self._show_user())
         self.wards.ward_selected.connect(self._show_ward)
         self.census.patient_selected.connect(self._show_patient)
 
@@ -311,7 +332,11 @@ class MainWindow(QMainWindow):
         self.report_action.setText(tr("reports.menu"))
         self.event_action.setText(tr("events.menu_open"))
         self.quit_action.setText(tr("ui.action_quit"))
+        self.sign_in_action.setText(tr("session.action_sign_in"))
+        self.sign_out_action.setText(tr("session.action_sign_out"))
+        self._show_user()
         self.view_menu.setTitle(tr("ui.menu_view"))
+        self.search_action.setText(tr("search.action"))
         for action, name in zip(self.focus_actions, ("wards", "census", "dossier"), strict=True):
             action.setText(tr(f"ui.action_focus_{name}"))
         self.language_menu.setTitle(tr("ui.menu_language"))
@@ -330,9 +355,45 @@ class MainWindow(QMainWindow):
             self._retranslate()
         super().changeEvent(event)
 
+    # -- finding a patient ----------------------------------------------------------------------
+
+    def open_patient_search(self) -> PatientSearchDialog | None:
+        """Name, IPP or bed → the patient's ward, the patient selected, the dossier shown."""
+        if self.store is None:
+            return None
+        try:
+            rows = self.store.census()
+        except UserError as error:
+            show_user_error(self, error)
+            return None
+        dialog = PatientSearchDialog(rows, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.patient_chosen.connect(self.show_census_row)
+        dialog.open()
+        dialog.field.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        return dialog
+
+    def show_census_row(self, row: CensusRow) -> None:
+        if self.wards.select_ward(row.ward.code):
+            self.census.select_patient(row.patient.id)
+            self.census.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    # -- who is signed in -----------------------------------------------------------------------
+
+    def _show_user(self) -> None:
+        self.user_status.setText(self.session.status_text())
+        self.sign_out_action.setEnabled(self.session.user is not None)
+
+    def open_sign_in(self) -> SignInDialog:
+        """Sign in (or in as someone else) for every window at once."""
+        dialog = SignInDialog(self.store, self.session, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
+        return dialog
+
     def open_print_station(self) -> PrintStationDialog:
         """The print station on this window's database (its own connections, in its thread)."""
-        dialog = PrintStationDialog(self.db_path, self.settings, self)
+        dialog = PrintStationDialog(self.db_path, self.settings, self, session=self.session)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.refresh_estimates()
         dialog.open()

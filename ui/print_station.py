@@ -66,6 +66,7 @@ class PrintResult:
     outcome: PrintOutcome
     jobs: list[PrintJob]
 
+from ui.session import Session
 
 class PrintStationDialog(QDialog):
     finished_printing = Signal()  # after success, failure or cancel
@@ -74,7 +75,8 @@ class PrintStationDialog(QDialog):
     def __init__(self, db_path: Path, settings: Settings, parent: QWidget | None = None, *,
                  printers: Callable[[], Sequence[Printer]] = list_printers,
                  send: Callable[..., PrintJob] = print_pdf,
-                 now: Callable[[], datetime] = clock.now) -> None:
+                 now: Callable[[], datetime] = clock.now,
+                 session: Session | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("print_station")
         self.db_path = Path(db_path)
@@ -90,6 +92,7 @@ class PrintStationDialog(QDialog):
         self.out_dir = QLineEdit(str(Path.home() / "Reentry" / "impressions"), self)
         self.browse = QPushButton(self)
         self.browse.clicked.connect(self._choose_folder)
+        self.session = session  # who prints is registered with the sheets, when signed in
         self.start = QDateTimeEdit(self)
         self.start.setDisplayFormat("dd/MM/yyyy HH:mm")
         local = default_window_start(now())
@@ -241,12 +244,17 @@ class PrintStationDialog(QDialog):
 
     # -- printing -------------------------------------------------------------------------------
 
+    def _operator(self) -> str | None:
+        user = self.session.user if self.session is not None else None
+        return user.username if user is not None else None
+
     def start_printing(self) -> None:
         request = PrintRequest(out_dir=Path(self.out_dir.text()),
                                wards=tuple(self.selected_wards()), hours=self.hours.value(),
                                start=self._window_start(),
                                admission_packets=self.packets.value(),
-                               language=self.language.currentData())
+                               language=self.language.currentData(),
+                               operator=self._operator())
         printer = self.printer.currentData()
         db_path, send = self.db_path, self._send
 

@@ -45,6 +45,7 @@ from ui.drill_banner import show_drill_state
 from ui.entry_screen import EntryScreen
 from ui.language import is_language_change, switch_language
 from ui.scan import CodeBar, ScanCapture, ScanSettings
+from ui.session import Session
 from ui.sign_in import SignInPage
 from ui.signed_in_window import open_or_error, signed_in_text
 from ui.slots import discarding
@@ -109,16 +110,18 @@ class ReentryWindow(QMainWindow):
     def __init__(self, db_path: Path, settings: Settings | None = None,
                  parent: QWidget | None = None, *, now: Callable[[], datetime] = clock.now,
                  open_db: Callable[[Path], Any] = open_store,
-                 beep: Callable[[], None] = QApplication.beep) -> None:
+                 beep: Callable[[], None] = QApplication.beep,
+                 session: Session | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("reentry_window")
         self.db_path = Path(db_path)
+        self.session = session if session is not None else Session(self)
         self._beep = beep
         self._refusal: Msg | None = None
         self.user: User | None = None
         self.store: Any
-        self.store, store_error = open_or_error(open_db, self.db_path)
-        self.sign_in_page = SignInPage(self.store, self)
+        self.store, self._open_error = open_or_error(open_db, self.db_path)
+        self.sign_in_page = SignInPage(self.store, self, session=self.session)
         self.scan_page = ScanPage(self)
         self.entry = EntryScreen(self.store, self, now=now)
         self.admission = AdmissionScreen(self.store, self, now=now)
@@ -136,10 +139,8 @@ class ReentryWindow(QMainWindow):
         self.capture.install()
         self.resize(1300, 860)
         self._retranslate()
-        self._show_signed_out()
         show_drill_state(self, self.store)  # a drill copy says so, permanently
-        if store_error is not None:
-            self.sign_in_page.show_error(store_error.msg)
+        self._user_changed(self.session.user)
 
     # -- construction ---------------------------------------------------------------------------
 
@@ -185,7 +186,8 @@ class ReentryWindow(QMainWindow):
         bar.addMenu(self.language_menu)
 
     def _connect(self) -> None:
-        self.sign_in_page.signed_in.connect(self.signed_in)
+        self.session.user_changed.connect(self._user_changed)
+        self._following = True
         self.code_bar.code_entered.connect(discarding(self.open_code))
         self.sign_out_button.clicked.connect(self.sign_out)
         self.entry.sheet_finished.connect(self._sheet_finished)
@@ -210,6 +212,13 @@ class ReentryWindow(QMainWindow):
         self.show_scan_page(None)
 
     def sign_out(self) -> None:
+        """Signs the whole app out: every window follows the session."""
+        self.session.sign_out()
+
+    def _user_changed(self, user: User | None) -> None:
+        if user is not None and self._open_error is None:
+            self.signed_in(user)
+            return
         self.entry.set_user(None)  # keeps what was typed as a draft first
         self.admission.set_user(None)
         self.verify.set_user(None)
@@ -223,6 +232,8 @@ class ReentryWindow(QMainWindow):
         self.sign_out_action.setEnabled(False)
         self.pages.setCurrentWidget(self.sign_in_page)
         self.sign_in_page.reset()
+        if self._open_error is not None:  # after the reset, which would clear it
+            self.sign_in_page.show_error(self._open_error.msg)
 
     # -- scanning -------------------------------------------------------------------------------
 
@@ -335,6 +346,9 @@ class ReentryWindow(QMainWindow):
         super().changeEvent(event)
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        if self._following:  # a closed window no longer follows the session
+            self.session.user_changed.disconnect(self._user_changed)
+            self._following = False
         self.entry.close_sheet()
         self.admission.close_sheet()
         self.capture.remove()
@@ -345,9 +359,10 @@ class ReentryWindow(QMainWindow):
 
 
 def open_reentry_window(db_path: Path, settings: Settings | None = None,
-                        parent: QWidget | None = None) -> ReentryWindow:
+                        parent: QWidget | None = None, *,
+                        session: Session | None = None) -> ReentryWindow:
     """Create and show the window (the viewer's menu and ``reentry-app --reentry`` call this)."""
-    window = ReentryWindow(db_path, settings, parent)
+    window = ReentryWindow(db_path, settings, parent, session=session)
     window.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
     window.show()
     return window

@@ -37,7 +37,9 @@ from reentry.review.model import (
     OPEN,
     FlagDetail,
     ResolutionReason,
+    item_label,
     kind_label,
+    paper_reference,
     resolution_label,
     verdict_label,
 )
@@ -53,10 +55,14 @@ FIELDS_BY_KIND = {
     ItemKind.MOVEMENT: ("code", "time", "value", "text", "author", "entered_by"),
 }
 DECIDING = "#ffe08a"  # the fields the verdict turned on
+# Ctrl+1 … Ctrl+6: resolve the flag on screen with that reason, in the order of the list.
+REASON_KEYS = {reason: f"Ctrl+{n}" for n, reason in enumerate(ResolutionReason, start=1)}
 
 
-def field_value(values: dict[str, Any], name: str) -> str:
+def field_value(values: dict[str, Any], name: str, kind: str = ItemKind.VITAL_SIGN) -> str:
     """One field of a paper or SIH item as the reviewer reads it."""
+    if name == "code":  # « Fréquence cardiaque », not 8867-4; the drug as written
+        return item_label(kind, str(values.get("code") or "")) if values.get("code") else ""
     if name in ("value", "dose"):
         if values.get("value") is not None:
             return display.format_number(float(values["value"]))
@@ -82,6 +88,7 @@ class FlagDetailPane(QWidget):
         self._can_resolve = False
         self._refusal = ""
         self._feedback: Msg | None = None
+        self._ward_names: dict[str, str] = {}
 
         self.patient_name = QLabel(self)
         self.patient_name.setObjectName("review_patient_name")
@@ -169,6 +176,11 @@ class FlagDetailPane(QWidget):
             box.addWidget(widget)
         shortcut = QShortcut(QKeySequence("Ctrl+Return"), self)
         shortcut.activated.connect(self._resolve)
+        self.reason_shortcuts: dict[ResolutionReason, QShortcut] = {}
+        for reason, key in REASON_KEYS.items():
+            quick = QShortcut(QKeySequence(key), self)
+            quick.activated.connect(lambda chosen=reason: self.resolve_with(chosen))
+            self.reason_shortcuts[reason] = quick
 
         sides = QHBoxLayout()
         left = QVBoxLayout()
@@ -185,6 +197,9 @@ class FlagDetailPane(QWidget):
         self.show_detail(None)
 
     # -- what it shows ------------------------------------------------------------------------
+
+    def set_ward_names(self, names: dict[str, str]) -> None:
+        self._ward_names = dict(names)
 
     def set_rights(self, can_resolve: bool, refusal: str = "") -> None:
         self._can_resolve = can_resolve
@@ -240,13 +255,18 @@ class FlagDetailPane(QWidget):
         self.patient_name.setText(identity.name() if identity.known
                                   else tr("review.ui.temporary_only",
                                           temporary=row.temporary_id or row.ipp))
-        self.patient_ids.setText(tr("review.ui.identity_line",
-                                    birth=identity.birth_date_text() or "—",
-                                    ipp=row.ipp or "—",
-                                    temporary=row.temporary_id or "—"))
+        # a qualified patient is never called provisional: the temporary identity only if any
+        line = ("review.ui.identity_line_both" if row.ipp and row.temporary_id
+                else "review.ui.identity_line_temporary" if row.temporary_id
+                else "review.ui.identity_line")
+        self.patient_ids.setText(tr(line, birth=identity.birth_date_text() or "—",
+                                    ipp=row.ipp or "—", temporary=row.temporary_id))
+        ward = self._ward_names.get(row.ward_code) or row.ward_code
         self.summary.setText(tr("review.ui.summary", verdict=verdict_label(row.run_verdict),
-                                kind=kind_label(row.kind), ward=row.ward_code or "—",
-                                key=row.item_key))
+                                item=item_label(row.kind, row.code), kind=kind_label(row.kind),
+                                ward=ward or "—", reference=paper_reference(row.item_key)))
+        self.summary.setToolTip(tr("review.ui.summary_tip", key=row.item_key,
+                                   ward=row.ward_code or "—", code=row.code or "—"))
         self.reason.setText(row.reason_text())
         self._fill_comparison(detail)
         self._show_page()
@@ -271,15 +291,22 @@ class FlagDetailPane(QWidget):
             headers += [tr("review.ui.side_sih_copy", n=n, id=s.get("id", ""))
                         for n, s in enumerate(sih, start=1)]
         self.comparison.setHorizontalHeaderLabels(headers)
+        kind = detail.row.kind
         for r, name in enumerate(fields):
-            header = QTableWidgetItem(tr(f"review.ui.field_{name}"))
+            heading = (tr(f"review.ui.field_code_{kind}") if name == "code"
+                       else tr(f"review.ui.field_{name}"))
+            header = QTableWidgetItem(heading)
             header.setData(Qt.ItemDataRole.UserRole, name)
             self.comparison.setVerticalHeaderItem(r, header)
-            cells = [field_value(detail.paper, name)]
-            cells += ([field_value(s, name) for s in sih] if sih
-                      else [tr("review.ui.nothing_in_sih") if r == 0 else ""])
+            sides = [detail.paper, *sih]
+            cells = [field_value(values, name, kind) for values in sides]
+            if not sih:
+                cells.append(tr("review.ui.nothing_in_sih") if r == 0 else "")
             for c, text in enumerate(cells):
                 item = QTableWidgetItem(text)
+                code = sides[c].get("code") if name == "code" and c < len(sides) else None
+                if code and code != text:  # the standard code, for whoever needs it
+                    item.setToolTip(tr("review.ui.code_tip", code=code))
                 if name in deciding:
                     item.setBackground(QBrush(QColor(DECIDING)))
                     font = QFont(item.font())
@@ -342,6 +369,18 @@ class FlagDetailPane(QWidget):
     def choose_reason(self, reason: ResolutionReason) -> None:
         self.reason_choice.setCurrentIndex(self.reason_choice.findData(reason.value))
 
+    def resolve_with(self, reason: ResolutionReason) -> None:
+        """The reason's shortcut: resolve at once with it (and the comment typed, if any);
+        « autre » waits for its comment, the cursor put where to type it."""
+        if self.current_key() is None or not self.resolve_button.isEnabled():
+            return
+        self.choose_reason(reason)
+        if reason is ResolutionReason.OTHER and not self.comment.text().strip():
+            self.comment.setFocus(Qt.FocusReason.ShortcutFocusReason)
+            self.show_feedback(msg("review.ui.other_needs_comment"))
+            return
+        self._resolve()
+
     def _resolve(self) -> None:
         key = self.current_key()
         if key is None or not self.resolve_button.isEnabled():
@@ -360,7 +399,8 @@ class FlagDetailPane(QWidget):
         chosen = self.reason_choice.currentData()
         self.reason_choice.clear()
         for reason in ResolutionReason:
-            self.reason_choice.addItem(resolution_label(reason.value), reason.value)
+            self.reason_choice.addItem(tr("review.ui.reason_with_key", reason=resolution_label(
+                reason.value), key=REASON_KEYS[reason]), reason.value)
         if chosen is not None:
             self.reason_choice.setCurrentIndex(self.reason_choice.findData(chosen))
         self.page_box.setTitle(tr("review.ui.scanned_page"))

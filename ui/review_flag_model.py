@@ -13,9 +13,20 @@ from PySide6.QtGui import QBrush, QColor
 from reentry import clock
 from reentry.i18n import tr
 from reentry.review.filters import FlagFilter
-from reentry.review.model import OPEN, FlagRow, kind_label, resolution_label, verdict_label
+from reentry.review.model import (
+    OPEN,
+    FlagRow,
+    item_label,
+    kind_label,
+    resolution_label,
+    verdict_label,
+)
 
-COLUMNS = ("status", "verdict", "ward", "patient", "ipp", "kind", "code", "time", "resolution")
+# What a quality officer reads, as on paper: the ward by its name, the item by its label
+# (« Fréquence cardiaque », the drug); codes only in the tooltips. The status column gives the
+# resolution of a closed flag; the kind is in the item's tooltip (and a filter).
+COLUMNS = ("status", "verdict", "ward", "patient", "ipp", "item", "time")
+WEIGHTS = (0.7, 1.1, 1.2, 1.9, 1.1, 1.8, 1.6)  # shares of the table's width on first show
 OPEN_COLOUR = "#fff4e5"
 
 Index = QModelIndex | QPersistentModelIndex
@@ -27,6 +38,7 @@ class FlagTableModel(QAbstractTableModel):
         self._all: list[FlagRow] = []
         self._rows: list[FlagRow] = []
         self._filter = FlagFilter()
+        self._ward_names: dict[str, str] = {}
 
     # -- data in ----------------------------------------------------------------------------
 
@@ -35,6 +47,13 @@ class FlagTableModel(QAbstractTableModel):
         self._all = rows
         self._rows = self._filter.apply(rows)
         self.endResetModel()
+
+    def set_ward_names(self, names: dict[str, str]) -> None:
+        """Ward code → name, to show wards as people know them."""
+        self._ward_names = dict(names)
+
+    def ward_name(self, code: str) -> str:
+        return self._ward_names.get(code) or code
 
     def set_filter(self, wanted: FlagFilter) -> None:
         if wanted == self._filter:
@@ -85,7 +104,9 @@ class FlagTableModel(QAbstractTableModel):
             return None
         flag = self._rows[index.row()]
         if role == Qt.ItemDataRole.DisplayRole:
-            return cell_text(flag, COLUMNS[index.column()])
+            return cell_text(flag, COLUMNS[index.column()], self._ward_names)
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return cell_tooltip(flag, COLUMNS[index.column()], self._ward_names)
         if role == Qt.ItemDataRole.BackgroundRole and flag.status == OPEN:
             return QBrush(QColor(OPEN_COLOUR))
         if role == Qt.ItemDataRole.UserRole:
@@ -93,21 +114,35 @@ class FlagTableModel(QAbstractTableModel):
         return None
 
 
-def cell_text(flag: FlagRow, column: str) -> str:
+def cell_text(flag: FlagRow, column: str, ward_names: dict[str, str] | None = None) -> str:
     if column == "status":
-        return tr(f"review.status.{flag.status}")
+        if flag.status == OPEN or not flag.resolution:
+            return tr(f"review.status.{flag.status}")
+        return tr("review.ui.status_resolved", resolution=resolution_label(flag.resolution))
     if column == "verdict":
         return verdict_label(flag.run_verdict)
     if column == "ward":
-        return flag.ward_code
+        return (ward_names or {}).get(flag.ward_code) or flag.ward_code
     if column == "patient":
         return flag.identity.name() if flag.identity.known else flag.temporary_id
     if column == "ipp":
         return flag.ipp or flag.temporary_id
-    if column == "kind":
-        return kind_label(flag.kind)
-    if column == "code":
-        return flag.code
+    if column == "item":
+        return item_label(flag.kind, flag.code)
     if column == "time":
         return clock.format_local(flag.effective_time, with_zone=False)
-    return resolution_label(flag.resolution)
+    raise KeyError(column)
+
+
+def cell_tooltip(flag: FlagRow, column: str, ward_names: dict[str, str] | None = None) -> str:
+    """The whole text of a cell (it may be cut short), and the code behind it where a code
+    helps: the ward's code (UF), the item's kind and its standard code."""
+    text = cell_text(flag, column, ward_names)
+    if column == "ward" and flag.ward_code and text != flag.ward_code:
+        return tr("review.ui.ward_tip", name=text, code=flag.ward_code)
+    if column == "item":
+        if flag.code and flag.code != text:
+            return tr("review.ui.item_tip_code", item=text, kind=kind_label(flag.kind),
+                      code=flag.code)
+        return tr("review.ui.item_tip", item=text, kind=kind_label(flag.kind))
+    return text

@@ -2,7 +2,9 @@
 
 Filters (verdict, ward, kind, open or closed, patient by name, IPP or temporary identity) act
 as one types. Keyboard: Ctrl+F goes to the patient search, arrows walk the table, the detail
-follows the selection, Ctrl+Entrée resolves.
+follows the selection, Ctrl+Entrée resolves, Ctrl+1 … Ctrl+6 resolve with a given reason; after
+a resolution the next open flag is selected. Columns share the width on a 1,366-pixel screen,
+cut long texts with « … » (whole in the tooltip), and keep the widths a person gives them.
 """
 
 from __future__ import annotations
@@ -25,9 +27,12 @@ from PySide6.QtWidgets import (
 from reentry.i18n import tr
 from reentry.review.filters import FlagFilter
 from reentry.review.model import CLOSED, KINDS, OPEN, VERDICTS, FlagRow, kind_label, verdict_label
+from ui.column_memory import ColumnMemory, app_settings
 from ui.language import is_language_change
 from ui.review_detail import FlagDetailPane
-from ui.review_flag_model import FlagTableModel
+from ui.review_flag_model import WEIGHTS, FlagTableModel
+
+SPLITTER_KEY = "splitters/review_flags"
 
 
 class FlagsTab(QWidget):
@@ -63,8 +68,9 @@ class FlagsTab(QWidget):
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.verticalHeader().setVisible(False)
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        self.table.horizontalHeader().setStretchLastSection(True)
+        self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        self.table.setWordWrap(False)
+        self.columns = ColumnMemory(self.table, "review_flags", WEIGHTS)
         self.table.selectionModel().currentRowChanged.connect(self._row_changed)
         self.detail = FlagDetailPane(self)
 
@@ -81,10 +87,19 @@ class FlagsTab(QWidget):
         left_layout.addWidget(self.table, 1)
         left_layout.addWidget(self.count)
         splitter = QSplitter(Qt.Orientation.Horizontal, self)
+        splitter.setObjectName("review_splitter")
         splitter.addWidget(left)
         splitter.addWidget(self.detail)
-        splitter.setStretchFactor(0, 3)
+        splitter.setStretchFactor(0, 5)  # the list a little wider than the flag in full
         splitter.setStretchFactor(1, 4)
+        splitter.setChildrenCollapsible(False)
+        splitter.setSizes([5000, 4000])  # relative: 5/9 of the width, whatever the screen
+        saved = app_settings().value(SPLITTER_KEY)
+        if saved:
+            splitter.restoreState(saved)
+        splitter.splitterMoved.connect(
+            lambda *_: app_settings().setValue(SPLITTER_KEY, splitter.saveState()))
+        self.splitter = splitter
         layout = QVBoxLayout(self)
         layout.addLayout(filters)
         layout.addWidget(splitter, 1)
@@ -103,6 +118,22 @@ class FlagsTab(QWidget):
         self._fill_wards(sorted({r.ward_code for r in rows if r.ward_code}))
         self.model.set_rows(rows)
         self._after_reset(keep)
+
+    def set_ward_names(self, names: dict[str, str]) -> None:
+        """Ward code → name: wards are shown by name, in the table, the filter and the detail."""
+        self.model.set_ward_names(names)
+        self.detail.set_ward_names(names)
+        self._fill_wards([str(self.ward.itemData(i)) for i in range(1, self.ward.count())])
+        self.model.retranslate()
+
+    def next_open_key(self, after: str) -> str | None:
+        """The open flag to work next once ``after`` is resolved: the next one down the table
+        as filtered, else the nearest one above; None when no other flag is open."""
+        start = self.model.row_of(after)
+        rows = [self.model.flag(r) for r in range(self.model.rowCount())]
+        order = (rows[start + 1:] + rows[:start][::-1]) if start is not None else rows
+        return next((f.item_key for f in order if f.status == OPEN and f.item_key != after),
+                    None)
 
     def wanted(self) -> FlagFilter:
         return FlagFilter(verdict=self.verdict.currentData(), ward=self.ward.currentData(),
@@ -157,8 +188,8 @@ class FlagsTab(QWidget):
         self.ward.blockSignals(True)
         self.ward.clear()
         self.ward.addItem(tr("review.ui.all_wards"), None)
-        for ward in wards:
-            self.ward.addItem(ward, ward)
+        for ward in sorted(wards, key=lambda code: self.model.ward_name(code).casefold()):
+            self.ward.addItem(self.model.ward_name(ward), ward)
         index = self.ward.findData(chosen) if chosen in wards else 0
         self.ward.setCurrentIndex(max(index, 0))
         self.ward.blockSignals(False)

@@ -35,11 +35,13 @@ from reentry.entry.permissions import Permission, allowed, require
 from reentry.errors import UserError
 from reentry.i18n import Msg, msg, tr
 from reentry.review import service
-from reentry.review.model import FlagRow, RunInfo
+from reentry.review.model import FlagRow, RunInfo, item_label, resolution_label
 from reentry.store import open_store
 from ui.language import is_language_change
 from ui.review_flags import FlagsTab
 from ui.review_identity import IdentityTab
+from ui.screen_fit import fitting_size
+from ui.session import Session
 from ui.sign_in import SignInPage
 from ui.signed_in_window import open_or_error, signed_in_text
 from ui.slots import discarding
@@ -72,10 +74,12 @@ class ReviewWindow(QMainWindow):
 
     def __init__(self, db_path: Path, parent: QWidget | None = None, *,
                  open_db: Callable[[Path], Any] = open_store,
-                 page_image: PageImage | None = None) -> None:
+                 page_image: PageImage | None = None,
+                 session: Session | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("review_window")
         self.db_path = Path(db_path)
+        self.session = session if session is not None else Session(self)
         self.user: User | None = None
         self.run: RunInfo | None = None
         self._runs: list[RunInfo] = []
@@ -84,10 +88,10 @@ class ReviewWindow(QMainWindow):
         self._tasks: set[BackgroundTask] = set()
         self._generation = 0  # a newer read makes the results of an older one stale
         self.store: Any
-        self.store, error = open_or_error(open_db, self.db_path)
+        self.store, self._open_error = open_or_error(open_db, self.db_path)
         self._page_image = page_image or getattr(self.store, "scan_page_image", None)
 
-        self.sign_in_page = ReviewSignIn(self.store, self)
+        self.sign_in_page = ReviewSignIn(self.store, self, session=self.session)
         self.run_choice = QComboBox(self)
         self.run_choice.setObjectName("run_choice")
         self.run_caption = QLabel(self)
@@ -110,11 +114,9 @@ class ReviewWindow(QMainWindow):
         self._build_layout()
         self._build_menus()
         self._connect()
-        self.resize(1400, 880)
+        self.resize(fitting_size(self, 1400, 880))
         self._retranslate()
-        self._show_signed_out()
-        if error is not None:
-            self.sign_in_page.show_error(error.msg)
+        self._user_changed(self.session.user)
 
     # -- construction ---------------------------------------------------------------------------
 
@@ -147,7 +149,8 @@ class ReviewWindow(QMainWindow):
         self.menuBar().addMenu(self.menu)
 
     def _connect(self) -> None:
-        self.sign_in_page.signed_in.connect(self.signed_in)
+        self.session.user_changed.connect(self._user_changed)
+        self._following = True
         self.sign_out_button.clicked.connect(self.sign_out)
         self.run_choice.currentIndexChanged.connect(self._run_chosen)
         self.flags.flag_selected.connect(self._show_flag)
@@ -172,8 +175,18 @@ class ReviewWindow(QMainWindow):
         self.flags.table.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def sign_out(self) -> None:
+        """Signs the whole app out (every window follows the session)."""
+        self.session.sign_out()
+
+    def _user_changed(self, user: User | None) -> None:
+        if user is not None and self._open_error is None:
+            self.signed_in(user)
+            return
         self.user = None
         self._show_signed_out()
+        if self._open_error is not None:  # after the reset, which would clear it
+            self.sign_in_page.show_error(self._open_error.msg)
+        self._retranslate()
 
     def _show_signed_out(self) -> None:
         self._generation += 1
@@ -234,10 +247,12 @@ class ReviewWindow(QMainWindow):
         generation, run = self._generation, self.run
         opener, db_path = self._open_db, self.db_path
 
-        def work(_progress: object, _cancel: object) -> tuple[list[FlagRow], list[Any]]:
+        def work(_progress: object, _cancel: object
+                 ) -> tuple[list[FlagRow], list[Any], dict[str, str]]:
             store = opener(db_path)
             try:
-                return store.review_flags(run.id), store.identity_cases(run.id)
+                return (store.review_flags(run.id), store.identity_cases(run.id),
+                        {ward.code: ward.name for ward in store.wards()})
             finally:
                 store.close()
 
@@ -249,12 +264,14 @@ class ReviewWindow(QMainWindow):
         task.start()
 
     def _loaded(self, generation: int, run: RunInfo, keep: str | None,
-                result: tuple[list[FlagRow], list[Any]]) -> None:
+                result: tuple[list[FlagRow], list[Any], dict[str, str]]) -> None:
         if generation != self._generation or self.user is None:
             return  # a newer read is on its way, or nobody is signed in any more
-        rows, cases = result
-        self._set_notice(None)
+        rows, cases, ward_names = result
+        if self._notice is None or self._notice.id not in _KEPT_NOTICES:
+            self._set_notice(None)
         self.run_summary.setText(_run_summary(run))
+        self.flags.set_ward_names(ward_names)
         self.flags.set_rows(rows, keep)
         self.identities.set_cases(cases)
         self.loaded.emit()
@@ -283,20 +300,26 @@ class ReviewWindow(QMainWindow):
     def resolve(self, item_key: str, reason: str, comment: str) -> bool:
         if self.user is None:
             return False
+        resolved = self.flags.current_flag()
+        following = self.flags.next_open_key(item_key)
         try:
             service.resolve_flag(self.store, self.user, item_key, reason, comment)
         except UserError as error:
             self.flags.detail.show_feedback(error.msg)
             return False
-        self._show_flag(self.flags.current_flag())  # at once; the table follows off-thread
-        self._load_run(item_key)
-        self._set_notice(msg("review.flag_resolved", key=item_key,
-                             reason=tr(f"review.resolution.{reason}")))
+        # on to the next open flag at once; the table's states follow off-thread
+        if following is None or not self.flags.select_key(following):
+            self._show_flag(self.flags.current_flag())
+        self._load_run(following or item_key)
+        self._set_notice(msg("review.ui.flag_resolved" if following else
+                             "review.ui.flag_resolved_last",
+                             reason=resolution_label(reason), **_flag_words(resolved)))
         return True
 
     def reopen(self, item_key: str, comment: str) -> bool:
         if self.user is None:
             return False
+        reopened = self.flags.current_flag()
         try:
             service.reopen_flag(self.store, self.user, item_key, comment)
         except UserError as error:
@@ -304,7 +327,7 @@ class ReviewWindow(QMainWindow):
             return False
         self._show_flag(self.flags.current_flag())
         self._load_run(item_key)
-        self._set_notice(msg("review.flag_reopened", key=item_key))
+        self._set_notice(msg("review.ui.flag_reopened", **_flag_words(reopened)))
         return True
 
     # -- identities -----------------------------------------------------------------------------
@@ -383,6 +406,20 @@ class ReviewWindow(QMainWindow):
             self.store.close()
             self.store = None
         super().closeEvent(event)
+
+
+# Notices that outlive the reading of the flags they announce.
+_KEPT_NOTICES = ("review.ui.flag_resolved", "review.ui.flag_resolved_last",
+                 "review.ui.flag_reopened")
+
+
+def _flag_words(flag: FlagRow | None) -> dict[str, str]:
+    """A flag as a notice names it: the item as on paper, the patient, the time on paper."""
+    if flag is None:
+        return {"item": "—", "patient": "—", "time": "—"}
+    return {"item": item_label(flag.kind, flag.code),
+            "patient": flag.identity.name() if flag.identity.known else flag.temporary_id,
+            "time": clock.format_local(flag.effective_time, with_zone=False)}
 
 
 def _run_label(run: RunInfo) -> str:

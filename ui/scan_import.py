@@ -25,7 +25,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from reentry.entry.model import User
 from reentry.errors import UserError
 from reentry.i18n import Msg, msg, tr
 from reentry.progress import CancelToken, Progress, ProgressCallback
@@ -35,6 +34,7 @@ from ui import theme
 from ui.errors import show_user_error
 from ui.scan_queue import open_scan_queue
 from ui.scan_sign_in import ScanSignIn
+from ui.session import Session
 from ui.signed_in_window import SignedInWindow, signed_in_text
 from ui.slots import discarding
 from ui.tasks import BackgroundTask
@@ -64,17 +64,18 @@ def summary_lines(result: ScanImportResult) -> list[str]:
 
 
 class ScanImportWindow(SignedInWindow):
-    """Sign in (unless a user is given), then choose files: the import starts at once."""
+    """As the session's user (signed in here if nobody is), choose files: the import starts at
+    once."""
 
     imported = Signal(object)  # ScanImportResult, once an import has succeeded
     finished_importing = Signal()  # the background import is over, whatever its outcome
 
     def __init__(self, db_path: Path, parent: QWidget | None = None, *,
-                 user: User | None = None, open_db: Callable[[Path], Any] = open_store,
+                 session: Session | None = None, open_db: Callable[[Path], Any] = open_store,
                  choose_files: ChoosePaths | None = None,
                  choose_folder: ChoosePaths | None = None,
                  workers: int | None = None) -> None:
-        super().__init__(db_path, parent, open_db=open_db, sign_in=ScanSignIn)
+        super().__init__(db_path, parent, open_db=open_db, sign_in=ScanSignIn, session=session)
         self.setObjectName("scan_import_window")
         self._open_db = open_db
         self._choose_files = choose_files or _ask_files
@@ -94,7 +95,7 @@ class ScanImportWindow(SignedInWindow):
         self.addAction(self.close_action)
         self.resize(820, 560)
         self._retranslate()
-        self._start(user)
+        self._start()
 
     def _build_page(self) -> None:
         page = self.page
@@ -247,7 +248,7 @@ class ScanImportWindow(SignedInWindow):
 
     def open_queue(self) -> QWidget:
         """The pages waiting for a person, signed in as the same user."""
-        return open_scan_queue(self.db_path, self.parentWidget() or self, user=self.user)
+        return open_scan_queue(self.db_path, self.parentWidget() or self, session=self.session)
 
     # -- messages -------------------------------------------------------------------------------
 
@@ -297,9 +298,9 @@ class ScanImportWindow(SignedInWindow):
 
 
 def open_scan_import(db_path: Path, parent: QWidget | None = None, *,
-                     user: User | None = None) -> ScanImportWindow:
+                     session: Session | None = None) -> ScanImportWindow:
     """Create and show the import window (the viewer's File menu calls this)."""
-    window = ScanImportWindow(db_path, parent, user=user)
+    window = ScanImportWindow(db_path, parent, session=session)
     window.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
     window.show()
     return window

@@ -35,7 +35,6 @@ from PySide6.QtWidgets import (
 
 from reentry import clock, display
 from reentry.barcodes import group_for_reading, normalise_typed_code
-from reentry.entry.model import User
 from reentry.errors import UserError
 from reentry.i18n import Msg, msg, tr
 from reentry.model import Patient, Site, Stay, Ward
@@ -47,6 +46,7 @@ from ui import theme
 from ui.language import is_language_change
 from ui.page_view import PageView
 from ui.scan_sign_in import ScanSignIn
+from ui.session import Session
 from ui.signed_in_window import SignedInWindow, signed_in_text
 from ui.slots import discarding
 
@@ -218,10 +218,10 @@ class ScanQueueWindow(SignedInWindow):
     queue_changed = Signal(int)  # pages left in the queue
 
     def __init__(self, db_path: Path, parent: QWidget | None = None, *,
-                 user: User | None = None, open_db: Callable[[Path], Any] = open_store,
+                 session: Session | None = None, open_db: Callable[[Path], Any] = open_store,
                  now: Callable[[], datetime] = clock.now,
                  beep: Callable[[], None] = QApplication.beep) -> None:
-        super().__init__(db_path, parent, open_db=open_db, sign_in=ScanSignIn)
+        super().__init__(db_path, parent, open_db=open_db, sign_in=ScanSignIn, session=session)
         self.setObjectName("scan_queue_window")
         self._now = now
         self._beep = beep
@@ -233,7 +233,7 @@ class ScanQueueWindow(SignedInWindow):
         self._build_actions()
         self.resize(1400, 900)
         self._retranslate()
-        self._start(user)
+        self._start()
 
     # -- construction ---------------------------------------------------------------------------
 
@@ -583,9 +583,9 @@ class ScanQueueWindow(SignedInWindow):
 
 
 def open_scan_queue(db_path: Path, parent: QWidget | None = None, *,
-                    user: User | None = None) -> ScanQueueWindow:
+                    session: Session | None = None) -> ScanQueueWindow:
     """Create and show the queue window (the viewer's File menu and the import call this)."""
-    window = ScanQueueWindow(db_path, parent, user=user)
+    window = ScanQueueWindow(db_path, parent, session=session)
     window.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
     window.show()
     return window

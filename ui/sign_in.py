@@ -1,7 +1,8 @@
-"""Signing in to re-entry by user name: every row stored says who typed it.
+"""Signing in by user name: every row stored says who typed it.
 
 A badge read by the scanner fills the name (the window routes a scan here while nobody is
-signed in); Enter signs in. There is no password: re-entry runs on ward PCs already opened by a
+signed in); Enter signs in, through the app's one ``Session``: once signed in on any window,
+every window is. There is no password yet: re-entry runs on ward PCs already opened by a
 hospital session, and the name is what the audit trail and the progress screen need.
 """
 
@@ -10,22 +11,34 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import QEvent, Qt, Signal
-from PySide6.QtWidgets import QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
 
-from reentry.entry import service
 from reentry.errors import UserError
 from reentry.i18n import Msg, msg, tr
 from ui import theme
 from ui.language import is_language_change
+from ui.session import Session
 
 
 class SignInPage(QWidget):
+    """The form; ``session`` is the app's (a window opened alone makes its own)."""
+
     signed_in = Signal(object)  # User
 
-    def __init__(self, store: Any, parent: QWidget | None = None) -> None:
+    def __init__(self, store: Any, parent: QWidget | None = None, *,
+                 session: Session | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("sign_in_page")
         self.store = store
+        self.session = session if session is not None else Session(self)
         self._error: Msg | None = None
         self.title = QLabel(self)
         self.title.setFont(theme.scaled_font(self, 1.5, bold=True))
@@ -73,7 +86,7 @@ class SignInPage(QWidget):
         if self.store is None:
             return
         try:
-            user = service.sign_in(self.store, name)
+            user = self.session.sign_in(self.store, name)
         except UserError as error:
             self.show_error(error.msg)
             self.name_field.selectAll()
@@ -92,4 +105,39 @@ class SignInPage(QWidget):
     def changeEvent(self, event: QEvent) -> None:
         if is_language_change(event):
             self._retranslate()
+        super().changeEvent(event)
+
+
+class AppSignIn(SignInPage):
+    """The sign-in form titled for the whole app (the main window's « Se connecter… »)."""
+
+    def _retranslate(self) -> None:
+        super()._retranslate()
+        self.title.setText(tr("session.sign_in_title"))
+        self.explanation.setText(tr("session.sign_in_explanation"))
+
+
+class SignInDialog(QDialog):
+    """The sign-in form on its own: accepted once someone is signed in."""
+
+    def __init__(self, store: Any, session: Session, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("sign_in_dialog")
+        self.form = AppSignIn(store, self, session=session)
+        self.form.layout().setContentsMargins(20, 20, 20, 10)
+        self.form.reset()
+        if store is None:
+            self.form.show_error(msg("session.no_database"))
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel, self)
+        self.buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.form)
+        layout.addWidget(self.buttons)
+        self.form.signed_in.connect(lambda _user: self.accept())
+        self.setWindowTitle(tr("session.sign_in_title"))
+        self.resize(560, 340)
+
+    def changeEvent(self, event: QEvent) -> None:
+        if is_language_change(event):
+            self.setWindowTitle(tr("session.sign_in_title"))
         super().changeEvent(event)

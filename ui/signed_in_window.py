@@ -1,7 +1,10 @@
-"""A window on the database that first asks who is there: what is done in it is audited by name.
+"""A window on the database that works for the app's signed-in user: what is done in it is
+audited by name.
 
 The store is opened once, by the window; a database that cannot be opened (locked, too new) is
-said on the sign-in page instead of crashing. Once signed in, the window shows its own page.
+said on the sign-in page instead of crashing. The user is the app's ``Session``: a window opened
+while someone is signed in shows its own page at once; while nobody is, it shows the sign-in page,
+and signing in there (or anywhere) opens every window; signing out anywhere closes them all.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from reentry.entry.model import User
 from reentry.errors import UserError
 from reentry.i18n import tr
 from ui.language import is_language_change
+from ui.session import Session
 from ui.sign_in import SignInPage
 
 
@@ -44,13 +48,15 @@ class SignedInWindow(QMainWindow):
 
     def __init__(self, db_path: Path, parent: QWidget | None = None, *,
                  open_db: Callable[[Path], Any],
-                 sign_in: type[SignInPage] = SignInPage) -> None:
+                 sign_in: type[SignInPage] = SignInPage,
+                 session: Session | None = None) -> None:
         super().__init__(parent)
         self.db_path = Path(db_path)
+        self.session = session if session is not None else Session(self)
         self.user: User | None = None
         self.store: Any
         self.store, self._open_error = open_or_error(open_db, self.db_path)
-        self.sign_in_page = sign_in(self.store, self)
+        self.sign_in_page = sign_in(self.store, self, session=self.session)
         self.page = QWidget(self)
 
     def _stack_pages(self) -> None:
@@ -58,20 +64,26 @@ class SignedInWindow(QMainWindow):
         self.pages.addWidget(self.sign_in_page)
         self.pages.addWidget(self.page)
         self.setCentralWidget(self.pages)
-        self.sign_in_page.signed_in.connect(self.signed_in)
+        self.session.user_changed.connect(self._user_changed)
+        self._following = True
 
     def _show_open_error(self) -> None:
         if self._open_error is not None:
             self.sign_in_page.show_error(self._open_error.msg)
 
-    def _start(self, user: User | None) -> None:
-        """Signed in already as ``user`` (opened from another window), or asked to sign in."""
+    def _start(self) -> None:
+        """The session's user already signed in (in another window), or the sign-in page."""
+        self._user_changed(self.session.user)
+
+    def _user_changed(self, user: User | None) -> None:
         if user is not None and self._open_error is None:
             self.signed_in(user)
         else:
+            self.user = None
             self.pages.setCurrentWidget(self.sign_in_page)
             self.sign_in_page.reset()
             self._show_open_error()  # after the reset, which would clear it
+            self._retranslate()
 
     def signed_in(self, user: User) -> None:
         self.user = user
@@ -91,6 +103,9 @@ class SignedInWindow(QMainWindow):
         super().changeEvent(event)
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        if getattr(self, "_following", False):  # a closed window no longer follows the session
+            self.session.user_changed.disconnect(self._user_changed)
+            self._following = False
         if self.store is not None:
             self.store.close()
             self.store = None

@@ -1,11 +1,23 @@
-"""The places: sites, and under each its wards with the number of inpatients."""
+"""The places: sites, and under each its wards with the number of inpatients.
+
+A ward's name is never cut: a name longer than the pane wraps onto a second line (and the full
+name with its code is in the tooltip), so « Soins médicaux et de réadaptation » stays readable
+in a narrow pane on a 1,366-pixel screen.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 
-from PySide6.QtCore import QEvent, Qt, Signal
-from PySide6.QtWidgets import QAbstractItemView, QTreeWidgetItem, QWidget
+from PySide6.QtCore import QEvent, QModelIndex, QPersistentModelIndex, QRect, QSize, Qt, Signal
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QWidget,
+)
 
 from reentry.i18n import tr
 from reentry.model import Site, Ward
@@ -15,6 +27,32 @@ from ui.theme import ROW_STYLE
 
 _WARD_CODE = Qt.ItemDataRole.UserRole
 _SITE_CODE = Qt.ItemDataRole.UserRole + 1
+
+
+_TEXT_MARGINS = 12  # the row padding of ROW_STYLE and the style's focus frame, both sides
+
+
+class _WrappingDelegate(QStyledItemDelegate):
+    """Rows as tall as their wrapped text at the column's width (Qt's tree asks the delegate
+    without the width, so a wrapped name would otherwise be cut to one line)."""
+
+    def __init__(self, tree: QTreeWidget) -> None:
+        super().__init__(tree)
+        self._tree = tree
+
+    def sizeHint(self, option: QStyleOptionViewItem,
+                 index: QModelIndex | QPersistentModelIndex) -> QSize:
+        hint = super().sizeHint(option, index)
+        depth, parent = 1, index.parent()
+        while parent.isValid():
+            depth, parent = depth + 1, parent.parent()
+        width = self._tree.header().sectionSize(index.column()) - depth * self._tree.indentation()
+        text = str(index.data(Qt.ItemDataRole.DisplayRole) or "")
+        needed = option.fontMetrics.boundingRect(
+            QRect(0, 0, max(width - _TEXT_MARGINS, 40), 10_000),
+            Qt.TextFlag.TextWordWrap, text).height()
+        return QSize(hint.width(), max(hint.height(), needed + hint.height()
+                                       - option.fontMetrics.height()))
 
 
 class WardTree(SelectionTree):
@@ -27,7 +65,13 @@ class WardTree(SelectionTree):
         self.setObjectName("ward_tree")
         self.setColumnCount(1)
         self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.setUniformRowHeights(True)
+        self.setUniformRowHeights(False)  # a wrapped name takes two lines
+        self.setWordWrap(True)
+        self.setItemDelegate(_WrappingDelegate(self))
+        self.setTextElideMode(Qt.TextElideMode.ElideNone)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.header().setStretchLastSection(True)
+        self.header().sectionResized.connect(lambda *_: self.scheduleDelayedItemsLayout())
         self.setStyleSheet(ROW_STYLE)
         self._sites: list[Site] = []
         self._wards: list[Ward] = []
@@ -89,11 +133,13 @@ class WardTree(SelectionTree):
         wards = {ward.code: ward.name for ward in self._wards}
         for site_item in self.site_items():
             site_item.setText(0, names.get(site_item.data(0, _SITE_CODE), ""))
+            site_item.setToolTip(0, site_item.text(0))
             for child in self.ward_items(site_item):
                 code = child.data(0, _WARD_CODE)
                 count = self._counts.get(code, 0)
                 child.setText(0, tr("ui.ward_with_count", ward=wards.get(code, code), count=count))
-                child.setToolTip(0, tr("ui.ward_count_tooltip", count=count, code=code))
+                child.setToolTip(0, "\n".join((
+                    wards.get(code, code), tr("ui.ward_count_tooltip", count=count, code=code))))
 
     def changeEvent(self, event: QEvent) -> None:
         if is_language_change(event):
