@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication, QMenu, QPlainTextEdit, QToolButton
 from qt_windows import focused, scan, signed_in
 
 from reentry import clock
@@ -273,3 +274,178 @@ def test_digits_typed_just_before_a_shortcut_reach_their_cell_first(qtbot, windo
     qtbot.keyClick(systolic, Qt.Key.Key_F9)
     assert systolic.text() == "95"
     assert screen.context is not None and "non enregistrée" in screen.notice_text()
+
+
+# -- leaving a row, keys for answers, notes (issue 13) ---------------------------------------------
+
+
+def tab_row(qtbot, row_editor, values):
+    """From the focused cell to the end of the row in paper order, typing ``values`` (blank
+    where it has none) and moving on with Tab, on the last cell too."""
+    cells = list(row_editor.cells.items())
+    start = next(i for i, (_f, cell) in enumerate(cells) if cell is focused())
+    for field_id, cell in cells[start:]:
+        assert focused() is cell, f"focus should be on {field_id}"
+        qtbot.keyClicks(cell, values.get(field_id, ""))
+        qtbot.keyClick(cell, Qt.Key.Key_Tab)
+
+
+def test_tab_on_the_last_cell_saves_the_row_or_keeps_the_focus_with_the_reason(
+        qtbot, window, sheets, stored):
+    screen = open_vitals(qtbot, window, sheets)
+    serial = vitals_of(sheets).serial
+    tab_row(qtbot, screen.rows[1], ROW)
+    confirm_identity(qtbot, screen)  # Tab saves by Enter's rules: the identity first
+    assert screen.rows[1].saved and len(stored.entries(serial)) == 1
+    assert focused() is screen.rows[2].cells["time"]
+
+    row = screen.rows[2]
+    tab_row(qtbot, row, {**ROW, "time": "23h45", "initials": ""})
+    initials = row.cells["initials"]
+    assert focused() is initials and initials.state() == STATE_ERROR  # kept there
+    assert "Initiales : valeur obligatoire" in screen.message_text()
+    assert "Ligne non enregistrée : 1 champ" in screen.notice_text()
+    assert row.status.text() == "● non enregistrée" and row.status.isVisible()
+    assert len(stored.entries(serial)) == 1
+    qtbot.keyClicks(initials, "CD")  # fixed: the error goes at once, before saving
+    assert screen.message_text() == "" and screen.notice_text() == ""
+    assert initials.state() == ""
+    qtbot.keyClick(initials, Qt.Key.Key_Tab)
+    assert row.saved and len(stored.entries(serial)) == 2
+    assert focused() is screen.rows[3].cells["time"]
+
+
+def test_an_implausible_value_is_not_confirmed_by_tab_on_the_last_cell(
+        qtbot, window, sheets, stored):
+    screen = open_vitals(qtbot, window, sheets)
+    tab_row(qtbot, screen.rows[1], {**ROW, "initials": ""})
+    initials = screen.rows[1].cells["initials"]
+    assert focused() is initials
+    qtbot.keyClicks(initials, "AB")
+    screen.rows[1].cells["heart_rate"].setText("250")  # as if corrected with the mouse
+    qtbot.keyClick(initials, Qt.Key.Key_Tab)
+    assert focused() is screen.rows[1].cells["heart_rate"]
+    assert "confirmez" in screen.message_text() and not screen.confirmation.isVisible()
+    assert stored.entries(vitals_of(sheets).serial) == []
+
+
+def test_leaving_a_typed_row_by_arrow_or_click_saves_it_or_keeps_the_focus(
+        qtbot, window, sheets, stored):
+    screen = open_vitals(qtbot, window, sheets)
+    serial = vitals_of(sheets).serial
+    type_row(qtbot, screen.rows[1], ROW)
+    confirm_identity(qtbot, screen)
+    row = screen.rows[2]
+    type_enter(qtbot, "23h45")
+    qtbot.keyClick(focused(), Qt.Key.Key_Down)  # half a row: refused, the focus stays
+    assert screen.current_row is row and focused().owner is row
+    assert "valeur obligatoire" in screen.message_text()
+    elsewhere = screen.rows[5].cells["time"]
+    qtbot.mouseClick(elsewhere, Qt.MouseButton.LeftButton)  # the same by mouse
+    qtbot.waitUntil(lambda: focused() is not elsewhere and focused().owner is row)
+    assert len(stored.entries(serial)) == 1
+    for field_id, text in ROW.items():
+        if field_id != "time":
+            row.cells[field_id].setText(text)
+    qtbot.mouseClick(elsewhere, Qt.MouseButton.LeftButton)  # complete now: saved on leaving
+    qtbot.waitUntil(lambda: row.saved)
+    assert focused() is elsewhere and len(stored.entries(serial)) == 2
+
+
+def test_a_refusal_goes_away_when_another_field_fixes_it(qtbot, window, sheets, stored):
+    screen = open_vitals(qtbot, window, sheets)
+    date = screen.rows[0].cells["date"]
+    date.clear()
+    screen.rows[1].cells["time"].setFocus()
+    type_row(qtbot, screen.rows[1], ROW)  # Enter on the last cell: no date on the sheet
+    assert focused() is date and "Ligne non enregistrée : 1 champ" in screen.notice_text()
+    qtbot.keyClicks(date, "23/11/2026")
+    qtbot.waitUntil(lambda: date.text() == "23/11/2026")  # digits held a moment: a scan?
+    assert screen.notice_text() == ""
+    qtbot.mouseClick(screen.rows[1].cells["spo2"], Qt.MouseButton.LeftButton)
+    assert screen.message_text() == ""
+
+
+def open_mar(qtbot, window, sheets, stored):
+    nurse = service.sign_in(stored, "mdupont")
+    instance = next(s for s in sheets if s.template_id == "medication_administration"
+                    and s.patient_id and service.open_sheet(stored, s.code(1), nurse).planned_doses)
+    scan(qtbot, window, instance.code(1))
+    type_enter(qtbot, "23/11/2026")
+    return window.entry, instance
+
+
+def test_a_mar_answer_takes_one_key_and_says_so_without_internal_codes(
+        qtbot, window, sheets, stored):
+    screen, instance = open_mar(qtbot, window, sheets, stored)
+    row = screen.rows[1]
+    status = row.cells["status"]
+    assert focused() is status and status.placeholderText() == "A / N / R"
+    assert "A = administré" in status.toolTip()
+    type_enter(qtbot, "x")
+    message = screen.message_text()
+    assert "(A = administré, N = non administré, R = refusé)" in message
+    assert "given" not in message and "not_given" not in message
+    status.setFocus()
+    status.selectAll()
+    type_enter(qtbot, "a")  # one key
+    assert status.text() == "administré" and screen.message_text().count("obligatoire") == 0
+    for text in ("22h05", "50", "", "CD"):
+        type_enter(qtbot, text)
+    confirm_identity(qtbot, screen)
+    (entry,) = stored.entries(instance.serial)
+    assert entry.values["status"] == "given"
+
+    refused = screen.rows[2].cells["status"]
+    assert focused() is refused
+    type_enter(qtbot, "R")
+    assert refused.text() == "refusé"
+    tab_row(qtbot, screen.rows[2], {"actual_time": "", "dose_given": "", "reason": "",
+                                    "initials": "CD"})
+    assert "Motif si non administré : valeur obligatoire" in screen.message_text()
+
+
+@pytest.mark.qt_log_ignore("This plugin does not support grabbing", "This plugin does not support raise")
+def test_a_mar_answer_is_picked_from_a_drop_down_with_the_mouse(qtbot, window, sheets, stored):
+    screen, _instance = open_mar(qtbot, window, sheets, stored)
+    status = screen.rows[1].cells["status"]
+    button = next(b for b in status.findChildren(QToolButton) if b.isVisible())
+    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+    menu = QApplication.activePopupWidget()
+    assert isinstance(menu, QMenu)
+    assert [a.text() for a in menu.actions()] == [
+        "A = administré", "N = non administré", "R = refusé"]
+    choice = menu.actions()[1]
+    qtbot.mouseClick(menu, Qt.MouseButton.LeftButton, pos=menu.actionGeometry(choice).center())
+    assert status.text() == "non administré" and focused() is status
+    assert screen.rows[1].status.text() == "● non enregistrée"
+
+
+def test_a_nursing_note_is_typed_on_several_lines_and_reopens_on_its_start(
+        qtbot, window, sheets, stored):
+    notes = next(s for s in sheets if s.template_id == "nursing_notes" and s.patient_id)
+    scan(qtbot, window, notes.code(1))
+    screen = window.entry
+    type_enter(qtbot, "23/11/2026")
+    type_enter(qtbot, "23h30")
+    note = focused()
+    assert isinstance(note, QPlainTextEdit) and note.field.id == "text"
+    lines = [f"Ligne {n} : patiente calme, dort, pas de douleur." for n in range(1, 9)]
+    for index, line in enumerate(lines):
+        qtbot.keyClicks(note, line)
+        if index + 1 < len(lines):
+            qtbot.keyClick(note, Qt.Key.Key_Return, Qt.KeyboardModifier.ShiftModifier)
+    assert note.toPlainText() == "\n".join(lines)
+    qtbot.keyClick(note, Qt.Key.Key_Return)  # Enter goes on, as in every cell
+    type_enter(qtbot, "EF")
+    confirm_identity(qtbot, screen)
+    (entry,) = stored.entries(notes.serial)
+    assert entry.values["text"] == "\n".join(lines)
+
+    scan(qtbot, window, vitals_of(sheets).code(1))
+    scan(qtbot, window, notes.code(1))
+    note = screen.rows[1].cells["text"]
+    assert note.toPlainText() == "\n".join(lines)
+    assert note.textCursor().position() == 0 and note.verticalScrollBar().value() == 0
+    assert note.firstVisibleBlock().text() == lines[0]  # the start, not the end
+    assert note.verticalScrollBar().maximum() > 0  # longer than the cell: it scrolls inside
