@@ -399,6 +399,9 @@ class ReviewWindow(QMainWindow):
         super().changeEvent(event)
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        if self._following:  # a closed window no longer follows the session
+            self.session.user_changed.disconnect(self._user_changed)
+            self._following = False
         for task in list(self._tasks):  # let a read in progress end before the window goes
             task.thread.quit()
             task.thread.wait()
@@ -440,9 +443,10 @@ def _run_summary(run: RunInfo) -> str:
               files=", ".join(f"{s.name} ({s.sha256[:12]})" for s in run.sih_files))
 
 
-def open_review_window(db_path: Path, parent: QWidget | None = None) -> ReviewWindow:
+def open_review_window(db_path: Path, parent: QWidget | None = None, *,
+                       session: Session | None = None) -> ReviewWindow:
     """Create and show the window (the viewer's menu calls this)."""
-    window = ReviewWindow(db_path, parent)
+    window = ReviewWindow(db_path, parent, session=session)
     window.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
     window.show()
     return window
