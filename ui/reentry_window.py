@@ -45,6 +45,7 @@ from ui.drill_banner import show_drill_state
 from ui.entry_screen import EntryScreen
 from ui.language import is_language_change, switch_language
 from ui.scan import CodeBar, ScanCapture, ScanSettings
+from ui.screen_fit import fitting_size
 from ui.session import Session
 from ui.sign_in import SignInPage
 from ui.signed_in_window import open_or_error, signed_in_text
@@ -137,7 +138,7 @@ class ReentryWindow(QMainWindow):
         self.capture = ScanCapture(self, ScanSettings.from_settings(settings or Settings()))
         self.capture.scanned.connect(self.on_scan)
         self.capture.install()
-        self.resize(1300, 860)
+        self.resize(fitting_size(self, 1300, 860))  # a ward PC's 1,366 x 768 included
         self._retranslate()
         show_drill_state(self, self.store)  # a drill copy says so, permanently
         self._user_changed(self.session.user)
