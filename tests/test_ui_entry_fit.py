@@ -23,6 +23,7 @@ from reentry.entry import service
 from reentry.entry.model import Role
 from reentry.scanning.importer import import_scans
 from reentry.store import open_store
+from ui.language import switch_language
 from ui.reentry_window import ReentryWindow
 
 pytestmark = [pytest.mark.qt]
@@ -196,3 +197,14 @@ def test_the_focused_cell_stays_in_view_while_tabbing_through_the_sheet(
         assert viewport.rect().contains(on_screen(screen, cell)), (
             cell.owner.row_index, cell.objectName())
     assert seen == set(cells[1:])  # every cell reached
+
+
+def test_the_grid_still_fits_in_english(qtbot, unscanned, printed):
+    switch_language("en")
+    screen = open_sheet(qtbot, unscanned, sheet(printed, "medication_administration"))
+    row = screen.rows[1]
+    assert row.cells["status"].placeholderText() == "A / N / R"  # the keys are the paper's
+    assert_fits(unscanned, screen)
+    switch_language("fr")
+    settle(qtbot, screen)
+    assert_fits(unscanned, screen)
