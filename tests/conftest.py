@@ -30,20 +30,36 @@ def db_path(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def store(db_path: Path):
+def store_location(request: pytest.FixtureRequest, db_path: Path) -> Path | str:
+    """Where ``store`` lives: the SQLite file ``db_path``, or, for a test marked
+    ``both_backends``, also a fresh database on the private PostgreSQL server."""
+    if getattr(request, "param", "sqlite") == "postgresql":
+        return str(request.getfixturevalue("postgres_url"))
+    return db_path
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """A test marked ``both_backends`` runs once on SQLite and once on PostgreSQL."""
+    if metafunc.definition.get_closest_marker("both_backends") and \
+            "store_location" in metafunc.fixturenames:
+        metafunc.parametrize("store_location", ["sqlite", "postgresql"], indirect=True)
+
+
+@pytest.fixture
+def store(store_location: Path | str):
     from reentry.store import open_store
 
-    store = open_store(db_path)
+    store = open_store(store_location)
     yield store
     store.close()
 
 
 @pytest.fixture
-def stored(db_path: Path):
+def stored(store_location: Path | str):
     """A second connection, as another PC reads what a window or a screen wrote."""
     from reentry.store import open_store
 
-    store = open_store(db_path)
+    store = open_store(store_location)
     yield store
     store.close()
 

@@ -63,6 +63,7 @@ def admit(store, sheet, nurse, ward_code, /, **changes):
     return service.record_admission(store, RecordAdmission(sheet.serial, values, nurse), now=NOW)
 
 
+@pytest.mark.both_backends
 def test_an_admission_creates_a_provisional_patient_and_puts_the_packet_on_them(hospital):
     store, sheets, nurse, ward = hospital
     packet, other_packet = packets(sheets)
@@ -95,6 +96,7 @@ def test_an_admission_creates_a_provisional_patient_and_puts_the_packet_on_them(
     assert any(row.patient.id == patient.id for row in store.census(ward))  # now on the ward
 
 
+@pytest.mark.both_backends
 def test_a_packet_sheet_opens_only_after_its_admission_on_the_provisional_patient(hospital):
     store, sheets, nurse, ward = hospital
     admission_sheet, vitals = packets(sheets)[0][:2]
@@ -121,6 +123,7 @@ def test_a_packet_sheet_opens_only_after_its_admission_on_the_provisional_patien
     assert item.ipp is None and item.temporary_id == vitals.temporary_id
 
 
+@pytest.mark.both_backends
 def test_a_second_admission_for_the_same_packet_is_refused(hospital):
     store, sheets, nurse, ward = hospital
     admission_sheet = packets(sheets)[0][0]
@@ -143,6 +146,7 @@ def test_a_second_admission_for_the_same_packet_is_refused(hospital):
         AdmissionStatus.ACTIVE]
 
 
+@pytest.mark.both_backends
 def test_a_correction_updates_the_patient_keeps_the_history_and_is_audited(hospital):
     store, sheets, nurse, ward = hospital
     admission_sheet, vitals = packets(sheets)[0][:2]
@@ -188,6 +192,7 @@ def test_a_correction_updates_the_patient_keeps_the_history_and_is_audited(hospi
     ("ward", "NOWHERE", "unité inconnue"),
     ("sex", "", "obligatoire"),
 ])
+@pytest.mark.both_backends
 def test_impossible_values_are_refused_with_what_to_do_and_nothing_is_written(
         hospital, field, typed, expected):
     store, sheets, nurse, ward = hospital
@@ -200,6 +205,7 @@ def test_impossible_values_are_refused_with_what_to_do_and_nothing_is_written(
     assert store.counts() == before and store.packet(admission_sheet.temporary_id).patient_id is None
 
 
+@pytest.mark.both_backends
 def test_an_admission_outside_the_outage_window_needs_a_confirmation(hospital):
     store, sheets, nurse, ward = hospital
     admission_sheet = packets(sheets)[0][0]
@@ -214,6 +220,7 @@ def test_an_admission_outside_the_outage_window_needs_a_confirmation(hospital):
     assert admission.warnings_confirmed == ("admitted_at",)
 
 
+@pytest.mark.both_backends
 def test_a_ward_typed_by_name_is_stored_as_its_code(hospital):
     store, sheets, nurse, ward = hospital
     other = next(w for w in store.wards() if w.code != ward)
@@ -222,6 +229,7 @@ def test_a_ward_typed_by_name_is_stored_as_its_code(hospital):
     assert store.stay_by_id(admission.stay_id).ward_code == other.code
 
 
+@pytest.mark.both_backends
 def test_a_patient_the_hospital_may_already_know_needs_a_confirmation(hospital):
     store, sheets, nurse, ward = hospital
     known = store.census(ward)[0].patient
@@ -234,6 +242,7 @@ def test_a_patient_the_hospital_may_already_know_needs_a_confirmation(hospital):
     assert f"IPP {known.ipp}" in warning and "identitovigilance" in warning
 
 
+@pytest.mark.both_backends
 def test_only_a_user_who_may_enter_sheets_admits(hospital):
     store, sheets, nurse, ward = hospital
     cell = entry_service.add_user(store, "iv", "Cellule IV", Role.IDENTITY_VIGILANCE)
@@ -242,6 +251,7 @@ def test_only_a_user_who_may_enter_sheets_admits(hospital):
     assert "saisir des feuilles" in refused.value.message()
 
 
+@pytest.mark.both_backends
 def test_exports_name_the_provisional_patient_by_the_temporary_identifier(hospital, tmp_path):
     store, sheets, nurse, ward = hospital
     admission_sheet, vitals = packets(sheets)[0][:2]
@@ -263,6 +273,7 @@ def test_exports_name_the_provisional_patient_by_the_temporary_identifier(hospit
     assert vitals.temporary_id in pid and "PROV-" not in message
 
 
+@pytest.mark.both_backends
 def test_provisional_identities_feed_the_identity_linking(hospital, tmp_path):
     store, sheets, nurse, ward = hospital
     first, second = packets(sheets)
@@ -297,6 +308,7 @@ def test_provisional_identities_feed_the_identity_linking(hospital, tmp_path):
     assert (linked["id_left"], linked["id_right"]) == (first[0].temporary_id, "00123456")
 
 
+@pytest.mark.both_backends
 def test_a_linked_identity_is_no_longer_offered_nor_corrected_from_paper(hospital):
     store, sheets, nurse, ward = hospital
     admission = admit(store, packets(sheets)[0][0], nurse, ward)

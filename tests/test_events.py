@@ -86,6 +86,7 @@ def _audit_actions(store):
     return [row["action"] for row in store.audit()]
 
 
+@pytest.mark.both_backends
 def test_a_planned_event_owns_the_batches_printed_for_it(hospital, tmp_path):
     store, users = hospital
     ward = _wards(store)[0]
@@ -107,6 +108,7 @@ def test_a_planned_event_owns_the_batches_printed_for_it(hospital, tmp_path):
     assert "déjà en cours" in second.value.message()
 
 
+@pytest.mark.both_backends
 def test_declaring_needs_the_right_a_title_and_known_wards(hospital):
     store, users = hospital
     with pytest.raises(UserError) as refused:
@@ -120,6 +122,7 @@ def test_declaring_needs_the_right_a_title_and_known_wards(hospital):
     assert store.outage_events() == []
 
 
+@pytest.mark.both_backends
 def test_an_unplanned_event_adopts_the_latest_prepared_set_of_each_affected_ward(hospital,
                                                                                  tmp_path):
     store, users = hospital
@@ -142,6 +145,7 @@ def test_an_unplanned_event_adopts_the_latest_prepared_set_of_each_affected_ward
     assert planned.wards is None
 
 
+@pytest.mark.both_backends
 def test_accounting_numbers_on_a_real_printed_batch(hospital, tmp_path):
     store, users = hospital
     ward = _wards(store)[0]
@@ -157,7 +161,7 @@ def test_accounting_numbers_on_a_real_printed_batch(hospital, tmp_path):
     service.mark_sheet_entered(store, nurse, entered.serial)
     service.mark_sheet_entered(store, nurse, verified.serial)
     with store._transaction() as conn:  # what the double-entry helper writes
-        conn.execute("INSERT INTO sheet_events (serial, at, action, user)"
+        conn.execute('INSERT INTO sheet_events (serial, at, action, "user")'
                      " VALUES (?, '2026-11-24T08:00:00+00:00', 'verified', 'q.team')",
                      (verified.serial,))
     lost = patient_forms[3]
@@ -195,6 +199,7 @@ def test_accounting_numbers_on_a_real_printed_batch(hospital, tmp_path):
     assert progress.sheets.missing == len(forms) - 3 - 2  # neither returned nor declared
 
 
+@pytest.mark.both_backends
 def test_a_reprint_replaces_the_old_sheet_in_the_expected_count(hospital, tmp_path):
     store, users = hospital
     ward = _wards(store)[0]
@@ -208,6 +213,7 @@ def test_a_reprint_replaces_the_old_sheet_in_the_expected_count(hospital, tmp_pa
     assert set(again.serials) & accounts
 
 
+@pytest.mark.both_backends
 def test_declaring_sheets_is_all_or_nothing_with_a_reason_and_the_right(hospital, tmp_path):
     store, users = hospital
     _declare(store, users["manager"])
@@ -238,6 +244,7 @@ def test_declaring_sheets_is_all_or_nothing_with_a_reason_and_the_right(hospital
             for r in audit] == [(forms[1].serial, "q.team", "perdue")]
 
 
+@pytest.mark.both_backends
 def test_close_is_refused_while_sheets_are_unaccounted_then_allowed_with_an_exception(
         hospital, tmp_path):
     store, users = hospital
@@ -279,6 +286,7 @@ def test_close_is_refused_while_sheets_are_unaccounted_then_allowed_with_an_exce
     assert "cadre de santé" in nurse_end.value.message()
 
 
+@pytest.mark.both_backends
 def test_an_exception_covers_only_the_sheets_missing_when_it_was_signed(hospital, tmp_path):
     store, users = hospital
     manager = users["manager"]
@@ -298,6 +306,7 @@ def test_an_exception_covers_only_the_sheets_missing_when_it_was_signed(hospital
     assert close_event(store, manager, event.id).status is EventStatus.CLOSED
 
 
+@pytest.mark.both_backends
 def test_an_event_with_every_sheet_accounted_for_closes_without_exception(hospital, tmp_path):
     store, users = hospital
     manager = users["manager"]
@@ -313,6 +322,7 @@ def test_an_event_with_every_sheet_accounted_for_closes_without_exception(hospit
     assert closed.status is EventStatus.CLOSED and closed.exception is None
 
 
+@pytest.mark.both_backends
 def test_an_end_before_the_start_is_refused(hospital):
     store, users = hospital
     event = _declare(store, users["manager"]).event
@@ -430,7 +440,7 @@ def test_command_line_end_to_end(db_path, tmp_path):
     assert printed.exit_code == 0, printed.output
 
     table = run("accounting", "--unaccounted")
-    assert table.exit_code == 0 and "Non comptées" in table.output
+    assert table.exit_code == 0 and "Non soldées" in table.output
     rows = run("accounting", "--format", "csv").output.splitlines()
     assert rows[0].startswith("event,batch,ward,expected")
     expected = int(rows[1].split(",")[3])

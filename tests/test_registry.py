@@ -27,6 +27,7 @@ def plans_for(row, pages=2):
                       row.stay.id, doses=(PlannedDose(1, "paracétamol", "1 g", "PO", AS_OF),))]
 
 
+@pytest.mark.both_backends
 def test_sheets_are_registered_with_everything_that_identifies_them(hospital):
     row = hospital.census()[0]
     batch = hospital.open_batch(hospital.latest_snapshot().id, [row.ward.code], AS_OF, 8, "fr",
@@ -45,6 +46,7 @@ def test_sheets_are_registered_with_everything_that_identifies_them(hospital):
         "registered", "printed"]
 
 
+@pytest.mark.both_backends
 def test_admission_packets_share_one_new_temporary_identity(hospital):
     ward = hospital.census()[0].ward.code
     batch = hospital.open_batch(None, [ward], AS_OF, 8, "fr", None)
@@ -56,6 +58,7 @@ def test_admission_packets_share_one_new_temporary_identity(hospital):
     assert resolution.ok and resolution.instance.temporary_id == sheets[2].temporary_id
 
 
+@pytest.mark.both_backends
 def test_a_reprint_supersedes_the_earlier_sheets_of_the_same_patient(hospital):
     row = hospital.census()[0]
     batch = hospital.open_batch(None, [row.ward.code], AS_OF, 8, "fr", None)
@@ -68,6 +71,7 @@ def test_a_reprint_supersedes_the_earlier_sheets_of_the_same_patient(hospital):
     assert resolve_code(hospital, page_code(again[0].serial, 2)).ok
 
 
+@pytest.mark.both_backends
 def test_interrupted_batch_leaves_registered_but_not_printed_sheets(hospital):
     rows = hospital.census()[:2]
     batch = hospital.open_batch(None, [rows[0].ward.code], AS_OF, 8, "fr", None)

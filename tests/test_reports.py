@@ -390,6 +390,7 @@ def test_commands(outage, tmp_path):
     assert again.exit_code == 1 and "jamais" in again.output
 
 
+@pytest.mark.both_backends
 def test_paper_from_a_csv_belongs_to_the_event_whose_outage_it_was_written_in(store, tmp_path):
     """Items of a paper CSV have no sheet: they count for the event when written during the
     outage, in a ward it affects."""
@@ -418,6 +419,7 @@ def test_paper_from_a_csv_belongs_to_the_event_whose_outage_it_was_written_in(st
     assert report.wards[0].sheets.expected == 0  # nothing printed for this event
 
 
+@pytest.mark.both_backends
 def test_an_event_with_nothing_yet_still_reports(store, tmp_path):
     create_demo(store, patients=3, seed=8, as_of=AS_OF)
     manager = service.add_user(store, "claire.roux", "Claire Roux", Role.WARD_MANAGER)

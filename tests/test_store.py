@@ -88,6 +88,7 @@ def test_a_locked_database_says_so(db_path, store):
     assert store.apply_import(batch()).already_imported is False
 
 
+@pytest.mark.both_backends
 def test_import_is_idempotent(store):
     first = store.apply_import(batch())
     counts = store.counts()
@@ -96,6 +97,7 @@ def test_import_is_idempotent(store):
     assert store.counts() == counts
 
 
+@pytest.mark.both_backends
 def test_a_failing_batch_leaves_nothing_behind(store):
     store.apply_import(batch())
     before = store.counts()
@@ -106,6 +108,7 @@ def test_a_failing_batch_leaves_nothing_behind(store):
     assert store.counts() == before
 
 
+@pytest.mark.both_backends
 def test_later_imports_complete_but_never_erase_identity(store):
     store.apply_import(batch())
     later = ImportBatch("adt.hl7", "hl7v2", "h3", AS_OF)
@@ -117,6 +120,7 @@ def test_later_imports_complete_but_never_erase_identity(store):
     assert store.counts()["patients"] == 1
 
 
+@pytest.mark.both_backends
 def test_census_is_in_natural_bed_order_and_follows_movements(store):
     b = batch()
     for i, room in enumerate(["2", "10", "1"]):
@@ -138,6 +142,7 @@ def test_census_is_in_natural_bed_order_and_follows_movements(store):
     assert len(store.census()) == 4
 
 
+@pytest.mark.both_backends
 def test_dossier_returns_recent_observations_only(store):
     old = datetime(2026, 11, 20, tzinfo=UTC)
     store.apply_import(batch(observations=[
@@ -151,6 +156,7 @@ def test_dossier_returns_recent_observations_only(store):
     assert dossier.snapshot.data_as_of == AS_OF
 
 
+@pytest.mark.both_backends
 def test_a_stay_number_reused_for_another_patient_is_refused(store):
     store.apply_import(batch())
     other = ImportBatch("adt.hl7", "hl7v2", "h9", AS_OF)

@@ -106,6 +106,7 @@ def test_policy_has_safe_defaults_is_shared_and_changed_only_by_a_manager(ward, 
     assert audit["username"] == "croux" and '"previous": "none"' in audit["detail"]
 
 
+@pytest.mark.both_backends
 def test_the_second_entry_is_blind_and_never_by_the_first_typist(ward):
     store, sheets, people = ward
     first, other = people["first"], people["second"]
@@ -157,6 +158,7 @@ def test_the_second_entry_is_blind_and_never_by_the_first_typist(ward):
                                 now=NOW)
 
 
+@pytest.mark.both_backends
 def test_an_identical_second_entry_verifies_the_sheet_at_once(ward):
     store, sheets, people = ward
     instance = blind_vitals(store, people, sheets)
@@ -172,6 +174,7 @@ def test_an_identical_second_entry_verifies_the_sheet_at_once(ward):
     assert {i.serial for i in verified} == {instance.serial} and len(verified) == 5
 
 
+@pytest.mark.both_backends
 def test_differences_are_shown_side_by_side_and_decided_by_a_third_person(ward):
     store, sheets, people = ward
     instance = blind_vitals(store, people, sheets)
@@ -248,6 +251,7 @@ def test_differences_are_shown_side_by_side_and_decided_by_a_third_person(ward):
                                              tuple(decisions.values())))
 
 
+@pytest.mark.both_backends
 def test_a_different_sheet_date_is_one_difference_applied_to_every_row(ward):
     store, sheets, people = ward
     instance = blind_vitals(store, people, sheets)
@@ -266,6 +270,7 @@ def test_a_different_sheet_date_is_one_difference_applied_to_every_row(ward):
     assert {e.event_time.date().isoformat() for e in active} == {"2026-11-22"}
 
 
+@pytest.mark.both_backends
 def test_the_sighted_check_confirms_or_corrects_every_row_then_verifies(ward):
     store, sheets, people = ward
     set_mode(store, people["manager"], "nursing_notes", "sighted")
@@ -301,6 +306,7 @@ def test_the_sighted_check_confirms_or_corrects_every_row_then_verifies(ward):
     assert len(store.verified_items([instance.serial])) == 2
 
 
+@pytest.mark.both_backends
 def test_progress_never_counts_single_entry_sheets_as_verified(ward):
     store, sheets, people = ward
     vitals = sheet_of(sheets, "vital_signs")  # typed once (policy none)

@@ -18,9 +18,11 @@ write transaction is exactly the ``with connection.transaction():`` block around
 
 from __future__ import annotations
 
+import re
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
+from functools import lru_cache
 from typing import Any, Protocol, cast
 
 from sqlalchemy import Engine, create_engine, event
@@ -104,9 +106,7 @@ class SqlConnection:
     # -- running SQL ---------------------------------------------------------------------------
 
     def _sql(self, sql: str) -> str:
-        if self.dialect == POSTGRESQL:
-            return sql.replace("%", "%%").replace("?", "%s")
-        return sql
+        return server_sql(sql) if self.dialect == POSTGRESQL else sql
 
     def execute(self, sql: str, params: Sequence[Any] = ()) -> Cursor:
         return cast(Cursor, self._result(sql, params))
@@ -193,6 +193,23 @@ def _integrity(error: BaseException | None) -> IntegrityViolation:
     text = str(error)
     unique = "UNIQUE" in text or getattr(error, "sqlstate", None) == "23505"
     return IntegrityViolation(text.splitlines()[0] if text else "", unique)
+
+
+_JSON_EACH = re.compile(r"json_each\(([\w.]+)\)(?:\s+(?!WHERE\b|ON\b|JOIN\b)(\w+))?", re.I)
+_JSON_FIELD = re.compile(r"json_extract\(([\w.]+), '\$\.(\w+)'\)", re.I)
+
+
+@lru_cache(maxsize=1024)
+def server_sql(sql: str) -> str:
+    """A store query as PostgreSQL runs it. Queries are written once, in the SQL both engines
+    share; the two JSON functions SQLite spells its own way are rewritten here:
+    ``json_each(x) j`` (the values of a JSON array) and ``json_extract(x, '$.key')``."""
+    sql = _JSON_EACH.sub(
+        lambda m: (f"json_array_elements_text(CAST({m.group(1)} AS json))"
+                   f" AS {m.group(2) or 'value'}" + ("(value)" if m.group(2) else "")), sql)
+    sql = _JSON_FIELD.sub(lambda m: f"CAST(CAST({m.group(1)} AS json)->>'{m.group(2)}' AS BIGINT)",
+                          sql)
+    return sql.replace("%", "%%").replace("?", "%s")
 
 
 def translate(error: BaseException | None, shown: str) -> UserError:

@@ -50,11 +50,19 @@ def server_ddl(script: str) -> list[str]:
             extra.append(f"CREATE UNIQUE INDEX {table.group(1) if table else 't'}_{column}_nocase"
                          f" ON {table.group(1) if table else ''} (lower({column}))")
         statement = _NOCASE.sub(r"\1 TEXT NOT NULL", statement)
-        for pattern, replacement in _RULES:
-            statement = pattern.sub(replacement, statement)
-        statements.append(statement)
+        statements.append(_outside_strings(statement))
         statements.extend(extra)
     return statements
+
+
+def _outside_strings(statement: str) -> str:
+    """The rewrite rules applied to the SQL, never to its quoted values (CHECK (kind IN
+    ('real', 'drill')) keeps its 'real')."""
+    parts = statement.split("'")
+    for n in range(0, len(parts), 2):  # even parts are outside quotes ('' splits evenly)
+        for pattern, replacement in _RULES:
+            parts[n] = pattern.sub(replacement, parts[n])
+    return "'".join(parts)
 
 
 class ServerSchema:

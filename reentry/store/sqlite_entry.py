@@ -41,7 +41,8 @@ class EntryQueries:
         return User(new_id, username, display_name, role)  # type: ignore[arg-type]
 
     def user_by_name(self, username: str) -> User | None:
-        rows = self._rows("SELECT * FROM users WHERE username = ? AND active = 1", [username])
+        rows = self._rows("SELECT * FROM users WHERE lower(username) = lower(?) AND active = 1",
+                          [username])
         return _user(rows[0]) if rows else None
 
     def users(self) -> list[User]:
@@ -82,8 +83,8 @@ class EntryQueries:
     def confirm_identity(self, user: User, serial: int) -> None:
         now = clock.to_storage(clock.now())
         with self._transaction() as conn:
-            conn.execute("INSERT OR IGNORE INTO identity_confirmations (user_id, serial, at)"
-                         " VALUES (?, ?, ?)", (user.id, serial, now))
+            conn.execute("INSERT INTO identity_confirmations (user_id, serial, at)"
+                         " VALUES (?, ?, ?) ON CONFLICT DO NOTHING", (user.id, serial, now))
             _audit(conn, user.id, "identity_confirmed", "sheet", serial, {})
 
     def identity_confirmed(self, user: User, serial: int) -> bool:

@@ -53,7 +53,7 @@ class ReportQueries:
                    r.unmatched, r.flag_changes, u.username, count(*) AS event_items
             FROM review_runs r JOIN mine m ON m.run_id = r.id
             LEFT JOIN users u ON u.id = r.user_id
-            GROUP BY r.id ORDER BY r.id""", [event_id, event_id]))
+            GROUP BY r.id, u.username ORDER BY r.id""", [event_id, event_id]))
 
     def report_verdict_counts(self, event_id: int, run_id: int) -> list[dict[str, Any]]:
         """Per ward and verdict, how many of the event's paper items one run classified."""
@@ -104,7 +104,7 @@ class ReportQueries:
         entered, verified, lost, not used, superseded, cancelled), in the order it happened."""
         return list(self._rows(
             "SELECT e.id, e.serial, f.template_id, f.ward_code, f.batch_id,"
-            " f.status AS sheet_status, e.at, e.action, e.user, e.reason"
+            ' f.status AS sheet_status, e.at, e.action, e."user", e.reason'
             " FROM sheet_events e JOIN form_instances f ON f.serial = e.serial"
             " JOIN print_batches b ON b.id = f.batch_id"
             " WHERE b.event_id = ? ORDER BY e.id", [event_id]))

@@ -70,9 +70,10 @@ class VerifyQueries:
     def first_typists(self, serial: int) -> list[str]:
         """Who typed the first entry (every version of every row), not who checked it."""
         return [r["username"] for r in self._rows(
-            "SELECT DISTINCT u.username FROM entries e JOIN users u ON u.id = e.entered_by"
+            "SELECT u.username FROM entries e JOIN users u ON u.id = e.entered_by"
             " WHERE e.serial = ? AND e.id NOT IN (SELECT correction_id FROM sighted_checks"
-            " WHERE serial = ? AND correction_id IS NOT NULL) ORDER BY e.id", [serial, serial])]
+            " WHERE serial = ? AND correction_id IS NOT NULL)"
+            " GROUP BY u.username ORDER BY min(e.id)", [serial, serial])]
 
     def sheet_entered(self, serial: int) -> bool:
         return bool(self._rows("SELECT 1 FROM sheet_events WHERE serial = ?"
