@@ -343,3 +343,38 @@ def test_a_login_made_of_initials_and_surname_is_the_same_author(login, name):
     ("jdupont", "Marie Dupont"), ("xlambert", "Élodie Lambert"), ("lamberts", "Élodie Martin")])
 def test_a_login_of_someone_else_is_another_author(login, name):
     assert same_author(login, name) == AuthorMatch.OTHER
+
+
+# -- notes: a word changed for another is a difference, a typo or a moved word is not -------------
+
+
+def test_a_note_with_a_side_or_an_hour_changed_differs_and_says_which_words():
+    text = "Effleurage des points d'appui, rougeur au talon droit, talonnière mise en place."
+    changed = "Effleeurage des pointts d'appui, rougeur au talon gauche, talonnière mise en place."
+    found = verdicts([paper(NOTE, "", None, None, text=text)],
+                     [sih("s", NOTE, "", None, None, text=changed)])["p"]
+    assert found.verdict == "differs" and found.differs_on == ("text",)
+    assert "« droit »" in found.reason.render("fr") and "« gauche »" in found.reason.render("fr")
+    hour = verdicts([paper(NOTE, "", None, None, text="Agitation vers 3 h, médecin prévenu.")],
+                    [sih("s", NOTE, "", None, None, text="AGITATION VERS 4 H, MEDECIN PREVENU")])
+    assert hour["p"].verdict == "differs"
+
+
+def test_a_note_with_a_first_letter_typo_and_line_breaks_is_the_same_note():
+    text = ("Anxieux avant l'examen de demain, explications données, plus détendu ensuite. "
+            "Respiration ample et régulière, pas de signe de détresse. Pansement de la jambe "
+            "gauche refait, plaie propre, pas d'écoulement, berges saines.")
+    typed = ("Anxieux avant l'examen de demain, explications donnees, plus detendu ensuite.\n"
+             "Reespiration ample et reguliere, pas de signe de detresse.\nPnasement de la jambe "
+             "gauche refait, plaie propre, pas d'ecoulement, berges saines.")
+    found = verdicts([paper(NOTE, "", None, None, text=text)],
+                     [sih("s", NOTE, "", None, None, text=typed)])["p"]
+    assert found.verdict == "in_sih"
+
+
+def test_a_changed_copy_at_the_written_time_is_not_given_to_a_neighbour_nearer_in_value():
+    """12 is nearer 21 than 22 in value, but it was typed at 22's time: 22's changed copy."""
+    paper_items = series(("p1", 21, 0), ("p2", 22, 2.5))
+    found = verdicts(paper_items, [sih("c2", value=12, minutes=2.5)])
+    assert found["p1"].verdict == "missing"
+    assert (found["p2"].verdict, found["p2"].sih_ids) == ("differs", ("c2",))

@@ -12,9 +12,11 @@
    so edges are tried in this order, each tier assigned one-to-one before the next
    (``items_assign``): equal and exact (within ``exact_window``: the written time itself, so
    that in a busy series charted every 2 minutes an item's own copy is never taken by its
-   neighbour, whoever typed it); equal and near (within ``duplicate_window``); differing and
-   near (a value typed wrong); equal and far (a time typed wrong); differing and far; each tier
-   first with the SIH items signed by the paper's author (or unsigned), then with the others. Time
+   neighbour, whoever typed it); equal and near (within ``duplicate_window``); differing at the
+   exact time, then differing and near (a value typed wrong: the one at the written time is
+   that item's, however near in value a neighbour's is); equal and far (a time typed wrong);
+   differing and far; each tier first with the SIH items signed by the paper's author (or
+   unsigned), then with the others. Time
    agreement comes before value agreement because values repeat (a heart rate of 80 is common)
    while a copy keeps its time. Within a tier the cost is the time apart, plus one minute per
    point of note text unlikeness, per percent of difference of a changed number, and for
@@ -62,6 +64,7 @@ from reentry.reconcile.items_table import (
 )
 from reentry.reconcile.items_values import (
     answer_key,
+    changed_words,
     ipp_key,
     normalise_route,
     normalise_status,
@@ -455,9 +458,12 @@ def _compare_notes(paper: ItemTable, sih: ItemTable, edges: _Edges, candidates: 
                    tolerances: Tolerances) -> np.ndarray:
     """Note edges, all pairs in one call per measure, on the normalised texts (case, accents
     and punctuation aside): token-set similarity tells whether the SIH note is related at all
-    (returned, NaN for other edges); the similarity of the whole texts, words sorted, whether
-    it is the same note (``note_score``): a sentence added or dropped is a difference even
-    though every word of one note is in the other."""
+    (returned, NaN for other edges); the similarity of the whole texts, as written or words
+    sorted (whichever is higher: a typo in a first letter moves a word in the sorted order,
+    sentences may come in another order), whether it is the same note (``note_score``): a
+    sentence added or dropped is a difference even though every word of one note is in the
+    other. A note that alike is still another when a word was changed for another word, not
+    typed wrong (``changed_words``: « talon droit » / « talon gauche », « vers 3 h » / « 4 h »)."""
     related = np.full(len(edges.paper), np.nan, dtype=np.float32)
     notes = np.flatnonzero(paper.kind[edges.paper] == NOTE_CODE)
     if not len(notes):
@@ -465,16 +471,22 @@ def _compare_notes(paper: ItemTable, sih: ItemTable, edges: _Edges, candidates: 
     left = list(map(_plain, _pick(paper.text, edges.paper[notes])))
     right = list(map(_plain, _pick(sih.text, candidates.rows[edges.position[notes]])))
     related[notes] = process.cpdist(left, right, scorer=fuzz.token_set_ratio, dtype=np.float32)
-    whole = process.cpdist(left, right, scorer=fuzz.token_sort_ratio, dtype=np.float32)
+    whole = np.maximum(process.cpdist(left, right, scorer=fuzz.token_sort_ratio,
+                                      dtype=np.float32),
+                       process.cpdist(left, right, scorer=fuzz.ratio, dtype=np.float32))
+    same = whole >= tolerances.note_same
+    for at in np.flatnonzero(same).tolist():
+        if changed_words(left[at], right[at]) != ((), ()):
+            same[at] = False
     edges.note_score[notes] = whole
-    edges.mask[notes] = np.where(whole >= tolerances.note_same, 0, TEXT).astype(np.int8)
+    edges.mask[notes] = np.where(same, 0, TEXT).astype(np.int8)
     return related
 
 
 # Tiers, tried in this order; each is split in two, the items signed by the paper's author (or
 # unsigned) first, then those signed by another author.
-EQUAL_EXACT, EQUAL_NEAR, DIFFERING_NEAR, EQUAL_FAR, DIFFERING_FAR = range(5)
-_LEVELS = 10
+EQUAL_EXACT, EQUAL_NEAR, DIFFERING_EXACT, DIFFERING_NEAR, EQUAL_FAR, DIFFERING_FAR = range(6)
+_LEVELS = 12
 T = TypeVar("T")
 # After a level: further equal copies of the tiers named, by the same author only, or by any.
 _DUPLICATES_AFTER = {1: (False, (EQUAL_EXACT,)), 2: (True, (EQUAL_EXACT, EQUAL_NEAR)),
@@ -488,7 +500,8 @@ def _tiers(edges: _Edges, tolerances: Tolerances) -> np.ndarray:
     exact = distance <= tolerances.exact_window.total_seconds()
     equal = edges.mask == 0
     tier = np.where(equal, np.where(exact, EQUAL_EXACT, np.where(near, EQUAL_NEAR, EQUAL_FAR)),
-                    np.where(near, DIFFERING_NEAR, DIFFERING_FAR))
+                    np.where(exact, DIFFERING_EXACT,
+                             np.where(near, DIFFERING_NEAR, DIFFERING_FAR)))
     return (2 * tier + edges.other_author).astype(np.int8)
 
 
@@ -576,7 +589,8 @@ def _duplicates(edges: _Edges, tier: np.ndarray, allowed: np.ndarray, chosen: np
     first = np.ones(len(order), dtype=bool)
     first[1:] = spots[1:] != spots[:-1]
     best = order[first]
-    rivals = np.flatnonzero((tier // 2 == DIFFERING_NEAR) & free & (chosen[edges.paper] < 0))
+    rivals = np.flatnonzero(np.isin(tier // 2, (DIFFERING_EXACT, DIFFERING_NEAR)) & free
+                            & (chosen[edges.paper] < 0))
     if len(rivals):
         nearest_rival = dict.fromkeys(edges.position[rivals].tolist(), math.inf)
         for spot, gap in zip(edges.position[rivals].tolist(), distance[rivals].tolist(),

@@ -13,10 +13,13 @@ from __future__ import annotations
 
 import math
 import re
+from collections import Counter
 from functools import lru_cache
 
+from rapidfuzz.distance import OSA
+
 from reentry import clinical_codes
-from reentry.reconcile.drugs import normalise_text
+from reentry.reconcile.drugs import normalise_text, typo_budget
 
 # unit (normalised) -> (dimension, factor to the dimension's base, offset)
 _UNITS: dict[str, tuple[str, float, float]] = {
@@ -90,6 +93,8 @@ _STATUSES = {
     "non administre": "not-done",
 }
 _SPACES = re.compile(r"\s+")
+_DIGIT = re.compile(r"\d")
+_DIGIT_EDGE = re.compile(r"(?<=\d)(?=[a-z])|(?<=[a-z])(?=\d)")
 
 
 @lru_cache(maxsize=1 << 16)
@@ -155,6 +160,35 @@ def compare_quantity(paper_value: float | None, paper_unit: str | None,
         return same_number(paper_value, sih_value, relative, absolute), False
     return same_number(paper_value * paper_factor + paper_offset,
                        sih_value * sih_factor + sih_offset, relative, absolute), True
+
+
+@lru_cache(maxsize=1 << 14)
+def changed_words(paper: str, sih: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The words of two normalised notes that were changed for other words, not typed wrong:
+    (paper's, SIH's). A word left in one note only pairs with one of the other within
+    ``typo_budget`` edits (two letters swapped are one); a number only with the same number.
+    « talon droit » / « talon gauche » gives (droit,), (gauche,); « pansement » / « pnasement »
+    gives nothing."""
+    left = Counter(_DIGIT_EDGE.sub(" ", paper).split())  # « 23h » is « 23 h »
+    right = Counter(_DIGIT_EDGE.sub(" ", sih).split())
+    only_left, only_right = sorted((left - right).elements()), list((right - left).elements())
+    if not only_left and not only_right:
+        return (), ()
+    unpaired = []
+    for word in only_left:
+        twin = next((other for other in only_right if _typo_of(word, other)), None)
+        if twin is None:
+            unpaired.append(word)
+        else:
+            only_right.remove(twin)
+    return tuple(unpaired), tuple(sorted(only_right))
+
+
+def _typo_of(word: str, other: str) -> bool:
+    if _DIGIT.search(word) or _DIGIT.search(other):
+        return False
+    return OSA.distance(word, other, score_cutoff=typo_budget(max(word, other, key=len))) \
+        <= typo_budget(max(word, other, key=len))
 
 
 @lru_cache(maxsize=4096)

@@ -16,7 +16,7 @@ import numpy as np
 
 from reentry.i18n import format_number
 from reentry.reconcile.csv_columns import Categorical, bulk_allocation
-from reentry.reconcile.drugs import DrugName
+from reentry.reconcile.drugs import DrugName, normalise_text
 from reentry.reconcile.items_match import (
     CLAIMED,
     DEVICES_ONLY,
@@ -50,7 +50,7 @@ from reentry.reconcile.items_reasons import (
     to_msg,
 )
 from reentry.reconcile.items_table import ItemTable
-from reentry.reconcile.items_values import normalise_status
+from reentry.reconcile.items_values import changed_words, normalise_status
 
 _NAMES = {IN_SIH: ItemVerdict.IN_SIH.value, DIFFERS: ItemVerdict.DIFFERS.value,
           MISSING: ItemVerdict.MISSING.value, DUPLICATE: ItemVerdict.DUPLICATE.value}
@@ -246,6 +246,12 @@ class VerdictBuilder:
                 parts.append(spec("reconcile.diff.status",
                                   paper=status_spec(normalise_status(paper.status[row])),
                                   sih=status_spec(normalise_status(sih.status[sih_row]))))
+            elif (note_score or 0) >= self.tolerances.note_same and any(
+                    words := changed_words(normalise_text(paper.text[row] or ""),
+                                           normalise_text(sih.text[sih_row] or ""))):
+                # as alike as the same note, but a word was changed for another
+                parts.append(spec("reconcile.diff.words", paper=" ".join(words[0]) or "—",
+                                  sih=" ".join(words[1]) or "—", score=f"{note_score or 0:.0f}"))
             else:
                 parts.append(spec("reconcile.diff.text", score=f"{note_score or 0:.0f}",
                                   threshold=format_number(self.tolerances.note_same)))
