@@ -54,5 +54,5 @@ def test_demo_command_builds_the_outage_scenario(tmp_path):
     result = CliRunner().invoke(cli, ["--db", str(db), "demo", "--patients", "15",
                                       "--scenario", "outage", "--as-of", "2026-11-23 21:00"])
     assert result.exit_code == 0, result.output
-    assert "feuilles imprimées" in result.output and "aurore.petit" in result.output
+    assert "feuilles attendues en retour" in result.output and "aurore.petit" in result.output
     assert list((tmp_path / "impressions").glob("*.pdf"))

@@ -104,16 +104,21 @@ def _number(text: str, label: str) -> int:
 
 
 def _message_counts(text: str) -> dict[str, int]:
-    """The counts of a French progress line or demo closing message."""
-    return {"expected": _number(text, "feuilles imprimées"), "returned": _number(text, "rendues"),
-            "entered": _number(text, "saisies"), "verified": _number(text, "vérifiées"),
-            "lost": _number(text, "perdues"), "not_used": _number(text, "non utilisées"),
-            "missing": _number(text, "manquantes")}
+    """The counts of a French progress line or demo closing message (the progress line also
+    gives the sheets still owed, « non soldées », under the event accounting's word)."""
+    counts = {"expected": _number(text, "feuilles attendues"),
+              "returned": _number(text, "rendues"), "entered": _number(text, "saisies"),
+              "verified": _number(text, "vérifiées"), "lost": _number(text, "perdues"),
+              "not_used": _number(text, "non utilisées"), "missing": _number(text, "manquantes")}
+    if "non soldées" in text:
+        counts["unaccounted"] = _number(text, "non soldées")
+    return counts
 
 
 def _progress_command(db) -> dict[str, int]:
     output = CliRunner().invoke(cli, ["--db", str(db), "progress"]).output
-    lines = [_message_counts(line) for line in output.splitlines() if line.startswith("Unité ")]
+    lines = [_message_counts(line) for line in output.splitlines()
+             if "feuilles attendues," in line]
     assert lines, output
     return {column: sum(line[column] for line in lines) for column in lines[0]}
 
@@ -165,7 +170,7 @@ def test_progress_accounting_report_and_demo_message_count_the_same_sheets(demo_
     # The commands print the same numbers, and so does the demo's closing message.
     shown = _message_counts(message)
     assert shown == {column: truth[column] for column in shown}
-    assert _progress_command(db) == {column: truth[column] for column in shown}
+    assert _progress_command(db) == {column: truth[column] for column in COUNTS}
     assert _accounting_command(db, event.id) == {
         column: truth[column] for column in ("expected", "returned", "entered", "verified",
                                              "lost", "not_used", "unaccounted")}
@@ -230,6 +235,6 @@ def test_the_demo_closing_message_in_english(tmp_path):
         counts = count_states(s.state for s in tracked_sheets(store))
     finally:
         store.close()
-    assert (f"{counts.expected} sheets printed, {counts.returned} returned, {counts.entered} "
+    assert (f"{counts.expected} sheets expected back, {counts.returned} returned, {counts.entered} "
             f"entered, {counts.verified} verified, {counts.lost} lost, {counts.not_used} not "
             f"used, {counts.missing} missing") in result.output

@@ -7,6 +7,7 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialogButtonBox, QMessageBox, QToolBar
 
+from reentry import display
 from reentry.demo import create_demo
 from reentry.entry import service
 from reentry.entry.model import Role
@@ -18,7 +19,8 @@ from reentry.printing.station import PrintRequest, print_batch
 from reentry.sheets.state import SheetState
 from reentry.sheets.tracking import tracked_sheets
 from reentry.store import open_store
-from ui.event_window import EventWindow
+from ui.event_window import ACCOUNT_COLUMNS, EventWindow
+from ui.progress_view import WARD_COLUMNS, ProgressDialog
 
 AS_OF = datetime(2026, 11, 23, 20, 0, tzinfo=UTC)
 NOW = AS_OF + timedelta(hours=12)
@@ -55,6 +57,14 @@ def _sign_in(qtbot, window, username):
         qtbot.keyClick(window.sign_in_page.name_field, Qt.Key.Key_Return)
 
 
+def _ward_names(db_path):
+    store = open_store(db_path)
+    try:
+        return {w.code: w.name for w in store.wards()}
+    finally:
+        store.close()
+
+
 def _ok(dialog):
     return dialog.buttons.button(QDialogButtonBox.StandardButton.Ok)
 
@@ -82,6 +92,9 @@ def test_declare_a_sheet_lost_with_the_identity_in_view(qtbot, window, outage):
     assert dialog.identities.count() == 1
     shown = dialog.identities.item(0).text()
     assert target.ipp in shown and target.patient_name in shown
+    names = _ward_names(db_path)
+    assert names[target.ward_code] in shown and target.ward_code not in shown
+    assert display.form_title(target.template_id) in shown and target.template_id not in shown
     qtbot.mouseClick(_ok(dialog), Qt.MouseButton.LeftButton)  # no reason: refused, stays open
     assert "motif" in dialog.error.text() and window.dialog is dialog
     qtbot.keyClicks(dialog.reason_field, "perdue au brancardage")
@@ -113,8 +126,9 @@ def test_end_then_close_with_a_ward_managers_exception(qtbot, window, outage):
 
     qtbot.mouseClick(window.close_button, Qt.MouseButton.LeftButton)
     dialog = window.dialog
-    ward = expected[0].ward_code
-    assert f"{ward} ({len(expected)})" in dialog.explanation.text()
+    name = _ward_names(db_path)[expected[0].ward_code]
+    assert f"{name} ({len(expected)})" in dialog.explanation.text()  # the ward by its name
+    assert "ne sont pas soldées" in dialog.explanation.text()
     qtbot.keyClicks(dialog.signer_field, "mdupont")  # a nurse may not sign
     qtbot.keyClicks(dialog.reason_field, "feuilles detruites (degat des eaux)")
     qtbot.mouseClick(_ok(dialog), Qt.MouseButton.LeftButton)
@@ -202,3 +216,36 @@ def test_a_drill_copy_is_marked_in_every_window(qtbot, outage, tmp_path):
     qtbot.addWidget(real)
     banner = real.findChild(QToolBar, "drill_banner")
     assert banner.isHidden() and not real.windowTitle().startswith("DRILL")
+
+
+def test_wards_by_name_and_the_same_figures_under_the_same_words_as_progress(
+        qtbot, window, outage):
+    db_path, expected = outage
+    _sign_in(qtbot, window, "claire.roux")
+    names = _ward_names(db_path)
+    code = expected[0].ward_code
+    table = window.accounts_table
+    cells = [table.item(r, c).text() for r in range(table.rowCount())
+             for c in range(table.columnCount())]
+    assert code not in cells and table.item(0, 0).text() == names[code]
+    assert table.item(0, 0).toolTip() == f"{names[code]} (UF {code})"
+    assert {window.sheets_table.item(r, 0).text()
+            for r in range(window.sheets_table.rowCount())} == {names[code]}
+    assert window.ward_filter.itemText(1) == names[code]
+    unaccounted = ACCOUNT_COLUMNS.index("unaccounted")
+    assert table.horizontalHeaderItem(unaccounted).text() == "Non soldées"
+    assert table.horizontalHeaderItem(unaccounted).toolTip().startswith("Ni saisies")
+    assert "Non soldées : ni saisies" in window.accounts_legend.text()
+    assert window.sheets_caption.text().startswith("Feuilles non soldées")
+
+    progress = ProgressDialog(db_path)
+    qtbot.addWidget(progress)
+    progress.refresh()
+    total = table.rowCount() - 1  # the ward's total line
+    for name in ("expected", "returned", "entered", "verified", "lost", "not_used",
+                 "unaccounted"):
+        column = WARD_COLUMNS.index("printed" if name == "expected" else name)
+        assert table.item(total, ACCOUNT_COLUMNS.index(name)).text() == (
+            progress.wards_table.item(0, column).text()), name
+        assert table.horizontalHeaderItem(ACCOUNT_COLUMNS.index(name)).text() == (
+            progress.wards_table.horizontalHeaderItem(column).text()), name

@@ -7,7 +7,7 @@ refusal at 3 a.m. costs a correction, not a re-entry.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -146,12 +146,14 @@ class DeclareEventDialog(_SubmitDialog):
         self._send(self.form())
 
 
-def sheet_identity(sheet: TrackedSheet) -> str:
-    """Who the sheet is about, whole: name, birth date, IPP, bed, form and code."""
+def sheet_identity(sheet: TrackedSheet, ward_names: Mapping[str, str] | None = None) -> str:
+    """Who the sheet is about, whole: name, birth date, IPP, ward and bed, form and code, as
+    people name them (the ward by its name, the form by its title)."""
     return tr("events.ui_sheet_identity",
               name=sheet.patient_name or sheet.temporary_id or "—",
               birth=display.date_text(sheet.birth_date) or "—", ipp=sheet.ipp or "—",
-              place=_place(sheet), ward=sheet.ward_code, form=sheet.template_id,
+              place=_place(sheet), ward=(ward_names or {}).get(sheet.ward_code)
+              or sheet.ward_code, form=display.form_title(sheet.template_id),
               code=group_for_reading(page_code(sheet.serial, 1)))
 
 
@@ -163,7 +165,8 @@ class DeclareSheetsDialog(_SubmitDialog):
     """The sheets about to be declared, each with its patient's identity, and the reason."""
 
     def __init__(self, outcome: SheetState, sheets: Sequence[TrackedSheet],
-                 submit: Callable[[str], None], parent: QWidget | None = None) -> None:
+                 submit: Callable[[str], None], parent: QWidget | None = None,
+                 ward_names: Mapping[str, str] | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("declare_sheets_dialog")
         self.setWindowTitle(tr(f"events.ui_declare_{outcome.value}"))
@@ -175,7 +178,7 @@ class DeclareSheetsDialog(_SubmitDialog):
         self.identities = QListWidget(self)
         self.identities.setObjectName("declared_identities")
         for sheet in sheets:
-            QListWidgetItem(sheet_identity(sheet), self.identities)
+            QListWidgetItem(sheet_identity(sheet, ward_names), self.identities)
         self.reason_field = QLineEdit(self)
         self.reason_field.setObjectName("declare_reason")
         self.reason_field.setMaxLength(300)
@@ -197,14 +200,17 @@ class CloseEventDialog(_SubmitDialog):
 
     def __init__(self, event: OutageEvent, unaccounted: dict[str, int],
                  submit: Callable[[str | None, str | None], None],
-                 parent: QWidget | None = None) -> None:
+                 parent: QWidget | None = None,
+                 ward_names: Mapping[str, str] | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("close_event_dialog")
         self.setWindowTitle(tr("events.ui_close_title", title=event.title))
         self._send = submit
         self.needs_exception = bool(unaccounted)
         count = sum(unaccounted.values())
-        wards = ", ".join(f"{ward} ({n})" for ward, n in unaccounted.items())
+        names = ward_names or {}
+        wards = ", ".join(tr("events.ui_ward_count", ward=names.get(ward) or ward, count=n)
+                          for ward, n in unaccounted.items())
         self.explanation = QLabel(
             tr("events.ui_close_exception_needed", count=count, wards=wards)
             if self.needs_exception else tr("events.ui_close_all_accounted"), self)

@@ -13,7 +13,7 @@ a large hospital), on its own connection; writes go through the window's connect
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QMessageBox,
     QPushButton,
+    QTableWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -64,15 +65,19 @@ from ui.event_dialogs import (
     EventForm,
 )
 from ui.figure_tables import fill_table, read_only_table
-from ui.signed_in_window import SignedInWindow, signed_in_text
 from ui.session import Session
 from ui.sign_in import SignInPage
+from ui.signed_in_window import SignedInWindow, signed_in_text
 from ui.slots import discarding
 from ui.tasks import QuietTask
 
 ACCOUNT_COLUMNS = ("ward", "batch", "expected", "returned", "entered", "verified", "lost",
                    "not_used", "unaccounted")
 SHEET_COLUMNS = ("ward", "place", "name", "birth_date", "ipp", "form", "code", "returned")
+# The same definitions as the progress screen, figure by figure.
+_COUNT_TIPS = {"expected": "ui.progress_tip_printed", **{
+    name: f"ui.progress_tip_{name}"
+    for name in ("returned", "entered", "verified", "lost", "not_used", "unaccounted")}}
 
 
 @dataclass(frozen=True)
@@ -82,6 +87,7 @@ class AccountingView:
     events: list[OutageEvent]
     event: OutageEvent | None
     sheets: list[TrackedSheet]
+    ward_names: dict[str, str] = field(default_factory=dict)  # code → name, as people say it
 
 
 def read_accounting(db_path: Path, event_id: int | None) -> AccountingView:
@@ -92,9 +98,10 @@ def read_accounting(db_path: Path, event_id: int | None) -> AccountingView:
         event = (next((e for e in events if e.id == event_id), None) if event_id is not None
                  else service.current_event(store))
         sheets = tracked_sheets(store, event_id=event.id) if event is not None else []
+        names = {ward.code: ward.name for ward in store.wards()}
     finally:
         store.close()
-    return AccountingView(events, event, sheets)
+    return AccountingView(events, event, sheets, names)
 
 
 class EventSignIn(SignInPage):
@@ -118,6 +125,7 @@ class EventWindow(SignedInWindow):
         self._now = now
         self.outage: OutageEvent | None = None
         self.sheets: list[TrackedSheet] = []
+        self.ward_names: dict[str, str] = {}
         self._chosen_event: int | None = None
         self._task: QuietTask | None = None
         self._again = False
@@ -154,6 +162,9 @@ class EventWindow(SignedInWindow):
         self.accounts_table.setObjectName("accounts_table")
         self.accounts_caption = QLabel(page)
         self.accounts_caption.setBuddy(self.accounts_table)
+        self.accounts_legend = QLabel(page)  # what each figure counts
+        self.accounts_legend.setObjectName("accounts_legend")
+        self.accounts_legend.setWordWrap(True)
         self.ward_filter = QComboBox(page)
         self.ward_filter.setObjectName("ward_filter")
         self.ward_filter.currentIndexChanged.connect(lambda _i: self._show_sheets())
@@ -197,6 +208,7 @@ class EventWindow(SignedInWindow):
         layout.addWidget(self.notice)
         layout.addWidget(self.accounts_caption)
         layout.addWidget(self.accounts_table, 2)
+        layout.addWidget(self.accounts_legend)
         layout.addLayout(filters)
         layout.addWidget(self.sheets_table, 4)
         layout.addLayout(declare)
@@ -240,10 +252,13 @@ class EventWindow(SignedInWindow):
     def _show(self, snapshot: AccountingView) -> None:
         self.outage = snapshot.event
         self.sheets = snapshot.sheets
+        self.ward_names = snapshot.ward_names
         self._fill_events(snapshot.events)
         self._show_summary()
         lines = account_lines(self.sheets) + account_lines(self.sheets, by_batch=False)
-        fill_table(self.accounts_table, [_account_cells(line) for line in lines])
+        fill_table(self.accounts_table, [_account_cells(line, self._ward(line.ward_code))
+                                         for line in lines])
+        self._ward_tooltips(self.accounts_table, [line.ward_code for line in lines])
         self._fill_ward_filter(sorted({s.ward_code for s in self.sheets}))
         self._show_sheets()
         self._enable()
@@ -295,7 +310,7 @@ class EventWindow(SignedInWindow):
         self.ward_filter.clear()
         self.ward_filter.addItem(tr("events.all_wards"), None)
         for ward in wards:
-            self.ward_filter.addItem(ward, ward)
+            self.ward_filter.addItem(self._ward(ward), ward)
         self.ward_filter.setCurrentIndex(max(0, self.ward_filter.findData(current)))
         self.ward_filter.blockSignals(False)
 
@@ -309,13 +324,25 @@ class EventWindow(SignedInWindow):
         shown = self.unaccounted_sheets()
         self.sheets_table.clearSelection()
         fill_table(self.sheets_table, [
-            [s.ward_code, " ".join(p for p in (s.room, s.bed) if p),
+            [self._ward(s.ward_code), " ".join(p for p in (s.room, s.bed) if p),
              s.patient_name or s.temporary_id or "", display.date_text(s.birth_date),
              s.ipp or "", display.form_title(s.template_id),
              group_for_reading(page_code(s.serial, 1)),
              tr("events.ui_yes") if s.returned else tr("events.ui_no")]
             for s in shown])
+        self._ward_tooltips(self.sheets_table, [s.ward_code for s in shown])
         self.sheets_caption.setText(tr("events.ui_unaccounted_caption", count=len(shown)))
+
+    def _ward(self, code: str) -> str:
+        """A ward by its name, as people know it (its code when it has none)."""
+        return self.ward_names.get(code) or code
+
+    def _ward_tooltips(self, table: QTableWidget, codes: list[str]) -> None:
+        """The ward's code (UF) where it helps: in the tooltip of its name."""
+        for row, code in enumerate(codes):
+            item = table.item(row, 0)
+            if item is not None:
+                item.setToolTip(tr("ui.progress_ward_tip", name=self._ward(code), code=code))
 
     def selected_sheets(self) -> list[TrackedSheet]:
         shown = self.unaccounted_sheets()
@@ -404,7 +431,7 @@ class EventWindow(SignedInWindow):
             self._set_notice(msg(f"events.cli_declared_{outcome.value}", count=count))
             self.refresh()
 
-        dialog = DeclareSheetsDialog(outcome, chosen, submit, self)
+        dialog = DeclareSheetsDialog(outcome, chosen, submit, self, self.ward_names)
         self._open(dialog)
         return dialog
 
@@ -423,7 +450,8 @@ class EventWindow(SignedInWindow):
             self._set_notice(msg("events.ui_closed", title=closed.title))
             self.refresh()
 
-        dialog = CloseEventDialog(event, unaccounted_by_ward(self.sheets), submit, self)
+        dialog = CloseEventDialog(event, unaccounted_by_ward(self.sheets), submit, self,
+                                  self.ward_names)
         self._open(dialog)
         return dialog
 
@@ -449,6 +477,11 @@ class EventWindow(SignedInWindow):
         self.accounts_caption.setText(tr("events.ui_accounts_caption"))
         self.accounts_table.setHorizontalHeaderLabels(
             [tr(f"events.col_{c}") for c in ACCOUNT_COLUMNS])
+        for column, name in enumerate(ACCOUNT_COLUMNS):  # what each figure counts
+            header = self.accounts_table.horizontalHeaderItem(column)
+            if header is not None and name in _COUNT_TIPS:
+                header.setToolTip(tr(_COUNT_TIPS[name]))
+        self.accounts_legend.setText(tr("events.ui_accounts_legend"))
         self.sheets_table.setHorizontalHeaderLabels(
             [tr(f"events.ui_sheet_{c}") for c in SHEET_COLUMNS])
         self.user_label.setText(signed_in_text(self.user))
@@ -474,6 +507,6 @@ def open_event_window(db_path: Path, settings: Settings | None = None,
     return window
 
 
-def _account_cells(line: AccountLine) -> list[object]:
+def _account_cells(line: AccountLine, ward: str) -> list[object]:
     batch = line.batch_id if line.batch_id is not None else tr("events.col_total")
-    return [line.ward_code, batch, *(line.sheets.value(c) for c in ACCOUNT_COLUMNS[2:])]
+    return [ward, batch, *(line.sheets.value(c) for c in ACCOUNT_COLUMNS[2:])]

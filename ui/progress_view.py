@@ -1,9 +1,12 @@
 """Re-entry progress for a ward manager: what is left, at a glance, with filters and CSV.
 
-Top: per ward, sheets printed / returned / entered / verified / lost / not used / missing
-(``reentry.sheets``: the same counts as the event accounting and the quality report). Middle: the
-sheets themselves, filtered by ward, batch and state (the list of what is still missing is one
-click away). Bottom: rows typed per operator and their pace.
+Top: per ward, sheets expected / returned / entered / verified / lost / not used / missing /
+unaccounted for (``reentry.sheets``: the same counts, under the same words, as the event
+accounting and the quality report), with a line saying what each figure counts. Middle: the
+sheets themselves, by the code printed under their barcode, filtered by ward, batch and state
+(the list of what is still missing is one click away). Bottom: rows typed per operator and
+their pace over the time they actually worked. Wards by name, forms by title: codes only in
+tooltips and the CSV.
 """
 
 from __future__ import annotations
@@ -19,25 +22,38 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QPushButton,
+    QTableWidget,
     QVBoxLayout,
     QWidget,
 )
 
 from reentry import clock, display
-from reentry.entry.progress import operators, sheets_csv, ward_progress
+from reentry.barcodes import group_for_reading, page_code
+from reentry.entry.progress import (
+    PAUSE,
+    operators,
+    pace_text,
+    sheets_csv,
+    ward_progress,
+    worked_text,
+)
 from reentry.i18n import tr
-from reentry.sheets.state import EXPECTED, SheetState
+from reentry.sheets.state import EXPECTED, SheetCounts, SheetState
 from reentry.sheets.tracking import TrackedSheet, tracked_sheets
 from reentry.store import open_store
 from ui.figure_tables import fill_table, read_only_table
 from ui.language import is_language_change
+from ui.screen_fit import fitting_size
 from ui.slots import discarding
 
 WARD_COLUMNS = ("ward", "printed", "returned", "entered", "verified", "lost", "not_used",
-                "missing", "to_verify", "not_double_checked")
+                "missing", "unaccounted", "to_verify", "not_double_checked")
 _VERIFY_COLUMNS = ("to_verify", "not_double_checked")  # headings in the double-entry catalog
-SHEET_COLUMNS = ("ward", "room", "patient", "ipp", "form", "state", "rows", "returned_at")
-OPERATOR_COLUMNS = ("user", "rows", "rate")
+SHEET_COLUMNS = ("code", "ward", "room", "patient", "ipp", "form", "state", "rows",
+                 "returned_at")
+OPERATOR_COLUMNS = ("user", "rows", "worked", "sittings", "rate")
+_COUNT_TIPS = ("printed", "returned", "entered", "verified", "lost", "not_used", "missing",
+               "unaccounted")
 
 
 class ProgressDialog(QDialog):
@@ -55,6 +71,15 @@ class ProgressDialog(QDialog):
         self.sheets_table = read_only_table(self, len(SHEET_COLUMNS))
         self.operators_table = read_only_table(self, len(OPERATOR_COLUMNS))
         self.summary = QLabel(self)
+        self.summary.setObjectName("progress_summary")
+        self.summary.setWordWrap(True)
+        self.legend = QLabel(self)  # what each figure counts
+        self.legend.setObjectName("progress_legend")
+        self.legend.setWordWrap(True)
+        self.pace_legend = QLabel(self)  # how the pace is counted
+        self.pace_legend.setObjectName("progress_pace_legend")
+        self.pace_legend.setWordWrap(True)
+        self._ward_names: dict[str, str] = {}
         self.export_button = QPushButton(self)
         self.export_button.clicked.connect(discarding(self.export_csv))
         self.refresh_button = QPushButton(self)
@@ -71,10 +96,12 @@ class ProgressDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addWidget(self.summary)
         layout.addWidget(self.wards_table, 2)
+        layout.addWidget(self.legend)
         layout.addLayout(filters)
         layout.addWidget(self.sheets_table, 4)
         layout.addWidget(self.operators_table, 1)
-        self.resize(1000, 720)
+        layout.addWidget(self.pace_legend)
+        self.resize(fitting_size(self, 1250, 740))
         self._retranslate()
 
     def refresh(self) -> None:
@@ -82,23 +109,36 @@ class ProgressDialog(QDialog):
         try:
             self._sheets = tracked_sheets(store)
             people = operators(store)
+            self._ward_names = {w.code: w.name for w in store.wards()}
         finally:
             store.close()
         wards = ward_progress(self._sheets)
         fill_table(self.wards_table, [
-            [w.ward_code, w.sheets.expected, w.sheets.returned, w.sheets.entered,
-             w.sheets.verified, w.sheets.lost, w.sheets.not_used, w.sheets.missing,
-             w.to_verify, w.not_double_checked]
+            [self._ward(w.ward_code), *(w.sheets.value(c) for c in (
+                "expected", "returned", "entered", "verified", "lost", "not_used", "missing",
+                "unaccounted")), w.to_verify, w.not_double_checked]
             for w in wards])
+        self._ward_tooltips(self.wards_table, 0, [w.ward_code for w in wards])
         fill_table(self.operators_table, [
-            [o.display_name, o.rows, f"{o.rows_per_hour:.0f}" if o.rows_per_hour else "—"]
+            [o.display_name, o.rows, worked_text(o.worked), o.sittings, pace_text(o)]
             for o in people])
-        self.summary.setText(tr("ui.progress_summary", printed=len(self._sheets),
-                                missing=sum(w.sheets.missing for w in wards),
-                                entered=sum(w.sheets.entered for w in wards)))
+        total = sum((w.sheets for w in wards), SheetCounts())
+        self.summary.setText(tr("ui.progress_summary", printed=total.expected,
+                                missing=total.missing, entered=total.entered,
+                                unaccounted=total.unaccounted))
         self._fill_filters([w.ward_code for w in wards],
                            sorted({s.batch_id for s in self._sheets}))
         self._show_sheets()
+
+    def _ward(self, code: str) -> str:
+        """A ward as people know it: its name (the code when it has none)."""
+        return self._ward_names.get(code) or code
+
+    def _ward_tooltips(self, table: QTableWidget, column: int, codes: list[str]) -> None:
+        for row, code in enumerate(codes):
+            item = table.item(row, column)
+            if item is not None:
+                item.setToolTip(tr("ui.progress_ward_tip", name=self._ward(code), code=code))
 
     def visible_sheets(self) -> list[TrackedSheet]:
         ward, batch, state = (self.ward.currentData(), self.batch.currentData(),
@@ -125,17 +165,21 @@ class ProgressDialog(QDialog):
             box.clear()
             box.addItem(tr("ui.progress_all"), None)
             for value in values:
-                box.addItem(str(value), value)
+                box.addItem(self._ward(value) if box is self.ward else str(value), value)
             box.setCurrentIndex(max(0, box.findData(current)))
             box.blockSignals(False)
 
     def _show_sheets(self) -> None:
+        shown = self.visible_sheets()
         fill_table(self.sheets_table, [
-            [s.ward_code, f"{s.room or ''} {s.bed or ''}".strip(), s.patient_name or s.temporary_id
+            [group_for_reading(page_code(s.serial, 1)), self._ward(s.ward_code),
+             f"{s.room or ''} {s.bed or ''}".strip(), s.patient_name or s.temporary_id
              or "", s.ipp or "", display.form_title(s.template_id),
              tr(f"ui.progress_state_{s.state.value}"),
              s.rows_entered, clock.format_local(s.returned_at, with_zone=False)]
-            for s in self.visible_sheets()])
+            for s in shown])
+        self._ward_tooltips(self.sheets_table, SHEET_COLUMNS.index("ward"),
+                            [s.ward_code for s in shown])
 
     def _retranslate(self) -> None:
         self.setWindowTitle(tr("ui.progress_title"))
@@ -157,6 +201,13 @@ class ProgressDialog(QDialog):
             table.setHorizontalHeaderLabels([
                 tr(f"verify.progress_ward_{c}") if c in _VERIFY_COLUMNS
                 else tr(f"ui.progress_{prefix}_{c}") for c in columns])
+        for column, name in enumerate(WARD_COLUMNS):  # what each figure counts
+            if name in _COUNT_TIPS:
+                header = self.wards_table.horizontalHeaderItem(column)
+                if header is not None:
+                    header.setToolTip(tr(f"ui.progress_tip_{name}"))
+        self.legend.setText(tr("entry.counts_legend"))
+        self.pace_legend.setText(tr("entry.pace_legend", pause=int(PAUSE.total_seconds() // 60)))
         if self._sheets:
             self._show_sheets()
 

@@ -15,6 +15,7 @@ from reentry.config import load_settings
 from reentry.entry.model import Role
 from reentry.i18n import tr
 from reentry.sheets.state import EXPECTED
+from reentry.sheets.tracking import TrackedSheet
 
 
 @cli.command("export")
@@ -85,15 +86,31 @@ def users_list(state: Context) -> None:
 @click.option("--ward", default=None, help="Code de l'unité (UF) / ward code.")
 @click.option("--batch", type=int, default=None, help="Numéro de lot / batch number.")
 @click.option("--state", "wanted", type=click.Choice([s.value for s in EXPECTED]), default=None,
-    help="Seulement les feuilles dans cet état / only sheets in this state.")
+    help="Lister les feuilles dans cet état, avec leur code / list the sheets in this state, "
+         "with their code.")
 @click.option("--format", "output", type=click.Choice(["table", "csv"]), default="table",
               show_default=True)
 @click.pass_obj
 @user_errors
 def progress(state: Context, ward: str | None, batch: int | None, wanted: str | None,
              output: str) -> None:
-    """Avancement de la ressaisie / re-entry progress: printed, returned, entered, missing."""
-    from reentry.entry.progress import operators, sheets_csv, ward_progress
+    """Avancement de la ressaisie / re-entry progress: expected, returned, entered, missing.
+
+    Per ward: the sheets expected back and what became of them, counted as the event accounting
+    and the quality report count them (docs/events.md); with --state, those sheets one per
+    line, by the code printed under their barcode. Then each operator's rows and pace, over the
+    time actually worked (breaks over 15 minutes left out).
+    """
+    from reentry import display
+    from reentry.barcodes import group_for_reading, page_code
+    from reentry.entry.progress import (
+        PAUSE,
+        operators,
+        pace_text,
+        sheets_csv,
+        ward_progress,
+        worked_text,
+    )
     from reentry.sheets.tracking import tracked_sheets
 
     store = state.store()
@@ -102,22 +119,44 @@ def progress(state: Context, ward: str | None, batch: int | None, wanted: str | 
         chosen = [s for s in sheets if wanted is None or s.state == wanted]
         click.echo(sheets_csv(chosen), nl=False)
         return
+    names = {w.code: w.name for w in store.wards()}
+
+    def ward_text(code: str) -> str:
+        return tr("cli.progress_ward_name", name=names[code], code=code) if names.get(
+            code) else code
+
     for line in ward_progress(sheets):
         counts = line.sheets
-        click.echo(tr("cli.progress_ward", ward=line.ward_code, printed=counts.expected,
-                      returned=counts.returned, entered=counts.entered,
-                      verified=counts.verified, lost=counts.lost, not_used=counts.not_used,
-                      missing=counts.missing))
+        click.echo(tr("cli.progress_ward", ward=ward_text(line.ward_code),
+                      printed=counts.expected, returned=counts.returned,
+                      entered=counts.entered, verified=counts.verified, lost=counts.lost,
+                      not_used=counts.not_used, missing=counts.missing,
+                      unaccounted=counts.unaccounted))
         click.echo(tr("verify.progress_ward", to_verify=line.to_verify,
                       not_required=line.not_double_checked))
+    if sheets:
+        click.echo(tr("entry.counts_legend"))
     if wanted:
         for sheet in sheets:
             if sheet.state == wanted:
-                click.echo(f"  {sheet.ward_code}  {sheet.room or ''}-{sheet.bed or ''}  "
-                           f"{sheet.template_id}  "
-                           f"{sheet.patient_name or sheet.temporary_id or ''}  "
-                           f"{sheet.ipp or ''}")
-    for operator in operators(store):
-        rate = operator.rows_per_hour
+                click.echo(tr(
+                    "cli.progress_sheet", code=group_for_reading(page_code(sheet.serial, 1)),
+                    ward=names.get(sheet.ward_code) or sheet.ward_code,
+                    place=" ".join(p for p in (sheet.room, sheet.bed) if p) or "—",
+                    form=display.form_title(sheet.template_id), who=_who(sheet)))
+    people = operators(store)
+    for operator in people:
         click.echo(tr("cli.progress_operator", user=operator.username, rows=operator.rows,
-                      rate=f"{rate:.0f}" if rate else "—"))
+                      worked=worked_text(operator.worked), sittings=operator.sittings,
+                      rate=pace_text(operator)))
+    if people:
+        click.echo(tr("entry.pace_legend", pause=int(PAUSE.total_seconds() // 60)))
+
+
+def _who(sheet: TrackedSheet) -> str:
+    """« DUPONT Marie, IPP 123 », or the temporary identity of a downtime admission."""
+    if sheet.ipp and sheet.patient_name:
+        return tr("cli.barcode_patient", name=sheet.patient_name, ipp=sheet.ipp)
+    if sheet.ipp:
+        return tr("cli.barcode_patient_ipp", ipp=sheet.ipp)
+    return tr("cli.barcode_temporary", temporary=sheet.temporary_id or "—")

@@ -170,6 +170,7 @@ def barcode(state: Context, code: str, output: str) -> None:
     Prints the form instance, page and patient (or temporary identity); a wrong check digit, an
     unknown, superseded or cancelled code exits with status 2 and says why.
     """
+    from reentry import display
     from reentry.barcodes import group_for_reading
     from reentry.registry import resolve_code
 
@@ -190,13 +191,20 @@ def barcode(state: Context, code: str, output: str) -> None:
     elif resolution.problem is not None:
         click.echo(tr("cli.barcode_refused", code=group_for_reading(resolution.code),
                       reason=resolution.problem.render()), err=True)
-    else:
+    else:  # as people name things: the form's title, the patient, the ward (JSON keeps codes)
         assert instance is not None
-        who = (tr("cli.barcode_patient", ipp=instance.ipp) if instance.ipp
+        store = state.store()
+        patient = store.patient_by_ipp(instance.ipp) if instance.ipp else None
+        who = (tr("cli.barcode_patient", name=display.full_name(patient), ipp=instance.ipp)
+               if patient is not None
+               else tr("cli.barcode_patient_ipp", ipp=instance.ipp) if instance.ipp
                else tr("cli.barcode_temporary", temporary=instance.temporary_id or "—"))
+        ward = next((w.name for w in store.wards() if w.code == instance.ward_code), None)
         click.echo(tr("cli.barcode_found", code=group_for_reading(resolution.code),
-                      template=instance.template_id, page=resolution.page,
-                      pages=instance.page_count, who=who, ward=instance.ward_code,
-                      batch=instance.batch_id, status=instance.status.value))
+                      form=display.form_title(instance.template_id), page=resolution.page,
+                      pages=instance.page_count, who=who,
+                      ward=tr("cli.progress_ward_name", name=ward, code=instance.ward_code)
+                      if ward else instance.ward_code,
+                      batch=instance.batch_id, status=tr(f"registry.status_{instance.status}")))
     if not resolution.ok:
         sys.exit(EXIT_REFUSED)

@@ -2,6 +2,13 @@
 (``reentry.sheets``: the same sheets and states as the event accounting), the lists of what is
 still missing, and how fast each operator types.
 
+An operator's pace is counted over the time they actually typed, not from their first row to
+their last: rows saved less than ``PAUSE`` (15 min) apart belong to one sitting and the time
+between them is worked; a longer gap is a break (another task, a meal, the night) and is not
+counted; the first row of each sitting counts for the operator's usual time between two rows
+(the median of their gaps within sittings), since nothing says when they sat down. Typing more
+rows over more sittings therefore leaves the pace as it is.
+
 Only forms under double entry (sighted or blind, ``reentry.verify.policy``) are ever verified:
 an entered sheet of a form typed once is "entered, not double-checked", counted apart, never
 as verified.
@@ -11,13 +18,16 @@ from __future__ import annotations
 
 import csv
 import io
+import statistics
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from reentry import clock
 from reentry.barcodes import page_code
+from reentry.i18n import tr
 from reentry.sheets.state import SheetCounts, SheetState, count_states
 from reentry.sheets.tracking import TrackedSheet
 
@@ -30,6 +40,9 @@ class WardProgress:
     not_double_checked: int = 0  # entered, their form is typed once (never verified)
 
 
+PAUSE = timedelta(minutes=15)  # a longer gap between two rows is a break, not typing
+
+
 @dataclass(frozen=True)
 class OperatorThroughput:
     username: str
@@ -37,12 +50,30 @@ class OperatorThroughput:
     rows: int
     first_at: datetime | None
     last_at: datetime | None
+    worked: timedelta = timedelta(0)  # time actually spent typing (see the module docstring)
+    sittings: int = 0  # stretches of typing separated by breaks longer than ``PAUSE``
 
     @property
     def rows_per_hour(self) -> float | None:
-        if not self.first_at or not self.last_at or self.last_at <= self.first_at:
-            return None
-        return self.rows / ((self.last_at - self.first_at).total_seconds() / 3600)
+        """Rows per hour of time worked; None when the time worked cannot be told (a single
+        row, or rows all saved at the same moment)."""
+        hours = self.worked.total_seconds() / 3600
+        return self.rows / hours if hours > 0 else None
+
+
+def operator_pace(username: str, display_name: str, times: Sequence[datetime],
+                  pause: timedelta = PAUSE) -> OperatorThroughput:
+    """One operator's rows and the time they worked, from the times their rows were saved."""
+    times = sorted(times)
+    gaps = [later - earlier for earlier, later in zip(times, times[1:], strict=False)]
+    within = [gap for gap in gaps if gap <= pause]
+    sittings = (1 + sum(gap > pause for gap in gaps)) if times else 0
+    typing = [gap.total_seconds() for gap in within if gap > timedelta(0)]
+    first_row = timedelta(seconds=statistics.median(typing)) if typing else timedelta(0)
+    worked = sum(within, timedelta(0)) + sittings * first_row
+    return OperatorThroughput(username, display_name, len(times),
+                              times[0] if times else None, times[-1] if times else None,
+                              worked, sittings)
 
 
 def ward_progress(sheets: list[TrackedSheet]) -> list[WardProgress]:
@@ -56,11 +87,31 @@ def ward_progress(sheets: list[TrackedSheet]) -> list[WardProgress]:
             for code, found in sorted(states.items())]
 
 
-def operators(store: Any) -> list[OperatorThroughput]:
-    return [OperatorThroughput(r["username"], r["display_name"], r["rows_entered"],
-                               clock.from_storage(r["first_at"]),
-                               clock.from_storage(r["last_at"]))
-            for r in store.operator_throughput()]
+def worked_text(worked: timedelta) -> str:
+    """« 7 h 05 », « 40 min »: a time worked as a ward PC shows it."""
+    minutes = round(worked.total_seconds() / 60)
+    if minutes < 60:
+        return tr("entry.worked_minutes", minutes=minutes)
+    return tr("entry.worked_hours", hours=minutes // 60, minutes=f"{minutes % 60:02d}")
+
+
+def pace_text(operator: OperatorThroughput) -> str:
+    """« 36 » rows per hour of time worked, « — » when it cannot be told."""
+    rate = operator.rows_per_hour
+    return f"{rate:.0f}" if rate else "—"
+
+
+def operators(store: Any, pause: timedelta = PAUSE) -> list[OperatorThroughput]:
+    """Every operator's rows and pace, the busiest first."""
+    times: dict[str, list[datetime]] = {}
+    names: dict[str, str] = {}
+    for r in store.operator_entry_times():
+        at = clock.from_storage(r["entered_at"])
+        if at is not None:
+            times.setdefault(r["username"], []).append(at)
+            names[r["username"]] = r["display_name"]
+    found = [operator_pace(user, names[user], rows, pause) for user, rows in times.items()]
+    return sorted(found, key=lambda o: (-o.rows, o.username))
 
 
 CSV_COLUMNS = ("serial", "code", "ward", "batch", "form", "state", "ipp", "patient", "room",

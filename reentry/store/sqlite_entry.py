@@ -161,7 +161,7 @@ class EntryQueries:
             conn.execute("DELETE FROM drafts WHERE serial = ? AND page = ? AND user_id = ?",
                          (serial, page, user.id))
 
-    def operator_throughput(self) -> list[dict[str, Any]]:
+    def operator_entry_times(self) -> list[dict[str, Any]]:
         return operator_rows(self)
 
     def audit(self, subject: str | None = None) -> list[dict[str, Any]]:
@@ -305,9 +305,9 @@ def _draft(r: dict[str, Any]) -> Draft:
 
 
 def operator_rows(store: Any) -> list[dict[str, Any]]:
-    """Rows typed per user, with the first and last entry time (throughput)."""
+    """When each row was typed, and by whom, user by user in time order (every version of a
+    row counts: a correction is typing too); ``reentry.entry.progress`` finds the time worked."""
     return list(store._rows(
-        "SELECT u.username, u.display_name, count(*) AS rows_entered,"
-        " min(e.entered_at) AS first_at, max(e.entered_at) AS last_at"
+        "SELECT u.username, u.display_name, e.entered_at"
         " FROM entries e JOIN users u ON u.id = e.entered_by"
-        " GROUP BY u.id ORDER BY rows_entered DESC"))
+        " ORDER BY u.username, e.entered_at"))
