@@ -18,6 +18,7 @@ from reentry.store import SqliteStore, open_store
 from reentry.store.location import (
     DatabaseLocation,
     PostgresLocation,
+    SqliteLocation,
     mask_passwords,
     parse_location,
 )
@@ -74,8 +75,18 @@ class Context:
 
     @property
     def db(self) -> Path:
-        """The SQLite file (the demo's PDF folder sits beside it, a drill copies it)."""
+        """The SQLite file (a drill copies it); refused for a server."""
         return sqlite_path(self.location)
+
+    def beside_database(self, name: str) -> Path:
+        """A folder beside the database file, or in the current folder for a server."""
+        location = self.location
+        return (location.path.parent if isinstance(location, SqliteLocation) else Path.cwd()) / name
+
+    def exists(self) -> bool:
+        """Whether the database is already there (a server database is set up when opened)."""
+        location = self.location
+        return isinstance(location, PostgresLocation) or location.path.is_file()
 
     def store(self, *, create: bool = False) -> SqliteStore:
         """The store; only ``create=True`` (``db init``, ``demo``) makes a new database."""
@@ -89,10 +100,10 @@ class Context:
 
 
 def sqlite_path(location: DatabaseLocation) -> Path:
-    """The file of an embedded database; a server is refused here, in one place, until the
-    PostgreSQL store is wired in."""
+    """The file of an embedded database, for the commands that work on a file (a drill copies
+    it); a server is refused here, in one place, saying what to do instead."""
     if isinstance(location, PostgresLocation):
-        raise UserError("db_location.postgres_not_installed", location=location.shown)
+        raise UserError("db_location.needs_a_file", location=location.shown)
     return location.path
 
 
@@ -102,6 +113,8 @@ def open_database(location: DatabaseLocation, *, create: bool = False) -> Sqlite
     A typo'd path must not silently become an empty hospital: without ``create``, a file or a
     folder that does not exist is refused with a message that says how to create one.
     """
+    if isinstance(location, PostgresLocation):
+        return open_store(location)  # an empty server database is set up by its first client
     path = sqlite_path(location)
     if path.is_dir():
         raise UserError("db_location.not_a_file", path=str(path))

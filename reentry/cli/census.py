@@ -84,13 +84,13 @@ def demo(state: Context, patients: int, seed: int, as_of: datetime | None, scena
         from reentry.demo.outage import create_outage_demo
 
         result = create_outage_demo(state.store(create=True),
-                                    out_dir or state.db.parent / "impressions",
+                                    out_dir or state.beside_database("impressions"),
                                     patients=patients, seed=seed, as_of=moment)
         if result.already_done:
-            click.echo(tr("cli.demo_outage_already", db=state.db))
+            click.echo(tr("cli.demo_outage_already", db=state.shown))
             return
         counts = result.sheets
-        click.echo(tr("cli.demo_outage", db=state.db, expected=counts.expected,
+        click.echo(tr("cli.demo_outage", db=state.shown, expected=counts.expected,
                       returned=counts.returned, entered=counts.entered,
                       verified=counts.verified, lost=counts.lost, not_used=counts.not_used,
                       missing=counts.missing, rows=result.typed_rows,
@@ -98,9 +98,9 @@ def demo(state: Context, patients: int, seed: int, as_of: datetime | None, scena
         return
     outcome = create_demo(state.store(create=True), patients=patients, seed=seed, as_of=moment)
     if outcome.already_imported:
-        click.echo(tr("cli.demo_already", db=state.db))
+        click.echo(tr("cli.demo_already", db=state.shown))
     else:
-        click.echo(tr("cli.demo_done", db=state.db, patients=patients,
+        click.echo(tr("cli.demo_done", db=state.shown, patients=patients,
                       as_of=clock.format_local(outcome.snapshot.data_as_of)))
 
 

@@ -26,6 +26,6 @@ def db_init(state: Context, location: str | None) -> None:
     """
     if location is not None:
         state.given = location
-    existed = state.db.is_file()
+    existed = state.exists()
     state.store(create=True)
     click.echo(tr("db_cli.exists" if existed else "db_cli.created", location=state.shown))

@@ -24,8 +24,9 @@ from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from functools import lru_cache
 from typing import Any, Protocol, cast
+from urllib.parse import parse_qsl, unquote, urlsplit
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import URL, Engine, create_engine, event
 from sqlalchemy.engine import Connection, CursorResult
 from sqlalchemy.exc import DBAPIError, IntegrityError, SQLAlchemyError
 from sqlalchemy.pool import NullPool
@@ -60,6 +61,18 @@ class IntegrityViolation(Exception):
         self.unique = unique
 
 
+class DatabaseUnreachable(DatabaseError):
+    """The database server does not answer (network cut, server down)."""
+
+    message_id = "store.unreachable"
+
+
+class DatabaseSignInRefused(DatabaseError):
+    """The server refused the database account (user name or password: not said which)."""
+
+    message_id = "store.sign_in_refused"
+
+
 class WriteConflict(UserError):
     """Another person changed the same records at the same moment (PostgreSQL serialization
     failure): nothing was written, the action can simply be done again."""
@@ -84,10 +97,18 @@ def sqlite_engine(path: str) -> Engine:
 
 def server_engine(url: str) -> Engine:
     """An engine on a PostgreSQL server (``postgresql://user:password@host:port/db``), with
-    psycopg 3 as the driver and a small pool of connections checked before use."""
-    if url.startswith("postgresql://"):
-        url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
-    return create_engine(url, pool_size=2, max_overflow=4, pool_pre_ping=True,
+    psycopg 3 as the driver and a small pool of connections checked before use. The URL is
+    read with the standard library (a password may hold « @ » or « : »), then handed over
+    part by part; with no password in it, libpq reads ``~/.pgpass``."""
+    parts = urlsplit(url)
+    query = dict(parse_qsl(parts.query))
+    query.setdefault("connect_timeout", "5")  # a cut network answers in seconds, not minutes
+    engine_url = URL.create(
+        "postgresql+psycopg", username=unquote(parts.username) if parts.username else None,
+        password=unquote(parts.password) if parts.password is not None else None,
+        host=parts.hostname, port=parts.port, database=unquote(parts.path.lstrip("/")),
+        query=query)
+    return create_engine(engine_url, pool_size=2, max_overflow=4, pool_pre_ping=True,
                          isolation_level="AUTOCOMMIT")
 
 
@@ -218,6 +239,12 @@ def translate(error: BaseException | None, shown: str) -> UserError:
     code = getattr(error, "sqlstate", None) or ""
     if code in ("40001", "40P01"):  # serialization failure, deadlock: try again
         return WriteConflict(path=shown)
+    if code.startswith("08") or "connection refused" in text or "could not connect" in text \
+            or "timeout expired" in text or "could not translate host name" in text \
+            or "failed to resolve host" in text:
+        return DatabaseUnreachable(path=shown)
+    if code == "28P01" or "password authentication failed" in text:
+        return DatabaseSignInRefused(path=shown)
     if "locked" in text or "busy" in text or code == "55P03":
         return DatabaseLocked(path=shown)
     if "disk is full" in text or "database or disk is full" in text or code == "53100":

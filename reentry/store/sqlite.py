@@ -41,6 +41,12 @@ from reentry.model import (
     Ward,
 )
 from reentry.store.database import SqlConnection, server_engine, sqlite_engine
+from reentry.store.location import (
+    DatabaseLocation,
+    PostgresLocation,
+    SqliteLocation,
+    parse_location,
+)
 from reentry.store.migrate import migrate_server
 from reentry.store.schema import MIGRATION_FUNCTIONS, MIGRATION_NAMES, migrations
 from reentry.store.sqlite_admissions import AdmissionQueries
@@ -480,36 +486,28 @@ def _snapshot(r: dict[str, Any]) -> Snapshot:
                     clock.from_storage(r["imported_at"]), r["id"])
 
 
-def is_server_url(location: str | Path) -> bool:
-    return str(location).startswith(("postgresql://", "postgresql+psycopg://"))
-
-
-def open_server_store(url: str, shown: str | None = None) -> SqliteStore:
+def open_server_store(location: PostgresLocation) -> SqliteStore:
     """Open (and set up or migrate) the store on a PostgreSQL server."""
-    shown = shown or _masked(url)
-    sql = SqlConnection(server_engine(url), shown)
+    sql = SqlConnection(server_engine(location.url), location.shown)
     try:
         migrate_server(sql, MIGRATION_NAMES, MIGRATION_FUNCTIONS)
     except BaseException:
         sql.close()
         raise
-    return SqliteStore(sql, shown)
+    return SqliteStore(sql, location.shown)
 
 
-def _masked(url: str) -> str:
-    """The URL without its password, as it may be shown or logged."""
-    return re.sub(r"(://[^:/@]+):[^@]*@", r"\1:***@", url)
-
-
-def open_store(path: str | Path, *, create: bool = True) -> SqliteStore:
+def open_store(path: str | Path | DatabaseLocation, *, create: bool = True) -> SqliteStore:
     """Open (and create or migrate) the store at ``path``: a SQLite file, or a
-    ``postgresql://`` URL.
+    ``postgresql://`` URL (an empty server database is set up by the first client).
 
     Refuses, without touching it, a database written by a newer version of Reentry.
     """
-    if is_server_url(path):
-        return open_server_store(str(path))
-    path = Path(path)
+    location = path if isinstance(path, SqliteLocation | PostgresLocation) \
+        else parse_location(path)
+    if isinstance(location, PostgresLocation):
+        return open_server_store(location)
+    path = location.path
     shown = str(path)
     try:
         if create:
