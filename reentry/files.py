@@ -26,6 +26,10 @@ PRIVATE_FOLDER = 0o700
 PRIVATE_UMASK = 0o077
 PARTIAL_SUFFIX = ".partial"
 
+# The .partial files this process is writing, for an exit that unwinds nothing: a worker process
+# told to end at once (reentry.workers) removes them before it goes.
+_in_progress: set[Path] = set()
+
 
 def restrict_umask() -> int:
     """Make whatever this process creates from now on private; returns the previous umask.
@@ -109,12 +113,22 @@ def written_whole(target: Path) -> Iterator[Path]:
     ``SystemExit``). A folder never holds half a file, nor the leftovers of one."""
     partial = partial_path(target)
     create_private_file(partial)
+    _in_progress.add(partial)
     try:
         yield partial
         os.replace(partial, target)
     except BaseException:
         remove_quietly(partial)
         raise
+    finally:
+        _in_progress.discard(partial)
+
+
+def remove_partials_in_progress() -> None:
+    """Remove the ``.partial`` files being written, just before this process ends without
+    unwinding (``os._exit``)."""
+    for partial in list(_in_progress):
+        remove_quietly(partial)
 
 
 def remove_quietly(path: Path) -> None:

@@ -6,17 +6,18 @@ itself, so when its parent dies without shutting the pool down (SIGKILL, an out-
 a session closed) nothing wakes it: it waits forever, holding its memory. So each worker binds
 itself to its parent as it starts (``bind_to_parent``, the pool's initializer):
 
-- on Linux, ``prctl(PR_SET_PDEATHSIG, SIGKILL)``: the kernel kills the worker when the thread
-  that started it ends, which is the thread running the pool (a pool never outlives the call
-  that made it);
+- on Linux, ``prctl(PR_SET_PDEATHSIG, SIGTERM)``: the kernel sends the worker SIGTERM when
+  the thread that started it ends, which is the thread running the pool (a pool never outlives
+  the call that made it);
 - everywhere, a watchdog thread waits on multiprocessing's parent sentinel (on POSIX the
   parent's end of the start-up pipe, on Windows a handle on the parent process) and ends the
   worker as soon as it is ready, that is as soon as the parent is gone.
 
-A parent that stops on purpose (Cancel, an error, Ctrl+C, SIGTERM) calls ``stop_workers``:
-the workers are terminated at once rather than waited for, then the caller removes what they
-were writing. Ctrl+C in a terminal reaches the workers too; they ignore it and leave the
-decision to the parent.
+A worker ending so, or on SIGTERM, removes the ``.partial`` file it was writing and exits at
+once. A parent that stops on purpose (Cancel, an error, Ctrl+C, SIGTERM) calls
+``stop_workers``: the workers are terminated rather than waited for, and the caller removes
+what they were writing too. Ctrl+C in a terminal reaches the workers as well; they ignore it
+and leave the decision to the parent.
 """
 
 from __future__ import annotations
@@ -30,6 +31,9 @@ import sys
 import threading
 from concurrent.futures import ProcessPoolExecutor
 from multiprocessing.process import BaseProcess
+from types import FrameType
+
+from reentry.files import remove_partials_in_progress
 
 log = logging.getLogger(__name__)
 
@@ -50,10 +54,11 @@ def worker_pool(workers: int) -> ProcessPoolExecutor:
 def bind_to_parent(parent_pid: int) -> None:
     """Runs first in each worker: end this process when ``parent_pid`` ends."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, _end_now)
     if sys.platform.startswith("linux"):
-        _kill_me_with_parent()
+        _signal_me_with_parent()
         if os.getppid() != parent_pid:  # the parent died before the line above
-            os._exit(ORPHAN_EXIT)
+            _end()
     watch_parent()
 
 
@@ -77,10 +82,10 @@ def stop_workers(pool: ProcessPoolExecutor) -> None:
     pool.shutdown(wait=True, cancel_futures=True)
 
 
-def _kill_me_with_parent() -> None:
+def _signal_me_with_parent() -> None:
     try:
         libc = ctypes.CDLL(None, use_errno=True)
-        if libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0) != 0:
+        if libc.prctl(_PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0) != 0:
             log.warning("prctl(PR_SET_PDEATHSIG) failed: %s", os.strerror(ctypes.get_errno()))
     except (OSError, AttributeError) as error:  # no libc to load: the watchdog still guards
         log.warning("prctl unavailable: %s", error)
@@ -88,4 +93,14 @@ def _kill_me_with_parent() -> None:
 
 def _exit_when_ended(parent: BaseProcess) -> None:
     parent.join()  # returns when the parent's sentinel is ready: the parent has ended
+    _end()
+
+
+def _end_now(_signum: int, _frame: FrameType | None) -> None:
+    _end()
+
+
+def _end() -> None:
+    """Leave no half-written file and wait for nothing: the work is abandoned."""
+    remove_partials_in_progress()
     os._exit(ORPHAN_EXIT)

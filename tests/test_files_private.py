@@ -27,6 +27,7 @@ from reentry.files import (
     make_private_folder,
     open_private,
     partial_path,
+    remove_partials_in_progress,
     write_private_text,
     written_whole,
 )
@@ -239,3 +240,14 @@ def test_every_file_and_folder_a_command_creates_is_private(
     assert created, f"{name} created nothing"
     assert not_private(created) == []
     assert leftovers(tree(work)) == []
+
+
+def test_a_process_ending_at_once_removes_the_partials_it_was_writing(tmp_path):
+    """What a worker does before ``os._exit`` when its parent is gone or it is terminated."""
+    with written_whole(tmp_path / "a.pdf") as first:
+        with pytest.raises(KeyError), written_whole(tmp_path / "b.pdf") as second:
+            remove_partials_in_progress()
+            assert not first.exists() and not second.exists()
+            raise KeyError("stop")
+        first.write_text("rewritten after all")
+    assert [p.name for p in tmp_path.iterdir()] == ["a.pdf"]

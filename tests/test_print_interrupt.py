@@ -259,6 +259,8 @@ def test_no_worker_outlives_a_killed_print(database, tmp_path, no_stray_processe
             process.communicate()
     assert process.returncode == -signal.SIGKILL
     wait_until(lambda: not any(running(p) for p in family), "the orphaned workers to end", 10)
+    # The workers removed what they were drawing; the parent was only waiting for them.
+    assert partials(out) == []
 
 
 # -- the worker pool on its own -----------------------------------------------------------------
