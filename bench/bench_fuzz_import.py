@@ -24,6 +24,7 @@ import csv
 import io
 import json
 import random
+import re
 import signal
 import tempfile
 import time
@@ -166,17 +167,16 @@ def truncate(data: bytes, rng: random.Random, payload: Any) -> bytes:
     return data[:rng.randrange(len(data) + 1)]
 
 
-def _nodes(document: Any) -> list[tuple[Any, Any]]:
-    """Every (container, key) of a JSON document, iteratively."""
-    found: list[tuple[Any, Any]] = []
-    pending = [document]
-    while pending:
-        node = pending.pop()
-        items = node.items() if isinstance(node, dict) else enumerate(node)
-        for key, value in items:
-            found.append((node, key))
-            if isinstance(value, dict | list):
-                pending.append(value)
+def _node(document: Any, rng: random.Random) -> tuple[Any, Any] | None:
+    """A (container, key) of a JSON document, found by a random walk down from the top (each
+    level a chance to stop): cheaper than listing the 40,000 nodes of a Synthea Bundle."""
+    node, found = document, None
+    while isinstance(node, dict | list) and node:
+        key = rng.choice(list(node)) if isinstance(node, dict) else rng.randrange(len(node))
+        found = (node, key)
+        if rng.random() < 0.15:
+            break
+        node = node[key]
     return found
 
 
@@ -209,22 +209,22 @@ def json_value(data: bytes, rng: random.Random, payload: Any) -> bytes:
         return value
 
     chosen = payload if payload is not None else rng.choice(JSON_VALUES)
-    nodes = _nodes(document) if isinstance(document, dict | list) else []
-    if not nodes:
+    if _node(document, rng) is None:
         return _dump_json(literal(chosen), raws) or data
     for _ in range(rng.randint(1, 3)):
-        container, key = rng.choice(nodes)
-        if key not in container if isinstance(container, dict) else key >= len(container):
-            continue  # dropped by an earlier round
+        found = _node(document, rng)
+        if found is None:
+            break
+        container, key = found
         draw = rng.random()
         if draw < 0.15 and isinstance(container, dict):
             value = container.pop(key)
             if rng.random() < 0.5:
                 container[key[:-1] + "x" if key else "x"] = value
         elif draw < 0.35:
-            other, other_key = rng.choice(nodes)
+            other = _node(document, rng)
             try:  # a list where a code is expected...; copied, so never a cycle
-                container[key] = json.loads(json.dumps(other[other_key]))
+                container[key] = json.loads(json.dumps(other[0][other[1]])) if other else None
             except (KeyError, IndexError, ValueError, RecursionError):
                 continue
         elif draw < 0.45:
@@ -235,6 +235,22 @@ def json_value(data: bytes, rng: random.Random, payload: Any) -> bytes:
             container[key] = literal(chosen)
             chosen = rng.choice(JSON_VALUES)
     return _dump_json(document, raws) or data
+
+
+NUMBERS = ("1" + "0" * 400, "1e999", "-1e999", "NaN", "Infinity", "9" * 5000, "0", "-1", "1.5",
+           "1e-300", "true", '"12"', "[]", "{}", "null")
+_JSON_NUMBER = re.compile(rb"(?<=[:\[,]) ?-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?")
+
+
+def json_number(data: bytes, rng: random.Random, payload: Any) -> bytes:
+    """A number of the file (a dose, a frequency, a measure) replaced by a huge, non-finite or
+    wrongly typed one."""
+    found = list(_JSON_NUMBER.finditer(data))
+    if not found:
+        return json_value(data, rng, payload)
+    chosen = rng.choice(found)
+    replacement = payload if isinstance(payload, str) else rng.choice(NUMBERS)
+    return data[:chosen.start()] + replacement.encode() + data[chosen.end():]
 
 
 def json_entries(data: bytes, rng: random.Random, payload: Any) -> bytes:
@@ -380,7 +396,7 @@ def csv_columns(data: bytes, rng: random.Random, payload: Any) -> bytes:
 BYTE_MUTATIONS: tuple[Mutation, ...] = (flip_bytes, delete_range, repeat_range, insert_token,
                                          truncate)
 STRUCTURAL: dict[str, tuple[Mutation, ...]] = {
-    "fhir": (json_value, json_value, json_value, json_entries),
+    "fhir": (json_value, json_value, json_value, json_number, json_entries),
     "hl7v2": (hl7_field, hl7_field, hl7_segments),
     "csv": (csv_cell, csv_cell, csv_columns),
 }

@@ -236,10 +236,12 @@ def _numbered_lines(text: str) -> list[tuple[int, str]]:
     MLLP frame marks at the start or end of a line are dropped without shifting the numbering;
     a mark glued between two segments separates them.
     """
-    text = re.sub(r"(\A|[\r\n])\x0b", r"\1", text)
-    text = re.sub(r"\x1c(?=[\r\n]|\Z)", "", text)
+    if _MLLP_START in text:  # the regular expressions cost a scan of the whole file
+        text = re.sub(r"(\A|[\r\n])\x0b", r"\1", text)
+    if _MLLP_END in text:
+        text = re.sub(r"\x1c(?=[\r\n]|\Z)", "", text)
     text = text.replace(_MLLP_START, "\n").replace(_MLLP_END, "\n")
-    return list(enumerate(re.split(r"\r\n|\r|\n", text), start=1))
+    return list(enumerate(text.replace("\r\n", "\n").replace("\r", "\n").split("\n"), start=1))
 
 
 def read_messages(source: SourceFile) -> list[Message]:
