@@ -19,7 +19,7 @@ from datetime import UTC, datetime
 from reentry.errors import DatabaseTooNew
 from reentry.store.database import SqlConnection
 
-_LOCK = 0x5EE7  # pg_advisory_xact_lock key: one migrating client at a time
+_LOCK = 0x5EE7  # pg_advisory_lock key: one migrating client at a time
 
 _RULES: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"\bINTEGER PRIMARY KEY AUTOINCREMENT\b", re.I),
@@ -78,20 +78,22 @@ class ServerSchema:
 
 def migrate_server(conn: SqlConnection, names: list[str],
                    functions: dict[str, Callable[[ServerSchema], None]]) -> None:
-    """Apply the missing migrations, in order, each in its own transaction."""
-    conn.execute("CREATE TABLE IF NOT EXISTS reentry_migrations"
-                 " (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)")
-    applied = {r["name"] for r in conn.rows("SELECT name FROM reentry_migrations")}
-    unknown = applied - set(names)
-    if unknown:
-        raise DatabaseTooNew(path=conn.shown, found=len(applied), known=len(names))
-    for name in names:
-        if name in applied:
-            continue
-        with conn.transaction():
-            conn.execute("SELECT pg_advisory_xact_lock(?)", (_LOCK,))
-            if conn.rows("SELECT name FROM reentry_migrations WHERE name = ?", (name,)):
-                continue  # another client applied it while this one waited
-            functions[name](ServerSchema(conn))
-            conn.execute("INSERT INTO reentry_migrations (name, applied_at) VALUES (?, ?)",
-                         (name, datetime.now(UTC).isoformat()))
+    """Apply the missing migrations, in order, each in its own transaction, one client at a
+    time (a session advisory lock: two PCs opening an empty server at once)."""
+    conn.execute("SELECT pg_advisory_lock(?)", (_LOCK,))
+    try:
+        conn.execute("CREATE TABLE IF NOT EXISTS reentry_migrations"
+                     " (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)")
+        applied = {r["name"] for r in conn.rows("SELECT name FROM reentry_migrations")}
+        unknown = applied - set(names)
+        if unknown:
+            raise DatabaseTooNew(path=conn.shown, found=len(applied), known=len(names))
+        for name in names:
+            if name in applied:
+                continue
+            with conn.transaction():
+                functions[name](ServerSchema(conn))
+                conn.execute("INSERT INTO reentry_migrations (name, applied_at) VALUES (?, ?)",
+                             (name, datetime.now(UTC).isoformat()))
+    finally:
+        conn.execute("SELECT pg_advisory_unlock(?)", (_LOCK,))

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import functools
 import json
+import random
 import re
+import time
 import unicodedata
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from datetime import date, datetime
 from pathlib import Path
@@ -40,7 +43,7 @@ from reentry.model import (
     Stay,
     Ward,
 )
-from reentry.store.database import SqlConnection, server_engine, sqlite_engine
+from reentry.store.database import SqlConnection, WriteConflict, server_engine, sqlite_engine
 from reentry.store.location import (
     DatabaseLocation,
     PostgresLocation,
@@ -484,6 +487,32 @@ def _snapshot(r: dict[str, Any]) -> Snapshot:
     return Snapshot(r["source"], r["format"], r["content_hash"],
                     clock.from_storage(r["data_as_of"]),  # type: ignore[arg-type]
                     clock.from_storage(r["imported_at"]), r["id"])
+
+
+RETRIES = 4  # a write that loses a race on a server is done again this many times at most
+
+
+def _retrying(method: Callable[..., Any]) -> Callable[..., Any]:
+    """On a server, two PCs' transactions may conflict (SERIALIZABLE): the loser's whole store
+    call is done again, from its first read, so that it decides on what the winner wrote (and
+    then says "already entered" or "already closed" as on one PC). Never inside an open
+    transaction: the outer call is the one retried."""
+    @functools.wraps(method)
+    def call(self: SqliteStore, *args: Any, **kwargs: Any) -> Any:
+        for attempt in range(RETRIES):
+            try:
+                return method(self, *args, **kwargs)
+            except WriteConflict:
+                if self.sql.in_transaction or attempt == RETRIES - 1:
+                    raise
+                time.sleep(random.uniform(0.005, 0.03) * (attempt + 1))
+        raise AssertionError("unreachable")
+    return call
+
+
+for _name in dir(SqliteStore):
+    if not _name.startswith("_") and callable(getattr(SqliteStore, _name)) and _name != "close":
+        setattr(SqliteStore, _name, _retrying(getattr(SqliteStore, _name)))
 
 
 def open_server_store(location: PostgresLocation) -> SqliteStore:

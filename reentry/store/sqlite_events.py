@@ -29,7 +29,7 @@ from reentry.events.model import (
 )
 from reentry.registry import NOT_FORMS
 from reentry.sheets.state import UNACCOUNTED, SheetState, sheet_state
-from reentry.store.database import SqlConnection
+from reentry.store.database import POSTGRESQL, SqlConnection
 from reentry.store.sqlite_entry import _audit
 from reentry.store.sqlite_sheets import sheet_fact_rows
 
@@ -180,6 +180,12 @@ class EventQueries:
         with self._transaction() as conn:
             for table, first in (("form_instances", first_serial),
                                  ("temporary_identities", first_temporary)):
+                if conn.dialect == POSTGRESQL:  # the next value of the identity's sequence
+                    key = "serial" if table == "form_instances" else "id"
+                    conn.execute(f"SELECT setval(pg_get_serial_sequence('{table}', '{key}'),"
+                                 f" GREATEST(?, (SELECT coalesce(max({key}), 0) FROM {table})))",
+                                 (first - 1,))
+                    continue
                 row = conn.execute("SELECT seq FROM sqlite_sequence WHERE name = ?",
                                    (table,)).fetchone()
                 if row is None:
