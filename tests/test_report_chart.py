@@ -139,8 +139,8 @@ def test_every_ward_s_bars_stand_above_its_own_name(tmp_path):
     # the chart's page: the one with its legend at the right of the chart
     pages = {n: _words(pdf, n) for n in range(1, len(page_texts(pdf)) + 1)}
     page, words = next((n, found) for n, found in pages.items()
-                       if any(w.text == "Imprimées" and w.left > 600 for w in found))
-    legend_left = min(w.left for w in words if w.text == "Imprimées" and w.left > 600)
+                       if any(w.text == "Attendues" and w.left > 600 for w in found))
+    legend_left = min(w.left for w in words if w.text == "Attendues" and w.left > 600)
     bars, axis = _bars(_raster(pdf, page, tmp_path), legend_left)
     series = len(SHEET_COLOURS)
     assert len(bars) == series * len(names)  # every value > 0: every bar on the zero line

@@ -215,7 +215,7 @@ def test_gathered_numbers_are_what_was_done(outage, report_store):
     assert [(i.ward_code, i.kind, i.status) for i in flags] == [(first, "vital_sign", "differs")]
     assert flags[0].since == END + timedelta(hours=1) and flags[0].ipp
     assert flags[0].patient_name and flags[0].birth_date
-    assert "38.5" in flags[0].reason["fr"]
+    assert "38,5 °C" in flags[0].reason["fr"] and "38.5 °C" in flags[0].reason["en"]
     sheets = [i for i in report.open_items if i.category == "sheet"]
     assert len(sheets) == total.sheets.unaccounted
     back = next(i for i in sheets if i.reference == outage.returned_sheet)
@@ -287,7 +287,7 @@ def test_english_on_request(outage, report_store, tmp_path):
     assert "Open items" in text and "Made on" in text and "Rapport qualité" not in text
     with files.open_items_csv.open(encoding="utf-8") as handle:
         flag = next(r for r in csv.DictReader(handle) if r["category"] == "flag")
-    assert flag["status_label"] == "differs" and "38.5" in flag["reason"]
+    assert flag["status_label"] == "differs" and "38.5 °C" in flag["reason"]  # English numbers in English
 
 
 def test_the_audit_pack_is_complete_and_its_manifest_verifies(outage, report_store, tmp_path):

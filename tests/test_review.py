@@ -77,7 +77,7 @@ def test_a_run_is_stored_with_its_sources_and_every_verdict(store, people, tmp_p
     detail = service.flag_detail(store, run.id, "p3")
     assert detail.paper["value"] == 37.5 and [s["value"] for s in detail.sih] == [38.5]
     assert detail.differs_on == ("value",) and detail.sih_ids == ("s3",)
-    assert "38.5" in flags["p3"].reason["fr"] and "38.5" in flags["p3"].reason["en"]
+    assert "38,5" in flags["p3"].reason["fr"] and "38.5" in flags["p3"].reason["en"]
     duplicate = service.flag_detail(store, run.id, "p4")
     assert set(duplicate.sih_ids) == {"s4a", "s4b"} and len(duplicate.sih) == 2
     audit = store.audit("review_run")

@@ -13,12 +13,13 @@ objects); a list of messages (``MsgList``) is ``{"id": ..., "separator": ..., "p
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from json.encoder import encode_basestring as _string  # type: ignore[attr-defined]
 from typing import Any
 
 from reentry import clinical_codes, display
-from reentry.i18n import LANGUAGES, Msg, get_language
+from reentry.i18n import LANGUAGES, Msg, format_number, get_language
 from reentry.reconcile.items_reasons import MsgList
 
 
@@ -143,9 +144,21 @@ class AsOnPaper(Msg):
         if what == "paper" or what == "sih":
             number, space, unit = text.rpartition(" ")
             if not space:  # a unit alone (reconcile.diff.unit), or a value without one
-                return display.unit_text(text) or text
-            return display.value_with_unit(number, unit)
+                return _number(text, lang) if _NUMBER.fullmatch(text) else (
+                    display.unit_text(text) or text)
+            return display.value_with_unit(_number(number, lang), unit)
         return text
+
+
+_NUMBER = re.compile(r"-?\d+(?:[.,]\d+)?")
+
+
+def _number(text: str, lang: str | None) -> str:
+    """A number as the reader's language writes it, whichever language wrote it in the run
+    (« 37,5 » in French, "37.5" in English); anything else as it is."""
+    if not _NUMBER.fullmatch(text):
+        return text
+    return format_number(float(text.replace(",", ".")), lang=lang)
 
 
 def render_reason(text: str | None, lang: str | None = None) -> str:
