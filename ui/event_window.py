@@ -167,6 +167,8 @@ class EventWindow(SignedInWindow):
         self.accounts_legend.setWordWrap(True)
         self.ward_filter = QComboBox(page)
         self.ward_filter.setObjectName("ward_filter")
+        # wards by name: as wide as the longest, never « toutes le… »
+        self.ward_filter.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         self.ward_filter.currentIndexChanged.connect(lambda _i: self._show_sheets())
         self.sheets_caption = QLabel(page)
         self.sheets_table = read_only_table(page, len(SHEET_COLUMNS))

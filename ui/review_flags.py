@@ -45,6 +45,8 @@ class FlagsTab(QWidget):
         self.verdict.setObjectName("filter_verdict")
         self.ward = QComboBox(self)
         self.ward.setObjectName("filter_ward")
+        # wards by name: as wide as the longest name, so the chosen one reads whole
+        self.ward.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         self.kind = QComboBox(self)
         self.kind.setObjectName("filter_kind")
         self.status = QComboBox(self)
