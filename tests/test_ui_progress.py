@@ -1,6 +1,7 @@
 """The ward manager's progress screen on the outage demo: totals, filters, missing list, CSV."""
 
 import re
+import stat
 from datetime import UTC, datetime
 
 import pytest
@@ -63,6 +64,7 @@ def test_totals_filters_missing_list_and_csv(qtbot, outage, tmp_path):
     path = dialog.export_csv()
     lines = path.read_text(encoding="utf-8").splitlines()
     assert len(lines) == len(in_ward) + 1 and all(",missing," in line for line in lines[1:])
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600  # it names patients: the user's only
 
 
 def test_english(qtbot, outage):

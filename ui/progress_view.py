@@ -37,6 +37,7 @@ from reentry.entry.progress import (
     ward_progress,
     worked_text,
 )
+from reentry.files import write_private_text
 from reentry.i18n import tr
 from reentry.sheets.state import EXPECTED, SheetCounts, SheetState
 from reentry.sheets.tracking import TrackedSheet, tracked_sheets
@@ -155,7 +156,7 @@ class ProgressDialog(QDialog):
         if not chosen:
             return None
         path = Path(chosen)
-        path.write_text(sheets_csv(self.visible_sheets()), encoding="utf-8")
+        write_private_text(path, sheets_csv(self.visible_sheets()))  # names patients
         return path
 
     def _fill_filters(self, wards: list[str], batches: list[int]) -> None:
