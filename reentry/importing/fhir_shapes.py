@@ -107,44 +107,76 @@ def check(resource: dict[str, Any]) -> Mismatch | None:
     """The first element of ``resource`` whose JSON type is wrong, if any: its own elements,
     then those of the resources it contains. Types the importer does not read are not checked."""
     shape = RESOURCES.get(str(resource.get("resourceType")))
-    mismatch = _check(shape, resource, "") if shape is not None else None
-    if mismatch is not None:
-        return mismatch
+    found = _check(shape, resource) if shape is not None else None
     contained = resource.get("contained")
     for index, inner in enumerate(contained if isinstance(contained, list) else ()):
+        if found is not None:
+            break
         shape = RESOURCES.get(str(inner.get("resourceType"))) if isinstance(inner, dict) else None
-        mismatch = _check(shape, inner, f"contained[{index}]") if shape is not None else None
-        if mismatch is not None:
-            return mismatch
-    return None
-
-
-def _check(shape: Any, value: Any, path: str) -> Mismatch | None:
-    if value is None:
+        found = _check(shape, inner) if shape is not None else None
+        if found is not None:
+            found.path.extend((index, "contained"))
+    if found is None:
         return None
-    if isinstance(shape, OneOf):
-        if any(_check(option, value, path) is None for option in shape.shapes):
-            return None
-        return Mismatch(path, msg(shape.expected), _found(value))
-    if shape == VALUE:
-        if isinstance(value, str | int | float):
-            return None
-        return Mismatch(path, msg("fhir.expect_value"), _found(value))
+    path = ""
+    for part in reversed(found.path):
+        path += f"[{part}]" if isinstance(part, int) else (f".{part}" if path else part)
+    return Mismatch(path, found.expected, _found(found.value))
+
+
+@dataclass
+class _Found:
+    """A mismatch on its way up: the path from the element to the resource, reversed."""
+
+    path: list[str | int]
+    expected: Msg
+    value: Any
+
+
+_SIMPLE = (str, int, float)
+
+
+def _check(shape: Any, value: Any) -> _Found | None:
+    """The mismatch within ``value`` (not None); kept cheap, as every resource goes through it:
+    simple values are checked in the loops, paths are built only for a mismatch."""
+    if isinstance(shape, dict):
+        if not isinstance(value, dict):
+            return _Found([], msg("fhir.expect_object"), value)
+        for name, inner in shape.items():
+            item = value.get(name)
+            if item is None:
+                continue
+            if inner is VALUE:
+                if not isinstance(item, _SIMPLE):
+                    return _Found([name], msg("fhir.expect_value"), item)
+                continue
+            found = _check(inner, item)
+            if found is not None:
+                found.path.append(name)
+                return found
+        return None
     if isinstance(shape, list):
         if not isinstance(value, list):
-            return Mismatch(path, msg("fhir.expect_list"), _found(value))
+            return _Found([], msg("fhir.expect_list"), value)
+        inner = shape[0]
         for index, item in enumerate(value):
-            mismatch = _check(shape[0], item, f"{path}[{index}]")
-            if mismatch is not None:
-                return mismatch
+            if item is None:
+                continue
+            if inner is VALUE:
+                if not isinstance(item, _SIMPLE):
+                    return _Found([index], msg("fhir.expect_value"), item)
+                continue
+            found = _check(inner, item)
+            if found is not None:
+                found.path.append(index)
+                return found
         return None
-    if not isinstance(value, dict):
-        return Mismatch(path, msg("fhir.expect_object"), _found(value))
-    for name, inner in shape.items():
-        if name in value:
-            mismatch = _check(inner, value[name], f"{path}.{name}" if path else name)
-            if mismatch is not None:
-                return mismatch
+    if isinstance(shape, OneOf):
+        if any(_check(option, value) is None for option in shape.shapes):
+            return None
+        return _Found([], msg(shape.expected), value)
+    if not isinstance(value, _SIMPLE):  # VALUE at the top: never the case for a resource
+        return _Found([], msg("fhir.expect_value"), value)
     return None
 
 

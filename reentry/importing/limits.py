@@ -16,8 +16,6 @@ from datetime import UTC, datetime
 
 import numpy as np
 
-from reentry import clock
-
 MAX_FILE_BYTES = 256 * 1024 * 1024
 MAX_JSON_DEPTH = 100
 MAX_REPETITIONS = 10_000
@@ -40,13 +38,14 @@ def megabytes(size: int) -> str:
 
 
 def check_instant(moment: datetime) -> datetime:
-    """``moment`` if it can be stored (in UTC) and shown (in the hospital's zone); ValueError
-    otherwise: 0001-01-01T00:00+14:00 lies before year 1 in UTC."""
+    """``moment`` if it can be stored (in UTC) and shown in any zone; ValueError otherwise:
+    0001-01-01T00:00+14:00 lies before year 1 in UTC, 9999-12-31T23:30Z after 9999 in Paris."""
     try:
-        moment.astimezone(UTC)
-        moment.astimezone(clock.hospital_zone())
+        year = moment.astimezone(UTC).year
     except (OverflowError, ValueError):
         raise ValueError(moment.isoformat()) from None
+    if not 1 < year < 9999:
+        raise ValueError(moment.isoformat())
     return moment
 
 
