@@ -49,6 +49,8 @@ class Cursor(Protocol):
 
     def fetchall(self) -> Sequence[Any]: ...
 
+    def fetchmany(self, size: int) -> Sequence[Any]: ...
+
     def __iter__(self) -> Iterator[Any]: ...
 
 
@@ -183,6 +185,22 @@ class SqlConnection:
         self._depth = 0
         with self.errors():
             self._conn.exec_driver_sql("COMMIT")
+
+    @contextmanager
+    def snapshot(self) -> Iterator[SqlConnection]:
+        """A read-only transaction: every query in it sees the database as of its start, while
+        other PCs go on writing (a copy, a report that must add up)."""
+        begin = ("BEGIN" if self.dialect == SQLITE
+                 else "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+        with self.errors():
+            self._conn.exec_driver_sql(begin)
+        self._depth = 1
+        try:
+            yield self
+        finally:
+            self._depth = 0
+            with self.errors():
+                self._conn.exec_driver_sql("ROLLBACK")
 
     @property
     def in_transaction(self) -> bool:
