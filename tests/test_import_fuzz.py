@@ -36,6 +36,7 @@ LAB = "hl7v2-ans/oru_r01_cr_bio.hl7"
 # Problems that concern the whole file: every other message names a line, segment or element.
 WHOLE_FILE = {"error.unknown_format", "problem.empty_file", "problem.not_hl7",
               "problem.not_fhir", "importing.too_large", "error.unreadable_file",
+              "importing.not_a_file", "importing.not_found", "importing.no_permission",
               "problem.missing_reference", "fhir.too_deep"}
 FUZZ = settings(max_examples=120, derandomize=True, deadline=None, database=None,
                 suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
@@ -325,6 +326,19 @@ def test_a_file_over_the_size_limit_says_what_to_do(store, tmp_path, samples_dir
         "le fichier pèse 1 Mo, plus que les 1 Mo qu'accepte l'import ; découpez l'export (par "
         "unité ou par jour) et importez les parties une à une")
     assert limits.MAX_FILE_BYTES == 256 * 1024 * 1024
+
+
+@pytest.mark.parametrize("path, problem", [
+    ("/dev/zero", "ce n'est pas un fichier (un dossier ou un périphérique) ; choisissez le "
+                  "fichier exporté par le SIH"),
+    ("missing.json", "fichier introuvable ; vérifiez le chemin, ou que l'export du SIH est bien "
+                     "arrivé"),
+])
+def test_what_is_not_a_readable_file_is_said_so(store, tmp_path, path, problem):
+    target = tmp_path / path  # an absolute path stays itself
+    with pytest.raises(FileRejected) as caught:
+        import_files(store, [target])
+    assert caught.value.problem.render() == problem
 
 
 def test_reentry_import_prints_one_french_line_and_no_traceback(store, db_path, tmp_path):

@@ -2,15 +2,26 @@
 
 from __future__ import annotations
 
+import errno
 import hashlib
+import stat
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
 from reentry.errors import FileRejected
-from reentry.i18n import msg
+from reentry.i18n import Msg, msg
 from reentry.importing.limits import MAX_FILE_BYTES, megabytes
 from reentry.model import ImportBatch
+
+
+def _unreadable(error: OSError) -> Msg:
+    """Why the file cannot be read, in the user's language for the usual reasons."""
+    if error.errno == errno.ENOENT:
+        return msg("importing.not_found")
+    if error.errno in (errno.EACCES, errno.EPERM):
+        return msg("importing.no_permission")
+    return msg("error.unreadable_file", detail=error.strerror or str(error))
 
 
 @dataclass(frozen=True)
@@ -22,16 +33,16 @@ class SourceFile:
     def read(cls, path: str | Path) -> SourceFile:
         path = Path(path)
         try:
-            size = path.stat().st_size
-            if size > MAX_FILE_BYTES:
+            status = path.stat()
+            if not stat.S_ISREG(status.st_mode):  # a folder, or a device that never ends
+                raise FileRejected(str(path), msg("where.file"), msg("importing.not_a_file"))
+            if status.st_size > MAX_FILE_BYTES:
                 raise FileRejected(str(path), msg("where.file"), msg(
-                    "importing.too_large", size=megabytes(size),
+                    "importing.too_large", size=megabytes(status.st_size),
                     limit=megabytes(MAX_FILE_BYTES)))
             data = path.read_bytes()
         except OSError as error:
-            raise FileRejected(str(path), msg("where.file"),
-                               msg("error.unreadable_file", detail=error.strerror or str(error))
-                               ) from error
+            raise FileRejected(str(path), msg("where.file"), _unreadable(error)) from None
         if not data.strip():
             raise FileRejected(str(path), msg("where.file"), msg("problem.empty_file"))
         return cls(path, data)
