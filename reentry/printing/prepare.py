@@ -3,8 +3,10 @@
 Run on a schedule (cron, the Windows task scheduler). After each new snapshot it renders the
 wards into a staging folder next to ``current/`` and swaps the new set in only once it is
 complete, so the folder a nurse opens in an outage always holds a whole set, with its "data as
-of" on every page. It says (and exits non-zero) when the newest set is older than the allowed
-age, which usually means the imports from the SIH have stopped.
+of" on every page, and beside them the wards' offline copy (``hors-ligne.sqlite``: census and
+dossiers, read-only) that the ward PC's app opens when the server cannot be reached. It says
+(and exits non-zero) when the newest set is older than the allowed age, which usually means the
+imports from the SIH have stopped.
 
 The pre-rendered sheets are registered (batch kind ``prepared``) but not marked printed: the
 ward prints them only if an outage happens, and their codes must then resolve.
@@ -29,6 +31,7 @@ from reentry.printing.station import PrintRequest, print_batch
 from reentry.progress import CancelToken, ProgressCallback, ignore_progress
 from reentry.registry import BatchKind
 from reentry.store.base import Store
+from reentry.store.offline import OFFLINE_FILE
 
 CURRENT = "current"
 MANIFEST = "manifest.json"
@@ -105,6 +108,8 @@ def _render_new_set(store: Store, root: Path, wards: tuple[str, ...], hours: flo
             operator="prepare"), progress, cancel)
         prepared = PreparedSet(root / CURRENT, snapshot_id, data_as_of, outcome.batch_id, now,
                                tuple(w.ward_code for w in outcome.wards), outcome.pages)
+        # What the ward PC reads when the network is cut: its wards, read-only.
+        store.write_offline_copy(staging / OFFLINE_FILE, prepared.wards)
         write_private_text(staging / MANIFEST, json.dumps({
             "snapshot_id": snapshot_id, "data_as_of": data_as_of.isoformat(),
             "batch_id": outcome.batch_id, "created_at": now.isoformat(),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from pathlib import Path
 from typing import Any, Protocol
 
 from reentry.model import (
@@ -72,5 +73,13 @@ class Store(Protocol):
     def batches(self) -> list[PrintBatch]: ...
 
     def sheet_events(self, serial: int) -> list[dict[str, Any]]: ...
+
+    def write_offline_copy(self, target: Path, wards: Sequence[str]) -> int:
+        """A ward PC's read-only extract of ``wards``; how many patients it holds."""
+        ...
+
+    def offline_copy(self) -> dict[str, object] | None:
+        """What an offline copy says of itself (wards, source, data as of), else None."""
+        ...
 
     def close(self) -> None: ...

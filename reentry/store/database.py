@@ -23,8 +23,9 @@ import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from functools import lru_cache
+from pathlib import Path
 from typing import Any, Protocol, cast
-from urllib.parse import parse_qsl, unquote, urlsplit
+from urllib.parse import parse_qsl, quote, unquote, urlsplit
 
 from sqlalchemy import URL, Engine, create_engine, event
 from sqlalchemy.engine import Connection, CursorResult
@@ -83,10 +84,13 @@ class WriteConflict(UserError):
         super().__init__("store.write_conflict", path=path)
 
 
-def sqlite_engine(path: str) -> Engine:
+def sqlite_engine(path: str, read_only: bool = False) -> Engine:
     """An engine on one SQLite file: foreign keys on, durable writes, and transactions that
-    this module opens itself (the driver's own implicit BEGIN is switched off)."""
-    engine = create_engine(f"sqlite:///{path}", poolclass=NullPool,
+    this module opens itself (the driver's own implicit BEGIN is switched off); ``read_only``
+    opens the file so that nothing can write to it (a ward's offline copy)."""
+    target = (f"file:{quote(str(Path(path).resolve()))}?mode=ro&uri=true" if read_only
+              else path)
+    engine = create_engine(f"sqlite:///{target}", poolclass=NullPool,
                            connect_args={"timeout": 5.0, "check_same_thread": False})
 
     @event.listens_for(engine, "connect")
@@ -117,8 +121,9 @@ def server_engine(url: str) -> Engine:
 class SqlConnection:
     """One connection of a store: queries with ``?`` placeholders on either engine."""
 
-    def __init__(self, engine: Engine, shown: str) -> None:
+    def __init__(self, engine: Engine, shown: str, read_only: bool = False) -> None:
         self.engine = engine
+        self.read_only = read_only  # a ward's offline copy: every write is refused
         self.dialect = engine.dialect.name
         self.shown = shown  # the database as people may see it (no password)
         with self.errors():
@@ -212,6 +217,11 @@ class SqlConnection:
 
     # -- errors ---------------------------------------------------------------------------------
 
+    def _translated(self, error: BaseException | None) -> UserError:
+        if self.read_only and "readonly" in str(error).lower().replace("-", ""):
+            return _read_only_refusal(self.shown)
+        return translate(error, self.shown)
+
     @contextmanager
     def errors(self) -> Iterator[None]:
         try:
@@ -221,11 +231,15 @@ class SqlConnection:
         except sqlite3.IntegrityError as error:
             raise _integrity(error) from error
         except DBAPIError as error:
-            raise translate(error.orig, self.shown) from error
+            raise self._translated(error.orig) from error
         except sqlite3.Error as error:
-            raise translate(error, self.shown) from error
+            raise self._translated(error) from error
         except SQLAlchemyError as error:
             raise DatabaseError(path=self.shown, detail=str(error).splitlines()[0]) from error
+
+
+def _read_only_refusal(shown: str) -> UserError:
+    return UserError("store.offline_read_only", path=shown)
 
 
 def _integrity(error: BaseException | None) -> IntegrityViolation:

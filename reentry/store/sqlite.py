@@ -6,13 +6,15 @@ import functools
 import json
 import random
 import re
+import sqlite3
 import time
 import unicodedata
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from sqlite_utils import Database
 
@@ -21,6 +23,7 @@ from reentry.errors import (
     DatabaseError,
     DatabaseTooNew,
     FileRejected,
+    UserError,
 )
 from reentry.files import create_private_database
 from reentry.i18n import msg
@@ -51,6 +54,8 @@ from reentry.store.location import (
     parse_location,
 )
 from reentry.store.migrate import migrate_server
+from reentry.store.offline import META_KEY as OFFLINE_KEY
+from reentry.store.offline import offline_facts, write_offline_copy
 from reentry.store.schema import MIGRATION_FUNCTIONS, MIGRATION_NAMES, migrations
 from reentry.store.sqlite_admissions import AdmissionQueries
 from reentry.store.sqlite_entry import EntryQueries
@@ -106,6 +111,15 @@ class SqliteStore(RegistryQueries, EntryQueries, EventQueries, SheetQueries, Sca
 
     def close(self) -> None:
         self.sql.close()
+
+    def write_offline_copy(self, target: Path, wards: Sequence[str]) -> int:
+        """The read-only extract of ``wards`` a ward PC opens when the server is cut
+        (``reentry.store.offline``); returns how many patients it holds."""
+        return write_offline_copy(self.sql, target, wards)
+
+    def offline_copy(self) -> dict[str, object] | None:
+        """What this store says of itself when it is a ward's offline copy, else None."""
+        return offline_facts(self.store_meta(OFFLINE_KEY))
 
     # -- writing ----------------------------------------------------------------------------
 
@@ -526,6 +540,40 @@ def open_server_store(location: PostgresLocation) -> SqliteStore:
     return SqliteStore(sql, location.shown)
 
 
+def _is_offline_copy(path: Path) -> bool:
+    """Whether ``path`` is a ward's offline copy (``reentry.store.offline``), read without
+    writing anything, not even a journal."""
+    if not path.is_file():
+        return False
+    try:
+        raw = sqlite3.connect(f"file:{quote(str(path.resolve()))}?mode=ro", uri=True)
+        try:
+            return bool(raw.execute("SELECT 1 FROM sqlite_master WHERE name = 'store_meta'")
+                        .fetchone() and raw.execute(
+                "SELECT 1 FROM store_meta WHERE key = ?", (OFFLINE_KEY,)).fetchone())
+        finally:
+            raw.close()
+    except sqlite3.Error:
+        return False
+
+
+def open_offline_store(path: Path) -> SqliteStore:
+    """A ward's offline copy, read-only: a write says so instead of happening."""
+    shown = str(path)
+    sql = SqlConnection(sqlite_engine(str(path), read_only=True), shown, read_only=True)
+    try:
+        with sql.errors():
+            applied = [m.name for m in migrations.applied(Database(sql.dbapi()))]
+        if applied != MIGRATION_NAMES[:len(applied)] or len(applied) > len(MIGRATION_NAMES):
+            raise DatabaseTooNew(path=shown, found=len(applied), known=len(MIGRATION_NAMES))
+        if len(applied) < len(MIGRATION_NAMES):
+            raise UserError("store.offline_too_old", path=shown)
+    except BaseException:
+        sql.close()
+        raise
+    return SqliteStore(sql, shown)
+
+
 def open_store(path: str | Path | DatabaseLocation, *, create: bool = True) -> SqliteStore:
     """Open (and create or migrate) the store at ``path``: a SQLite file, or a
     ``postgresql://`` URL (an empty server database is set up by the first client).
@@ -538,6 +586,8 @@ def open_store(path: str | Path | DatabaseLocation, *, create: bool = True) -> S
         return open_server_store(location)
     path = location.path
     shown = str(path)
+    if _is_offline_copy(path):
+        return open_offline_store(path)
     try:
         if create:
             create_private_database(path)  # readable by its owner only, -wal and -shm too
