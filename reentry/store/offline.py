@@ -3,8 +3,9 @@
 ``reentry prepare`` (the scheduled job) writes, next to each set of ward PDFs, a small SQLite
 file holding only those wards' patients: their stays and movements, allergies, treatments,
 vital signs, administrations and notes, with the hospital's list of places and the snapshots
-("data as of"). No other ward's patient is in it, nor any re-entry, user or audit record. It is opened read-only: the app says it is the offline copy and of
-when, and any attempt to write is refused with what to do instead.
+("data as of"). No other ward's patient is in it, nor any re-entry, user or audit record. It
+is opened read-only: the app says it is the offline copy and of when, and any attempt to
+write is refused with what to do instead.
 """
 
 from __future__ import annotations
