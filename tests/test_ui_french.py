@@ -9,7 +9,13 @@ from datetime import UTC, datetime, timedelta
 import pdfcheck
 import pytest
 from click.testing import CliRunner
-from PySide6.QtWidgets import QApplication, QDialogButtonBox, QFileDialog, QMessageBox
+from PySide6.QtWidgets import (
+    QApplication,
+    QDialogButtonBox,
+    QFileDialog,
+    QLabel,
+    QMessageBox,
+)
 
 from reentry import i18n
 from reentry.cli import cli
@@ -72,6 +78,8 @@ def test_the_file_chooser_is_in_french_and_follows_a_language_switch(qtbot, app_
     qtbot.addWidget(chooser)
     texts = {plain(b) for b in chooser.findChildren(QDialogButtonBox)[0].buttons()}
     assert {"Ouvrir", "Annuler"} <= texts, texts
+    labels = [plain(label) for label in chooser.findChildren(QLabel) if label.text()]
+    assert labels == ["Voir dans :", "Nom de fichier\xa0:", "Fichiers de type :"], labels
 
     switch_language("en")
     box = QMessageBox(QMessageBox.Icon.Question, "Reentry", "?",

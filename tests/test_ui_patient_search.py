@@ -158,3 +158,44 @@ def test_a_long_ward_name_wraps_instead_of_being_cut(qtbot):
     assert needed.height() > tree.fontMetrics().height()  # it does need two lines here…
     assert rect.height() >= needed.height()  # …and gets them
     assert long_name in item.toolTip(0)
+
+
+@pytest.fixture
+def ward_pc_font(qapp):
+    """The application font the app itself sets (at least 11 pt), as on a ward PC."""
+    from ui import theme
+
+    font = qapp.font()
+    theme.enlarge_application_font(qapp)
+    yield
+    qapp.setFont(font)
+
+
+def test_the_viewer_fits_a_ward_pc_with_every_name_whole(qtbot, hospital, ward_pc_font):
+    window = MainWindow(hospital[0], Settings(), now=lambda: NOW)
+    window.resize(1366, 740)
+    shown(qtbot, window)
+    assert window.load()
+    _, rows = hospital
+    longest = max(rows, key=lambda r: len(display.full_name(r.patient)))
+    window.show_census_row(longest)
+    qtbot.waitUntil(lambda: window.census.current_patient_id() == longest.patient.id)
+    qtbot.wait(50)  # the delayed layout of the rows
+    assert window.minimumSizeHint().width() <= 1366
+    assert window.width() <= 1366
+    census = window.census
+    for index in range(census.topLevelItemCount()):
+        item = census.topLevelItem(index)
+        rect = census.visualItemRect(item)
+        width = census.header().sectionSize(2)
+        needed = census.fontMetrics().boundingRect(
+            QRect(0, 0, width - 12, 10_000), Qt.TextFlag.TextWordWrap, item.text(2))
+        assert rect.height() >= needed.height(), item.text(2)
+        assert all(census.fontMetrics().horizontalAdvance(word) <= width - 12
+                   for word in item.text(2).split())
+    tree = window.wards
+    for site in tree.site_items():
+        for item in tree.ward_items(site):
+            rect = tree.visualItemRect(item)
+            assert all(tree.fontMetrics().horizontalAdvance(part) <= rect.width()
+                       for part in item.text(0).replace("-", "- ").split()), item.text(0)

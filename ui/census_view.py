@@ -1,4 +1,8 @@
-"""The patients of one ward, in room and bed order, as the census says."""
+"""The patients of one ward, in room and bed order, as the census says.
+
+A name is never cut: when the pane is narrow (a 1,366-pixel screen shares it with the wards and
+the dossier) a long name wraps onto a second line of its row.
+"""
 
 from __future__ import annotations
 
@@ -11,10 +15,11 @@ from reentry import display
 from reentry.i18n import tr
 from reentry.model import CensusRow
 from ui.language import is_language_change
-from ui.selection_tree import SelectionTree
+from ui.selection_tree import TEXT_MARGINS, SelectionTree, widest_word, wrap_long_texts
 from ui.theme import ROW_STYLE
 
 COLUMNS = ("room", "bed", "name", "birth_date", "ipp")
+_NAME = COLUMNS.index("name")
 _PATIENT_ID = Qt.ItemDataRole.UserRole
 
 
@@ -28,15 +33,16 @@ class CensusView(SelectionTree):
         self.setObjectName("census_view")
         self.setColumnCount(len(COLUMNS))
         self.setRootIsDecorated(False)
-        self.setUniformRowHeights(True)
+        wrap_long_texts(self)
         self.setAlternatingRowColors(True)
         self.setSortingEnabled(False)  # the census order is the bed order: never re-sort it
         self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.setStyleSheet(ROW_STYLE)
         header = self.header()
-        header.setStretchLastSection(True)
+        header.setStretchLastSection(False)
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(_NAME, QHeaderView.ResizeMode.Stretch)  # wraps when narrow
         self._rows: list[CensusRow] = []
         self.itemSelectionChanged.connect(self._on_selection_changed)
         self._retranslate()
@@ -85,10 +91,13 @@ class CensusView(SelectionTree):
         self._keep_names_whole()
 
     def _keep_names_whole(self) -> None:
-        """Never elide a name to fit: the list is at least as wide as its widest row."""
+        """Never elide a name to fit: every column but the name whole, the name at least as
+        wide as its longest word (it wraps between words)."""
         header = self.header()
         width = sum(max(self.sizeHintForColumn(c), header.sectionSizeHint(c))
-                    for c in range(self.columnCount()))
+                    for c in range(self.columnCount()) if c != _NAME)
+        width += max(widest_word(self, [item.text(_NAME) for item in self._items()])
+                     + TEXT_MARGINS, header.sectionSizeHint(_NAME))
         scrollbar = self.verticalScrollBar().sizeHint().width()
         slack = 4 * self.columnCount()  # item padding from the style sheet, not in the hints
         self.setMinimumWidth(width + scrollbar + slack + 2 * self.frameWidth())

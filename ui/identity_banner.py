@@ -106,6 +106,7 @@ class IdentityBanner(QFrame):
         value.setObjectName(f"identity_{name}")
         value.setFont(theme.scaled_font(self, 1.1, bold=True))
         value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        value.setWordWrap(True)  # a long place (site — ward — room) wraps, never widens the screen
         caption.setBuddy(value)
         self._captions[name] = caption
         self._values[name] = value

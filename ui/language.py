@@ -14,6 +14,32 @@ from reentry import i18n
 _QT_LOCALES = {"fr": QLocale.Language.French, "en": QLocale.Language.English}
 _QT_CATALOGS = ("qtbase",)  # file chooser, message box buttons, context menus
 _installed: list[QTranslator] = []
+# Qt texts its shipped catalogs leave in English (Qt 6.11 added mnemonics to these labels, the
+# French catalog still has the old ones): (context, source) → our message id.
+_QT_SUPPLEMENT = {
+    ("QFileDialog", "&Look in:"): "qt.look_in",
+    ("QFileDialog", "Files of &type:"): "qt.files_of_type",
+    ("QAbstractFileIconProvider", "Folder"): "qt.folder",
+    ("QAbstractFileIconProvider", "File"): "qt.file",
+    ("QAbstractFileIconProvider", "Drive"): "qt.drive",
+}
+
+
+class _Supplement(QTranslator):
+    """The few Qt texts missing from Qt's own catalogs, from ours (installed last: asked first)."""
+
+    def __init__(self, parent: QCoreApplication, language: str) -> None:
+        super().__init__(parent)
+        self._language = language
+
+    def translate(self, context: str, source: str, disambiguation: str | None = None,
+                  n: int = -1) -> str | None:  # type: ignore[override]
+        """None (a null string for Qt) lets the next catalog answer."""
+        message_id = _QT_SUPPLEMENT.get((str(context), str(source)))
+        return i18n.tr(message_id, lang=self._language) if message_id else None
+
+    def isEmpty(self) -> bool:
+        return False
 _system_locale: list[QLocale] = []  # the default before the first change, for reset_qt_language
 
 
@@ -43,6 +69,9 @@ def apply_qt_language(language: str) -> None:
         if translator.load(locale, name, "_", folder):
             app.installTranslator(translator)
             _installed.append(translator)
+    supplement = _Supplement(app, language)
+    app.installTranslator(supplement)
+    _installed.append(supplement)
 
 
 def reset_qt_language() -> None:

@@ -60,7 +60,7 @@ class PatientSearchDialog(QDialog):
         self.results.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # typing stays in the field
         header = self.results.header()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setStretchLastSection(False)
+        header.setStretchLastSection(True)
         self.status = QLabel(self)
         self.status.setObjectName("patient_search_status")
         layout = QVBoxLayout(self)

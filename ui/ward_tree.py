@@ -9,50 +9,17 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from PySide6.QtCore import QEvent, QModelIndex, QPersistentModelIndex, QRect, QSize, Qt, Signal
-from PySide6.QtWidgets import (
-    QAbstractItemView,
-    QStyledItemDelegate,
-    QStyleOptionViewItem,
-    QTreeWidget,
-    QTreeWidgetItem,
-    QWidget,
-)
+from PySide6.QtCore import QEvent, Qt, Signal
+from PySide6.QtWidgets import QAbstractItemView, QTreeWidgetItem, QWidget
 
 from reentry.i18n import tr
 from reentry.model import Site, Ward
 from ui.language import is_language_change
-from ui.selection_tree import SelectionTree
+from ui.selection_tree import TEXT_MARGINS, SelectionTree, widest_word, wrap_long_texts
 from ui.theme import ROW_STYLE
 
 _WARD_CODE = Qt.ItemDataRole.UserRole
 _SITE_CODE = Qt.ItemDataRole.UserRole + 1
-
-
-_TEXT_MARGINS = 12  # the row padding of ROW_STYLE and the style's focus frame, both sides
-
-
-class _WrappingDelegate(QStyledItemDelegate):
-    """Rows as tall as their wrapped text at the column's width (Qt's tree asks the delegate
-    without the width, so a wrapped name would otherwise be cut to one line)."""
-
-    def __init__(self, tree: QTreeWidget) -> None:
-        super().__init__(tree)
-        self._tree = tree
-
-    def sizeHint(self, option: QStyleOptionViewItem,
-                 index: QModelIndex | QPersistentModelIndex) -> QSize:
-        hint = super().sizeHint(option, index)
-        depth, parent = 1, index.parent()
-        while parent.isValid():
-            depth, parent = depth + 1, parent.parent()
-        width = self._tree.header().sectionSize(index.column()) - depth * self._tree.indentation()
-        text = str(index.data(Qt.ItemDataRole.DisplayRole) or "")
-        needed = option.fontMetrics.boundingRect(
-            QRect(0, 0, max(width - _TEXT_MARGINS, 40), 10_000),
-            Qt.TextFlag.TextWordWrap, text).height()
-        return QSize(hint.width(), max(hint.height(), needed + hint.height()
-                                       - option.fontMetrics.height()))
 
 
 class WardTree(SelectionTree):
@@ -65,13 +32,9 @@ class WardTree(SelectionTree):
         self.setObjectName("ward_tree")
         self.setColumnCount(1)
         self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.setUniformRowHeights(False)  # a wrapped name takes two lines
-        self.setWordWrap(True)
-        self.setItemDelegate(_WrappingDelegate(self))
-        self.setTextElideMode(Qt.TextElideMode.ElideNone)
+        wrap_long_texts(self)  # a long name takes two lines
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.header().setStretchLastSection(True)
-        self.header().sectionResized.connect(lambda *_: self.scheduleDelayedItemsLayout())
         self.setStyleSheet(ROW_STYLE)
         self._sites: list[Site] = []
         self._wards: list[Ward] = []
@@ -140,6 +103,16 @@ class WardTree(SelectionTree):
                 child.setText(0, tr("ui.ward_with_count", ward=wards.get(code, code), count=count))
                 child.setToolTip(0, "\n".join((
                     wards.get(code, code), tr("ui.ward_count_tooltip", count=count, code=code))))
+        self._keep_words_whole()
+
+    def _keep_words_whole(self) -> None:
+        """At least as wide as the longest word of a name: names wrap between words, never
+        inside one (« Gériat / aiguë »)."""
+        widest = widest_word(self, [item.text(0) for site_item in self.site_items()
+                                    for item in (site_item, *self.ward_items(site_item))])
+        scrollbar = self.verticalScrollBar().sizeHint().width()
+        self.setMinimumWidth(widest + 2 * self.indentation() + TEXT_MARGINS + scrollbar
+                             + 2 * self.frameWidth())
 
     def changeEvent(self, event: QEvent) -> None:
         if is_language_change(event):

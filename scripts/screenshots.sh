@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# Screenshots of every main screen at 1,366 x 768, the ward PC's screen, under a real X server
+# (Xvfb) and window manager (openbox), on the outage demo: PNG files in the folder given
+# (default: ./screenshots). Installs what it needs when missing (xvfb, openbox, imagemagick),
+# with apt-get when running as root or through sudo, as scripts/setup.sh does.
+#
+#   scripts/screenshots.sh [OUT_DIR]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+OUT=$(realpath -m "${1:-screenshots}")
+SIZE=${SCREEN_SIZE:-1366x768}
+
+DEBIAN_PACKAGES=(xvfb openbox imagemagick x11-utils)
+missing=()
+for pkg in "${DEBIAN_PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
+done
+if ((${#missing[@]})); then
+  echo "Installing Debian packages: ${missing[*]}"
+  if [ "$(id -u)" -eq 0 ]; then SUDO=(); elif command -v sudo >/dev/null; then SUDO=(sudo -n); else
+    echo "Missing Debian packages (${missing[*]}) and no root or sudo: install them, then rerun." >&2
+    exit 1
+  fi
+  export DEBIAN_FRONTEND=noninteractive
+  "${SUDO[@]}" apt-get update -qq </dev/null
+  "${SUDO[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" </dev/null >/dev/null
+fi
+[ -x .venv/bin/python ] || ./scripts/setup.sh
+
+WORK=$(mktemp -d)
+XVFB_PID=""
+WM_PID=""
+cleanup() {
+  [ -n "$WM_PID" ] && kill "$WM_PID" 2>/dev/null || true
+  [ -n "$XVFB_PID" ] && kill "$XVFB_PID" 2>/dev/null || true
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+echo "Building the outage demo in $WORK"
+REPO=$(pwd)
+(cd "$WORK" && "$REPO/.venv/bin/reentry" --db demo.sqlite demo --scenario outage >/dev/null)
+# A reconciliation run, so that the review screens have flags and identities to show.
+.venv/bin/reentry --db "$WORK/demo.sqlite" reconcile --sih "$WORK/impressions/sih-export.csv" \
+  --out "$WORK/reconcile" --user qualite >/dev/null
+
+# A free display number, then the X server at the ward PC's size and the window manager.
+DISPLAY_NUMBER=99
+while [ -e "/tmp/.X11-unix/X$DISPLAY_NUMBER" ] || [ -e "/tmp/.X$DISPLAY_NUMBER-lock" ]; do
+  DISPLAY_NUMBER=$((DISPLAY_NUMBER + 1))
+done
+export DISPLAY=":$DISPLAY_NUMBER"
+Xvfb "$DISPLAY" -screen 0 "${SIZE}x24" -nolisten tcp >"$WORK/xvfb.log" 2>&1 &
+XVFB_PID=$!
+for _ in $(seq 50); do xdpyinfo >/dev/null 2>&1 && break; sleep 0.1; done
+openbox >"$WORK/openbox.log" 2>&1 &
+WM_PID=$!
+sleep 1
+
+mkdir -p "$OUT"
+QT_QPA_PLATFORM=xcb .venv/bin/python bench/screenshots.py --db "$WORK/demo.sqlite" --out "$OUT"
