@@ -39,10 +39,10 @@
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable, Hashable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
+from itertools import repeat
 from typing import Any, TypeVar
 
 import numpy as np
@@ -65,6 +65,7 @@ from reentry.reconcile.items_table import (
 from reentry.reconcile.items_values import (
     answer_key,
     changed_words,
+    has_choices,
     ipp_key,
     normalise_route,
     normalise_status,
@@ -97,10 +98,21 @@ class Matching:
     missing_reason: np.ndarray  # int8: NONE, NEAREST, CLAIMED, TEXT_UNLIKE, DEVICES_ONLY
     missing_count: np.ndarray  # int32: items in the window (claimed / devices)
     nearest: np.ndarray  # float64: seconds to the nearest charted item outside the window
-    drugs: dict[int, DrugName]
+    drugs: dict[int, DrugName]  # paper row -> how the paper's drug name was read
     extras: dict[int, list[int]]  # paper row -> the other SIH rows of a duplicate
     unmatched: np.ndarray  # SIH rows of the paper's patients and span that nothing claimed
     devices: int = 0  # SIH items of the paper's groups taken for device readings
+    # The SIH's drug names as written -> how each was read (brand, synonym, typo...).
+    sih_drugs: dict[str, DrugName] = field(default_factory=dict)
+    # Per paper row: its IPP, or its match's, is written otherwise than ``ipp_key`` reads it.
+    ipp_spelled: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))
+
+
+def _spelled(ipps: Categorical, keys: list[str]) -> np.ndarray:
+    """Per row, whether its IPP is written otherwise than ``ipp_key`` reads it."""
+    otherwise = np.fromiter((bool(v) and k != v for v, k in zip(ipps.values, keys, strict=True)),
+                            bool, len(keys))
+    return otherwise[ipps.codes] if len(keys) else np.zeros(len(ipps.codes), dtype=bool)
 
 
 def _ids(values: Sequence[Hashable], index: dict) -> np.ndarray:
@@ -144,14 +156,18 @@ class _Keys:
         # A paper item without patient (no IPP, no temporary id) gets -1: it matches nothing.
         self.patients: dict[str, int] = {}
         # IPPs compare as ``ipp_key`` spells them (« 0810007820 », « 810 007 820 »: one patient).
+        # Each side's ``_spelled`` says which rows write their IPP otherwise (for the reason).
         paper_ipp = Categorical.of(paper.ipp)
-        of_value = paper_ipp.per_value(
-            lambda v: self.patients.setdefault(ipp_key(v), len(self.patients))
-            if ipp_key(v) else -1, np.int64)
-        self.paper_patient = of_value[paper_ipp.codes]
+        keys = list(map(ipp_key, paper_ipp.values))
+        setdefault = self.patients.setdefault
+        of_value = [setdefault(k, len(self.patients)) if k else -1 for k in keys]
+        self.paper_patient = np.array(of_value, dtype=np.int64)[paper_ipp.codes]
+        self.paper_spelled = _spelled(paper_ipp, keys)
         sih_ipp = Categorical.of(sih.ipp)
-        of_value = sih_ipp.per_value(lambda v: self.patients.get(ipp_key(v), -1), np.int64)
-        self.sih_patient = of_value[sih_ipp.codes]
+        keys = list(map(ipp_key, sih_ipp.values))
+        of_value = list(map(self.patients.get, keys, repeat(-1, len(keys))))
+        self.sih_patient = np.array(of_value, dtype=np.int64)[sih_ipp.codes]
+        self.sih_spelled = _spelled(sih_ipp, keys)
         self.sih_rows = np.flatnonzero(self.sih_patient >= 0)
         sih_code = Categorical.of(sih.code)
         self._code_names: list[str] = [c or "" for c in sih_code.values]
@@ -372,17 +388,27 @@ def _numbered(column: Sequence[Any], rows: np.ndarray, clean: Callable[[Any], Ha
 
 
 def _numbered_answers(table: ItemTable, rows: np.ndarray, index: dict) -> np.ndarray:
-    """The number (in ``index``) of each row's text value as it compares (``answer_key``: a
-    coded answer by its choice, whatever label it is written with), per (code, text) pair."""
-    code, text = Categorical.of(table.code), Categorical.of(table.value_text)
+    """The number (in ``index``) of each row's text value as it compares: the text without
+    case or accents, and for a code a form asks as a choice (AVPU), the choice however it is
+    written (``answer_key``), worked out per distinct (code, text) pair of those rows only."""
+    numbers = _numbered(table.value_text, rows, _plain, index)
+    code = Categorical.of(table.code)
+    if not len(rows) or not len(code.values):
+        return numbers
+    asked = code.per_value(lambda c: has_choices(c or ""), bool)[code.codes[rows]]
+    coded = np.flatnonzero(asked)
+    if not len(coded):
+        return numbers
+    text = Categorical.of(table.value_text)
     width = len(text.values) + 1
-    pair = (code.codes[rows].astype(np.int64) % max(len(code.values), 1)) * width \
-        + text.codes[rows] % max(width - 1, 1)
+    pair = (code.codes[rows[coded]].astype(np.int64) % len(code.values)) * width \
+        + text.codes[rows[coded]] % max(width - 1, 1)
     distinct, inverse = np.unique(pair, return_inverse=True)
     setdefault, codes, texts = index.setdefault, code.values, text.values
-    numbers = np.array([setdefault(answer_key(codes[p // width] or "", texts[p % width]),
-                                   len(index)) for p in distinct.tolist()], dtype=np.int64)
-    return numbers[inverse.reshape(-1)] if len(rows) else np.empty(0, dtype=np.int64)
+    numbers[coded] = np.array([setdefault(answer_key(codes[p // width] or "", texts[p % width]),
+                                          len(index)) for p in distinct.tolist()],
+                              dtype=np.int64)[inverse.reshape(-1)]
+    return numbers
 
 
 def _route(route: str | None) -> str:
@@ -471,9 +497,13 @@ def _compare_notes(paper: ItemTable, sih: ItemTable, edges: _Edges, candidates: 
     left = list(map(_plain, _pick(paper.text, edges.paper[notes])))
     right = list(map(_plain, _pick(sih.text, candidates.rows[edges.position[notes]])))
     related[notes] = process.cpdist(left, right, scorer=fuzz.token_set_ratio, dtype=np.float32)
-    whole = np.maximum(process.cpdist(left, right, scorer=fuzz.token_sort_ratio,
-                                      dtype=np.float32),
-                       process.cpdist(left, right, scorer=fuzz.ratio, dtype=np.float32))
+    whole = process.cpdist(left, right, scorer=fuzz.token_sort_ratio, dtype=np.float32)
+    short = np.flatnonzero((whole < tolerances.note_same)
+                           & (related[notes] >= tolerances.note_related))
+    if len(short):  # a typo in a first letter moves its word in the sorted order
+        whole[short] = np.maximum(whole[short], process.cpdist(
+            [left[i] for i in short.tolist()], [right[i] for i in short.tolist()],
+            scorer=fuzz.ratio, dtype=np.float32))
     same = whole >= tolerances.note_same
     for at in np.flatnonzero(same).tolist():
         if changed_words(left[at], right[at]) != ((), ()):
@@ -512,10 +542,10 @@ def _closeness(edges: _Edges) -> np.ndarray:
     return np.abs(edges.delta) + notes + edges.other_author * AUTHOR_WEIGHT
 
 
-def _cost(edges: _Edges) -> np.ndarray:
+def _cost(edges: _Edges, closeness: np.ndarray) -> np.ndarray:
     """Closeness, plus one minute per percent of difference of a changed number (a copy typed
     wrong is usually near what was written)."""
-    return _closeness(edges) + edges.penalty
+    return closeness + edges.penalty
 
 
 def _compare_authors(paper: ItemTable, sih: ItemTable, edges: _Edges,
@@ -544,44 +574,54 @@ def _assign(paper_count: int, position_count: int, edges: _Edges, tier: np.ndarr
     """(chosen edge of each paper item or -1, taken candidate positions, duplicates)."""
     chosen = np.full(paper_count, -1, dtype=np.int64)
     taken = np.zeros(position_count, dtype=bool)
-    cost = _cost(edges)
+    closeness = _closeness(edges)
+    cost = _cost(edges, closeness)
+    by_level = np.argsort(tier, kind="stable")
+    bounds = np.searchsorted(tier[by_level], np.arange(_LEVELS + 1)).tolist()
+
+    def of_tiers(*tiers: int) -> np.ndarray:
+        return np.concatenate([by_level[bounds[2 * t]:bounds[2 * t + 2]] for t in tiers])
+
+    rivals = of_tiers(DIFFERING_EXACT, DIFFERING_NEAR)
     extras: dict[int, list[int]] = {}
     for level in range(_LEVELS):
-        active = np.flatnonzero((tier == level) & (chosen[edges.paper] < 0)
-                                & ~taken[edges.position])
+        active = by_level[bounds[level]:bounds[level + 1]]
+        active = active[(chosen[edges.paper[active]] < 0) & ~taken[edges.position[active]]]
         picked = active[one_to_one(edges.paper[active], edges.position[active], cost[active])]
         chosen[edges.paper[picked]] = picked
         taken[edges.position[picked]] = True
         if level in _DUPLICATES_AFTER:
             same_author, tiers = _DUPLICATES_AFTER[level]
-            allowed = duplicable & (~edges.other_author if same_author else True)
-            for row, found in _duplicates(edges, tier, allowed, chosen, taken, tiers).items():
-                extras.setdefault(row, []).extend(edges.position[found].tolist())
+            pool = of_tiers(*tiers)
+            pool = pool[duplicable[pool] & (~edges.other_author[pool] if same_author else True)]
+            for row, found in _duplicates(edges, pool, rivals, closeness, chosen,
+                                          taken).items():
+                extras.setdefault(row, []).extend(spot for _, spot in found)
     # Left over once every paper item has had its chance: any equal copy within the kind's
     # tolerance repeats the paper item it is nearest (rule 5 above)...
-    closeness = _closeness(edges)
-    for row, found in _duplicates(edges, tier, duplicable, chosen, taken,
-                                  (EQUAL_EXACT, EQUAL_NEAR, EQUAL_FAR)).items():
+    pool = of_tiers(EQUAL_EXACT, EQUAL_NEAR, EQUAL_FAR)
+    for row, found in _duplicates(edges, pool[duplicable[pool]], rivals, closeness, chosen,
+                                  taken).items():
         if edges.mask[chosen[row]] == STATUS:
             # ...unless the item took a dose of the other status: given and refused are two
             # facts, not a copy typed wrong; the equal one is its copy, the other is left.
-            nearest = min(found, key=closeness.__getitem__)
+            nearest = min(found, key=lambda pair: closeness[pair[0]])
             taken[edges.position[chosen[row]]] = False
-            chosen[row] = nearest
-            found = [e for e in found if e != nearest]
-        extras.setdefault(row, []).extend(edges.position[found].tolist())
-    return chosen, taken, {row: spots for row, spots in extras.items() if spots}
+            chosen[row] = nearest[0]
+            found = [pair for pair in found if pair != nearest]
+            if not found and row not in extras:
+                continue
+        extras.setdefault(row, []).extend(spot for _, spot in found)
+    return chosen, taken, extras
 
 
-def _duplicates(edges: _Edges, tier: np.ndarray, allowed: np.ndarray, chosen: np.ndarray,
-                taken: np.ndarray, tiers: tuple[int, ...]) -> dict[int, list[int]]:
-    """Further equal copies of a matched paper item (rules 4 and 5 above), as edges; each goes
-    to the paper item it is nearest (``_closeness``: time, then author), unless an unmatched
-    one is nearer."""
-    distance = _closeness(edges)
-    free = ~taken[edges.position]
-    equal = np.isin(tier // 2, tiers)
-    candidates = np.flatnonzero(equal & allowed & free & (chosen[edges.paper] >= 0))
+def _duplicates(edges: _Edges, pool: np.ndarray, rivals: np.ndarray, distance: np.ndarray,
+                chosen: np.ndarray, taken: np.ndarray) -> dict[int, list[tuple[int, int]]]:
+    """Further equal copies of a matched paper item (rules 4 and 5 above), among the ``pool``
+    of equal edges, as (edge, candidate position) pairs; each goes to the paper item it is
+    nearest (``_closeness``: time, then author), unless an unmatched one is nearer (its
+    ``rivals``: differing edges, exact or near)."""
+    candidates = pool[~taken[edges.position[pool]] & (chosen[edges.paper[pool]] >= 0)]
     if not len(candidates):
         return {}
     order = candidates[np.lexsort((distance[candidates], edges.position[candidates]))]
@@ -589,19 +629,20 @@ def _duplicates(edges: _Edges, tier: np.ndarray, allowed: np.ndarray, chosen: np
     first = np.ones(len(order), dtype=bool)
     first[1:] = spots[1:] != spots[:-1]
     best = order[first]
-    rivals = np.flatnonzero(np.isin(tier // 2, (DIFFERING_EXACT, DIFFERING_NEAR)) & free
-                            & (chosen[edges.paper] < 0))
-    if len(rivals):
-        nearest_rival = dict.fromkeys(edges.position[rivals].tolist(), math.inf)
-        for spot, gap in zip(edges.position[rivals].tolist(), distance[rivals].tolist(),
-                             strict=True):
-            nearest_rival[spot] = min(nearest_rival[spot], gap)
-        keep = [distance[e] <= nearest_rival.get(int(edges.position[e]), math.inf)
-                for e in best.tolist()]
-        best = best[np.array(keep, dtype=bool)]
-    extras: dict[int, list[int]] = {}
-    for edge in best.tolist():
-        extras.setdefault(int(edges.paper[edge]), []).append(edge)
+    rivals = rivals[~taken[edges.position[rivals]] & (chosen[edges.paper[rivals]] < 0)]
+    if len(rivals):  # the nearest rival of each spot, looked up by sorted search
+        by_spot = rivals[np.lexsort((distance[rivals], edges.position[rivals]))]
+        rival_spots = edges.position[by_spot]
+        lead = np.ones(len(by_spot), dtype=bool)
+        lead[1:] = rival_spots[1:] != rival_spots[:-1]
+        rival_spots, rival_gap = rival_spots[lead], distance[by_spot[lead]]
+        at = np.minimum(np.searchsorted(rival_spots, edges.position[best]), len(rival_spots) - 1)
+        contested = rival_spots[at] == edges.position[best]
+        best = best[~contested | (distance[best] <= rival_gap[at])]
+    extras: dict[int, list[tuple[int, int]]] = {}
+    for edge, row, spot in zip(best.tolist(), edges.paper[best].tolist(),
+                               edges.position[best].tolist(), strict=True):
+        extras.setdefault(row, []).append((edge, spot))
     taken[edges.position[best]] = True
     return extras
 
@@ -647,7 +688,11 @@ def _match(paper: ItemTable, sih: ItemTable, tolerances: Tolerances, names: Drug
     duplicable = ~candidates.device[edges.position] & ~candidates.undecided[edges.position]
     chosen, taken, extras = _assign(count, len(candidates.rows), edges, tier, duplicable)
     matching = _decide(paper, edges, candidates, chosen, extras, tolerance)
-    matching.drugs = _drug_names(keys, sih, matching)
+    matching.drugs = keys.drugs
+    matching.sih_drugs = keys.sih_drugs
+    matching.ipp_spelled = keys.paper_spelled.copy()
+    matched = np.flatnonzero(matching.sih_row >= 0)
+    matching.ipp_spelled[matched] |= keys.sih_spelled[matching.sih_row[matched]]
     matching.devices = int(candidates.device.sum())
     _missing_reasons(matching, paper, paper_group, low, high, candidates, charted_in_window,
                      devices_in_window, related, best_note)
@@ -678,25 +723,6 @@ def _decide(paper: ItemTable, edges: _Edges, candidates: _Sorted, chosen: np.nda
     return Matching(verdict, sih_row, mask, delta, note_score, device, tolerance,
                     np.zeros(count, dtype=np.int8), np.zeros(count, dtype=np.int32),
                     np.full(count, np.nan), {}, extra_rows, np.empty(0, dtype=np.int64))
-
-
-def _drug_names(keys: _Keys, sih: ItemTable, matching: Matching) -> dict[int, DrugName]:
-    """Each administration's drug name as its reason says it: how the paper's name was read,
-    or, when the paper wrote the INN and the matched SIH item named it otherwise (a brand, a
-    synonym, a typo), how the SIH's name was read."""
-    drugs = keys.drugs
-    renamed = {w for w, d in keys.sih_drugs.items() if d.how != "same"}
-    matched = np.flatnonzero(matching.sih_row >= 0)
-    if not renamed or not len(matched):
-        return drugs
-    code = Categorical.of(sih.code)
-    flagged = code.per_value(lambda v: v in renamed, bool)[code.codes[matching.sih_row[matched]]]
-    for row in matched[flagged].tolist():
-        paper_name = drugs.get(row)
-        if paper_name is not None and paper_name.how == "same":
-            read = keys.sih_drugs[code[int(matching.sih_row[row])] or ""]
-            drugs[row] = DrugName(paper_name.written, read.key, read.how, read.score)
-    return drugs
 
 
 def _missing_reasons(matching: Matching, paper: ItemTable, paper_group: np.ndarray,

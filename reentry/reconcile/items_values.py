@@ -236,6 +236,11 @@ def answer_key(code: str, text: str | None) -> str:
     return found.pop() if len(found) == 1 else plain
 
 
+def has_choices(code: str) -> bool:
+    """Whether a form asks ``code`` as a choice (its answers compare by ``answer_key``)."""
+    return bool(_choices(code))
+
+
 @lru_cache(maxsize=256)
 def _choices(code: str) -> dict[str, str]:
     """Each way the form names the choices of ``code`` (code, French and English labels),

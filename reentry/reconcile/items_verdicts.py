@@ -96,7 +96,7 @@ class VerdictBuilder:
         self._paper_kinds = list(paper.kinds)
         matched = np.maximum(matching.sih_row, 0)
         self._sih_ids = _at(sih.ids, matched)
-        self._sih_ipp = _at(sih.ipp, matched)
+        self._ipp_spelled = matching.ipp_spelled.tolist()
         self._sih_code = _at(sih.code, matched)
         self._compared = [_COMPARED[c] for c in _compared_fields(paper, sih, matched).tolist()]
 
@@ -139,13 +139,13 @@ class VerdictBuilder:
                      ) -> tuple[str, float] | None:
         """An ``in_sih`` reason with one ``format``, and the score (None: let the message tree
         do it)."""
-        if self._device[row] or self._sih_ipp[row] != self._paper_ipp[row]:
+        if self._device[row] or self._ipp_spelled[row]:
             return None
         kind = self._kind[row]
         fields = self._compared[row]
         params = {"sih_id": self._sih_ids[row], "minutes": minutes(self._delta[row]),
                   "tolerance": minutes(self._tolerance[row])}
-        drug = self.m.drugs.get(row)
+        drug = self._drug(row)
         score = 1.0
         if drug is not None:
             score = drug.score / 100.0
@@ -176,12 +176,13 @@ class VerdictBuilder:
             return (), score, reason, ()
         sih_row = self._sih_row[row]
         sih_id = self._sih_ids[row]
-        drug = self.m.drugs.get(row)
+        drug = self._drug(row)
         note_score = self._note[row] if kind == NOTE_CODE else None
         score = (note_score if note_score is not None
                  else drug.score if drug is not None else 100.0) / 100.0
         match = self._match(row, sih_row, drug, note_score)
-        spellings = self._ipp_spellings(row, (sih_row, *self.m.extras.get(row, ())))
+        spellings = (self._ipp_spellings(row, (sih_row, *self.m.extras.get(row, ())))
+                     if self._ipp_spelled[row] or row in self.m.extras else "")
         if spellings:
             match = spec("reconcile.match.ipp", match=match, sih_ipp=spellings,
                          paper_ipp=self._paper_ipp[row])
@@ -216,12 +217,21 @@ class VerdictBuilder:
         return match_spec(self._sih_ids[row], self._delta[row], self._tolerance[row], drug,
                           self._sih_code[row], note_score)
 
+    def _drug(self, row: int) -> DrugName | None:
+        """How the drug names matched: the paper's name as read, or, when the paper wrote the
+        INN and its SIH match named it otherwise (a brand, a synonym, a typo), the SIH's."""
+        drug = self.m.drugs.get(row)
+        if drug is None or drug.how != "same" or self._sih_row[row] < 0:
+            return drug
+        read = self.m.sih_drugs.get(self._sih_code[row] or "")
+        if read is None or read.how == "same":
+            return drug
+        return DrugName(drug.written, read.key, read.how, read.score)
+
     def _ipp_spellings(self, row: int, sih_rows: Sequence[int]) -> str:
         """The IPPs of the matched SIH items written otherwise than on paper (« 0810007820 »,
         read as the same number): the reason says so, since it matched on them."""
         paper_ipp = self._paper_ipp[row]
-        if self._sih_ipp[row] == paper_ipp and len(sih_rows) == 1:
-            return ""
         written = dict.fromkeys(self.sih.ipp[r] for r in sih_rows)
         return ", ".join(w for w in written if w != paper_ipp)
 
