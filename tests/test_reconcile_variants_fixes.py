@@ -6,13 +6,23 @@ and coded answers written out, salts."""
 from __future__ import annotations
 
 import json
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
 
+from reentry.entry.model import Item, ItemKind
+from reentry.export import export_items
+from reentry.importing import parse_file
 from reentry.reconcile.authors import AuthorMatch, same_author
-from reentry.reconcile.items import PaperItem, SihItem, reconcile
+from reentry.reconcile.items import (
+    PaperItem,
+    SihItem,
+    paper_from_items,
+    read_item_csv,
+    read_item_table,
+    reconcile,
+)
 from reentry.reconcile_run import read_sih_and_patients
 
 PARIS_WINTER = timezone(timedelta(hours=1))
@@ -378,3 +388,53 @@ def test_a_changed_copy_at_the_written_time_is_not_given_to_a_neighbour_nearer_i
     found = verdicts(paper_items, [sih("c2", value=12, minutes=2.5)])
     assert found["p1"].verdict == "missing"
     assert (found["p2"].verdict, found["p2"].sih_ids) == ("differs", ("c2",))
+
+
+# -- what Reentry exports, read back by the reconciliation ------------------------------------------
+
+
+def exported_shift() -> list[Item]:
+    """One night on paper: vital signs (an AVPU answer among them), two doses (one refused), a
+    note; all typed by jdupont from what M.D. wrote."""
+    event = datetime(2026, 11, 23, 22, 15, tzinfo=UTC)
+    base = dict(serial=1, effective_time=event, author="Marie Dupont", entered_by="jdupont",
+                entered_at=event + timedelta(hours=9), ipp="100001", nda="500001")
+    rows = [(ItemKind.VITAL_SIGN, dict(code="8480-6", label="PAS", value=120, unit="mm[Hg]")),
+            (ItemKind.VITAL_SIGN, dict(code="8310-5", label="T", value=37.5, unit="Cel")),
+            (ItemKind.VITAL_SIGN, dict(code="80288-4", label="AVPU", value_text="P")),
+            (ItemKind.MEDICATION_ADMINISTRATION,
+             dict(code="paracétamol", label="paracétamol", value=1, unit="g", route="PO")),
+            (ItemKind.MEDICATION_ADMINISTRATION,
+             dict(code="amoxicilline", label="amoxicilline", value=1, unit="g", route="IV",
+                  status="not-done", status_reason="refus du patient")),
+            (ItemKind.NURSING_NOTE, dict(code="", text="Douleur EN 6.\nMédecin prévenu."))]
+    return [Item(id=n, entry_id=n, kind=kind, **base, **fields)
+            for n, (kind, fields) in enumerate(rows, 1)]
+
+
+def test_what_reentry_exports_in_hl7_is_found_in_sih_by_the_reconciliation(tmp_path):
+    """ORU^R01 for vital signs and notes, RAS^O17 for doses: an SIH that stores them as sent
+    gives them back in the same messages."""
+    items = exported_shift()
+    out = tmp_path / "export.hl7"
+    assert export_items(items, "hl7", out) == len(items)
+    sih_items, _ = read_sih_and_patients([out])
+    kinds = sorted(i.kind for i in sih_items)
+    assert kinds == sorted(i.kind.value for i in items)  # RAS^O17 doses and notes included
+    found = reconcile(paper_from_items(items), sih_items).verdicts
+    assert {v.item_id: v.verdict for v in found} == {str(i.id): "in_sih" for i in items}
+
+
+# -- numbers written the French way ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("space", [" ", "\u00a0", "\u202f"])
+def test_a_dose_with_a_french_thousands_separator_is_read_by_both_readers(tmp_path, space):
+    path = tmp_path / "sih.csv"
+    path.write_text("record_id,ipp,nda,kind,code,value,unit,route,effective_time,author,text\n"
+                    f"S1,{IPP},5001,medication_administration,énoxaparine,4{space}000,UI,SC,"
+                    "2025-10-26T22:00:00+01:00,MD,\n", encoding="utf-8")
+    assert list(read_item_table(path).value) == [4000.0]
+    assert [a.dose for a in parse_file(path).administrations] == [4000.0]
+    found = verdicts([dose("énoxaparine", 4000, "UI", route="SC")], read_item_csv(path))
+    assert found["p"].verdict == "in_sih"

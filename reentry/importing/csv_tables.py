@@ -164,9 +164,10 @@ def parse_datetime(value: str) -> datetime:
 
 
 def parse_number(value: str) -> float:
-    """A decimal number, point or comma, spaces between thousands; ValueError for anything
-    else, infinities and NaN included."""
-    number = float(value.replace(",", ".").replace(" ", ""))
+    """A decimal number, point or comma, spaces between thousands (« 4 000 », the no-break and
+    narrow no-break spaces French number formatting writes too); ValueError for anything else,
+    infinities and NaN included."""
+    number = float("".join(value.replace(",", ".").split()))
     if not math.isfinite(number):
         raise ValueError(value)
     return number

@@ -1,8 +1,10 @@
-"""HL7 v2.5 with the French PAM profile (IHE PAM FR 2.11): ADT movements and ORU observations.
+"""HL7 v2.5 with the French PAM profile (IHE PAM FR 2.11): ADT movements, ORU observations and
+RAS administrations.
 
 Accepted: ADT A01/A04 (admission), A02/A06/A07 (transfer, or change of patient class on the same
 stay), A03 (discharge), A11/A12/A13 (cancellation of the admission, transfer or discharge),
-Z99 (update of a movement, PAM FR), A05/A08/A28/A31 (identity only); ORU^R01 (observations).
+Z99 (update of a movement, PAM FR), A05/A08/A28/A31 (identity only); ORU^R01 (observations);
+RAS^O17 (medication administrations, as ``reentry export`` sends them: ``hl7v2_administrations``).
 Anything else rejects the file: a half-understood feed is worse than a refused one.
 
 - Stay: PV1-19 (NDA), else PID-18. Location: PV1-3 (point of care ^ room ^ bed ^ facility) and
@@ -23,11 +25,13 @@ from datetime import datetime
 
 from reentry.config import load_settings
 from reentry.i18n import Msg, msg
+from reentry.importing.hl7v2_administrations import read_administrations
 from reentry.importing.hl7v2_patient import read_patient
 from reentry.importing.hl7v2_results import read_results
 from reentry.importing.hl7v2_segments import Message, Segment, read_messages
 from reentry.importing.source import SourceFile
 from reentry.model import (
+    Administration,
     Bed,
     ImportBatch,
     Movement,
@@ -49,7 +53,7 @@ CANCELLATIONS = {"A11": MovementKind.ADMISSION, "A12": MovementKind.TRANSFER,
 IDENTITY_ONLY = frozenset({"A05", "A08", "A28", "A31"})
 MOVEMENT_UPDATE = "Z99"
 ADT_TRIGGERS = (*MOVEMENTS, *CANCELLATIONS, *IDENTITY_ONLY, MOVEMENT_UPDATE)
-ACCEPTED = f"ADT^{'/'.join(sorted(ADT_TRIGGERS))}, ORU^R01"
+ACCEPTED = f"ADT^{'/'.join(sorted(ADT_TRIGGERS))}, ORU^R01, RAS^O17"
 ACTIONS = ("INSERT", "UPDATE", "CANCEL")
 
 
@@ -66,6 +70,8 @@ def parse(source: SourceFile) -> ImportBatch:
             builder.adt(message, trigger, sent)
         elif code == "ORU" and trigger == "R01":
             builder.oru(message, sent)
+        elif code == "RAS" and trigger == "O17":
+            builder.ras(message)
         else:
             raise message.msh.reject(9, msg("problem.unsupported_message", kind=message.kind,
                                             accepted=ACCEPTED))
@@ -139,6 +145,7 @@ class _BatchBuilder:
         self.stays: dict[str, Stay] = {}
         self.movements: list[Movement] = []
         self.observations: list[Observation] = []
+        self.administrations: list[Administration] = []
 
     def finish(self, batch: ImportBatch) -> ImportBatch:
         batch.sites = list(self.sites.values())
@@ -149,6 +156,7 @@ class _BatchBuilder:
         batch.stays = list(self.stays.values())
         batch.movements = self.movements
         batch.observations = self.observations
+        batch.administrations = self.administrations
         return batch
 
     def oru(self, message: Message, sent: datetime) -> None:
@@ -157,6 +165,13 @@ class _BatchBuilder:
         for stay in results.stays:
             self._add_stay(stay, message.require("PV1"))
         self.observations.extend(results.observations)
+
+    def ras(self, message: Message) -> None:
+        found = read_administrations(message, self.ipp_authority)
+        self.patient_references.extend(found.patients)  # the MAR never rewrites an identity
+        for stay in found.stays:
+            self._add_stay(stay, message.require("PV1"))
+        self.administrations.extend(found.administrations)
 
     def adt(self, message: Message, trigger: str, sent: datetime) -> None:
         pid = message.require("PID")

@@ -26,7 +26,7 @@ import numpy as np
 
 from reentry.entry.model import ItemKind
 from reentry.i18n import msg
-from reentry.importing.csv_tables import ITEM_KINDS, ITEM_REQUIRED, parse_datetime
+from reentry.importing.csv_tables import ITEM_KINDS, ITEM_REQUIRED, parse_datetime, parse_number
 from reentry.importing.source import SourceFile
 from reentry.reconcile.csv_columns import (
     Categorical,
@@ -166,10 +166,11 @@ def _timestamp(value: str) -> float:
 
 
 def _number(value: str) -> float:
+    """As ``reentry import`` reads a number (``parse_number``: « 4 000 », « 37,5 »)."""
     if not value:
         return math.nan
-    if "," in value or " " in value:
-        value = value.replace(",", ".").replace(" ", "")
+    if not value.isascii() or "," in value or " " in value:
+        return parse_number(value)
     number = float(value)
     if not math.isfinite(number):  # "inf", "nan", 1e999: not a measure
         raise ValueError(value)
