@@ -1,8 +1,11 @@
 """The print station: choose wards, see pages and print time per printer, print with progress.
 
 Pages and sheets are planned exactly as printing will plan them (nothing is registered until
-Print is pressed). Printing runs in the background: each ward is registered, drawn, then sent to
-the chosen CUPS queue, or only written as PDF when no printer is chosen.
+printing is confirmed). Print asks for confirmation (``ui.print_confirm``): pages, sheets,
+printer, estimated time, the period covered, and the outage event the sheets belong to (the
+ongoing one, one declared there and then, or an explicit test print that registers nothing).
+Printing runs in the background: each ward is registered, drawn, then sent to the chosen CUPS
+queue, or only written as PDF when no printer is chosen.
 """
 
 from __future__ import annotations
@@ -35,7 +38,11 @@ from PySide6.QtWidgets import (
 
 from reentry import clock, i18n
 from reentry.config import Settings
+from reentry.entry import service as entry_service
+from reentry.entry.model import User
 from reentry.errors import UserError
+from reentry.events.model import DeclareEvent, OutageEvent
+from reentry.events.service import declare_event
 from reentry.i18n import tr
 from reentry.printing.spool import (
     Printer,
@@ -47,15 +54,20 @@ from reentry.printing.spool import (
 from reentry.printing.station import (
     PrintOutcome,
     PrintRequest,
+    TestPrintOutcome,
     WardEstimate,
-    default_window_start,
     estimate_wards,
+    event_window_start,
+    ongoing_event,
     print_batch,
+    print_test,
 )
 from reentry.progress import CancelToken, ProgressCallback
 from reentry.store import open_store
 from ui.errors import show_user_error
 from ui.language import is_language_change
+from ui.print_confirm import EventChoice, PrintChoice, PrintConfirmDialog, PrintSummary
+from ui.session import Session
 from ui.tasks import BackgroundTask, QuietTask
 
 COLUMNS = ("ward", "patients", "sheets", "pages", "minutes")
@@ -63,10 +75,10 @@ COLUMNS = ("ward", "patients", "sheets", "pages", "minutes")
 
 @dataclass(frozen=True)
 class PrintResult:
-    outcome: PrintOutcome
+    outcome: PrintOutcome | TestPrintOutcome
     jobs: list[PrintJob]
+    event_title: str | None = None  # the event the batch belongs to; None for a test print
 
-from ui.session import Session
 
 class PrintStationDialog(QDialog):
     finished_printing = Signal()  # after success, failure or cancel
@@ -80,6 +92,7 @@ class PrintStationDialog(QDialog):
         super().__init__(parent)
         self.setObjectName("print_station")
         self.db_path = Path(db_path)
+        self.session = session  # who prints is registered with the sheets, when signed in
         self.settings = settings
         self._send = send
         self._now = now
@@ -88,15 +101,16 @@ class PrintStationDialog(QDialog):
         self.estimating: QuietTask | None = None
         self._estimate_again = False
         self.last_result: PrintResult | None = None
+        self.confirm: PrintConfirmDialog | None = None
 
         self.out_dir = QLineEdit(str(Path.home() / "Reentry" / "impressions"), self)
         self.browse = QPushButton(self)
         self.browse.clicked.connect(self._choose_folder)
-        self.session = session  # who prints is registered with the sheets, when signed in
         self.start = QDateTimeEdit(self)
         self.start.setDisplayFormat("dd/MM/yyyy HH:mm")
-        local = default_window_start(now())
-        self.start.setDateTime(QDateTime(local.year, local.month, local.day, local.hour, 0, 0))
+        local = event_window_start(self._read_ongoing(), now())
+        self.start.setDateTime(QDateTime(local.year, local.month, local.day, local.hour,
+                                         local.minute, 0))
         self.hours = QDoubleSpinBox(self)
         self.hours.setRange(1, 72)
         self.hours.setValue(8)
@@ -124,7 +138,7 @@ class PrintStationDialog(QDialog):
         self.result.setWordWrap(True)
         self.print_button = QPushButton(self)
         self.print_button.setDefault(True)
-        self.print_button.clicked.connect(self.start_printing)
+        self.print_button.clicked.connect(self.confirm_printing)
         self._build_layout()
         for signal in (self.hours.valueChanged, self.packets.valueChanged,
                        self.start.dateTimeChanged):
@@ -248,25 +262,109 @@ class PrintStationDialog(QDialog):
         user = self.session.user if self.session is not None else None
         return user.username if user is not None else None
 
-    def start_printing(self) -> None:
+    def _read_ongoing(self) -> OutageEvent | None:
+        """The ongoing outage event (a quick read), or None; a database that cannot be opened
+        is reported by the estimates."""
+        try:
+            store = open_store(self.db_path)
+        except UserError:
+            return None
+        try:
+            return ongoing_event(store)
+        finally:
+            store.close()
+
+    def _signed_in(self) -> User | None:
+        return self.session.user if self.session is not None else None
+
+    def summary(self) -> PrintSummary:
+        """What the confirmation shows: the plan of the checked wards, as estimated."""
+        chosen = set(self.selected_wards())
+        estimates = [e for e in self._estimates if e.ward_code in chosen]
+        pages = sum(e.pages for e in estimates)
+        return PrintSummary(
+            wards=tuple(e.ward_name for e in estimates),
+            patients=sum(e.patients for e in estimates),
+            sheets=sum(e.sheets for e in estimates), pages=pages,
+            printer=self.printer.currentData(), folder=Path(self.out_dir.text()),
+            minutes=estimate_print_seconds(pages, self.speed.value()) / 60,
+            speed=self.speed.value(), window_start=self._window_start(),
+            window_hours=self.hours.value())
+
+    def confirm_printing(self) -> PrintConfirmDialog:
+        """Nothing is printed before the operator has seen what and for which event."""
+        ongoing = self._read_ongoing()
+        outside = [e.ward_name for e in self._estimates
+                   if e.ward_code in set(self.selected_wards())
+                   and ongoing is not None and not ongoing.affects(e.ward_code)]
+        self.confirm = PrintConfirmDialog(self.summary(), ongoing, outside, self._signed_in(),
+                                          self._now(), self._print_for, self)
+        self.confirm.finished.connect(self._confirm_closed)
+        self.confirm.open()
+        return self.confirm
+
+    def _confirm_closed(self) -> None:
+        self.confirm = None
+
+    def _print_for(self, choice: PrintChoice) -> None:
+        """The confirmed choice: a test print, the ongoing event, or an event declared now (a
+        refusal raised here is shown in the confirmation, which stays open)."""
+        if choice.kind is EventChoice.TEST:
+            self.start_printing(test=True)
+            return
+        if choice.kind is EventChoice.ONGOING:
+            ongoing = self._read_ongoing()
+            if ongoing is None or ongoing.id != choice.event_id:
+                raise UserError("station.event_not_ongoing", event=choice.event_id)
+            self.start_printing(event=ongoing)
+            return
+        assert choice.new_event is not None
+        new = choice.new_event
+        store = open_store(self.db_path)
+        try:
+            user = self._signed_in()
+            if user is None:
+                name = new.declared_by or ""
+                user = (self.session.sign_in(store, name) if self.session is not None
+                        else entry_service.sign_in(store, name))
+            declared = declare_event(store, DeclareEvent(
+                title=new.title, started_at=new.started_at, user=user, planned=new.planned),
+                now=self._now())
+        finally:
+            store.close()
+        self.start_printing(event=declared.event)
+
+    def start_printing(self, *, event: OutageEvent | None = None, test: bool = False) -> None:
+        """Print the checked wards for ``event`` (checked again when the batch opens), or, with
+        ``test``, a test print that registers nothing."""
+        if event is None and not test:
+            raise ValueError("printing belongs to an event, or is a test print")
         request = PrintRequest(out_dir=Path(self.out_dir.text()),
                                wards=tuple(self.selected_wards()), hours=self.hours.value(),
                                start=self._window_start(),
                                admission_packets=self.packets.value(),
                                language=self.language.currentData(),
-                               operator=self._operator())
+                               operator=self._operator(),
+                               event_id=event.id if event is not None else None)
         printer = self.printer.currentData()
         db_path, send = self.db_path, self._send
+        title = event.title if event is not None else None
 
         def work(progress: ProgressCallback, cancel: CancelToken) -> PrintResult:
             store = open_store(db_path)  # this thread's own connection
             try:
-                outcome = print_batch(store, request, progress, cancel)
+                outcome: PrintOutcome | TestPrintOutcome
+                if test:
+                    outcome = print_test(store, request, progress, cancel)
+                    job = "reentry-essai"
+                else:
+                    outcome = print_batch(store, request, progress, cancel)
+                    job = f"reentry-{outcome.batch_id}"
             finally:
                 store.close()
-            jobs = [send(w.pdf, printer, title=f"reentry-{outcome.batch_id}-{w.ward_code}")
+            jobs = [send(w.pdf, printer, title=f"{job}-{w.ward_code}")
                     for w in outcome.wards] if printer else []
-            return PrintResult(outcome, jobs)
+            return PrintResult(outcome, jobs, title)
 
         self.result.clear()
         self.task = BackgroundTask(self, work, tr("ui.print_running"))
@@ -280,9 +378,15 @@ class PrintStationDialog(QDialog):
     def _on_printed(self, result: PrintResult) -> None:
         self.last_result = result
         outcome = result.outcome
-        key = "ui.print_done_sent" if result.jobs else "ui.print_done"
-        self.result.setText(tr(key, batch=outcome.batch_id, pages=outcome.pages,
-                               folder=self.out_dir.text(), printer=self.printer.currentText()))
+        sent = "_sent" if result.jobs else ""
+        if isinstance(outcome, TestPrintOutcome):
+            text = tr(f"print_ui.done_test{sent}", pages=outcome.pages,
+                      folder=self.out_dir.text(), printer=self.printer.currentText())
+        else:
+            text = tr(f"print_ui.done{sent}", batch=outcome.batch_id, event=result.event_title,
+                      pages=outcome.pages, folder=self.out_dir.text(),
+                      printer=self.printer.currentText())
+        self.result.setText(text)
 
     def _on_failed(self, error: Exception) -> None:
         if isinstance(error, UserError):
@@ -317,9 +421,10 @@ class PrintStationDialog(QDialog):
         self.browse.setText(tr("ui.print_browse"))
         self.print_button.setText(tr("ui.print_button"))
         self.printer.setItemText(0, tr("ui.print_no_printer"))
-        labels = ("folder", "start", "hours", "packets", "language", "printer", "speed")
+        labels = ("ui.print_folder", "print_ui.window_start", "ui.print_hours",
+                  "ui.print_packets", "ui.print_language", "ui.print_printer", "ui.print_speed")
         for label, key in zip(self._labels, labels, strict=True):
-            label.setText(tr(f"ui.print_{key}"))
+            label.setText(tr(key))
         self.table.setHorizontalHeaderLabels([tr(f"ui.print_column_{c}") for c in COLUMNS])
         self._update_totals()
 
