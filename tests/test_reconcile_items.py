@@ -69,7 +69,7 @@ def test_each_verdict_with_its_reason():
     assert "s-same" in str(verdicts["same"].reason) and "3 min" in str(verdicts["same"].reason)
     assert verdicts["changed"].verdict == "differs"
     assert verdicts["changed"].differs_on == ("value",)
-    assert "37.5" in str(verdicts["changed"].reason) and "38.5" in str(verdicts["changed"].reason)
+    assert "37,5" in str(verdicts["changed"].reason) and "38,5" in str(verdicts["changed"].reason)
     assert verdicts["absent"].verdict == "missing" and verdicts["absent"].sih_ids == ()
     assert verdicts["twice"].verdict == "duplicate"
     assert set(verdicts["twice"].sih_ids) == {"s-twice-1", "s-twice-2"}
