@@ -15,6 +15,7 @@ from reentry.entry.model import Item, ItemKind
 from reentry.export import export_items
 from reentry.importing import parse_file
 from reentry.reconcile.authors import AuthorMatch, same_author
+from reentry.reconcile.drugs import normalise_text
 from reentry.reconcile.items import (
     PaperItem,
     SihItem,
@@ -23,6 +24,7 @@ from reentry.reconcile.items import (
     read_item_table,
     reconcile,
 )
+from reentry.reconcile.items_values import changed_words
 from reentry.reconcile_run import read_sih_and_patients
 
 PARIS_WINTER = timezone(timedelta(hours=1))
@@ -438,3 +440,14 @@ def test_a_dose_with_a_french_thousands_separator_is_read_by_both_readers(tmp_pa
     assert [a.dose for a in parse_file(path).administrations] == [4000.0]
     found = verdicts([dose("énoxaparine", 4000, "UI", route="SC")], read_item_csv(path))
     assert found["p"].verdict == "in_sih"
+
+
+@pytest.mark.parametrize(("written", "typed", "changed"), [
+    ("Cathéter droit retiré, nouveau cathéter posé.", "cathétter droit retiré, nouveau ctahéter posé",
+     ((), ())),
+    ("Pied droit, genou droit, main gauche.", "Pied droit, genou gauche, main gauche.",
+     (("droit",), ("gauche",))),
+    ("Pas de douleur, pas de fièvre.", "De douleur, pas de fièvre.", (("pas",), ())),
+    ("Médecin prévenu à 23 h.", "medecin prevenu a 23h", ((), ()))])
+def test_changed_words_count_each_word_as_often_as_it_is_written(written, typed, changed):
+    assert changed_words(normalise_text(written), normalise_text(typed)) == changed

@@ -395,11 +395,14 @@ def _numbered_answers(table: ItemTable, rows: np.ndarray, index: dict) -> np.nda
     code = Categorical.of(table.code)
     if not len(rows) or not len(code.values):
         return numbers
+    text = Categorical.of(table.value_text)
+    written = text.per_value(bool, bool)[text.codes[rows]]
+    if not written.any():  # no text value: no coded answer (and no form to load)
+        return numbers
     asked = code.per_value(lambda c: has_choices(c or ""), bool)[code.codes[rows]]
-    coded = np.flatnonzero(asked)
+    coded = np.flatnonzero(asked & written)
     if not len(coded):
         return numbers
-    text = Categorical.of(table.value_text)
     width = len(text.values) + 1
     pair = (code.codes[rows[coded]].astype(np.int64) % len(code.values)) * width \
         + text.codes[rows[coded]] % max(width - 1, 1)
@@ -505,7 +508,7 @@ def _compare_notes(paper: ItemTable, sih: ItemTable, edges: _Edges, candidates: 
             [left[i] for i in short.tolist()], [right[i] for i in short.tolist()],
             scorer=fuzz.ratio, dtype=np.float32))
     same = whole >= tolerances.note_same
-    for at in np.flatnonzero(same).tolist():
+    for at in np.flatnonzero(same & (whole < 100.0)).tolist():  # 100: the same words
         if changed_words(left[at], right[at]) != ((), ()):
             same[at] = False
     edges.note_score[notes] = whole

@@ -103,7 +103,9 @@ def ipp_key(ipp: str | None) -> str:
     (« 810 007 820 », no-break spaces too) and the leading zeros of an all-digit IPP dropped
     (« 000810007820 », a fixed-width export); "" when there is none. Two IPPs that differ only
     so are one patient number written two ways, never two patients."""
-    text = _SPACES.sub("", ipp or "")
+    if not ipp:
+        return ""
+    text = ipp if ipp.isdigit() else _SPACES.sub("", ipp)  # digits only: no space to drop
     if text.isdigit():
         text = text.lstrip("0") or "0"
     return text
@@ -169,11 +171,23 @@ def changed_words(paper: str, sih: str) -> tuple[tuple[str, ...], tuple[str, ...
     ``typo_budget`` edits (two letters swapped are one); a number only with the same number.
     « talon droit » / « talon gauche » gives (droit,), (gauche,); « pansement » / « pnasement »
     gives nothing."""
-    left = Counter(_DIGIT_EDGE.sub(" ", paper).split())  # « 23h » is « 23 h »
-    right = Counter(_DIGIT_EDGE.sub(" ", sih).split())
-    only_left, only_right = sorted((left - right).elements()), list((right - left).elements())
+    words, others = paper.split(), sih.split()
+    left, right = set(words), set(others)
+    only_left = [w for w in words if w not in right]  # each time it is written
+    only_right = [w for w in others if w not in left]
+    if sorted(w for w in words if w in right) != sorted(w for w in others if w in left):
+        # a word kept but written more or fewer times: count them
+        counted, counted_other = Counter(words), Counter(others)
+        only_left = list((counted - counted_other).elements())
+        only_right = list((counted_other - counted).elements())
     if not only_left and not only_right:
         return (), ()
+    if any(map(_DIGIT.search, only_left + only_right)):  # « 23h » is « 23 h »
+        split_left = Counter(_DIGIT_EDGE.sub(" ", " ".join(only_left)).split())
+        split_right = Counter(_DIGIT_EDGE.sub(" ", " ".join(only_right)).split())
+        only_left = list((split_left - split_right).elements())
+        only_right = list((split_right - split_left).elements())
+    only_left.sort()
     unpaired = []
     for word in only_left:
         twin = next((other for other in only_right if _typo_of(word, other)), None)
