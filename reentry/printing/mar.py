@@ -25,7 +25,7 @@ from reentry import clock, display
 from reentry.formdefs_model import Section
 from reentry.i18n import tr
 from reentry.model import Dossier, Prescription
-from reentry.printing.fonts import BOLD, REGULAR, text_width, wrap_text
+from reentry.printing.fonts import BOLD, REGULAR, fitting_size, text_width, wrap_text
 from reentry.printing.page import Box, Pen
 from reentry.printing.plan import PlannedDose
 
@@ -128,12 +128,13 @@ def row_values(section: Section, values_by_key: Mapping[str, str]) -> dict[str, 
 
 # -- what every page of the record repeats -----------------------------------------------------
 
-BAND_HEIGHTS = (12 * mm, 21 * mm)  # the usual band; a taller one for a long list of allergies
-BAND_GAP = 2.5 * mm  # between the band and the form's title
+# The band takes its height from the doses' rows (14 on a page): kept as low as two lines allow.
+BAND_HEIGHTS = (9.5 * mm, 19 * mm)  # the usual band; a taller one for a long list of allergies
+BAND_GAP = 1.5 * mm  # between the band and the form's title
 WINDOW_SHARE = 0.34  # of the width; the allergies have the rest
-BAND_PAD = 1.6 * mm
-LABEL_SIZE = 7.0
-WINDOW_SIZE = 10.5
+BAND_PAD = 1.2 * mm
+LABEL_SIZE = 6.5
+WINDOW_SIZE = 10.0
 TITLE_SIZE = 9.5
 ALLERGY_SIZES = (9.5, 8.5, 7.5, 6.5)  # smaller rather than cut
 READABLE_SIZE = 7.5  # below it, a taller band first
@@ -200,7 +201,8 @@ def layout_band(band: MarBand, box: Box) -> BandLayout:
         size = ALLERGY_SIZES[0]
         lines = wrap_text(band.no_allergy, REGULAR, size, width)
         return BandLayout(BAND_HEIGHTS[0], tuple(lines[:_capacity(BAND_HEIGHTS[0], size)]), size)
-    text = " ; ".join(band.allergies)
+    separator = tr("print.mar_allergies_separator")
+    text = separator.join(band.allergies)
     for height in BAND_HEIGHTS:
         tallest = height == BAND_HEIGHTS[-1]
         for size in ALLERGY_SIZES:
@@ -212,7 +214,7 @@ def layout_band(band: MarBand, box: Box) -> BandLayout:
     height, size = BAND_HEIGHTS[-1], ALLERGY_SIZES[-1]
     for shown in range(len(band.allergies) - 1, -1, -1):
         more = tr("print.mar_allergies_more", count=len(band.allergies) - shown)
-        lines = wrap_text(" ; ".join((*band.allergies[:shown], more)), BOLD, size, width)
+        lines = wrap_text(separator.join((*band.allergies[:shown], more)), BOLD, size, width)
         if len(lines) <= _capacity(height, size):
             break
     return BandLayout(height, tuple(lines), size)
@@ -227,8 +229,9 @@ def draw_mar_band(pen: Pen, box: Box, band: MarBand, layout: BandLayout) -> None
     canvas.rect(box.left, bottom, window_width, layout.height, stroke=1, fill=0)
     pen.text(box.left + BAND_PAD, top - BAND_PAD - LABEL_SIZE, tr("print.mar_window_label"),
              REGULAR, LABEL_SIZE)
-    pen.fitted(box.left + BAND_PAD, top - BAND_PAD - LABEL_SIZE - WINDOW_SIZE * 1.35,
-               band.window, window_width - 2 * BAND_PAD, BOLD, WINDOW_SIZE)
+    size = fitting_size(band.window, BOLD, WINDOW_SIZE, window_width - 2 * BAND_PAD - 1, 5.0)
+    pen.text(box.left + BAND_PAD, top - BAND_PAD - LABEL_SIZE - WINDOW_SIZE * 1.2, band.window,
+             BOLD, size)  # smaller, never cut
 
     left = box.left + window_width + 2 * mm
     half = ALLERGY_BORDER / 2
