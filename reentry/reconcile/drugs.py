@@ -73,12 +73,19 @@ def typo_budget(key: str) -> int:
     return 1 if len(key) <= 6 else 2
 
 
+# ASCII bytes as ``normalise_text`` keeps them: letters in lower case, digits, else a space.
+_ASCII = bytes(c + 32 if 65 <= c <= 90 else c if 97 <= c <= 122 or 48 <= c <= 57 else 32
+               for c in range(256))
+
+
 def normalise_text(text: str) -> str:
     """Lower case, no accents, no punctuation, single spaces: « Kardégic® » → « kardegic »."""
     if not text.isascii():
         text = text.replace("œ", "oe").replace("Œ", "oe").replace("µ", "u").replace("μ", "u")
         text = _COMBINING.sub("", unicodedata.normalize("NFKD", text))
-    return _NOT_ALNUM.sub(" ", text.lower()).strip()
+        if not text.isascii():  # letters of other scripts: spaces, as any non-letter
+            return _NOT_ALNUM.sub(" ", text.lower()).strip()
+    return " ".join(text.encode("ascii").translate(_ASCII).decode("ascii").split())
 
 
 def _words(text: str) -> list[str]:
