@@ -9,6 +9,7 @@ from click.testing import CliRunner
 from reentry.barcodes import page_code
 from reentry.cli import cli
 from reentry.demo import create_demo
+from reentry.entry.model import Role
 from reentry.printing.plan import PlannedDose, SheetPlan
 from reentry.registry import BatchStatus, SheetStatus, resolve_code
 
@@ -69,6 +70,21 @@ def test_a_reprint_supersedes_the_earlier_sheets_of_the_same_patient(hospital):
     assert old.instance.superseded_by == again[0].serial
     assert str(again[0].serial) in old.problem.render().replace(" ", "")
     assert resolve_code(hospital, page_code(again[0].serial, 2)).ok
+
+
+@pytest.mark.both_backends
+def test_a_reprint_keeps_a_sheet_that_already_came_back(hospital):
+    # What is written on a scanned sheet counts: a reprint must not withdraw it from the
+    # accounting (the new copy is printed beside it, the old one stays expected).
+    row = hospital.census()[0]
+    batch = hospital.open_batch(None, [row.ward.code], AS_OF, 8, "fr", None)
+    first = hospital.register_sheets(batch.id, plans_for(row))
+    hospital.mark_printed([s.serial for s in first])
+    nurse = hospital.add_user("n.roux", "Nina Roux", Role.NURSE)
+    assert hospital.mark_returned(first[0].serial, nurse)
+    hospital.register_sheets(batch.id, plans_for(row), supersede=True, user="it")
+    assert hospital.form_instance(first[0].serial).status is SheetStatus.PRINTED
+    assert hospital.form_instance(first[1].serial).status is SheetStatus.SUPERSEDED
 
 
 @pytest.mark.both_backends

@@ -17,6 +17,7 @@ from reentry.registry import (
     SheetStatus,
     temporary_identifier,
 )
+from reentry.sheets.state import SheetState
 from reentry.store.database import SqlConnection
 from reentry.store.sqlite_events import ongoing_event_id
 
@@ -152,9 +153,13 @@ def _new_temporary_identity(conn: SqlConnection, batch_id: int, ward_code: str
 def _supersede_earlier(conn: SqlConnection, plan: SheetPlan, serial: int, now: str,
                        user: str | None) -> None:
     earlier = [row[0] for row in conn.execute(
-        "SELECT serial FROM form_instances WHERE patient_id = ? AND template_id = ?"
-        " AND serial < ? AND status IN ('registered', 'printed')",
-        (plan.patient_id, plan.template_id, serial))]
+        "SELECT serial FROM form_instances f WHERE patient_id = ? AND template_id = ?"
+        " AND serial < ? AND status IN ('registered', 'printed')"
+        # a sheet already back (scanned, typed) is kept: what is written on it counts
+        " AND NOT EXISTS (SELECT 1 FROM sheet_events e WHERE e.serial = f.serial"
+        " AND e.action IN (?, ?, ?))",
+        (plan.patient_id, plan.template_id, serial, SheetState.RETURNED.value,
+         SheetState.ENTERED.value, SheetState.VERIFIED.value))]
     for old in earlier:
         conn.execute("UPDATE form_instances SET status = 'superseded', superseded_by = ?"
                      " WHERE serial = ?", (serial, old))
