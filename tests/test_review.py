@@ -57,6 +57,7 @@ def people(store):
     return quality, vigilance, nurse
 
 
+@pytest.mark.both_backends
 def test_a_run_is_stored_with_its_sources_and_every_verdict(store, people, tmp_path):
     quality = people[0]
     sih = write(tmp_path / "sih.csv", SIH_1)
@@ -84,6 +85,7 @@ def test_a_run_is_stored_with_its_sources_and_every_verdict(store, people, tmp_p
     assert audit[-1]["action"] == "reconciliation_run" and audit[-1]["username"] == "qualite"
 
 
+@pytest.mark.both_backends
 def test_resolving_needs_the_right_a_reason_and_is_audited(store, people, tmp_path):
     quality, _vigilance, nurse = people
     run_reconciliation(store, [write(tmp_path / "sih.csv", SIH_1)],
@@ -119,6 +121,7 @@ def test_resolving_needs_the_right_a_reason_and_is_audited(store, people, tmp_pa
     assert detail.previous["comment"] == "feuille de démonstration"
 
 
+@pytest.mark.both_backends
 def test_a_rerun_after_a_newer_export_keeps_closes_and_reopens(store, people, tmp_path):
     quality = people[0]
     paper = write(tmp_path / "paper.csv", PAPER)
@@ -229,6 +232,7 @@ def identity_files(tmp_path):
     return left, right, paper, sih
 
 
+@pytest.mark.both_backends
 def test_identity_candidates_are_stored_and_decided_by_identity_vigilance_only(
         store, people, identity_files, tmp_path):
     quality, vigilance, _nurse = people
@@ -337,6 +341,7 @@ def test_the_outage_demo_has_a_stored_run_to_review(store, tmp_path):
     assert store.user_by_name("idv").role is Role.IDENTITY_VIGILANCE
 
 
+@pytest.mark.both_backends
 def test_two_reviewers_closing_the_same_flag_the_second_is_told_why(store, people, tmp_path):
     """Two screens opened on one open flag: the first closes it; the second's write (checked
     again inside its transaction) is refused with a message saying what to do, not a crash."""
