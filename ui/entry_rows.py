@@ -164,6 +164,17 @@ class RowEditor(QObject):
         self.check_cells()
         self.refresh_status()
 
+    def refill(self, prefilled: dict[str, str]) -> None:
+        """The row as on another sheet just printed: ``prefilled`` in its cells, nothing typed,
+        saved, confirmed or being corrected (a laid-out form reused for the next sheet)."""
+        self._prefilled = {f.id: prefilled.get(f.id, "") for f in self.section.fields
+                           if not f.readonly}
+        for field_id, label in self.fixed.items():
+            label.setText(prefilled.get(field_id, ""))
+        for field_id, cell in self.cells.items():
+            cell.setText(prefilled.get(field_id, ""))  # also forgets the cell's undo history
+        self.set_saved(None)
+
     def set_saved(self, entry: Entry | None) -> None:
         """Show ``entry`` (the active one of this row) as saved and read-only."""
         self.entry = entry

@@ -12,6 +12,9 @@ F4 corrects one with a reason, the original staying visible, struck through, in 
 
 The rows are never clipped: the scroll area is as wide as the widest row (the scanned page
 beside takes what is left, or goes under the rows), and the focused cell is scrolled into view.
+
+A scan must put the form on screen at once: a form laid out for one sheet is kept and refilled
+for the next sheet of the same layout (``ui/built_forms.py``), rather than built again.
 """
 
 from __future__ import annotations
@@ -39,9 +42,10 @@ from reentry.entry import service
 from reentry.entry.model import Entry, RecordRow, RowProblems, SheetContext, User
 from reentry.errors import UserError
 from reentry.formdefs_model import RepeatPer, Section
-from reentry.i18n import Msg, msg, tr
+from reentry.i18n import Msg, get_language, msg, tr
 from reentry.printing.form_pages import FormPage, form_pages, section_rows
 from ui import theme
+from ui.built_forms import BuiltForm, BuiltForms, LayoutKey
 from ui.entry_fields import CELL_STYLE, Cell
 from ui.entry_history import HistoryView
 from ui.entry_rows import REASON_KEY, RowEditor, SectionView, is_sheet_section
@@ -114,13 +118,14 @@ class EntryScreen(QWidget):
         self._mode_text: Msg | None = None
         self.rows: list[RowEditor] = []
         self.sections: list[SectionView] = []
+        self._forms = BuiltForms()  # laid out once per layout, refilled for each sheet
+        self._form: BuiltForm | None = None  # the one showing the open sheet
         self.current_row: RowEditor | None = None
         self._identity_confirmed = False
         self._pending_save: RowEditor | None = None
         self._refused: dict[str, dict[str, Msg]] = {}  # row key → field id → service's refusal
         self._steering = False  # the screen itself is moving the focus
         self._notice: tuple[str, Msg] | None = None
-        self.empty_doses: QLabel | None = None
         self._draft_dirty = False
         self._draft_timer = QTimer(self)
         self._draft_timer.setSingleShot(True)
@@ -156,7 +161,19 @@ class EntryScreen(QWidget):
         self.scroll_area.setWidgetResizable(True)
         self.scroll_area.setFrameShape(QFrame.Shape.NoFrame)
         self.scroll_area.viewport().installEventFilter(self)  # resized: the focus stays in view
-        self.history = HistoryView(self)
+        # One scrolled page for every sheet: the built forms (only the open sheet's shown), the
+        # MAR's « no planned dose » line and the sheet's history under them.
+        self.content = QWidget()
+        self.content.setObjectName("entry_content")
+        self._column = QVBoxLayout(self.content)
+        self.empty_doses = QLabel(self.content)
+        self.empty_doses.setObjectName("no_planned_dose")
+        self.empty_doses.hide()
+        self.history = HistoryView(self.content)
+        self._column.addWidget(self.empty_doses)
+        self._column.addWidget(self.history)
+        self._column.addStretch(1)
+        self.scroll_area.setWidget(self.content)
         self.messages, self.notice, self.keys_help = screen_labels(self, "entry")
         self.messages.setMinimumHeight(self.fontMetrics().lineSpacing() * 3)
         layout = QVBoxLayout(self)
@@ -181,6 +198,9 @@ class EntryScreen(QWidget):
 
     def set_user(self, user: User | None) -> None:
         self.close_sheet()
+        if user != self.user:  # what the built forms last showed goes with the one who typed it
+            for form in self._forms.drop_all():
+                self._drop(form)
         self.user = user
 
     def show_sheet(self, context: SheetContext, actions: Any = None,
@@ -189,13 +209,13 @@ class EntryScreen(QWidget):
 
         ``actions`` stores the rows instead of the re-entry service (a blind second entry), and
         ``mode_text`` says so above the rows."""
-        self.close_sheet()
+        self._close(reopening=True)
         self.context = context
         self.actions = actions or service
         self._mode_text = mode_text
         self._identity_confirmed = context.identity_confirmed or context.patient is None
         self._show_identity(context)
-        self._build_sections(context)
+        form = self._lay_out(context)
         self._fit_width()
         self.scan_panel.show_page(self.store, context.instance.serial, context.page)
         restored = self._fill(context)
@@ -204,11 +224,16 @@ class EntryScreen(QWidget):
                                                              with_zone=False))
                          if context.draft and restored else None)
         self._refresh_history()
-        self._retranslate()
+        self._retranslate(sections=form.language != get_language())
         self._focus_next(None)
 
     def close_sheet(self) -> None:
         """Keep what was typed (draft), then forget the sheet; nothing is lost."""
+        self._close(reopening=False)
+
+    def _close(self, reopening: bool) -> None:
+        """``reopening``: another sheet is laid out at once, so its form may stay in view (it is
+        refilled or replaced before the next paint) and so may the identity banner."""
         if self.context is None:
             return
         self.save_draft()
@@ -222,14 +247,18 @@ class EntryScreen(QWidget):
         self._refused.clear()
         self.rows = []
         self.sections = []
-        self.empty_doses = None
+        if self._form is not None:  # kept for the next sheet of its layout, never shown closed
+            focus = QApplication.focusWidget()
+            if focus is not None and self._form.widget.isAncestorOf(focus):
+                focus.clearFocus()  # left now, as the sheet closes, not once it is refilled
+            if not reopening:
+                self._form.widget.hide()
+                self._form = None
+        self.empty_doses.hide()
         self.history.show_history(None, [], set())
-        self.history.setParent(self)  # it lives in the page's content, which goes away
-        old = self.scroll_area.takeWidget()
-        if old is not None:
-            old.deleteLater()
         self.scroll_area.setMinimumWidth(0)
-        self.banner.clear()
+        if not reopening:
+            self.banner.clear()
         self.scan_panel.clear()
         self._set_notice("info", None)
         self._show_messages()
@@ -257,39 +286,74 @@ class EntryScreen(QWidget):
             return []
         return [i for i in page.rows if i < section_rows(section, doses)]
 
-    def _build_sections(self, context: SheetContext) -> None:
-        content = QWidget()
-        content.setObjectName("entry_content")
-        column = QVBoxLayout(content)
+    def _lay_out(self, context: SheetContext) -> BuiltForm:
+        """The sheet's rows, with what the print station printed on this sheet: the form built
+        for this layout before, refilled, or a new one (then kept for the next sheets)."""
         page, doses = self._page(context), len(context.planned_doses)
-        for section in context.form.sections:
-            indices = self._row_indices(section, page, doses)
-            if not indices:
-                continue
-            rows = [self._new_row(section, index, content) for index in indices]
-            self.rows.extend(rows)
-            view = SectionView(section, rows, content)
-            self.sections.append(view)
-            column.addWidget(view)
-        self.empty_doses = QLabel(content)
-        self.empty_doses.setObjectName("no_planned_dose")
+        shown = tuple((section, tuple(indices)) for section in context.form.sections
+                      if (indices := self._row_indices(section, page, doses)))
+        key: LayoutKey = (context.form.id, context.form.version,
+                          tuple((section.id, indices) for section, indices in shown))
+        known = _context_prefills(context)
+        form = self._forms.take(key)
+        if form is None:
+            form = self._build_form(context, shown, known)
+            self._column.insertWidget(0, form.widget)
+        else:
+            for row in form.rows:
+                row.refill(self._prefilled(context, row.section, row.row_index, known))
+        if self._form is not None and self._form is not form:
+            self._form.widget.hide()  # the previous sheet's, of another layout
+        self._form = form
+        for dropped in self._forms.keep(key, form):
+            self._drop(dropped)
+        self.rows = list(form.rows)
+        self.sections = list(form.sections)
         self.empty_doses.setVisible(any(_dose_section(s) for s in context.form.sections)
                                     and doses == 0)
-        column.addWidget(self.empty_doses)
-        column.addWidget(self.history)
-        column.addStretch(1)
-        self.scroll_area.setWidget(content)
+        form.widget.show()
+        self.scroll_area.horizontalScrollBar().setValue(0)
+        self.scroll_area.verticalScrollBar().setValue(0)  # a new sheet opens at its top
+        return form
 
-    def _new_row(self, section: Section, index: int, parent: QWidget) -> RowEditor:
-        context = self.context
-        assert context is not None
+    def _build_form(self, context: SheetContext,
+                    shown: tuple[tuple[Section, tuple[int, ...]], ...],
+                    known: dict[str, str]) -> BuiltForm:
+        widget = QWidget(self.content)
+        widget.setObjectName("entry_form")
+        widget.hide()
+        column = QVBoxLayout(widget)
+        column.setContentsMargins(0, 0, 0, 0)
+        rows: list[RowEditor] = []
+        sections: list[SectionView] = []
+        for section, indices in shown:
+            lines = [self._new_row(section, index,
+                                   self._prefilled(context, section, index, known), widget)
+                     for index in indices]
+            rows.extend(lines)
+            view = SectionView(section, lines, widget)  # written in the language now
+            sections.append(view)
+            column.addWidget(view)
+        return BuiltForm(widget, rows, sections, get_language())
+
+    def _drop(self, form: BuiltForm) -> None:
+        self._column.removeWidget(form.widget)
+        form.widget.deleteLater()
+
+    @staticmethod
+    def _prefilled(context: SheetContext, section: Section, index: int,
+                   known: dict[str, str]) -> dict[str, str]:
+        """What the print station printed in this row: the planned dose, the identity…"""
         prefilled: dict[str, str] = {}
         if _dose_section(section) and index < len(context.planned_doses):
             prefilled = service.prefilled_values(section, context.planned_doses[index])
-        known = _context_prefills(context)
         for field in section.fields:
             if field.prefill in known and field.id not in prefilled:
                 prefilled[field.id] = known[field.prefill]
+        return prefilled
+
+    def _new_row(self, section: Section, index: int, prefilled: dict[str, str],
+                 parent: QWidget) -> RowEditor:
         row = RowEditor(section, index, prefilled, parent)
         row.edited.connect(self._row_edited)
         for cell in [*row.cells.values(), row.reason]:
@@ -302,9 +366,7 @@ class EntryScreen(QWidget):
     def _fit_width(self) -> None:
         """Every column on screen: the scroll area never narrower than the widest row (the
         splitter then gives the scanned page only what is left)."""
-        content = self.scroll_area.widget()
-        if content is None:
-            return
+        content = self.content
         bar = self.scroll_area.verticalScrollBar().sizeHint().width()
         frame = 2 * self.scroll_area.frameWidth()
         self.scroll_area.setMinimumWidth(content.minimumSizeHint().width() + bar + frame)
@@ -750,7 +812,9 @@ class EntryScreen(QWidget):
 
     # -- language -------------------------------------------------------------------------------
 
-    def _retranslate(self) -> None:
+    def _retranslate(self, sections: bool = True) -> None:
+        """Every text in the current language; ``sections`` False keeps the headings, tooltips
+        and saved values of a reused form that is already in it."""
         context = self.context
         if context is not None:
             pages = form_pages(context.form, len(context.planned_doses))
@@ -761,14 +825,16 @@ class EntryScreen(QWidget):
                 ward=context.ward.name if context.ward else context.instance.ward_code))
             self.temporary_banner.setText(tr("entry_ui.temporary_identity",
                                              id=context.temporary_id or display.DASH))
-            if self.empty_doses is not None:
-                self.empty_doses.setText(tr("entry_ui.no_planned_dose"))
+            self.empty_doses.setText(tr("entry_ui.no_planned_dose"))
         else:
             self.sheet_title.clear()
         self.mode_banner.setText(self._mode_text.render() if self._mode_text else "")
         self.mode_banner.setVisible(self._mode_text is not None)
-        for view in self.sections:
-            view.retranslate()
+        if sections:
+            for view in self.sections:
+                view.retranslate()
+            if self._form is not None:
+                self._form.language = get_language()
         self.keys_help.setText(tr("entry_ui.keys_help"))
         self.history.refresh()
         self._fit_width()

@@ -154,8 +154,10 @@ class IdentityBanner(QFrame):
         self._values["ins"].setVisible(has_ins)
         provisional = bool(self._identity and
                            self._identity.patient.identity_status == IdentityStatus.PROV)
-        self._values["identity_status"].setStyleSheet(
-            f"color: {theme.PROVISIONAL_IDENTITY};" if provisional else "")
+        style = f"color: {theme.PROVISIONAL_IDENTITY};" if provisional else ""
+        status = self._values["identity_status"]
+        if status.styleSheet() != style:  # setting it, even unchanged, restyles the label
+            status.setStyleSheet(style)
         temporary = _temporary_code(self._identity)
         self._provisional.setText(tr("admission.banner_provisional", code=temporary)
                                   if temporary else "")
