@@ -53,6 +53,9 @@ class Settings:
     scan_min_digits: int = 12
     scan_prefix: str = ""
     scan_suffix: str = "enter,tab"
+    # The ward PC's folder that the scheduled ``reentry prepare --dir`` fills: when the server
+    # does not answer, the app opens the offline copy it holds (current/hors-ligne.sqlite).
+    offline_dir: str = ""
 
 
 def settings_path() -> Path:

@@ -14,7 +14,7 @@ from reentry import i18n
 from reentry.config import default_db_location, load_settings
 from reentry.errors import UserError
 from reentry.i18n import tr
-from reentry.store import SqliteStore, open_store
+from reentry.store import SqliteStore
 from reentry.store.location import (
     DatabaseLocation,
     PostgresLocation,
@@ -22,6 +22,7 @@ from reentry.store.location import (
     mask_passwords,
     parse_location,
 )
+from reentry.store.opening import open_database  # the app opens databases the same way
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -105,25 +106,6 @@ def sqlite_path(location: DatabaseLocation) -> Path:
     if isinstance(location, PostgresLocation):
         raise UserError("db_location.needs_a_file", location=location.shown)
     return location.path
-
-
-def open_database(location: DatabaseLocation, *, create: bool = False) -> SqliteStore:
-    """The one place the command line turns a location into a store.
-
-    A typo'd path must not silently become an empty hospital: without ``create``, a file or a
-    folder that does not exist is refused with a message that says how to create one.
-    """
-    if isinstance(location, PostgresLocation):
-        return open_store(location)  # an empty server database is set up by its first client
-    path = sqlite_path(location)
-    if path.is_dir():
-        raise UserError("db_location.not_a_file", path=str(path))
-    if not create:
-        if not path.parent.is_dir():
-            raise UserError("db_location.folder_missing", folder=str(path.parent), path=str(path))
-        if not path.is_file():
-            raise UserError("db_location.file_missing", path=str(path))
-    return open_store(path, create=create)
 
 
 def _remember_db(ctx: click.Context, _param: click.Parameter, value: str | None) -> None:

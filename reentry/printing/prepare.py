@@ -70,6 +70,11 @@ def read_current(root: Path) -> PreparedSet | None:
         return None
 
 
+def offline_copy_path(root: Path) -> Path:
+    """Where ``prepare`` keeps the wards' offline copy under ``root`` (the ``--dir`` folder)."""
+    return root / CURRENT / OFFLINE_FILE
+
+
 def prepare(store: Store, root: Path, *, wards: tuple[str, ...] = (), hours: float = 8.0,
             max_age_hours: float = 4.0, language: str = "fr", admission_packets: int = 2,
             now: datetime | None = None, progress: ProgressCallback = ignore_progress,

@@ -77,6 +77,14 @@ class PostgresLocation:
 
 
 DatabaseLocation = SqliteLocation | PostgresLocation
+LocationLike = str | Path | SqliteLocation | PostgresLocation  # what a caller may hand over
+
+
+def as_location(value: LocationLike) -> DatabaseLocation:
+    """``value`` as a location: one already parsed is kept, a path or a text is parsed."""
+    if isinstance(value, SqliteLocation | PostgresLocation):
+        return value
+    return parse_location(value)
 
 
 def parse_location(text: str | Path) -> DatabaseLocation:
