@@ -88,7 +88,10 @@ class Shots:
         self.count = 0
         self.main = MainWindow(db, Settings())
         self.main.showMaximized()
-        self.main.load()
+        opened: list[bool] = []
+        self.main.loaded.connect(opened.append)
+        self.main.load()  # opened and read off the GUI thread
+        wait_for(lambda: bool(opened))
         settle()
 
     def take(self, name: str, window: QWidget, *, maximise: bool = True,
@@ -134,11 +137,15 @@ def run(db: Path, out: Path, username: str, quality: str) -> int:
     first_site = wards.site_items()[0]
     ward_items = wards.ward_items(first_site)
     if ward_items:
+        census: list[bool] = []
+        main.census_loaded.connect(lambda: census.append(True))
         wards.setCurrentItem(ward_items[0])
+        wait_for(lambda: bool(census))  # read off the GUI thread
         settle(300)
         if main.census.topLevelItemCount():
             main.census.setCurrentItem(main.census.topLevelItem(0))
-    shots.take("viewer-dossier", main)
+    shots.take("viewer-dossier", main, prepare=lambda: wait_for(
+        lambda: main.dossier.patient_id is not None or not main.census.topLevelItemCount()))
     dialog = main.open_patient_search()
     if dialog is not None:
         shots.take("viewer-search", dialog, maximise=False,
@@ -174,8 +181,10 @@ def run(db: Path, out: Path, username: str, quality: str) -> int:
     queue.close()
 
     progress = ProgressDialog(db, main)
+    done: list[bool] = []
+    progress.refreshed.connect(lambda: done.append(True))
     progress.refresh()
-    shots.take("progress", progress)
+    shots.take("progress", progress, prepare=lambda: wait_for(lambda: bool(done)))
     progress.close()
 
     printing = PrintStationDialog(db, Settings(), main, session=session)

@@ -48,3 +48,11 @@ def scan(qtbot, window, code):
     """A code scanned while ``window`` (a re-entry window) has the focus."""
     with qtbot.waitSignal(window.capture.scanned, timeout=2000):
         burst(code)
+
+
+def loaded(qtbot, window, timeout=10_000):
+    """``window.load()`` on the viewer, waiting while it opens and reads the database off the GUI
+    thread; True when it opened (False: the message on screen says why)."""
+    with qtbot.waitSignal(window.loaded, timeout=timeout) as blocker:
+        window.load()
+    return blocker.args[0]

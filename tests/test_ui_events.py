@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialogButtonBox, QMessageBox, QToolBar
+from qt_windows import loaded
 
 from reentry import display
 from reentry.demo import create_demo
@@ -203,7 +204,7 @@ def test_a_drill_copy_is_marked_in_every_window(qtbot, outage, tmp_path):
 
     main = MainWindow(copy, Settings())
     qtbot.addWidget(main)
-    main.load()
+    assert loaded(qtbot, main)
     assert main.windowTitle().startswith("EXERCICE")
     from ui.language import switch_language
 
@@ -240,7 +241,8 @@ def test_wards_by_name_and_the_same_figures_under_the_same_words_as_progress(
 
     progress = ProgressDialog(db_path)
     qtbot.addWidget(progress)
-    progress.refresh()
+    with qtbot.waitSignal(progress.refreshed, timeout=10_000):  # read off the GUI thread
+        progress.refresh()
     total = table.rowCount() - 1  # the ward's total line
     for name in ("expected", "returned", "entered", "verified", "lost", "not_used",
                  "unaccounted"):

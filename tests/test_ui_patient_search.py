@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from PySide6.QtCore import QRect, Qt
-from qt_windows import shown
+from qt_windows import loaded, shown
 
 from reentry import display
 from reentry.config import Settings
@@ -78,7 +78,7 @@ def test_accents_and_case_do_not_matter(hospital):
 def viewer(qtbot, hospital):
     window = MainWindow(hospital[0], Settings(), now=lambda: NOW)
     shown(qtbot, window)
-    assert window.load()
+    assert loaded(qtbot, window)
     return window
 
 
@@ -109,6 +109,7 @@ def test_ctrl_f_finds_a_patient_from_anywhere_and_opens_the_dossier(qtbot, viewe
     found = _search_from(qtbot, viewer, start, text)
     assert found[0] == row
     assert viewer.wards.current_ward() == row.ward.code
+    qtbot.waitUntil(lambda: viewer.dossier.patient_id == patient.id)  # read off the GUI thread
     assert viewer.census.current_patient_id() == patient.id
     assert display.full_name(patient) in viewer.dossier.banner.name_text()
 
@@ -127,7 +128,7 @@ def test_arrows_choose_among_several_results(qtbot, viewer, hospital):
     assert dialog.selected_row() == second and dialog.field.hasFocus()
     with qtbot.waitSignal(dialog.patient_chosen):
         qtbot.keyClick(dialog.field, Qt.Key.Key_Return)
-    assert viewer.census.current_patient_id() == second.patient.id
+    qtbot.waitUntil(lambda: viewer.census.current_patient_id() == second.patient.id)
 
 
 def test_nothing_found_says_so(qtbot, viewer):
@@ -175,7 +176,7 @@ def test_the_viewer_fits_a_ward_pc_with_every_name_whole(qtbot, hospital, ward_p
     window = MainWindow(hospital[0], Settings(), now=lambda: NOW)
     window.resize(1366, 740)
     shown(qtbot, window)
-    assert window.load()
+    assert loaded(qtbot, window)
     _, rows = hospital
     longest = max(rows, key=lambda r: len(display.full_name(r.patient)))
     window.show_census_row(longest)

@@ -106,7 +106,7 @@ def test_a_change_during_planning_is_planned_again_and_only_the_latest_shown(dia
     assert dialog.selected_pages() > eight_hours
     from reentry.printing.station import estimate_wards
 
-    store = open_store(dialog.db_path)
+    store = open_store(dialog.db)
     expected = estimate_wards(store, hours=24, start=dialog._window_start(), admission_packets=2)
     store.close()
     assert dialog.selected_pages() == sum(e.pages for e in expected)

@@ -16,6 +16,12 @@ from reentry.sheets.tracking import tracked_sheets
 from reentry.store import open_store
 from ui.progress_view import OPERATOR_COLUMNS, SHEET_COLUMNS, WARD_COLUMNS, ProgressDialog
 
+
+def refreshed(qtbot, dialog):
+    """Refresh, and wait while the dialog reads the database off the GUI thread."""
+    with qtbot.waitSignal(dialog.refreshed, timeout=20_000):
+        dialog.refresh()
+
 AS_OF = datetime(2026, 11, 23, 20, 0, tzinfo=UTC)
 
 
@@ -41,7 +47,7 @@ def test_totals_filters_missing_list_and_csv(qtbot, outage, tmp_path):
     target = tmp_path / "avancement.csv"
     dialog = ProgressDialog(db_path, save_path=lambda _parent: str(target))
     qtbot.addWidget(dialog)
-    dialog.refresh()
+    refreshed(qtbot, dialog)
     wards = ward_progress(expected)
     assert dialog.wards_table.rowCount() == len(wards)
     first = wards[0]
@@ -72,7 +78,7 @@ def test_english(qtbot, outage):
 
     dialog = ProgressDialog(outage[0])
     qtbot.addWidget(dialog)
-    dialog.refresh()
+    refreshed(qtbot, dialog)
     switch_language("en")
     qtbot.waitUntil(lambda: dialog.windowTitle() == "Re-entry progress")
     assert dialog.export_button.text() == "Export as CSV…"
@@ -90,7 +96,7 @@ def test_people_see_names_and_sheet_codes_never_internal_codes(qtbot, outage):
     db_path, expected = outage
     dialog = ProgressDialog(db_path)
     qtbot.addWidget(dialog)
-    dialog.refresh()
+    refreshed(qtbot, dialog)
     names = _ward_names(db_path)
     templates = {s.template_id for s in expected}
     for table in (dialog.wards_table, dialog.sheets_table, dialog.operators_table):
@@ -114,7 +120,7 @@ def test_each_figure_says_what_it_counts_and_matches_the_event_accounting(qtbot,
     db_path, expected = outage
     dialog = ProgressDialog(db_path)
     qtbot.addWidget(dialog)
-    dialog.refresh()
+    refreshed(qtbot, dialog)
     total = count_states(s.state for s in expected)
     accounting = sum((line.sheets for line in account_lines(expected, by_batch=False)),
                      SheetCounts())
@@ -141,7 +147,7 @@ def test_pace_is_over_the_time_worked_and_says_so(qtbot, outage):
     db_path, _ = outage
     dialog = ProgressDialog(db_path)
     qtbot.addWidget(dialog)
-    dialog.refresh()
+    refreshed(qtbot, dialog)
     store = open_store(db_path)
     try:
         people = operators(store)

@@ -187,7 +187,8 @@ def test_identity_review_refused_for_quality_and_done_by_identity_vigilance(qtbo
     assert tab.cases.item(0, 4).text() == "à décider"
     tab.select_candidate("900003")
     qtbot.keyClicks(tab.comment, "jumeau, bracelet controle")
-    qtbot.mouseClick(tab.link_button, Qt.MouseButton.LeftButton)
+    with qtbot.waitSignal(window.loaded, timeout=10_000):  # the cases read again off-thread
+        qtbot.mouseClick(tab.link_button, Qt.MouseButton.LeftButton)
     assert tab.cases.item(0, 4).text() == "rattachée par l'identitovigilance"
     assert tab.cases.item(0, 5).text() == "900003"
     assert "idv" in tab.current.text() and "Relancez" in window.notice_text()

@@ -74,7 +74,7 @@ def test_a_scan_while_typing_a_value_leaves_the_value_and_opens_the_next_sheet(
         assert heart_rate.text() == "72"  # not one digit of the code landed in the cell
     assert scanned.args == [notes.code(1)]
     assert window.entry.context.instance.serial == notes.serial
-    store = open_store(window.db_path)
+    store = open_store(window.db)
     try:  # the cell typed before the scan was kept as a draft of the first sheet
         kept = service.open_sheet(store, vitals.code(1), window.user)
     finally:

@@ -13,7 +13,7 @@ import pytest
 from printed_ward import print_demo_ward
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMessageBox
-from qt_windows import signed_in
+from qt_windows import loaded, signed_in
 from scanned_stack import printed_pages, scanned, smudged, write_pdf
 
 from reentry.config import Settings
@@ -153,7 +153,7 @@ def test_the_viewer_menu_imports_pages_and_counts_the_pages_to_identify(
     main = MainWindow(db_path, Settings())
     qtbot.addWidget(main)
     main.show()
-    assert main.load()
+    assert loaded(qtbot, main)
     assert main.scan_queue_action.text() == "Pages à &identifier (0)…"
     assert main.scan_import_action.text() == "Importer des pages &numérisées…"
 
@@ -167,8 +167,8 @@ def test_the_viewer_menu_imports_pages_and_counts_the_pages_to_identify(
         window.import_paths([stack[0]])
     window.close()
 
-    main.file_menu.aboutToShow.emit()
-    assert main.scan_queue_action.text() == "Pages à &identifier (1)…"
+    main.file_menu.aboutToShow.emit()  # counted again, off the GUI thread
+    qtbot.waitUntil(lambda: main.scan_queue_action.text() == "Pages à &identifier (1)…")
     main.scan_queue_action.trigger()
     (queue,) = main.findChildren(ScanQueueWindow)
     qtbot.addWidget(queue)

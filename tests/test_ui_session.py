@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from PySide6.QtCore import Qt
-from qt_windows import shown
+from qt_windows import loaded, shown
 
 from reentry.config import Settings
 from reentry.demo import create_demo
@@ -42,7 +42,7 @@ def hospital(db_path):
 def main(qtbot, hospital):
     window = MainWindow(hospital, Settings(), now=lambda: NOW)
     shown(qtbot, window)
-    assert window.load()
+    assert loaded(qtbot, window)
     return window
 
 

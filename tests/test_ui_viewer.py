@@ -14,6 +14,7 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication, QMessageBox, QTreeWidget, QTreeWidgetItem
+from qt_windows import loaded
 
 from reentry.config import Settings
 from reentry.errors import DatabaseLocked
@@ -123,16 +124,17 @@ def open_window(qtbot, db_path):
     """Build, show and load the main window the way ``reentry-app`` does."""
 
     def build(*, clock: FakeClock | None = None, settings: Settings = SETTINGS,
-              interval_ms: int = 60_000, open_db=open_store) -> MainWindow:
+              interval_ms: int = 60_000, open_db=None) -> MainWindow:
         clock = clock or FakeClock(AS_OF + timedelta(hours=1))
+        extra = {"open_db": open_db} if open_db is not None else {}
         window = MainWindow(db_path, settings, now=clock.now, check_interval_ms=interval_ms,
-                            open_db=open_db)
+                            **extra)
         qtbot.addWidget(window)
         window.show()
         qtbot.waitExposed(window)
         window.windowHandle().requestActivate()  # keyboard shortcuts go to the active window
         qtbot.waitUntil(lambda: QGuiApplication.focusWindow() is window.windowHandle())
-        window.load()
+        loaded(qtbot, window)
         return window
 
     return build
@@ -167,6 +169,12 @@ def ward_item(window: MainWindow, label_start: str) -> QTreeWidgetItem:
     raise AssertionError(f"no ward {label_start!r} in the tree")
 
 
+def click_ward(qtbot, window: MainWindow, label_start: str) -> None:
+    """Click a ward and wait for its patients, read off the GUI thread."""
+    with qtbot.waitSignal(window.census_loaded):
+        click_item(qtbot, window.wards, ward_item(window, label_start))
+
+
 def census_rows(window: MainWindow) -> list[list[str]]:
     tree = window.census
     return [[tree.topLevelItem(i).text(c) for c in range(tree.columnCount())]
@@ -174,7 +182,7 @@ def census_rows(window: MainWindow) -> list[list[str]]:
 
 
 def open_patient(qtbot, window: MainWindow, ward: str, ipp: str) -> None:
-    click_item(qtbot, window.wards, ward_item(window, ward))
+    click_ward(qtbot, window, ward)
     tree = window.census
     item = next(tree.topLevelItem(i) for i in range(tree.topLevelItemCount())
                 if tree.topLevelItem(i).text(4) == ipp)
@@ -200,7 +208,7 @@ def test_site_then_ward_then_patient_shows_that_patients_dossier(qtbot, hospital
     window = open_window()
     click_item(qtbot, window.wards, window.wards.topLevelItem(0))  # a site: no patients yet
     assert census_rows(window) == []
-    click_item(qtbot, window.wards, ward_item(window, "Cardiologie"))
+    click_ward(qtbot, window, "Cardiologie")
     qtbot.waitUntil(lambda: len(census_rows(window)) == 4)
     dupont = next(i for i, row in enumerate(census_rows(window)) if row[4] == "100001")
     click_item(qtbot, window.census, window.census.topLevelItem(dupont))
@@ -222,7 +230,7 @@ def test_site_then_ward_then_patient_shows_that_patients_dossier(qtbot, hospital
 def test_arrow_keys_move_to_the_next_patient_and_the_dossier_follows(qtbot, hospital,
                                                                       open_window):
     window = open_window()
-    click_item(qtbot, window.wards, ward_item(window, "Cardiologie"))
+    click_ward(qtbot, window, "Cardiologie")
     window.census.setFocus()
     click_item(qtbot, window.census, window.census.topLevelItem(0))
     banner = window.dossier.banner
@@ -261,20 +269,20 @@ def test_the_ward_tree_follows_arrow_keys_across_sites(qtbot, hospital, open_win
 def test_changing_ward_clears_the_dossier_of_the_previous_patient(qtbot, hospital, open_window):
     window = open_window()
     open_patient(qtbot, window, "Cardiologie", "100001")
-    click_item(qtbot, window.wards, ward_item(window, "Pneumologie"))
+    click_ward(qtbot, window, "Pneumologie")
     qtbot.waitUntil(lambda: window.dossier.patient_id is None)
     assert window.dossier.banner.value_text("ipp") == ""
 
 
 def test_patients_are_listed_in_room_then_natural_bed_order(qtbot, hospital, open_window):
     window = open_window()
-    click_item(qtbot, window.wards, ward_item(window, "Cardiologie"))
+    click_ward(qtbot, window, "Cardiologie")
     qtbot.waitUntil(lambda: len(census_rows(window)) == 4)
     assert [row[:2] for row in census_rows(window)] == [["2", "A"], ["2", "B"], ["10", "A"],
                                                         ["10", "B"]]
     assert census_rows(window)[2] == ["10", "A", "DUPONT née MARTIN Marie Claire", "12/03/1945",
                                       "100001"]
-    click_item(qtbot, window.wards, ward_item(window, "Pneumologie"))
+    click_ward(qtbot, window, "Pneumologie")
     qtbot.waitUntil(lambda: len(census_rows(window)) == 2)
     assert [(row[1], row[4]) for row in census_rows(window)] == [("2", "100006"),
                                                                   ("10", "100005")]
@@ -364,7 +372,7 @@ def test_old_data_shows_a_warning(hospital, open_window):
     window = open_window(clock=FakeClock(AS_OF + timedelta(hours=6, minutes=10)))
     assert window.status.is_stale
     assert window.status.text() == (
-        "⚠ Données anciennes de 6 h (données du 23/11/2026 14:00 (UTC+01:00)) :"
+        "⚠ Données anciennes de 6 h, datées du 23/11/2026 14:00 (UTC+01:00) :"
         " vérifiez avec le dossier papier.")
 
 
@@ -392,7 +400,7 @@ def test_a_newer_snapshot_is_picked_up_without_losing_the_patient(qtbot, db_path
     hospital.apply_import(hospital_batch(AS_OF + timedelta(hours=4), content_hash="newer"))
     qtbot.waitUntil(lambda: not window.status.is_stale)
     assert window.status.text() == "Données du 23/11/2026 18:00 (UTC+01:00)"
-    assert window.dossier.banner.value_text("ipp") == "100001"
+    qtbot.waitUntil(lambda: window.dossier.banner.value_text("ipp") == "100001")  # read again
     assert "Nouvelles données chargées" in window.statusBar().currentMessage()
 
 
@@ -438,6 +446,7 @@ def test_language_switch_retranslates_what_is_on_screen_and_back(qtbot, hospital
 
 
 def test_an_empty_database_explains_how_to_get_data(db_path, open_window):
+    open_store(db_path).close()  # as « reentry db init » leaves it
     window = open_window()
     text = window.message_text()
     assert text is not None and str(db_path) in text
@@ -491,7 +500,7 @@ class LockedWhenReadingDossiers:
 def test_a_locked_database_shows_its_message_and_no_dossier(qtbot, hospital, open_window,
                                                            message_boxes):
     window = open_window(open_db=lambda path: LockedWhenReadingDossiers(open_store(path)))
-    click_item(qtbot, window.wards, ward_item(window, "Cardiologie"))
+    click_ward(qtbot, window, "Cardiologie")
     click_item(qtbot, window.census, window.census.topLevelItem(0))
     qtbot.waitUntil(lambda: len(message_boxes()) == 1)
     assert "verrouillée" in message_boxes()[0].text()

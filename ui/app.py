@@ -1,7 +1,9 @@
 """``reentry-app``: the offline dossier viewer for a ward PC; ``--reentry`` opens re-entry.
 
-Works without network, read-only on the local database. Bugs end in a crash log and a dialog,
-never in a vanished window.
+``--db`` (or ``REENTRY_DB``) is a SQLite file on this PC or a ``postgresql://`` server shared by
+several PCs; a file that does not exist is refused, as by the command line. When the server does
+not answer, the viewer opens the ward's offline copy (setting ``offline_dir``), read-only. Bugs
+end in a crash log and a dialog, never in a vanished window.
 """
 
 from __future__ import annotations
@@ -11,15 +13,16 @@ import dataclasses
 import multiprocessing
 import sys
 from collections.abc import Sequence
-from pathlib import Path
 
 from PySide6.QtWidgets import QApplication, QMainWindow
 
 from reentry import i18n
-from reentry.config import Settings, default_db_path, load_settings
+from reentry.config import Settings, default_db_location, load_settings
+from reentry.errors import UserError
 from reentry.files import restrict_umask
+from reentry.store.location import DatabaseLocation, parse_location
 from ui import theme
-from ui.errors import ErrorReporter, crash_log_dir
+from ui.errors import ErrorReporter, crash_log_dir, show_user_error
 from ui.language import apply_qt_language
 from ui.main_window import MainWindow
 from ui.reentry_window import ReentryWindow
@@ -39,9 +42,14 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         prog="reentry-app",
         description="Consultation hors ligne des dossiers / offline dossier viewer.")
-    parser.add_argument("--db", type=Path, default=None,
-                        help="Base SQLite (défaut : dossier de données de l'utilisateur, "
-                             "ou $REENTRY_DB) / database file.")
+    parser.add_argument("--db", default=None, metavar="PATH|URL",
+                        help="Base : fichier SQLite existant ou adresse postgresql://utilisateur@"
+                             "serveur/base (défaut : $REENTRY_DB, sinon le dossier de données de "
+                             "l'utilisateur) / database: a SQLite file or a postgresql:// URL.")
+    parser.add_argument("--offline-dir", dest="offline_dir", default=None, metavar="DOSSIER",
+                        help="Dossier de « reentry prepare --dir » : sa copie hors ligne s'ouvre "
+                             "quand le serveur ne répond pas (défaut : réglage offline_dir) / "
+                             "folder of the ward's offline copy."),
     parser.add_argument("--lang", choices=i18n.LANGUAGES, default=None,
                         help="Langue (fr par défaut) / language.")
     parser.add_argument("--stale-after", dest="stale_after", type=_positive_hours, default=None,
@@ -60,10 +68,18 @@ def settings_from(args: argparse.Namespace, settings: Settings) -> Settings:
         changes["language"] = args.lang
     if args.stale_after:
         changes["stale_after_hours"] = args.stale_after
+    if getattr(args, "offline_dir", None):
+        changes["offline_dir"] = args.offline_dir
     settings = dataclasses.replace(settings, **changes)  # type: ignore[arg-type]
     if settings.language not in i18n.LANGUAGES:
         settings = dataclasses.replace(settings, language=i18n.DEFAULT_LANGUAGE)
     return settings
+
+
+def database_location(args: argparse.Namespace) -> DatabaseLocation:
+    """``--db``, else ``REENTRY_DB``, else this user's embedded database (its password, if
+    any, shown nowhere: windows show ``location.shown``)."""
+    return parse_location(args.db if args.db else default_db_location())
 
 
 def prepare_application(settings: Settings) -> QApplication:
@@ -86,7 +102,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     settings = settings_from(args, load_settings())
     app = prepare_application(settings)
 
-    db = args.db or default_db_path()
+    try:
+        db = database_location(args)
+    except UserError as error:  # a malformed --db or REENTRY_DB: said, never a traceback
+        box = show_user_error(None, error)
+        box.finished.connect(lambda _result: app.quit())
+        app.exec()
+        return 1
     window: QMainWindow = ReentryWindow(db, settings) if args.reentry else MainWindow(db, settings)
     ErrorReporter(crash_log_dir(), parent=lambda: window).install()
     window.show()

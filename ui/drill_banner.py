@@ -69,12 +69,23 @@ class DrillBanner(QToolBar):
 
 def show_drill_state(window: QMainWindow, store: Any) -> DrillBanner:
     """Show (or hide) ``window``'s drill banner for the database ``store`` has open."""
-    banner = window.findChild(DrillBanner, "drill_banner")
-    if banner is None:
-        banner = DrillBanner(window)
+    banner = _banner(window)
     try:
         drill = store is not None and is_drill(store)
     except UserError:
         drill = banner.active  # a busy database: keep what was known, never drop the banner
     banner.set_active(drill)
     return banner
+
+
+def show_drill(window: QMainWindow, drill: bool) -> DrillBanner:
+    """Show (or hide) ``window``'s drill banner, the database having been read elsewhere (off
+    the GUI thread)."""
+    banner = _banner(window)
+    banner.set_active(drill)
+    return banner
+
+
+def _banner(window: QMainWindow) -> DrillBanner:
+    banner = window.findChild(DrillBanner, "drill_banner")
+    return banner if banner is not None else DrillBanner(window)

@@ -15,8 +15,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from pathlib import Path
-from typing import Any
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QCloseEvent
@@ -54,7 +52,8 @@ from reentry.events.model import (
 from reentry.i18n import Msg, msg, tr
 from reentry.sheets.state import UNACCOUNTED, SheetState
 from reentry.sheets.tracking import TrackedSheet, tracked_sheets
-from reentry.store import open_store
+from reentry.store.location import DatabaseLocation, LocationLike
+from reentry.store.opening import open_database
 from ui import theme
 from ui.drill_banner import show_drill_state
 from ui.errors import show_user_error
@@ -67,7 +66,7 @@ from ui.event_dialogs import (
 from ui.figure_tables import fill_table, read_only_table
 from ui.session import Session
 from ui.sign_in import SignInPage
-from ui.signed_in_window import SignedInWindow, signed_in_text
+from ui.signed_in_window import Opener, SignedInWindow, signed_in_text
 from ui.slots import discarding
 from ui.tasks import QuietTask
 
@@ -90,9 +89,10 @@ class AccountingView:
     ward_names: dict[str, str] = field(default_factory=dict)  # code → name, as people say it
 
 
-def read_accounting(db_path: Path, event_id: int | None) -> AccountingView:
+def read_accounting(open_db: Opener, db: DatabaseLocation, event_id: int | None
+                    ) -> AccountingView:
     """Runs in a worker thread, on its own connection."""
-    store = open_store(db_path)
+    store = open_db(db)
     try:
         events = store.outage_events()
         event = (next((e for e in events if e.id == event_id), None) if event_id is not None
@@ -116,11 +116,12 @@ class EventSignIn(SignInPage):
 class EventWindow(SignedInWindow):
     refreshed = Signal()  # the tables show the database as it is now
 
-    def __init__(self, db_path: Path, settings: Settings | None = None,
+    def __init__(self, db: LocationLike, settings: Settings | None = None,
                  parent: QWidget | None = None, *, now: Callable[[], datetime] = clock.now,
-                 open_db: Callable[[Path], Any] = open_store,
+                 open_db: Opener = open_database,
                  session: Session | None = None) -> None:
-        super().__init__(db_path, parent, open_db=open_db, sign_in=EventSignIn, session=session)
+        super().__init__(db, parent, open_db=open_db, sign_in=EventSignIn, session=session)
+        self._open_db = open_db
         self.setObjectName("event_window")
         self._now = now
         self.outage: OutageEvent | None = None
@@ -228,7 +229,8 @@ class EventWindow(SignedInWindow):
             self._again = True
             return
         chosen = self._chosen_event
-        task = QuietTask(self, lambda: read_accounting(self.db_path, chosen))
+        opener, db = self._open_db, self.db
+        task = QuietTask(self, lambda: read_accounting(opener, db, chosen))
         task.succeeded.connect(self._show)
         task.failed.connect(self._failed)
         task.finished.connect(self._task_done)
@@ -499,11 +501,11 @@ class EventWindow(SignedInWindow):
         super().closeEvent(event)
 
 
-def open_event_window(db_path: Path, settings: Settings | None = None,
+def open_event_window(db: LocationLike, settings: Settings | None = None,
                       parent: QWidget | None = None, *,
                       session: Session | None = None) -> EventWindow:
     """Create and show the window (the viewer's menu calls this)."""
-    window = EventWindow(db_path, settings, parent, session=session)
+    window = EventWindow(db, settings, parent, session=session)
     window.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
     window.show()
     return window

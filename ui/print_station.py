@@ -64,6 +64,7 @@ from reentry.printing.station import (
 )
 from reentry.progress import CancelToken, ProgressCallback
 from reentry.store import open_store
+from reentry.store.location import LocationLike, as_location
 from ui.errors import show_user_error
 from ui.language import is_language_change
 from ui.print_confirm import EventChoice, PrintChoice, PrintConfirmDialog, PrintSummary
@@ -84,14 +85,14 @@ class PrintStationDialog(QDialog):
     finished_printing = Signal()  # after success, failure or cancel
     estimates_ready = Signal()  # the table shows the plan for the current settings
 
-    def __init__(self, db_path: Path, settings: Settings, parent: QWidget | None = None, *,
+    def __init__(self, db: LocationLike, settings: Settings, parent: QWidget | None = None, *,
                  printers: Callable[[], Sequence[Printer]] = list_printers,
                  send: Callable[..., PrintJob] = print_pdf,
                  now: Callable[[], datetime] = clock.now,
                  session: Session | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("print_station")
-        self.db_path = Path(db_path)
+        self.db = as_location(db)  # a SQLite file or a server
         self.session = session  # who prints is registered with the sheets, when signed in
         self.settings = settings
         self._send = send
@@ -176,11 +177,11 @@ class PrintStationDialog(QDialog):
         if self.estimating is not None:
             self._estimate_again = True
             return
-        db_path, hours, start = self.db_path, self.hours.value(), self._window_start()
+        db, hours, start = self.db, self.hours.value(), self._window_start()
         packets = self.packets.value()
 
         def work() -> list[WardEstimate]:
-            store = open_store(db_path)  # this thread's own connection
+            store = open_store(db)  # this thread's own connection
             try:
                 return estimate_wards(store, hours=hours, start=start, admission_packets=packets)
             finally:
@@ -266,7 +267,7 @@ class PrintStationDialog(QDialog):
         """The ongoing outage event (a quick read), or None; a database that cannot be opened
         is reported by the estimates."""
         try:
-            store = open_store(self.db_path)
+            store = open_store(self.db)
         except UserError:
             return None
         try:
@@ -320,7 +321,7 @@ class PrintStationDialog(QDialog):
             return
         assert choice.new_event is not None
         new = choice.new_event
-        store = open_store(self.db_path)
+        store = open_store(self.db)
         try:
             user = self._signed_in()
             if user is None:
@@ -347,11 +348,11 @@ class PrintStationDialog(QDialog):
                                operator=self._operator(),
                                event_id=event.id if event is not None else None)
         printer = self.printer.currentData()
-        db_path, send = self.db_path, self._send
+        db, send = self.db, self._send
         title = event.title if event is not None else None
 
         def work(progress: ProgressCallback, cancel: CancelToken) -> PrintResult:
-            store = open_store(db_path)  # this thread's own connection
+            store = open_store(db)  # this thread's own connection
             try:
                 outcome: PrintOutcome | TestPrintOutcome
                 if test:

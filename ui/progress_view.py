@@ -7,14 +7,20 @@ sheets themselves, by the code printed under their barcode, filtered by ward, ba
 (the list of what is still missing is one click away). Bottom: rows typed per operator and
 their pace over the time they actually worked. Wards by name, forms by title: codes only in
 tooltips and the CSV.
+
+Everything is read off the GUI thread, on a connection of the worker's own (every sheet's
+history: on a shared server, a long round trip); the summary says it is loading meanwhile.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
-from PySide6.QtCore import QEvent
+from PySide6.QtCore import QEvent, Signal
+from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -31,21 +37,25 @@ from reentry import clock, display
 from reentry.barcodes import group_for_reading, page_code
 from reentry.entry.progress import (
     PAUSE,
+    OperatorThroughput,
     operators,
     pace_text,
     sheets_csv,
     ward_progress,
     worked_text,
 )
+from reentry.errors import UserError
 from reentry.files import write_private_text
 from reentry.i18n import tr
 from reentry.sheets.state import EXPECTED, SheetCounts, SheetState
 from reentry.sheets.tracking import TrackedSheet, tracked_sheets
-from reentry.store import open_store
+from reentry.store.location import DatabaseLocation, LocationLike, as_location
+from reentry.store.opening import open_database
 from ui.figure_tables import fill_table, read_only_table
 from ui.language import is_language_change
 from ui.screen_fit import fitting_size
 from ui.slots import discarding
+from ui.tasks import QuietTask
 
 WARD_COLUMNS = ("ward", "printed", "returned", "entered", "verified", "lost", "not_used",
                 "missing", "unaccounted", "to_verify", "not_double_checked")
@@ -57,12 +67,33 @@ _COUNT_TIPS = ("printed", "returned", "entered", "verified", "lost", "not_used",
                "unaccounted")
 
 
+@dataclass(frozen=True)
+class ProgressView:
+    """What the background read brings back to the screen."""
+
+    sheets: list[TrackedSheet]
+    operators: list[OperatorThroughput]
+    ward_names: dict[str, str] = field(default_factory=dict)  # code → name, as people say it
+
+
+def read_progress(store: Any) -> ProgressView:
+    """Runs in a worker thread, on its own connection."""
+    return ProgressView(tracked_sheets(store), operators(store),
+                        {w.code: w.name for w in store.wards()})
+
+
 class ProgressDialog(QDialog):
-    def __init__(self, db_path: Path, parent: QWidget | None = None, *,
-                 save_path: Callable[[QWidget], str] | None = None) -> None:
+    refreshed = Signal()  # the tables show the database as it is now (or say why they cannot)
+
+    def __init__(self, db: LocationLike, parent: QWidget | None = None, *,
+                 save_path: Callable[[QWidget], str] | None = None,
+                 open_db: Callable[[DatabaseLocation], Any] = open_database) -> None:
         super().__init__(parent)
         self.setObjectName("progress_dialog")
-        self.db_path = Path(db_path)
+        self.db = as_location(db)
+        self._open_db = open_db
+        self._task: QuietTask | None = None
+        self._again = False
         self._save_path = save_path or _ask_save_path
         self._sheets: list[TrackedSheet] = []
         self.ward = QComboBox(self)
@@ -106,13 +137,48 @@ class ProgressDialog(QDialog):
         self._retranslate()
 
     def refresh(self) -> None:
-        store = open_store(self.db_path)
-        try:
-            self._sheets = tracked_sheets(store)
-            people = operators(store)
-            self._ward_names = {w.code: w.name for w in store.wards()}
-        finally:
-            store.close()
+        """Read everything again off the GUI thread; a refresh asked during one runs after."""
+        if self._task is not None:
+            self._again = True
+            return
+        self.summary.setText(tr("ui.progress_loading"))
+        self.refresh_button.setEnabled(False)
+        opener, db = self._open_db, self.db
+
+        def work() -> ProgressView:
+            store = opener(db)  # this thread's own connection
+            try:
+                return read_progress(store)
+            finally:
+                store.close()
+
+        task = QuietTask(self, work)
+        task.succeeded.connect(self._show)
+        task.failed.connect(self._failed)
+        task.finished.connect(self._task_done)
+        self._task = task
+        task.start()
+
+    def _task_done(self) -> None:
+        task, self._task = self._task, None
+        if task is not None:
+            task.deleteLater()
+        if self._again:
+            self._again = False
+            self.refresh()
+            return
+        self.refresh_button.setEnabled(True)
+        self.refreshed.emit()
+
+    def _failed(self, error: object) -> None:
+        if not isinstance(error, UserError):
+            raise error  # type: ignore[misc]  # a bug: the application's error reporter takes it
+        self.summary.setText(error.message())
+
+    def _show(self, view: ProgressView) -> None:
+        self._sheets = view.sheets
+        people = view.operators
+        self._ward_names = view.ward_names
         wards = ward_progress(self._sheets)
         fill_table(self.wards_table, [
             [self._ward(w.ward_code), *(w.sheets.value(c) for c in (
@@ -216,6 +282,21 @@ class ProgressDialog(QDialog):
         if is_language_change(event):
             self._retranslate()
         super().changeEvent(event)
+
+    def _wait_for_read(self) -> None:
+        """A read in progress ends before the dialog goes (its thread belongs to it)."""
+        if self._task is not None:
+            self._again = False
+            self._task.thread.quit()
+            self._task.thread.wait()
+
+    def done(self, result: int) -> None:
+        self._wait_for_read()
+        super().done(result)
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self._wait_for_read()
+        super().closeEvent(event)
 
 
 def _ask_save_path(parent: QWidget) -> str:

@@ -21,7 +21,8 @@ from reentry.i18n import tr
 from reentry.progress import CancelToken, ProgressCallback
 from reentry.reports.labels import event_period
 from reentry.reports.quality import ReportFiles, write_quality_report
-from reentry.store import open_store
+from reentry.store.location import DatabaseLocation, LocationLike, as_location
+from reentry.store.opening import open_database
 from ui.errors import show_user_error
 from ui.tasks import BackgroundTask
 
@@ -54,12 +55,12 @@ class QualityReportRun(QObject):
     written = Signal(object)  # ReportFiles
     finished = Signal()
 
-    def __init__(self, db_path: Path, parent: QWidget, *, choose_event: ChooseEvent = ask_event,
+    def __init__(self, db: LocationLike, parent: QWidget, *, choose_event: ChooseEvent = ask_event,
                  choose_folder: ChooseFolder = ask_folder,
-                 open_db: Callable[[Path], Any] = open_store) -> None:
+                 open_db: Callable[[DatabaseLocation], Any] = open_database) -> None:
         super().__init__(parent)
         self.window = parent
-        self.db_path = Path(db_path)
+        self.db = as_location(db)
         self._choose_event = choose_event
         self._choose_folder = choose_folder
         self._open_db = open_db
@@ -69,7 +70,7 @@ class QualityReportRun(QObject):
     def start(self) -> bool:
         """Ask, then start writing; False when nothing was started (no event, cancelled)."""
         try:
-            store = self._open_db(self.db_path)
+            store = self._open_db(self.db)
             try:
                 events: list[OutageEvent] = store.outage_events()
             finally:
@@ -84,10 +85,10 @@ class QualityReportRun(QObject):
         folder = self._choose_folder(self.window) if event is not None else None
         if event is None or folder is None:
             return False
-        opener, db_path, event_id = self._open_db, self.db_path, event.id
+        opener, db, event_id = self._open_db, self.db, event.id
 
         def work(progress: ProgressCallback, cancel: CancelToken) -> ReportFiles:
-            store = opener(db_path)  # this thread's own connection
+            store = opener(db)  # this thread's own connection
             try:
                 return write_quality_report(store, event_id, folder, progress=progress,
                                             cancel=cancel)
@@ -121,9 +122,9 @@ class QualityReportRun(QObject):
         self.box = box
 
 
-def open_quality_report(db_path: Path, parent: QWidget) -> QualityReportRun:
+def open_quality_report(db: LocationLike, parent: QWidget) -> QualityReportRun:
     """The viewer's « Rapport qualité… » menu calls this."""
-    run = QualityReportRun(db_path, parent)
+    run = QualityReportRun(db, parent)
     run.finished.connect(run.deleteLater)
     if not run.start():
         run.deleteLater()

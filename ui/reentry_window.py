@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
-from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QEvent, Qt
@@ -37,7 +36,8 @@ from reentry.entry.model import Draft, SheetContext, User
 from reentry.errors import UserError
 from reentry.formdefs import load_forms
 from reentry.i18n import Msg, msg, tr
-from reentry.store import open_store
+from reentry.store.location import LocationLike, as_location
+from reentry.store.opening import open_database
 from reentry.verify.routing import route
 from ui import theme
 from ui.admission_screen import AdmissionScreen, is_admission_sheet, saved_notice
@@ -48,7 +48,7 @@ from ui.scan import CodeBar, ScanCapture, ScanSettings
 from ui.screen_fit import fitting_size
 from ui.session import Session
 from ui.sign_in import SignInPage
-from ui.signed_in_window import open_or_error, signed_in_text
+from ui.signed_in_window import Opener, open_or_error, signed_in_text
 from ui.slots import discarding
 from ui.verify_screens import VerifyScreens
 
@@ -106,22 +106,22 @@ class ScanPage(QWidget):
 
 
 class ReentryWindow(QMainWindow):
-    """Sign-in → scan → entry → next sheet, on the database at ``db_path``."""
+    """Sign-in → scan → entry → next sheet, on the database at ``db`` (a file or a server)."""
 
-    def __init__(self, db_path: Path, settings: Settings | None = None,
+    def __init__(self, db: LocationLike, settings: Settings | None = None,
                  parent: QWidget | None = None, *, now: Callable[[], datetime] = clock.now,
-                 open_db: Callable[[Path], Any] = open_store,
+                 open_db: Opener = open_database,
                  beep: Callable[[], None] = QApplication.beep,
                  session: Session | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("reentry_window")
-        self.db_path = Path(db_path)
+        self.db = as_location(db)
         self.session = session if session is not None else Session(self)
         self._beep = beep
         self._refusal: Msg | None = None
         self.user: User | None = None
         self.store: Any
-        self.store, self._open_error = open_or_error(open_db, self.db_path)
+        self.store, self._open_error = open_or_error(open_db, self.db)
         self.sign_in_page = SignInPage(self.store, self, session=self.session)
         self.scan_page = ScanPage(self)
         self.entry = EntryScreen(self.store, self, now=now)
@@ -359,11 +359,11 @@ class ReentryWindow(QMainWindow):
         super().closeEvent(event)
 
 
-def open_reentry_window(db_path: Path, settings: Settings | None = None,
+def open_reentry_window(db: LocationLike, settings: Settings | None = None,
                         parent: QWidget | None = None, *,
                         session: Session | None = None) -> ReentryWindow:
     """Create and show the window (the viewer's menu and ``reentry-app --reentry`` call this)."""
-    window = ReentryWindow(db_path, settings, parent, session=session)
+    window = ReentryWindow(db, settings, parent, session=session)
     window.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
     window.show()
     return window

@@ -11,7 +11,6 @@ database connection; every resolution is one transaction, written at once.
 from __future__ import annotations
 
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QEvent, Qt, Signal
@@ -36,16 +35,17 @@ from reentry.errors import UserError
 from reentry.i18n import Msg, msg, tr
 from reentry.review import service
 from reentry.review.model import FlagRow, RunInfo, item_label, resolution_label
-from reentry.store import open_store
+from reentry.store.location import LocationLike, as_location
+from reentry.store.opening import open_database
 from ui.language import is_language_change
 from ui.review_flags import FlagsTab
 from ui.review_identity import IdentityTab
 from ui.screen_fit import fitting_size
 from ui.session import Session
 from ui.sign_in import SignInPage
-from ui.signed_in_window import open_or_error, signed_in_text
+from ui.signed_in_window import Opener, open_or_error, signed_in_text
 from ui.slots import discarding
-from ui.tasks import BackgroundTask
+from ui.tasks import BackgroundTask, QuietTask
 
 PageImage = Callable[[int, int], bytes | None]
 
@@ -72,23 +72,23 @@ class ReviewWindow(QMainWindow):
 
     loaded = Signal()
 
-    def __init__(self, db_path: Path, parent: QWidget | None = None, *,
-                 open_db: Callable[[Path], Any] = open_store,
+    def __init__(self, db: LocationLike, parent: QWidget | None = None, *,
+                 open_db: Opener = open_database,
                  page_image: PageImage | None = None,
                  session: Session | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("review_window")
-        self.db_path = Path(db_path)
+        self.db = as_location(db)
         self.session = session if session is not None else Session(self)
         self.user: User | None = None
         self.run: RunInfo | None = None
         self._runs: list[RunInfo] = []
         self._notice: Msg | None = None
         self._open_db = open_db
-        self._tasks: set[BackgroundTask] = set()
+        self._tasks: set[BackgroundTask | QuietTask] = set()
         self._generation = 0  # a newer read makes the results of an older one stale
         self.store: Any
-        self.store, self._open_error = open_or_error(open_db, self.db_path)
+        self.store, self._open_error = open_or_error(open_db, self.db)
         self._page_image = page_image or getattr(self.store, "scan_page_image", None)
 
         self.sign_in_page = ReviewSignIn(self.store, self, session=self.session)
@@ -198,15 +198,32 @@ class ReviewWindow(QMainWindow):
     # -- runs -----------------------------------------------------------------------------------
 
     def reload(self) -> None:
-        """Read the runs again, staying on the run (and flag) on screen when still there."""
+        """Read the runs again (off the GUI thread, on a connection of the worker's own),
+        staying on the run (and flag) on screen when still there."""
         if self.user is None or self.store is None:
             return
         keep = self.run.id if self.run else None
-        try:
-            self._runs = self.store.review_runs()
-        except UserError as error:
-            self._set_notice(error.msg)
-            return
+        self._generation += 1
+        generation, opener, db = self._generation, self._open_db, self.db
+
+        def work() -> list[RunInfo]:
+            store = opener(db)
+            try:
+                return list(store.review_runs())
+            finally:
+                store.close()
+
+        task = QuietTask(self, work)
+        self._tasks.add(task)
+        task.succeeded.connect(lambda runs: self._runs_read(generation, keep, runs))
+        task.failed.connect(self._load_failed)
+        task.finished.connect(lambda: self._tasks.discard(task))
+        task.start()
+
+    def _runs_read(self, generation: int, keep: int | None, runs: list[RunInfo]) -> None:
+        if generation != self._generation or self.user is None:
+            return  # a newer read is on its way, or nobody is signed in any more
+        self._runs = runs
         self.run_choice.blockSignals(True)
         self.run_choice.clear()
         for run in self._runs:
@@ -245,11 +262,11 @@ class ReviewWindow(QMainWindow):
         keep = keep or (current.item_key if current else None)
         self._generation += 1
         generation, run = self._generation, self.run
-        opener, db_path = self._open_db, self.db_path
+        opener, db = self._open_db, self.db
 
         def work(_progress: object, _cancel: object
                  ) -> tuple[list[FlagRow], list[Any], dict[str, str]]:
-            store = opener(db_path)
+            store = opener(db)
             try:
                 return (store.review_flags(run.id), store.identity_cases(run.id),
                         {ward.code: ward.name for ward in store.wards()})
@@ -362,10 +379,11 @@ class ReviewWindow(QMainWindow):
         return True
 
     def _identity_done(self, left_id: str) -> None:
+        """The decision is saved; the cases are read again off the GUI thread (the decided
+        one stays selected)."""
         assert self.run is not None
-        self.identities.set_cases(self.store.identity_cases(self.run.id))
-        self.identities.select_case(left_id)
         self._set_notice(msg("review.ui.identity_saved", temporary=left_id))
+        self._load_run()
 
     # -- language and closing -------------------------------------------------------------------
 
@@ -413,7 +431,7 @@ class ReviewWindow(QMainWindow):
 
 # Notices that outlive the reading of the flags they announce.
 _KEPT_NOTICES = ("review.ui.flag_resolved", "review.ui.flag_resolved_last",
-                 "review.ui.flag_reopened")
+                 "review.ui.flag_reopened", "review.ui.identity_saved")
 
 
 def _flag_words(flag: FlagRow | None) -> dict[str, str]:
@@ -443,10 +461,10 @@ def _run_summary(run: RunInfo) -> str:
               files=", ".join(f"{s.name} ({s.sha256[:12]})" for s in run.sih_files))
 
 
-def open_review_window(db_path: Path, parent: QWidget | None = None, *,
+def open_review_window(db: LocationLike, parent: QWidget | None = None, *,
                        session: Session | None = None) -> ReviewWindow:
     """Create and show the window (the viewer's menu calls this)."""
-    window = ReviewWindow(db_path, parent, session=session)
+    window = ReviewWindow(db, parent, session=session)
     window.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
     window.show()
     return window

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
@@ -29,13 +28,14 @@ from reentry.errors import UserError
 from reentry.i18n import Msg, msg, tr
 from reentry.progress import CancelToken, Progress, ProgressCallback
 from reentry.scanning.model import ScanImportResult
-from reentry.store import open_store
+from reentry.store.location import LocationLike
+from reentry.store.opening import open_database
 from ui import theme
 from ui.errors import show_user_error
 from ui.scan_queue import open_scan_queue
 from ui.scan_sign_in import ScanSignIn
 from ui.session import Session
-from ui.signed_in_window import SignedInWindow, signed_in_text
+from ui.signed_in_window import Opener, SignedInWindow, signed_in_text
 from ui.slots import discarding
 from ui.tasks import BackgroundTask
 
@@ -70,12 +70,12 @@ class ScanImportWindow(SignedInWindow):
     imported = Signal(object)  # ScanImportResult, once an import has succeeded
     finished_importing = Signal()  # the background import is over, whatever its outcome
 
-    def __init__(self, db_path: Path, parent: QWidget | None = None, *,
-                 session: Session | None = None, open_db: Callable[[Path], Any] = open_store,
+    def __init__(self, db: LocationLike, parent: QWidget | None = None, *,
+                 session: Session | None = None, open_db: Opener = open_database,
                  choose_files: ChoosePaths | None = None,
                  choose_folder: ChoosePaths | None = None,
                  workers: int | None = None) -> None:
-        super().__init__(db_path, parent, open_db=open_db, sign_in=ScanSignIn, session=session)
+        super().__init__(db, parent, open_db=open_db, sign_in=ScanSignIn, session=session)
         self.setObjectName("scan_import_window")
         self._open_db = open_db
         self._choose_files = choose_files or _ask_files
@@ -168,14 +168,14 @@ class ScanImportWindow(SignedInWindow):
         user = self.user
         if user is None or self.task is not None or not paths:
             return None
-        chosen, open_db, workers = list(paths), self._open_db, self._workers
+        chosen, open_db, db, workers = list(paths), self._open_db, self.db, self._workers
 
         def work(progress: ProgressCallback, cancel: CancelToken) -> ScanImportResult:
             # Imported here: the decoders and the PDF library load on the first import only,
             # not with the viewer.
             from reentry.scanning.importer import import_scans
 
-            store = open_db(self.db_path)  # this thread's own connection
+            store = open_db(db)  # this thread's own connection
             try:
                 return import_scans(store, chosen, user, progress=progress, cancel=cancel,
                                     workers=workers)
@@ -248,7 +248,7 @@ class ScanImportWindow(SignedInWindow):
 
     def open_queue(self) -> QWidget:
         """The pages waiting for a person, signed in as the same user."""
-        return open_scan_queue(self.db_path, self.parentWidget() or self, session=self.session)
+        return open_scan_queue(self.db, self.parentWidget() or self, session=self.session)
 
     # -- messages -------------------------------------------------------------------------------
 
@@ -297,10 +297,10 @@ class ScanImportWindow(SignedInWindow):
         super().closeEvent(event)
 
 
-def open_scan_import(db_path: Path, parent: QWidget | None = None, *,
+def open_scan_import(db: LocationLike, parent: QWidget | None = None, *,
                      session: Session | None = None) -> ScanImportWindow:
     """Create and show the import window (the viewer's File menu calls this)."""
-    window = ScanImportWindow(db_path, parent, session=session)
+    window = ScanImportWindow(db, parent, session=session)
     window.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
     window.show()
     return window

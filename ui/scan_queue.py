@@ -14,7 +14,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
-from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QEvent, Qt, Signal
@@ -41,13 +40,14 @@ from reentry.model import Patient, Site, Stay, Ward
 from reentry.registry import CodeResolution
 from reentry.scanning.model import QueuedPage
 from reentry.scanning.queue import identify_page, resolve_typed_code, set_aside_page
-from reentry.store import open_store
+from reentry.store.location import LocationLike
+from reentry.store.opening import open_database
 from ui import theme
 from ui.language import is_language_change
 from ui.page_view import PageView
 from ui.scan_sign_in import ScanSignIn
 from ui.session import Session
-from ui.signed_in_window import SignedInWindow, signed_in_text
+from ui.signed_in_window import Opener, SignedInWindow, signed_in_text
 from ui.slots import discarding
 
 REFRESH_KEYS = ("F5",)
@@ -217,11 +217,11 @@ class ScanQueueWindow(SignedInWindow):
     page_set_aside = Signal(int)  # the page's id
     queue_changed = Signal(int)  # pages left in the queue
 
-    def __init__(self, db_path: Path, parent: QWidget | None = None, *,
-                 session: Session | None = None, open_db: Callable[[Path], Any] = open_store,
+    def __init__(self, db: LocationLike, parent: QWidget | None = None, *,
+                 session: Session | None = None, open_db: Opener = open_database,
                  now: Callable[[], datetime] = clock.now,
                  beep: Callable[[], None] = QApplication.beep) -> None:
-        super().__init__(db_path, parent, open_db=open_db, sign_in=ScanSignIn, session=session)
+        super().__init__(db, parent, open_db=open_db, sign_in=ScanSignIn, session=session)
         self.setObjectName("scan_queue_window")
         self._now = now
         self._beep = beep
@@ -582,10 +582,10 @@ class ScanQueueWindow(SignedInWindow):
         super().closeEvent(event)
 
 
-def open_scan_queue(db_path: Path, parent: QWidget | None = None, *,
+def open_scan_queue(db: LocationLike, parent: QWidget | None = None, *,
                     session: Session | None = None) -> ScanQueueWindow:
     """Create and show the queue window (the viewer's File menu and the import call this)."""
-    window = ScanQueueWindow(db_path, parent, session=session)
+    window = ScanQueueWindow(db, parent, session=session)
     window.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
     window.show()
     return window

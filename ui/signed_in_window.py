@@ -10,7 +10,6 @@ and signing in there (or anywhere) opens every window; signing out anywhere clos
 from __future__ import annotations
 
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QEvent
@@ -20,15 +19,18 @@ from PySide6.QtWidgets import QMainWindow, QStackedWidget, QWidget
 from reentry.entry.model import User
 from reentry.errors import UserError
 from reentry.i18n import tr
+from reentry.store.location import DatabaseLocation, LocationLike, as_location
 from ui.language import is_language_change
 from ui.session import Session
 from ui.sign_in import SignInPage
 
+Opener = Callable[[DatabaseLocation], Any]
 
-def open_or_error(open_db: Callable[[Path], Any], db_path: Path) -> tuple[Any, UserError | None]:
-    """The store at ``db_path``, or ``None`` and the error to show on the sign-in page."""
+
+def open_or_error(open_db: Opener, db: DatabaseLocation) -> tuple[Any, UserError | None]:
+    """The store at ``db``, or ``None`` and the error to show on the sign-in page."""
     try:
-        return open_db(db_path), None
+        return open_db(db), None
     except UserError as error:
         return None, error
 
@@ -46,16 +48,16 @@ class SignedInWindow(QMainWindow):
     ``_start``; they say what signing in leads to in ``_after_sign_in``.
     """
 
-    def __init__(self, db_path: Path, parent: QWidget | None = None, *,
-                 open_db: Callable[[Path], Any],
+    def __init__(self, db: LocationLike, parent: QWidget | None = None, *,
+                 open_db: Opener,
                  sign_in: type[SignInPage] = SignInPage,
                  session: Session | None = None) -> None:
         super().__init__(parent)
-        self.db_path = Path(db_path)
+        self.db = as_location(db)  # a SQLite file or a server; ``db.shown`` has no password
         self.session = session if session is not None else Session(self)
         self.user: User | None = None
         self.store: Any
-        self.store, self._open_error = open_or_error(open_db, self.db_path)
+        self.store, self._open_error = open_or_error(open_db, self.db)
         self.sign_in_page = sign_in(self.store, self, session=self.session)
         self.page = QWidget(self)
 
