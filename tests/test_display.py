@@ -210,9 +210,9 @@ def test_stale_only_past_the_threshold():
 
 def test_stale_warning_says_how_old_and_what_to_do():
     assert display.stale_warning_text(SNAPSHOT, AS_OF + timedelta(hours=5, minutes=59)) == (
-        "Données anciennes de 5 h (données du 23/11/2026 14:00 (UTC+01:00)) :"
-        " vérifiez avec le dossier papier.")
-    assert "de 3 j " in display.stale_warning_text(SNAPSHOT, AS_OF + timedelta(days=3, hours=2))
+        "Données anciennes de 5 h, datées du 23/11/2026 14:00 (UTC+01:00) :"
+        " vérifiez avec le dossier papier.")  # one pair of brackets, never nested
+    assert "de 3 j," in display.stale_warning_text(SNAPSHOT, AS_OF + timedelta(days=3, hours=2))
     i18n.set_language("en")
     assert display.stale_warning_text(SNAPSHOT, AS_OF + timedelta(hours=6)).startswith(
         "Data is 6 h old")
