@@ -39,6 +39,7 @@ from reentry.reports.quality import REPORT_FILES, guard_write, write_quality_rep
 from reentry.review.model import PatientIdentity
 from reentry.review.reasons import render_reason
 from reentry.sheets.tracking import tracked_sheets
+from reentry.store.audit_chain import ChainHead
 
 MANIFEST = "manifest.json"
 CHECKSUMS = "SHA256SUMS"
@@ -78,12 +79,16 @@ def write_audit_pack(store: Any, event_id: int, out: Path, *, lang: str | None =
     with i18n.language(lang or i18n.get_language()):
         event = report_event(store, event_id)
         _refuse_non_empty(out)
+        chain = store.verify_audit_chain()
+        if not chain.intact:  # a forged trail is not exported as if it were the record
+            raise UserError("audit.pack_refused", reason=chain.message())
         guard_write(out.parent, lambda: make_private_folder(out.parent))
         work = Path(guard_write(out.parent, lambda: tempfile.mkdtemp(
             prefix=f".{out.name}-", suffix=".partial", dir=out.parent)))
         done = False
         try:
-            guard_write(out, lambda: _fill(store, event, work, moment, progress, token))
+            guard_write(out, lambda: _fill(store, event, work, moment, progress, token,
+                                           chain.head))
             _refuse_non_empty(out)  # someone wrote there meanwhile: leave their files alone
             if out.exists():
                 out.rmdir()
@@ -102,7 +107,7 @@ def _refuse_non_empty(out: Path) -> None:
 
 
 def _fill(store: Any, event: OutageEvent, work: Path, now: datetime,
-          progress: ProgressCallback, token: CancelToken) -> None:
+          progress: ProgressCallback, token: CancelToken, head: ChainHead) -> None:
     steps: list[tuple[str, Callable[[Path], None]]] = [
         ("evenement.json", lambda p: _write_json(p, _event_record(event))),
         ("comptabilite.csv", lambda p: _write_accounting(store, event.id, p)),
@@ -120,7 +125,8 @@ def _fill(store: Any, event: OutageEvent, work: Path, now: datetime,
             ("id", "left_id", "action", "right_id", "username", "at", "run_id", "comment"))),
         ("journal-audit.csv", lambda p: _write_rows(
             p, store.report_audit(event.id),
-            ("id", "at", "username", "action", "subject", "record_id", "detail"))),
+            ("id", "at", "username", "action", "subject", "record_id", "detail", "seq",
+             "hash"))),
     ]
     total = len(steps) + 2
     for done, (name, write) in enumerate(steps):
@@ -130,8 +136,8 @@ def _fill(store: Any, event: OutageEvent, work: Path, now: datetime,
     token.check()
     progress(Progress(len(steps), total, msg("reports.progress_pdf")))
     write_quality_report(store, event.id, work, now=now, cancel=token)
-    _write_readme(work / README, event, now)
-    _write_manifest(work, event, now)
+    _write_readme(work / README, event, now, head)
+    _write_manifest(work, event, now, head)
     progress(Progress(total, total, msg("reports.progress_done")))
 
 
@@ -238,7 +244,7 @@ def _write_rows(path: Path, rows: Sequence[dict[str, Any]], columns: Sequence[st
     write_csv(path, columns, ([r[c] for c in columns] for r in rows))
 
 
-def _write_readme(path: Path, event: OutageEvent, now: datetime) -> None:
+def _write_readme(path: Path, event: OutageEvent, now: datetime, head: ChainHead) -> None:
     lines = [tr("reports.readme_title", id=event.id, title=event.title),
              tr("reports.readme_generated", when=clock.format_local(now), version=__version__),
              ""]
@@ -250,7 +256,7 @@ def _write_readme(path: Path, event: OutageEvent, now: datetime) -> None:
         lines.append(tr("reports.readme_file", file=name.ljust(width),
                         what=tr(f"reports.readme_{key}")))
     lines += ["", tr("reports.readme_times"), "", tr("reports.readme_verify"), "",
-              tr("reports.readme_privacy")]
+              tr("audit.readme_chain", head=head.text()), "", tr("reports.readme_privacy")]
     write_private_text(path, "\n".join(lines) + "\n")
 
 
@@ -262,9 +268,10 @@ def _sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _write_manifest(work: Path, event: OutageEvent, now: datetime) -> None:
-    """``manifest.json`` lists every other file with its size and SHA-256; ``SHA256SUMS``, in
-    the format of ``sha256sum -c``, covers every file including ``manifest.json``."""
+def _write_manifest(work: Path, event: OutageEvent, now: datetime, head: ChainHead) -> None:
+    """``manifest.json`` lists every other file with its size and SHA-256, and the audit
+    chain's head when the pack was made (checked intact just before); ``SHA256SUMS``, in the
+    format of ``sha256sum -c``, covers every file including ``manifest.json``."""
     expected = {name for name, _ in CONTENTS} | set(REPORT_FILES) | {README}
     present = {p.name for p in work.iterdir()}
     assert expected <= present, f"audit pack is missing {sorted(expected - present)}"
@@ -274,7 +281,7 @@ def _write_manifest(work: Path, event: OutageEvent, now: datetime) -> None:
     _write_json(work / MANIFEST, {
         "event": event.id, "title": event.title, "kind": event.kind.value,
         "generated_at": clock.to_storage(now), "generator": f"reentry {__version__}",
-        "files": files})
+        "audit_chain_head": head.text(), "files": files})
     sums = {str(f["path"]): str(f["sha256"]) for f in files}
     sums[MANIFEST] = _sha256(work / MANIFEST)
     write_private_text(work / CHECKSUMS,

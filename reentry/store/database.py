@@ -76,6 +76,13 @@ class DatabaseSignInRefused(DatabaseError):
     message_id = "store.sign_in_refused"
 
 
+# Every write transaction on a server takes this first, before it reads anything (a LOCK takes
+# no snapshot, so what it then reads includes every write committed before it got the lock):
+# ROW SHARE mode lets writers run side by side, EXCLUSIVE mode (a write done again) runs alone.
+# The table is the audit chain's one-row head (``reentry.store.audit_chain``).
+WRITER_LOCK = "LOCK TABLE audit_chain_head IN {mode} MODE"
+
+
 class WriteConflict(UserError):
     """Another person changed the same records at the same moment (PostgreSQL serialization
     failure): nothing was written, the action can simply be done again."""
@@ -130,6 +137,12 @@ class SqlConnection:
             self._conn: Connection = engine.connect().execution_options(
                 isolation_level="AUTOCOMMIT")
         self._depth = 0
+        # On a server, write transactions first run side by side (SERIALIZABLE: a loser is told
+        # and done again); a write done again sets ``serialized``, and then runs alone: it waits
+        # for the writers under way and the others wait for it (``WRITER_LOCK``), so it cannot
+        # lose again. ``migrate_server`` sets ``locks_writers`` once the lock's table exists.
+        self.serialized = False
+        self.locks_writers = False
 
     # -- running SQL ---------------------------------------------------------------------------
 
@@ -179,6 +192,9 @@ class SqlConnection:
                  else "BEGIN ISOLATION LEVEL SERIALIZABLE")
         with self.errors():
             self._conn.exec_driver_sql(begin)
+            if self.locks_writers:
+                self._conn.exec_driver_sql(WRITER_LOCK.format(
+                    mode="EXCLUSIVE" if self.serialized else "ROW SHARE"))
         self._depth = 1
         try:
             yield self

@@ -95,5 +95,7 @@ def migrate_server(conn: SqlConnection, names: list[str],
                 functions[name](ServerSchema(conn))
                 conn.execute("INSERT INTO reentry_migrations (name, applied_at) VALUES (?, ?)",
                              (name, datetime.now(UTC).isoformat()))
+        # The writers' lock (``database.WRITER_LOCK``) is on a table this migration made.
+        conn.locks_writers = "0010_audit_chain" in names
     finally:
         conn.execute("SELECT pg_advisory_unlock(?)", (_LOCK,))

@@ -20,6 +20,7 @@ from reentry.entry.model import (
 from reentry.errors import UserError
 from reentry.model import Patient, Stay
 from reentry.sheets.state import DECLARATIONS
+from reentry.store import audit_chain
 from reentry.store.database import IntegrityViolation, SqlConnection
 
 
@@ -28,6 +29,7 @@ class EntryQueries:
 
     _transaction: Any
     _rows: Any
+    sql: SqlConnection
 
     # -- users ----------------------------------------------------------------------------------
 
@@ -172,6 +174,12 @@ class EntryQueries:
             params.append(subject)
         return list(self._rows(sql + " ORDER BY a.id", params))
 
+    def verify_audit_chain(self, expected: audit_chain.ChainHead | None = None
+                           ) -> audit_chain.ChainCheck:
+        """Walk the audit chain (``reentry.store.audit_chain``): intact, or its first break;
+        ``expected``, a head noted earlier, must still be in it."""
+        return audit_chain.verify_chain(self.sql, expected)
+
 
 ROW_TABLES = ("entries", "second_entries")  # same columns: a typed row and its versions
 
@@ -261,10 +269,9 @@ def insert_returned(conn: SqlConnection, serial: int, user: User, at: str) -> bo
 
 def _audit(conn: SqlConnection, user_id: int | None, action: str, subject: str,
            record_id: int | None, detail: dict[str, Any]) -> None:
-    conn.execute("INSERT INTO audit_log (at, user_id, action, subject, record_id, detail)"
-                 " VALUES (?, ?, ?, ?, ?, ?)",
-                 (clock.to_storage(clock.now()), user_id, action, subject, record_id,
-                  json.dumps(detail, ensure_ascii=False)))
+    """One record at the end of the audit chain, in the caller's transaction."""
+    audit_chain.append(conn, clock.to_storage(clock.now()), user_id, action, subject, record_id,
+                       json.dumps(detail, ensure_ascii=False))
 
 
 def _user(r: dict[str, Any]) -> User:

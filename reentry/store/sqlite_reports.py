@@ -124,7 +124,8 @@ class ReportQueries:
             flags AS (SELECT id FROM review_flags
                       WHERE item_key IN (SELECT item_key FROM mine)),
             temporaries AS ({_EVENT_TEMPORARIES})
-            SELECT a.id, a.at, u.username, a.action, a.subject, a.record_id, a.detail
+            SELECT a.id, a.at, u.username, a.action, a.subject, a.record_id, a.detail, a.seq,
+                   a.hash
             FROM audit_log a LEFT JOIN users u ON u.id = a.user_id
             WHERE (a.subject = 'event' AND a.record_id = ?)
                OR (a.subject = 'sheet' AND a.record_id IN (SELECT serial FROM event_sheets))
