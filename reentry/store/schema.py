@@ -311,5 +311,5 @@ from reentry.store import (  # noqa: E402, F401, I001
     schema_verify,
     schema_admissions,
     schema_review,
-    schema_audit,
+    schema_auth,
 )

@@ -58,6 +58,7 @@ from reentry.store.offline import META_KEY as OFFLINE_KEY
 from reentry.store.offline import offline_facts, write_offline_copy
 from reentry.store.schema import MIGRATION_FUNCTIONS, MIGRATION_NAMES, migrations
 from reentry.store.sqlite_admissions import AdmissionQueries
+from reentry.store.sqlite_auth import AuthQueries
 from reentry.store.sqlite_entry import EntryQueries
 from reentry.store.sqlite_events import EventQueries
 from reentry.store.sqlite_registry import RegistryQueries
@@ -86,7 +87,7 @@ def natural_key(text: str | None) -> tuple[Any, ...]:
 
 
 class SqliteStore(RegistryQueries, EntryQueries, EventQueries, SheetQueries, ScanQueries,
-                  VerifyQueries, AdmissionQueries, ReviewQueries, ReportQueries):
+                  VerifyQueries, AdmissionQueries, ReviewQueries, ReportQueries, AuthQueries):
     """The ``Store`` on one database (``SqlConnection``). Create it with ``open_store``."""
 
     def __init__(self, sql: SqlConnection, path: str) -> None:
@@ -510,24 +511,16 @@ def _retrying(method: Callable[..., Any]) -> Callable[..., Any]:
     """On a server, two PCs' transactions may conflict (SERIALIZABLE): the loser's whole store
     call is done again, from its first read, so that it decides on what the winner wrote (and
     then says "already entered" or "already closed" as on one PC). Never inside an open
-    transaction: the outer call is the one retried. Done again, its transactions wait their
-    turn (``SqlConnection.serialized``): busy PCs that all write the audit chain would
-    otherwise keep losing to each other."""
+    transaction: the outer call is the one retried."""
     @functools.wraps(method)
     def call(self: SqliteStore, *args: Any, **kwargs: Any) -> Any:
-        if self.sql.in_transaction or self.sql.serialized:
-            return method(self, *args, **kwargs)  # the outer call is the one done again
-        try:
-            for attempt in range(RETRIES):
-                try:
-                    return method(self, *args, **kwargs)
-                except WriteConflict:
-                    if attempt == RETRIES - 1:
-                        raise
-                    self.sql.serialized = True
-                    time.sleep(random.uniform(0.005, 0.03) * (attempt + 1))
-        finally:
-            self.sql.serialized = False
+        for attempt in range(RETRIES):
+            try:
+                return method(self, *args, **kwargs)
+            except WriteConflict:
+                if self.sql.in_transaction or attempt == RETRIES - 1:
+                    raise
+                time.sleep(random.uniform(0.005, 0.03) * (attempt + 1))
         raise AssertionError("unreachable")
     return call
 

@@ -1,0 +1,11 @@
+"""Who is at the keyboard: local passwords (argon2id) and the hospital directory (LDAP)."""
+
+from reentry.auth.passwords import (
+    FAILURE_WINDOW,
+    MAX_FAILURES,
+    authenticate,
+    disable_user,
+    set_password,
+)
+
+__all__ = ["FAILURE_WINDOW", "MAX_FAILURES", "authenticate", "disable_user", "set_password"]

@@ -1,0 +1,95 @@
+"""Local accounts: argon2id hashes, one refusal that never says which half was wrong, and a
+limit on failed attempts kept in the database (so it holds across every PC of a server).
+
+Each attempt, good or bad, is in the audit trail: the auditor reads there which name was tried
+and why it failed; the person at the keyboard only ever reads "name or password incorrect".
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Protocol
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+
+from reentry import clock
+from reentry.entry.model import Role, User
+from reentry.errors import UserError
+
+MAX_FAILURES = 5  # failed attempts on one name within FAILURE_WINDOW, then refused for a while
+FAILURE_WINDOW = timedelta(minutes=10)
+MIN_LENGTH = 8
+
+_HASHER = PasswordHasher()  # argon2id, with the library's current (RFC 9106) parameters
+# Verified against when the name is unknown, so that an unknown name costs the same time as a
+# wrong password: the delay must not tell which one it was.
+_DECOY = _HASHER.hash("reentry: no such account")
+
+
+class AuthStore(Protocol):
+    """What sign-in needs of a store (``reentry.store.sqlite_auth.AuthQueries``)."""
+
+    def password_hash(self, username: str) -> tuple[User, str | None] | None: ...
+    def set_password_hash(self, user: User, password_hash: str, by: User | None) -> None: ...
+    def disable_user(self, user: User, by: User) -> None: ...
+    def sign_in_failures_since(self, username: str, since: datetime) -> int: ...
+    def record_sign_in_failure(self, username: str, reason: str, user: User | None) -> None: ...
+    def record_sign_in(self, user: User, method: str) -> None: ...
+
+
+def check_new_password(secret: str) -> None:
+    if len(secret) < MIN_LENGTH:
+        raise UserError("auth.password_too_short", minimum=MIN_LENGTH)
+    if not secret.strip():
+        raise UserError("auth.password_blank")
+
+
+def set_password(store: AuthStore, user: User, secret: str, by: User | None = None) -> None:
+    """Store the argon2id hash of ``secret`` for ``user``; ``by`` is who did it (None: the user
+    themselves at creation, or the first admin of an empty database)."""
+    check_new_password(secret)
+    store.set_password_hash(user, _HASHER.hash(secret), by)
+
+
+def authenticate(store: AuthStore, username: str, secret: str) -> User:
+    """The active user whose local password is ``secret``, or one ``UserError`` that is the same
+    for an unknown name, a disabled account, an account without a password and a wrong one."""
+    name = username.strip()
+    if not name or not secret:
+        raise UserError("auth.refused")
+    if store.sign_in_failures_since(name, clock.now() - FAILURE_WINDOW) >= MAX_FAILURES:
+        found = store.password_hash(name)
+        store.record_sign_in_failure(name, "too_many_attempts", found[0] if found else None)
+        raise UserError("auth.too_many", minutes=int(FAILURE_WINDOW.total_seconds() // 60))
+    found = store.password_hash(name)
+    user, stored = found if found else (None, None)
+    if not _verify(stored, secret):
+        reason = ("unknown_user" if user is None else
+                  "no_password" if stored is None else "wrong_password")
+        store.record_sign_in_failure(name, reason, user)
+        raise UserError("auth.refused")
+    assert user is not None and stored is not None
+    if _HASHER.check_needs_rehash(stored):  # parameters raised since: upgrade silently
+        store.set_password_hash(user, _HASHER.hash(secret), user)
+    store.record_sign_in(user, "password")
+    return user
+
+
+def disable_user(store: AuthStore, username: str, by: User) -> User:
+    if by.role is not Role.ADMIN:
+        raise UserError("auth.admin_only")
+    found = store.password_hash(username.strip())
+    if found is None:
+        raise UserError("entry.unknown_user", username=username.strip())
+    if found[0].id == by.id:
+        raise UserError("auth.cannot_disable_self")
+    store.disable_user(found[0], by)
+    return found[0]
+
+
+def _verify(stored: str | None, secret: str) -> bool:
+    try:
+        return _HASHER.verify(stored or _DECOY, secret) and stored is not None
+    except (VerificationError, InvalidHashError):
+        return False

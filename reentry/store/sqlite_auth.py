@@ -1,0 +1,64 @@
+"""Sign-in's SQL: password hashes, failed attempts (the rate limit), disabled accounts."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from reentry import clock
+from reentry.entry.model import User
+from reentry.store.database import SqlConnection
+from reentry.store.sqlite_entry import _audit, _user
+
+
+class AuthQueries:
+    """Mixed into ``SqliteStore``; relies on its ``_transaction`` and ``_rows``. Every change is
+    audited in the same transaction (``_audit``)."""
+
+    _transaction: Any
+    _rows: Any
+    sql: SqlConnection
+
+    def password_hash(self, username: str) -> tuple[User, str | None] | None:
+        """The active account of that name and its stored hash (None: no local password)."""
+        rows = self._rows("SELECT * FROM users WHERE lower(username) = lower(?) AND active = 1",
+                          [username])
+        return (_user(rows[0]), rows[0]["password_hash"]) if rows else None
+
+    def set_password_hash(self, user: User, password_hash: str, by: User | None) -> None:
+        with self._transaction() as conn:
+            conn.execute("UPDATE users SET password_hash = ? WHERE id = ?",
+                         (password_hash, user.id))
+            _audit(conn, by.id if by else None, "password_set", "user", user.id,
+                   {"username": user.username})
+
+    def disable_user(self, user: User, by: User) -> None:
+        with self._transaction() as conn:
+            conn.execute("UPDATE users SET active = 0 WHERE id = ?", (user.id,))
+            _audit(conn, by.id, "user_disabled", "user", user.id, {"username": user.username})
+
+    def count_users(self) -> int:
+        """Every account, disabled ones too: a database with none has no admin yet."""
+        return int(self._rows("SELECT count(*) AS n FROM users")[0]["n"])
+
+    def sign_in_failures_since(self, username: str, since: datetime) -> int:
+        return int(self._rows(
+            "SELECT count(*) AS n FROM sign_in_failures WHERE username = ? AND at >= ?",
+            [username.lower(), clock.to_storage(since)])[0]["n"])
+
+    def record_sign_in_failure(self, username: str, reason: str, user: User | None) -> None:
+        """``reason`` goes to the audit trail only (who reads it is an auditor, not the person
+        at the keyboard): unknown name, wrong secret, too many attempts."""
+        with self._transaction() as conn:
+            conn.execute("INSERT INTO sign_in_failures (username, at) VALUES (?, ?)",
+                         (username.lower(), clock.to_storage(clock.now())))
+            _audit(conn, user.id if user else None, "sign_in_failed", "user",
+                   user.id if user else None, {"username": username, "reason": reason})
+
+    def record_sign_in(self, user: User, method: str) -> None:
+        """A success clears that name's failures (the limit counts consecutive ones)."""
+        with self._transaction() as conn:
+            conn.execute("DELETE FROM sign_in_failures WHERE username = ?",
+                         (user.username.lower(),))
+            _audit(conn, user.id, "signed_in", "user", user.id,
+                   {"username": user.username, "method": method})
