@@ -312,4 +312,5 @@ from reentry.store import (  # noqa: E402, F401, I001
     schema_admissions,
     schema_review,
     schema_auth,
+    schema_audit,
 )

@@ -511,16 +511,24 @@ def _retrying(method: Callable[..., Any]) -> Callable[..., Any]:
     """On a server, two PCs' transactions may conflict (SERIALIZABLE): the loser's whole store
     call is done again, from its first read, so that it decides on what the winner wrote (and
     then says "already entered" or "already closed" as on one PC). Never inside an open
-    transaction: the outer call is the one retried."""
+    transaction: the outer call is the one retried. Done again, its transactions wait their
+    turn (``SqlConnection.serialized``): busy PCs that all write the audit chain would
+    otherwise keep losing to each other."""
     @functools.wraps(method)
     def call(self: SqliteStore, *args: Any, **kwargs: Any) -> Any:
-        for attempt in range(RETRIES):
-            try:
-                return method(self, *args, **kwargs)
-            except WriteConflict:
-                if self.sql.in_transaction or attempt == RETRIES - 1:
-                    raise
-                time.sleep(random.uniform(0.005, 0.03) * (attempt + 1))
+        if self.sql.in_transaction or self.sql.serialized:
+            return method(self, *args, **kwargs)  # the outer call is the one done again
+        try:
+            for attempt in range(RETRIES):
+                try:
+                    return method(self, *args, **kwargs)
+                except WriteConflict:
+                    if attempt == RETRIES - 1:
+                        raise
+                    self.sql.serialized = True
+                    time.sleep(random.uniform(0.005, 0.03) * (attempt + 1))
+        finally:
+            self.sql.serialized = False
         raise AssertionError("unreachable")
     return call
 
