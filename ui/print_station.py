@@ -407,6 +407,9 @@ class PrintStationDialog(QDialog):
     def done(self, result: int) -> None:
         if self.estimating is not None:  # a thread must not outlive the dialog that owns it
             self._estimate_again = False
+            # Its event loop ends once the estimate is done; waiting without asking it to stop
+            # would wait forever (the stop it asks for itself is queued to this blocked thread).
+            self.estimating.thread.quit()
             self.estimating.thread.wait()
         super().done(result)
 
