@@ -6,10 +6,13 @@ broken trail and keeps the head in its manifest."""
 from __future__ import annotations
 
 import json
+import os
+import re
 import sqlite3
 import threading
 from datetime import UTC, datetime
 from pathlib import Path
+from urllib.parse import quote
 
 import psycopg
 import pytest
@@ -340,3 +343,71 @@ def test_the_audit_pack_refuses_a_broken_chain_and_keeps_the_head(
         " modifié après son écriture. Prévenez le responsable de la sécurité (RSSI) et ne"
         " touchez plus à la base.\n")
     assert sorted(p.name for p in packs.iterdir()) == ["pack"]  # nothing half-written
+
+
+DEPLOYMENT = Path(__file__).resolve().parent.parent / "docs" / "deployment.md"
+
+
+def _documented_grants(role: str, database: str) -> tuple[str, list[str]]:
+    """docs/deployment.md's SQL for the PCs' stricter role, as written there (the block that
+    makes ``audit_log`` insert-only), for ``role`` on ``database``: the ``CREATE ROLE`` line
+    (run by the server's administrator) and the owner's grants."""
+    blocks = re.findall(r"```sql\n(.*?)```", DEPLOYMENT.read_text(encoding="utf-8"), re.S)
+    block = next(b for b in blocks if "audit_log" in b and "REVOKE" in b)
+    statements = []
+    for line in block.splitlines():
+        line = line.split("--", 1)[0].strip()
+        if line and not line.startswith("\\"):
+            statements.append(line)
+    text = re.sub(r"\breentry_poste\b", role, " ".join(statements))
+    text = re.sub(r"\bON DATABASE reentry\b", f'ON DATABASE "{database}"', text)
+    sql = [s.strip() for s in text.split(";") if s.strip()]
+    create = next(s for s in sql if s.upper().startswith("CREATE ROLE"))
+    return create, [s for s in sql if s is not create]
+
+
+def test_the_documented_pc_role_may_only_insert_audit_records(postgres_server, postgres_url):
+    """The PCs' role of docs/deployment.md, created here as a second role: Reentry works with
+    it (audited writes, verify), and the server itself refuses it an UPDATE, a DELETE or a
+    TRUNCATE of the audit trail."""
+    owner = open_store(postgres_url)  # the owner sets the schema up, as the doc says
+    _fill(owner)
+    owner.close()
+    role = f"poste_{os.getpid()}"
+    database = postgres_url.rsplit("/", 1)[1]
+    create, grants = _documented_grants(role, database)
+    password = "un secret de poste"
+    create = re.sub(r"PASSWORD\s+'[^']*'", f"PASSWORD '{password}'", create)
+    with postgres_server.admin() as admin:
+        admin.execute(create)
+    try:
+        with psycopg.connect(postgres_url, autocommit=True) as conn:  # the owner grants
+            for statement in grants:
+                conn.execute(statement)
+        pc_url = re.sub(r"//[^@]*@", f"//{role}:{quote(password)}@", postgres_url)
+        pc = open_store(pc_url)
+        try:
+            manager = pc.user_by_name("cadre")
+            pc.add_user("poste", "Poste", Role.NURSE)  # an audited write through the chain
+            declared = declare_event(pc, DeclareEvent("Deuxième coupure", START, manager))
+            assert declared.event.id and pc.verify_audit_chain().records == 11
+        finally:
+            pc.close()
+        with psycopg.connect(pc_url, autocommit=True) as attacker:
+            for forgery in ("UPDATE audit_log SET action = 'rien' WHERE seq = 2",
+                            "DELETE FROM audit_log WHERE seq = 2",
+                            "TRUNCATE audit_log"):
+                with pytest.raises(psycopg.errors.InsufficientPrivilege,
+                                   match="permission denied for table audit_log"):
+                    attacker.execute(forgery)
+            attacker.execute("INSERT INTO audit_log (at, action, subject, detail)"
+                             " VALUES ('2026-11-24T00:00:00+00:00', 'x', 'y', '{}')")
+        check = open_store(postgres_url)
+        try:  # what it may still do, insert, is found
+            assert check.verify_audit_chain().breach is Breach.INSERTED
+        finally:
+            check.close()
+    finally:
+        with postgres_server.admin(database) as admin:
+            admin.execute(f'DROP OWNED BY "{role}"')
+            admin.execute(f'DROP ROLE "{role}"')

@@ -22,7 +22,7 @@ What protects the records is that the application's server role may only insert 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterator, Sequence
+from collections.abc import Generator, Sequence
 from dataclasses import dataclass, replace
 from enum import StrEnum
 from typing import Any
@@ -160,6 +160,10 @@ class _Row:
     prev_hash: str | None
     hash: str | None
 
+    @classmethod
+    def of(cls, r: Sequence[Any] | None) -> _Row | None:
+        return None if r is None else cls(r[0], r[1], tuple(r[2:8]), r[8], r[9])
+
     def sound(self) -> bool:
         """Its hash is the hash of what it holds and of the predecessor it names."""
         if self.prev_hash is None or self.hash is None:
@@ -172,11 +176,24 @@ class _Row:
             return False
 
 
-def _rows(conn: SqlConnection) -> Iterator[_Row]:
-    cursor = conn.execute(f"SELECT {_COLUMNS} FROM audit_log WHERE seq IS NOT NULL ORDER BY seq")
-    while batch := cursor.fetchmany(_FETCH):
-        for r in batch:
-            yield _Row(r[0], r[1], (r[2], r[3], r[4], r[5], r[6], r[7]), r[8], r[9])
+def _walk(conn: SqlConnection) -> Generator[Sequence[Any], None, None]:
+    """The chained records in rank order, read a batch at a time: on a server through a
+    server-side cursor (a million rows are never all in memory), inside the caller's
+    snapshot transaction."""
+    query = f"SELECT {_COLUMNS} FROM audit_log WHERE seq IS NOT NULL ORDER BY seq"
+    with conn.errors():
+        raw = conn.dbapi()
+        if conn.dialect == POSTGRESQL:
+            cursor = raw.cursor(name="reentry_audit_walk")
+            cursor.itersize = _FETCH
+            cursor.execute(query)
+        else:
+            cursor = raw.execute(query)
+        try:
+            while batch := cursor.fetchmany(_FETCH):
+                yield from batch
+        finally:
+            cursor.close()
 
 
 def parse_head(text: str) -> ChainHead:
@@ -213,21 +230,28 @@ def check_chain(conn: SqlConnection) -> ChainCheck:
     the head table must name the last record."""
     with conn.snapshot():
         stored = stored_head(conn)
-        rows = _rows(conn)
-        current = next(rows, None)
+        rows = _walk(conn)
         count = 0
-        before = EMPTY  # the last record that checked out
-        earlier = GENESIS  # the hash of the one before it
-        previous: _Row | None = None
-        while current is not None:
-            following = next(rows, None)
-            breach = _breach(current, following, before, earlier, previous, stored)
-            if breach is not None:
-                return ChainCheck(count, before, *breach)
+        last_hash = earlier = GENESIS  # the last record that checked out, the one before it
+        previous: Sequence[Any] | None = None
+        for row in rows:
+            record, seq, at, user_id, action, subject, record_id, detail, prev_hash, digest = row
+            try:
+                holds = (seq == count + 1 and prev_hash == last_hash and seq <= stored.seq
+                         and record_hash(seq, at, user_id, action, subject, record_id, detail,
+                                         prev_hash) == digest)
+            except TypeError:  # a value of the wrong type written over a record
+                holds = False
+            if not holds:
+                breach = _breach(_Row.of(row), _Row.of(next(rows, None)), _head(previous),
+                                 earlier, _Row.of(previous), stored)
+                rows.close()
+                if breach is not None:
+                    return ChainCheck(count, _head(previous), *breach)
+                raise AssertionError(f"audit record {record} both holds and does not")
             count += 1
-            earlier = before.hash
-            before = ChainHead(current.seq, current.hash or "", current.id)
-            previous, current = current, following
+            earlier, last_hash, previous = last_hash, digest, row
+        before = _head(previous)
         outside = conn.execute("SELECT id FROM audit_log WHERE seq IS NULL ORDER BY id"
                                " LIMIT 1").fetchone()
         if outside is not None:
@@ -236,14 +260,19 @@ def check_chain(conn: SqlConnection) -> ChainCheck:
             return ChainCheck(count, before, Breach.DELETED, before.record_id, before.seq,
                               stored.seq - before.seq, at_end=True)
         if stored.hash != before.hash and previous is not None:
-            return ChainCheck(count, before, Breach.ALTERED, previous.id, previous.seq)
+            return ChainCheck(count, before, Breach.ALTERED, previous[0], previous[1])
         return ChainCheck(count, before)
 
 
-def _breach(row: _Row, following: _Row | None, before: ChainHead, earlier: str,
+def _head(row: Sequence[Any] | None) -> ChainHead:
+    return EMPTY if row is None else ChainHead(row[1], row[9], row[0])
+
+
+def _breach(row: _Row | None, following: _Row | None, before: ChainHead, earlier: str,
             previous: _Row | None, stored: ChainHead
             ) -> tuple[Breach, int | None, int | None, int] | None:
     """Why ``row`` breaks the chain (kind, record, rank, ranks missing), or None if it holds."""
+    assert row is not None
     expected = before.seq + 1
     linked = row.prev_hash == before.hash
     sound = row.sound()
