@@ -180,7 +180,9 @@ def test_db_init_creates_an_empty_database_and_keeps_an_existing_one(tmp_path):
     assert "Base Reentry créée" in created.output and str(db) in created.output
     assert db.is_file()
     assert invoke("census", "--db", db).exit_code == 0
-    assert invoke("--db", db, "users", "add", "claire.roux").exit_code == 0
+    added = CliRunner().invoke(cli, ["--db", str(db), "users", "add", "claire.roux", "--role",
+                                     "admin", "--password-stdin"], input="un secret assez long\n")
+    assert added.exit_code == 0, added.output
     again = invoke("db", "init", db, "--lang", "en")
     assert again.exit_code == 0 and "already exists" in again.output
     store = open_store(db)

@@ -40,6 +40,8 @@ from typing import Any
 import psycopg
 import pypdfium2 as pdfium
 import pytest
+from cli_passwords import ENV as PASSWORDS_ENV
+from cli_passwords import give_passwords
 from postgres_fixture import PrivateServer
 from scanned_stack import printed_pages, scanned, write_pdf
 
@@ -114,7 +116,9 @@ def set_up(url: str, folder: Path) -> Hospital:
         service.add_user(store, "scanner", "Poste de numérisation", Role.NURSE)
         manager = service.add_user(store, "cadre", "Claire Roux", Role.WARD_MANAGER)
         service.add_user(store, "qualite", "Cellule qualité", Role.QUALITY)
+        service.add_user(store, "imprimeur", "Poste d'impression", Role.NURSE)
         event = declare_event(store, DeclareEvent("Coupure du réseau", AS_OF, manager)).event
+        give_passwords(url)
         census = store.census()
         occupancy = Counter(row.ward.code for row in census)
         by_size = sorted(occupancy, key=lambda code: (-occupancy[code], code))
@@ -277,6 +281,7 @@ def the_ten(hospital: Hospital, folder: Path) -> list[Worker]:
 
 def environment(url: str, folder: Path) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("REENTRY_")}
+    env.update(PASSWORDS_ENV)  # the commands that act as a person sign in as scheduled jobs do
     env.update(REENTRY_DB=url, REENTRY_LANGUAGE="fr", REENTRY_CONFIG=str(folder / "none.toml"),
                REENTRY_TZ="Europe/Paris")
     return env

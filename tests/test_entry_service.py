@@ -256,12 +256,17 @@ def test_users_are_managed_from_the_command_line(db_path):
 
     from reentry.cli import cli
 
-    runner = CliRunner()
+    runner = CliRunner(env={"REENTRY_PASSWORD": "secret de l'admin"})
     assert runner.invoke(cli, ["db", "init", str(db_path)]).exit_code == 0
+    first = runner.invoke(cli, ["--db", str(db_path), "users", "add", "dsi", "--role", "admin",
+                                "--password-stdin"], input="secret de l'admin\n")
+    assert first.exit_code == 0, first.output
     added = runner.invoke(cli, ["--db", str(db_path), "users", "add", "cadre1", "--name",
-                                "Claire Cadre", "--role", "ward_manager"])
+                                "Claire Cadre", "--role", "ward_manager", "--user", "dsi",
+                                "--password-stdin"], input="secret de la cadre\n")
     assert added.exit_code == 0 and "cadre1" in added.output
-    again = runner.invoke(cli, ["--db", str(db_path), "users", "add", "cadre1"])
+    again = runner.invoke(cli, ["--db", str(db_path), "users", "add", "cadre1", "--user", "dsi",
+                                "--password-stdin"], input="secret de la cadre\n")
     assert again.exit_code == 1 and "existe déjà" in again.stderr
     listed = runner.invoke(cli, ["--db", str(db_path), "users", "list"])
     assert "cadre1\tClaire Cadre\tward_manager" in listed.output

@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 import pypdfium2
 import pytest
+from cli_passwords import ENV, PASSWORD
 from click.testing import CliRunner
 
 from reentry.cli import cli
@@ -415,18 +416,23 @@ def test_a_whole_drill_journey_never_writes_the_real_database(db_path, tmp_path)
 
 
 def test_command_line_end_to_end(db_path, tmp_path):
-    runner = CliRunner()
+    runner = CliRunner(env=ENV)  # commands acting as a person read REENTRY_PASSWORD
 
-    def run(*args):
+    def run(*args, input=None):
         return runner.invoke(cli, ["--db", str(db_path), *map(str, args)],
-                             catch_exceptions=False)
+                             catch_exceptions=False, input=input)
 
     store = open_store(db_path)
     create_demo(store, patients=8, seed=5, as_of=AS_OF)
     ward = _wards(store)[0]
     store.close()
-    assert run("users", "add", "claire.roux", "--role", "ward_manager").exit_code == 0
-    assert run("users", "add", "mdupont").exit_code == 0
+    new = f"{PASSWORD}\n"
+    assert run("users", "add", "dsi", "--role", "admin", "--password-stdin",
+               input=new).exit_code == 0  # the first account of an empty database
+    assert run("users", "add", "claire.roux", "--role", "ward_manager", "--user", "dsi",
+               "--password-stdin", input=new).exit_code == 0
+    assert run("users", "add", "mdupont", "--user", "dsi", "--password-stdin",
+               input=new).exit_code == 0
 
     refused = run("event", "declare", "--title", "Coupure", "--user", "mdupont")
     assert refused.exit_code == 1 and "cadre de santé" in refused.output

@@ -12,12 +12,15 @@ from datetime import UTC, datetime
 
 import pytest
 import zxingcpp
+from cli_passwords import ENV, give_passwords
 from click.testing import CliRunner
 from PIL import Image
 
 from reentry.barcodes import page_code
 from reentry.cli import cli
 from reentry.demo import create_demo
+from reentry.entry import service
+from reentry.entry.model import Role
 from reentry.registry import BatchStatus, SheetStatus
 
 AS_OF = datetime(2026, 11, 23, 20, 0, tzinfo=UTC)
@@ -144,7 +147,7 @@ def small(tmp_path):
 
 
 def run(db, *args):
-    return CliRunner().invoke(cli, ["--db", str(db), *map(str, args)])
+    return CliRunner(env=ENV).invoke(cli, ["--db", str(db), *map(str, args)])
 
 
 def test_reprint_supersedes_the_earlier_sheets_and_cancel_withdraws_them(small, tmp_path):
@@ -158,9 +161,15 @@ def test_reprint_supersedes_the_earlier_sheets_and_cancel_withdraws_them(small, 
     in_ward = len(store.census(row.ward.code))
     assert len(list((tmp_path / "a").glob("*/*.pdf"))) == in_ward  # one PDF per patient
     old = [s for s in store.batch_sheets(1) if s.ipp == row.patient.ipp]
+    cadre = service.add_user(store, "cadre", "Claire Cadre", Role.WARD_MANAGER)
+    service.add_user(store, "ide.nuit", "IDE de nuit", Role.NURSE)
     store.close()
+    give_passwords(db)
+    unknown = run(db, "reprint", row.patient.ipp, "--out", tmp_path / "b",
+                  "--operator", "IDE nuit")  # a free text is not an operator
+    assert unknown.exit_code == 1 and "incorrect" in unknown.stderr
     reprinted = run(db, "reprint", row.patient.ipp, "--out", tmp_path / "b",
-                    "--operator", "IDE nuit")
+                    "--operator", "ide.nuit")
     assert reprinted.exit_code == 0, reprinted.output
     (pdf,) = (tmp_path / "b").glob("*.pdf")
     assert pdf_pages(pdf) == sum(s.page_count for s in old)
@@ -177,6 +186,11 @@ def test_reprint_supersedes_the_earlier_sheets_and_cancel_withdraws_them(small, 
                     "--operator", "cadre")
     assert cancelled.exit_code == 0 and "1 feuille" in cancelled.output
     assert "annulée" in run(db, "barcode", new_code).stderr
+    store = open_store(db)
+    try:  # the registry names the operator who signed in
+        assert store.sheet_events(data["superseded_by"])[-1]["user"] == cadre.username
+    finally:
+        store.close()
 
 
 def test_reprint_of_someone_not_hospitalised_is_refused(small, tmp_path):

@@ -8,6 +8,7 @@ import json
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from cli_passwords import ENV, PASSWORD
 from click.testing import CliRunner
 
 from reentry.cli import cli
@@ -292,13 +293,16 @@ def test_identity_linking_needs_sih_patients(store, identity_files, tmp_path):
 def test_cli_stores_the_run_lists_and_resolves_flags(db_path, tmp_path):
     sih = write(tmp_path / "sih.csv", SIH_1)
     paper = write(tmp_path / "paper.csv", PAPER)
-    runner = CliRunner()
+    runner = CliRunner(env=ENV)
 
-    def invoke(*args):
-        return runner.invoke(cli, ["--db", str(db_path), *args])
+    def invoke(*args, input=None):
+        return runner.invoke(cli, ["--db", str(db_path), *args], input=input)
 
     assert runner.invoke(cli, ["db", "init", str(db_path)]).exit_code == 0
-    assert invoke("users", "add", "qualite", "--role", "quality").exit_code == 0
+    assert invoke("users", "add", "dsi", "--role", "admin", "--password-stdin",
+                  input=PASSWORD).exit_code == 0
+    assert invoke("users", "add", "qualite", "--role", "quality", "--user", "dsi",
+                  "--password-stdin", input=PASSWORD).exit_code == 0
     result = invoke("reconcile", "--sih", str(sih), "--paper", str(paper), "--out",
                     str(tmp_path / "out"), "--user", "qualite")
     assert result.exit_code == 0, result.output
@@ -316,7 +320,7 @@ def test_cli_stores_the_run_lists_and_resolves_flags(db_path, tmp_path):
     refused = invoke("flags", "resolve", "p2", "--reason", "other", "--user", "qualite")
     assert refused.exit_code == 1 and "commentaire" in refused.stderr
     unknown = invoke("flags", "resolve", "p2", "--reason", "paper_error", "--user", "personne")
-    assert unknown.exit_code == 1 and "personne" in unknown.stderr
+    assert unknown.exit_code == 1 and "mot de passe incorrect" in unknown.stderr
     assert invoke("flags", "list", "--run", "9").exit_code == 1
     reopened = invoke("flags", "reopen", "p3", "--user", "qualite", "--comment", "à revoir")
     assert reopened.exit_code == 0 and "rouvert" in reopened.output

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 import zxingcpp
+from cli_passwords import ENV, give_passwords
 from click.testing import CliRunner
 from PIL import Image
 from printed_ward import print_demo_ward
@@ -340,14 +341,15 @@ def test_scan_import_command_end_to_end(clean_pages, tmp_path, db_path, sheets):
     stack = [scanned(smudged(clean[0]), rng, quarter=0),
              scanned(clean[1], rng, quarter=180), scanned(clean[2], rng, quarter=90)]
     target = write_pdf([p.image for p in stack], tmp_path / "pile.pdf", 200)
-    runner = CliRunner()
+    give_passwords(db_path)
+    runner = CliRunner(env=ENV)
 
     def run(*args):
         return runner.invoke(cli, ["--db", str(db_path), *map(str, args)],
                              catch_exceptions=False)
 
     refused = run("scan-import", target, "--user", "personne")
-    assert refused.exit_code == 1 and "personne" in refused.output
+    assert refused.exit_code == 1 and "mot de passe incorrect" in refused.output
 
     done = run("scan-import", target, "--user", "mdupont")
     assert done.exit_code == 0, done.output

@@ -9,6 +9,7 @@ import io
 from datetime import UTC, datetime
 
 import pytest
+from cli_passwords import ENV, give_passwords
 from click.testing import CliRunner
 from printed_ward import print_demo_ward
 
@@ -337,7 +338,8 @@ def test_cli_policy_pending_and_the_verified_only_export(ward, db_path, tmp_path
     dose = store.sheet_content(mar.serial)["doses"][0]["dose"].split()[0]
     given = {"status": "given", "actual_time": "22h05", "dose_given": dose, "initials": "AB"}
     first_entry(store, mar, people["first"], {0: given}, section="administrations")
-    runner = CliRunner()
+    give_passwords(db_path)
+    runner = CliRunner(env=ENV)
 
     def run(*args):
         return runner.invoke(cli, ["--db", str(db_path), *args], catch_exceptions=False)

@@ -4,8 +4,12 @@ from reentry.auth.passwords import (
     FAILURE_WINDOW,
     MAX_FAILURES,
     authenticate,
+    change_password,
+    check_new_password,
+    create_account,
     disable_user,
     set_password,
 )
 
-__all__ = ["FAILURE_WINDOW", "MAX_FAILURES", "authenticate", "disable_user", "set_password"]
+__all__ = ["FAILURE_WINDOW", "MAX_FAILURES", "authenticate", "change_password",
+           "check_new_password", "create_account", "disable_user", "set_password"]

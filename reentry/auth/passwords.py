@@ -31,6 +31,10 @@ class AuthStore(Protocol):
     """What sign-in needs of a store (``reentry.store.sqlite_auth.AuthQueries``)."""
 
     def password_hash(self, username: str) -> tuple[User, str | None] | None: ...
+    def user_by_name(self, username: str) -> User | None: ...
+    def count_users(self) -> int: ...
+    def add_account(self, username: str, display_name: str, role: Role, password_hash: str,
+                    by: User | None) -> User: ...
     def set_password_hash(self, user: User, password_hash: str, by: User | None) -> None: ...
     def disable_user(self, user: User, by: User) -> None: ...
     def sign_in_failures_since(self, username: str, since: datetime) -> int: ...
@@ -50,6 +54,42 @@ def set_password(store: AuthStore, user: User, secret: str, by: User | None = No
     themselves at creation, or the first admin of an empty database)."""
     check_new_password(secret)
     store.set_password_hash(user, _HASHER.hash(secret), by)
+
+
+def hash_secret(secret: str) -> str:
+    check_new_password(secret)
+    return _HASHER.hash(secret)
+
+
+def create_account(store: AuthStore, username: str, display_name: str, role: Role, secret: str,
+                   by: User | None) -> User:
+    """A new local account with its password. Only an admin (``by``) creates accounts, except
+    the very first one of an empty database, which must then be an admin: whoever installs
+    Reentry creates the admin, and nobody after them creates one unasked."""
+    name = username.strip()
+    if not name:
+        raise UserError("entry.username_required")
+    if store.count_users() == 0:
+        if role is not Role.ADMIN:
+            raise UserError("auth.first_admin_only")
+        by = None
+    elif by is None or by.role is not Role.ADMIN:
+        raise UserError("auth.admin_only")
+    if store.user_by_name(name) is not None:
+        raise UserError("entry.user_exists", username=name)
+    check_new_password(secret)
+    return store.add_account(name, display_name.strip() or name, role, _HASHER.hash(secret), by)
+
+
+def change_password(store: AuthStore, username: str, secret: str, by: User) -> User:
+    """``by`` (already signed in) changes their own password, or an admin anyone's."""
+    found = store.password_hash(username.strip())
+    if found is None:
+        raise UserError("entry.unknown_user", username=username.strip())
+    if found[0].id != by.id and by.role is not Role.ADMIN:
+        raise UserError("auth.admin_only")
+    set_password(store, found[0], secret, by)
+    return found[0]
 
 
 def authenticate(store: AuthStore, username: str, secret: str) -> User:

@@ -90,6 +90,7 @@ def demo(state: Context, patients: int, seed: int, as_of: datetime | None, scena
             click.echo(tr("cli.demo_outage_already", db=state.shown))
             return
         counts = result.sheets
+        _echo_demo_accounts(state)
         click.echo(tr("cli.demo_outage", db=state.shown, expected=counts.expected,
                       returned=counts.returned, entered=counts.entered,
                       verified=counts.verified, lost=counts.lost, not_used=counts.not_used,
@@ -97,11 +98,24 @@ def demo(state: Context, patients: int, seed: int, as_of: datetime | None, scena
                       sih=result.sih_export or "—"))
         return
     outcome = create_demo(state.store(create=True), patients=patients, seed=seed, as_of=moment)
+    _echo_demo_accounts(state)
     if outcome.already_imported:
         click.echo(tr("cli.demo_already", db=state.shown))
     else:
         click.echo(tr("cli.demo_done", db=state.shown, patients=patients,
                       as_of=clock.format_local(outcome.snapshot.data_as_of)))
+
+
+def _echo_demo_accounts(state: Context) -> None:
+    """Passwords for the demo's accounts that have none, shown this once."""
+    from reentry.demo.accounts import give_demo_passwords
+
+    given = give_demo_passwords(state.store())
+    if given:
+        click.echo(tr("auth.demo_accounts"))
+    for account in given:
+        click.echo(tr("auth.demo_account", username=account.username, role=account.role.value,
+                      password=account.password))
 
 
 @cli.command()

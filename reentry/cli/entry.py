@@ -13,6 +13,7 @@ from reentry.cli.base import (
 )
 from reentry.config import load_settings
 from reentry.entry.model import Role
+from reentry.errors import UserError
 from reentry.i18n import tr
 from reentry.sheets.state import EXPECTED
 from reentry.sheets.tracking import TrackedSheet
@@ -58,19 +59,84 @@ def users() -> None:
     """Comptes des personnes qui ressaisissent / the people who re-enter sheets."""
 
 
+_ACTING = click.option("--user", "acting", default=None,
+                       help="Administrateur qui agit (son mot de passe est demandé) / the admin "
+                            "acting (asked for their password, or REENTRY_PASSWORD).")
+_STDIN = click.option("--password-stdin", is_flag=True,
+                      help="Lire le nouveau mot de passe sur l'entrée standard (une ligne) / "
+                           "read the new password from standard input (one line).")
+
+
 @users.command("add")
 @click.argument("username")
 @click.option("--name", "display_name", default="", help="Nom affiché / display name.")
 @click.option("--role", type=click.Choice([r.value for r in Role]), default=Role.NURSE.value,
               show_default=True)
+@_ACTING
+@_STDIN
 @click.pass_obj
 @user_errors
-def users_add(state: Context, username: str, display_name: str, role: str) -> None:
-    """Créer un compte / add a user."""
-    from reentry.entry import service
+def users_add(state: Context, username: str, display_name: str, role: str, acting: str | None,
+              password_stdin: bool) -> None:
+    """Créer un compte et son mot de passe / add a user with a password.
 
-    user = service.add_user(state.store(), username, display_name, Role(role))
-    click.echo(tr("cli.user_added", username=user.username, role=user.role.value))
+    Only an admin (--user) adds accounts, except the first one of an empty database, which must
+    be an admin. The new password is typed twice, or read once with --password-stdin.
+    """
+    from reentry import auth
+    from reentry.cli.signin import acting_user, new_secret
+
+    store = state.store()
+    by = None
+    if store.count_users():
+        if acting is None:
+            raise UserError("auth.acting_user_required")
+        by = acting_user(store, acting)
+        if by.role is not Role.ADMIN:
+            raise UserError("auth.admin_only")
+    elif Role(role) is not Role.ADMIN:
+        raise UserError("auth.first_admin_only")
+    secret = new_secret(username.strip(), password_stdin)
+    user = auth.create_account(store, username, display_name, Role(role), secret, by)
+    click.echo(tr("auth.user_added", username=user.username, role=user.role.value))
+
+
+@users.command("passwd")
+@click.argument("username")
+@_ACTING
+@_STDIN
+@click.pass_obj
+@user_errors
+def users_passwd(state: Context, username: str, acting: str | None,
+                 password_stdin: bool) -> None:
+    """Changer un mot de passe / change a password.
+
+    Your own (your current password is asked), or anyone's as an admin (--user ADMIN).
+    """
+    from reentry import auth
+    from reentry.cli.signin import acting_user, new_secret
+
+    store = state.store()
+    by = acting_user(store, acting or username)
+    secret = new_secret(username.strip(), password_stdin)
+    user = auth.change_password(store, username, secret, by)
+    click.echo(tr("auth.password_changed", username=user.username))
+
+
+@users.command("disable")
+@click.argument("username")
+@click.option("--user", "acting", required=True,
+              help="Administrateur qui agit / the admin acting.")
+@click.pass_obj
+@user_errors
+def users_disable(state: Context, username: str, acting: str) -> None:
+    """Désactiver un compte (son historique reste) / disable an account (its history stays)."""
+    from reentry import auth
+    from reentry.cli.signin import acting_user
+
+    store = state.store()
+    user = auth.disable_user(store, username, acting_user(store, acting))
+    click.echo(tr("auth.user_disabled", username=user.username))
 
 
 @users.command("list")

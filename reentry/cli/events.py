@@ -30,9 +30,9 @@ def _split(values: tuple[str, ...]) -> tuple[str, ...]:
 
 
 def _user(state: Context, username: str) -> User:
-    from reentry.entry import service
+    from reentry.cli.signin import acting_user
 
-    return service.sign_in(state.store(), username)
+    return acting_user(state.store(), username)
 
 
 def _event_line(event: OutageEvent) -> str:
@@ -248,6 +248,15 @@ def drill_start(state: Context, out_file: Path, username: str | None) -> None:
     """
     from reentry.events.drill import start_drill
 
+    if username is not None:  # who starts it proves it, on the real database, read only
+        from reentry.cli.signin import acting_user
+        from reentry.store.opening import open_database
+
+        real = open_database(state.db)
+        try:
+            username = acting_user(real, username).username
+        finally:
+            real.close()
     # Never opened through ``state.store()``: that would migrate and write the real database.
     info = start_drill(state.db, out_file, username=username)
     click.echo(tr("events.cli_drill_started", out=out_file, source=info.source))

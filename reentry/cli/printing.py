@@ -18,6 +18,7 @@ from reentry.cli.base import (
     cli,
     user_errors,
 )
+from reentry.cli.signin import acting_user, operator_name
 from reentry.config import load_settings
 from reentry.errors import UserError
 from reentry.i18n import format_number, tr
@@ -54,7 +55,8 @@ def print_command(state: Context, out_dir: Path, wards: tuple[str, ...], hours: 
     request = PrintRequest(
         out_dir=out_dir, wards=wards, hours=hours, admission_packets=admission_packets,
         start=start.replace(tzinfo=clock.hospital_zone()) if start else None,
-        language=i18n.get_language(), per_patient=per_patient, operator=operator)
+        language=i18n.get_language(), per_patient=per_patient,
+        operator=operator_name(state.store(), operator))
     began = time.perf_counter()
     outcome = print_batch(state.store(), request)
     for ward in outcome.wards:
@@ -91,7 +93,7 @@ def reprint(state: Context, ipp: str, out_dir: Path, hours: float, start: dateti
     outcome = reprint_patient(
         state.store(), ipp, out_dir, hours=hours,
         start=start.replace(tzinfo=clock.hospital_zone()) if start else None,
-        language=i18n.get_language(), operator=operator)
+        language=i18n.get_language(), operator=operator_name(state.store(), operator))
     click.echo(tr("station.reprint_done", pages=outcome.pages, sheets=len(outcome.serials),
                   pdf=outcome.pdf, batch=outcome.batch_id))
 
@@ -111,6 +113,7 @@ def cancel_sheets(state: Context, codes: tuple[str, ...], reason: str, operator:
     from reentry.barcodes import code_problem, normalise_typed_code, split_code
 
     store = state.store()
+    operator = acting_user(store, operator).username
     serials = []
     for code in codes:
         problem = code_problem(code)

@@ -65,11 +65,11 @@ def reconcile(state: Context, sih_files: tuple[Path, ...], paper_file: Path | No
     then worked in the app or with ``reentry flags``. Resolutions of earlier runs are kept when
     an item is still flagged the same way (docs/review.md).
     """
-    from reentry.entry import service
+    from reentry.cli.signin import acting_user
     from reentry.reconcile_run import run_reconciliation
 
     store = state.store()
-    user = service.sign_in(store, username) if username else None
+    user = acting_user(store, username) if username else None
     outcome = run_reconciliation(store, sih_files, paper_file, out_dir, user=user,
                                  identities_left=identities_left, sih_patients=sih_patients)
     counts = outcome.counts

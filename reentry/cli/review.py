@@ -56,11 +56,11 @@ def flags_list(state: Context, run_id: int | None, verdict: str | None, ward: st
 def flags_resolve(state: Context, item_key: str, reason: str, comment: str | None,
                   username: str) -> None:
     """Résoudre un écart / close a flag with a reason (audited: who, when, what, why)."""
-    from reentry.entry import service as entry_service
+    from reentry.cli.signin import acting_user
     from reentry.review import service
 
     store = state.store()
-    user = entry_service.sign_in(store, username)
+    user = acting_user(store, username)
     service.resolve_flag(store, user, item_key, reason, comment)
     click.echo(tr("review.flag_resolved", key=item_key,
                   reason=tr(f"review.resolution.{reason}")))
@@ -74,11 +74,11 @@ def flags_resolve(state: Context, item_key: str, reason: str, comment: str | Non
 @user_errors
 def flags_reopen(state: Context, item_key: str, comment: str | None, username: str) -> None:
     """Rouvrir un écart résolu / reopen a closed flag (its resolution stays in its history)."""
-    from reentry.entry import service as entry_service
+    from reentry.cli.signin import acting_user
     from reentry.review import service
 
     store = state.store()
-    user = entry_service.sign_in(store, username)
+    user = acting_user(store, username)
     service.reopen_flag(store, user, item_key, comment)
     click.echo(tr("review.flag_reopened", key=item_key))
 

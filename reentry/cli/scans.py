@@ -15,9 +15,9 @@ from reentry.progress import Progress
 
 
 def _user(state: Context, username: str) -> User:
-    from reentry.entry import service
+    from reentry.cli.signin import acting_user
 
-    return service.sign_in(state.store(), username)
+    return acting_user(state.store(), username)
 
 
 class _ProgressBar:

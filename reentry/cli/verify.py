@@ -48,11 +48,11 @@ def double_entry_set(state: Context, template: str, mode: str, username: str) ->
     TEMPLATE is a form id (vital_signs, medication_administration, nursing_notes,
     transfer_discharge, downtime_admission); MODE is none, sighted or blind.
     """
-    from reentry.entry import service
+    from reentry.cli.signin import acting_user
     from reentry.verify.policy import set_mode
 
     store = state.store()
-    line = set_mode(store, service.sign_in(store, username), template, mode)
+    line = set_mode(store, acting_user(store, username), template, mode)
     click.echo(tr("verify.cli_set_done", template=line.template_id, mode=line.mode.value,
                   label=tr(f"verify.mode_{line.mode.value}")))
 

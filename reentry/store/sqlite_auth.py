@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from reentry import clock
-from reentry.entry.model import User
+from reentry.entry.model import Role, User
 from reentry.store.database import SqlConnection
 from reentry.store.sqlite_entry import _audit, _user
 
@@ -24,6 +24,20 @@ class AuthQueries:
         rows = self._rows("SELECT * FROM users WHERE lower(username) = lower(?) AND active = 1",
                           [username])
         return (_user(rows[0]), rows[0]["password_hash"]) if rows else None
+
+    def add_account(self, username: str, display_name: str, role: Role, password_hash: str,
+                    by: User | None) -> User:
+        """One transaction: the account, its hash and the audit record naming who created it."""
+        with self._transaction() as conn:
+            new_id = conn.insert(
+                "INSERT INTO users (username, display_name, role, created_at, password_hash)"
+                " VALUES (?, ?, ?, ?, ?)",
+                (username, display_name, role.value, clock.to_storage(clock.now()),
+                 password_hash))
+            _audit(conn, by.id if by else None, "user_added", "user", new_id,
+                   {"username": username, "role": role.value,
+                    "by": by.username if by else "first_admin"})
+        return User(new_id, username, display_name, role)
 
     def set_password_hash(self, user: User, password_hash: str, by: User | None) -> None:
         with self._transaction() as conn:

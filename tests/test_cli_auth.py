@@ -1,0 +1,132 @@
+"""The command line signs people in: passwords from the terminal (no echo) or REENTRY_PASSWORD,
+accounts created by an admin only (or the first admin of an empty database), passwd, disable,
+operators who are known users, and the demo's accounts with passwords printed once."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from click.testing import CliRunner
+
+from reentry.cli import cli
+from reentry.store import open_store
+
+ADMIN_SECRET = "le secret de la DSI"
+NURSE_SECRET = "le secret de Marie"
+
+
+@pytest.fixture
+def run(db_path):
+    assert CliRunner().invoke(cli, ["db", "init", str(db_path)]).exit_code == 0
+
+    def invoke(*args, password=None, input=None):
+        env = {"REENTRY_PASSWORD": password} if password is not None else {}
+        return CliRunner(env=env).invoke(cli, ["--db", str(db_path), *map(str, args)],
+                                         input=input)
+    return invoke
+
+
+@pytest.fixture
+def accounts(run):
+    assert run("users", "add", "dsi", "--role", "admin", "--password-stdin",
+               input=ADMIN_SECRET + "\n").exit_code == 0
+    added = run("users", "add", "mdupont", "--user", "dsi", "--password-stdin",
+                password=ADMIN_SECRET, input=NURSE_SECRET + "\n")
+    assert added.exit_code == 0, added.output
+    return run
+
+
+def _audit(db_path, action):
+    store = open_store(db_path)
+    try:
+        return [r for r in store._rows("SELECT * FROM audit_log ORDER BY id")
+                if r["action"] == action]
+    finally:
+        store.close()
+
+
+def test_the_first_account_of_an_empty_database_must_be_an_admin(run):
+    refused = run("users", "add", "mdupont", "--password-stdin", input=NURSE_SECRET + "\n")
+    assert refused.exit_code == 1 and "premier doit être un administrateur" in refused.stderr
+    first = run("users", "add", "dsi", "--role", "admin", "--password-stdin",
+                input=ADMIN_SECRET + "\n")
+    assert first.exit_code == 0 and "Compte créé : dsi (admin)" in first.output
+    assert ADMIN_SECRET not in first.output
+
+
+def test_after_the_first_only_a_signed_in_admin_adds_accounts(accounts, db_path):
+    nobody = accounts("users", "add", "mallory", "--role", "admin", "--password-stdin",
+                      input="un secret quelconque\n")
+    assert nobody.exit_code == 1 and "--user" in nobody.stderr
+    nurse = accounts("users", "add", "mallory", "--role", "admin", "--user", "mdupont",
+                     "--password-stdin", password=NURSE_SECRET, input="un secret quelconque\n")
+    assert nurse.exit_code == 1 and "administrateur" in nurse.stderr
+    guessed = accounts("users", "add", "mallory", "--role", "admin", "--user", "dsi",
+                       "--password-stdin", password="pas le bon", input="un secret quelconque\n")
+    assert guessed.exit_code == 1 and "mot de passe incorrect" in guessed.stderr
+    listed = accounts("users", "list").output
+    assert "mallory" not in listed and "mdupont" in listed
+    added = _audit(db_path, "user_added")
+    assert json.loads(added[-1]["detail"])["by"] == "dsi" and added[-1]["user_id"] is not None
+
+
+def test_a_new_password_is_typed_twice_without_echo(accounts):
+    differ = accounts("users", "add", "jmartin", "--user", "dsi", password=ADMIN_SECRET,
+                      input="premier secret\nsecond secret\n")
+    assert differ.exit_code == 1 and "différents" in differ.stderr
+    same = accounts("users", "add", "jmartin", "--user", "dsi", password=ADMIN_SECRET,
+                    input="premier secret\npremier secret\n")
+    assert same.exit_code == 0, same.output
+    assert "premier secret" not in same.output
+    assert "Nouveau mot de passe de jmartin" in same.stderr
+    assert accounts("users", "passwd", "jmartin", "--password-stdin",
+                    password="premier secret", input="autre secret\n").exit_code == 0
+
+
+def test_the_acting_password_is_asked_on_the_terminal_or_read_from_the_environment(
+        accounts, tmp_path):
+    typed = accounts("event", "declare", "--title", "Coupure", "--user", "mdupont",
+                     input=NURSE_SECRET + "\n")
+    assert "Mot de passe de mdupont" in typed.stderr and NURSE_SECRET not in typed.output
+    assert "cadre de santé" in typed.output  # signed in: then refused for the role, not the name
+    no_terminal = accounts("event", "declare", "--title", "Coupure", "--user", "mdupont")
+    assert no_terminal.exit_code == 1 and "REENTRY_PASSWORD" in no_terminal.stderr
+    assert "Traceback" not in no_terminal.output
+
+
+def test_passwd_and_disable(accounts, db_path):
+    own = accounts("users", "passwd", "mdupont", "--password-stdin", password=NURSE_SECRET,
+                   input="tout nouveau secret\n")
+    assert own.exit_code == 0 and "Mot de passe changé : mdupont" in own.output
+    other = accounts("users", "passwd", "dsi", "--user", "mdupont", "--password-stdin",
+                     password="tout nouveau secret", input="je prends la main\n")
+    assert other.exit_code == 1 and "administrateur" in other.stderr
+    disabled = accounts("users", "disable", "mdupont", "--user", "dsi", password=ADMIN_SECRET)
+    assert disabled.exit_code == 0 and "désactivé" in disabled.output
+    after = accounts("users", "passwd", "mdupont", "--password-stdin",
+                     password="tout nouveau secret", input="encore un secret\n")
+    assert after.exit_code == 1 and "mot de passe incorrect" in after.stderr
+    assert "mdupont" not in accounts("users", "list").output
+    assert _audit(db_path, "user_disabled")
+
+
+def test_an_operator_must_be_a_known_user_who_signs_in(accounts):
+    unknown = accounts("cancel-sheets", "123", "--reason", "x", "--operator", "n'importe qui",
+                       password=ADMIN_SECRET)
+    assert unknown.exit_code == 1 and "mot de passe incorrect" in unknown.stderr
+
+
+def test_the_demo_creates_an_admin_and_prints_each_password_once(tmp_path):
+    db = tmp_path / "demo.sqlite"
+    runner = CliRunner()
+    first = runner.invoke(cli, ["--db", str(db), "demo", "--patients", "5"])
+    assert first.exit_code == 0, first.output
+    line = next(line for line in first.output.splitlines() if line.startswith("  admin (admin)"))
+    secret = line.split(" : ")[1]
+    again = runner.invoke(cli, ["--db", str(db), "demo", "--patients", "5"])
+    assert secret not in again.output and "admin (admin)" not in again.output
+    added = runner.invoke(cli, ["--db", str(db), "users", "add", "ide1", "--user", "admin",
+                                "--password-stdin"], input="secret de l'IDE\n",
+                          env={"REENTRY_PASSWORD": secret})
+    assert added.exit_code == 0, added.output
