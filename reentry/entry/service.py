@@ -25,6 +25,7 @@ from reentry.entry.model import (
     SheetContext,
     User,
 )
+from reentry.entry.permissions import Permission, require
 from reentry.errors import UserError
 from reentry.formdefs import load_forms
 from reentry.formdefs_model import (
@@ -92,6 +93,7 @@ def sign_in(store: Any, username: str) -> User:
 
 def open_sheet(store: Any, code: str, user: User) -> SheetContext:
     """What a scanned code designates, ready for the entry screen; refuses anything doubtful."""
+    require(user, Permission.ENTER)  # opening it records that the sheet came back
     resolution = resolve_code(store, code)
     if resolution.problem is not None or resolution.instance is None:
         raise CodeRefused(reason=resolution.problem or msg("entry.unknown"))
@@ -125,6 +127,7 @@ def planned_doses(content: dict[str, Any]) -> tuple[PlannedDose, ...]:
 
 
 def confirm_identity(store: Any, user: User, serial: int) -> None:
+    require(user, Permission.ENTER)
     store.confirm_identity(user, serial)
 
 
@@ -223,6 +226,7 @@ def _event_time(section: Section, parsed: dict[str, Any], day: date,
 
 def record_row(store: Any, command: RecordRow, *, now: datetime | None = None) -> Entry:
     """Check and store one row at once (one transaction), with what it means for the SIH."""
+    require(command.user, Permission.ENTER)
     entry, items = checked_row(store, command, now=now)
     return store.save_entry(entry, items, command.user)  # type: ignore[no-any-return]
 
@@ -365,6 +369,7 @@ def _movement(section: Section, parsed: dict[str, Any], base: dict[str, Any]) ->
 
 def save_draft(store: Any, user: User, serial: int, page: int,
                rows: dict[str, dict[str, str]]) -> None:
+    require(user, Permission.ENTER)
     store.save_draft(user, serial, page, rows)
 
 
@@ -377,6 +382,7 @@ def drafts(store: Any, user: User) -> list[Draft]:
 
 
 def mark_sheet_entered(store: Any, user: User, serial: int) -> None:
+    require(user, Permission.ENTER)
     store.mark_entered(serial, user)
 
 

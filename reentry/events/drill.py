@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from reentry import clock
+from reentry.entry.permissions import Permission, require
 from reentry.errors import DatabaseError, UserError
 from reentry.files import create_private_file, make_private_folder
 
@@ -87,6 +88,8 @@ def start_drill(source: Path, out: Path, *, username: str | None = None,
             user = copy.user_by_name(username) if username else None
             if username and user is None:
                 raise UserError("entry.unknown_user", username=username)
+            if user is not None:  # without a name, it is a copy of a file one can read anyway
+                require(user, Permission.MANAGE_EVENTS)
             copy.reserve_serial_ranges(DRILL_FIRST_SERIAL, DRILL_FIRST_TEMPORARY)
             copy.set_store_meta(DRILL_KEY, json.dumps({
                 "source": info.source, "started_at": clock.to_storage(moment),

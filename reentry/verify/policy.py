@@ -1,5 +1,5 @@
 """Which double entry each form gets: kept in the database, so every PC of the hospital applies
-the same rule, changed only by someone who runs the outage (``Permission.MANAGE_EVENTS``).
+the same rule, changed only by those who may (``Permission.CONFIGURE_DOUBLE_ENTRY``).
 
 Defaults, where the hospital chose nothing: the medication administration record is typed
 twice blind (a dose or a time typed wrong is the error that harms), downtime admissions are
@@ -81,7 +81,7 @@ def mode_for(store: Any, template_id: str) -> VerifyMode:
 def set_mode(store: Any, user: User, template_id: str, mode: str) -> PolicyLine:
     """Change one form's mode (audited); it applies to every sheet of that form not yet
     verified, including those waiting for their check."""
-    require(user, Permission.MANAGE_EVENTS)
+    require(user, Permission.CONFIGURE_DOUBLE_ENTRY)
     known = templates()
     if template_id not in known:
         raise UserError("verify.unknown_template", template=template_id,
