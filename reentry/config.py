@@ -56,6 +56,22 @@ class Settings:
     # The ward PC's folder that the scheduled ``reentry prepare --dir`` fills: when the server
     # does not answer, the app opens the offline copy it holds (current/hors-ligne.sqlite).
     offline_dir: str = ""
+    # Sign-in through the hospital directory (reentry/auth/directory.py); empty ldap_url: local
+    # passwords only. ldaps:// is TLS, ldap:// always StartTLS. The DN is ldap_user_dn with
+    # {username} (uid={username},ou=people,dc=… or {username}@DOMAINE for Active Directory), or
+    # found by (ldap_search_attribute=name) under ldap_search_base. One group DN per role.
+    ldap_url: str = ""
+    ldap_user_dn: str = ""
+    ldap_search_base: str = ""
+    ldap_search_attribute: str = "uid"
+    ldap_bind_dn: str = ""
+    ldap_bind_password: str = ""
+    ldap_ca_file: str = ""
+    ldap_group_admin: str = ""
+    ldap_group_identity_vigilance: str = ""
+    ldap_group_quality: str = ""
+    ldap_group_ward_manager: str = ""
+    ldap_group_nurse: str = ""
 
 
 def settings_path() -> Path:

@@ -14,6 +14,10 @@ cd "$(dirname "$0")/.."
 # start a throwaway cluster of their own on 127.0.0.1 (tests/postgres_fixture.py).
 ./scripts/postgres-setup.sh
 
+# OpenLDAP's slapd and ldap-utils: the directory sign-in tests start a throwaway slapd of their
+# own on 127.0.0.1 (tests/ldap_fixture.py).
+./scripts/ldap-setup.sh
+
 # Qt's runtime libraries; DejaVu fonts (every French accent on printed pages); poppler-utils
 # (pdftoppm, pdftotext, pdfinfo) with which the tests read printed pages back.
 DEBIAN_PACKAGES=(libgl1 libegl1 libxkbcommon0 libxkbcommon-x11-0 libfontconfig1 libglib2.0-0

@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from ldap_fixture import ldap_server  # noqa: F401 (a private slapd: directory sign-in)
 from postgres_fixture import postgres_server, postgres_url  # noqa: F401 (fixtures for all tests)
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")

@@ -14,6 +14,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 from reentry import clock
+from reentry.auth.directory import Directory
 from reentry.entry.model import Role, User
 from reentry.errors import UserError
 
@@ -40,6 +41,7 @@ class AuthStore(Protocol):
     def sign_in_failures_since(self, username: str, since: datetime) -> int: ...
     def record_sign_in_failure(self, username: str, reason: str, user: User | None) -> None: ...
     def record_sign_in(self, user: User, method: str) -> None: ...
+    def directory_account(self, username: str, display_name: str, role: Role) -> User | None: ...
 
 
 def check_new_password(secret: str) -> None:
@@ -92,9 +94,13 @@ def change_password(store: AuthStore, username: str, secret: str, by: User) -> U
     return found[0]
 
 
-def authenticate(store: AuthStore, username: str, secret: str) -> User:
+def authenticate(store: AuthStore, username: str, secret: str,
+                 directory: Directory | None = None) -> User:
     """The active user whose local password is ``secret``, or one ``UserError`` that is the same
-    for an unknown name, a disabled account, an account without a password and a wrong one."""
+    for an unknown name, a disabled account, an account without a password and a wrong one.
+
+    With a ``directory``, a name with no local password is checked by the directory instead
+    (its role from the directory group); the same limit on failures applies to both."""
     name = username.strip()
     if not name or not secret:
         raise UserError("auth.refused")
@@ -104,6 +110,8 @@ def authenticate(store: AuthStore, username: str, secret: str) -> User:
         raise UserError("auth.too_many", minutes=int(FAILURE_WINDOW.total_seconds() // 60))
     found = store.password_hash(name)
     user, stored = found if found else (None, None)
+    if stored is None and directory is not None:
+        return _directory_sign_in(store, name, secret, directory)
     if not _verify(stored, secret):
         reason = ("unknown_user" if user is None else
                   "no_password" if stored is None else "wrong_password")
@@ -113,6 +121,20 @@ def authenticate(store: AuthStore, username: str, secret: str) -> User:
     if _HASHER.check_needs_rehash(stored):  # parameters raised since: upgrade silently
         store.set_password_hash(user, _HASHER.hash(secret), user)
     store.record_sign_in(user, "password")
+    return user
+
+
+def _directory_sign_in(store: AuthStore, name: str, secret: str, directory: Directory) -> User:
+    person = directory.sign_in(name, secret)
+    user = None
+    if person is not None and person.role is not None:
+        user = store.directory_account(person.username, person.display_name, person.role)
+    if user is None:
+        reason = ("directory_refused" if person is None else
+                  "directory_no_group" if person.role is None else "disabled")
+        store.record_sign_in_failure(name, reason, None)
+        raise UserError("auth.refused")
+    store.record_sign_in(user, "directory")
     return user
 
 

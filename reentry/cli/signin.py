@@ -32,8 +32,13 @@ def read_secret(username: str) -> str:
 
 
 def acting_user(store: AuthStore, username: str) -> User:
-    """The person ``--user`` names, once they have given their password."""
-    return authenticate(store, username, read_secret(username.strip()))
+    """The person ``--user`` names, once they have given their password (checked by the
+    hospital directory when the settings name one and the account has no local password)."""
+    from reentry.auth.directory import Directory
+    from reentry.config import load_settings
+
+    directory = Directory.from_settings(load_settings())
+    return authenticate(store, username, read_secret(username.strip()), directory)
 
 
 def operator_name(store: AuthStore, username: str | None) -> str | None:

@@ -39,6 +39,30 @@ class AuthQueries:
                     "by": by.username if by else "first_admin"})
         return User(new_id, username, display_name, role)
 
+    def directory_account(self, username: str, display_name: str, role: Role) -> User | None:
+        """The local row of a person the directory just accepted: created on their first
+        sign-in, their role following their directory group; None when an admin disabled the
+        account here (the directory does not re-enable it)."""
+        with self._transaction() as conn:
+            rows = conn.rows("SELECT * FROM users WHERE lower(username) = lower(?)", (username,))
+            if rows and not rows[0]["active"]:
+                return None
+            if not rows:
+                new_id = conn.insert(
+                    "INSERT INTO users (username, display_name, role, created_at)"
+                    " VALUES (?, ?, ?, ?)",
+                    (username, display_name, role.value, clock.to_storage(clock.now())))
+                _audit(conn, None, "user_added", "user", new_id,
+                       {"username": username, "role": role.value, "by": "directory"})
+                return User(new_id, username, display_name, role)
+            user = _user(rows[0])
+            if user.role is not role:
+                conn.execute("UPDATE users SET role = ? WHERE id = ?", (role.value, user.id))
+                _audit(conn, None, "user_role_changed", "user", user.id,
+                       {"username": user.username, "from": user.role.value, "to": role.value,
+                        "by": "directory"})
+            return User(user.id, user.username, user.display_name, role)
+
     def set_password_hash(self, user: User, password_hash: str, by: User | None) -> None:
         with self._transaction() as conn:
             conn.execute("UPDATE users SET password_hash = ? WHERE id = ?",

@@ -1,0 +1,134 @@
+"""Sign-in through the hospital directory (LDAP / Active Directory): a simple bind as the
+person, always over TLS (``ldaps://``) or StartTLS (``ldap://``, upgraded before the secret is
+sent), then their role from the directory group they belong to.
+
+Configured in the settings file (``reentry.config.Settings``, ``ldap_*``): the server URL, how a
+user name becomes a DN (a template, or a search under a base), and one group DN per role.
+"""
+
+from __future__ import annotations
+
+import ssl
+from dataclasses import dataclass
+from typing import Any
+
+from reentry.entry.model import Role
+from reentry.errors import UserError
+
+# When someone is in several groups, the first role of this list that matches is theirs.
+ROLE_ORDER = (Role.ADMIN, Role.IDENTITY_VIGILANCE, Role.QUALITY, Role.WARD_MANAGER, Role.NURSE)
+
+
+@dataclass(frozen=True)
+class DirectoryPerson:
+    username: str
+    display_name: str
+    role: Role | None  # None: in none of the configured groups (then refused)
+
+
+@dataclass(frozen=True)
+class Directory:
+    url: str  # ldaps://ad.hopital.fr (TLS) or ldap://ad.hopital.fr:389 (StartTLS, required)
+    user_dn: str = ""  # "uid={username},ou=people,dc=hopital,dc=fr" or "{username}@HOPITAL.FR"
+    search_base: str = ""  # instead of user_dn: found by (search_attribute=username) under it
+    search_attribute: str = "uid"  # "sAMAccountName" on Active Directory
+    bind_dn: str = ""  # for the search: a service account (empty: anonymous search)
+    bind_password: str = ""
+    ca_file: str = ""  # the CA that signed the server's certificate (empty: the system's)
+    groups: tuple[tuple[Role, str], ...] = ()  # (role, group DN)
+    timeout: int = 5  # seconds (ldap3 packs it into a socket option: a whole number)
+
+    @classmethod
+    def from_settings(cls, settings: Any) -> Directory | None:
+        """None when no directory is configured (local passwords only)."""
+        if not settings.ldap_url:
+            return None
+        groups = tuple((role, getattr(settings, f"ldap_group_{role.value}"))
+                       for role in ROLE_ORDER if getattr(settings, f"ldap_group_{role.value}"))
+        return cls(url=settings.ldap_url, user_dn=settings.ldap_user_dn,
+                   search_base=settings.ldap_search_base,
+                   search_attribute=settings.ldap_search_attribute or "uid",
+                   bind_dn=settings.ldap_bind_dn, bind_password=settings.ldap_bind_password,
+                   ca_file=settings.ldap_ca_file, groups=groups)
+
+    def sign_in(self, username: str, secret: str) -> DirectoryPerson | None:
+        """The person, once the directory accepted their secret; None when it did not (wrong
+        name or wrong secret alike). An unreachable directory or a TLS failure is a UserError
+        that says so: that is not the person's mistake."""
+        from ldap3.core.exceptions import LDAPException
+
+        if not username or not secret:  # an empty password is an anonymous bind: never that
+            return None
+        try:
+            dn = self._user_dn(username)
+            if dn is None:
+                return None
+            conn = self._connection(dn, secret)
+            try:
+                if not conn.bind():
+                    return None
+                return self._person(conn, dn, username)
+            finally:
+                conn.unbind()
+        except LDAPException as failed:
+            raise UserError("auth.directory_unreachable", url=self.url,
+                            reason=str(failed) or type(failed).__name__) from failed
+
+    # -- the wire ---------------------------------------------------------------------------
+
+    def _connection(self, user: str | None, secret: str | None) -> Any:
+        from ldap3 import SIMPLE, Connection, Server, Tls
+
+        tls = Tls(validate=ssl.CERT_REQUIRED, ca_certs_file=self.ca_file or None,
+                  version=ssl.PROTOCOL_TLS_CLIENT)
+        server = Server(self.url, use_ssl=self.url.lower().startswith("ldaps://"), tls=tls,
+                        connect_timeout=self.timeout)
+        conn = Connection(server, user=user, password=secret,
+                          authentication=SIMPLE if user else None,
+                          receive_timeout=self.timeout, raise_exceptions=False)
+        try:
+            conn.open()
+            if not self.url.lower().startswith("ldaps://"):
+                conn.start_tls()  # before any bind: the secret never travels in clear
+        except Exception:
+            conn.unbind()  # closes the socket: nothing left open on a refused certificate
+            raise
+        return conn
+
+    def _user_dn(self, username: str) -> str | None:
+        from ldap3.utils.conv import escape_filter_chars
+        from ldap3.utils.dn import escape_rdn
+
+        if self.user_dn:
+            escaped = escape_rdn(username) if "=" in self.user_dn else username
+            return self.user_dn.format(username=escaped)
+        conn = self._connection(self.bind_dn or None, self.bind_password or None)
+        try:
+            if self.bind_dn and not conn.bind():
+                raise UserError("auth.directory_service_refused", url=self.url)
+            conn.search(self.search_base,
+                        f"({self.search_attribute}={escape_filter_chars(username)})",
+                        attributes=[])
+            found = [e.entry_dn for e in conn.entries]
+        finally:
+            conn.unbind()
+        return found[0] if len(found) == 1 else None
+
+    def _person(self, conn: Any, dn: str, username: str) -> DirectoryPerson:
+        from ldap3 import BASE
+        from ldap3.utils.conv import escape_filter_chars
+
+        display = username
+        if conn.search(dn, "(objectClass=*)", search_scope=BASE,
+                       attributes=["cn", "displayName"]) and conn.entries:
+            entry = conn.entries[0]
+            for name in ("displayName", "cn"):
+                if name in entry.entry_attributes and entry[name].value:
+                    value = entry[name].value
+                    display = str(value[0] if isinstance(value, list) else value)
+                    break
+        member = f"(member={escape_filter_chars(dn)})"
+        for role, group in self.groups:
+            if conn.search(group, member, search_scope=BASE, attributes=[]) and conn.entries:
+                return DirectoryPerson(username, display, role)
+        return DirectoryPerson(username, display, None)
