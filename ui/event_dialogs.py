@@ -37,6 +37,25 @@ from reentry.sheets.tracking import TrackedSheet
 from ui import theme
 
 
+def start_field(parent: QWidget, now: datetime, name: str) -> QDateTimeEdit:
+    """The field for when an outage starts, to the minute, set to ``now`` in local time."""
+    field = QDateTimeEdit(parent)
+    field.setObjectName(name)
+    field.setDisplayFormat("dd/MM/yyyy HH:mm")
+    local = clock.local(now)
+    field.setDateTime(QDateTime(QDate(local.year, local.month, local.day),
+                                QTime(local.hour, local.minute)))
+    return field
+
+
+def start_time(field: QDateTimeEdit) -> datetime:
+    """The moment a ``start_field`` shows, in the hospital's time zone."""
+    moment = field.dateTime()
+    day, hour = moment.date(), moment.time()
+    return datetime(day.year(), day.month(), day.day(), hour.hour(), hour.minute(),
+                    tzinfo=clock.hospital_zone())
+
+
 class _SubmitDialog(QDialog):
     """OK runs ``_submit``; a ``UserError`` is shown in red and the dialog stays open."""
 
@@ -93,12 +112,7 @@ class DeclareEventDialog(_SubmitDialog):
         self.title_field = QLineEdit(self)
         self.title_field.setObjectName("event_title")
         self.title_field.setMaxLength(200)
-        self.start_field = QDateTimeEdit(self)
-        self.start_field.setObjectName("event_start")
-        self.start_field.setDisplayFormat("dd/MM/yyyy HH:mm")
-        local = clock.local(now)
-        self.start_field.setDateTime(QDateTime(QDate(local.year, local.month, local.day),
-                                               QTime(local.hour, local.minute)))
+        self.start_field = start_field(self, now, "event_start")
         self.planned_check = QCheckBox(tr("events.ui_planned"), self)
         self.all_wards = QCheckBox(tr("events.all_wards"), self)
         self.all_wards.setChecked(True)
@@ -127,10 +141,7 @@ class DeclareEventDialog(_SubmitDialog):
         self.resize(520, 520)
 
     def form(self) -> EventForm:
-        moment = self.start_field.dateTime()
-        day, hour = moment.date(), moment.time()
-        started = datetime(day.year(), day.month(), day.day(), hour.hour(), hour.minute(),
-                           tzinfo=clock.hospital_zone())
+        started = start_time(self.start_field)
         wards = None
         if not self.all_wards.isChecked():
             wards = tuple(str(self.ward_list.item(i).data(Qt.ItemDataRole.UserRole))

@@ -19,12 +19,11 @@ from datetime import datetime
 from enum import StrEnum
 from pathlib import Path
 
-from PySide6.QtCore import QDate, QDateTime, Qt, QTime
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QButtonGroup,
     QCheckBox,
-    QDateTimeEdit,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
@@ -44,6 +43,7 @@ from reentry.events.model import OutageEvent
 from reentry.i18n import tr
 from reentry.printing.mar import window_text
 from ui import theme
+from ui.event_dialogs import start_field, start_time
 
 SHOWN_WARDS = 6  # more are counted, not listed: the dialog must fit a 1,366 x 768 screen
 
@@ -196,12 +196,7 @@ class PrintConfirmDialog(QDialog):
         self.title_field = QLineEdit(form)
         self.title_field.setObjectName("declare_title")
         self.title_field.setMaxLength(200)
-        self.start_field = QDateTimeEdit(form)
-        self.start_field.setObjectName("declare_start")
-        self.start_field.setDisplayFormat("dd/MM/yyyy HH:mm")
-        local = clock.local(now)
-        self.start_field.setDateTime(QDateTime(QDate(local.year, local.month, local.day),
-                                               QTime(local.hour, local.minute)))
+        self.start_field = start_field(form, now, "declare_start")
         self.planned_check = QCheckBox(tr("events.ui_planned"), form)
         self.planned_check.setObjectName("declare_planned")
         self.by_field = QLineEdit(form)
@@ -262,10 +257,7 @@ class PrintConfirmDialog(QDialog):
             declared_by = self.by_field.text().strip()
             if not declared_by:
                 raise UserError("print_ui.name_required")
-        moment = self.start_field.dateTime()
-        day, hour = moment.date(), moment.time()
-        started = datetime(day.year(), day.month(), day.day(), hour.hour(), hour.minute(),
-                           tzinfo=clock.hospital_zone())
+        started = start_time(self.start_field)
         return PrintChoice(kind, new_event=NewEvent(self.title_field.text(), started,
                                                     self.planned_check.isChecked(),
                                                     declared_by))
