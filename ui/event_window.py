@@ -68,7 +68,7 @@ from ui.session import Session
 from ui.sign_in import SignInPage
 from ui.signed_in_window import Opener, SignedInWindow, signed_in_text
 from ui.slots import discarding
-from ui.tasks import QuietTask
+from ui.tasks import QuietRefresh
 
 ACCOUNT_COLUMNS = ("ward", "batch", "expected", "returned", "entered", "verified", "lost",
                    "not_used", "unaccounted")
@@ -128,8 +128,10 @@ class EventWindow(SignedInWindow):
         self.sheets: list[TrackedSheet] = []
         self.ward_names: dict[str, str] = {}
         self._chosen_event: int | None = None
-        self._task: QuietTask | None = None
-        self._again = False
+        self._reads = QuietRefresh(self)
+        self._reads.succeeded.connect(self._show)
+        self._reads.failed.connect(self._failed)
+        self._reads.finished.connect(self.refreshed)
         self.dialog: QWidget | None = None  # the dialog open now (tests drive it)
         self._notice: Msg | None = None
         self._build_page()
@@ -225,27 +227,12 @@ class EventWindow(SignedInWindow):
 
     def refresh(self) -> None:
         """Read the events and the accounting again; a refresh asked during one runs after."""
-        if self._task is not None:
-            self._again = True
-            return
+        self._reads.run(self._begin_read)
+
+    def _begin_read(self) -> Callable[[], AccountingView]:
         chosen = self._chosen_event
         opener, db = self._open_db, self.db
-        task = QuietTask(self, lambda: read_accounting(opener, db, chosen))
-        task.succeeded.connect(self._show)
-        task.failed.connect(self._failed)
-        task.finished.connect(self._task_done)
-        self._task = task
-        task.start()
-
-    def _task_done(self) -> None:
-        task, self._task = self._task, None
-        if task is not None:
-            task.deleteLater()
-        if self._again:
-            self._again = False
-            self.refresh()
-            return
-        self.refreshed.emit()
+        return lambda: read_accounting(opener, db, chosen)
 
     def _failed(self, error: object) -> None:
         if isinstance(error, UserError):
@@ -495,9 +482,7 @@ class EventWindow(SignedInWindow):
             self._show_sheets()
 
     def closeEvent(self, event: QCloseEvent) -> None:
-        if self._task is not None:
-            self._task.thread.quit()
-            self._task.thread.wait()
+        self._reads.wait()
         super().closeEvent(event)
 
 

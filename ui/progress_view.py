@@ -55,7 +55,7 @@ from ui.figure_tables import fill_table, read_only_table
 from ui.language import is_language_change
 from ui.screen_fit import fitting_size
 from ui.slots import discarding
-from ui.tasks import QuietTask
+from ui.tasks import QuietRefresh
 
 WARD_COLUMNS = ("ward", "printed", "returned", "entered", "verified", "lost", "not_used",
                 "missing", "unaccounted", "to_verify", "not_double_checked")
@@ -92,8 +92,10 @@ class ProgressDialog(QDialog):
         self.setObjectName("progress_dialog")
         self.db = as_location(db)
         self._open_db = open_db
-        self._task: QuietTask | None = None
-        self._again = False
+        self._reads = QuietRefresh(self)
+        self._reads.succeeded.connect(self._show)
+        self._reads.failed.connect(self._failed)
+        self._reads.finished.connect(self._read_done)
         self._save_path = save_path or _ask_save_path
         self._sheets: list[TrackedSheet] = []
         self.ward = QComboBox(self)
@@ -138,9 +140,9 @@ class ProgressDialog(QDialog):
 
     def refresh(self) -> None:
         """Read everything again off the GUI thread; a refresh asked during one runs after."""
-        if self._task is not None:
-            self._again = True
-            return
+        self._reads.run(self._begin_read)
+
+    def _begin_read(self) -> Callable[[], ProgressView]:
         self.summary.setText(tr("ui.progress_loading"))
         self.refresh_button.setEnabled(False)
         opener, db = self._open_db, self.db
@@ -152,21 +154,9 @@ class ProgressDialog(QDialog):
             finally:
                 store.close()
 
-        task = QuietTask(self, work)
-        task.succeeded.connect(self._show)
-        task.failed.connect(self._failed)
-        task.finished.connect(self._task_done)
-        self._task = task
-        task.start()
+        return work
 
-    def _task_done(self) -> None:
-        task, self._task = self._task, None
-        if task is not None:
-            task.deleteLater()
-        if self._again:
-            self._again = False
-            self.refresh()
-            return
+    def _read_done(self) -> None:
         self.refresh_button.setEnabled(True)
         self.refreshed.emit()
 
@@ -285,10 +275,7 @@ class ProgressDialog(QDialog):
 
     def _wait_for_read(self) -> None:
         """A read in progress ends before the dialog goes (its thread belongs to it)."""
-        if self._task is not None:
-            self._again = False
-            self._task.thread.quit()
-            self._task.thread.wait()
+        self._reads.wait()
 
     def done(self, result: int) -> None:
         self._wait_for_read()

@@ -119,3 +119,50 @@ class QuietTask(QObject):
         self.thread.quit()
         self.thread.wait()
         self.finished.emit()
+
+
+class QuietRefresh(QObject):
+    """A screen's background read, one at a time: a refresh asked while one runs starts once
+    more after it, so the screen ends showing the database as it is now.
+
+    ``run(begin)`` calls ``begin()`` on the GUI thread when the read can start (it updates the
+    screen and returns the work, which reads what it needs off the GUI thread). ``succeeded``
+    and ``failed`` come from each read; ``finished`` once the last one asked for has ended.
+    """
+
+    succeeded = Signal(object)
+    failed = Signal(object)
+    finished = Signal()
+
+    def __init__(self, parent: QObject) -> None:
+        super().__init__(parent)
+        self.task: QuietTask | None = None
+        self._again: Callable[[], Callable[[], Any]] | None = None
+
+    def run(self, begin: Callable[[], Callable[[], Any]]) -> None:
+        if self.task is not None:
+            self._again = begin
+            return
+        task = QuietTask(self, begin())
+        task.succeeded.connect(self.succeeded)
+        task.failed.connect(self.failed)
+        task.finished.connect(self._task_done)
+        self.task = task
+        task.start()
+
+    def _task_done(self) -> None:
+        task, self.task = self.task, None
+        if task is not None:
+            task.deleteLater()
+        again, self._again = self._again, None
+        if again is not None:
+            self.run(again)
+            return
+        self.finished.emit()
+
+    def wait(self) -> None:
+        """The read in progress ends before its screen goes (its thread belongs to it)."""
+        self._again = None
+        if self.task is not None:
+            self.task.thread.quit()
+            self.task.thread.wait()
