@@ -7,6 +7,7 @@
 # off before it is installed (a drop-in of postgresql-common, only when this script installs).
 # Safe to run again: it installs only what is missing, never prompts, and reads no input.
 set -euo pipefail
+. "$(dirname "${BASH_SOURCE[0]}")/apt-install.sh"
 
 PACKAGES=(postgresql)
 
@@ -15,38 +16,24 @@ if ! command -v dpkg-query >/dev/null 2>&1; then
   exit 0
 fi
 
-if [ "$(id -u)" -eq 0 ]; then SUDO=(); elif command -v sudo >/dev/null && sudo -n true 2>/dev/null; then
-  SUDO=(sudo -n)
-else
-  SUDO=(false)
-fi
-
-missing=()
-for pkg in "${PACKAGES[@]}"; do
-  dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
-done
+find_root
+missing_packages "${PACKAGES[@]}"
 # The package may be marked installed with its server binaries gone (a half-removed version).
-compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null || missing+=(postgresql)
+compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null || MISSING+=(postgresql)
 
-if ((${#missing[@]})); then
-  if [ "${SUDO[0]:-}" = false ]; then
-    echo "postgres-setup: missing Debian packages (${missing[*]}) and no root or sudo: install them, then rerun." >&2
-    exit 1
+if ((${#MISSING[@]})); then
+  if [ "${AS_ROOT[0]:-}" != false ]; then
+    "${AS_ROOT[@]}" mkdir -p /etc/postgresql-common/createcluster.d
+    echo "create_main_cluster = false  # written by Reentry's scripts/postgres-setup.sh" |
+      "${AS_ROOT[@]}" tee /etc/postgresql-common/createcluster.d/reentry-no-main-cluster.conf >/dev/null
   fi
-  echo "postgres-setup: installing ${missing[*]}"
-  "${SUDO[@]}" mkdir -p /etc/postgresql-common/createcluster.d
-  echo "create_main_cluster = false  # written by Reentry's scripts/postgres-setup.sh" |
-    "${SUDO[@]}" tee /etc/postgresql-common/createcluster.d/reentry-no-main-cluster.conf >/dev/null
-  "${SUDO[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update -qq </dev/null
-  "${SUDO[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
-    -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold \
-    "${missing[@]}" </dev/null >/dev/null
+  apt_install postgres-setup "${MISSING[@]}"
 fi
 
 # The package creates the `postgres` user; make one if it is gone: the tests' server runs as it
 # when they run as root (as anyone else, it runs as that person).
-if ! getent passwd postgres >/dev/null && [ "${SUDO[0]:-}" != false ]; then
+if ! getent passwd postgres >/dev/null && [ "${AS_ROOT[0]:-}" != false ]; then
   echo "postgres-setup: creating the unprivileged user 'postgres'"
-  "${SUDO[@]}" useradd --system --user-group --home-dir /var/lib/postgresql --no-create-home \
+  "${AS_ROOT[@]}" useradd --system --user-group --home-dir /var/lib/postgresql --no-create-home \
     --shell /usr/sbin/nologin postgres
 fi

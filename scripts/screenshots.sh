@@ -7,23 +7,14 @@
 #   scripts/screenshots.sh [OUT_DIR]
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. scripts/apt-install.sh
 OUT=$(realpath -m "${1:-screenshots}")
 SIZE=${SCREEN_SIZE:-1366x768}
 
 DEBIAN_PACKAGES=(xvfb openbox imagemagick x11-utils)
-missing=()
-for pkg in "${DEBIAN_PACKAGES[@]}"; do
-  dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
-done
-if ((${#missing[@]})); then
-  echo "Installing Debian packages: ${missing[*]}"
-  if [ "$(id -u)" -eq 0 ]; then SUDO=(); elif command -v sudo >/dev/null; then SUDO=(sudo -n); else
-    echo "Missing Debian packages (${missing[*]}) and no root or sudo: install them, then rerun." >&2
-    exit 1
-  fi
-  export DEBIAN_FRONTEND=noninteractive
-  "${SUDO[@]}" apt-get update -qq </dev/null
-  "${SUDO[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" </dev/null >/dev/null
+missing_packages "${DEBIAN_PACKAGES[@]}"
+if ((${#MISSING[@]})); then
+  apt_install screenshots "${MISSING[@]}"
 fi
 [ -x .venv/bin/python ] || ./scripts/setup.sh
 

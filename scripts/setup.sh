@@ -5,6 +5,7 @@
 # Safe to run again: it only does what is missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. scripts/apt-install.sh
 
 # CUPS, the cups-pdf virtual printer and poppler: printing, and the test that prints through a
 # real queue.
@@ -25,21 +26,12 @@ DEBIAN_PACKAGES=(libgl1 libegl1 libxkbcommon0 libxkbcommon-x11-0 libfontconfig1 
                  libxcb-xinerama0 libxcb-randr0 libxcb-render-util0 libxcb-image0
                  fonts-dejavu-core poppler-utils)
 
-missing=()
+MISSING=()
 if command -v dpkg-query >/dev/null 2>&1; then
-  for pkg in "${DEBIAN_PACKAGES[@]}"; do
-    dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
-  done
+  missing_packages "${DEBIAN_PACKAGES[@]}"
 fi
-if ((${#missing[@]})); then
-  echo "Installing Debian packages: ${missing[*]}"
-  if [ "$(id -u)" -eq 0 ]; then SUDO=(); elif command -v sudo >/dev/null; then SUDO=(sudo -n); else
-    echo "Missing Debian packages (${missing[*]}) and no root or sudo: install them, then rerun." >&2
-    exit 1
-  fi
-  export DEBIAN_FRONTEND=noninteractive
-  "${SUDO[@]}" apt-get update -qq </dev/null
-  "${SUDO[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" </dev/null >/dev/null
+if ((${#MISSING[@]})); then
+  apt_install setup "${MISSING[@]}"
 fi
 
 PYTHON=${PYTHON:-python3.11}
