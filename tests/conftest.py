@@ -78,6 +78,20 @@ def _french_by_default():
 
 
 @pytest.fixture
+def message_boxes(qtbot):
+    """The message boxes open on screen; any left at the end are closed."""
+    from PySide6.QtWidgets import QApplication, QMessageBox
+
+    def visible() -> list[QMessageBox]:
+        return [w for w in QApplication.topLevelWidgets()
+                if isinstance(w, QMessageBox) and w.isVisible()]
+
+    yield visible
+    for box in visible():
+        box.close()
+
+
+@pytest.fixture
 def sheets(db_path, tmp_path):
     """Real printed sheets of one ward of a small demo hospital, and a nurse to type them."""
     from printed_ward import print_demo_ward

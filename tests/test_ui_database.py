@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication, QLabel, QMessageBox
+from PySide6.QtWidgets import QLabel
 from qt_windows import loaded, shown
 from test_store_opening import unreachable_url
 
@@ -84,17 +84,6 @@ def texts_on_screen(window) -> str:
     actions = [a.text() + a.toolTip() for menu in (window.file_menu,) for a in menu.actions()]
     return "\n".join([window.windowTitle(), window.statusBar().currentMessage(), *labels,
                       *actions])
-
-
-@pytest.fixture
-def message_boxes(qtbot):
-    def visible() -> list[QMessageBox]:
-        return [w for w in QApplication.topLevelWidgets()
-                if isinstance(w, QMessageBox) and w.isVisible()]
-
-    yield visible
-    for box in visible():
-        box.close()
 
 
 # -- a shared server ---------------------------------------------------------------------------

@@ -13,7 +13,7 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import QApplication, QMessageBox, QTreeWidget, QTreeWidgetItem
+from PySide6.QtWidgets import QTreeWidget, QTreeWidgetItem
 from qt_windows import loaded
 
 from reentry.config import Settings
@@ -138,19 +138,6 @@ def open_window(qtbot, db_path):
         return window
 
     return build
-
-
-@pytest.fixture
-def message_boxes(qtbot):
-    """The message boxes open on screen; any left at the end are closed."""
-
-    def visible() -> list[QMessageBox]:
-        return [w for w in QApplication.topLevelWidgets()
-                if isinstance(w, QMessageBox) and w.isVisible()]
-
-    yield visible
-    for box in visible():
-        box.close()
 
 
 def click_item(qtbot, tree: QTreeWidget, item: QTreeWidgetItem) -> None:
