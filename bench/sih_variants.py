@@ -728,7 +728,8 @@ class Generator:
 
     def paper_med(self, patient: Patient, drug: Drug, t: int, case: str,
                   dose: tuple[float, str] | None = None, route: str | None = None,
-                  status: str = "completed") -> Rec:
+                  status: str = "completed",
+                  canon: Callable[[float, str], tuple[int, str]] = dose_canon) -> Rec:
         value, unit = dose or self.rng.choice(drug.doses)
         route = route or self.rng.choice(drug.routes)
         code = drug.inn
@@ -736,7 +737,7 @@ class Generator:
         if drug.brands and self.chance(0.12):
             code = self.rng.choice(drug.brands)
             rec_tags.add("brand_on_paper")
-        rec = self.new_paper(patient, MED, drug.key, t, (*dose_canon(value, unit), route, status),
+        rec = self.new_paper(patient, MED, drug.key, t, (*canon(value, unit), route, status),
                              case, code=code, value=format_number(value), unit=unit, route=route,
                              author=" ".join(self.nurse()), status=status)
         rec.tags |= rec_tags
@@ -781,15 +782,21 @@ class Generator:
         self.sih.append(c)
         return c
 
-    def vary_vital(self, p: Rec, c: Rec, changed: str, tags: set[str]) -> None:
+    def copy_vital(self, p: Rec, c: Rec, changed: str) -> int:
+        """The copy's code, unit and canonical value (a typo when ``changed``); the value."""
         spec = VITALS[p.code]
         canon = int(p.canon[0])  # type: ignore[call-overload]
         if changed == "differs_value":
             canon = vital_typo(self.rng, p.code, canon)
             c.canon = (canon, spec.unit)
         c.code = p.code
-        c.value = vital_text(p.code, canon)
         c.unit = spec.unit
+        return canon
+
+    def vary_vital(self, p: Rec, c: Rec, changed: str, tags: set[str]) -> None:
+        spec = VITALS[p.code]
+        canon = self.copy_vital(p, c, changed)
+        c.value = vital_text(p.code, canon)
         if spec.tenths:
             if self.chance(0.4):
                 c.value = c.value.replace(".", ",")
@@ -804,22 +811,33 @@ class Generator:
             c.unit = self.rng.choice(spec.spellings)
             tags.add("unit_spelling")
 
-    def vary_med(self, p: Rec, c: Rec, changed: str, tags: set[str]) -> None:
-        drug = FORMULARY[p.key]
+    def copy_med(self, p: Rec, c: Rec, changed: str, other_doses: list[float],
+                 canon: Callable[[float, str], tuple[int, str]] = dose_canon
+                 ) -> tuple[float, str, str, str]:
+        """The copy's canonical administration, ``changed`` naming what was typed otherwise
+        (a dose among ``other_doses``, another unit, route or status); its value, unit, route
+        and status."""
         value, unit = float(p.value), p.unit
         route, status = p.route, p.status
         if changed == "differs_dose":
-            value = self.rng.choice([v for v in (value * 2, value / 2, value * 10, value / 10)
-                                     if v != value])
+            value = self.rng.choice(other_doses)
         elif changed == "dose_unit_slip":
             unit = {"mg": "µg", "µg": "mg", "g": "mg", "UI": "mg"}[unit]
         elif changed == "differs_route":
             route = self.rng.choice([r for r in ("PO", "IV", "SC") if r != route])
         elif changed == "differs_status":
             status = "completed" if status == "not-done" else "not-done"
-        c.canon = (*dose_canon(value, unit), route, status)
+        c.canon = (*canon(value, unit), route, status)
         if not changed:
             assert c.canon == p.canon
+        return value, unit, route, status
+
+    def vary_med(self, p: Rec, c: Rec, changed: str, tags: set[str]) -> None:
+        drug = FORMULARY[p.key]
+        value = float(p.value)
+        value, unit, route, status = self.copy_med(
+            p, c, changed, [v for v in (value * 2, value / 2, value * 10, value / 10)
+                            if v != value])
         # Name: as on paper, another spelling of the INN, a brand, or a brand with its strength.
         r = self.rng.random()
         brands = [b for b in drug.brands if b != p.code]
@@ -1235,12 +1253,17 @@ class Generator:
         names = [name for name, _ in self.cases()]
         weights = [w for _, w in self.cases()]
         while len(self.paper) < self.n_paper:
-            name = self.rng.choices(names, weights)[0]
-            mark_paper, mark_sih = len(self.paper), len(self.sih)
-            try:
-                getattr(self, name)()
-            except NoLane:
-                del self.paper[mark_paper:], self.sih[mark_sih:]
+            self.build_case(self.rng.choices(names, weights)[0])
+
+    def build_case(self, name: str) -> bool:
+        """Case ``name``, or nothing of it when it finds no free lane (then False)."""
+        mark_paper, mark_sih = len(self.paper), len(self.sih)
+        try:
+            getattr(self, name)()
+        except NoLane:
+            del self.paper[mark_paper:], self.sih[mark_sih:]
+            return False
+        return True
 
     # -- checks: the exclusion rules of the module docstring --
 

@@ -39,7 +39,6 @@ from sih_variants import (
     WINDOW_START,
     Drug,
     Generator,
-    NoLane,
     Patient,
     Rec,
     _drug,
@@ -423,21 +422,9 @@ class Round2Generator(Generator):
         if dose is None and drug.key in COUNT_DOSES and self.chance(0.5):
             dose = self.rng.choice(COUNT_DOSES[drug.key])
             route = COUNT_ROUTES[drug.key]
-        value, unit = dose or self.rng.choice(drug.doses)
-        route = route or self.rng.choice(drug.routes)
-        code = drug.inn
-        rec_tags: set[str] = set()
-        if drug.brands and self.chance(0.12):
-            code = self.rng.choice(drug.brands)
-            rec_tags.add("brand_on_paper")
-        if unit in COUNTS:
-            rec_tags.add("count_unit")
-        rec = self.new_paper(patient, MED, drug.key, t, (*canon2(value, unit), route, status),
-                             case, code=code, value=format_number(value), unit=unit, route=route,
-                             author=" ".join(self.nurse()), status=status)
-        rec.tags |= rec_tags
-        if status == "not-done":
-            rec.tags.add("refused_dose")
+        rec = self.paper_med(patient, drug, t, case, dose, route, status, canon2)
+        if rec.unit in COUNTS:
+            rec.tags.add("count_unit")
         return rec
 
     def paper_avpu(self, patient: Patient, t: int, case: str, letter: str | None = None) -> Rec:
@@ -541,12 +528,7 @@ class Round2Generator(Generator):
 
     def vary_vital2(self, p: Rec, c: Rec, changed: str, tags: set[str]) -> None:
         spec = VITALS[p.code]
-        canon = int(p.canon[0])  # type: ignore[call-overload]
-        if changed == "differs_value":
-            canon = vital_typo(self.rng, p.code, canon)
-            c.canon = (canon, spec.unit)
-        c.code = p.code
-        c.unit = spec.unit
+        canon = self.copy_vital(p, c, changed)
         options = (["unit_annotation"] * 3 if p.code in UNIT_WORDS else []) \
             + (["unit_fahrenheit"] * 2 if spec.tenths else []) \
             + (["unit_blank"] if p.code in BLANK_UNIT_OK else [])
@@ -581,20 +563,10 @@ class Round2Generator(Generator):
 
     def vary_med2(self, p: Rec, c: Rec, changed: str, tags: set[str]) -> None:
         drug = DRUGS2[p.key]
-        value, unit = float(p.value), p.unit
-        route, status = p.route, p.status
-        if changed == "differs_dose":
-            value = self.rng.choice([v for v in (value * 2, value / 2) if v != value]
-                                    if unit not in COUNTS else [value + 1, value * 2])
-        elif changed == "dose_unit_slip":
-            unit = {"mg": "µg", "µg": "mg", "g": "mg", "UI": "mg"}[unit]
-        elif changed == "differs_route":
-            route = self.rng.choice([r for r in ("PO", "IV", "SC") if r != route])
-        elif changed == "differs_status":
-            status = "completed" if status == "not-done" else "not-done"
-        c.canon = (*canon2(value, unit), route, status)
-        if not changed:
-            assert c.canon == p.canon
+        value = float(p.value)
+        value, unit, route, status = self.copy_med(
+            p, c, changed, [v for v in (value * 2, value / 2) if v != value]
+            if p.unit not in COUNTS else [value + 1, value * 2], canon2)
         fhir = self.fmt in ("fhir", "ndjson")
         names = {"inn_salt": list(SALTS.get(drug.key, ())),
                  "combo_order": reversed_combination(drug.inn),
@@ -977,20 +949,16 @@ class Round2Generator(Generator):
                      rel="changed", origin=len(self.paper))
         self.add(p)
 
-    def build_cases(self) -> None:
-        names = [name for name, _ in self.cases()]
-        weights = [w for _, w in self.cases()]
-        while len(self.paper) < self.n_paper:
-            name = self.rng.choices(names, weights)[0]
-            mark_paper, mark_sih = len(self.paper), len(self.sih)
-            groups, neighbours = self.groups, self.neighbours
-            self.fmt, self.plain_ipp = "csv", False
-            try:
-                getattr(self, name)()
-            except NoLane:
-                del self.paper[mark_paper:], self.sih[mark_sih:]
-                self.groups, self.neighbours = groups, neighbours
-            self.fmt, self.plain_ipp = "csv", False
+    def build_case(self, name: str) -> bool:
+        """As round 1's, and a case that fails also leaves the lane groups as they were; the
+        delivery format and the IPP writing are reset before and after each case."""
+        groups, neighbours = self.groups, self.neighbours
+        self.fmt, self.plain_ipp = "csv", False
+        built = super().build_case(name)
+        if not built:
+            self.groups, self.neighbours = groups, neighbours
+        self.fmt, self.plain_ipp = "csv", False
+        return built
 
     # -- the FHIR and HL7 files --
 
