@@ -26,6 +26,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from setup_scripts import run_setup_script
+
 QUEUE = "ReentryPDF"
 REPO = Path(__file__).resolve().parent.parent
 SETUP_SCRIPT = REPO / "scripts" / "cups-setup.sh"
@@ -124,7 +126,7 @@ def _require_cups() -> str:
                               "settings from /etc/cups: run the tests as root, as CI does")
     missing = _missing_tools()
     if missing:
-        _install(missing)
+        run_setup_script(SETUP_SCRIPT, ", ".join(missing), CupsUnavailable, "CUPS")
         missing = _missing_tools()
     if missing:
         raise CupsUnavailable(f"still missing after {SETUP_SCRIPT.name}: {', '.join(missing)}")
@@ -145,20 +147,6 @@ def _missing_tools() -> list[str]:
     if not CUPS_PDF_BACKEND.is_file():
         missing.append(str(CUPS_PDF_BACKEND))
     return missing
-
-
-def _install(missing: list[str]) -> None:
-    """Install the Debian packages with the project's script, as setup.sh does on CI."""
-    print(f"CUPS test: missing {', '.join(missing)}; running {SETUP_SCRIPT}", file=sys.stderr)
-    if not SETUP_SCRIPT.is_file() or shutil.which("apt-get") is None:
-        raise CupsUnavailable(f"missing {', '.join(missing)} and no apt-get to install them")
-    try:
-        result = subprocess.run(["bash", str(SETUP_SCRIPT)], capture_output=True, text=True,
-                                stdin=subprocess.DEVNULL, timeout=900, check=False)
-    except subprocess.TimeoutExpired as error:
-        raise CupsUnavailable(f"{SETUP_SCRIPT.name} took over 15 minutes") from error
-    if result.returncode != 0:
-        raise CupsUnavailable(f"{SETUP_SCRIPT.name} failed: {result.stderr.strip()[-500:]}")
 
 
 def _short_tmp() -> str:

@@ -38,6 +38,7 @@ from typing import Any
 from urllib.parse import quote
 
 import pytest
+from setup_scripts import run_setup_script
 
 REPO = Path(__file__).resolve().parent.parent
 SETUP_SCRIPT = REPO / "scripts" / "postgres-setup.sh"
@@ -220,8 +221,9 @@ def _require_postgres() -> dict[str, Path]:
     binaries = _find_binaries()
     needs_user = os.geteuid() == 0 and _postgres_user() is None
     if binaries is None or needs_user:
-        _install("the server binaries (initdb, postgres)" if binaries is None
-                 else f"an unprivileged '{SERVER_USER}' user")
+        run_setup_script(SETUP_SCRIPT, "the server binaries (initdb, postgres)"
+                         if binaries is None else f"an unprivileged '{SERVER_USER}' user",
+                         PostgresUnavailable, "PostgreSQL")
         binaries = _find_binaries()
     if binaries is None:
         raise PostgresUnavailable(f"initdb and postgres still missing after {SETUP_SCRIPT.name}")
@@ -255,20 +257,6 @@ def _postgres_user() -> pwd.struct_passwd | None:
 def _server_owner() -> pwd.struct_passwd | None:
     """Who runs the server: ``postgres`` when we are root, else ourselves (``None``)."""
     return _postgres_user() if os.geteuid() == 0 else None
-
-
-def _install(what: str) -> None:
-    """Install the Debian package with the project's script, as setup.sh does on CI."""
-    print(f"PostgreSQL test: missing {what}; running {SETUP_SCRIPT}", file=sys.stderr)
-    if not SETUP_SCRIPT.is_file() or shutil.which("apt-get") is None:
-        raise PostgresUnavailable(f"missing {what} and no apt-get to install it")
-    try:
-        result = subprocess.run(["bash", str(SETUP_SCRIPT)], capture_output=True, text=True,
-                                stdin=subprocess.DEVNULL, timeout=900, check=False)
-    except subprocess.TimeoutExpired as error:
-        raise PostgresUnavailable(f"{SETUP_SCRIPT.name} took over 15 minutes") from error
-    if result.returncode != 0:
-        raise PostgresUnavailable(f"{SETUP_SCRIPT.name} failed: {result.stderr.strip()[-500:]}")
 
 
 def _short_tmp() -> str:
