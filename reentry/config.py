@@ -56,6 +56,9 @@ class Settings:
     # The ward PC's folder that the scheduled ``reentry prepare --dir`` fills: when the server
     # does not answer, the app opens the offline copy it holds (current/hors-ligne.sqlite).
     offline_dir: str = ""
+    # The app locks after this many minutes without a key or a click (shared ward PCs): patient
+    # data hidden until the same user types their secret again; 0: never.
+    idle_lock_minutes: float = 5.0
     # Sign-in through the hospital directory (reentry/auth/directory.py); empty ldap_url: local
     # passwords only. ldaps:// is TLS, ldap:// always StartTLS. The DN is ldap_user_dn with
     # {username} (uid={username},ou=people,dc=… or {username}@DOMAINE for Active Directory), or

@@ -24,8 +24,10 @@ from reentry.store.location import DatabaseLocation, parse_location
 from ui import theme
 from ui.errors import ErrorReporter, crash_log_dir, show_user_error
 from ui.language import apply_qt_language
+from ui.lock_screen import LockOverlay
 from ui.main_window import MainWindow
 from ui.reentry_window import ReentryWindow
+from ui.session import IdleLock, Session
 
 
 def _positive_hours(text: str) -> float:
@@ -111,6 +113,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
     window: QMainWindow = ReentryWindow(db, settings) if args.reentry else MainWindow(db, settings)
     ErrorReporter(crash_log_dir(), parent=lambda: window).install()
+    session: Session = window.session  # type: ignore[attr-defined]  # both windows have one
+    lock = IdleLock(session, int(settings.idle_lock_minutes * 60_000), app)
+    app.installEventFilter(lock)  # any key or click anywhere in the app restarts the wait
+    if isinstance(window, MainWindow):  # the other windows cover themselves (SignedInWindow)
+        window.lock_overlay = LockOverlay(window, session)
     window.show()
     if isinstance(window, MainWindow):
         window.load()

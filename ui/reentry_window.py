@@ -44,6 +44,7 @@ from ui.admission_screen import AdmissionScreen, is_admission_sheet, saved_notic
 from ui.drill_banner import show_drill_state
 from ui.entry_screen import EntryScreen
 from ui.language import is_language_change, switch_language
+from ui.lock_screen import LockOverlay
 from ui.scan import CodeBar, ScanCapture, ScanSettings
 from ui.screen_fit import fitting_size
 from ui.session import Session
@@ -133,6 +134,7 @@ class ReentryWindow(QMainWindow):
         self.sign_out_button = QPushButton(self)
         self.pages = QStackedWidget(self)
         self._build_layout()
+        self.lock_overlay = LockOverlay(self, self.session)
         self._build_menus()
         self._connect()
         self.capture = ScanCapture(self, ScanSettings.from_settings(settings or Settings()))
@@ -242,6 +244,8 @@ class ReentryWindow(QMainWindow):
         """A scanner burst: a badge while nobody is signed in, a sheet afterwards."""
         if self.user is None:
             self.sign_in_page.fill(code)
+            return
+        if self.session.locked:  # behind the lock: a badge or a sheet opens nothing
             return
         self.open_code(code)
 

@@ -15,25 +15,61 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QEvent, QObject, QTimer, Signal
 
 from reentry.entry import service
 from reentry.entry.model import User
+from reentry.errors import UserError
 from reentry.i18n import tr
 
 Authenticate = Callable[[Any, str], User]
+Verify = Callable[[Any, str, str], User]  # store, user name, secret → the user, or UserError
+
+
+def verify_secret(store: Any, username: str, secret: str) -> User:
+    """The password (or the directory's) of ``username``, as the command line checks it."""
+    from reentry.auth import authenticate
+    from reentry.auth.directory import Directory
+    from reentry.config import load_settings
+
+    return authenticate(store, username, secret, Directory.from_settings(load_settings()))
 
 
 class Session(QObject):
     """The signed-in user of this run of the app, or nobody."""
 
     user_changed = Signal(object)  # User | None, after each sign-in and sign-out
+    locked_changed = Signal(bool)  # the screen hides patient data until the same user unlocks
 
     def __init__(self, parent: QObject | None = None, *,
-                 authenticate: Authenticate = service.sign_in) -> None:
+                 authenticate: Authenticate = service.sign_in,
+                 verify: Verify = verify_secret) -> None:
         super().__init__(parent)
         self._user: User | None = None
+        self._locked = False
         self._authenticate = authenticate
+        self._verify = verify
+
+    @property
+    def locked(self) -> bool:
+        return self._locked
+
+    def lock(self) -> None:
+        """Hide patient data (left alone, or asked): the user stays signed in, drafts stay."""
+        if self._user is not None and not self._locked:
+            self._locked = True
+            self.locked_changed.emit(True)
+
+    def unlock(self, store: Any, secret: str) -> None:
+        """Only the signed-in user's own secret unlocks; anyone else signs in afresh (which
+        signs this user out: their drafts are kept in the database)."""
+        if self._user is None or not self._locked:
+            return
+        user = self._verify(store, self._user.username, secret)
+        if user.id != self._user.id:
+            raise UserError("auth.refused")
+        self._locked = False
+        self.locked_changed.emit(False)
 
     @property
     def user(self) -> User | None:
@@ -51,6 +87,9 @@ class Session(QObject):
 
     def _set(self, user: User | None) -> None:
         self._user = user
+        if self._locked:
+            self._locked = False
+            self.locked_changed.emit(False)
         self.user_changed.emit(user)
 
     def status_text(self) -> str:
@@ -59,3 +98,37 @@ class Session(QObject):
             return tr("session.nobody")
         return tr("entry_ui.signed_in_as", name=self._user.display_name,
                   username=self._user.username)
+
+
+class IdleLock(QObject):
+    """Locks ``session`` after ``idle_ms`` without a key press, click or mouse move anywhere in
+    the app (shared ward PCs: the next person must not read or type under this name).
+
+    Installed as an event filter on the application; 0 turns it off.
+    """
+
+    _ACTIVITY = {QEvent.Type.KeyPress, QEvent.Type.MouseButtonPress, QEvent.Type.MouseMove,
+                 QEvent.Type.Wheel, QEvent.Type.TouchBegin}
+
+    def __init__(self, session: Session, idle_ms: int, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.session = session
+        self.timer = QTimer(self)
+        self.timer.setSingleShot(True)
+        self.timer.setInterval(max(idle_ms, 0))
+        self.timer.timeout.connect(session.lock)
+        self.enabled = idle_ms > 0
+        session.user_changed.connect(lambda _user: self.restart())
+        session.locked_changed.connect(lambda _locked: self.restart())
+        self.restart()
+
+    def restart(self) -> None:
+        if self.enabled and self.session.user is not None and not self.session.locked:
+            self.timer.start()
+        else:
+            self.timer.stop()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() in self._ACTIVITY and self.timer.isActive():
+            self.timer.start()  # from now again
+        return False

@@ -21,6 +21,7 @@ from reentry.errors import UserError
 from reentry.i18n import tr
 from reentry.store.location import DatabaseLocation, LocationLike, as_location
 from ui.language import is_language_change
+from ui.lock_screen import LockOverlay
 from ui.session import Session
 from ui.sign_in import SignInPage
 
@@ -66,6 +67,7 @@ class SignedInWindow(QMainWindow):
         self.pages.addWidget(self.sign_in_page)
         self.pages.addWidget(self.page)
         self.setCentralWidget(self.pages)
+        self.lock_overlay = LockOverlay(self, self.session)
         self.session.user_changed.connect(self._user_changed)
         self._following = True
 
