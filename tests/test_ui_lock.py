@@ -77,14 +77,17 @@ def test_switch_user_signs_out_to_the_sign_in_page(qtbot, window):
 def test_every_window_of_the_session_is_covered(qtbot, window, people):
     from qt_windows import shown
 
+    from ui.review_window import ReviewWindow
     from ui.scan_import import ScanImportWindow
 
-    other = shown(qtbot, ScanImportWindow(people, session=window.session))
+    others = [shown(qtbot, ScanImportWindow(people, session=window.session)),
+              shown(qtbot, ReviewWindow(people, session=window.session))]
     window.session.lock()
-    assert other.lock_overlay.isVisible() and other.lock_overlay.geometry() == other.rect()
+    for other in others:
+        assert other.lock_overlay.isVisible() and other.lock_overlay.geometry() == other.rect()
     window.lock_overlay.secret.setText(SECRET)
     window.lock_overlay.submit()
-    assert not other.lock_overlay.isVisible()
+    assert not any(other.lock_overlay.isVisible() for other in others)
 
 
 def test_nobody_signed_in_means_nothing_to_lock(qtbot):

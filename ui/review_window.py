@@ -38,6 +38,7 @@ from reentry.review.model import FlagRow, RunInfo, item_label, resolution_label
 from reentry.store.location import LocationLike, as_location
 from reentry.store.opening import open_database
 from ui.language import is_language_change
+from ui.lock_screen import LockOverlay
 from ui.review_flags import FlagsTab
 from ui.review_identity import IdentityTab
 from ui.screen_fit import fitting_size
@@ -112,6 +113,7 @@ class ReviewWindow(QMainWindow):
         self.tabs.addTab(self.identities, "")
         self.pages = QStackedWidget(self)
         self._build_layout()
+        self.lock_overlay = LockOverlay(self, self.session)  # patient data hidden when locked
         self._build_menus()
         self._connect()
         self.resize(fitting_size(self, 1400, 880))
