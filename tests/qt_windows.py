@@ -6,6 +6,8 @@ from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 
+from ui.print_station import PrintStationDialog
+
 
 def shown(qtbot, window):
     """The window on screen and in front, so keys typed go to it."""
@@ -30,6 +32,18 @@ def signed_in(qtbot, window, username="mdupont"):
     qtbot.keyClicks(field, username)
     qtbot.keyClick(field, Qt.Key.Key_Return)
     return window
+
+
+def print_station(qtbot, db, out_dir, settings, **options):
+    """The print station on ``db`` writing to ``out_dir``, shown once its estimates are in;
+    ``options`` go to ``PrintStationDialog`` (printers, send, now)."""
+    dialog = PrintStationDialog(db, settings, **options)
+    qtbot.addWidget(dialog)
+    dialog.out_dir.setText(str(out_dir))
+    with qtbot.waitSignal(dialog.estimates_ready, timeout=20000):
+        dialog.refresh_estimates()
+    dialog.show()
+    return dialog
 
 
 def focused():

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QMessageBox,
 )
+from qt_windows import print_station
 
 from reentry import i18n
 from reentry.cli import cli
@@ -28,7 +29,6 @@ from reentry.printing.render import render_ward
 from reentry.store import open_store
 from ui.app import prepare_application
 from ui.language import switch_language
-from ui.print_station import PrintStationDialog
 
 AS_OF = datetime(2026, 11, 23, 20, 0, tzinfo=UTC)
 
@@ -106,13 +106,8 @@ def test_one_function_writes_numbers_in_the_language():
 
 def test_a_screen_shows_decimal_commas(qtbot, hospital, tmp_path, app_font):
     prepare_application(Settings(language="fr"))
-    dialog = PrintStationDialog(hospital, Settings(pages_per_minute=11), printers=lambda: [],
-                                now=lambda: AS_OF)
-    qtbot.addWidget(dialog)
-    dialog.out_dir.setText(str(tmp_path / "out"))
-    with qtbot.waitSignal(dialog.estimates_ready, timeout=20000):
-        dialog.refresh_estimates()
-    dialog.show()
+    dialog = print_station(qtbot, hospital, tmp_path / "out", Settings(pages_per_minute=11),
+                           printers=lambda: [], now=lambda: AS_OF)
     assert dialog.hours.text() == "8,00"  # the outage window, a spin box with decimals
     minutes = [dialog.table.item(row, 4).text() for row in range(dialog.table.rowCount())]
     assert minutes and all("." not in text for text in minutes)

@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from PySide6.QtCore import Qt
+from qt_windows import print_station
 
 from reentry.config import Settings
 from reentry.demo import create_demo
@@ -32,14 +33,8 @@ def hospital(db_path):
 
 @pytest.fixture
 def dialog(qtbot, hospital, tmp_path):
-    widget = PrintStationDialog(hospital, Settings(pages_per_minute=20), printers=lambda: [],
-                                now=lambda: AS_OF)
-    qtbot.addWidget(widget)
-    widget.out_dir.setText(str(tmp_path / "out"))
-    with qtbot.waitSignal(widget.estimates_ready, timeout=20000):
-        widget.refresh_estimates()
-    widget.show()
-    return widget
+    return print_station(qtbot, hospital, tmp_path / "out", Settings(pages_per_minute=20),
+                         printers=lambda: [], now=lambda: AS_OF)
 
 
 def declare(db_path, *, started_at: datetime = AS_OF, wards: tuple[str, ...] | None = None,
@@ -167,15 +162,9 @@ def with_printer(qtbot, hospital, tmp_path, sent):
         sent.append((pdf, printer, title))
         return PrintJob(str(len(sent)), printer, title)
 
-    widget = PrintStationDialog(hospital, Settings(pages_per_minute=20),
-                                printers=lambda: [Printer("Bureau-3e", is_default=True)],
-                                send=send, now=lambda: AS_OF)
-    qtbot.addWidget(widget)
-    widget.out_dir.setText(str(tmp_path / "out"))
-    with qtbot.waitSignal(widget.estimates_ready, timeout=20000):
-        widget.refresh_estimates()
-    widget.show()
-    return widget
+    return print_station(qtbot, hospital, tmp_path / "out", Settings(pages_per_minute=20),
+                         printers=lambda: [Printer("Bureau-3e", is_default=True)], send=send,
+                         now=lambda: AS_OF)
 
 
 def test_print_asks_for_confirmation_with_pages_sheets_printer_and_time(with_printer, qtbot,
@@ -268,13 +257,8 @@ def test_a_test_print_registers_nothing_and_says_so(with_printer, qtbot, hospita
 def test_a_planned_event_sets_the_window_and_is_chosen_for_printing(qtbot, hospital, tmp_path):
     cut = AS_OF + timedelta(hours=1)  # 22:00 in Paris, an hour after now
     event = declare(hospital, started_at=cut)
-    dialog = PrintStationDialog(hospital, Settings(pages_per_minute=20), printers=lambda: [],
-                                now=lambda: AS_OF)
-    qtbot.addWidget(dialog)
-    dialog.out_dir.setText(str(tmp_path / "out"))
-    with qtbot.waitSignal(dialog.estimates_ready, timeout=20000):
-        dialog.refresh_estimates()
-    dialog.show()
+    dialog = print_station(qtbot, hospital, tmp_path / "out", Settings(pages_per_minute=20),
+                           printers=lambda: [], now=lambda: AS_OF)
     assert dialog.start.dateTime().toString("dd/MM/yyyy HH:mm") == "23/11/2026 22:00"
     confirm = open_confirmation(dialog, qtbot)
     assert confirm.for_ongoing.isChecked() and not confirm.declare.isEnabled()
