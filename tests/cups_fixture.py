@@ -26,7 +26,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from setup_scripts import run_setup_script
+from private_servers import run_setup_script
 
 QUEUE = "ReentryPDF"
 REPO = Path(__file__).resolve().parent.parent

@@ -38,7 +38,7 @@ from typing import Any
 from urllib.parse import quote
 
 import pytest
-from setup_scripts import run_setup_script
+from private_servers import run_setup_script, skip_or_fail
 
 REPO = Path(__file__).resolve().parent.parent
 SETUP_SCRIPT = REPO / "scripts" / "postgres-setup.sh"
@@ -188,11 +188,7 @@ def started_or_skipped(start: Callable[[], AbstractContextManager[PrivateServer]
     try:
         server = stack.enter_context(start())
     except PostgresUnavailable as why:
-        reason = f"PostgreSQL cannot run here: {why}"
-        print(reason, file=sys.stderr)
-        if os.environ.get(REQUIRE_VARIABLE) == "1":
-            pytest.fail(f"{reason} ({REQUIRE_VARIABLE}=1: the tests that need it must run)")
-        pytest.skip(reason)
+        skip_or_fail(f"PostgreSQL cannot run here: {why}", REQUIRE_VARIABLE)
     with stack:
         yield server
 

@@ -21,6 +21,7 @@ import pytest
 import zxingcpp
 from cups_fixture import QUEUE, CupsUnavailable, PrivateCups, private_cups
 from PIL import Image
+from private_servers import skip_or_fail
 from reportlab.graphics.barcode.code128 import Code128
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
@@ -59,11 +60,7 @@ def cups() -> Iterator[PrivateCups]:
     try:
         server = stack.enter_context(private_cups())
     except CupsUnavailable as why:
-        reason = f"CUPS cannot run here: {why}"
-        print(reason, file=sys.stderr)
-        if os.environ.get("REENTRY_REQUIRE_CUPS") == "1":
-            pytest.fail(reason)
-        pytest.skip(reason)
+        skip_or_fail(f"CUPS cannot run here: {why}", "REENTRY_REQUIRE_CUPS")
     with stack, pytest.MonkeyPatch.context() as patch:
         patch.setenv("CUPS_SERVER", str(server.socket))
         yield server
