@@ -956,19 +956,23 @@ class Generator:
     def case_differs(self) -> None:
         kind = self.pick_kind((0.35, 0.45, 0.2))
         patient, p, _ = self.single(kind, "differs")
-        if kind == VITAL:
-            changed = "differs_value"
-        elif kind == NOTE:
-            changed = "differs_text"
-        else:
-            changed = self.rng.choice(("differs_dose", "differs_dose", "dose_unit_slip",
-                                       "differs_route", "differs_status"))
-            if changed == "differs_status" and self.chance(0.4):
-                p.status = "not-done"
-                p.canon = (*p.canon[:3], "not-done")
-                p.tags.add("refused_dose")
+        changed = self.what_differs(kind)
+        if changed == "differs_status" and self.chance(0.4):
+            p.status = "not-done"
+            p.canon = (*p.canon[:3], "not-done")
+            p.tags.add("refused_dose")
         self.copy(p, changed)
         self.add(p)
+
+    def what_differs(self, kind: str, slips: tuple[str, ...] = ("dose_unit_slip",)) -> str:
+        """What a copy typed otherwise changes: a vital's value, a note's text, or a dose
+        (twice as likely), its unit (one of ``slips``), the route or the status."""
+        if kind == VITAL:
+            return "differs_value"
+        if kind == NOTE:
+            return "differs_text"
+        return self.rng.choice(("differs_dose", "differs_dose", *slips, "differs_route",
+                                "differs_status"))
 
     def case_missing(self) -> None:
         _, p, _ = self.single(self.pick_kind((0.4, 0.4, 0.2)), "missing")

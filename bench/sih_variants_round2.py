@@ -648,14 +648,8 @@ class Round2Generator(Generator):
         kind = self.pick_kind((0.35, 0.45, 0.2))
         self.start(kind)
         _, p, _ = self.single2(kind, "differs2")
-        if kind == VITAL:
-            changed = "differs_value"
-        elif kind == NOTE:
-            changed = "differs_text"
-        else:
-            slips = ("dose_unit_slip",) if p.unit in ("mg", "µg", "g", "UI") else ()
-            changed = self.rng.choice(("differs_dose", "differs_dose", *slips,
-                                       "differs_route", "differs_status"))
+        changed = self.what_differs(kind, ("dose_unit_slip",) if p.unit in ("mg", "µg", "g", "UI")
+                                    else ())
         self.copy2(p, changed)
         self.add(p)
 
