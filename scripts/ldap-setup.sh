@@ -7,6 +7,7 @@
 # system here) and its debconf questions get their defaults.
 # Safe to run again: it installs only what is missing, never prompts, and reads no input.
 set -euo pipefail
+. "$(dirname "${BASH_SOURCE[0]}")/apt-install.sh"
 
 PACKAGES=(slapd ldap-utils openssl)
 
@@ -15,26 +16,7 @@ if ! command -v dpkg-query >/dev/null 2>&1; then
   exit 0
 fi
 
-if [ "$(id -u)" -eq 0 ]; then SUDO=(); elif command -v sudo >/dev/null && sudo -n true 2>/dev/null; then
-  SUDO=(sudo -n)
-else
-  SUDO=(false)
-fi
-
-missing=()
-for pkg in "${PACKAGES[@]}"; do
-  dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
-done
-[ -x /usr/sbin/slapd ] || missing+=(slapd)
-
-if ((${#missing[@]})); then
-  if [ "${SUDO[0]:-}" = false ]; then
-    echo "ldap-setup: missing Debian packages (${missing[*]}) and no root or sudo: install them, then rerun." >&2
-    exit 1
-  fi
-  echo "ldap-setup: installing ${missing[*]}"
-  "${SUDO[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update -qq </dev/null
-  "${SUDO[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
-    -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold \
-    "${missing[@]}" </dev/null >/dev/null
-fi
+missing_packages "${PACKAGES[@]}"
+[ -x /usr/sbin/slapd ] || MISSING+=(slapd)  # marked installed with its server gone
+((${#MISSING[@]})) || exit 0
+apt_install ldap-setup "${MISSING[@]}"

@@ -20,7 +20,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from private_servers import run_setup_script, skip_or_fail
 
+SETUP_SCRIPT = Path(__file__).resolve().parent.parent / "scripts" / "ldap-setup.sh"
 REQUIRE_VARIABLE = "REENTRY_REQUIRE_LDAP"
 SLAPD = "/usr/sbin/slapd"
 SUFFIX = "dc=hopital,dc=test"
@@ -100,6 +102,8 @@ def _run(args: list[str], folder: Path) -> None:
 
 def start_private_ldap(folder: Path) -> tuple[PrivateLdap, subprocess.Popen[bytes]]:
     if not Path(SLAPD).is_file() or shutil.which("slapadd") is None:
+        run_setup_script(SETUP_SCRIPT, "OpenLDAP's slapd", LdapUnavailable, "Directory")
+    if not Path(SLAPD).is_file() or shutil.which("slapadd") is None:
         raise LdapUnavailable("slapd is not installed (scripts/ldap-setup.sh installs it)")
     if shutil.which("openssl") is None:
         raise LdapUnavailable("openssl is not installed (to make the test certificate)")
@@ -149,10 +153,7 @@ def ldap_server() -> Iterator[PrivateLdap]:
         try:
             server, process = start_private_ldap(folder)
         except (LdapUnavailable, OSError, subprocess.SubprocessError) as cannot:
-            reason = f"OpenLDAP slapd cannot run here: {cannot}"
-            if os.environ.get(REQUIRE_VARIABLE) == "1":
-                pytest.fail(f"{reason} ({REQUIRE_VARIABLE}=1: the directory tests must run)")
-            pytest.skip(reason)
+            skip_or_fail(f"OpenLDAP slapd cannot run here: {cannot}", REQUIRE_VARIABLE)
         yield server
     finally:
         if process is not None:
