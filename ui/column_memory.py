@@ -1,21 +1,61 @@
 """Table columns a person can read on a 1,366-pixel ward PC, and that stay as they were left.
 
-Until a person resizes them, a table's columns share the width it has, by weight, none
-narrower than its heading, and follow the window's size; every column can be dragged wider or
-narrower, and the widths a person chose are kept (``QSettings``, per table) for the next time
-the window opens. A cell cut short
-ends with « … » and shows its whole text as a tooltip (the model gives ``ToolTipRole``).
+Until a person resizes them, a table's columns share the width it has and follow the window's
+size: each column as wide as its content when they all fit (what is left shared by weight);
+when they do not, the longest texts give up room first (``fitted_widths``), so that short
+columns (a status, an IPP, a time) stay whole and no heading is ever cut. Every column can be
+dragged wider or narrower, and the widths a person chose are kept (``QSettings``, per table) for
+the next time the window opens. A cell cut short ends with « … » and shows its whole text as a
+tooltip (the model gives ``ToolTipRole``).
 """
 
 from __future__ import annotations
 
-import math
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 from PySide6.QtCore import QByteArray, QEvent, QObject, QSettings, Qt
-from PySide6.QtWidgets import QAbstractItemView, QHeaderView
+from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QStyle
 
 PADDING = 24  # pixels around a heading's text: margins and the sort indicator's room
+
+
+def fitted_widths(natural: Sequence[int], least: Sequence[int], available: int,
+                  weights: Sequence[float] | None = None) -> list[int]:
+    """Column widths within ``available`` pixels: each column its ``natural`` width when they
+    all fit, what is left shared by ``weights`` (none: left to the last column, which
+    stretches). When they do not fit, the widest columns are cut down to a common cap (scaled by
+    their weight) so that narrow ones stay whole, and none below its ``least`` (its heading);
+    if the headings alone do not fit, each gets its heading's width."""
+    count = len(natural)
+    shares = list(weights or [1.0] * count)
+    wanted = [max(n, m) for n, m in zip(natural, least, strict=True)]
+    if sum(wanted) <= available:
+        if weights is None:
+            return wanted
+        spare, total = available - sum(wanted), sum(shares) or 1.0
+        return [w + int(spare * s / total) for w, s in zip(wanted, shares, strict=True)]
+    if sum(least) >= available:
+        return list(least)
+
+    def capped(cap: float) -> list[int]:
+        return [min(w, max(m, int(cap * s)))
+                for w, m, s in zip(wanted, least, shares, strict=True)]
+
+    low, high = 0.0, max(w / s for w, s in zip(wanted, shares, strict=True) if s > 0)
+    for _ in range(40):  # the largest cap that fits: sum(capped(cap)) grows with cap
+        middle = (low + high) / 2
+        if sum(capped(middle)) > available:
+            high = middle
+        else:
+            low = middle
+    widths = capped(low)
+    left = available - sum(widths)
+    for column in sorted(range(count), key=lambda c: wanted[c] - widths[c], reverse=True):
+        if left <= 0 or widths[column] >= wanted[column]:
+            break
+        widths[column] += 1  # the rounding's pixels to the columns cut the most
+        left -= 1
+    return widths
 
 
 def app_settings() -> QSettings:
@@ -28,11 +68,19 @@ class ColumnMemory(QObject):
     the window's size, until the person drags a column: from then on, and in every later
     session, the widths are theirs (kept under ``key``)."""
 
-    def __init__(self, view: QAbstractItemView, key: str, weights: Sequence[float]) -> None:
+    def __init__(self, view: QAbstractItemView, key: str, weights: Sequence[float],
+                 whole: Sequence[int] = (),
+                 readable: Mapping[int, Callable[[], Sequence[str]]] | None = None) -> None:
+        """``whole``: columns never cut while the table has room for them and every heading
+        (an IPP, a time: a part of one misleads); ``readable``: by column, the texts it always
+        shows whole (« ouvert » in a column whose resolved flags say more), in the language of
+        the moment."""
         super().__init__(view)
         self.view = view
         self.key = f"columns/{key}"
         self.weights = tuple(weights)
+        self.whole = frozenset(whole)
+        self.readable = dict(readable or {})
         self._quiet = False
         header = self.header
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
@@ -42,8 +90,14 @@ class ColumnMemory(QObject):
         view.setTextElideMode(Qt.TextElideMode.ElideRight)
         view.setHorizontalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
         self.chosen = self._restore()
+        self._fitted_rows = False  # the last fit saw rows (their content)
         header.sectionResized.connect(self._resized)
         view.viewport().installEventFilter(self)
+        model = view.model()
+        if model is not None:
+            for signal in (model.modelReset, model.rowsInserted, model.layoutChanged):
+                signal.connect(self._rows_arrived)
+            model.headerDataChanged.connect(self._headings_changed)
 
     @property
     def header(self) -> QHeaderView:
@@ -57,25 +111,36 @@ class ColumnMemory(QObject):
             self.fit()
         return False
 
+    def _rows_arrived(self) -> None:
+        """The first rows (or other ones after none): sized to them once, not at every filter
+        change, so that columns do not move while a person types in a filter."""
+        if not self.chosen and not self._fitted_rows and self.view.model().rowCount() > 0:
+            self.fit()
+
+    def _headings_changed(self) -> None:
+        if not self.chosen:
+            self.fit()  # another language: other headings
+
     def fit(self) -> None:
-        """Share the visible width by weight, each column at least as wide as its heading."""
+        """Each column as wide as its heading and content when they fit, the room left shared
+        by weight; else the longest texts cut first (``fitted_widths``)."""
         header = self.header
         count = header.count()
         width = self.view.viewport().width()
         if count == 0 or width <= 0:
             return
-        least = [self._heading_width(c) for c in range(count)]
-        total = sum(self.weights[:count]) or 1.0
-        widths = [max(least[c], int(width * self.weights[c] / total)) for c in range(count)]
-        excess = sum(widths) - width
-        if excess > 0:  # headings took more than their share: take it back from the widest
-            spare = [max(0, w - m) for w, m in zip(widths, least, strict=True)]
-            room = sum(spare) or 1
-            widths = [w - math.ceil(excess * s / room)
-                      for w, s in zip(widths, spare, strict=True)]
+        headings = [self._heading_width(c) for c in range(count)]
+        natural = [self.view.sizeHintForColumn(c) for c in range(count)]
+        least = [max(h, n) if c in self.whole else max(h, self._texts_width(c))
+                 for c, (h, n) in enumerate(zip(headings, natural, strict=True))]
+        if sum(least) > width:  # too narrow even for them: cut them too rather than scroll
+            least = headings
+        widths = fitted_widths(natural, least, width, self.weights[:count])
+        model = self.view.model()
+        self._fitted_rows = model is not None and model.rowCount() > 0
         self._quiet = True
         try:
-            for column, size in enumerate(widths[:-1]):
+            for column, size in enumerate(widths):  # the last stretches into any room left
                 header.resizeSection(column, size)
         finally:
             self._quiet = False
@@ -85,6 +150,13 @@ class ColumnMemory(QObject):
         app_settings().remove(self.key)
         self.chosen = False
         self.fit()
+
+    def _texts_width(self, column: int) -> int:
+        texts = self.readable[column]() if column in self.readable else ()
+        metrics = self.view.fontMetrics()
+        margin = self.view.style().pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin, None,
+                                               self.view) + 1
+        return max((metrics.horizontalAdvance(t) for t in texts), default=-1) + 2 * margin + 1
 
     def _heading_width(self, column: int) -> int:
         model = self.view.model()

@@ -26,7 +26,15 @@ from reentry.review.model import (
 # (« Fréquence cardiaque », the drug); codes only in the tooltips. The status column gives the
 # resolution of a closed flag; the kind is in the item's tooltip (and a filter).
 COLUMNS = ("status", "verdict", "ward", "patient", "ipp", "item", "time")
-WEIGHTS = (0.7, 1.1, 1.2, 1.9, 1.1, 1.8, 1.6)  # shares of the table's width on first show
+WEIGHTS = (0.8, 1.1, 1.3, 1.9, 1.1, 1.7, 1.6)  # shares of the width the longest texts get
+# Read whole at 1,366 px: the IPP and the time always; an open flag's state and the verdicts of
+# discrepancies (a resolved flag's reason and « présent dans le SIH » may end in « … »).
+WHOLE = tuple(COLUMNS.index(c) for c in ("ipp", "time"))
+READABLE = {
+    COLUMNS.index("status"): lambda: [tr(f"review.status.{OPEN}")],
+    COLUMNS.index("verdict"): lambda: [verdict_label(v) for v in ("differs", "missing",
+                                                                  "duplicate")],
+}
 OPEN_COLOUR = "#fff4e5"
 
 Index = QModelIndex | QPersistentModelIndex

@@ -30,7 +30,7 @@ from reentry.review.model import CLOSED, KINDS, OPEN, VERDICTS, FlagRow, kind_la
 from ui.column_memory import ColumnMemory, app_settings
 from ui.language import is_language_change
 from ui.review_detail import FlagDetailPane
-from ui.review_flag_model import WEIGHTS, FlagTableModel
+from ui.review_flag_model import READABLE, WEIGHTS, WHOLE, FlagTableModel
 
 SPLITTER_KEY = "splitters/review_flags"
 
@@ -72,7 +72,7 @@ class FlagsTab(QWidget):
         self.table.verticalHeader().setVisible(False)
         self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
         self.table.setWordWrap(False)
-        self.columns = ColumnMemory(self.table, "review_flags", WEIGHTS)
+        self.columns = ColumnMemory(self.table, "review_flags", WEIGHTS, WHOLE, READABLE)
         self.table.selectionModel().currentRowChanged.connect(self._row_changed)
         self.detail = FlagDetailPane(self)
 
@@ -92,10 +92,10 @@ class FlagsTab(QWidget):
         splitter.setObjectName("review_splitter")
         splitter.addWidget(left)
         splitter.addWidget(self.detail)
-        splitter.setStretchFactor(0, 5)  # the list a little wider than the flag in full
-        splitter.setStretchFactor(1, 4)
+        splitter.setStretchFactor(0, 5)  # the list wider than the flag in full: at 1,366 px
+        splitter.setStretchFactor(1, 3)  # its state, verdict, ward, IPP and time read whole
         splitter.setChildrenCollapsible(False)
-        splitter.setSizes([5000, 4000])  # relative: 5/9 of the width, whatever the screen
+        splitter.setSizes([5000, 3000])  # relative: 5/8 of the width, whatever the screen
         saved = app_settings().value(SPLITTER_KEY)
         if saved:
             splitter.restoreState(saved)

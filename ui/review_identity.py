@@ -30,6 +30,7 @@ from ui.language import is_language_change
 
 CASE_COLUMNS = ("temporary", "name", "birth", "decision", "state", "linked_to")
 CANDIDATE_COLUMNS = ("ipp", "name", "birth", "score", "fields")
+_HEADING_TIPS = ("decision", "linked_to")  # short headings, said in full in their tooltip
 
 
 def _table(parent: QWidget, columns: int) -> QTableWidget:
@@ -110,9 +111,9 @@ class IdentityTab(QWidget):
         splitter = QSplitter(Qt.Orientation.Horizontal, self)
         splitter.addWidget(self.cases)
         splitter.addWidget(detail)
-        splitter.setStretchFactor(0, 1)
-        splitter.setStretchFactor(1, 2)
-        splitter.setSizes([480, 920])
+        splitter.setStretchFactor(0, 1)  # half each: both tables' headings whole at 1,366 px
+        splitter.setStretchFactor(1, 1)
+        splitter.setSizes([1000, 1000])
         layout = QVBoxLayout(self)
         layout.addWidget(self.rights)
         layout.addWidget(self.empty)
@@ -250,6 +251,10 @@ class IdentityTab(QWidget):
     def _retranslate(self) -> None:
         self.cases.setHorizontalHeaderLabels(
             [tr(f"review.ui.identity_column_{c}") for c in CASE_COLUMNS])
+        for name in _HEADING_TIPS:
+            heading = self.cases.horizontalHeaderItem(CASE_COLUMNS.index(name))
+            if heading is not None:
+                heading.setToolTip(tr(f"review.ui.identity_column_{name}_tip"))
         self.candidates.setHorizontalHeaderLabels(
             [tr(f"review.ui.candidate_column_{c}") for c in CANDIDATE_COLUMNS])
         self.comment_caption.setText(tr("review.ui.comment_caption"))
