@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
     QFrame,
     QLabel,
     QScrollArea,
+    QStackedWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -176,6 +177,13 @@ class EntryScreen(QWidget):
         self.scroll_area.setWidget(self.content)
         self.messages, self.notice, self.keys_help = screen_labels(self, "entry")
         self.messages.setMinimumHeight(self.fontMetrics().lineSpacing() * 3)
+        # The row's problems take the keys' help's place while there are any: one block under
+        # the rows that leaves them the room (no empty lines kept for problems to come) and does
+        # not move them when a problem shows.
+        self.help_or_problems = QStackedWidget(self)
+        self.help_or_problems.setObjectName("entry_help_or_problems")
+        self.help_or_problems.addWidget(self.keys_help)
+        self.help_or_problems.addWidget(self.messages)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         for widget in (self.banner, self.temporary_banner, self.sheet_title, self.mode_banner,
@@ -184,8 +192,8 @@ class EntryScreen(QWidget):
         # The scanned page beside the rows, so the nurse types from the screen (F6 folds it).
         self.scan_panel, self.body = beside_scanned_page(self, self.scroll_area, "entry_body")
         layout.addWidget(self.body, 1)
-        for widget in (self.messages, self.notice, self.keys_help):
-            layout.addWidget(widget)
+        layout.addWidget(self.help_or_problems)
+        layout.addWidget(self.notice)
 
     def _build_actions(self) -> None:
         self.save_action = add_shortcut(self, SAVE_KEYS, self.save_current_row)
@@ -809,6 +817,7 @@ class EntryScreen(QWidget):
         lines = [f'<span style="color:{COLOURS[kind]}">{MARKS[kind]} {html.escape(text)}'
                  "</span>" for kind, text in self.message_lines()]
         self.messages.setText("<br>".join(lines))
+        self.help_or_problems.setCurrentWidget(self.messages if lines else self.keys_help)
 
     # -- language -------------------------------------------------------------------------------
 
