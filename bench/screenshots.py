@@ -32,6 +32,7 @@ from reentry.sheets.tracking import tracked_sheets
 from reentry.store import open_store
 from ui.app import prepare_application
 from ui.event_window import EventWindow
+from ui.file_chooser import FileChooser
 from ui.main_window import MainWindow
 from ui.print_station import PrintStationDialog
 from ui.progress_view import ProgressDialog
@@ -171,7 +172,7 @@ def run(db: Path, out: Path, username: str, quality: str) -> int:
 
     scan_import = ScanImportWindow(db, main, session=session)
     shots.take("scan-import", scan_import)
-    chooser = QFileDialog(scan_import, "Pages numérisées")
+    chooser = FileChooser(scan_import, "Pages numérisées")  # the app's, Qt's own drawing
     chooser.setOption(QFileDialog.Option.DontUseNativeDialog)
     shots.take("file-chooser", chooser, maximise=False)
     chooser.close()

@@ -24,7 +24,6 @@ from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
-    QFileDialog,
     QHBoxLayout,
     QLabel,
     QPushButton,
@@ -52,6 +51,7 @@ from reentry.sheets.tracking import TrackedSheet, tracked_sheets
 from reentry.store.location import DatabaseLocation, LocationLike, as_location
 from reentry.store.opening import open_database
 from ui.figure_tables import fill_table, read_only_table
+from ui.file_chooser import save_file
 from ui.language import is_language_change
 from ui.screen_fit import fitting_size
 from ui.slots import discarding
@@ -287,5 +287,4 @@ class ProgressDialog(QDialog):
 
 
 def _ask_save_path(parent: QWidget) -> str:
-    return QFileDialog.getSaveFileName(parent, tr("ui.progress_export"), "avancement.csv",
-                                       "CSV (*.csv)")[0]
+    return save_file(parent, tr("ui.progress_export"), "avancement.csv", "CSV (*.csv)")

@@ -15,7 +15,6 @@ from pathlib import Path
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
-    QFileDialog,
     QHBoxLayout,
     QLabel,
     QListWidget,
@@ -32,6 +31,7 @@ from reentry.store.location import LocationLike
 from reentry.store.opening import open_database
 from ui import theme
 from ui.errors import show_user_error
+from ui.file_chooser import existing_folder, open_files
 from ui.scan_queue import open_scan_queue
 from ui.scan_sign_in import ScanSignIn
 from ui.session import Session
@@ -46,14 +46,12 @@ def _ask_files(parent: QWidget) -> list[str]:
     from reentry.scanning.sources import IMAGE_SUFFIXES  # here: it loads the PDF library
 
     patterns = " ".join(f"*{s}" for s in sorted({".pdf", *IMAGE_SUFFIXES}))
-    files, _ = QFileDialog.getOpenFileNames(
-        parent, tr("scan_ui.import_choose_files_title"), "",
-        tr("scan_ui.import_file_filter", patterns=patterns))
-    return list(files)
+    return open_files(parent, tr("scan_ui.import_choose_files_title"),
+                      tr("scan_ui.import_file_filter", patterns=patterns))
 
 
 def _ask_folder(parent: QWidget) -> list[str]:
-    folder = QFileDialog.getExistingDirectory(parent, tr("scan_ui.import_choose_folder_title"))
+    folder = existing_folder(parent, tr("scan_ui.import_choose_folder_title"))
     return [folder] if folder else []
 
 

@@ -1,0 +1,275 @@
+"""What the screenshot pass at 1,366 x 768 found, checked in the widgets themselves.
+
+On the outage demo, each screen is shown at a ward PC's size and read as a person reads it: no
+column runs off the right edge of its table and no heading is cut (event window, progress,
+review), the review's short columns (IPP, time, an open flag's state, a discrepancy's verdict)
+read whole, the stale-data banner has no brackets inside brackets, the entry grid keeps the room under it, and
+Qt's own file chooser opens large enough for its places and file types.
+"""
+
+from __future__ import annotations
+
+import shutil
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from PySide6.QtCore import QSettings, QSize, Qt
+from PySide6.QtWidgets import QFileDialog, QListView, QStyle, QTableView, QTreeView
+from qt_windows import at_sign_in, focused, scan, signed_in
+
+from reentry import i18n
+from reentry.demo.outage import create_outage_demo
+from reentry.model import Snapshot
+from reentry.review.model import OPEN
+from reentry.sheets.tracking import tracked_sheets
+from reentry.store import open_store
+from ui import theme
+from ui.event_window import EventWindow
+from ui.file_chooser import TYPE_SAMPLE, FileChooser
+from ui.progress_view import ProgressDialog
+from ui.reentry_window import ReentryWindow
+from ui.review_flag_model import COLUMNS
+from ui.review_window import ReviewWindow
+from ui.snapshot_status import SnapshotStatus
+
+pytestmark = [pytest.mark.qt]
+
+AS_OF = datetime(2026, 11, 23, 20, 0, tzinfo=UTC)
+NOW = AS_OF + timedelta(days=2)
+WARD_PC = QSize(1366, 768)
+# The ward PC, and a narrower screen: the tables follow the width they are given.
+SIZES = [pytest.param(WARD_PC, id="1366"), pytest.param(QSize(1240, 768), id="1240")]
+
+
+@pytest.fixture(autouse=True)
+def _settings_in_a_folder_of_the_test(tmp_path_factory):
+    """Column widths and splitters a test leaves behind stay in its own folder."""
+    folder = str(tmp_path_factory.mktemp("settings"))
+    for kind in (QSettings.Format.NativeFormat, QSettings.Format.IniFormat):
+        QSettings.setPath(kind, QSettings.Scope.UserScope, folder)
+
+
+@pytest.fixture(autouse=True)
+def _the_applications_font(qapp):
+    """The font the application sets for itself (``prepare_application``), as on the ward PC
+    and in the screenshots: the texts the columns must hold are that wide."""
+    before = qapp.font()
+    theme.enlarge_application_font(qapp)
+    yield
+    qapp.setFont(before)
+
+
+@pytest.fixture(scope="module")
+def outage_copy(tmp_path_factory):
+    """The outage demo as ``reentry demo --scenario outage`` builds it (printed, returned,
+    typed, reconciled), once for the module."""
+    folder = tmp_path_factory.mktemp("outage")
+    store = open_store(folder / "outage.sqlite")
+    try:
+        create_outage_demo(store, folder / "pdf", patients=120, seed=4, as_of=AS_OF)
+    finally:
+        store.close()
+    return folder / "outage.sqlite"
+
+
+@pytest.fixture
+def outage(outage_copy, db_path):
+    shutil.copy(outage_copy, db_path)
+    return db_path
+
+
+def at_ward_pc_size(qtbot, window, size=WARD_PC):
+    window.resize(size)
+    qtbot.waitUntil(lambda: window.size() == size)
+    return window
+
+
+def fits(text: str, view: QTableView, width: int) -> bool:
+    """``text`` shown whole in a cell ``width`` pixels wide (the delegate's margins too)."""
+    margin = view.style().pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin, None, view) + 1
+    return view.fontMetrics().horizontalAdvance(text) + 2 * margin <= width
+
+
+def cut_headings(view: QTableView) -> list[str]:
+    """Headings not shown whole, or whose column ends beyond the table's right edge."""
+    header, model = view.horizontalHeader(), view.model()
+    right = view.viewport().width()
+    cut = []
+    for column in range(header.count()):
+        heading = str(model.headerData(column, Qt.Orientation.Horizontal))
+        end = header.sectionViewportPosition(column) + header.sectionSize(column)
+        if header.sectionSize(column) < header.sectionSizeHint(column) or end > right:
+            cut.append(heading)
+    return cut
+
+
+def assert_every_column_in_view(view: QTableView) -> None:
+    assert cut_headings(view) == []
+    assert view.horizontalScrollBar().maximum() == 0  # nothing off to the right
+
+
+def heading_index(view: QTableView, heading: str) -> int:
+    model = view.model()
+    return next(c for c in range(model.columnCount())
+                if model.headerData(c, Qt.Orientation.Horizontal) == heading)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_the_event_windows_tables_fit_with_their_last_column_whole(qtbot, outage, size):
+    window = EventWindow(outage, now=lambda: NOW)
+    at_sign_in(qtbot, window)
+    at_ward_pc_size(qtbot, window, size)
+    field = window.sign_in_page.name_field
+    qtbot.keyClicks(field, "claire.roux")
+    with qtbot.waitSignal(window.refreshed, timeout=20_000):
+        qtbot.keyClick(field, Qt.Key.Key_Return)
+    table = window.sheets_table
+    qtbot.waitUntil(lambda: table.rowCount() > 0)
+    returned = heading_index(table, "Rendue")
+    assert returned == table.columnCount() - 1  # the one the screenshot showed cut
+    qtbot.waitUntil(lambda: table.horizontalScrollBar().maximum() == 0)
+    assert_every_column_in_view(table)
+    assert_every_column_in_view(window.accounts_table)
+    combo = window.ward_filter
+    assert combo.currentText() == "toutes les unités"
+    qtbot.waitUntil(lambda: combo.width() >= combo.sizeHint().width())  # never « toutes le… »
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_progress_tables_fit_with_their_last_column_whole(qtbot, outage, size):
+    dialog = ProgressDialog(outage)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    at_ward_pc_size(qtbot, dialog, size)
+    with qtbot.waitSignal(dialog.refreshed, timeout=20_000):
+        dialog.refresh()
+    table = dialog.sheets_table
+    assert table.rowCount() == len(_tracked(outage)) > 0
+    assert heading_index(table, "Rendue le") == table.columnCount() - 1
+    for view in (dialog.wards_table, table, dialog.operators_table):
+        qtbot.waitUntil(lambda view=view: view.horizontalScrollBar().maximum() == 0)
+        assert_every_column_in_view(view)
+    dialog.show_missing()  # the table refilled: still in view
+    qtbot.waitUntil(lambda: table.horizontalScrollBar().maximum() == 0)
+    assert_every_column_in_view(table)
+
+
+def _tracked(db_path):
+    store = open_store(db_path)
+    try:
+        return tracked_sheets(store)
+    finally:
+        store.close()
+
+
+@pytest.fixture
+def review(qtbot, outage):
+    window = ReviewWindow(outage)
+    at_sign_in(qtbot, window)
+    at_ward_pc_size(qtbot, window)
+    field = window.sign_in_page.name_field
+    qtbot.keyClicks(field, "qualite")
+    with qtbot.waitSignal(window.loaded, timeout=20_000):
+        qtbot.keyClick(field, Qt.Key.Key_Return)
+    return window
+
+
+def test_review_flags_short_columns_read_whole_at_1366(qtbot, review):
+    table, model = review.flags.table, review.flags.model
+    assert model.rowCount() > 0
+    qtbot.waitUntil(lambda: table.horizontalScrollBar().maximum() == 0)
+    assert_every_column_in_view(table)
+    header = table.horizontalHeader()
+    width = {name: header.sectionSize(COLUMNS.index(name)) for name in COLUMNS}
+    cut = []
+    for row in range(model.rowCount()):
+        flag = model.flag(row)
+        whole = ["ipp", "time"]
+        if flag.status == OPEN:
+            whole.append("status")  # « ouv… » in the screenshot
+        if flag.run_verdict in ("differs", "missing", "duplicate"):
+            whole.append("verdict")
+        for name in whole:
+            text = model.data(model.index(row, COLUMNS.index(name)))
+            if not fits(text, table, width[name]):
+                cut.append((name, text))
+    assert cut == []
+    assert fits("Cardiologie", table, width["ward"])  # « Cardiolo… » in the screenshot
+    assert width["patient"] >= 140  # the longest texts still get the most room
+
+
+def test_review_identity_headings_are_whole_at_1366(qtbot, review):
+    review.tabs.setCurrentIndex(1)
+    tab = review.tabs.currentWidget()
+    for table in (tab.cases, tab.candidates):
+        qtbot.waitUntil(lambda table=table: table.isVisible())
+        assert_every_column_in_view(table)  # « Déci… » in the screenshot
+    decision = heading_index(tab.cases, "Décision")
+    assert "automatique" in tab.cases.horizontalHeaderItem(decision).toolTip()
+
+
+def bracket_depth(text: str) -> int:
+    depth = deepest = 0
+    for char in text:
+        depth += {"(": 1, ")": -1}.get(char, 0)
+        deepest = max(deepest, depth)
+    return deepest
+
+
+@pytest.mark.parametrize("language", ["fr", "en"])
+def test_the_stale_data_banner_has_no_brackets_inside_brackets(qtbot, language):
+    i18n.set_language(language)
+    banner = SnapshotStatus(lambda: NOW, stale_after_hours=4)
+    qtbot.addWidget(banner)
+    banner.set_snapshot(Snapshot("census.csv", "csv", "h", AS_OF))
+    assert banner.is_stale
+    assert "23/11/2026 21:00 (UTC+01:00)" in banner.text()
+    assert bracket_depth(banner.text()) == 1
+
+
+def test_the_entry_grid_keeps_the_room_under_it(qtbot, outage):
+    window = signed_in(qtbot, ReentryWindow(outage, now=lambda: NOW, beep=lambda: None),
+                       "aurore.petit")
+    at_ward_pc_size(qtbot, window)
+    store = open_store(outage)
+    try:
+        code = next(store.form_instance(s.serial).code(1) for s in tracked_sheets(store)
+                    if s.template_id == "vital_signs" and s.rows_entered == 0 and s.ipp)
+    finally:
+        store.close()
+    scan(qtbot, window, code)
+    screen = window.entry
+    area, under = screen.scroll_area, screen.help_or_problems
+    qtbot.waitUntil(lambda: screen.keys_help.isVisible())
+    assert not screen.messages.isVisible()  # no empty lines kept for problems to come
+    gap = under.mapTo(screen, under.rect().topLeft()).y() - area.mapTo(
+        screen, area.rect().bottomLeft()).y()
+    assert gap <= screen.layout().spacing() + 1
+    height = area.height()
+    qtbot.keyClicks(focused(), "23/11/2026")
+    qtbot.keyClick(focused(), Qt.Key.Key_Return)
+    qtbot.keyClicks(focused(), "99h99")  # an impossible time: a problem to show
+    qtbot.keyClick(focused(), Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: screen.messages.isVisible())
+    assert not screen.keys_help.isVisible() and screen.message_text()
+    assert area.height() == height  # the rows did not move
+
+
+def test_the_file_chooser_opens_large_enough_to_read(qtbot, tmp_path):
+    (tmp_path / "pile-du-3B.pdf").write_bytes(b"%PDF-1.4\n")
+    chooser = FileChooser(None, "Pages numérisées", str(tmp_path))
+    chooser.setOption(QFileDialog.Option.DontUseNativeDialog)  # Qt's own, as on a bare X
+    qtbot.addWidget(chooser)
+    chooser.show()
+    qtbot.waitExposed(chooser)
+    least = chooser.least_size()
+    assert chooser.width() >= least.width() and chooser.height() >= least.height()
+    assert least.width() >= min(900, int(chooser.screen().availableGeometry().width() * 0.9))
+    sidebar = chooser.findChild(QListView, "sidebar")
+    model = sidebar.model()
+    room = sidebar.viewport().width() - sidebar.iconSize().width()
+    for row in range(model.rowCount()):  # « O… » in the screenshot
+        name = str(model.index(row, 0).data())
+        assert sidebar.fontMetrics().horizontalAdvance(name) < room, name
+    tree = chooser.findChild(QTreeView, "treeView")
+    assert tree.header().sectionSize(2) > tree.fontMetrics().horizontalAdvance(TYPE_SAMPLE)
