@@ -80,10 +80,13 @@ def environment(code: Path | None) -> dict[str, str]:
     return {**os.environ, "PYTHONPATH": str(code)} if code else dict(os.environ)
 
 
-def one_run(database: Path, out: Path, sig: signal.Signals, code: Path | None) -> dict[str, float]:
-    command = reentry(code, "--db", str(database), "print", "--out", str(out), "--per-patient")
+def one_run(database: Path, out: Path, sig: signal.Signals, code: Path | None,
+            secret: str) -> dict[str, float]:
+    command = reentry(code, "--db", str(database), "print", "--out", str(out), "--per-patient",
+                      "--user", "admin")  # the demo's admin may print; it signs in
     process = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                               stderr=subprocess.DEVNULL, env=environment(code),
+                               stderr=subprocess.DEVNULL,
+                               env={**environment(code), "REENTRY_PASSWORD": secret},
                                cwd=database.parent, start_new_session=True)
     family: set[int] = set()
     try:
@@ -128,10 +131,12 @@ def main() -> None:
     chosen = list(SIGNALS) if args.signal == "all" else [args.signal]
     with tempfile.TemporaryDirectory(prefix="bench-interrupt-") as tmp:
         base = Path(tmp) / "base.sqlite"
-        subprocess.run(reentry(args.code, "--db", str(base), "demo", "--patients",
-                               str(args.patients), "--seed", "2"),
-                       env=environment(args.code), cwd=tmp, check=True,
-                       stdout=subprocess.DEVNULL)
+        demo = subprocess.run(reentry(args.code, "--db", str(base), "demo", "--patients",
+                                      str(args.patients), "--seed", "2"),
+                              env=environment(args.code), cwd=tmp, check=True,
+                              capture_output=True, text=True)
+        secret = next(line.split(" : ")[1] for line in demo.stdout.splitlines()
+                      if line.startswith("  admin (admin)"))  # printed once by the demo
         print(f"reentry print --per-patient, {args.patients} patients, {args.runs} runs per "
               f"signal, code: {args.code or 'installed'}")
         print(f"{'signal':<8}{'stop s (median)':>16}{'children':>10}{'orphans':>9}"
@@ -139,7 +144,8 @@ def main() -> None:
         for name in chosen:
             database = Path(tmp) / f"{name}.sqlite"
             shutil.copy(base, database)
-            runs = [one_run(database, Path(tmp) / f"{name}-{i}", SIGNALS[name], args.code)
+            runs = [one_run(database, Path(tmp) / f"{name}-{i}", SIGNALS[name], args.code,
+                            secret)
                     for i in range(args.runs)]
             closed, batches = interrupted_batches(database)
             print(f"{name:<8}{statistics.median(r['stop'] for r in runs):>16.2f}"

@@ -24,12 +24,13 @@ from PySide6.QtWidgets import QApplication  # noqa: E402
 
 from reentry.demo import create_demo  # noqa: E402
 from reentry.entry import service  # noqa: E402
-from reentry.entry.model import Role  # noqa: E402
+from reentry.entry.model import Role, User  # noqa: E402
 from reentry.printing.station import PrintRequest, print_batch  # noqa: E402
 from reentry.store import open_store  # noqa: E402
 from ui.reentry_window import ReentryWindow  # noqa: E402
 
 AS_OF = datetime(2026, 11, 23, 20, 0, tzinfo=UTC)
+PRINTER = User(0, "bench", "Poste d'impression", Role.NURSE)  # who prints (looked up by no one)
 NOW = datetime(2026, 11, 24, 7, 0, tzinfo=UTC)
 
 
@@ -67,8 +68,8 @@ def main() -> None:
         store = open_store(db)
         create_demo(store, patients=4, seed=3, as_of=AS_OF)
         ward = store.census()[0].ward.code
-        outcome = print_batch(store, PrintRequest(out_dir=Path(tmp) / "pdf", wards=(ward,),
-                                                  start=AS_OF, admission_packets=0))
+        outcome = print_batch(store, PrintRequest(out_dir=Path(tmp) / "pdf", user=PRINTER,
+                                                  wards=(ward,), start=AS_OF, admission_packets=0))
         sheet = next(s for s in store.batch_sheets(outcome.batch_id)
                      if s.template_id == "vital_signs" and s.patient_id)
         service.add_user(store, "bench", "Bench", Role.NURSE)

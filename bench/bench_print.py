@@ -19,6 +19,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from reentry.demo import create_demo
+from reentry.entry.model import Role, User
 from reentry.formdefs import load_forms
 from reentry.printing.assemble import SerialCounter, build_ward_print
 from reentry.printing.plan import WardPrint
@@ -28,6 +29,7 @@ from reentry.store import open_store
 from reentry.store.base import Store
 
 AS_OF = datetime(2026, 11, 23, 13, 0, tzinfo=UTC)
+PRINTER = User(0, "bench", "Poste d'impression", Role.NURSE)  # who prints (looked up by no one)
 WINDOW_HOURS = 24
 PACKETS_PER_WARD = 3
 
@@ -88,7 +90,7 @@ def main() -> None:
         store = open_store(Path(tmp) / "demo.sqlite")
         start = time.perf_counter()
         outcome = print_batch(store, PrintRequest(
-            out_dir=folder / "station", hours=8, start=AS_OF, language=args.language,
+            out_dir=folder / "station", user=PRINTER, hours=8, start=AS_OF, language=args.language,
             admission_packets=PACKETS_PER_WARD, workers=args.workers))
         station = time.perf_counter() - start
         store.close()

@@ -17,6 +17,8 @@ import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from reentry.entry import service
+from reentry.entry.model import Role
 from reentry.reconcile_run import run_reconciliation
 from reentry.review.filters import FlagFilter
 from reentry.store import open_store
@@ -68,11 +70,12 @@ def main() -> None:
         folder = Path(name)
         paper, sih_old, sih_new = write_files(folder, args.items, args.patients, args.seed)
         store = open_store(folder / "bench.sqlite")
+        quality = service.add_user(store, "qualite", "Qualité", Role.QUALITY)
         first = timed("run 1 (match, CSV, PDF, store)", lambda: run_reconciliation(
-            store, [sih_old], paper, folder / "out1"))
+            store, [sih_old], paper, folder / "out1", user=quality))
         print(f"  flags: {first.flag_changes}")
         second = timed("run 2 after a newer export", lambda: run_reconciliation(
-            store, [sih_new], paper, folder / "out2"))
+            store, [sih_new], paper, folder / "out2", user=quality))
         print(f"  flags: {second.flag_changes}")
         rows = timed("load every flag of run 2", lambda: store.review_flags(second.run_id))
         print(f"  {len(rows)} rows")

@@ -22,6 +22,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 
+from printed_ward import PRINTER  # noqa: E402
 from scanned_stack import printed_pages, scanned, shuffled, write_pdf  # noqa: E402
 
 from reentry.demo import create_demo  # noqa: E402
@@ -38,7 +39,8 @@ QUARTERS = (0, 180, 90, 270)
 def print_sheets(store, folder: Path, pages: int) -> list[Path]:
     """Print wards of a demo hospital large enough for ``pages`` pages."""
     create_demo(store, patients=max(6, pages // 3), seed=5, as_of=AS_OF)
-    outcome = print_batch(store, PrintRequest(out_dir=folder, start=AS_OF, admission_packets=1))
+    outcome = print_batch(store, PrintRequest(out_dir=folder, user=PRINTER, start=AS_OF,
+                                              admission_packets=1))
     return [ward.pdf for ward in outcome.wards]
 
 

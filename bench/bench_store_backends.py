@@ -188,8 +188,8 @@ class Bench:
         def one(name: str, store: SqliteStore) -> None:
             out = self.folder / f"print-{name}"
             outcome, seconds = timed(lambda: print_batch(store, PrintRequest(
-                out_dir=out, hours=PRINT_HOURS, start=AS_OF, admission_packets=PACKETS_PER_WARD,
-                operator="bench", workers=2)))
+                out_dir=out, user=store.user_by_name("bench"), hours=PRINT_HOURS, start=AS_OF,
+                admission_packets=PACKETS_PER_WARD, workers=2)))
             pages.values[name] = seconds
             self.registered[name] += sum(ward.sheets for ward in outcome.wards)
             pages.notes[name] = f"{outcome.pages:,} pages, {outcome.pages / seconds:,.0f}/s"
@@ -247,9 +247,12 @@ class Bench:
         def one(name: str, store: SqliteStore) -> None:
             spent: dict[str, float] = {}
             with steps_timed(store, spent):
+                quality = store.user_by_name("qualite") or service.add_user(
+                    store, "qualite", "Qualité", Role.QUALITY)
                 outcome, seconds = timed(lambda: run_reconciliation(
                     store, [files / "sih.csv"], files / "paper.csv",
-                    self.folder / f"reconcile-{name}", identities_left=files / "temporary.csv",
+                    self.folder / f"reconcile-{name}", user=quality,
+                    identities_left=files / "temporary.csv",
                     sih_patients=files / "patients.csv"))
             whole.values[name] = seconds
             whole.notes[name] = ", ".join(f"{k} {v:,}" for k, v in outcome.counts.items())

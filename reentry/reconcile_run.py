@@ -16,6 +16,7 @@ from typing import Any, cast
 
 from reentry import clock
 from reentry.entry.model import User
+from reentry.entry.permissions import Permission, require
 from reentry.errors import UserError
 from reentry.files import make_private_folder
 from reentry.importing import detect_format, parse_file
@@ -71,15 +72,17 @@ def read_sih_and_patients(paths: Sequence[Path]) -> tuple[list[SihItem], list[Pa
 
 
 def run_reconciliation(store: Any, sih_files: Sequence[Path], paper_file: Path | None,
-                       out_dir: Path, *, user: User | None = None,
+                       out_dir: Path, *, user: User,
                        identities_left: Path | None = None, sih_patients: Path | None = None,
                        now: datetime | None = None) -> ReconcileOutcome:
-    """Reconcile, write the files, store the run; ``user`` is recorded as who ran it.
+    """Reconcile, write the files, store the run; ``user``, who may
+    (``Permission.RECONCILE``), is recorded as who ran it.
 
     Temporary identities come from the downtime admissions (when that module is installed) or
     from ``identities_left`` (identity CSV); SIH patients from ``sih_patients`` (identity CSV)
     or from the FHIR / HL7 exports themselves.
     """
+    require(user, Permission.RECONCILE)
     if not sih_files:
         raise UserError("reconcile_run.no_sih")
     sih, patients = read_sih_and_patients(sih_files)

@@ -110,14 +110,16 @@ def _saved(entry: Any) -> dict[str, Any]:
 def reprint(job: dict[str, Any], store: Any, seen: Outcomes) -> None:
     from datetime import datetime
 
+    from reentry.entry import service
     from reentry.printing.station import reprint_patient
 
+    user = service.sign_in(store, job["operator"])
     start = datetime.fromisoformat(job["start"])
     for number, ipp in enumerate(job["ipps"]):
         folder = Path(job["out"]) / f"reprint-{number}"
 
         def once(ipp: str = ipp, folder: Path = folder) -> dict[str, Any]:
-            outcome = reprint_patient(store, ipp, folder, start=start, operator=job["operator"])
+            outcome = reprint_patient(store, ipp, folder, user=user, start=start)
             return {"batch": outcome.batch_id, "pdf": str(outcome.pdf),
                     "serials": list(outcome.serials)}
 

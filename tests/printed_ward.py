@@ -6,9 +6,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from reentry.demo import create_demo
+from reentry.entry.model import Role, User
 from reentry.printing.station import PrintOutcome, PrintRequest, print_batch
 
 AS_OF = datetime(2026, 11, 23, 20, 0, tzinfo=UTC)  # 21:00 in Paris, the evening of the outage
+# Who prints in tests that are not about who prints: a user who may (printing looks nobody up;
+# the registry keeps the name).
+PRINTER = User(0, "imprimeur", "Poste d'impression", Role.NURSE)
 
 
 def print_demo_ward(store, out_dir: Path, *, admission_packets: int = 1) -> PrintOutcome:
@@ -16,5 +20,5 @@ def print_demo_ward(store, out_dir: Path, *, admission_packets: int = 1) -> Prin
     ``AS_OF``, with ``admission_packets`` downtime admission packets, PDFs in ``out_dir``."""
     create_demo(store, patients=6, seed=8, as_of=AS_OF)
     ward = store.census()[0].ward.code
-    return print_batch(store, PrintRequest(out_dir=out_dir, wards=(ward,), start=AS_OF,
-                                           admission_packets=admission_packets))
+    return print_batch(store, PrintRequest(out_dir=out_dir, user=PRINTER, wards=(ward,),
+                                           start=AS_OF, admission_packets=admission_packets))

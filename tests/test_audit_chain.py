@@ -16,6 +16,7 @@ from urllib.parse import quote
 
 import psycopg
 import pytest
+from cli_passwords import ENV, give_passwords
 from click.testing import CliRunner
 
 from reentry.cli import cli
@@ -321,21 +322,28 @@ def test_two_connections_writing_at_once_never_fork_the_chain(store_location, st
 def test_the_audit_pack_refuses_a_broken_chain_and_keeps_the_head(
         store, store_location, attacker, tmp_path):
     _fill(store)
+    quality = store.add_user("qualite", "Quentin Qualité", Role.QUALITY)
+    give_passwords(store_location)
     event_id = store.outage_events()[0].id
     packs = tmp_path / "packs"
-    pack = write_audit_pack(store, event_id, packs / "pack")
+    pack = write_audit_pack(store, event_id, packs / "pack", user=quality)
     manifest = json.loads((pack.folder / "manifest.json").read_text(encoding="utf-8"))
-    head = store.verify_audit_chain().head
-    assert manifest["audit_chain_head"] == head.text()
-    assert f"--expect-head {head.text()}" in (pack.folder / "README.txt").read_text("utf-8")
+    written = store.audit()[-1]  # the pack itself is in the audit trail, after the head it kept
+    assert (written["action"], written["username"]) == ("audit_pack_written", "qualite")
+    noted = f"{written['seq'] - 1}:{written['prev_hash']}"
+    assert manifest["audit_chain_head"] == noted
+    assert json.loads(written["detail"])["audit_chain_head"] == noted
+    assert f"--expect-head {noted}" in (pack.folder / "README.txt").read_text("utf-8")
     lines = (pack.folder / "journal-audit.csv").read_text("utf-8").splitlines()
-    assert lines[0].endswith(",seq,hash") and lines[-1].endswith(head.hash)
+    ended = next(r for r in reversed(store.audit()) if r["action"] == "event_ended")
+    assert lines[0].endswith(",seq,hash") and lines[-1].endswith(f",{ended['seq']},{ended['hash']}")
 
     victim = attacker().record(8)
     attacker().run("UPDATE audit_log SET at = ? WHERE id = ?",
                    ("2026-11-23T22:00:00+00:00", victim["id"]))
-    result = CliRunner().invoke(cli, ["--db", str(store_location), "audit-pack", "--event",
-                                      str(event_id), "--out", str(packs / "forged")])
+    result = CliRunner(env=ENV).invoke(cli, [
+        "--db", str(store_location), "audit-pack", "--event", str(event_id), "--out",
+        str(packs / "forged"), "--user", "qualite"])
     assert result.exit_code == 1 and "Traceback" not in result.output
     assert result.output == (
         "Erreur : Dossier d'audit non écrit, le journal d'audit ne peut pas être exporté tel"

@@ -151,7 +151,8 @@ def test_commands_that_need_arguments_still_check_the_database(tmp_path):
     for args in (["import", export, "--db", missing],
                  ["dossier", "100001", "--db", missing],
                  ["event", "declare", "--title", "Panne", "--user", "x", "--db", missing],
-                 ["reconcile", "--db", missing, "--sih", export, "--out", inputs / "out"],
+                 ["reconcile", "--db", missing, "--sih", export, "--out", inputs / "out",
+                  "--user", "x"],
                  ["drill", "start", "--out", inputs / "copy.sqlite", "--db", missing]):
         result = invoke(*args)
         assert result.exit_code == 1, (args, result.output)

@@ -116,7 +116,9 @@ def set_up(url: str, folder: Path) -> Hospital:
         service.add_user(store, "scanner", "Poste de numérisation", Role.NURSE)
         manager = service.add_user(store, "cadre", "Claire Roux", Role.WARD_MANAGER)
         service.add_user(store, "qualite", "Cellule qualité", Role.QUALITY)
-        service.add_user(store, "imprimeur", "Poste d'impression", Role.NURSE)
+        printer = service.add_user(store, "imprimeur", "Poste d'impression", Role.NURSE)
+        for number in (1, 2):  # the two stations that reprint
+            service.add_user(store, f"poste{number}", f"Poste {number}", Role.NURSE)
         event = declare_event(store, DeclareEvent("Coupure du réseau", AS_OF, manager)).event
         give_passwords(url)
         census = store.census()
@@ -124,9 +126,9 @@ def set_up(url: str, folder: Path) -> Hospital:
         by_size = sorted(occupancy, key=lambda code: (-occupancy[code], code))
         ward = by_size[0]
         assert occupancy[ward] >= 6, occupancy
-        printed = print_batch(store, PrintRequest(out_dir=folder / "ward", wards=(ward,),
-                                                  start=AS_OF, admission_packets=1,
-                                                  operator="imprimeur"))
+        printed = print_batch(store, PrintRequest(out_dir=folder / "ward", user=printer,
+                                                  wards=(ward,), start=AS_OF,
+                                                  admission_packets=1))
         sheets = {(s.ipp, s.template_id): s for s in store.batch_sheets(printed.batch_id)
                   if s.ipp is not None}
         hospital = Hospital(url, event.id, ward, (by_size[1], by_size[2]),

@@ -8,8 +8,9 @@ from datetime import UTC, datetime, timedelta
 
 import pypdfium2
 import pytest
-from cli_passwords import ENV, PASSWORD
+from cli_passwords import ENV, PASSWORD, give_passwords
 from click.testing import CliRunner
+from printed_ward import PRINTER
 
 from reentry.cli import cli
 from reentry.demo import create_demo
@@ -64,7 +65,7 @@ def _declare(store, user, **changes):
 
 
 def _print(store, tmp_path, ward, kind=BatchKind.PRINT, packets=1):
-    outcome = print_batch(store, PrintRequest(out_dir=tmp_path / f"pdf-{kind.value}",
+    outcome = print_batch(store, PrintRequest(user=PRINTER, out_dir=tmp_path / f"pdf-{kind.value}",
                                               wards=(ward,), start=AS_OF,
                                               admission_packets=packets, kind=kind))
     return outcome.batch_id, store.batch_sheets(outcome.batch_id)
@@ -208,7 +209,7 @@ def test_a_reprint_replaces_the_old_sheet_in_the_expected_count(hospital, tmp_pa
     _, printed = _print(store, tmp_path, ward)
     before = len(tracked_sheets(store, event_id=event.id))
     ipp = next(s.ipp for s in printed if s.ipp)
-    again = reprint_patient(store, ipp, tmp_path / "reprint", start=AS_OF)
+    again = reprint_patient(store, ipp, tmp_path / "reprint", user=PRINTER, start=AS_OF)
     accounts = {a.serial for a in tracked_sheets(store, event_id=event.id)}
     assert len(accounts) == before  # new sheets in, the superseded ones out
     assert set(again.serials) & accounts
@@ -393,13 +394,17 @@ def test_a_whole_drill_journey_never_writes_the_real_database(db_path, tmp_path)
     end_event(drill, manager)
     close_event(drill, manager, exception=ExceptionRequest(manager, "fin d'exercice"))
     drill_code = forms[0].code(1)
+    service.add_user(drill, "qualite", "Quentin Qualité", Role.QUALITY)  # who exports
     drill.close()
-    refused = CliRunner().invoke(cli, ["--db", str(copy_path), "export", "--format", "csv",
-                                       "--out", str(tmp_path / "x.csv")])
+    give_passwords(copy_path)
+    refused = CliRunner(env=ENV).invoke(cli, ["--db", str(copy_path), "export", "--format",
+                                              "csv", "--out", str(tmp_path / "x.csv"),
+                                              "--user", "qualite"])
     assert refused.exit_code == 1 and "EXERCICE" in refused.output
     assert not (tmp_path / "x.csv").exists()
-    allowed = CliRunner().invoke(cli, ["--db", str(copy_path), "export", "--format", "csv",
-                                       "--out", str(tmp_path / "x.csv"), "--drill-ok"])
+    allowed = CliRunner(env=ENV).invoke(cli, ["--db", str(copy_path), "export", "--format",
+                                              "csv", "--out", str(tmp_path / "x.csv"),
+                                              "--drill-ok", "--user", "qualite"])
     assert allowed.exit_code == 0, allowed.output
 
     assert _hash(db_path) == before
@@ -442,7 +447,7 @@ def test_command_line_end_to_end(db_path, tmp_path):
     assert declared.exit_code == 0, declared.output
     assert "Coupure réseau" in declared.output and "DPI, pharmacie" in declared.output
     printed = run("print", "--out", tmp_path / "pdf", "--ward", ward, "--from",
-                  "2026-11-23 21:00", "--admission-packets", "1")
+                  "2026-11-23 21:00", "--admission-packets", "1", "--user", "claire.roux")
     assert printed.exit_code == 0, printed.output
 
     table = run("accounting", "--unaccounted")

@@ -505,6 +505,7 @@ def test_an_item_id_given_twice_is_a_bug_not_two_records(tmp_path):
 def test_export_command_writes_what_was_re_entered(tmp_path):
     """End to end: outage demo → reentry export in each format."""
     import hl7 as hl7_library
+    from cli_passwords import ENV, give_passwords
     from click.testing import CliRunner
     from fhir.resources.R4B.bundle import Bundle
 
@@ -518,11 +519,12 @@ def test_export_command_writes_what_was_re_entered(tmp_path):
                        as_of=datetime(2026, 11, 23, 20, 0, tzinfo=UTC))
     total = len(store.items())
     store.close()
-    runner = CliRunner()
+    give_passwords(db)
+    runner = CliRunner(env=ENV)
     for fmt in ("fhir", "hl7", "csv"):
         out = tmp_path / f"export.{fmt}"
         result = runner.invoke(cli, ["--db", str(db), "export", "--format", fmt, "--out",
-                                     str(out)])
+                                     str(out), "--user", "qualite"])
         assert result.exit_code == 0, result.output
         assert f"sur {total}" in result.output and out.exists()
     bundle = Bundle.model_validate_json((tmp_path / "export.fhir").read_text(encoding="utf-8"))

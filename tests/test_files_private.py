@@ -18,8 +18,10 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from cli_passwords import ENV, PASSWORD
 from click.testing import CliRunner
 
+from reentry.auth import set_password
 from reentry.cli import cli
 from reentry.files import (
     create_private_database,
@@ -173,8 +175,15 @@ def outage(tmp_path_factory) -> Path:
     store = open_store(folder / "h.sqlite")
     (folder / IPP_FILE).write_text(next(r.patient.ipp for r in store.census()
                                         if r.patient.ipp and r.stay.room))
+    for name in (MANAGER[1], QUALITY[1]):  # the demo printed theirs: the commands sign in
+        set_password(store, store.user_by_name(name), PASSWORD)
     store.close()
     return folder
+
+
+# Who acts: the demo's ward manager prints, its quality team exports, reconciles and reports.
+MANAGER = ("--user", "claire.roux")
+QUALITY = ("--user", "qualite")
 
 
 def _with(*args: str) -> Callable[[Path], list[str]]:
@@ -188,19 +197,19 @@ COMMANDS: list[tuple[str, Callable[[Path], list[str]], tuple[int, ...]]] = [
     ("demo-outage", lambda work: ["--db", str(work / "exercice" / "h.sqlite"), "demo",
                                   "--scenario", "outage", "--patients", "6"], (0,)),
     ("db-init", lambda work: ["db", "init", str(work / "vide" / "poste" / "h.sqlite")], (0,)),
-    ("print", _with("print", "--out", "pdf/lot", "--per-patient"), (0,)),
+    ("print", _with("print", "--out", "pdf/lot", "--per-patient", *MANAGER), (0,)),
     ("reprint", lambda work: _with("reprint", (work / IPP_FILE).read_text(),
-                                   "--out", "reprint")(work), (0,)),
-    ("prepare", _with("prepare", "--dir", "poste-unite/pdf"), (0, 3)),  # 3: data too old
-    ("export", _with("export", "--format", "fhir", "--out", "export.json"), (0,)),
+                                   "--out", "reprint", *MANAGER)(work), (0,)),
+    ("prepare", _with("prepare", "--dir", "poste-unite/pdf", *MANAGER), (0, 3)),  # 3: too old
+    ("export", _with("export", "--format", "fhir", "--out", "export.json", *QUALITY), (0,)),
     ("admissions-identities", _with("admissions", "identities", "--out", "identites.csv"), (0,)),
     ("drill", _with("drill", "start", "--out", "exercices/copie.sqlite"), (0,)),
     ("link-identities", _with("link-identities", "sih-patients.csv", "sih-patients.csv",
                               "--out", "liens.csv"), (0,)),
-    ("reconcile", _with("reconcile", "--sih", "sih-export.csv", "--out", "rapprochement/1"),
-     (0,)),
-    ("report", _with("report", "--event", "1", "--out", "rapport"), (0,)),
-    ("audit-pack", _with("audit-pack", "--event", "1", "--out", "audit/pack"), (0,)),
+    ("reconcile", _with("reconcile", "--sih", "sih-export.csv", "--out", "rapprochement/1",
+                        *QUALITY), (0,)),
+    ("report", _with("report", "--event", "1", "--out", "rapport", *QUALITY), (0,)),
+    ("audit-pack", _with("audit-pack", "--event", "1", "--out", "audit/pack", *QUALITY), (0,)),
 ]
 
 
@@ -214,7 +223,7 @@ def _in_process(args: list[str], work: Path) -> tuple[int, str]:
     previous = Path.cwd()
     os.chdir(work)
     try:
-        result = CliRunner().invoke(cli, args)
+        result = CliRunner(env=ENV).invoke(cli, args)
     finally:
         os.chdir(previous)
     return result.exit_code, result.output
@@ -222,7 +231,8 @@ def _in_process(args: list[str], work: Path) -> tuple[int, str]:
 
 def _real_process(args: list[str], work: Path) -> tuple[int, str]:
     done = subprocess.run([str(REENTRY), *args], cwd=work, capture_output=True, text=True,
-                          stdin=subprocess.DEVNULL, timeout=300, umask=LOOSE_UMASK)
+                          stdin=subprocess.DEVNULL, timeout=300, umask=LOOSE_UMASK,
+                          env={**os.environ, **ENV})
     return done.returncode, done.stdout + done.stderr
 
 

@@ -7,6 +7,7 @@ import os
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from printed_ward import PRINTER
 
 from reentry.demo import create_demo
 from reentry.entry.model import Role
@@ -26,7 +27,7 @@ def test_prepare_writes_the_wards_offline_copy_that_opens_read_only(store, tmp_p
     mine = [row for row in census if row.ward.code == ward]
     others = [row for row in census if row.ward.code != ward]
     assert mine and others
-    prepare(store, tmp_path / "poste", wards=(ward,), hours=4, admission_packets=0,
+    prepare(store, tmp_path / "poste", user=PRINTER, wards=(ward,), hours=4, admission_packets=0,
             now=AS_OF + timedelta(minutes=30))
     path = tmp_path / "poste" / CURRENT / OFFLINE_FILE
     assert path.is_file() and (os.stat(path).st_mode & 0o077) == 0

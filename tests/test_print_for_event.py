@@ -11,6 +11,7 @@ from datetime import UTC, datetime, timedelta
 
 import pypdfium2
 import pytest
+from printed_ward import PRINTER
 
 from reentry import clock
 from reentry.demo import create_demo
@@ -59,7 +60,7 @@ def _declare(store, manager, started_at=AS_OF):
 def test_a_test_print_registers_nothing_and_every_page_says_so(hospital, tmp_path):
     store, _ = hospital
     counts = store.counts()
-    outcome = print_test(store, PrintRequest(out_dir=tmp_path / "essai", wards=(_ward(store),),
+    outcome = print_test(store, PrintRequest(user=PRINTER, out_dir=tmp_path / "essai", wards=(_ward(store),),
                                              start=AS_OF, admission_packets=1))
     assert store.batches() == [] and store.counts() == counts
     (ward,) = outcome.wards
@@ -78,7 +79,7 @@ def test_a_test_print_registers_nothing_and_every_page_says_so(hospital, tmp_pat
 def test_printing_for_the_ongoing_event_puts_the_batch_in_it(hospital, tmp_path):
     store, manager = hospital
     event = _declare(store, manager)
-    outcome = print_batch(store, PrintRequest(out_dir=tmp_path / "pdf", wards=(_ward(store),),
+    outcome = print_batch(store, PrintRequest(user=PRINTER, out_dir=tmp_path / "pdf", wards=(_ward(store),),
                                               start=AS_OF, event_id=event.id))
     assert store.event_of_batch(outcome.batch_id) == event.id
 
@@ -89,7 +90,7 @@ def test_printing_for_an_event_that_is_no_longer_ongoing_prints_and_registers_no
     event = _declare(store, manager)
     end_event(store, manager, event.id, AS_OF + timedelta(hours=3))
     with pytest.raises(UserError) as refused:
-        print_batch(store, PrintRequest(out_dir=tmp_path / "pdf", wards=(_ward(store),),
+        print_batch(store, PrintRequest(user=PRINTER, out_dir=tmp_path / "pdf", wards=(_ward(store),),
                                         start=AS_OF, event_id=event.id))
     assert f"L'événement n° {event.id} n'est plus en cours" in refused.value.message()
     assert store.batches() == [] and not (tmp_path / "pdf").exists()

@@ -18,6 +18,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from cli_passwords import ENV, give_passwords
+from printed_ward import PRINTER
 
 from reentry.demo import create_demo
 from reentry.errors import Cancelled
@@ -110,7 +112,9 @@ def hospital(tmp_path_factory) -> Path:
     database = tmp_path_factory.mktemp("hospital") / "h.sqlite"
     store = open_store(database)
     create_demo(store, patients=40, seed=2)
+    store.add_user(PRINTER.username, PRINTER.display_name, PRINTER.role)
     store.close()
+    give_passwords(database)
     return database
 
 
@@ -150,7 +154,7 @@ def test_a_ward_stopped_while_drawn_leaves_no_partial(database, tmp_path, monkey
     store = open_store(database)
     ward = store.census()[0].ward.code
     with pytest.raises(type(stop)):
-        print_batch(store, PrintRequest(out_dir=tmp_path / "pdf", wards=(ward,)))
+        print_batch(store, PrintRequest(user=PRINTER, out_dir=tmp_path / "pdf", wards=(ward,)))
     assert partials(tmp_path / "pdf") == [] and list((tmp_path / "pdf").iterdir()) == []
     assert store.batches()[-1].status == BatchStatus.INTERRUPTED
     store.close()
@@ -163,7 +167,7 @@ def test_a_patient_pdf_stopped_while_drawn_leaves_no_partial(database, tmp_path,
     store = open_store(database)
     ward = store.census()[0].ward.code
     with pytest.raises(type(stop)):
-        print_batch(store, PrintRequest(out_dir=tmp_path / "pdf", wards=(ward,),
+        print_batch(store, PrintRequest(user=PRINTER, out_dir=tmp_path / "pdf", wards=(ward,),
                                         per_patient=True))
     assert partials(tmp_path / "pdf") == []
     assert [p.name for p in (tmp_path / "pdf").glob("*.pdf")]  # the ward's PDF was whole
@@ -187,7 +191,7 @@ def test_cancel_while_the_workers_draw_stops_them_and_removes_their_partials(
             cancel.cancel()
 
     with pytest.raises(Cancelled):
-        print_batch(store, PrintRequest(out_dir=out, wards=tuple(wards), workers=2),
+        print_batch(store, PrintRequest(user=PRINTER, out_dir=out, wards=tuple(wards), workers=2),
                     progress, cancel)
     assert seen and partials(out) == []
     assert workers_of(os.getpid()) == set()
@@ -200,9 +204,11 @@ def test_cancel_while_the_workers_draw_stops_them_and_removes_their_partials(
 
 def start(database: Path, *args: str) -> subprocess.Popen[str]:
     """``reentry`` in a session of its own, as from a terminal: Ctrl+C reaches its group."""
-    return subprocess.Popen([str(REENTRY), "--db", str(database), *args],
+    return subprocess.Popen([str(REENTRY), "--db", str(database), *args,
+                             "--user", PRINTER.username],
                             stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True, start_new_session=True)
+                            stderr=subprocess.PIPE, text=True, start_new_session=True,
+                            env={**os.environ, **ENV})
 
 
 @pytest.mark.parametrize(("command", "how", "exit_code"), [

@@ -15,6 +15,7 @@ import zxingcpp
 from cli_passwords import ENV, give_passwords
 from click.testing import CliRunner
 from PIL import Image
+from printed_ward import PRINTER
 
 from reentry.barcodes import page_code
 from reentry.cli import cli
@@ -39,11 +40,14 @@ def printed(tmp_path_factory):
     create_demo(store, patients=40, seed=11, as_of=AS_OF)
     occupancy = Counter(row.ward.code for row in store.census())
     ward = occupancy.most_common(1)[0][0]  # the fullest ward: several patients, many pages
+    service.add_user(store, "imprimeur", "Poste d'impression", Role.NURSE)
     store.close()
-    runner = CliRunner()
+    give_passwords(db)
+    runner = CliRunner(env=ENV)
     result = runner.invoke(cli, ["--db", str(db), "print", "--out", str(folder / "out"),
                                  "--ward", ward, "--hours", "8", "--from", "2026-11-23 21:00",
-                                 "--admission-packets", "1"], catch_exceptions=False)
+                                 "--admission-packets", "1", "--user", "imprimeur"],
+                           catch_exceptions=False)
     assert result.exit_code == 0, result.output
     (pdf,) = (folder / "out").glob("*.pdf")
     return db, pdf, runner
@@ -141,8 +145,10 @@ def small(tmp_path):
     db = tmp_path / "small.sqlite"
     store = open_store(db)
     create_demo(store, patients=6, seed=3, as_of=AS_OF)
+    service.add_user(store, "imprimeur", "Poste d'impression", Role.NURSE)
     row = store.census()[0]
     store.close()
+    give_passwords(db)
     return db, row
 
 
@@ -153,7 +159,7 @@ def run(db, *args):
 def test_reprint_supersedes_the_earlier_sheets_and_cancel_withdraws_them(small, tmp_path):
     db, row = small
     first = run(db, "print", "--out", tmp_path / "a", "--ward", row.ward.code,
-                "--admission-packets", "0", "--per-patient")
+                "--admission-packets", "0", "--per-patient", "--user", "imprimeur")
     assert first.exit_code == 0, first.output
     from reentry.store import open_store
 
@@ -195,7 +201,7 @@ def test_reprint_supersedes_the_earlier_sheets_and_cancel_withdraws_them(small, 
 
 def test_reprint_of_someone_not_hospitalised_is_refused(small, tmp_path):
     db, _ = small
-    result = run(db, "reprint", "000000000", "--out", tmp_path / "c")
+    result = run(db, "reprint", "000000000", "--out", tmp_path / "c", "--user", "imprimeur")
     assert result.exit_code == 1 and "000000000" in result.stderr
 
 
@@ -211,11 +217,11 @@ def test_a_cancelled_or_failed_batch_is_closed_as_interrupted(small, tmp_path):
         token = CancelToken()
         token.cancel()
         with pytest.raises(Cancelled):
-            print_batch(store, PrintRequest(out_dir=tmp_path / "x"), cancel=token)
+            print_batch(store, PrintRequest(user=PRINTER, out_dir=tmp_path / "x"), cancel=token)
         blocked = tmp_path / "not-a-folder"
         blocked.write_text("a file where the output folder should be")
         with pytest.raises(UserError) as caught:
-            print_batch(store, PrintRequest(out_dir=blocked))
+            print_batch(store, PrintRequest(user=PRINTER, out_dir=blocked))
         assert str(blocked) in caught.value.message()
         statuses = [b.status for b in store.batches()]
         assert statuses == [BatchStatus.INTERRUPTED]  # the second never opened a batch

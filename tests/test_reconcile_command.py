@@ -4,6 +4,7 @@ import csv
 import subprocess
 from datetime import UTC, datetime
 
+from cli_passwords import ENV, PASSWORD, give_passwords
 from click.testing import CliRunner
 
 from reentry.cli import cli
@@ -13,14 +14,23 @@ from reentry.store import open_store
 AS_OF = datetime(2026, 11, 23, 20, 0, tzinfo=UTC)
 
 
+def _first_admin(db):
+    """A new database's first account, an admin (who may reconcile), as its installer makes it."""
+    added = CliRunner().invoke(cli, ["--db", str(db), "users", "add", "dsi", "--role", "admin",
+                                     "--password-stdin"], input=PASSWORD)
+    assert added.exit_code == 0, added.output
+
+
 def test_reconcile_the_outage_demo_against_its_sih_export(tmp_path):
     db = tmp_path / "h.sqlite"
     store = open_store(db)
     demo = create_outage_demo(store, tmp_path / "pdf", patients=25, seed=6, as_of=AS_OF)
     paper = len(store.items())
     store.close()
-    result = CliRunner().invoke(cli, ["--db", str(db), "reconcile", "--sih",
-                                      str(demo.sih_export), "--out", str(tmp_path / "out")])
+    give_passwords(db)
+    result = CliRunner(env=ENV).invoke(cli, ["--db", str(db), "reconcile", "--sih",
+                                             str(demo.sih_export), "--out", str(tmp_path / "out"),
+                                             "--user", "qualite"])
     assert result.exit_code == 0, result.output
     with (tmp_path / "out" / "verdicts.csv").open(encoding="utf-8") as handle:
         rows = list(csv.DictReader(handle))
@@ -50,8 +60,10 @@ def test_reconcile_works_on_a_fresh_database_given_both_files(tmp_path):
                    encoding="utf-8")
     fresh = tmp_path / "new.sqlite"  # the issue's spelling: --db after the command name
     assert CliRunner().invoke(cli, ["db", "init", str(fresh)]).exit_code == 0
-    result = CliRunner().invoke(cli, ["reconcile", "--db", str(fresh), "--sih", str(sih),
-                                      "--paper", str(paper), "--out", str(tmp_path / "out")])
+    _first_admin(fresh)
+    result = CliRunner(env=ENV).invoke(cli, [
+        "reconcile", "--db", str(fresh), "--sih", str(sih), "--paper", str(paper), "--out",
+        str(tmp_path / "out"), "--user", "dsi"])
     assert result.exit_code == 0, result.output
     assert fresh.is_file()  # the run is stored in the database named there
     with (tmp_path / "out" / "verdicts.csv").open(encoding="utf-8") as handle:
@@ -62,8 +74,9 @@ def test_reconcile_works_on_a_fresh_database_given_both_files(tmp_path):
 
 def test_reconcile_needs_an_sih_export(tmp_path):
     assert CliRunner().invoke(cli, ["db", "init", str(tmp_path / "h.sqlite")]).exit_code == 0
-    result = CliRunner().invoke(cli, ["--db", str(tmp_path / "h.sqlite"), "reconcile",
-                                      "--out", str(tmp_path / "out")])
+    _first_admin(tmp_path / "h.sqlite")
+    result = CliRunner(env=ENV).invoke(cli, ["--db", str(tmp_path / "h.sqlite"), "reconcile",
+                                             "--out", str(tmp_path / "out"), "--user", "dsi"])
     assert result.exit_code == 1 and "--sih" in result.stderr
 
 
@@ -97,9 +110,10 @@ def test_reconcile_reads_a_fhir_sih_export(tmp_path, samples_dir):
         f"p1,12345,,vital_sign,8867-4,{heart.value:g},{heart.unit},,"
         f"{heart.effective_time.isoformat()},AB,\n", encoding="utf-8")
     assert CliRunner().invoke(cli, ["db", "init", str(tmp_path / "h.sqlite")]).exit_code == 0
-    result = CliRunner().invoke(cli, ["--db", str(tmp_path / "h.sqlite"), "reconcile",
-                                      "--sih", str(sample), "--paper", str(paper),
-                                      "--out", str(tmp_path / "out")])
+    _first_admin(tmp_path / "h.sqlite")
+    result = CliRunner(env=ENV).invoke(cli, ["--db", str(tmp_path / "h.sqlite"), "reconcile",
+                                             "--sih", str(sample), "--paper", str(paper),
+                                             "--out", str(tmp_path / "out"), "--user", "dsi"])
     assert result.exit_code == 0, result.output
     with (tmp_path / "out" / "verdicts.csv").open(encoding="utf-8") as handle:
         (row,) = list(csv.DictReader(handle))

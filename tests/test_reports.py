@@ -16,7 +16,9 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from cli_passwords import ENV, give_passwords
 from click.testing import CliRunner
+from printed_ward import PRINTER
 
 from reentry import clock
 from reentry.barcodes import group_for_reading
@@ -122,7 +124,7 @@ def outage(tmp_path_factory) -> Outage:
         event = declare_event(store, DeclareEvent(
             title="Coupure réseau", started_at=AS_OF, user=manager, planned=True,
             wards=wards)).event
-        batch = print_batch(store, PrintRequest(out_dir=folder / "pdf", wards=wards, start=AS_OF,
+        batch = print_batch(store, PrintRequest(user=PRINTER, out_dir=folder / "pdf", wards=wards, start=AS_OF,
                                                 admission_packets=0))
         sheets = store.batch_sheets(batch.batch_id)
         end_event(store, manager, event.id, END)
@@ -169,6 +171,11 @@ def outage(tmp_path_factory) -> Outage:
         store.close()
     return Outage(folder / "reentry.sqlite", event.id, wards, names, printed,
                   group_for_reading(back.code(1)), lost.serial, (run_1.run_id, run_2.run_id))
+
+
+def _quality(store):
+    """Who writes the reports and packs here: the quality team (``Permission.REPORT``)."""
+    return store.user_by_name("qualite")
 
 
 @pytest.fixture
@@ -237,7 +244,7 @@ def _layout_text(pdf: Path) -> str:
 
 
 def test_the_pdf_and_csv_say_the_same_numbers(outage, report_store, tmp_path):
-    files = write_quality_report(report_store, outage.event_id, tmp_path / "out", now=NOW)
+    files = write_quality_report(report_store, outage.event_id, tmp_path / "out", user=_quality(report_store), now=NOW)
     assert files.pdf.read_bytes().startswith(b"%PDF") and files.pages >= 2
     text = _layout_text(files.pdf)
     first, second = outage.wards
@@ -281,7 +288,7 @@ def test_the_pdf_and_csv_say_the_same_numbers(outage, report_store, tmp_path):
 
 
 def test_english_on_request(outage, report_store, tmp_path):
-    files = write_quality_report(report_store, outage.event_id, tmp_path, lang="en", now=NOW)
+    files = write_quality_report(report_store, outage.event_id, tmp_path, user=_quality(report_store), lang="en", now=NOW)
     text = _layout_text(files.pdf)
     assert "Quality report — Coupure réseau" in text and "Sheets per ward" in text
     assert "Open items" in text and "Made on" in text and "Rapport qualité" not in text
@@ -292,7 +299,7 @@ def test_english_on_request(outage, report_store, tmp_path):
 
 def test_the_audit_pack_is_complete_and_its_manifest_verifies(outage, report_store, tmp_path):
     out = tmp_path / "pack"
-    pack = write_audit_pack(report_store, outage.event_id, out, now=NOW)
+    pack = write_audit_pack(report_store, outage.event_id, out, user=_quality(report_store), now=NOW)
     assert {"README.txt", "manifest.json", "SHA256SUMS", "evenement.json",
             "cycle-de-vie-feuilles.csv", "verdicts.csv", "resolutions.csv", "journal-audit.csv",
             "rapport-qualite.pdf", "par-unite.csv", "elements-ouverts.csv"} <= set(pack.files)
@@ -343,13 +350,13 @@ def test_the_audit_pack_never_overwrites(outage, report_store, tmp_path):
     out.mkdir()
     (out / "notes.txt").write_text("à garder", encoding="utf-8")
     with pytest.raises(UserError) as refused:
-        write_audit_pack(report_store, outage.event_id, out, now=NOW)
+        write_audit_pack(report_store, outage.event_id, out, user=_quality(report_store), now=NOW)
     assert "n'est pas vide" in refused.value.message()
     assert [p.name for p in out.iterdir()] == ["notes.txt"]
     assert sorted(p.name for p in tmp_path.iterdir()) == ["pack"]
     empty = tmp_path / "empty"
     empty.mkdir()
-    assert "SHA256SUMS" in write_audit_pack(report_store, outage.event_id, empty, now=NOW).files
+    assert "SHA256SUMS" in write_audit_pack(report_store, outage.event_id, empty, user=_quality(report_store), now=NOW).files
 
 
 def test_a_cancelled_pack_leaves_nothing_behind(outage, report_store, tmp_path):
@@ -362,16 +369,17 @@ def test_a_cancelled_pack_leaves_nothing_behind(outage, report_store, tmp_path):
             token.cancel()
 
     with pytest.raises(Cancelled):
-        write_audit_pack(report_store, outage.event_id, tmp_path / "pack", now=NOW,
+        write_audit_pack(report_store, outage.event_id, tmp_path / "pack", user=_quality(report_store), now=NOW,
                          progress=progress, cancel=token)
     assert list(tmp_path.iterdir()) == [] and seen[0] == "Écriture de evenement.json…"
 
 
 def test_commands(outage, tmp_path):
-    runner = CliRunner()
+    give_passwords(outage.db)
+    runner = CliRunner(env=ENV)
 
     def run(*args):
-        return runner.invoke(cli, ["--db", str(outage.db), *map(str, args)])
+        return runner.invoke(cli, ["--db", str(outage.db), *map(str, args), "--user", "qualite"])
 
     done = run("report", "--event", outage.event_id, "--out", tmp_path / "r")
     assert done.exit_code == 0, done.output
@@ -412,7 +420,9 @@ def test_paper_from_a_csv_belongs_to_the_event_whose_outage_it_was_written_in(st
     sih.write_text(",".join(ITEM_COLUMNS) + "\n"
                    f"s1,{other},,vital_sign,8867-4,60,/min,,2026-11-23T22:00:00+01:00,XY,\n",
                    encoding="utf-8")
-    run_reconciliation(store, [sih], paper, tmp_path / "run", now=END + timedelta(hours=1))
+    quality = service.add_user(store, "qualite", "Quentin Qualité", Role.QUALITY)
+    run_reconciliation(store, [sih], paper, tmp_path / "run", user=quality,
+                       now=END + timedelta(hours=1))
     report = gather_report(store, event.id, now=NOW)
     assert [(w.ward_code, w.verdicts["missing"]) for w in report.wards] == [(row.ward.code, 1)]
     assert [i.reference for i in report.open_items] == ["p1"]
@@ -425,7 +435,7 @@ def test_an_event_with_nothing_yet_still_reports(store, tmp_path):
     manager = service.add_user(store, "claire.roux", "Claire Roux", Role.WARD_MANAGER)
     event = declare_event(store, DeclareEvent(title="Panne en cours", started_at=AS_OF,
                                               user=manager, planned=False)).event
-    files = write_quality_report(store, event.id, tmp_path, now=NOW)
+    files = write_quality_report(store, event.id, tmp_path, user=manager, now=NOW)
     assert files.report.wards == [] and files.report.verdict_run is None
     assert files.report.closure_curve == []
     text = _layout_text(files.pdf)

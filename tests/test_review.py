@@ -90,7 +90,8 @@ def test_a_run_is_stored_with_its_sources_and_every_verdict(store, people, tmp_p
 def test_resolving_needs_the_right_a_reason_and_is_audited(store, people, tmp_path):
     quality, _vigilance, nurse = people
     run_reconciliation(store, [write(tmp_path / "sih.csv", SIH_1)],
-                       write(tmp_path / "paper.csv", PAPER), tmp_path / "out", now=RUN_1)
+                       write(tmp_path / "paper.csv", PAPER), tmp_path / "out", user=quality,
+                       now=RUN_1)
     with pytest.raises(UserError) as refused:
         service.resolve_flag(store, nurse, "p2", "entered_in_sih")
     assert "qualité" in refused.value.message()
@@ -127,7 +128,7 @@ def test_a_rerun_after_a_newer_export_keeps_closes_and_reopens(store, people, tm
     quality = people[0]
     paper = write(tmp_path / "paper.csv", PAPER)
     first = run_reconciliation(store, [write(tmp_path / "sih1.csv", SIH_1)], paper,
-                               tmp_path / "out1", now=RUN_1)
+                               tmp_path / "out1", user=quality, now=RUN_1)
     service.resolve_flag(store, quality, "p2", "entered_in_sih")  # missing, typed in the SIH
     service.resolve_flag(store, quality, "p3", "paper_error")  # differs, the paper was wrong
 
@@ -188,7 +189,8 @@ def test_store_items_have_stable_keys_and_a_corrected_row_is_a_new_flag(sheets, 
     heart = next(i for i in store.items() if i.code == "8867-4")
     sih = write(tmp_path / "sih.csv", [
         f"s1,{instance.ipp},,vital_sign,8867-4,72,/min,,{heart.effective_time.isoformat()},AB,"])
-    first = run_reconciliation(store, [sih], None, tmp_path / "out1", now=RUN_1)
+    quality = entry_service.add_user(store, "qualite", "Quentin Qualité", Role.QUALITY)
+    first = run_reconciliation(store, [sih], None, tmp_path / "out1", user=quality, now=RUN_1)
     flags = store.review_flags(first.run_id)
     temperature = next(f for f in flags if f.code == "8310-5")
     assert temperature.item_key.startswith(f"{instance.serial}/readings/0/")
@@ -198,13 +200,13 @@ def test_store_items_have_stable_keys_and_a_corrected_row_is_a_new_flag(sheets, 
     assert (detail.serial, detail.page) == (instance.serial, 1)
     assert detail.paper["entered_by"] == "mdupont"
 
-    second = run_reconciliation(store, [sih], None, tmp_path / "out2", now=RUN_2)
+    second = run_reconciliation(store, [sih], None, tmp_path / "out2", user=quality, now=RUN_2)
     assert second.flag_changes == {"kept": 1}  # same keys: the same flag, not a new one
 
     entry_service.record_row(store, RecordRow(
         instance.serial, 1, "readings", 0, {**row, "temperature": "38,5"}, {"date": "23/11/2026"},
         nurse, corrects=entry.id, reason="erreur de lecture"))
-    third = run_reconciliation(store, [sih], None, tmp_path / "out3",
+    third = run_reconciliation(store, [sih], None, tmp_path / "out3", user=quality,
                                now=RUN_2 + timedelta(hours=1))
     assert third.flag_changes == {"flagged": 1, "superseded": 1}
     assert store.review_flag(temperature.item_key)["resolution"] == SUPERSEDED
@@ -240,8 +242,8 @@ def test_identity_candidates_are_stored_and_decided_by_identity_vigilance_only(
     left, right, paper, sih = identity_files
 
     def run(name, when):
-        return run_reconciliation(store, [sih], paper, tmp_path / name, identities_left=left,
-                                  sih_patients=right, now=when)
+        return run_reconciliation(store, [sih], paper, tmp_path / name, user=quality,
+                                  identities_left=left, sih_patients=right, now=when)
 
     first = run("out1", RUN_1)
     assert first.identity_counts == {"link": 1, "review": 1, "no_match": 1}
@@ -282,10 +284,11 @@ def test_identity_candidates_are_stored_and_decided_by_identity_vigilance_only(
     assert flags["t1"].run_verdict == "missing" and flags["t1"].status == OPEN
 
 
-def test_identity_linking_needs_sih_patients(store, identity_files, tmp_path):
+def test_identity_linking_needs_sih_patients(store, people, identity_files, tmp_path):
     left, _right, paper, sih = identity_files
     with pytest.raises(UserError) as caught:
-        run_reconciliation(store, [sih], paper, tmp_path / "out", identities_left=left)
+        run_reconciliation(store, [sih], paper, tmp_path / "out", user=people[0],
+                           identities_left=left)
     assert "--sih-patients" in caught.value.message()
     assert store.review_runs() == []
 
@@ -351,7 +354,8 @@ def test_two_reviewers_closing_the_same_flag_the_second_is_told_why(store, peopl
     again inside its transaction) is refused with a message saying what to do, not a crash."""
     quality, _vigilance, _nurse = people
     run_reconciliation(store, [write(tmp_path / "sih.csv", SIH_1)],
-                       write(tmp_path / "paper.csv", PAPER), tmp_path / "out", now=RUN_1)
+                       write(tmp_path / "paper.csv", PAPER), tmp_path / "out", user=quality,
+                       now=RUN_1)
     flag_id = store.review_flag("p2")["id"]  # what both screens read while it was open
     store.resolve_review_flag(flag_id, "paper_error", None, quality)
     with pytest.raises(UserError) as late:

@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from click.testing import CliRunner
+from printed_ward import PRINTER
 
 from reentry.cli import cli
 from reentry.demo import create_demo
@@ -52,7 +53,7 @@ def test_prepare_writes_the_copy_where_the_ward_pc_looks_for_it(tmp_path, db_pat
     store = open_store(db_path)
     create_demo(store, patients=8, seed=3, as_of=AS_OF)
     ward = store.census()[0].ward
-    prepare(store, tmp_path / "poste", wards=(ward.code,), hours=4, admission_packets=0,
+    prepare(store, tmp_path / "poste", user=PRINTER, wards=(ward.code,), hours=4, admission_packets=0,
             now=AS_OF + timedelta(minutes=10))
     store.close()
     opened = open_or_offline(unreachable_url(), offline_copy_path(tmp_path / "poste"))

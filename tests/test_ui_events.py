@@ -4,6 +4,7 @@ sheet lost (identity in view), end the outage, close with a signed exception; th
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from printed_ward import PRINTER
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialogButtonBox, QMessageBox, QToolBar
 from qt_windows import loaded
@@ -37,7 +38,7 @@ def outage(db_path, tmp_path):
     declare_event(store, DeclareEvent(title="Coupure réseau", started_at=AS_OF, user=manager,
                                       planned=True, systems=("DPI",)))
     ward = store.census()[0].ward.code
-    print_batch(store, PrintRequest(out_dir=tmp_path / "pdf", wards=(ward,), start=AS_OF,
+    print_batch(store, PrintRequest(user=PRINTER, out_dir=tmp_path / "pdf", wards=(ward,), start=AS_OF,
                                     admission_packets=1))
     expected = tracked_sheets(store)
     store.close()

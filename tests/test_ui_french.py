@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 import pdfcheck
 import pytest
+from cli_passwords import ENV, give_passwords
 from click.testing import CliRunner
 from PySide6.QtWidgets import (
     QApplication,
@@ -22,6 +23,7 @@ from reentry import i18n
 from reentry.cli import cli
 from reentry.config import Settings
 from reentry.demo import create_demo
+from reentry.entry.model import Role
 from reentry.formdefs import load_forms
 from reentry.i18n import format_number, tr
 from reentry.printing.assemble import SerialCounter, build_ward_print
@@ -138,9 +140,13 @@ def test_a_printed_page_shows_decimal_commas(hospital, tmp_path):
 
 
 def test_a_command_line_message_shows_decimal_commas(hospital, tmp_path):
-    result = CliRunner().invoke(cli, ["--db", str(hospital), "print", "--out",
-                                      str(tmp_path / "out"), "--admission-packets", "0"],
-                                catch_exceptions=False)
+    store = open_store(hospital)
+    store.add_user("imprimeur", "Poste d'impression", Role.NURSE)  # who prints signs in
+    store.close()
+    give_passwords(hospital)
+    result = CliRunner(env=ENV).invoke(cli, ["--db", str(hospital), "print", "--out",
+                                             str(tmp_path / "out"), "--admission-packets", "0",
+                                             "--user", "imprimeur"], catch_exceptions=False)
     assert result.exit_code == 0, result.output
     assert re.search(r"pages en \d+,\d s\.", result.output), result.output
 

@@ -19,6 +19,7 @@ from reentry.registry import BatchStatus, SheetStatus
 from reentry.store import open_store
 from ui.print_confirm import PrintConfirmDialog
 from ui.print_station import PrintStationDialog
+from ui.session import Session
 
 AS_OF = datetime(2026, 11, 23, 20, 0, tzinfo=UTC)  # 21:00 in Paris
 
@@ -55,6 +56,18 @@ def add_user(db_path, username: str, role: Role) -> None:
     store = open_store(db_path)
     try:
         service.add_user(store, username, username.title(), role)
+    finally:
+        store.close()
+
+
+def sign_in(dialog: PrintStationDialog, db_path, username: str = "claire.roux") -> None:
+    """Who prints: the core refuses to print for nobody (``Permission.PRINT``)."""
+    store = open_store(db_path)
+    try:
+        if store.user_by_name(username) is None:
+            service.add_user(store, username, username.title(), Role.WARD_MANAGER)
+        dialog.session = Session()
+        dialog.session.sign_in(store, username)
     finally:
         store.close()
 
@@ -117,6 +130,7 @@ def test_unchecking_a_ward_changes_the_totals(dialog, qtbot):
 
 def test_printing_one_ward_in_the_background(dialog, qtbot, hospital, tmp_path):
     event = declare(hospital)
+    sign_in(dialog, hospital)
     for row in range(1, dialog.table.rowCount()):
         dialog.table.item(row, 0).setCheckState(Qt.CheckState.Unchecked)
     (ward,) = dialog.selected_wards()
@@ -238,6 +252,7 @@ def test_without_an_event_printing_needs_one_declared_and_a_right_to_declare(dia
 
 def test_a_test_print_registers_nothing_and_says_so(with_printer, qtbot, hospital, sent):
     dialog = with_printer
+    sign_in(dialog, hospital)
     confirm = open_confirmation(dialog, qtbot)
     qtbot.mouseClick(confirm.test, Qt.MouseButton.LeftButton)
     pages = dialog.selected_pages()
@@ -259,6 +274,7 @@ def test_a_planned_event_sets_the_window_and_is_chosen_for_printing(qtbot, hospi
     event = declare(hospital, started_at=cut)
     dialog = print_station(qtbot, hospital, tmp_path / "out", Settings(pages_per_minute=20),
                            printers=lambda: [], now=lambda: AS_OF)
+    sign_in(dialog, hospital)
     assert dialog.start.dateTime().toString("dd/MM/yyyy HH:mm") == "23/11/2026 22:00"
     confirm = open_confirmation(dialog, qtbot)
     assert confirm.for_ongoing.isChecked() and not confirm.declare.isEnabled()

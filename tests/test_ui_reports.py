@@ -26,11 +26,12 @@ def _events(db_path, titles):
                                                   planned=False)).event
         end_event(store, manager, event.id, start + timedelta(hours=3))
     store.close()
+    return manager  # who writes the report (a ward manager may)
 
 
 def test_the_report_is_written_in_the_background_for_the_chosen_event(qtbot, db_path,
                                                                        tmp_path):
-    _events(db_path, ["Coupure réseau", "Incendie du datacenter"])
+    manager = _events(db_path, ["Coupure réseau", "Incendie du datacenter"])
     window = MainWindow(db_path, Settings(language="fr"))
     qtbot.addWidget(window)
     assert window.report_action in window.file_menu.actions()
@@ -41,7 +42,7 @@ def test_the_report_is_written_in_the_background_for_the_chosen_event(qtbot, db_
         offered.extend(e.title for e in events)
         return next(e for e in events if e.title == "Coupure réseau")
 
-    run = QualityReportRun(db_path, window, choose_event=choose,
+    run = QualityReportRun(db_path, window, user=manager, choose_event=choose,
                            choose_folder=lambda _parent: tmp_path / "rapport")
     with qtbot.waitSignal(run.written, timeout=20_000) as written:
         assert run.start()
@@ -54,10 +55,10 @@ def test_the_report_is_written_in_the_background_for_the_chosen_event(qtbot, db_
 
 
 def test_no_event_no_report(qtbot, db_path, tmp_path):
-    _events(db_path, [])
+    manager = _events(db_path, [])
     window = MainWindow(db_path, Settings(language="fr"))
     qtbot.addWidget(window)
-    run = QualityReportRun(db_path, window, choose_event=lambda *_: None,
+    run = QualityReportRun(db_path, window, user=manager, choose_event=lambda *_: None,
                            choose_folder=lambda _parent: tmp_path)
     assert not run.start()
     assert "Aucun événement" in run.box.text()

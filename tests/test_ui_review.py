@@ -66,9 +66,9 @@ def reviewed(db_path, tmp_path):
     right = write(tmp_path / "right.csv", ["900002,MARTIN,,Naël,2015-06-01,M,,,,,",
                                            "900003,MARTIN,,Nahel,2015-06-01,M,,,,,"],
                   IDENTITY_HEADER)
-    run_reconciliation(store, [sih], paper, tmp_path / "out", identities_left=left,
-                       sih_patients=right)
-    entry_service.add_user(store, "qualite", "Quentin Qualité", Role.QUALITY)
+    quality = entry_service.add_user(store, "qualite", "Quentin Qualité", Role.QUALITY)
+    run_reconciliation(store, [sih], paper, tmp_path / "out", user=quality,
+                       identities_left=left, sih_patients=right)
     entry_service.add_user(store, "idv", "Inès Vigilance", Role.IDENTITY_VIGILANCE)
     store.close()
     return db_path, first, other
@@ -222,8 +222,8 @@ def test_a_flag_from_a_scanned_sheet_shows_its_page(qtbot, sheets, db_path, tmp_
                                             "initials": "AB"}, {"date": "23/11/2026"}, nurse))
     sih = write(tmp_path / "sih.csv", [
         f"s1,{instance.ipp},,vital_sign,8310-5,37,Cel,,2026-11-23T23:15:00+01:00,AB,"])
-    run_reconciliation(store, [sih], None, tmp_path / "out")
-    entry_service.add_user(store, "qualite", "Quentin Qualité", Role.QUALITY)
+    quality = entry_service.add_user(store, "qualite", "Quentin Qualité", Role.QUALITY)
+    run_reconciliation(store, [sih], None, tmp_path / "out", user=quality)
     store.close()
     asked = []
 
@@ -273,7 +273,8 @@ def test_choosing_an_earlier_run_never_shows_the_other_runs_flags_under_its_name
         f"s3,{first.patient.ipp},,medication_administration,Doliprane,1,g,PO,"
         "2026-11-23T22:00:00+01:00,AB,"])
     store = open_store(db_path)
-    run_reconciliation(store, [newer], tmp_path / "paper.csv", tmp_path / "out-2")
+    run_reconciliation(store, [newer], tmp_path / "paper.csv", tmp_path / "out-2",
+                       user=store.user_by_name("qualite"))
     store.close()
     window = open_window(qtbot, db_path)
     sign_in(qtbot, window, "qualite")

@@ -115,7 +115,7 @@ def test_the_main_window_signs_in_for_every_window(qtbot, main):
 def test_the_print_station_registers_who_prints(qtbot, main):
     main.session.sign_in(main.store, "claire.roux")
     dialog = main.open_print_station()
-    assert dialog._operator() == "claire.roux"
+    assert dialog._signed_in().username == "claire.roux"  # who prints, checked by the core
     qtbot.waitUntil(lambda: dialog.estimating is None, timeout=20000)
     dialog.reject()
 

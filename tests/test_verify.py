@@ -338,6 +338,7 @@ def test_cli_policy_pending_and_the_verified_only_export(ward, db_path, tmp_path
     dose = store.sheet_content(mar.serial)["doses"][0]["dose"].split()[0]
     given = {"status": "given", "actual_time": "22h05", "dose_given": dose, "initials": "AB"}
     first_entry(store, mar, people["first"], {0: given}, section="administrations")
+    service.add_user(store, "qualite", "Quentin Qualité", Role.QUALITY)  # who exports
     give_passwords(db_path)
     runner = CliRunner(env=ENV)
 
@@ -360,13 +361,13 @@ def test_cli_policy_pending_and_the_verified_only_export(ward, db_path, tmp_path
     second(store, mar, people["second"], {0: given}, section="administrations")
     out = tmp_path / "verified.csv"
     result = runner.invoke(cli, ["--db", str(db_path), "export", "--format", "csv", "--out",
-                                 str(out), "--verified-only"])
+                                 str(out), "--verified-only", "--user", "qualite"])
     assert result.exit_code == 0, result.output
     rows = list(csv.DictReader(io.StringIO(out.read_text(encoding="utf-8"))))
     assert {r["ipp"] for r in rows} == {mar.ipp} and len(rows) == 1
     assert "5 élément(s) de feuilles non vérifiées" in result.output
     everything = tmp_path / "all.csv"
-    run("export", "--format", "csv", "--out", str(everything))
+    run("export", "--format", "csv", "--out", str(everything), "--user", "qualite")
     assert len(list(csv.DictReader(io.StringIO(everything.read_text(encoding="utf-8"))))) == 6
     progress = run("progress").output
     assert "dont 1 en attente de vérification et 0 saisie(s) sans double vérification" in progress

@@ -230,7 +230,7 @@ class MainWindow(QMainWindow):
             lambda: open_review_window(self.db, self, session=self.session))))
         self.report_action = QAction(self)
         self.report_action.triggered.connect(discarding(lambda: self._open_window(
-            lambda: open_quality_report(self.db, self))))
+            lambda: open_quality_report(self.db, self, self.session.user))))
         self.event_action = QAction(self)
         self.event_action.triggered.connect(discarding(lambda: self._open_window(
             lambda: open_event_window(self.db, self.settings, self, session=self.session))))

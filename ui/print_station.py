@@ -259,10 +259,6 @@ class PrintStationDialog(QDialog):
 
     # -- printing -------------------------------------------------------------------------------
 
-    def _operator(self) -> str | None:
-        user = self.session.user if self.session is not None else None
-        return user.username if user is not None else None
-
     def _read_ongoing(self) -> OutageEvent | None:
         """The ongoing outage event (a quick read), or None; a database that cannot be opened
         is reported by the estimates."""
@@ -333,19 +329,23 @@ class PrintStationDialog(QDialog):
                 now=self._now())
         finally:
             store.close()
-        self.start_printing(event=declared.event)
+        self.start_printing(event=declared.event, user=user)
 
-    def start_printing(self, *, event: OutageEvent | None = None, test: bool = False) -> None:
+    def start_printing(self, *, event: OutageEvent | None = None, test: bool = False,
+                       user: User | None = None) -> None:
         """Print the checked wards for ``event`` (checked again when the batch opens), or, with
-        ``test``, a test print that registers nothing."""
+        ``test``, a test print that registers nothing; as ``user`` (default: who is signed in),
+        whom the core checks may print."""
         if event is None and not test:
             raise ValueError("printing belongs to an event, or is a test print")
-        request = PrintRequest(out_dir=Path(self.out_dir.text()),
+        user = user or self._signed_in()
+        if user is None:
+            raise UserError("permissions.sign_in_first")
+        request = PrintRequest(out_dir=Path(self.out_dir.text()), user=user,
                                wards=tuple(self.selected_wards()), hours=self.hours.value(),
                                start=self._window_start(),
                                admission_packets=self.packets.value(),
                                language=self.language.currentData(),
-                               operator=self._operator(),
                                event_id=event.id if event is not None else None)
         printer = self.printer.currentData()
         db, send = self.db, self._send

@@ -15,6 +15,7 @@ from typing import Any
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtWidgets import QFileDialog, QInputDialog, QMessageBox, QWidget
 
+from reentry.entry.model import User
 from reentry.errors import UserError
 from reentry.events.model import OutageEvent
 from reentry.i18n import tr
@@ -55,11 +56,12 @@ class QualityReportRun(QObject):
     written = Signal(object)  # ReportFiles
     finished = Signal()
 
-    def __init__(self, db: LocationLike, parent: QWidget, *, choose_event: ChooseEvent = ask_event,
-                 choose_folder: ChooseFolder = ask_folder,
+    def __init__(self, db: LocationLike, parent: QWidget, *, user: User | None,
+                 choose_event: ChooseEvent = ask_event, choose_folder: ChooseFolder = ask_folder,
                  open_db: Callable[[DatabaseLocation], Any] = open_database) -> None:
         super().__init__(parent)
         self.window = parent
+        self.user = user  # who writes it: the core checks they may, and names them in the audit
         self.db = as_location(db)
         self._choose_event = choose_event
         self._choose_folder = choose_folder
@@ -69,6 +71,10 @@ class QualityReportRun(QObject):
 
     def start(self) -> bool:
         """Ask, then start writing; False when nothing was started (no event, cancelled)."""
+        if self.user is None:
+            show_user_error(self.window, UserError("permissions.sign_in_first"))
+            return False
+        user = self.user
         try:
             store = self._open_db(self.db)
             try:
@@ -90,8 +96,8 @@ class QualityReportRun(QObject):
         def work(progress: ProgressCallback, cancel: CancelToken) -> ReportFiles:
             store = opener(db)  # this thread's own connection
             try:
-                return write_quality_report(store, event_id, folder, progress=progress,
-                                            cancel=cancel)
+                return write_quality_report(store, event_id, folder, user=user,
+                                            progress=progress, cancel=cancel)
             finally:
                 store.close()
 
@@ -122,9 +128,10 @@ class QualityReportRun(QObject):
         self.box = box
 
 
-def open_quality_report(db: LocationLike, parent: QWidget) -> QualityReportRun:
-    """The viewer's « Rapport qualité… » menu calls this."""
-    run = QualityReportRun(db, parent)
+def open_quality_report(db: LocationLike, parent: QWidget, user: User | None
+                        ) -> QualityReportRun:
+    """The viewer's « Rapport qualité… » menu calls this, for whoever is signed in."""
+    run = QualityReportRun(db, parent, user=user)
     run.finished.connect(run.deleteLater)
     if not run.start():
         run.deleteLater()

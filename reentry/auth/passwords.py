@@ -16,6 +16,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from reentry import clock
 from reentry.auth.directory import Directory
 from reentry.entry.model import Role, User
+from reentry.entry.permissions import Permission, require
 from reentry.errors import UserError
 
 MAX_FAILURES = 5  # failed attempts on one name within FAILURE_WINDOW, then refused for a while
@@ -75,8 +76,10 @@ def create_account(store: AuthStore, username: str, display_name: str, role: Rol
         if role is not Role.ADMIN:
             raise UserError("auth.first_admin_only")
         by = None
-    elif by is None or by.role is not Role.ADMIN:
+    elif by is None:
         raise UserError("auth.admin_only")
+    else:
+        require(by, Permission.MANAGE_USERS)
     if store.user_by_name(name) is not None:
         raise UserError("entry.user_exists", username=name)
     check_new_password(secret)
@@ -88,8 +91,8 @@ def change_password(store: AuthStore, username: str, secret: str, by: User) -> U
     found = store.password_hash(username.strip())
     if found is None:
         raise UserError("entry.unknown_user", username=username.strip())
-    if found[0].id != by.id and by.role is not Role.ADMIN:
-        raise UserError("auth.admin_only")
+    if found[0].id != by.id:  # one's own password, or someone who manages accounts
+        require(by, Permission.MANAGE_USERS)
     set_password(store, found[0], secret, by)
     return found[0]
 
@@ -139,8 +142,7 @@ def _directory_sign_in(store: AuthStore, name: str, secret: str, directory: Dire
 
 
 def disable_user(store: AuthStore, username: str, by: User) -> User:
-    if by.role is not Role.ADMIN:
-        raise UserError("auth.admin_only")
+    require(by, Permission.MANAGE_USERS)
     found = store.password_hash(username.strip())
     if found is None:
         raise UserError("entry.unknown_user", username=username.strip())

@@ -27,32 +27,35 @@ from reentry.sheets.tracking import TrackedSheet
               help="Autoriser l'export d'une copie d'exercice / allow exporting a drill copy.")
 @click.option("--verified-only", is_flag=True,
               help="Seulement les feuilles vérifiées (double saisie) / verified sheets only.")
+@click.option("--user", "username", required=True,
+              help="Votre compte Reentry (mot de passe demandé ou REENTRY_PASSWORD) / "
+                   "your Reentry account.")
 @click.pass_obj
 @user_errors
 def export(state: Context, output: str, out_file: Path, drill_ok: bool,
-           verified_only: bool) -> None:
+           verified_only: bool, username: str) -> None:
     """Exporter vers le SIH ce qui a été ressaisi / export what was re-entered to the SIH.
 
     FHIR R4 transaction Bundle, HL7 v2.5 (ORU^R01 and RAS^O17) or the item CSV; late-entry and
-    authorship carried over (docs/export.md). Items a format cannot carry are listed.
+    authorship carried over (docs/export.md). Items a format cannot carry are listed. Who
+    exported what is kept in the audit trail.
     """
-    from reentry.events.drill import refuse_export_from_drill
-    from reentry.export import export_items, left_out
+    from reentry.cli.signin import acting_user
+    from reentry.export.service import export_entries
 
     settings = load_settings()
-    refuse_export_from_drill(state.store(), drill_ok)
-    items = state.store().items()
-    if verified_only:  # docs/double-entry.md: what "verified" covers
-        verified = state.store().verified_items()
-        click.echo(tr("verify.export_unverified_left", count=len(items) - len(verified)),
-                   err=True)
-        items = verified
-    written = export_items(items, output, out_file, sender=settings.export_sender,
-                           ipp_system=settings.ipp_system, nda_system=settings.nda_system)
-    click.echo(tr("cli.export_done", count=written, total=len(items), file=out_file,
+    store = state.store()
+    outcome = export_entries(store, acting_user(store, username), output, out_file,
+                             verified_only=verified_only, drill_ok=drill_ok,
+                             sender=settings.export_sender, ipp_system=settings.ipp_system,
+                             nda_system=settings.nda_system)
+    if outcome.unverified is not None:
+        click.echo(tr("verify.export_unverified_left", count=outcome.unverified), err=True)
+    click.echo(tr("cli.export_done", count=outcome.written, total=outcome.total, file=out_file,
                   format=output))
-    for item, reason in left_out(items, output):
+    for item, reason in outcome.left_out:
         click.echo(tr("cli.export_left_out", item=item.id, reason=reason.render()), err=True)
+
 
 @cli.group()
 def users() -> None:
@@ -91,9 +94,10 @@ def users_add(state: Context, username: str, display_name: str, role: str, actin
     if store.count_users():
         if acting is None:
             raise UserError("auth.acting_user_required")
+        from reentry.entry.permissions import Permission, require
+
         by = acting_user(store, acting)
-        if by.role is not Role.ADMIN:
-            raise UserError("auth.admin_only")
+        require(by, Permission.MANAGE_USERS)  # refused before a new password is asked
     elif Role(role) is not Role.ADMIN:
         raise UserError("auth.first_admin_only")
     secret = new_secret(username.strip(), password_stdin)

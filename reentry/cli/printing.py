@@ -18,10 +18,15 @@ from reentry.cli.base import (
     cli,
     user_errors,
 )
-from reentry.cli.signin import acting_user, operator_name
+from reentry.cli.signin import acting_user
 from reentry.config import load_settings
-from reentry.errors import UserError
 from reentry.i18n import format_number, tr
+
+# Who prints, reprints, cancels or prepares: a user who may (``Permission.PRINT`` /
+# ``CANCEL_SHEETS``), signed in with their password; a scheduled job has its own account.
+_OPERATOR = click.option("--user", "--operator", "operator", required=True,
+                         help="Qui agit (compte Reentry, mot de passe demandé ou "
+                              "REENTRY_PASSWORD) / who acts (a Reentry account).")
 
 
 @cli.command("print")
@@ -38,12 +43,12 @@ from reentry.i18n import format_number, tr
 @click.option("--per-patient", is_flag=True, help="Aussi un PDF par patient / one PDF per patient.")
 @click.option("--printer", default=None,
               help="File d'impression CUPS ; sans elle, les PDF sont seulement écrits.")
-@click.option("--operator", default=None, help="Qui imprime (tracé dans le registre).")
+@_OPERATOR
 @click.pass_obj
 @user_errors
 def print_command(state: Context, out_dir: Path, wards: tuple[str, ...], hours: float,
                   start: datetime | None, admission_packets: int, per_patient: bool,
-                  printer: str | None, operator: str | None) -> None:
+                  printer: str | None, operator: str) -> None:
     """Imprimer dossiers et feuilles vierges par unité / print dossiers and blank forms by ward.
 
     Every sheet is registered with its barcode before its PDF is written.
@@ -53,10 +58,10 @@ def print_command(state: Context, out_dir: Path, wards: tuple[str, ...], hours: 
     from reentry.printing.station import PrintRequest, print_batch
 
     request = PrintRequest(
-        out_dir=out_dir, wards=wards, hours=hours, admission_packets=admission_packets,
+        out_dir=out_dir, user=acting_user(state.store(), operator), wards=wards, hours=hours,
+        admission_packets=admission_packets,
         start=start.replace(tzinfo=clock.hospital_zone()) if start else None,
-        language=i18n.get_language(), per_patient=per_patient,
-        operator=operator_name(state.store(), operator))
+        language=i18n.get_language(), per_patient=per_patient)
     began = time.perf_counter()
     outcome = print_batch(state.store(), request)
     for ward in outcome.wards:
@@ -78,11 +83,11 @@ def print_command(state: Context, out_dir: Path, wards: tuple[str, ...], hours: 
 @click.option("--hours", type=click.FloatRange(1, 72), default=8.0, show_default=True)
 @click.option("--from", "start", type=click.DateTime(["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"]),
               default=None, help="Début de la panne (heure locale) ; défaut : l'heure en cours.")
-@click.option("--operator", default=None, help="Qui réimprime (tracé dans le registre).")
+@_OPERATOR
 @click.pass_obj
 @user_errors
 def reprint(state: Context, ipp: str, out_dir: Path, hours: float, start: datetime | None,
-            operator: str | None) -> None:
+            operator: str) -> None:
     """Réimprimer les feuilles d'un patient / reprint one patient's sheets under new codes.
 
     The patient's earlier sheets of the same forms that have not come back are superseded:
@@ -91,9 +96,9 @@ def reprint(state: Context, ipp: str, out_dir: Path, hours: float, start: dateti
     from reentry.printing.station import reprint_patient
 
     outcome = reprint_patient(
-        state.store(), ipp, out_dir, hours=hours,
+        state.store(), ipp, out_dir, user=acting_user(state.store(), operator), hours=hours,
         start=start.replace(tzinfo=clock.hospital_zone()) if start else None,
-        language=i18n.get_language(), operator=operator_name(state.store(), operator))
+        language=i18n.get_language())
     click.echo(tr("station.reprint_done", pages=outcome.pages, sheets=len(outcome.serials),
                   pdf=outcome.pdf, batch=outcome.batch_id))
 
@@ -101,7 +106,7 @@ def reprint(state: Context, ipp: str, out_dir: Path, hours: float, start: dateti
 @cli.command("cancel-sheets")
 @click.argument("codes", nargs=-1, required=True)
 @click.option("--reason", required=True, help="Pourquoi ces feuilles sont annulées.")
-@click.option("--operator", required=True, help="Qui annule (tracé dans le registre).")
+@_OPERATOR
 @click.pass_obj
 @user_errors
 def cancel_sheets(state: Context, codes: tuple[str, ...], reason: str, operator: str) -> None:
@@ -110,21 +115,11 @@ def cancel_sheets(state: Context, codes: tuple[str, ...], reason: str, operator:
     A cancelled sheet's codes are refused from then on. Nothing is cancelled unless every code
     given is a known sheet.
     """
-    from reentry.barcodes import code_problem, normalise_typed_code, split_code
+    from reentry.printing.station import cancel_sheets as cancel
 
     store = state.store()
-    operator = acting_user(store, operator).username
-    serials = []
-    for code in codes:
-        problem = code_problem(code)
-        serial = split_code(code).serial if problem is None else None
-        if serial is None or store.form_instance(serial) is None:
-            reason_text = problem.render() if problem else tr("registry.unknown_code",
-                                                               code=normalise_typed_code(code))
-            raise UserError("station.cannot_cancel", code=code, reason=reason_text)
-        serials.append(serial)
-    changed = store.cancel_sheets(serials, operator, reason)
-    click.echo(tr("station.cancel_done", count=changed, asked=len(serials)))
+    changed = cancel(store, codes, reason, acting_user(store, operator))
+    click.echo(tr("station.cancel_done", count=changed, asked=len(codes)))
 
 
 @cli.command()
@@ -135,10 +130,11 @@ def cancel_sheets(state: Context, codes: tuple[str, ...], reason: str, operator:
 @click.option("--max-age", "max_age", type=click.FloatRange(0.1, 24 * 30), default=None,
               help="Âge maximal des données (h) avant alerte ; défaut : réglage stale_after_hours.")
 @click.option("--admission-packets", type=click.IntRange(0, 50), default=2, show_default=True)
+@_OPERATOR
 @click.pass_obj
 @user_errors
 def prepare(state: Context, root: Path, wards: tuple[str, ...], hours: float,
-            max_age: float | None, admission_packets: int) -> None:
+            max_age: float | None, admission_packets: int, operator: str) -> None:
     """Préparer les PDF d'une panne imprévue (tâche planifiée) / keep downtime PDFs ready.
 
     Re-renders the wards after each new snapshot and swaps the new set in only when complete.
@@ -146,7 +142,8 @@ def prepare(state: Context, root: Path, wards: tuple[str, ...], hours: float,
     """
     from reentry.printing.prepare import prepare as prepare_set
 
-    outcome = prepare_set(state.store(), root, wards=wards, hours=hours,
+    outcome = prepare_set(state.store(), root, user=acting_user(state.store(), operator),
+                          wards=wards, hours=hours,
                           max_age_hours=max_age or load_settings().stale_after_hours,
                           language=i18n.get_language(), admission_packets=admission_packets)
     current = outcome.current

@@ -45,8 +45,9 @@ def link_identities(left: Path, right: Path, out_file: Path) -> None:
               default=None, help="Éléments papier en CSV ; défaut : ce qui a été ressaisi ici.")
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
               required=True, help="Dossier : verdicts.csv et rapport PDF.")
-@click.option("--user", "username", default=None,
-              help="Qui lance le rapprochement (compte Reentry), tracé avec l'exécution.")
+@click.option("--user", "username", required=True,
+              help="Qui lance le rapprochement (compte Reentry, mot de passe demandé ou "
+                   "REENTRY_PASSWORD), tracé avec l'exécution.")
 @click.option("--identities-left", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               default=None, help="Identités provisoires (CSV de link-identities) à rapprocher ; "
                                  "défaut : les admissions en mode dégradé.")
@@ -56,7 +57,7 @@ def link_identities(left: Path, right: Path, out_file: Path) -> None:
 @click.pass_obj
 @user_errors
 def reconcile(state: Context, sih_files: tuple[Path, ...], paper_file: Path | None,
-              out_dir: Path, username: str | None, identities_left: Path | None,
+              out_dir: Path, username: str, identities_left: Path | None,
               sih_patients: Path | None) -> None:
     """Rapprocher le papier et le SIH / flag what is missing, different or doubled in the SIH.
 
@@ -69,8 +70,8 @@ def reconcile(state: Context, sih_files: tuple[Path, ...], paper_file: Path | No
     from reentry.reconcile_run import run_reconciliation
 
     store = state.store()
-    user = acting_user(store, username) if username else None
-    outcome = run_reconciliation(store, sih_files, paper_file, out_dir, user=user,
+    outcome = run_reconciliation(store, sih_files, paper_file, out_dir,
+                                 user=acting_user(store, username),
                                  identities_left=identities_left, sih_patients=sih_patients)
     counts = outcome.counts
     click.echo(tr("cli.reconcile_done", in_sih=counts["in_sih"], differs=counts["differs"],

@@ -67,8 +67,8 @@ def create_outage_demo(store: Any, out_dir: Path, patients: int = 120, seed: int
         return OutageDemo(store.batches()[0].id, SheetCounts(), 0, already_done=True)
     manager = _user(store, *MANAGER, Role.WARD_MANAGER)
     event = _declare_outage(store, manager, as_of)
-    outcome = print_batch(store, PrintRequest(out_dir=out_dir, start=as_of, hours=hours,
-                                              admission_packets=1, operator="demo"))
+    outcome = print_batch(store, PrintRequest(out_dir=out_dir, user=manager, start=as_of,
+                                              hours=hours, admission_packets=1))
     end_event(store, manager, event.id, as_of + timedelta(hours=hours))
     nurses = [_user(store, name, display, Role.NURSE) for name, display, _ in NURSES]
     rng = random.Random(seed)

@@ -25,6 +25,8 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from reentry import clock
+from reentry.entry.model import User
+from reentry.entry.permissions import Permission, require
 from reentry.errors import UserError
 from reentry.files import make_private_folder, write_private_text
 from reentry.printing.station import PrintRequest, print_batch
@@ -75,11 +77,14 @@ def offline_copy_path(root: Path) -> Path:
     return root / CURRENT / OFFLINE_FILE
 
 
-def prepare(store: Store, root: Path, *, wards: tuple[str, ...] = (), hours: float = 8.0,
-            max_age_hours: float = 4.0, language: str = "fr", admission_packets: int = 2,
-            now: datetime | None = None, progress: ProgressCallback = ignore_progress,
+def prepare(store: Store, root: Path, *, user: User, wards: tuple[str, ...] = (),
+            hours: float = 8.0, max_age_hours: float = 4.0, language: str = "fr",
+            admission_packets: int = 2, now: datetime | None = None,
+            progress: ProgressCallback = ignore_progress,
             cancel: CancelToken | None = None) -> PrepareOutcome:
-    """Render a new set when the snapshot changed; report whether the newest set is stale."""
+    """Render a new set when the snapshot changed; report whether the newest set is stale.
+    ``user`` is who runs it (a scheduled job signs in as its own account): it prints."""
+    require(user, Permission.PRINT)
     now = now or clock.now()
     snapshot = store.latest_snapshot()
     if snapshot is None or snapshot.id is None:
@@ -93,14 +98,14 @@ def prepare(store: Store, root: Path, *, wards: tuple[str, ...] = (), hours: flo
     refreshed = False
     if current is None or current.snapshot_id != snapshot.id or (
             wards and tuple(wards) != current.wards):
-        current = _render_new_set(store, root, wards, hours, language, admission_packets,
+        current = _render_new_set(store, root, user, wards, hours, language, admission_packets,
                                   snapshot.id, snapshot.data_as_of, now, progress, cancel)
         refreshed = True
     age = now - current.data_as_of
     return PrepareOutcome(current, refreshed, age > timedelta(hours=max_age_hours), age)
 
 
-def _render_new_set(store: Store, root: Path, wards: tuple[str, ...], hours: float,
+def _render_new_set(store: Store, root: Path, user: User, wards: tuple[str, ...], hours: float,
                     language: str, admission_packets: int, snapshot_id: int,
                     data_as_of: datetime, now: datetime, progress: ProgressCallback,
                     cancel: CancelToken | None) -> PreparedSet:
@@ -108,9 +113,8 @@ def _render_new_set(store: Store, root: Path, wards: tuple[str, ...], hours: flo
     shutil.rmtree(staging, ignore_errors=True)
     try:
         outcome = print_batch(store, PrintRequest(
-            out_dir=staging, wards=wards, hours=hours, language=language,
-            admission_packets=admission_packets, kind=BatchKind.PREPARED,
-            operator="prepare"), progress, cancel)
+            out_dir=staging, user=user, wards=wards, hours=hours, language=language,
+            admission_packets=admission_packets, kind=BatchKind.PREPARED), progress, cancel)
         prepared = PreparedSet(root / CURRENT, snapshot_id, data_as_of, outcome.batch_id, now,
                                tuple(w.ward_code for w in outcome.wards), outcome.pages)
         # What the ward PC reads when the network is cut: its wards, read-only.

@@ -21,6 +21,8 @@ from pathlib import Path
 from typing import Any, cast
 
 from reentry import clock, display, i18n
+from reentry.entry.model import User
+from reentry.entry.permissions import Permission, require
 from reentry.errors import UserError
 from reentry.events.drill import is_drill
 from reentry.events.model import OutageEvent
@@ -42,13 +44,13 @@ from reentry.workers import stop_workers, worker_pool
 @dataclass(frozen=True)
 class PrintRequest:
     out_dir: Path
+    user: User  # who prints: must be allowed to (``Permission.PRINT``); the registry names them
     wards: tuple[str, ...] = ()  # empty: every ward that has inpatients
     hours: float = 8.0  # the outage window the blank forms cover (a shift)
     start: datetime | None = None  # start of that window; default: this hour
     admission_packets: int = 2  # blank downtime-admission packets per ward
     language: str = "fr"
     per_patient: bool = False  # also one PDF per patient
-    operator: str | None = None
     workers: int = 2
     kind: BatchKind = BatchKind.PRINT
     event_id: int | None = None  # the event printed for: refused unless it is still ongoing
@@ -91,6 +93,7 @@ def event_window_start(event: OutageEvent | None, now: datetime) -> datetime:
 def print_batch(store: Store, request: PrintRequest, progress: ProgressCallback = ignore_progress,
                 cancel: CancelToken | None = None) -> PrintOutcome:
     """Print every requested ward; returns what was written. Raises ``Cancelled`` on cancel."""
+    require(request.user, Permission.PRINT)
     cancel = cancel or CancelToken()
     snapshot = store.latest_snapshot()
     if snapshot is None:
@@ -101,7 +104,7 @@ def print_batch(store: Store, request: PrintRequest, progress: ProgressCallback 
     start = request.start or default_window_start(now)
     _make_folder(request.out_dir)
     batch = store.open_batch(snapshot.id, list(wards), start, request.hours,
-                             request.language, request.operator, request.kind)
+                             request.language, request.user.username, request.kind)
     outcome = PrintOutcome(batch.id)
     forms = load_forms()
     pending: list[tuple[WardPrint, Future[int] | None, Path]] = []
@@ -122,7 +125,7 @@ def print_batch(store: Store, request: PrintRequest, progress: ProgressCallback 
                 patient_pdfs = _patient_pdfs(ward_print, target) if request.per_patient else ()
                 serials = [sheet.serial for sheet in _sheets(ward_print)]
                 if request.kind is BatchKind.PRINT:
-                    store.mark_printed(serials, request.operator)
+                    store.mark_printed(serials, request.user.username)
                 outcome.wards.append(WardResult(ward_print.ward.code, target, pages,
                                                 len(serials), len(ward_print.patients),
                                                 patient_pdfs))
@@ -176,6 +179,7 @@ def print_test(store: Store, request: PrintRequest, progress: ProgressCallback =
     """The same pages as ``print_batch`` would print, registering nothing, to try a printer
     or show the forms outside any outage: every page carries « IMPRESSION D'ESSAI » and codes
     that the registry refuses. Drawn in this process, ward after ward."""
+    require(request.user, Permission.PRINT)
     cancel = cancel or CancelToken()
     if store.latest_snapshot() is None:
         raise UserError("station.nothing_to_print")
@@ -252,14 +256,15 @@ class ReprintOutcome:
     serials: tuple[int, ...]
 
 
-def reprint_patient(store: Store, ipp: str, out_dir: Path, *, hours: float = 8.0,
-                    start: datetime | None = None, language: str = "fr",
-                    operator: str | None = None) -> ReprintOutcome:
-    """Print one inpatient's dossier and blank forms again, under new codes.
+def reprint_patient(store: Store, ipp: str, out_dir: Path, *, user: User, hours: float = 8.0,
+                    start: datetime | None = None, language: str = "fr") -> ReprintOutcome:
+    """Print one inpatient's dossier and blank forms again, under new codes, as ``user``.
 
     The patient's earlier sheets of the same forms that have not come back are marked as
     superseded by the new ones (see ``reentry.registry``), so only one paper per purpose counts.
     """
+    require(user, Permission.PRINT)
+    operator = user.username
     patient = store.patient_by_ipp(ipp)
     row = next((r for r in store.census() if patient and r.patient.id == patient.id), None)
     if patient is None or row is None:
@@ -302,10 +307,10 @@ def _register_ward(store: Store, batch_id: int, ward_code: str, forms: dict, sta
                    now: datetime, request: PrintRequest) -> WardPrint:
     """Plan the ward's sheets and register them all in one transaction."""
     ward, site = _ward_and_site(store, ward_code)
+    register = partial(store.register_sheets, batch_id, user=request.user.username)
     return build_ward_print(
-        store, site, ward, forms, partial(store.register_sheets, batch_id, user=request.operator),
-        start=start, hours=request.hours, printed_at=now, packets=request.admission_packets,
-        lang=request.language)
+        store, site, ward, forms, register, start=start, hours=request.hours, printed_at=now,
+        packets=request.admission_packets, lang=request.language)
 
 
 def _render_to(ward_print: WardPrint, target: Path) -> int:
@@ -380,3 +385,21 @@ class _renderers:
         else:
             stop_workers(self.pool)
 
+
+
+def cancel_sheets(store: Store, codes: Sequence[str], reason: str, user: User) -> int:
+    """Withdraw printed sheets, as ``user``, with a reason: their codes are refused from then on.
+    Nothing is cancelled unless every code given designates a known sheet; returns how many
+    changed (a sheet already cancelled is left as it is)."""
+    from reentry.barcodes import code_problem, normalise_typed_code, split_code
+
+    require(user, Permission.CANCEL_SHEETS)
+    serials = []
+    for code in codes:
+        problem = code_problem(code)
+        serial = split_code(code).serial if problem is None else None
+        if serial is None or store.form_instance(serial) is None:
+            why = problem or msg("registry.unknown_code", code=normalise_typed_code(code))
+            raise UserError("station.cannot_cancel", code=code, reason=why)
+        serials.append(serial)
+    return store.cancel_sheets(serials, user.username, reason)

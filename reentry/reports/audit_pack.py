@@ -27,6 +27,8 @@ from typing import Any
 
 from reentry import __version__, clock, i18n
 from reentry.barcodes import group_for_reading, page_code
+from reentry.entry.model import User
+from reentry.entry.permissions import Permission, require
 from reentry.errors import UserError
 from reentry.events.accounting import account_lines, accounting_csv
 from reentry.events.model import EventKind, OutageEvent
@@ -35,7 +37,7 @@ from reentry.i18n import msg, tr
 from reentry.progress import CancelToken, Progress, ProgressCallback, ignore_progress
 from reentry.reports.csv_out import write_csv
 from reentry.reports.gather import report_event
-from reentry.reports.quality import REPORT_FILES, guard_write, write_quality_report
+from reentry.reports.quality import REPORT_FILES, guard_write, report_files
 from reentry.review.model import PatientIdentity
 from reentry.review.reasons import render_reason
 from reentry.sheets.tracking import tracked_sheets
@@ -69,10 +71,13 @@ class AuditPack:
     files: tuple[str, ...]  # every file of the pack, manifest included
 
 
-def write_audit_pack(store: Any, event_id: int, out: Path, *, lang: str | None = None,
-                     now: datetime | None = None, progress: ProgressCallback = ignore_progress,
+def write_audit_pack(store: Any, event_id: int, out: Path, *, user: User,
+                     lang: str | None = None, now: datetime | None = None,
+                     progress: ProgressCallback = ignore_progress,
                      cancel: CancelToken | None = None) -> AuditPack:
-    """Write the pack of event ``event_id`` into ``out`` (absent or empty), all or nothing."""
+    """Write the pack of event ``event_id`` into ``out`` (absent or empty), all or nothing, as
+    ``user``, who may (``Permission.AUDIT_PACK``) and is named in the audit trail."""
+    require(user, Permission.AUDIT_PACK)
     token = cancel or CancelToken()
     out = Path(out)
     moment = now or clock.now()
@@ -98,6 +103,8 @@ def write_audit_pack(store: Any, event_id: int, out: Path, *, lang: str | None =
             if not done:  # failed or cancelled: no half-written pack is left behind
                 shutil.rmtree(work, ignore_errors=True)
     files = tuple(sorted(p.name for p in out.iterdir()))
+    store.record_action(user, "audit_pack_written", "event", event_id, {
+        "folder": str(out), "audit_chain_head": chain.head.text()})
     return AuditPack(out, files)
 
 
@@ -135,7 +142,7 @@ def _fill(store: Any, event: OutageEvent, work: Path, now: datetime,
         write(work / name)
     token.check()
     progress(Progress(len(steps), total, msg("reports.progress_pdf")))
-    write_quality_report(store, event.id, work, now=now, cancel=token)
+    report_files(store, event.id, work, now=now, cancel=token)
     _write_readme(work / README, event, now, head)
     _write_manifest(work, event, now, head)
     progress(Progress(total, total, msg("reports.progress_done")))

@@ -14,6 +14,8 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from reentry import i18n
+from reentry.entry.model import User
+from reentry.entry.permissions import Permission, require
 from reentry.errors import UserError
 from reentry.files import make_private_folder
 from reentry.i18n import msg
@@ -48,12 +50,24 @@ class ReportFiles:
         return self.folder / OPEN_ITEMS_CSV
 
 
-def write_quality_report(store: Any, event_id: int, out_dir: Path, *, lang: str | None = None,
-                         now: datetime | None = None,
+def write_quality_report(store: Any, event_id: int, out_dir: Path, *, user: User,
+                         lang: str | None = None, now: datetime | None = None,
                          progress: ProgressCallback = ignore_progress,
                          cancel: CancelToken | None = None) -> ReportFiles:
     """Gather, then write the PDF and both CSV in ``out_dir`` (created if needed), in ``lang``
-    (default: the current language). Each file is replaced whole or not at all."""
+    (default: the current language), as ``user``, who may (``Permission.REPORT``) and is named
+    in the audit trail. Each file is replaced whole or not at all."""
+    require(user, Permission.REPORT)
+    files = report_files(store, event_id, out_dir, lang=lang, now=now, progress=progress,
+                         cancel=cancel)
+    store.record_action(user, "report_written", "event", event_id, {"folder": str(files.folder)})
+    return files
+
+
+def report_files(store: Any, event_id: int, out_dir: Path, *, lang: str | None = None,
+                 now: datetime | None = None, progress: ProgressCallback = ignore_progress,
+                 cancel: CancelToken | None = None) -> ReportFiles:
+    """``write_quality_report``'s files, for a caller that checked who may (the audit pack)."""
     token = cancel or CancelToken()
     with i18n.language(lang or i18n.get_language()):
         progress(Progress(0, 4, msg("reports.progress_gather")))

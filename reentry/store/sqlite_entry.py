@@ -174,6 +174,13 @@ class EntryQueries:
             params.append(subject)
         return list(self._rows(sql + " ORDER BY a.id", params))
 
+    def record_action(self, user: User, action: str, subject: str, record_id: int | None,
+                      detail: dict[str, Any]) -> None:
+        """An audit record for an action that changes nothing in the database (an export, a
+        report written): who, what, which file."""
+        with self._transaction() as conn:
+            _audit(conn, user.id, action, subject, record_id, detail)
+
     def verify_audit_chain(self, expected: audit_chain.ChainHead | None = None
                            ) -> audit_chain.ChainCheck:
         """Walk the audit chain (``reentry.store.audit_chain``): intact, or its first break;
