@@ -22,7 +22,6 @@ from PySide6.QtWidgets import (
     QDateTimeEdit,
     QDialog,
     QDoubleSpinBox,
-    QFileDialog,
     QFormLayout,
     QHBoxLayout,
     QHeaderView,
@@ -66,6 +65,7 @@ from reentry.progress import CancelToken, ProgressCallback
 from reentry.store import open_store
 from reentry.store.location import LocationLike, as_location
 from ui.errors import show_user_error
+from ui.file_chooser import existing_folder
 from ui.language import is_language_change
 from ui.print_confirm import EventChoice, PrintChoice, PrintConfirmDialog, PrintSummary
 from ui.session import Session
@@ -414,7 +414,7 @@ class PrintStationDialog(QDialog):
         super().done(result)
 
     def _choose_folder(self) -> None:
-        chosen = QFileDialog.getExistingDirectory(self, tr("ui.print_folder"), self.out_dir.text())
+        chosen = existing_folder(self, tr("ui.print_folder"), self.out_dir.text())
         if chosen:
             self.out_dir.setText(chosen)
 

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QObject, Qt, Signal
-from PySide6.QtWidgets import QFileDialog, QInputDialog, QMessageBox, QWidget
+from PySide6.QtWidgets import QInputDialog, QMessageBox, QWidget
 
 from reentry.entry.model import User
 from reentry.errors import UserError
@@ -25,6 +25,7 @@ from reentry.reports.quality import ReportFiles, write_quality_report
 from reentry.store.location import DatabaseLocation, LocationLike, as_location
 from reentry.store.opening import open_database
 from ui.errors import show_user_error
+from ui.file_chooser import existing_folder
 from ui.tasks import BackgroundTask
 
 ChooseEvent = Callable[[QWidget, list[OutageEvent]], OutageEvent | None]
@@ -46,7 +47,7 @@ def ask_event(parent: QWidget, events: list[OutageEvent]) -> OutageEvent | None:
 
 
 def ask_folder(parent: QWidget) -> Path | None:
-    folder = QFileDialog.getExistingDirectory(parent, tr("reports.ui_choose_folder"))
+    folder = existing_folder(parent, tr("reports.ui_choose_folder"))
     return Path(folder) if folder else None
 
 
