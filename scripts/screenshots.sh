@@ -30,9 +30,11 @@ trap cleanup EXIT
 
 echo "Building the outage demo in $WORK"
 REPO=$(pwd)
-(cd "$WORK" && "$REPO/.venv/bin/reentry" --db demo.sqlite demo --scenario outage >/dev/null)
-# A reconciliation run, so that the review screens have flags and identities to show.
-.venv/bin/reentry --db "$WORK/demo.sqlite" reconcile --sih "$WORK/impressions/sih-export.csv" \
+(cd "$WORK" && "$REPO/.venv/bin/reentry" --db demo.sqlite demo --scenario outage >"$WORK/demo.txt")
+# A reconciliation run, so that the review screens have flags and identities to show, signed
+# with the quality account's password that the demo printed (once) for it.
+REENTRY_PASSWORD=$(sed -n 's/^ *qualite ([a-z_]*) : //p' "$WORK/demo.txt") \
+  .venv/bin/reentry --db "$WORK/demo.sqlite" reconcile --sih "$WORK/impressions/sih-export.csv" \
   --out "$WORK/reconcile" --user qualite >/dev/null
 
 # A free display number, then the X server at the ward PC's size and the window manager.
