@@ -235,7 +235,7 @@ class SqlConnection:
 
     def _translated(self, error: BaseException | None) -> UserError:
         if self.read_only and "readonly" in str(error).lower().replace("-", ""):
-            return _read_only_refusal(self.shown)
+            return UserError("store.offline_read_only", path=self.shown)
         return translate(error, self.shown)
 
     @contextmanager
@@ -252,10 +252,6 @@ class SqlConnection:
             raise self._translated(error) from error
         except SQLAlchemyError as error:
             raise DatabaseError(path=self.shown, detail=str(error).splitlines()[0]) from error
-
-
-def _read_only_refusal(shown: str) -> UserError:
-    return UserError("store.offline_read_only", path=shown)
 
 
 def _integrity(error: BaseException | None) -> IntegrityViolation:

@@ -52,15 +52,16 @@ def write_offline_copy(source: SqlConnection, target: Path, wards: Sequence[str]
     copy = open_store(partial)
     try:
         with source.snapshot():
-            stays = [r["id"] for r in source.rows(_STAYS.format(wards=codes), tuple(wards))]
-            patients = [r["patient_id"] for r in source.rows(
-                f"SELECT DISTINCT patient_id FROM stays WHERE id IN ({_marks(stays)})",
-                tuple(stays))] if stays else []
+            stay_ids = [int(r["id"]) for r in source.rows(_STAYS.format(wards=codes),
+                                                           tuple(wards))]
+            stays = _ids(stay_ids)
+            patient_ids = [int(r["patient_id"]) for r in source.rows(
+                f"SELECT DISTINCT patient_id FROM stays WHERE id IN ({stays})")]
+            patients = _ids(patient_ids)
             with copy.sql.transaction() as conn:
                 for table, condition in _EXTRACT:
-                    where = condition.format(wards=codes, patients=_marks(patients),
-                                             stays=_marks(stays))
-                    params = _params(condition, wards, patients, stays)
+                    where = condition.format(wards=codes, patients=patients, stays=stays)
+                    params = tuple(wards) * condition.count("{wards}")
                     rows = source.rows(f"SELECT * FROM {table} WHERE {where}", params)
                     if rows:
                         columns = list(rows[0])
@@ -79,27 +80,13 @@ def write_offline_copy(source: SqlConnection, target: Path, wards: Sequence[str]
     finally:
         copy.close()
     partial.replace(target)
-    return len(patients)
+    return len(patient_ids)
 
 
-def _marks(values: Sequence[object]) -> str:
-    return ", ".join("?" for _ in values) or "NULL"
-
-
-def _params(condition: str, wards: Sequence[str], patients: Sequence[int],
-            stays: Sequence[int]) -> tuple[object, ...]:
-    """The parameters of a condition, in the order its placeholders appear in it."""
-    values = {"{wards}": wards, "{patients}": patients, "{stays}": stays}
-    params: list[object] = []
-    position = 0
-    while True:
-        hits = [(condition.find(token, position), token) for token in values]
-        hits = [hit for hit in hits if hit[0] >= 0]
-        if not hits:
-            return tuple(params)
-        at, token = min(hits)
-        params.extend(values[token])
-        position = at + 1
+def _ids(values: Sequence[int]) -> str:
+    """Row ids read from the database, written into the query as integers (``NULL``: none):
+    a ward's hundreds of ids need no placeholder each."""
+    return ", ".join(str(v) for v in values) or "NULL"
 
 
 def offline_facts(store_meta: str | None) -> dict[str, object] | None:
