@@ -100,7 +100,6 @@ from reentry.reconcile.identity_table import (
 )
 
 LINK_THRESHOLD = 0.85
-REVIEW_THRESHOLD = 0.50
 MARGIN = 0.15
 CHUNK = 20_000  # left rows scored together: bounds the memory taken by candidate pairs
 
