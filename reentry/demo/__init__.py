@@ -40,7 +40,7 @@ from reentry.model import (
     PatientKey,
     Stay,
 )
-from reentry.store.base import Store
+from reentry.store.areas import Store
 
 GENERATOR_VERSION = "demo-v1"
 SOURCE = "demo"

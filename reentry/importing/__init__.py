@@ -14,7 +14,7 @@ from reentry.errors import FileRejected
 from reentry.i18n import Msg, msg
 from reentry.importing.source import SourceFile
 from reentry.model import ImportBatch, ImportOutcome
-from reentry.store.base import Store
+from reentry.store.areas import Store
 
 Parser = Callable[[SourceFile], ImportBatch]
 

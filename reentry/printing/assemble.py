@@ -20,7 +20,7 @@ from reentry.printing.dossier_pages import WINDOW_HOURS
 from reentry.printing.plan import PatientPacket, RegisteredSheet, SheetPlan, WardPrint
 from reentry.printing.planner import plan_admission_packet, plan_cover, plan_patient
 from reentry.registry import temporary_identifier
-from reentry.store.base import Store
+from reentry.store.areas import Store
 
 Registrar = Callable[[Sequence[SheetPlan]], list[RegisteredSheet]]
 

@@ -32,7 +32,7 @@ from reentry.files import make_private_folder, write_private_text
 from reentry.printing.station import PrintRequest, print_batch
 from reentry.progress import CancelToken, ProgressCallback, ignore_progress
 from reentry.registry import BatchKind
-from reentry.store.base import Store
+from reentry.store.areas import Store
 from reentry.store.offline import OFFLINE_FILE
 
 CURRENT = "current"

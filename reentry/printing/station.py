@@ -37,7 +37,7 @@ from reentry.printing.planner import plan_patient
 from reentry.printing.render import render_patient, render_ward
 from reentry.progress import CancelToken, Progress, ProgressCallback, ignore_progress
 from reentry.registry import BatchKind, BatchStatus
-from reentry.store.base import Store
+from reentry.store.areas import Store
 from reentry.workers import stop_workers, worker_pool
 
 

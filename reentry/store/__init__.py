@@ -4,7 +4,7 @@
 will implement the same protocol.
 """
 
-from reentry.store.base import Store
+from reentry.store.areas import Store
 from reentry.store.sqlite import SqliteStore, open_store
 
 __all__ = ["Store", "SqliteStore", "open_store"]
