@@ -75,6 +75,11 @@ class Settings:
     ldap_group_quality: str = ""
     ldap_group_ward_manager: str = ""
     ldap_group_nurse: str = ""
+    # Nested groups (a group member of the role group): "auto" (Active Directory's in-chain rule,
+    # else the groups expanded one level at a time), "in_chain", "expand" or "off" (direct
+    # members only); expanding goes through at most ldap_nested_depth groups.
+    ldap_nested_groups: str = "auto"
+    ldap_nested_depth: int = 8
 
 
 def settings_path() -> Path:

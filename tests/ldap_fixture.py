@@ -33,8 +33,20 @@ PEOPLE_IN_DIRECTORY = [
     ("mdupont", "Marie Dupont", "secret-de-marie", ["reentry-ide"]),
     ("croux", "Claire Roux", "secret-de-claire", ["reentry-ide", "reentry-cadres"]),
     ("visiteur", "Vincent Visiteur", "secret-du-visiteur", []),
+    ("pgirard", "Paul Girard", "secret-de-paul", ["cadres-pediatrie"]),
+    ("nlefort", "Nina Lefort", "secret-de-nina", ["chaine-1"]),
+    ("bmorel", "Bruno Morel", "secret-de-bruno", ["boucle-a"]),
 ]
 GROUP_ROLES = {"reentry-ide": "nurse", "reentry-cadres": "ward_manager"}
+# Nested groups, as Active Directory sites set them up: a group that is a member of other groups.
+# cadres-pediatrie is a groupOfUniqueNames (uniqueMember); chaine-1..3 put three groups between
+# Nina and the ward managers' group; boucle-a and boucle-b are members of each other.
+GROUPS_IN_GROUPS = {
+    "cadres-pediatrie": ["reentry-cadres"],
+    "chaine-1": ["chaine-2"], "chaine-2": ["chaine-3"], "chaine-3": ["reentry-cadres"],
+    "boucle-a": ["boucle-b"], "boucle-b": ["boucle-a"],
+}
+UNIQUE_MEMBER_GROUPS = {"cadres-pediatrie"}
 
 
 class LdapUnavailable(Exception):
@@ -66,10 +78,14 @@ def _ldif() -> str:
     for uid, display, secret, _groups in PEOPLE_IN_DIRECTORY:
         parts.append(f"dn: uid={uid},{PEOPLE}\nobjectClass: inetOrgPerson\nuid: {uid}\n"
                      f"cn: {display}\nsn: {display.split()[-1]}\nuserPassword: {secret}\n")
-    for group in GROUP_ROLES:
-        members = [f"member: uid={uid},{PEOPLE}" for uid, _d, _s, groups in PEOPLE_IN_DIRECTORY
-                   if group in groups]
-        parts.append(f"dn: cn={group},{GROUPS}\nobjectClass: groupOfNames\ncn: {group}\n"
+    for group in [*GROUP_ROLES, *GROUPS_IN_GROUPS]:
+        attribute, kind = (("uniqueMember", "groupOfUniqueNames")
+                           if group in UNIQUE_MEMBER_GROUPS else ("member", "groupOfNames"))
+        members = [f"{attribute}: uid={uid},{PEOPLE}"
+                   for uid, _d, _s, groups in PEOPLE_IN_DIRECTORY if group in groups]
+        members += [f"{attribute}: cn={inner},{GROUPS}"
+                    for inner, outer in GROUPS_IN_GROUPS.items() if group in outer]
+        parts.append(f"dn: cn={group},{GROUPS}\nobjectClass: {kind}\ncn: {group}\n"
                      + "\n".join(members) + "\n")
     return "\n".join(parts)
 

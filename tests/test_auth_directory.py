@@ -116,3 +116,70 @@ def test_the_command_line_signs_in_through_the_directory_of_the_settings_file(
     wrong = runner.invoke(cli, ["--db", str(db_path), "event", "end", "--user", "croux"],
                           env={"REENTRY_PASSWORD": "pas le bon"})
     assert wrong.exit_code == 1 and "mot de passe incorrect" in wrong.stderr
+
+
+# -- nested groups: a group that is a member of the role group (tests/ldap_fixture.py) ---------
+
+
+@pytest.mark.parametrize("mode", ["auto", "expand"])
+def test_a_person_in_a_sub_group_of_the_ward_managers_group_is_a_ward_manager(
+        store, ldap_server, mode):
+    # cadres-pediatrie (a groupOfUniqueNames) is a member of reentry-cadres; OpenLDAP does not
+    # know Active Directory's in-chain rule, so "auto" falls back to the expansion
+    user = auth.authenticate(store, "pgirard", "secret-de-paul",
+                             _directory(ldap_server, nested_groups=mode))
+    assert (user.display_name, user.role) == ("Paul Girard", Role.WARD_MANAGER)
+    assert _audit(store, "signed_in")[-1]["method"] == "directory"
+
+
+@pytest.mark.parametrize("mode", ["off", "in_chain"])
+def test_without_the_expansion_a_sub_group_member_is_refused_as_usual(store, ldap_server, mode):
+    # "in_chain" asks the server for the chain; slapd answers no entry (the rule is AD's only)
+    with pytest.raises(UserError) as refused:
+        auth.authenticate(store, "pgirard", "secret-de-paul",
+                          _directory(ldap_server, nested_groups=mode))
+    assert refused.value.message() == "Nom d'utilisateur ou mot de passe incorrect."
+    assert _audit(store, "sign_in_failed")[-1]["reason"] == "directory_no_group"
+
+
+def test_off_still_finds_direct_members(store, ldap_server):
+    assert auth.authenticate(store, "croux", "secret-de-claire",
+                             _directory(ldap_server, nested_groups="off")).role \
+        is Role.WARD_MANAGER
+
+
+def test_the_depth_bound_counts_the_groups_between_the_person_and_the_role_group(
+        store, ldap_server):
+    # Nina is in chaine-1, in chaine-2, in chaine-3, in reentry-cadres: three groups between
+    with pytest.raises(UserError, match="incorrect"):
+        auth.authenticate(store, "nlefort", "secret-de-nina",
+                          _directory(ldap_server, nested_depth=2))
+    assert store.user_by_name("nlefort") is None
+    user = auth.authenticate(store, "nlefort", "secret-de-nina",
+                             _directory(ldap_server, nested_depth=3))
+    assert user.role is Role.WARD_MANAGER
+
+
+def test_a_cycle_of_groups_ends_and_the_person_in_no_role_group_is_refused(store, ldap_server):
+    # boucle-a and boucle-b are members of each other: each is searched once, then the end
+    for mode in ("auto", "expand"):
+        with pytest.raises(UserError) as refused:
+            auth.authenticate(store, "bmorel", "secret-de-bruno",
+                              _directory(ldap_server, nested_groups=mode, nested_depth=50))
+        assert refused.value.message() == "Nom d'utilisateur ou mot de passe incorrect."
+    assert [d["reason"] for d in _audit(store, "sign_in_failed")] == ["directory_no_group"] * 2
+    assert store.user_by_name("bmorel") is None
+
+
+def test_the_settings_file_chooses_the_nested_group_mode(tmp_path, monkeypatch, ldap_server):
+    from reentry.config import load_settings
+
+    settings = tmp_path / "settings.toml"
+    settings.write_text(f'ldap_url = "ldap://127.0.0.1:{ldap_server.port}"\n'
+                        'ldap_nested_groups = "Expand"\nldap_nested_depth = 3\n')
+    directory = Directory.from_settings(load_settings(settings))
+    assert directory is not None
+    assert (directory.nested_groups, directory.nested_depth) == ("expand", 3)
+    monkeypatch.setenv("REENTRY_LDAP_NESTED_GROUPS", "récursif")  # not a mode: the default
+    directory = Directory.from_settings(load_settings(settings))
+    assert directory is not None and directory.nested_groups == "auto"

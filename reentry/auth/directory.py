@@ -1,6 +1,7 @@
 """Sign-in through the hospital directory (LDAP / Active Directory): a simple bind as the
 person, always over TLS (``ldaps://``) or StartTLS (``ldap://``, upgraded before the secret is
-sent), then their role from the directory group they belong to.
+sent), then their role from the directory group they belong to, directly or through nested
+groups (``reentry.auth.directory_groups``).
 
 Configured in the settings file (``reentry.config.Settings``, ``ldap_*``): the server URL, how a
 user name becomes a DN (a template, or a search under a base), and one group DN per role.
@@ -12,6 +13,7 @@ import ssl
 from dataclasses import dataclass
 from typing import Any
 
+from reentry.auth.directory_groups import DEFAULT_DEPTH, NESTED_MODES, role_in_groups
 from reentry.entry.model import Role
 from reentry.errors import UserError
 
@@ -37,6 +39,8 @@ class Directory:
     ca_file: str = ""  # the CA that signed the server's certificate (empty: the system's)
     groups: tuple[tuple[Role, str], ...] = ()  # (role, group DN)
     timeout: int = 5  # seconds (ldap3 packs it into a socket option: a whole number)
+    nested_groups: str = "auto"  # "auto", "in_chain", "expand" or "off" (directory_groups.py)
+    nested_depth: int = DEFAULT_DEPTH  # groups between a person and the role group, expanding
 
     @classmethod
     def from_settings(cls, settings: Any) -> Directory | None:
@@ -45,11 +49,15 @@ class Directory:
             return None
         groups = tuple((role, getattr(settings, f"ldap_group_{role.value}"))
                        for role in ROLE_ORDER if getattr(settings, f"ldap_group_{role.value}"))
+        nested = settings.ldap_nested_groups.strip().lower()
         return cls(url=settings.ldap_url, user_dn=settings.ldap_user_dn,
                    search_base=settings.ldap_search_base,
                    search_attribute=settings.ldap_search_attribute or "uid",
                    bind_dn=settings.ldap_bind_dn, bind_password=settings.ldap_bind_password,
-                   ca_file=settings.ldap_ca_file, groups=groups)
+                   ca_file=settings.ldap_ca_file, groups=groups,
+                   # an unknown word falls back to the default, like any bad setting
+                   nested_groups=nested if nested in NESTED_MODES else "auto",
+                   nested_depth=max(0, settings.ldap_nested_depth))
 
     def sign_in(self, username: str, secret: str) -> DirectoryPerson | None:
         """The person, once the directory accepted their secret; None when it did not (wrong
@@ -116,7 +124,6 @@ class Directory:
 
     def _person(self, conn: Any, dn: str, username: str) -> DirectoryPerson:
         from ldap3 import BASE
-        from ldap3.utils.conv import escape_filter_chars
 
         display = username
         if conn.search(dn, "(objectClass=*)", search_scope=BASE,
@@ -127,8 +134,5 @@ class Directory:
                     value = entry[name].value
                     display = str(value[0] if isinstance(value, list) else value)
                     break
-        member = f"(member={escape_filter_chars(dn)})"
-        for role, group in self.groups:
-            if conn.search(group, member, search_scope=BASE, attributes=[]) and conn.entries:
-                return DirectoryPerson(username, display, role)
-        return DirectoryPerson(username, display, None)
+        role = role_in_groups(conn, dn, self.groups, self.nested_groups, self.nested_depth)
+        return DirectoryPerson(username, display, role)
