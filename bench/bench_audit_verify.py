@@ -37,7 +37,7 @@ from typing import Any
 from sqlite_utils import Database
 
 from reentry import clock
-from reentry.entry.model import Role
+from reentry.domain.entry import Role
 from reentry.store import open_store
 from reentry.store.audit_chain import GENESIS, record_hash
 from reentry.store.schema import migrations

@@ -23,8 +23,8 @@ from PySide6.QtTest import QTest  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
 from reentry.demo import create_demo  # noqa: E402
+from reentry.domain.entry import Role, User  # noqa: E402
 from reentry.entry import service  # noqa: E402
-from reentry.entry.model import Role, User  # noqa: E402
 from reentry.printing.station import PrintRequest, print_batch  # noqa: E402
 from reentry.store import open_store  # noqa: E402
 from ui.reentry_window import ReentryWindow  # noqa: E402

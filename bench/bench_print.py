@@ -19,10 +19,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from reentry.demo import create_demo
-from reentry.entry.model import Role, User
+from reentry.domain.entry import Role, User
+from reentry.domain.sheet_plan import WardPrint
 from reentry.formdefs import load_forms
 from reentry.printing.assemble import SerialCounter, build_ward_print
-from reentry.printing.plan import WardPrint
 from reentry.printing.render import render_ward
 from reentry.printing.station import PrintRequest, print_batch
 from reentry.store import open_store

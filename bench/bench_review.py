@@ -17,8 +17,8 @@ import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from reentry.domain.entry import Role
 from reentry.entry import service
-from reentry.entry.model import Role
 from reentry.reconcile_run import run_reconciliation
 from reentry.review.filters import FlagFilter
 from reentry.store import open_store

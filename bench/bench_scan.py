@@ -18,9 +18,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from reentry.demo import create_demo
+from reentry.domain.entry import Role
+from reentry.domain.sheet_plan import SheetPlan
 from reentry.entry import service
-from reentry.entry.model import Role
-from reentry.printing.plan import SheetPlan
 from reentry.store import open_store
 
 AS_OF = datetime(2026, 11, 23, 20, 0, tzinfo=UTC)

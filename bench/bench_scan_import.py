@@ -26,8 +26,8 @@ from printed_ward import PRINTER  # noqa: E402
 from scanned_stack import printed_pages, scanned, shuffled, write_pdf  # noqa: E402
 
 from reentry.demo import create_demo  # noqa: E402
+from reentry.domain.entry import Role  # noqa: E402
 from reentry.entry import service  # noqa: E402
-from reentry.entry.model import Role  # noqa: E402
 from reentry.printing.station import PrintRequest, print_batch  # noqa: E402
 from reentry.scanning.importer import default_workers, import_scans  # noqa: E402
 from reentry.store import open_store  # noqa: E402

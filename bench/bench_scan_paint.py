@@ -47,8 +47,8 @@ def run(instances: int, scans: int, warmup: int, patients: int) -> None:
 
     from reentry.config import Settings
     from reentry.demo import create_demo
+    from reentry.domain.entry import Role
     from reentry.entry import service
-    from reentry.entry.model import Role
     from reentry.store import open_store
     from ui.app import prepare_application
     from ui.reentry_window import ReentryWindow

@@ -48,9 +48,9 @@ from bench_scan import TEMPLATES  # noqa: E402
 from outage_scenario import scenario, write_scenario  # noqa: E402
 
 from reentry.demo import create_demo  # noqa: E402
+from reentry.domain.entry import Role  # noqa: E402
+from reentry.domain.sheet_plan import SheetPlan  # noqa: E402
 from reentry.entry import service  # noqa: E402
-from reentry.entry.model import Role  # noqa: E402
-from reentry.printing.plan import SheetPlan  # noqa: E402
 from reentry.printing.station import PrintRequest, print_batch  # noqa: E402
 from reentry.reconcile_run import run_reconciliation  # noqa: E402
 from reentry.store import SqliteStore, open_store  # noqa: E402

@@ -15,8 +15,8 @@ from pathlib import Path
 from typing import Any, cast
 
 from reentry import clock
-from reentry.entry.model import User
-from reentry.entry.permissions import Permission, require
+from reentry.domain.entry import User
+from reentry.domain.permissions import Permission, require
 from reentry.errors import UserError
 from reentry.files import make_private_folder
 from reentry.importing import detect_format, parse_file

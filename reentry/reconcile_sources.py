@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from reentry.clinical_codes import NURSE_NOTE, movement_of
-from reentry.entry.model import ItemKind
+from reentry.domain.entry import ItemKind
 from reentry.importing import parse_file
 from reentry.model import ImportBatch, Observation, PatientKey
 from reentry.reconcile.items_model import SihItem

@@ -75,8 +75,8 @@ class Outcomes:
 def typist(job: dict[str, Any], store: Any, seen: Outcomes) -> None:
     from datetime import datetime
 
+    from reentry.domain.entry import RecordRow
     from reentry.entry import service
-    from reentry.entry.model import RecordRow
 
     now = datetime.fromisoformat(job["now"])
     user = service.sign_in(store, job["user"])

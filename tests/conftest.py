@@ -96,8 +96,8 @@ def sheets(db_path, tmp_path):
     """Real printed sheets of one ward of a small demo hospital, and a nurse to type them."""
     from printed_ward import print_demo_ward
 
+    from reentry.domain.entry import Role
     from reentry.entry import service
-    from reentry.entry.model import Role
     from reentry.store import open_store
 
     store = open_store(db_path)

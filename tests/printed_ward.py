@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from reentry.demo import create_demo
-from reentry.entry.model import Role, User
+from reentry.domain.entry import Role, User
 from reentry.printing.station import PrintOutcome, PrintRequest, print_batch
 
 AS_OF = datetime(2026, 11, 23, 20, 0, tzinfo=UTC)  # 21:00 in Paris, the evening of the outage

@@ -27,8 +27,8 @@ from reentry.admission.model import (
     RecordAdmission,
 )
 from reentry.cli import cli
+from reentry.domain.entry import RecordRow, Role
 from reentry.entry import service as entry_service
-from reentry.entry.model import RecordRow, Role
 from reentry.errors import UserError
 from reentry.export import export_items
 from reentry.model import IdentityStatus, Sex

@@ -20,7 +20,7 @@ from cli_passwords import ENV, give_passwords
 from click.testing import CliRunner
 
 from reentry.cli import cli
-from reentry.entry.model import Role
+from reentry.domain.entry import Role
 from reentry.events.model import DeclareEvent
 from reentry.events.service import declare_event, end_event
 from reentry.reports.audit_pack import write_audit_pack

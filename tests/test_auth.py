@@ -9,8 +9,8 @@ from datetime import timedelta
 import pytest
 
 from reentry import auth, clock
+from reentry.domain.entry import Role
 from reentry.entry import service
-from reentry.entry.model import Role
 from reentry.errors import UserError
 
 SECRET = "cheval correct agrafe"

@@ -14,8 +14,8 @@ from ldap_fixture import PEOPLE, SUFFIX
 from reentry import auth
 from reentry.auth.directory import Directory
 from reentry.cli import cli
+from reentry.domain.entry import Role
 from reentry.entry import service
-from reentry.entry.model import Role
 from reentry.errors import UserError
 
 MARIE = "secret-de-marie"

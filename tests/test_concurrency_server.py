@@ -46,8 +46,8 @@ from postgres_fixture import PrivateServer
 from scanned_stack import printed_pages, scanned, write_pdf
 
 from reentry.demo import create_demo
+from reentry.domain.entry import RecordRow, Role
 from reentry.entry import service
-from reentry.entry.model import RecordRow, Role
 from reentry.events.accounting import account_lines
 from reentry.events.model import DeclareEvent
 from reentry.events.service import declare_event

@@ -14,8 +14,8 @@ import pytest
 from printed_ward import print_demo_ward
 
 from reentry import clock
+from reentry.domain.entry import EntryStatus, ItemKind, RecordRow, Role
 from reentry.entry import service
-from reentry.entry.model import EntryStatus, ItemKind, RecordRow, Role
 from reentry.errors import UserError
 
 NOW = datetime(2026, 11, 24, 7, 0, tzinfo=UTC)  # the next morning, re-entry time
@@ -196,7 +196,7 @@ def test_a_killed_process_loses_no_confirmed_row(printed, db_path):
         from datetime import datetime, UTC
         from reentry.store import open_store
         from reentry.entry import service
-        from reentry.entry.model import RecordRow
+        from reentry.domain.entry import RecordRow
         store = open_store({str(db_path)!r})
         nurse = service.sign_in(store, "mdupont")
         service.confirm_identity(store, nurse, {instance.serial})

@@ -14,8 +14,8 @@ from printed_ward import PRINTER
 
 from reentry.cli import cli
 from reentry.demo import create_demo
+from reentry.domain.entry import Role
 from reentry.entry import service
-from reentry.entry.model import Role
 from reentry.entry.progress import ward_progress
 from reentry.errors import UserError
 from reentry.events.accounting import (

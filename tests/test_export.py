@@ -17,7 +17,7 @@ from fhir.resources.R4B.bundle import Bundle
 
 from reentry import i18n
 from reentry.demo import create_demo
-from reentry.entry.model import Item, ItemKind
+from reentry.domain.entry import Item, ItemKind
 from reentry.errors import UserError
 from reentry.export import export_items, left_out
 from reentry.export.csv_items import COLUMNS

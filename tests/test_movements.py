@@ -18,8 +18,8 @@ from fhir.resources.R4B.bundle import Bundle
 from printed_ward import print_demo_ward
 
 from reentry import clinical_codes, clock
+from reentry.domain.entry import Item, ItemKind, RecordRow, Role
 from reentry.entry import service
-from reentry.entry.model import Item, ItemKind, RecordRow, Role
 from reentry.export import export_items
 from reentry.formdefs import get_form
 from reentry.importing import import_files, parse_file

@@ -10,7 +10,7 @@ import pytest
 from printed_ward import PRINTER
 
 from reentry.demo import create_demo
-from reentry.entry.model import Role
+from reentry.domain.entry import Role
 from reentry.errors import UserError
 from reentry.printing.prepare import CURRENT, prepare
 from reentry.store import open_store

@@ -12,8 +12,8 @@ from click.testing import CliRunner
 
 from reentry.barcodes import group_for_reading, page_code
 from reentry.cli import cli
+from reentry.domain.entry import RecordRow, Role
 from reentry.entry import service
-from reentry.entry.model import RecordRow, Role
 from reentry.entry.progress import PAUSE, operator_pace, operators, pace_text, worked_text
 from reentry.sheets.tracking import tracked_sheets
 from reentry.store import open_store

@@ -1,5 +1,5 @@
 """Every action a person takes through a core service, run as every role, on a real database:
-allowed or refused as THE table (``reentry.entry.permissions.GRANTS``) says, a refusal being one
+allowed or refused as THE table (``reentry.domain.permissions.GRANTS``) says, a refusal being one
 sentence in French that names the action, the role and who may, with nothing written; and
 docs/permissions.md says the same as the table.
 
@@ -26,9 +26,9 @@ from reentry import auth
 from reentry.admission.model import RecordAdmission
 from reentry.admission.service import record_admission
 from reentry.demo.outage import create_outage_demo
+from reentry.domain.entry import RecordRow, Role, User
+from reentry.domain.permissions import GRANTS, Permission, role_label
 from reentry.entry import service
-from reentry.entry.model import RecordRow, Role, User
-from reentry.entry.permissions import GRANTS, Permission, role_label
 from reentry.errors import UserError
 from reentry.events.accounting import declare_sheets
 from reentry.events.drill import start_drill

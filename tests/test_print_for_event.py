@@ -15,8 +15,8 @@ from printed_ward import PRINTER
 
 from reentry import clock
 from reentry.demo import create_demo
+from reentry.domain.entry import Role
 from reentry.entry import service
-from reentry.entry.model import Role
 from reentry.errors import UserError
 from reentry.events.model import DeclareEvent
 from reentry.events.service import declare_event, end_event

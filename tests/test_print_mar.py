@@ -15,11 +15,11 @@ import pytest
 
 from reentry import clock
 from reentry.demo import create_demo
+from reentry.domain.sheet_plan import PatientPacket, WardPrint
 from reentry.formdefs import load_forms
 from reentry.i18n import language
 from reentry.model import Allergy, Dossier, PatientKey, Prescription
 from reentry.printing.assemble import SerialCounter, build_ward_print
-from reentry.printing.plan import PatientPacket, WardPrint
 from reentry.printing.planner import plan_patient
 from reentry.printing.render import render_patient, render_ward
 from reentry.store import open_store

@@ -16,12 +16,12 @@ import pytest
 from reentry import clock
 from reentry.barcodes import group_for_reading, page_code
 from reentry.demo import create_demo
+from reentry.domain.sheet_plan import PatientPacket, RegisteredSheet, WardPrint
 from reentry.formdefs import load_forms
 from reentry.i18n import language
 from reentry.model import Allergy, PatientKey, Prescription, Ward
 from reentry.printing import fonts, marks
 from reentry.printing.assemble import SerialCounter, build_ward_print
-from reentry.printing.plan import PatientPacket, RegisteredSheet, WardPrint
 from reentry.printing.planner import plan_admission_packet, plan_cover, plan_patient
 from reentry.printing.render import PlanMismatch, render_patient, render_ward
 from reentry.store import open_store

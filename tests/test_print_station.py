@@ -20,8 +20,8 @@ from printed_ward import PRINTER
 from reentry.barcodes import page_code
 from reentry.cli import cli
 from reentry.demo import create_demo
+from reentry.domain.entry import Role
 from reentry.entry import service
-from reentry.entry.model import Role
 from reentry.registry import BatchStatus, SheetStatus
 
 AS_OF = datetime(2026, 11, 23, 20, 0, tzinfo=UTC)

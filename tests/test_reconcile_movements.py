@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from reentry.entry.model import ItemKind
+from reentry.domain.entry import ItemKind
 from reentry.reconcile.items import PaperItem, SihItem, read_item_table, reconcile
 
 T0 = datetime(2026, 11, 23, 22, 40, tzinfo=UTC)

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from reentry.entry.model import Item, ItemKind
+from reentry.domain.entry import Item, ItemKind
 from reentry.export import export_items
 from reentry.importing import parse_file
 from reentry.reconcile.authors import AuthorMatch, same_author

@@ -9,8 +9,8 @@ from click.testing import CliRunner
 from reentry.barcodes import page_code
 from reentry.cli import cli
 from reentry.demo import create_demo
-from reentry.entry.model import Role
-from reentry.printing.plan import PlannedDose, SheetPlan
+from reentry.domain.entry import Role
+from reentry.domain.sheet_plan import PlannedDose, SheetPlan
 from reentry.registry import BatchStatus, SheetStatus, resolve_code
 
 AS_OF = datetime(2026, 11, 23, 14, 0, tzinfo=UTC)

@@ -24,8 +24,8 @@ from reentry import clock
 from reentry.barcodes import group_for_reading
 from reentry.cli import cli
 from reentry.demo import create_demo
+from reentry.domain.entry import RecordRow, Role
 from reentry.entry import service
-from reentry.entry.model import RecordRow, Role
 from reentry.errors import Cancelled, UserError
 from reentry.events.accounting import declare_sheets
 from reentry.events.model import DeclareEvent

@@ -12,8 +12,8 @@ from cli_passwords import ENV, PASSWORD
 from click.testing import CliRunner
 
 from reentry.cli import cli
+from reentry.domain.entry import RecordRow, Role
 from reentry.entry import service as entry_service
-from reentry.entry.model import RecordRow, Role
 from reentry.errors import UserError
 from reentry.reconcile_run import run_reconciliation
 from reentry.review import service

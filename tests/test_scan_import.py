@@ -36,8 +36,8 @@ from scanned_stack import (
 
 from reentry.barcodes import page_code
 from reentry.cli import cli
+from reentry.domain.entry import Role
 from reentry.entry import service
-from reentry.entry.model import Role
 from reentry.errors import Cancelled, UserError
 from reentry.progress import CancelToken
 from reentry.scanning.importer import import_scans

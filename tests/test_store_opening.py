@@ -12,7 +12,7 @@ from printed_ward import PRINTER
 
 from reentry.cli import cli
 from reentry.demo import create_demo
-from reentry.entry.model import Role
+from reentry.domain.entry import Role
 from reentry.errors import UserError
 from reentry.printing.prepare import offline_copy_path, prepare
 from reentry.store import open_store

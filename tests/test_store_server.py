@@ -8,7 +8,7 @@ import threading
 import psycopg
 import pytest
 
-from reentry.entry.model import Role
+from reentry.domain.entry import Role
 from reentry.errors import DatabaseTooNew
 from reentry.store import SqliteStore, open_store
 from reentry.store.database import DatabaseUnreachable, WriteConflict

@@ -19,8 +19,8 @@ from test_store_opening import unreachable_url
 
 from reentry.config import Settings
 from reentry.demo import create_demo
+from reentry.domain.entry import Role
 from reentry.entry import service
-from reentry.entry.model import Role
 from reentry.errors import UserError
 from reentry.printing.prepare import offline_copy_path
 from reentry.store import open_store

@@ -15,8 +15,8 @@ from PySide6.QtWidgets import QApplication, QMenu, QPlainTextEdit, QToolButton
 from qt_windows import focused, scan, signed_in
 
 from reentry import clock
+from reentry.domain.entry import EntryStatus, ItemKind
 from reentry.entry import service
-from reentry.entry.model import EntryStatus, ItemKind
 from ui.entry_fields import STATE_ERROR, STATE_WARNING
 from ui.language import switch_language
 from ui.reentry_window import ReentryWindow

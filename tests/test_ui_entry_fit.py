@@ -19,8 +19,8 @@ from PySide6.QtCore import QPoint, QRect, QSize, Qt
 from qt_windows import focused, scan, signed_in
 from scanned_stack import printed_pages, scanned, write_pdf
 
+from reentry.domain.entry import Role
 from reentry.entry import service
-from reentry.entry.model import Role
 from reentry.scanning.importer import import_scans
 from reentry.store import open_store
 from ui.language import switch_language

@@ -18,8 +18,8 @@ from PySide6.QtWidgets import QApplication, QWidget
 from qt_windows import focused, scan, signed_in
 
 from reentry.demo import create_demo
+from reentry.domain.entry import Role
 from reentry.entry import service
-from reentry.entry.model import Role
 from reentry.formdefs import load_forms
 from reentry.printing.assemble import build_ward_print
 from reentry.store import open_store

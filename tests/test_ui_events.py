@@ -11,8 +11,8 @@ from qt_windows import loaded
 
 from reentry import display
 from reentry.demo import create_demo
+from reentry.domain.entry import Role
 from reentry.entry import service
-from reentry.entry.model import Role
 from reentry.events.accounting import account_lines
 from reentry.events.drill import start_drill
 from reentry.events.model import DeclareEvent, EventStatus

@@ -23,7 +23,7 @@ from reentry import i18n
 from reentry.cli import cli
 from reentry.config import Settings
 from reentry.demo import create_demo
-from reentry.entry.model import Role
+from reentry.domain.entry import Role
 from reentry.formdefs import load_forms
 from reentry.i18n import format_number, tr
 from reentry.printing.assemble import SerialCounter, build_ward_print

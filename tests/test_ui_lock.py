@@ -9,8 +9,8 @@ from PySide6.QtCore import Qt
 from qt_windows import signed_in
 
 from reentry import auth
+from reentry.domain.entry import Role
 from reentry.entry import service
-from reentry.entry.model import Role
 from reentry.store import open_store
 from ui.reentry_window import ReentryWindow
 from ui.session import IdleLock, Session

@@ -10,8 +10,8 @@ from qt_windows import print_station
 
 from reentry.config import Settings
 from reentry.demo import create_demo
+from reentry.domain.entry import Role
 from reentry.entry import service
-from reentry.entry.model import Role
 from reentry.events.model import DeclareEvent, OutageEvent
 from reentry.events.service import declare_event
 from reentry.printing.spool import Printer, PrintJob

@@ -5,8 +5,8 @@ from datetime import UTC, datetime, timedelta
 
 from reentry.config import Settings
 from reentry.demo import create_demo
+from reentry.domain.entry import Role
 from reentry.entry import service
-from reentry.entry.model import Role
 from reentry.events.model import DeclareEvent
 from reentry.events.service import declare_event, end_event
 from reentry.store import open_store

@@ -13,8 +13,8 @@ from PySide6.QtGui import QColor, QImage
 from qt_windows import at_sign_in
 
 from reentry.demo import create_demo
+from reentry.domain.entry import RecordRow, Role
 from reentry.entry import service as entry_service
-from reentry.entry.model import RecordRow, Role
 from reentry.reconcile_run import run_reconciliation
 from reentry.review.model import ResolutionReason
 from reentry.review.record import fold_search

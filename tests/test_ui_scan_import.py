@@ -17,8 +17,8 @@ from qt_windows import loaded, signed_in
 from scanned_stack import printed_pages, scanned, smudged, write_pdf
 
 from reentry.config import Settings
+from reentry.domain.entry import Role
 from reentry.entry import service
-from reentry.entry.model import Role
 from reentry.errors import DatabaseLocked
 from reentry.scanning.model import PageStatus
 from reentry.store import open_store

@@ -17,8 +17,8 @@ from qt_windows import focused, signed_in
 from scanned_stack import blank_page, printed_pages, scanned, smudged, write_pdf
 
 from reentry.barcodes import group_for_reading, page_code
+from reentry.domain.entry import Role
 from reentry.entry import service
-from reentry.entry.model import Role
 from reentry.formdefs import get_form
 from reentry.scanning.importer import import_scans
 from reentry.scanning.model import IdentifiedBy, PageStatus, QueueReason

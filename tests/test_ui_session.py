@@ -12,8 +12,8 @@ from qt_windows import loaded, shown
 
 from reentry.config import Settings
 from reentry.demo import create_demo
+from reentry.domain.entry import Role
 from reentry.entry import service
-from reentry.entry.model import Role
 from reentry.i18n import tr
 from reentry.store import open_store
 from ui.event_window import EventWindow

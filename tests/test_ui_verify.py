@@ -14,8 +14,8 @@ import pytest
 from PySide6.QtCore import Qt
 from qt_windows import focused, scan, shown
 
+from reentry.domain.entry import EntryStatus, Role
 from reentry.entry import service
-from reentry.entry.model import EntryStatus, Role
 from reentry.store import open_store
 from reentry.verify.model import Stage
 from reentry.verify.policy import set_mode

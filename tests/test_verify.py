@@ -14,8 +14,8 @@ from click.testing import CliRunner
 from printed_ward import print_demo_ward
 
 from reentry.cli import cli
+from reentry.domain.entry import EntryStatus, RecordRow, Role
 from reentry.entry import service
-from reentry.entry.model import EntryStatus, RecordRow, Role
 from reentry.entry.progress import ward_progress
 from reentry.errors import UserError
 from reentry.sheets.tracking import tracked_sheets

@@ -18,7 +18,7 @@ import hl7
 import pytest
 
 from reentry import clinical_codes, display
-from reentry.entry.model import Item, ItemKind
+from reentry.domain.entry import Item, ItemKind
 from reentry.export import export_items
 from reentry.formdefs import load_forms
 from reentry.formdefs_model import ExportRole, FieldDefinition, FormKind
@@ -126,7 +126,7 @@ def test_fhir_import_keeps_the_code_the_forms_chart(code, tmp_path):
 # -- no second list of a vocabulary --------------------------------------------------------------
 
 # Where a value is defined: the enum (or the form-kind enum whose values are the form ids).
-DEFINITIONS = {"reentry/entry/model.py", "reentry/registry.py", "reentry/formdefs_model.py"}
+DEFINITIONS = {"reentry/domain/entry.py", "reentry/registry.py", "reentry/formdefs_model.py"}
 # The same word meaning something else: the main window's "dossier" pane.
 OTHER_MEANINGS = {("ui/main_window.py", "dossier")}
 def vocabulary() -> set[str]:

@@ -40,7 +40,7 @@ from reentry.admission.model import (
 )
 from reentry.admission.packets import is_admission_form
 from reentry.barcodes import group_for_reading
-from reentry.entry.model import RowProblems, SheetContext, User
+from reentry.domain.entry import RowProblems, SheetContext, User
 from reentry.errors import UserError
 from reentry.formdefs_model import FieldDefinition
 from reentry.formdefs_values import validate_value

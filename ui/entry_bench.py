@@ -11,8 +11,8 @@ from typing import Any
 
 from PySide6.QtWidgets import QApplication
 
+from reentry.domain.entry import User
 from reentry.entry import service
-from reentry.entry.model import User
 from ui.entry_screen import EntryScreen
 
 _screens: dict[int, EntryScreen] = {}

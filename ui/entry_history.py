@@ -12,7 +12,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QWidget
 
 from reentry import clock, display
-from reentry.entry.model import Entry, EntryStatus
+from reentry.domain.entry import Entry, EntryStatus
 from reentry.formdefs_model import FormDefinition
 from reentry.i18n import tr
 from ui.entry_fields import display_value

@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from reentry import clock
-from reentry.entry.model import Entry
+from reentry.domain.entry import Entry
 from reentry.formdefs_model import ExportRole, Section
 from reentry.formdefs_values import ValueCheck, validate_value
 from reentry.i18n import Msg, msg, tr

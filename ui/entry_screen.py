@@ -39,8 +39,8 @@ from PySide6.QtWidgets import (
 
 from reentry import clock, display
 from reentry.barcodes import group_for_reading
+from reentry.domain.entry import Entry, RecordRow, RowProblems, SheetContext, User
 from reentry.entry import service
-from reentry.entry.model import Entry, RecordRow, RowProblems, SheetContext, User
 from reentry.errors import UserError
 from reentry.formdefs_model import RepeatPer, Section
 from reentry.i18n import Msg, get_language, msg, tr

@@ -33,8 +33,8 @@ from PySide6.QtWidgets import (
 from reentry import clock, display
 from reentry.barcodes import group_for_reading, page_code
 from reentry.config import Settings
+from reentry.domain.permissions import Permission, allowed
 from reentry.entry import service as entry_service
-from reentry.entry.permissions import Permission, allowed
 from reentry.errors import UserError
 from reentry.events import service
 from reentry.events.accounting import (

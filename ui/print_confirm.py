@@ -37,7 +37,7 @@ from PySide6.QtWidgets import (
 )
 
 from reentry import clock
-from reentry.entry.model import User
+from reentry.domain.entry import User
 from reentry.errors import UserError
 from reentry.events.model import OutageEvent
 from reentry.i18n import tr

@@ -37,8 +37,8 @@ from PySide6.QtWidgets import (
 
 from reentry import clock, i18n
 from reentry.config import Settings
+from reentry.domain.entry import User
 from reentry.entry import service as entry_service
-from reentry.entry.model import User
 from reentry.errors import UserError
 from reentry.events.model import DeclareEvent, OutageEvent
 from reentry.events.service import declare_event

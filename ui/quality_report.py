@@ -15,7 +15,7 @@ from typing import Any
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtWidgets import QInputDialog, QMessageBox, QWidget
 
-from reentry.entry.model import User
+from reentry.domain.entry import User
 from reentry.errors import UserError
 from reentry.events.model import OutageEvent
 from reentry.i18n import tr

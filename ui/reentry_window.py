@@ -31,8 +31,8 @@ from PySide6.QtWidgets import (
 from reentry import clock, display, i18n
 from reentry.barcodes import group_for_reading, page_code
 from reentry.config import Settings
+from reentry.domain.entry import Draft, SheetContext, User
 from reentry.entry import service
-from reentry.entry.model import Draft, SheetContext, User
 from reentry.errors import UserError
 from reentry.formdefs import load_forms
 from reentry.i18n import Msg, msg, tr

@@ -31,7 +31,7 @@ from PySide6.QtWidgets import (
 )
 
 from reentry import clock, display
-from reentry.entry.model import ItemKind
+from reentry.domain.entry import ItemKind
 from reentry.i18n import Msg, msg, tr
 from reentry.review.model import (
     OPEN,

@@ -29,8 +29,8 @@ from PySide6.QtWidgets import (
 )
 
 from reentry import clock
-from reentry.entry.model import User
-from reentry.entry.permissions import Permission, allowed, require
+from reentry.domain.entry import User
+from reentry.domain.permissions import Permission, allowed, require
 from reentry.errors import UserError
 from reentry.i18n import Msg, msg, tr
 from reentry.review import service

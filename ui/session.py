@@ -17,8 +17,8 @@ from typing import Any
 
 from PySide6.QtCore import QEvent, QObject, QTimer, Signal
 
+from reentry.domain.entry import User
 from reentry.entry import service
-from reentry.entry.model import User
 from reentry.errors import UserError
 from reentry.i18n import tr
 

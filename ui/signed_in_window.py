@@ -16,7 +16,7 @@ from PySide6.QtCore import QEvent
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import QMainWindow, QStackedWidget, QWidget
 
-from reentry.entry.model import User
+from reentry.domain.entry import User
 from reentry.errors import UserError
 from reentry.i18n import tr
 from reentry.store.location import DatabaseLocation, LocationLike, as_location

@@ -30,8 +30,8 @@ from PySide6.QtWidgets import (
 )
 
 from reentry import clock
+from reentry.domain.entry import Entry, RecordRow, RowProblems
 from reentry.entry import service
-from reentry.entry.model import Entry, RecordRow, RowProblems
 from reentry.errors import UserError
 from reentry.formdefs_values import validate_value
 from reentry.i18n import msg, tr

@@ -16,7 +16,7 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QWidget
 
 from reentry import clock
-from reentry.entry.model import SheetContext, User
+from reentry.domain.entry import SheetContext, User
 from reentry.errors import UserError
 from reentry.i18n import Msg, msg
 from reentry.verify import second_entry

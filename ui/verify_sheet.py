@@ -16,8 +16,8 @@ from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from reentry import clock, display
 from reentry.barcodes import group_for_reading
+from reentry.domain.entry import Entry, SheetContext, User
 from reentry.entry import service
-from reentry.entry.model import Entry, SheetContext, User
 from reentry.errors import UserError
 from reentry.formdefs_model import FieldDefinition, FormDefinition
 from reentry.i18n import Msg, tr

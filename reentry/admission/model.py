@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from reentry.entry.model import Draft, User
+from reentry.domain.entry import Draft, User
 from reentry.errors import UserError
 from reentry.formdefs_model import FormDefinition
 from reentry.model import IdentityStatus, Patient, Ward

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from reentry.auth.directory_groups import DEFAULT_DEPTH, NESTED_MODES, role_in_groups
-from reentry.entry.model import Role
+from reentry.domain.entry import Role
 from reentry.errors import UserError
 
 # When someone is in several groups, the first role of this list that matches is theirs.

@@ -20,7 +20,7 @@ from collections.abc import Callable
 from typing import Any
 
 from reentry.config import Settings
-from reentry.entry.model import Role
+from reentry.domain.entry import Role
 
 NESTED_MODES = ("auto", "in_chain", "expand", "off")
 IN_CHAIN = "1.2.840.113556.1.4.1941"  # LDAP_MATCHING_RULE_IN_CHAIN (Active Directory only)

@@ -15,8 +15,8 @@ from argon2.exceptions import InvalidHashError, VerificationError
 
 from reentry import clock
 from reentry.auth.directory import Directory
-from reentry.entry.model import Role, User
-from reentry.entry.permissions import Permission, require
+from reentry.domain.entry import Role, User
+from reentry.domain.permissions import Permission, require
 from reentry.errors import UserError
 
 MAX_FAILURES = 5  # failed attempts on one name within FAILURE_WINDOW, then refused for a while

@@ -12,7 +12,7 @@ from reentry.cli.base import (
     user_errors,
 )
 from reentry.config import load_settings
-from reentry.entry.model import Role
+from reentry.domain.entry import Role
 from reentry.errors import UserError
 from reentry.i18n import tr
 from reentry.sheets.state import EXPECTED
@@ -94,7 +94,7 @@ def users_add(state: Context, username: str, display_name: str, role: str, actin
     if store.count_users():
         if acting is None:
             raise UserError("auth.acting_user_required")
-        from reentry.entry.permissions import Permission, require
+        from reentry.domain.permissions import Permission, require
 
         by = acting_user(store, acting)
         require(by, Permission.MANAGE_USERS)  # refused before a new password is asked

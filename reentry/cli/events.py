@@ -9,7 +9,7 @@ import click
 
 from reentry import clock, display
 from reentry.cli.base import Context, cli, user_errors
-from reentry.entry.model import User
+from reentry.domain.entry import User
 from reentry.errors import UserError
 from reentry.events.model import OutageEvent
 from reentry.i18n import tr

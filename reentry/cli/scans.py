@@ -9,7 +9,7 @@ from typing import Any
 import click
 
 from reentry.cli.base import Context, cli, user_errors
-from reentry.entry.model import User
+from reentry.domain.entry import User
 from reentry.i18n import tr
 from reentry.progress import Progress
 

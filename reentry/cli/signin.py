@@ -11,7 +11,7 @@ import click
 
 from reentry.auth import authenticate
 from reentry.auth.passwords import AuthStore
-from reentry.entry.model import User
+from reentry.domain.entry import User
 from reentry.errors import UserError
 from reentry.i18n import tr
 

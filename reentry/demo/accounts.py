@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from reentry.auth.passwords import AuthStore, hash_secret, set_password
-from reentry.entry.model import Role, User
+from reentry.domain.entry import Role, User
 
 DEMO_ADMIN = ("admin", "Administrateur (démo)")
 

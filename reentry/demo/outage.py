@@ -22,8 +22,8 @@ from reentry.admission.service import record_admission
 from reentry.barcodes import page_code
 from reentry.demo import create_demo, default_as_of
 from reentry.demo.sih_export import write_sih_export, write_sih_patients
+from reentry.domain.entry import ItemKind, RecordRow, Role, User
 from reentry.entry import service
-from reentry.entry.model import ItemKind, RecordRow, Role, User
 from reentry.events.model import DeclareEvent, OutageEvent
 from reentry.events.service import declare_event, end_event
 from reentry.files import open_private

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from reentry import clock
-from reentry.entry.model import Item, ItemKind
+from reentry.domain.entry import Item, ItemKind
 from reentry.export.csv_items import ITEM_COLUMNS
 from reentry.files import make_private_folder, open_private
 

@@ -13,7 +13,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from reentry import clock
-from reentry.entry.model import (
+from reentry.domain.entry import (
     Draft,
     Entry,
     EntryStatus,
@@ -25,7 +25,8 @@ from reentry.entry.model import (
     SheetContext,
     User,
 )
-from reentry.entry.permissions import Permission, require
+from reentry.domain.permissions import Permission, require
+from reentry.domain.sheet_plan import PlannedDose
 from reentry.errors import UserError
 from reentry.formdefs import load_forms
 from reentry.formdefs_model import (
@@ -44,7 +45,6 @@ from reentry.formdefs_values import (
     validate_value,
 )
 from reentry.i18n import DEFAULT_LANGUAGE, Msg, msg
-from reentry.printing.plan import PlannedDose
 from reentry.registry import NOT_FORMS, resolve_code
 
 # A time written on paper may be a few minutes ahead of the PC's clock, never more.

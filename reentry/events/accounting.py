@@ -19,8 +19,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from reentry.entry.model import User
-from reentry.entry.permissions import Permission, require
+from reentry.domain.entry import User
+from reentry.domain.permissions import Permission, require
 from reentry.errors import UserError
 from reentry.sheets.state import DECLARATIONS, UNACCOUNTED, SheetCounts, SheetState, count_states
 from reentry.sheets.tracking import TrackedSheet

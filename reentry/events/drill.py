@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from reentry import clock
-from reentry.entry.permissions import Permission, require
+from reentry.domain.permissions import Permission, require
 from reentry.errors import DatabaseError, UserError
 from reentry.files import create_private_file, make_private_folder
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
-from reentry.entry.model import User
+from reentry.domain.entry import User
 from reentry.errors import UserError
 
 

@@ -15,7 +15,7 @@ from datetime import datetime
 from pathlib import Path
 
 from reentry import clock
-from reentry.entry.model import Item
+from reentry.domain.entry import Item
 from reentry.errors import UserError
 from reentry.export.provenance import why_left_out
 from reentry.export.settings import DEFAULT_SENDER, IPP_SYSTEM, NDA_SYSTEM, ExportSettings

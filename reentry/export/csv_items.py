@@ -12,7 +12,7 @@ import csv
 import io
 from collections.abc import Sequence
 
-from reentry.entry.model import Item, ItemKind
+from reentry.domain.entry import Item, ItemKind
 from reentry.export.settings import ExportSettings
 from reentry.export.vocabulary import hospital_time, number_text, ucum_code
 

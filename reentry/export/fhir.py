@@ -19,7 +19,7 @@ from datetime import datetime
 from typing import Any
 
 from reentry.clinical_codes import MOVEMENT_SYSTEM, movement_coding, movement_label
-from reentry.entry.model import Item, ItemKind
+from reentry.domain.entry import Item, ItemKind
 from reentry.export.provenance import (
     PatientIdentity,
     identity_of,

@@ -21,7 +21,7 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from reentry.clinical_codes import movement_coding, movement_label
-from reentry.entry.model import Item, ItemKind
+from reentry.domain.entry import Item, ItemKind
 from reentry.export.provenance import PatientIdentity, identity_of, late_entry_text
 from reentry.export.settings import TEMPORARY_ID_SYSTEM, ExportSettings
 from reentry.export.vocabulary import (

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from reentry import clock
-from reentry.entry.model import Item, ItemKind
+from reentry.domain.entry import Item, ItemKind
 from reentry.i18n import Msg, msg, tr
 
 

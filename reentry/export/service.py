@@ -12,8 +12,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from reentry.entry.model import Item, User
-from reentry.entry.permissions import Permission, require
+from reentry.domain.entry import Item, User
+from reentry.domain.permissions import Permission, require
 from reentry.events.drill import refuse_export_from_drill
 from reentry.export import export_items, left_out
 from reentry.export.settings import DEFAULT_SENDER, IPP_SYSTEM, NDA_SYSTEM

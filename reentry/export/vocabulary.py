@@ -24,7 +24,7 @@ from reentry.clinical_codes import (
 )
 from reentry.clinical_codes import standard_display as loinc_display
 from reentry.display import unit_text
-from reentry.entry.model import Item, ItemKind
+from reentry.domain.entry import Item, ItemKind
 
 __all__ = ["BLOOD_PRESSURE_PANEL", "LOINC", "NURSE_NOTE", "SNOMED_CT", "UCUM",
            "VITAL_SIGNS_PANEL", "blood_pressure_pairs", "hospital_time", "loinc_display",

@@ -16,7 +16,7 @@ from datetime import date, datetime
 from typing import TypeVar
 
 from reentry import clinical_codes, clock
-from reentry.entry.model import ItemKind
+from reentry.domain.entry import ItemKind
 from reentry.i18n import DEFAULT_LANGUAGE, Msg, msg
 from reentry.importing.limits import check_instant, shown
 from reentry.importing.source import SourceFile

@@ -12,12 +12,12 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from reentry import display
+from reentry.domain.sheet_plan import PatientPacket, RegisteredSheet, SheetPlan, WardPrint
 from reentry.events.drill import is_drill
 from reentry.formdefs_model import FormDefinition
 from reentry.i18n import language
 from reentry.model import Dossier, Site, Ward
 from reentry.printing.dossier_pages import WINDOW_HOURS
-from reentry.printing.plan import PatientPacket, RegisteredSheet, SheetPlan, WardPrint
 from reentry.printing.planner import plan_admission_packet, plan_cover, plan_patient
 from reentry.registry import temporary_identifier
 from reentry.store.areas import Store

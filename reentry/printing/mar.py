@@ -22,12 +22,12 @@ from reportlab.lib.colors import Color
 from reportlab.lib.units import mm
 
 from reentry import clock, display
+from reentry.domain.sheet_plan import PlannedDose
 from reentry.formdefs_model import Section
 from reentry.i18n import tr
 from reentry.model import Dossier, Prescription
 from reentry.printing.fonts import BOLD, REGULAR, fitting_size, text_width, wrap_text
 from reentry.printing.page import Box, Pen
-from reentry.printing.plan import PlannedDose
 
 _CLOCK_TIME = re.compile(r"^\s*(\d{1,2})\s*[:hH]\s*(\d{2})?\s*$")
 

@@ -9,13 +9,13 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from datetime import datetime
 
+from reentry.domain.sheet_plan import SheetPlan
 from reentry.formdefs_model import FormDefinition, FormKind, Subject
 from reentry.model import Dossier, Ward
 from reentry.printing.cover import COVER_VERSION, layout_cover
 from reentry.printing.dossier_pages import DOSSIER_VERSION, dossier_today, layout_dossier
 from reentry.printing.form_pages import form_pages, needs_doses
 from reentry.printing.mar import planned_doses
-from reentry.printing.plan import SheetPlan
 from reentry.registry import PrintedTemplate
 
 # Blank forms in the order a nurse uses them; a form of another kind follows, by id.

@@ -25,8 +25,8 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from reentry import clock
-from reentry.entry.model import User
-from reentry.entry.permissions import Permission, require
+from reentry.domain.entry import User
+from reentry.domain.permissions import Permission, require
 from reentry.errors import UserError
 from reentry.files import make_private_folder, write_private_text
 from reentry.printing.station import PrintRequest, print_batch

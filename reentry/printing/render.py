@@ -17,6 +17,12 @@ from reportlab.pdfgen.canvas import Canvas
 
 from reentry import clock, display
 from reentry.barcodes import page_code
+from reentry.domain.sheet_plan import (
+    PatientPacket,
+    PlannedDose,
+    RegisteredSheet,
+    WardPrint,
+)
 from reentry.formdefs import load_forms
 from reentry.formdefs_model import FormDefinition
 from reentry.i18n import get_language, language, tr
@@ -51,12 +57,6 @@ from reentry.printing.page import (
     content_box,
     draw_frame,
     page_size,
-)
-from reentry.printing.plan import (
-    PatientPacket,
-    PlannedDose,
-    RegisteredSheet,
-    WardPrint,
 )
 from reentry.registry import PrintedTemplate
 

@@ -21,8 +21,9 @@ from pathlib import Path
 from typing import Any, cast
 
 from reentry import clock, display, i18n
-from reentry.entry.model import User
-from reentry.entry.permissions import Permission, require
+from reentry.domain.entry import User
+from reentry.domain.permissions import Permission, require
+from reentry.domain.sheet_plan import PatientPacket, RegisteredSheet, WardPrint
 from reentry.errors import UserError
 from reentry.events.drill import is_drill
 from reentry.events.model import OutageEvent
@@ -32,7 +33,6 @@ from reentry.i18n import msg
 from reentry.model import Site, Ward
 from reentry.printing.assemble import SerialCounter, build_ward_print
 from reentry.printing.dossier_pages import WINDOW_HOURS
-from reentry.printing.plan import PatientPacket, RegisteredSheet, WardPrint
 from reentry.printing.planner import plan_patient
 from reentry.printing.render import render_patient, render_ward
 from reentry.progress import CancelToken, Progress, ProgressCallback, ignore_progress

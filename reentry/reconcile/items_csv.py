@@ -13,7 +13,7 @@ import io
 from collections.abc import Sequence
 from pathlib import Path
 
-from reentry.entry.model import Item
+from reentry.domain.entry import Item
 from reentry.files import open_private, written_whole
 from reentry.reconcile.csv_columns import bulk_allocation
 from reentry.reconcile.items_model import PaperItem, Reconciliation, SihItem

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from reentry.entry.model import ItemKind
+from reentry.domain.entry import ItemKind
 from reentry.i18n import Msg
 
 # First words of an author that is a device, not a person (normalised: lower case, no accents).

@@ -24,7 +24,7 @@ from typing import Any, TypeVar
 
 import numpy as np
 
-from reentry.entry.model import ItemKind
+from reentry.domain.entry import ItemKind
 from reentry.i18n import msg
 from reentry.importing.csv_tables import ITEM_KINDS, ITEM_REQUIRED, parse_datetime, parse_number
 from reentry.importing.source import SourceFile

@@ -27,8 +27,8 @@ from typing import Any
 
 from reentry import __version__, clock, i18n
 from reentry.barcodes import group_for_reading, page_code
-from reentry.entry.model import User
-from reentry.entry.permissions import Permission, require
+from reentry.domain.entry import User
+from reentry.domain.permissions import Permission, require
 from reentry.errors import UserError
 from reentry.events.accounting import account_lines, accounting_csv
 from reentry.events.model import EventKind, OutageEvent

@@ -14,8 +14,8 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from reentry import i18n
-from reentry.entry.model import User
-from reentry.entry.permissions import Permission, require
+from reentry.domain.entry import User
+from reentry.domain.permissions import Permission, require
 from reentry.errors import UserError
 from reentry.files import make_private_folder
 from reentry.i18n import msg

@@ -16,7 +16,7 @@ from typing import Any
 
 from reentry import clinical_codes, display
 from reentry.barcodes import group_for_reading, page_code
-from reentry.entry.model import ItemKind
+from reentry.domain.entry import ItemKind
 from reentry.i18n import get_language, tr
 from reentry.model import Patient, Sex
 from reentry.reconcile.items_model import ItemVerdict

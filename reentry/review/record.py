@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from reentry import clock
-from reentry.entry.model import User
+from reentry.domain.entry import User
 from reentry.reconcile.csv_columns import bulk_allocation
 from reentry.reconcile.items_csv import paper_from_items
 from reentry.reconcile.items_model import PaperItem, Reconciliation, SihItem, Verdict

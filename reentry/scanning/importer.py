@@ -24,8 +24,8 @@ from typing import Any
 
 from reentry import clock
 from reentry.barcodes import group_for_reading
-from reentry.entry.model import User
-from reentry.entry.permissions import Permission, require
+from reentry.domain.entry import User
+from reentry.domain.permissions import Permission, require
 from reentry.i18n import Msg, msg
 from reentry.progress import CancelToken, Progress, ProgressCallback, ignore_progress
 from reentry.registry import CodeResolution, resolve_code

@@ -17,7 +17,7 @@ from reentry.admission.model import (
     ProvisionalPatient,
     temporary_code_text,
 )
-from reentry.entry.model import User
+from reentry.domain.entry import User
 from reentry.model import IdentityStatus, Patient, Sex
 from reentry.store.database import SqlConnection
 from reentry.store.sqlite_entry import _audit

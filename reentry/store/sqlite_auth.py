@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from reentry import clock
-from reentry.entry.model import Role, User
+from reentry.domain.entry import Role, User
 from reentry.store.database import SqlConnection
 from reentry.store.sqlite_entry import _audit, _user
 

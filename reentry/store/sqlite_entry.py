@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from reentry import clock
-from reentry.entry.model import (
+from reentry.domain.entry import (
     Draft,
     Entry,
     EntryStatus,

@@ -18,7 +18,7 @@ from urllib.parse import quote
 
 from reentry import clock
 from reentry.barcodes import group_for_reading, page_code
-from reentry.entry.model import User
+from reentry.domain.entry import User
 from reentry.errors import DatabaseError, UserError
 from reentry.events.model import (
     EventKind,

@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from reentry import clock
-from reentry.printing.plan import RegisteredSheet, SheetPlan
+from reentry.domain.sheet_plan import RegisteredSheet, SheetPlan
 from reentry.registry import (
     BatchKind,
     BatchStatus,

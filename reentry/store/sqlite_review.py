@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from reentry import clock
-from reentry.entry.model import User
+from reentry.domain.entry import User
 from reentry.errors import UserError
 from reentry.review.lifecycle import (
     CLOSED_BY_RUN,

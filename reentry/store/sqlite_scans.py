@@ -6,7 +6,7 @@ import json
 from typing import Any
 
 from reentry import clock
-from reentry.entry.model import User
+from reentry.domain.entry import User
 from reentry.errors import NotFound, UserError
 from reentry.i18n import Msg, msg
 from reentry.scanning.model import (

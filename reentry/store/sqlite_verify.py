@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from reentry import clock
-from reentry.entry.model import Entry, Item, User
+from reentry.domain.entry import Entry, Item, User
 from reentry.errors import UserError
 from reentry.store.database import SqlConnection
 from reentry.store.sqlite_entry import (

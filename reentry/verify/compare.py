@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from reentry.entry.model import Entry
+from reentry.domain.entry import Entry
 from reentry.formdefs import load_forms
 from reentry.formdefs_model import ExportRole, FieldDefinition, FormDefinition
 from reentry.formdefs_values import validate_value

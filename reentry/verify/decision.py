@@ -15,8 +15,8 @@ from datetime import date, datetime
 from typing import Any
 
 from reentry import display
+from reentry.domain.entry import Entry, Item, RecordRow, SheetContext, User
 from reentry.entry import service
-from reentry.entry.model import Entry, Item, RecordRow, SheetContext, User
 from reentry.errors import UserError
 from reentry.formdefs import load_forms
 from reentry.formdefs_model import FieldDefinition, FormDefinition

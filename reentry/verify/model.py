@@ -7,7 +7,7 @@ from datetime import datetime
 from enum import StrEnum
 
 from reentry.barcodes import group_for_reading, page_code
-from reentry.entry.model import User
+from reentry.domain.entry import User
 
 SHEET_KEY_SECTION = "sheet"  # differences on the sheet's own values (its date) use this section
 

@@ -14,8 +14,8 @@ from datetime import datetime
 from typing import Any
 
 from reentry import clock
-from reentry.entry.model import User
-from reentry.entry.permissions import Permission, require
+from reentry.domain.entry import User
+from reentry.domain.permissions import Permission, require
 from reentry.errors import UserError
 from reentry.formdefs import load_forms
 from reentry.formdefs_model import FormKind

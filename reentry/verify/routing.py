@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
+from reentry.domain.entry import SheetContext, User
 from reentry.entry import service
-from reentry.entry.model import SheetContext, User
 from reentry.verify import decision, second_entry, sighted
 from reentry.verify.model import SheetVerification, Stage
 from reentry.verify.stage import verification

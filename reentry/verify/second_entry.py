@@ -15,8 +15,8 @@ from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
+from reentry.domain.entry import Entry, RecordRow, SheetContext, User
 from reentry.entry import service
-from reentry.entry.model import Entry, RecordRow, SheetContext, User
 from reentry.verify.compare import sheet_differences
 from reentry.verify.model import Difference, Stage
 from reentry.verify.stage import ensure_second_typist, require_stage, verification

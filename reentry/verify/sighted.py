@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from reentry.domain.entry import Entry, RecordRow, SheetContext, User
 from reentry.entry import service
-from reentry.entry.model import Entry, RecordRow, SheetContext, User
 from reentry.errors import UserError
 from reentry.verify.model import SheetVerification, Stage
 from reentry.verify.stage import ensure_checker, require_stage, verification

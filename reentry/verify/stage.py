@@ -10,8 +10,8 @@ from __future__ import annotations
 from typing import Any
 
 from reentry import clock
-from reentry.entry.model import User
-from reentry.entry.permissions import Permission, require
+from reentry.domain.entry import User
+from reentry.domain.permissions import Permission, require
 from reentry.errors import UserError
 from reentry.sheets.tracking import tracked_sheets
 from reentry.verify.model import SheetVerification, Stage, VerifyMode

@@ -12,7 +12,7 @@ if TYPE_CHECKING:
         Packet,
         ProvisionalPatient,
     )
-    from reentry.entry.model import User
+    from reentry.domain.entry import User
     from reentry.model import Patient
 
 

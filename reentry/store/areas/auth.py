@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
-    from reentry.entry.model import Role, User
+    from reentry.domain.entry import Role, User
 
 
 class AuthStore(Protocol):

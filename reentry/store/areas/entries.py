@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:
-    from reentry.entry.model import Draft, Entry, Item, Role, User
+    from reentry.domain.entry import Draft, Entry, Item, Role, User
     from reentry.model import Patient, Stay
     from reentry.store import audit_chain
 

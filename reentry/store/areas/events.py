@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
-    from reentry.entry.model import User
+    from reentry.domain.entry import User
     from reentry.events.model import (
         EventKind,
         OutageEvent,

@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:
-    from reentry.printing.plan import RegisteredSheet, SheetPlan
+    from reentry.domain.sheet_plan import RegisteredSheet, SheetPlan
     from reentry.registry import (
         BatchKind,
         BatchStatus,

@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:
-    from reentry.entry.model import User
+    from reentry.domain.entry import User
     from reentry.review.model import (
         FlagDetail,
         FlagRow,

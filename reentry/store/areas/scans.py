@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
-    from reentry.entry.model import User
+    from reentry.domain.entry import User
     from reentry.i18n import Msg
     from reentry.scanning.model import (
         AttachedPage,

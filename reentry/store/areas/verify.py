@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:
-    from reentry.entry.model import Entry, Item, User
+    from reentry.domain.entry import Entry, Item, User
 
 
 class VerifyStore(Protocol):

@@ -14,10 +14,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 
+from reentry.domain.sheet_plan import PlannedDose
 from reentry.formdefs_model import FormDefinition
 from reentry.i18n import Msg
 from reentry.model import Patient, Site, Stay, Ward
-from reentry.printing.plan import PlannedDose
 from reentry.registry import FormInstance
 
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from reentry.entry.model import Role, User
+from reentry.domain.entry import Role, User
 from reentry.errors import UserError
 from reentry.i18n import msg, tr
 
