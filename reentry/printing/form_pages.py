@@ -27,8 +27,9 @@ from reentry.formdefs_model import (
     Section,
 )
 from reentry.i18n import get_language, tr
+from reentry.layout.model import BoxKind, FieldBox, Rect, Separator
 from reentry.printing.fonts import BOLD, REGULAR, fit_text, fitting_size, text_width, wrap_text
-from reentry.printing.page import Box, Pen, content_box
+from reentry.printing.page import Box, Pen, content_box, page_size
 
 DEFAULT_ROWS_PER_PAGE = 15
 FORM_TITLE_HEIGHT = 7.5 * mm
@@ -39,8 +40,8 @@ LABEL_HEIGHT = 3.6 * mm
 WRITE_LINE = 7.5 * mm
 PRINTED_LINE = 11 * mm
 BOX_GAP = 1.5 * mm
-TICK = 2.4 * mm
-TICK_LINE = 3.0 * mm
+TICK = 4.0 * mm  # a tick box a pen hits and a scanner reads (OMR asks for 4 mm or more)
+TICK_LINE = 5.0 * mm
 TICK_MARGIN = 0.8 * mm
 COMPACT_CODE_LENGTH = 3
 CHOICE_SIZE = 6.5
@@ -49,6 +50,15 @@ HEAD_SIZE = 7.0
 HINT_SIZE = 6.5
 VALUE_SIZE = 8.5
 PAD = 1.2 * mm
+# Comb boxes: one digit per box, as wide as a written digit needs and no narrower than reading
+# allows (4 x 5 mm); a cell too narrow for the comfortable size gets the smallest one.
+COMB_WIDTH = 4.5 * mm
+COMB_HEIGHT = 5.5 * mm
+SMALLEST_COMB = (4.0 * mm, 5.0 * mm)
+COMB_SEPARATOR = 2.0 * mm
+SEPARATOR_SIZE = 10.0
+UNBOUNDED_DIGITS = 4  # a number without a range in its definition
+BOX_LINE = 0.6  # points: the border of tick and comb boxes
 
 HINT_GREY = Color(0.6, 0.6, 0.6)
 GRID_GREY = Color(0.35, 0.35, 0.35)
@@ -122,6 +132,9 @@ class PageGeometry:
 
     boxes: dict[str, Cell] = field(default_factory=dict)
     table: TableGeometry | None = None
+    # What a nurse writes in, for reading the scanned page back; a table's rows are counted
+    # from the page's first row (``FormPage.rows`` gives the sheet's row).
+    fields: list[FieldBox] = field(default_factory=list)
 
 
 def _unit(field_def: FieldDefinition) -> str:
@@ -141,6 +154,7 @@ class TickLabel:
 
     key: str
     text: str
+    code: str = ""  # the answer's stored code (« given »), what a ticked box reads as
 
     def width(self, size: float) -> float:
         return (text_width(self.key, BOLD, size) + (KEY_GAP if self.text else 0.0)
@@ -156,11 +170,11 @@ def _choice_texts(field_def: FieldDefinition, compact: bool) -> list[TickLabel]:
     """Tick box labels; an answer with a key shows it before its words (« A administré »), the
     key the entry screen takes, so the typist reads on the paper which key to press."""
     if field_def.type is FieldType.BOOLEAN:
-        return [TickLabel("", tr("print.yes")), TickLabel("", tr("print.no"))]
+        return [TickLabel("", tr("print.yes"), "true"), TickLabel("", tr("print.no"), "false")]
     lang = get_language()
     if compact:
-        return [TickLabel(_short_code(c), "") for c in field_def.choices]
-    return [TickLabel(c.key or "", c.label_in(lang)) for c in field_def.choices]
+        return [TickLabel(_short_code(c), "", c.code) for c in field_def.choices]
+    return [TickLabel(c.key or "", c.label_in(lang), c.code) for c in field_def.choices]
 
 
 def _flow_items(items: Sequence[TickLabel], width: float, size: float) -> list[list[TickLabel]]:
@@ -189,6 +203,48 @@ def _hint(field_def: FieldDefinition) -> str:
     }.get(field_def.type, "")
 
 
+def comb_groups(field_def: FieldDefinition) -> tuple[tuple[int, ...], str] | None:
+    """The digit boxes a written value needs, by group, and what is printed between groups:
+    a number takes as many digits as its range's widest bound (« 300 » → 3), then its decimals
+    after the language's separator; a time « hh:mm » four. None: not written digit by digit."""
+    if field_def.readonly or field_def.prefill:
+        return None
+    if field_def.type is FieldType.TIME:
+        return (2, 2), ":"
+    if not field_def.is_numeric:
+        return None
+    bounds = field_def.range
+    widest = max(abs(bounds.min), abs(bounds.max)) if bounds else 10 ** UNBOUNDED_DIGITS - 1
+    whole = len(str(int(widest)))
+    if field_def.type is FieldType.DECIMAL:
+        return (whole, field_def.decimals or 1), tr("display.decimal_separator")
+    return (whole,), ""
+
+
+def comb_width(groups: Sequence[int], box_width: float = COMB_WIDTH) -> float:
+    return sum(groups) * box_width + (len(groups) - 1) * COMB_SEPARATOR
+
+
+def _comb_size(groups: Sequence[int], room: float, height: float) -> tuple[float, float] | None:
+    """The comfortable box size if the comb fits ``room`` × ``height``, else the smallest that
+    fits; None when even that does not (the field is then written freely, read for ink only)."""
+    for width, tall in ((COMB_WIDTH, COMB_HEIGHT), SMALLEST_COMB):
+        if comb_width(groups, width) <= room and tall <= height:
+            return width, tall
+    return None
+
+
+def _plain_kind(field_def: FieldDefinition) -> BoxKind | None:
+    """How a field written without combs or tick boxes is read; None when it is printed."""
+    if field_def.readonly or field_def.prefill:
+        return None
+    if field_def.type is FieldType.INITIALS:
+        return BoxKind.INITIALS
+    if field_def.type is FieldType.TEXT and field_def.lines > 1:
+        return BoxKind.TEXT_AREA
+    return BoxKind.WRITE_IN
+
+
 class _Drawer:
     """Draws the static part of one page kind and records where values go."""
 
@@ -201,6 +257,53 @@ class _Drawer:
         self.y = self.box.top
         self.geometry = PageGeometry()
         self.legends: list[str] = []
+        self.page_height = page_size(form.layout.orientation)[1]
+
+    def _rect(self, x: float, bottom: float, width: float, height: float) -> Rect:
+        return Rect.from_pdf(x, bottom, width, height, self.page_height)
+
+    def _record(self, box: FieldBox) -> None:
+        """Keep a box for reading and draw what it prints (tick and comb boxes): the paper and
+        the layout come from the same record."""
+        self.geometry.fields.append(box)
+        canvas = self.canvas
+        canvas.setLineWidth(BOX_LINE)
+        if box.kind is BoxKind.CHECKBOX:
+            canvas.rect(*box.rect.to_pdf(self.page_height), stroke=1, fill=0)
+        for digit in box.digits:
+            canvas.rect(*digit.to_pdf(self.page_height), stroke=1, fill=0)
+        for separator in box.separators:
+            x, bottom, width, _ = separator.rect.to_pdf(self.page_height)
+            self.pen.centre(x + width / 2, bottom + 0.4 * mm, separator.text, BOLD,
+                            SEPARATOR_SIZE)
+        canvas.setLineWidth(0.5)
+
+    def _comb(self, field_def: FieldDefinition, row: int | None, x: float, width: float,
+              bottom: float, height: float) -> bool:
+        """Digit boxes for ``field_def``, left in the cell and centred in its height; False when
+        the field writes no digits or the cell is too small for them."""
+        comb = comb_groups(field_def)
+        size = _comb_size(comb[0], width - 2 * PAD, height - 2 * TICK_MARGIN) if comb else None
+        if comb is None or size is None:
+            return False
+        groups, separator = comb
+        box_width, box_height = size
+        y = bottom + (height - box_height) / 2
+        cursor = x + PAD
+        digits: list[Rect] = []
+        separators: list[Separator] = []
+        for index, count in enumerate(groups):
+            if index:
+                separators.append(Separator(separator, self._rect(cursor, y, COMB_SEPARATOR,
+                                                                  box_height)))
+                cursor += COMB_SEPARATOR
+            for _ in range(count):
+                digits.append(self._rect(cursor, y, box_width, box_height))
+                cursor += box_width
+        whole = self._rect(x + PAD, y, cursor - x - PAD, box_height)
+        self._record(FieldBox(field_def.id, row, BoxKind.COMB_DIGIT, whole,
+                              digits=tuple(digits), separators=tuple(separators)))
+        return True
 
     # -- texts and marks ----------------------------------------------------------------------
 
@@ -209,19 +312,21 @@ class _Drawer:
         self.pen.text(x, y, text, REGULAR, size)
         self.canvas.setFillColorRGB(0, 0, 0)
 
-    def _ticks(self, x: float, top: float, lines: list[list[TickLabel]], size: float) -> None:
-        canvas = self.canvas
+    def _ticks(self, field_def: FieldDefinition, row: int | None, x: float, top: float,
+               lines: list[list[TickLabel]], size: float) -> None:
         y = top
         for line in lines:
             cursor = x
             for item in line:
-                canvas.rect(cursor, y - TICK, TICK, TICK, stroke=1, fill=0)
+                self._record(FieldBox(field_def.id, row, BoxKind.CHECKBOX,
+                                      self._rect(cursor, y - TICK, TICK, TICK), item.code))
                 left = cursor + TICK + 1 * mm
+                baseline = y - TICK / 2 - size * 0.35
                 if item.key:
-                    self.pen.text(left, y - TICK + 0.5, item.key, BOLD, size)
+                    self.pen.text(left, baseline, item.key, BOLD, size)
                     left += text_width(item.key, BOLD, size) + KEY_GAP
                 if item.text:
-                    self.pen.text(left, y - TICK + 0.5, item.text, REGULAR, size)
+                    self.pen.text(left, baseline, item.text, REGULAR, size)
                 cursor += TICK + 1 * mm + item.width(size) + 2 * mm
             y -= TICK_LINE
 
@@ -261,6 +366,8 @@ class _Drawer:
             return field_def.lines * WRITE_LINE
         if field_def.readonly:  # printed, not written: the temporary identifier, in large type
             return PRINTED_LINE
+        if comb_groups(field_def):
+            return max(WRITE_LINE, COMB_HEIGHT + 2 * TICK_MARGIN)
         return WRITE_LINE
 
     def fixed_section(self, section: Section) -> None:
@@ -297,11 +404,18 @@ class _Drawer:
         area_top = self.y - LABEL_HEIGHT
         if _has_ticks(field_def):
             lines = _flow_items(_choice_texts(field_def, False), width - 2 * PAD, CHOICE_SIZE)
-            self._ticks(x + PAD, area_top - PAD, lines, CHOICE_SIZE)
-        elif field_def.type is FieldType.TEXT and field_def.lines > 1:
-            self._writing_lines(x, width, area_top, field_def.lines)
-        elif _hint(field_def) and not field_def.prefill:
-            self._grey_text(x + PAD, bottom + 2 * mm, _hint(field_def))
+            self._ticks(field_def, None, x + PAD, area_top - PAD, lines, CHOICE_SIZE)
+        elif self._comb(field_def, None, x, width, bottom, area_top - bottom):
+            pass
+        else:
+            if field_def.type is FieldType.TEXT and field_def.lines > 1:
+                self._writing_lines(x, width, area_top, field_def.lines)
+            elif _hint(field_def) and not field_def.prefill:
+                self._grey_text(x + PAD, bottom + 2 * mm, _hint(field_def))
+            kind = _plain_kind(field_def)
+            if kind is not None:
+                self.geometry.fields.append(FieldBox(
+                    field_def.id, None, kind, self._rect(x, bottom, width, area_top - bottom)))
         self.geometry.boxes[field_def.id] = Cell(x, bottom, width, area_top - bottom)
 
     def _writing_lines(self, x: float, width: float, top: float, lines: int,
@@ -337,7 +451,7 @@ class _Drawer:
         if any(len(_short_code(c)) > COMPACT_CODE_LENGTH for c in field_def.choices):
             return False
         lines = _flow_items(_choice_texts(field_def, False), width - 2 * PAD, CHOICE_SIZE)
-        return len(lines) * TICK_LINE > row_height - 2 * TICK_MARGIN
+        return len(lines) * TICK_LINE - (TICK_LINE - TICK) > row_height - 2 * TICK_MARGIN
 
     def _legend(self, field_def: FieldDefinition) -> str:
         lang = get_language()
@@ -403,15 +517,25 @@ class _Drawer:
 
     def _column_marks(self, field_def: FieldDefinition, x: float, width: float, top: float,
                       row_height: float, rows: int, compact: bool) -> None:
-        """Tick boxes or writing hints repeated down a column."""
+        """Tick boxes, comb boxes or writing hints repeated down a column."""
         if _has_ticks(field_def):
             lines = _flow_items(_choice_texts(field_def, compact), width - 2 * PAD, CHOICE_SIZE)
-            height = len(lines) * TICK_LINE
+            height = len(lines) * TICK_LINE - (TICK_LINE - TICK)
             for k in range(rows):
                 row_top = top - k * row_height
                 offset = max(TICK_MARGIN, (row_height - height) / 2)
-                self._ticks(x + PAD, row_top - offset, lines, CHOICE_SIZE)
+                self._ticks(field_def, k, x + PAD, row_top - offset, lines, CHOICE_SIZE)
             return
+        if comb_groups(field_def) and all(
+                self._comb(field_def, k, x, width, top - (k + 1) * row_height, row_height)
+                for k in range(rows)):
+            return
+        kind = _plain_kind(field_def)
+        if kind is not None:
+            self.geometry.fields.extend(
+                FieldBox(field_def.id, k, kind,
+                         self._rect(x, top - (k + 1) * row_height, width, row_height))
+                for k in range(rows))
         if field_def.type is FieldType.TEXT and field_def.lines > 1:
             for k in range(rows):
                 row_top = top - k * row_height
