@@ -15,6 +15,7 @@ from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
 
 from reentry.barcodes import group_for_reading
+from reentry.layout.model import POINTS_PER_MM, Rect
 from reentry.printing import marks
 from reentry.printing.fonts import BOLD, REGULAR, fit_text, fitting_size, text_width
 
@@ -26,6 +27,11 @@ HEADER_HEIGHT = 22 * mm
 FOOTER_HEIGHT = 16 * mm
 GAP = 3 * mm
 BAR_LIFT = 1 * mm  # bottom bars sit just above the margin
+
+# Registration marks: a solid square in each corner, inside the margin, clear of the codes' quiet
+# zones (the codes start at the margin) and of a printer's unprintable edge (about 4 mm).
+CORNER_MARK = 4.0  # mm
+CORNER_INSET = 4.5  # mm from the paper's edges
 
 BANNER_TITLE_SIZE = 12.5
 BANNER_TEXT_SIZE = 8.5
@@ -50,6 +56,15 @@ class Box:
     @property
     def height(self) -> float:
         return self.top - self.bottom
+
+
+def corner_marks(orientation: str) -> tuple[Rect, Rect, Rect, Rect]:
+    """The four registration marks, top-left, top-right, bottom-right, bottom-left, in mm."""
+    width, height = (side / POINTS_PER_MM for side in page_size(orientation))
+    left, top = CORNER_INSET, CORNER_INSET
+    right, bottom = width - CORNER_INSET - CORNER_MARK, height - CORNER_INSET - CORNER_MARK
+    return tuple(Rect(x, y, CORNER_MARK, CORNER_MARK)  # type: ignore[return-value]
+                 for x, y in ((left, top), (right, top), (right, bottom), (left, bottom)))
 
 
 def content_box(orientation: str) -> Box:
@@ -131,8 +146,16 @@ def draw_frame(pen: Pen, orientation: str, banner: Banner, footer: Footer, stamp
     top_symbol = marks.code128(stamp.code)
     _draw_header(pen, width, height, banner, stamp, top_symbol)
     _draw_footer(pen, width, footer, stamp, top_symbol)
+    _draw_corner_marks(pen, orientation, height)
     if footer.drill_mark:
         _draw_drill_mark(pen, width, height, footer.drill_mark)
+
+
+def _draw_corner_marks(pen: Pen, orientation: str, height: float) -> None:
+    """Four solid squares a scanned page is registered by, in one path."""
+    rects = " ".join("{:.2f} {:.2f} {:.2f} {:.2f} re".format(*mark.to_pdf(height))
+                     for mark in corner_marks(orientation))
+    pen.canvas.addLiteral(f"q 0 g {rects} f Q")
 
 
 def _draw_drill_mark(pen: Pen, width: float, height: float, mark: str) -> None:
