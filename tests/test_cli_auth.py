@@ -111,10 +111,20 @@ def test_passwd_and_disable(accounts, db_path):
     assert _audit(db_path, "user_disabled")
 
 
-def test_an_operator_must_be_a_known_user_who_signs_in(accounts):
-    unknown = accounts("cancel-sheets", "123", "--reason", "x", "--operator", "n'importe qui",
-                       password=ADMIN_SECRET)
-    assert unknown.exit_code == 1 and "mot de passe incorrect" in unknown.stderr
+@pytest.mark.parametrize("command", [
+    ["print", "--out", "pdf"], ["reprint", "123", "--out", "pdf"], ["prepare", "--dir", "poste"],
+    ["cancel-sheets", "123", "--reason", "x"]], ids=lambda c: c[0])
+def test_an_operator_must_be_a_known_user_who_signs_in(accounts, db_path, tmp_path, command):
+    """``--operator`` is ``--user``: an unknown name, or a known one with a wrong password, is
+    refused before anything is written, with the one message that does not say which."""
+    command = [str(tmp_path / a) if a in ("pdf", "poste") else a for a in command]
+    for operator, password in [("n'importe qui", ADMIN_SECRET), ("dsi", "pas le bon")]:
+        refused = accounts(*command, "--operator", operator, password=password)
+        assert refused.exit_code == 1, refused.output
+        assert refused.stderr == "Erreur : Nom d'utilisateur ou mot de passe incorrect.\n"
+    assert [json.loads(r["detail"])["reason"] for r in _audit(db_path, "sign_in_failed")] == [
+        "unknown_user", "wrong_password"]
+    assert not (tmp_path / "pdf").exists() and not (tmp_path / "poste").exists()
 
 
 def test_the_demo_creates_an_admin_and_prints_each_password_once(tmp_path):

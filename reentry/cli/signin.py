@@ -41,14 +41,6 @@ def acting_user(store: AuthStore, username: str) -> User:
     return authenticate(store, username, read_secret(username.strip()), directory)
 
 
-def operator_name(store: AuthStore, username: str | None) -> str | None:
-    """``--operator``: a known user who signs in like ``--user`` (the registry keeps the name
-    of someone who proved who they are, never a free text)."""
-    if username is None:
-        return None
-    return acting_user(store, username).username
-
-
 def new_secret(username: str, from_stdin: bool) -> str:
     """A new password: once from standard input (``--password-stdin``, for scripts), else
     typed twice without echo; the two must agree."""
