@@ -47,6 +47,13 @@ def user_errors(command: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
+def echo_table(headers: list[str], rows: list[list[str]]) -> None:
+    """Columns aligned on the widest cell, two spaces apart, no trailing blanks."""
+    widths = [max(len(str(x)) for x in column) for column in zip(headers, *rows, strict=False)]
+    for line in [headers, *rows]:
+        click.echo("  ".join(str(v).ljust(w) for v, w in zip(line, widths, strict=True)).rstrip())
+
+
 DB_HELP = ("Base : fichier SQLite existant ou adresse postgresql://utilisateur@serveur/base "
            "(défaut : $REENTRY_DB, sinon le dossier de données) ; « reentry db init » la crée / "
            "database: an existing SQLite file or a postgresql:// URL.")

@@ -15,6 +15,7 @@ from reentry import clock
 from reentry.cli.base import (
     Context,
     cli,
+    echo_table,
     progress_bar,
     user_errors,
 )
@@ -164,9 +165,7 @@ def _print_census_table(rows: list[dict[str, str]]) -> None:
     table = [[r["ward_name"], r["room"], r["bed"],
               r["birth_name"] + (f" ({r['used_name']})" if r["used_name"] else ""),
               r["given_names"], r["birth_date"], r["sex"], r["ipp"]] for r in rows]
-    widths = [max(len(str(x)) for x in column) for column in zip(headers, *table, strict=False)]
-    for line in [headers, *table]:
-        click.echo("  ".join(str(v).ljust(w) for v, w in zip(line, widths, strict=True)).rstrip())
+    echo_table(headers, table)
 
 
 @cli.command()

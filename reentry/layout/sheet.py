@@ -1,0 +1,107 @@
+"""A registered sheet's layout, page by page, computed by the code that drew it.
+
+The boxes come from ``draw_form_static``, the renderer's own drawing of a page's static part,
+run here on a canvas that is never saved: the reading side cannot drift from the paper. What a
+form's pages look like depends on the definition, on the sheet's content (its medication record
+lines), on the language it was printed in and, for a medication record, on the height of the
+allergy band at the top of each page; all four are read back from the store.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from reportlab.pdfgen.canvas import Canvas
+
+from reentry.errors import UserError
+from reentry.formdefs import load_forms
+from reentry.formdefs_model import FormDefinition
+from reentry.i18n import language
+from reentry.layout.model import POINTS_PER_MM, PageLayout
+from reentry.model import Dossier
+from reentry.printing.fonts import register_fonts
+from reentry.printing.form_pages import draw_form_static, form_pages, needs_doses
+from reentry.printing.mar import layout_band, mar_band
+from reentry.printing.page import Pen, content_box, corner_marks, page_size
+
+
+class NoLayout(UserError):
+    """A code that names no printed form page (refused, or a dossier or ward cover)."""
+
+    message_id = "layout.no_layout"
+
+
+def reserved_top(form: FormDefinition, dossier: Dossier | None, window_start: datetime,
+                 window_hours: float) -> float:
+    """Points left free at the top of each page: the medication record's band (window and
+    allergies, as tall as the patient's allergies need), nothing for other forms."""
+    if not needs_doses(form):
+        return 0.0
+    band = mar_band(dossier, window_start, window_hours)
+    return layout_band(band, content_box(form.layout.orientation)).reserved
+
+
+def form_layouts(form: FormDefinition, dose_count: int, reserved: float = 0.0,
+                 lang: str = "fr") -> list[PageLayout]:
+    """Every page of a sheet of ``form`` with ``dose_count`` medication lines, as drawn in
+    ``lang`` below ``reserved`` points of band. Table rows are numbered for the whole sheet."""
+    register_fonts()
+    orientation = form.layout.orientation
+    width, height = page_size(orientation)
+    canvas = Canvas(io.BytesIO(), pagesize=(width, height))
+    pen = Pen(canvas)
+    layouts = []
+    with language(lang):
+        for number, page in enumerate(form_pages(form, dose_count), 1):
+            geometry = draw_form_static(pen, form, page, reserved)
+            boxes = tuple(box if box.row is None else box.in_row(page.rows.start + box.row)
+                          for box in geometry.fields)
+            layouts.append(PageLayout(number, width / POINTS_PER_MM, height / POINTS_PER_MM,
+                                      corner_marks(orientation), boxes))
+            canvas.showPage()
+            pen.forget_font()
+    return layouts
+
+
+@dataclass(frozen=True, slots=True)
+class SheetLayout:
+    """One page of a registered sheet, and what it was printed as."""
+
+    code: str
+    serial: int
+    template_id: str
+    pages: int
+    layout: PageLayout
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"code": self.code, "serial": self.serial, "template": self.template_id,
+                "pages": self.pages, **self.layout.as_dict()}
+
+
+def page_layout(store: Any, code: str) -> SheetLayout:
+    """The layout of the page a printed code names, from the registry and the sheet's content;
+    a code that is refused, or that names a page with nothing to read, is a ``NoLayout``."""
+    from reentry.registry import resolve_code
+
+    resolution = resolve_code(store, code)
+    instance = resolution.instance
+    if resolution.problem is not None:
+        raise NoLayout("layout.refused_code", reason=resolution.problem)
+    assert instance is not None and resolution.page is not None
+    form = load_forms().get(instance.template_id)
+    if form is None or form.version != instance.template_version:
+        from reentry.display import form_title
+
+        raise NoLayout("layout.not_a_form", template=form_title(instance.template_id))
+    batch = next(b for b in store.batches() if b.id == instance.batch_id)
+    doses: Sequence[Any] = store.sheet_content(instance.serial).get("doses", ())
+    dossier = store.dossier(instance.patient_id) if instance.patient_id else None
+    with language(batch.language):
+        reserved = reserved_top(form, dossier, batch.window_start, batch.window_hours)
+    layouts = form_layouts(form, len(doses), reserved, batch.language)
+    return SheetLayout(resolution.code, instance.serial, instance.template_id,
+                       instance.page_count, layouts[resolution.page - 1])
