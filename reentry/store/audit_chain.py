@@ -15,8 +15,8 @@ predecessor (the second waits, then its whole store call is done again on the ne
 
 The hash has no secret: whoever can write the table and knows this scheme can rebuild a chain.
 What protects the records is that the application's server role may only insert into
-``audit_log`` (docs/audit.md) and that a chain head written elsewhere (the audit pack's manifest,
-``reentry audit verify``'s output) can be compared later.
+``audit_log`` (docs/deployment.md) and that a chain head written elsewhere (the audit pack's
+manifest, ``reentry audit verify``'s output) can be compared later.
 """
 
 from __future__ import annotations
