@@ -19,14 +19,14 @@ from printed_ward import print_demo_ward
 from reentry import clock
 from reentry.admission import provisional_identities, service
 from reentry.admission.identities import IDENTITY_COLUMNS
-from reentry.admission.model import (
+from reentry.cli import cli
+from reentry.domain.admission import (
     PROVISIONAL_NDA_PREFIX,
     AdmissionError,
     AdmissionStatus,
     LinkStatus,
     RecordAdmission,
 )
-from reentry.cli import cli
 from reentry.domain.entry import RecordRow, Role
 from reentry.entry import service as entry_service
 from reentry.errors import UserError

@@ -21,7 +21,7 @@ from click.testing import CliRunner
 
 from reentry.cli import cli
 from reentry.domain.entry import Role
-from reentry.events.model import DeclareEvent
+from reentry.domain.events import DeclareEvent
 from reentry.events.service import declare_event, end_event
 from reentry.reports.audit_pack import write_audit_pack
 from reentry.store import open_store

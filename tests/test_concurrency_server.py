@@ -47,14 +47,14 @@ from scanned_stack import printed_pages, scanned, write_pdf
 
 from reentry.demo import create_demo
 from reentry.domain.entry import RecordRow, Role
+from reentry.domain.events import DeclareEvent
+from reentry.domain.sheet_state import SheetState
 from reentry.entry import service
 from reentry.events.accounting import account_lines
-from reentry.events.model import DeclareEvent
 from reentry.events.service import declare_event
 from reentry.i18n import msg
 from reentry.printing.station import PrintRequest, print_batch
 from reentry.registry import NOT_FORMS, FormInstance
-from reentry.sheets.state import SheetState
 from reentry.sheets.tracking import tracked_sheets
 from reentry.store import open_store
 from reentry.store.location import parse_location

@@ -15,6 +15,14 @@ from printed_ward import PRINTER
 from reentry.cli import cli
 from reentry.demo import create_demo
 from reentry.domain.entry import Role
+from reentry.domain.events import (
+    DeclareEvent,
+    EventKind,
+    EventStatus,
+    ExceptionRequest,
+    UnaccountedSheets,
+)
+from reentry.domain.sheet_state import SheetState
 from reentry.entry import service
 from reentry.entry.progress import ward_progress
 from reentry.errors import UserError
@@ -25,17 +33,9 @@ from reentry.events.accounting import (
     unaccounted_by_ward,
 )
 from reentry.events.drill import DRILL_FIRST_SERIAL, is_drill, start_drill
-from reentry.events.model import (
-    DeclareEvent,
-    EventKind,
-    EventStatus,
-    ExceptionRequest,
-    UnaccountedSheets,
-)
 from reentry.events.service import close_event, declare_event, end_event, sign_exception
 from reentry.printing.station import PrintRequest, print_batch, reprint_patient
 from reentry.registry import BatchKind, resolve_code
-from reentry.sheets.state import SheetState
 from reentry.sheets.tracking import tracked_sheets
 from reentry.store import open_store
 

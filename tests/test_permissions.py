@@ -23,16 +23,17 @@ from PIL import Image, ImageDraw
 from printed_ward import PRINTER
 
 from reentry import auth
-from reentry.admission.model import RecordAdmission
 from reentry.admission.service import record_admission
 from reentry.demo.outage import create_outage_demo
+from reentry.domain.admission import RecordAdmission
 from reentry.domain.entry import RecordRow, Role, User
+from reentry.domain.events import DeclareEvent
 from reentry.domain.permissions import GRANTS, Permission, role_label
+from reentry.domain.verification import Choice, Decision, ResolveSheet, Stage
 from reentry.entry import service
 from reentry.errors import UserError
 from reentry.events.accounting import declare_sheets
 from reentry.events.drill import start_drill
-from reentry.events.model import DeclareEvent
 from reentry.events.service import close_event, declare_event, end_event, sign_exception
 from reentry.export.service import export_entries
 from reentry.formdefs_model import FormKind
@@ -52,7 +53,6 @@ from reentry.scanning.importer import import_scans
 from reentry.scanning.queue import identify_page, set_aside_page
 from reentry.store import open_store
 from reentry.verify import decision, second_entry, sighted
-from reentry.verify.model import Choice, Decision, ResolveSheet, Stage
 from reentry.verify.policy import set_mode
 from reentry.verify.stage import verification
 

@@ -16,9 +16,9 @@ from printed_ward import PRINTER
 from reentry import clock
 from reentry.demo import create_demo
 from reentry.domain.entry import Role
+from reentry.domain.events import DeclareEvent
 from reentry.entry import service
 from reentry.errors import UserError
-from reentry.events.model import DeclareEvent
 from reentry.events.service import declare_event, end_event
 from reentry.printing.station import (
     TEST_FIRST_SERIAL,

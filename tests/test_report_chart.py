@@ -18,11 +18,11 @@ from pathlib import Path
 from pdfcheck import page_texts
 from PIL import Image
 
-from reentry.events.model import EventKind, EventStatus, OutageEvent
+from reentry.domain.events import EventKind, EventStatus, OutageEvent
+from reentry.domain.sheet_state import SheetCounts
 from reentry.reports.gather import ClosureStats, QualityReport, WardReport
 from reentry.reports.pdf import SHEET_COLOURS, write_pdf
 from reentry.review.model import VERDICTS
-from reentry.sheets.state import SheetCounts
 
 DPI = 100
 START = datetime(2026, 11, 23, 20, 0, tzinfo=UTC)

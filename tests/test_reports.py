@@ -25,10 +25,10 @@ from reentry.barcodes import group_for_reading
 from reentry.cli import cli
 from reentry.demo import create_demo
 from reentry.domain.entry import RecordRow, Role
+from reentry.domain.events import DeclareEvent
 from reentry.entry import service
 from reentry.errors import Cancelled, UserError
 from reentry.events.accounting import declare_sheets
-from reentry.events.model import DeclareEvent
 from reentry.events.service import declare_event, end_event
 from reentry.export.csv_items import ITEM_COLUMNS
 from reentry.printing.station import PrintRequest, print_batch

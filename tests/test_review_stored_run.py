@@ -16,8 +16,8 @@ from typing import Any
 
 import pytest
 
-from reentry.entry import service as entry_service
 from reentry.domain.entry import Role
+from reentry.entry import service as entry_service
 from reentry.reconcile_run import run_reconciliation
 from reentry.review import service
 from reentry.store import open_store

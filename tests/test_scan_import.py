@@ -37,11 +37,11 @@ from scanned_stack import (
 from reentry.barcodes import page_code
 from reentry.cli import cli
 from reentry.domain.entry import Role
+from reentry.domain.scans import IdentifiedBy, PageStatus, QueueReason
 from reentry.entry import service
 from reentry.errors import Cancelled, UserError
 from reentry.progress import CancelToken
 from reentry.scanning.importer import import_scans
-from reentry.scanning.model import IdentifiedBy, PageStatus, QueueReason
 from reentry.scanning.queue import identify_page, set_aside_page
 from reentry.store import open_store
 

@@ -13,14 +13,8 @@ from click.testing import CliRunner
 
 from reentry.barcodes import page_code
 from reentry.cli import cli
-from reentry.entry import service
-from reentry.entry.progress import ward_progress
-from reentry.events.accounting import account_lines, declare_sheets, unaccounted_by_ward
-from reentry.events.model import UnaccountedSheets
-from reentry.events.service import close_event
-from reentry.registry import BatchKind, SheetStatus
-from reentry.reports.gather import gather_report
-from reentry.sheets.state import (
+from reentry.domain.events import UnaccountedSheets
+from reentry.domain.sheet_state import (
     EXPECTED,
     SheetCounts,
     SheetFacts,
@@ -28,6 +22,12 @@ from reentry.sheets.state import (
     count_states,
     sheet_state,
 )
+from reentry.entry import service
+from reentry.entry.progress import ward_progress
+from reentry.events.accounting import account_lines, declare_sheets, unaccounted_by_ward
+from reentry.events.service import close_event
+from reentry.registry import BatchKind, SheetStatus
+from reentry.reports.gather import gather_report
 from reentry.sheets.tracking import tracked_sheets
 from reentry.store import open_store
 

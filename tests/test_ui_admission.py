@@ -16,8 +16,8 @@ from qt_windows import focused, scan, signed_in
 from scanned_stack import printed_pages, scanned, write_pdf
 
 from reentry import clock
-from reentry.admission.model import AdmissionStatus, temporary_code_text
 from reentry.barcodes import group_for_reading
+from reentry.domain.admission import AdmissionStatus, temporary_code_text
 from reentry.i18n import msg
 from reentry.model import IdentityStatus
 from reentry.scanning.importer import import_scans

@@ -12,13 +12,13 @@ from qt_windows import loaded
 from reentry import display
 from reentry.demo import create_demo
 from reentry.domain.entry import Role
+from reentry.domain.events import DeclareEvent, EventStatus
+from reentry.domain.sheet_state import SheetState
 from reentry.entry import service
 from reentry.events.accounting import account_lines
 from reentry.events.drill import start_drill
-from reentry.events.model import DeclareEvent, EventStatus
 from reentry.events.service import declare_event
 from reentry.printing.station import PrintRequest, print_batch
-from reentry.sheets.state import SheetState
 from reentry.sheets.tracking import tracked_sheets
 from reentry.store import open_store
 from ui.event_window import ACCOUNT_COLUMNS, EventWindow

@@ -11,8 +11,8 @@ from qt_windows import print_station
 from reentry.config import Settings
 from reentry.demo import create_demo
 from reentry.domain.entry import Role
+from reentry.domain.events import DeclareEvent, OutageEvent
 from reentry.entry import service
-from reentry.events.model import DeclareEvent, OutageEvent
 from reentry.events.service import declare_event
 from reentry.printing.spool import Printer, PrintJob
 from reentry.registry import BatchStatus, SheetStatus

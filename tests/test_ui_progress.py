@@ -8,10 +8,10 @@ import pytest
 
 from reentry.barcodes import group_for_reading, page_code
 from reentry.demo.outage import create_outage_demo
+from reentry.domain.sheet_state import SheetCounts, SheetState, count_states
 from reentry.entry.progress import operators, pace_text, ward_progress, worked_text
 from reentry.events.accounting import account_lines
 from reentry.i18n import tr
-from reentry.sheets.state import SheetCounts, SheetState, count_states
 from reentry.sheets.tracking import tracked_sheets
 from reentry.store import open_store
 from ui.progress_view import OPERATOR_COLUMNS, SHEET_COLUMNS, WARD_COLUMNS, ProgressDialog

@@ -6,8 +6,8 @@ from datetime import UTC, datetime, timedelta
 from reentry.config import Settings
 from reentry.demo import create_demo
 from reentry.domain.entry import Role
+from reentry.domain.events import DeclareEvent
 from reentry.entry import service
-from reentry.events.model import DeclareEvent
 from reentry.events.service import declare_event, end_event
 from reentry.store import open_store
 from ui.main_window import MainWindow

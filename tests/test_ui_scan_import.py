@@ -18,9 +18,9 @@ from scanned_stack import printed_pages, scanned, smudged, write_pdf
 
 from reentry.config import Settings
 from reentry.domain.entry import Role
+from reentry.domain.scans import PageStatus
 from reentry.entry import service
 from reentry.errors import DatabaseLocked
-from reentry.scanning.model import PageStatus
 from reentry.store import open_store
 from ui.main_window import MainWindow
 from ui.scan_import import ScanImportWindow

@@ -18,10 +18,10 @@ from scanned_stack import blank_page, printed_pages, scanned, smudged, write_pdf
 
 from reentry.barcodes import group_for_reading, page_code
 from reentry.domain.entry import Role
+from reentry.domain.scans import IdentifiedBy, PageStatus, QueueReason
 from reentry.entry import service
 from reentry.formdefs import get_form
 from reentry.scanning.importer import import_scans
-from reentry.scanning.model import IdentifiedBy, PageStatus, QueueReason
 from reentry.store import open_store
 from ui.language import switch_language
 from ui.reentry_window import ReentryWindow

@@ -15,9 +15,9 @@ from PySide6.QtCore import Qt
 from qt_windows import focused, scan, shown
 
 from reentry.domain.entry import EntryStatus, Role
+from reentry.domain.verification import Stage
 from reentry.entry import service
 from reentry.store import open_store
-from reentry.verify.model import Stage
 from reentry.verify.policy import set_mode
 from reentry.verify.stage import verification
 from ui.reentry_window import ReentryWindow

@@ -15,6 +15,7 @@ from printed_ward import print_demo_ward
 
 from reentry.cli import cli
 from reentry.domain.entry import EntryStatus, RecordRow, Role
+from reentry.domain.verification import Choice, Decision, ResolveSheet, Stage, VerifyMode
 from reentry.entry import service
 from reentry.entry.progress import ward_progress
 from reentry.errors import UserError
@@ -22,7 +23,6 @@ from reentry.sheets.tracking import tracked_sheets
 from reentry.store import open_store
 from reentry.verify import decision, routing, second_entry, sighted
 from reentry.verify.compare import sheet_differences
-from reentry.verify.model import Choice, Decision, ResolveSheet, Stage, VerifyMode
 from reentry.verify.policy import policy, set_mode
 from reentry.verify.routing import Opening
 from reentry.verify.stage import verification

@@ -31,16 +31,16 @@ from PySide6.QtWidgets import (
 
 from reentry import clock, display
 from reentry.admission import service
-from reentry.admission.model import (
+from reentry.barcodes import group_for_reading
+from reentry.domain.admission import (
     Admission,
     AdmissionSheet,
     AdmissionStatus,
     RecordAdmission,
     temporary_code_text,
 )
-from reentry.admission.packets import is_admission_form
-from reentry.barcodes import group_for_reading
 from reentry.domain.entry import RowProblems, SheetContext, User
+from reentry.domain.packets import is_admission_form
 from reentry.errors import UserError
 from reentry.formdefs_model import FieldDefinition
 from reentry.formdefs_values import validate_value

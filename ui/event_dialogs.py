@@ -28,11 +28,11 @@ from PySide6.QtWidgets import (
 
 from reentry import clock, display
 from reentry.barcodes import group_for_reading, page_code
+from reentry.domain.events import OutageEvent
+from reentry.domain.sheet_state import SheetState
 from reentry.errors import UserError
-from reentry.events.model import OutageEvent
 from reentry.i18n import tr
 from reentry.model import Ward
-from reentry.sheets.state import SheetState
 from reentry.sheets.tracking import TrackedSheet
 from ui import theme
 

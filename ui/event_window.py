@@ -33,7 +33,14 @@ from PySide6.QtWidgets import (
 from reentry import clock, display
 from reentry.barcodes import group_for_reading, page_code
 from reentry.config import Settings
+from reentry.domain.events import (
+    DeclareEvent,
+    EventStatus,
+    ExceptionRequest,
+    OutageEvent,
+)
 from reentry.domain.permissions import Permission, allowed
+from reentry.domain.sheet_state import UNACCOUNTED, SheetState
 from reentry.entry import service as entry_service
 from reentry.errors import UserError
 from reentry.events import service
@@ -43,14 +50,7 @@ from reentry.events.accounting import (
     declare_sheets,
     unaccounted_by_ward,
 )
-from reentry.events.model import (
-    DeclareEvent,
-    EventStatus,
-    ExceptionRequest,
-    OutageEvent,
-)
 from reentry.i18n import Msg, msg, tr
-from reentry.sheets.state import UNACCOUNTED, SheetState
 from reentry.sheets.tracking import TrackedSheet, tracked_sheets
 from reentry.store.location import DatabaseLocation, LocationLike
 from reentry.store.opening import open_database

@@ -14,7 +14,7 @@ from PySide6.QtCore import QEvent, Qt
 from PySide6.QtWidgets import QFrame, QGridLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
 from reentry import display
-from reentry.admission.model import temporary_code_text
+from reentry.domain.admission import temporary_code_text
 from reentry.i18n import tr
 from reentry.model import IdentityStatus, Patient, Site, Stay, Ward
 from ui import theme

@@ -38,8 +38,8 @@ from PySide6.QtWidgets import (
 
 from reentry import clock
 from reentry.domain.entry import User
+from reentry.domain.events import OutageEvent
 from reentry.errors import UserError
-from reentry.events.model import OutageEvent
 from reentry.i18n import tr
 from reentry.printing.mar import window_text
 from ui import theme

@@ -38,9 +38,9 @@ from PySide6.QtWidgets import (
 from reentry import clock, i18n
 from reentry.config import Settings
 from reentry.domain.entry import User
+from reentry.domain.events import DeclareEvent, OutageEvent
 from reentry.entry import service as entry_service
 from reentry.errors import UserError
-from reentry.events.model import DeclareEvent, OutageEvent
 from reentry.events.service import declare_event
 from reentry.i18n import tr
 from reentry.printing.spool import (

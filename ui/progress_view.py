@@ -34,6 +34,7 @@ from PySide6.QtWidgets import (
 
 from reentry import clock, display
 from reentry.barcodes import group_for_reading, page_code
+from reentry.domain.sheet_state import EXPECTED, SheetCounts, SheetState
 from reentry.entry.progress import (
     PAUSE,
     OperatorThroughput,
@@ -46,7 +47,6 @@ from reentry.entry.progress import (
 from reentry.errors import UserError
 from reentry.files import write_private_text
 from reentry.i18n import tr
-from reentry.sheets.state import EXPECTED, SheetCounts, SheetState
 from reentry.sheets.tracking import TrackedSheet, tracked_sheets
 from reentry.store.location import DatabaseLocation, LocationLike, as_location
 from reentry.store.opening import open_database

@@ -16,8 +16,8 @@ from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtWidgets import QInputDialog, QMessageBox, QWidget
 
 from reentry.domain.entry import User
+from reentry.domain.events import OutageEvent
 from reentry.errors import UserError
-from reentry.events.model import OutageEvent
 from reentry.i18n import tr
 from reentry.progress import CancelToken, ProgressCallback
 from reentry.reports.labels import event_period

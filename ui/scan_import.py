@@ -23,10 +23,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from reentry.domain.scans import ScanImportResult
 from reentry.errors import UserError
 from reentry.i18n import Msg, msg, tr
 from reentry.progress import CancelToken, Progress, ProgressCallback
-from reentry.scanning.model import ScanImportResult
 from reentry.store.location import LocationLike
 from reentry.store.opening import open_database
 from ui import theme

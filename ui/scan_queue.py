@@ -34,11 +34,11 @@ from PySide6.QtWidgets import (
 
 from reentry import clock, display
 from reentry.barcodes import group_for_reading, normalise_typed_code
+from reentry.domain.scans import QueuedPage
 from reentry.errors import UserError
 from reentry.i18n import Msg, msg, tr
 from reentry.model import Patient, Site, Stay, Ward
 from reentry.registry import CodeResolution
-from reentry.scanning.model import QueuedPage
 from reentry.scanning.queue import identify_page, resolve_typed_code, set_aside_page
 from reentry.store.location import LocationLike
 from reentry.store.opening import open_database

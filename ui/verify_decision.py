@@ -29,11 +29,17 @@ from PySide6.QtWidgets import (
 )
 
 from reentry import clock
+from reentry.domain.verification import (
+    SHEET_KEY_SECTION,
+    Choice,
+    Decision,
+    Difference,
+    ResolveSheet,
+)
 from reentry.entry import service
 from reentry.errors import UserError
 from reentry.i18n import msg, tr
 from reentry.verify import decision as core
-from reentry.verify.model import SHEET_KEY_SECTION, Choice, Decision, Difference, ResolveSheet
 from ui import theme
 from ui.entry_fields import STATE_ERROR, STATE_WARNING, FieldEdit
 from ui.notice import WARNING_COLOUR

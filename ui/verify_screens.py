@@ -17,10 +17,10 @@ from PySide6.QtWidgets import QWidget
 
 from reentry import clock
 from reentry.domain.entry import SheetContext, User
+from reentry.domain.verification import Stage
 from reentry.errors import UserError
 from reentry.i18n import Msg, msg
 from reentry.verify import second_entry
-from reentry.verify.model import Stage
 from reentry.verify.routing import Opened, Opening
 from reentry.verify.stage import verification
 from ui.entry_screen import EntryScreen

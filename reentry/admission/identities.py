@@ -12,7 +12,7 @@ import csv
 from pathlib import Path
 from typing import Any
 
-from reentry.admission.model import LinkStatus
+from reentry.domain.admission import LinkStatus
 from reentry.errors import UserError
 from reentry.files import open_private, written_whole
 from reentry.model import Patient

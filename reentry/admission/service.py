@@ -14,7 +14,7 @@ from datetime import date, datetime
 from typing import Any
 
 from reentry import clock, display
-from reentry.admission.model import (
+from reentry.domain.admission import (
     Admission,
     AdmissionError,
     AdmissionSheet,
@@ -24,8 +24,8 @@ from reentry.admission.model import (
     RecordAdmission,
     temporary_code_text,
 )
-from reentry.admission.packets import is_admission_form
 from reentry.domain.entry import RowProblems, SheetContext, User
+from reentry.domain.packets import is_admission_form
 from reentry.domain.permissions import Permission, require
 from reentry.entry import service as entry_service
 from reentry.errors import UserError

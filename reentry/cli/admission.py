@@ -32,8 +32,8 @@ def admissions() -> None:
 def admissions_list(state: Context, ward: str | None, output: str) -> None:
     """Patients admis sous identité provisoire / provisional patients, their temporary code,
     ward, bed, admission time and whether identity vigilance has linked them yet."""
-    from reentry.admission.model import temporary_code_text
     from reentry.admission.service import provisional_patients
+    from reentry.domain.admission import temporary_code_text
 
     store = state.store()
     if ward is not None and ward not in {w.code for w in store.wards()}:

@@ -13,9 +13,9 @@ from reentry.cli.base import (
 )
 from reentry.config import load_settings
 from reentry.domain.entry import Role
+from reentry.domain.sheet_state import EXPECTED
 from reentry.errors import UserError
 from reentry.i18n import tr
-from reentry.sheets.state import EXPECTED
 from reentry.sheets.tracking import TrackedSheet
 
 

@@ -10,10 +10,10 @@ import click
 from reentry import clock, display
 from reentry.cli.base import Context, cli, user_errors
 from reentry.domain.entry import User
+from reentry.domain.events import OutageEvent
+from reentry.domain.sheet_state import DECLARATIONS
 from reentry.errors import UserError
-from reentry.events.model import OutageEvent
 from reentry.i18n import tr
-from reentry.sheets.state import DECLARATIONS
 
 _TIME_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"]
 _COUNT_COLUMNS = ("expected", "returned", "entered", "verified", "lost", "not_used",
@@ -70,7 +70,7 @@ def event_declare(state: Context, title: str, start: datetime | None, planned: b
     Print batches opened while the event is ongoing belong to it; an unplanned outage adopts the
     latest prepared ward-PC set of each affected ward.
     """
-    from reentry.events.model import DeclareEvent
+    from reentry.domain.events import DeclareEvent
     from reentry.events.service import declare_event
 
     store = state.store()
@@ -129,7 +129,7 @@ def event_close(state: Context, event_id: int | None, username: str,
     Refused while sheets are unaccounted for (how many per ward is said), unless a ward manager
     signs an exception with a reason.
     """
-    from reentry.events.model import ExceptionRequest
+    from reentry.domain.events import ExceptionRequest
     from reentry.events.service import close_event
 
     user = _user(state, username)
@@ -158,9 +158,9 @@ def accounting(state: Context, event_id: int | None, ward: str | None, output: s
     (expected − entered − lost − not used); see docs/events.md.
     """
     from reentry.barcodes import group_for_reading, page_code
+    from reentry.domain.sheet_state import UNACCOUNTED
     from reentry.events.accounting import account_lines, accounting_csv
     from reentry.events.service import find_event
-    from reentry.sheets.state import UNACCOUNTED
     from reentry.sheets.tracking import tracked_sheets
 
     store = state.store()

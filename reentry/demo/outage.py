@@ -17,21 +17,21 @@ from pathlib import Path
 from typing import Any
 
 from reentry import clock
-from reentry.admission.model import RecordAdmission
 from reentry.admission.service import record_admission
 from reentry.barcodes import page_code
 from reentry.demo import create_demo, default_as_of
 from reentry.demo.sih_export import write_sih_export, write_sih_patients
+from reentry.domain.admission import RecordAdmission
 from reentry.domain.entry import ItemKind, RecordRow, Role, User
+from reentry.domain.events import DeclareEvent, OutageEvent
+from reentry.domain.sheet_state import SheetCounts, count_states
 from reentry.entry import service
-from reentry.events.model import DeclareEvent, OutageEvent
 from reentry.events.service import declare_event, end_event
 from reentry.files import open_private
 from reentry.formdefs import load_forms
 from reentry.formdefs_model import FormKind
 from reentry.i18n import tr
 from reentry.printing.station import PrintRequest, print_batch
-from reentry.sheets.state import SheetCounts, count_states
 from reentry.sheets.tracking import tracked_sheets
 
 NURSES = (("aurore.petit", "Aurore Petit", "AP"), ("karim.benali", "Karim Benali", "KB"),

@@ -27,8 +27,8 @@ from typing import Any
 
 from reentry import clock
 from reentry.barcodes import page_code
+from reentry.domain.sheet_state import SheetCounts, SheetState, count_states
 from reentry.i18n import tr
-from reentry.sheets.state import SheetCounts, SheetState, count_states
 from reentry.sheets.tracking import TrackedSheet
 
 

@@ -101,7 +101,7 @@ def open_sheet(store: Any, code: str, user: User) -> SheetContext:
     forms = load_forms()
     if instance.template_id in NOT_FORMS or instance.template_id not in forms:
         raise CodeRefused(reason=msg("entry.not_a_form", template=instance.template_id))
-    from reentry.admission.packets import packet_problem  # here: admission imports this module
+    from reentry.domain.packets import packet_problem  # here: admission imports this module
 
     if (packet_refusal := packet_problem(store, instance, forms)) is not None:
         raise CodeRefused(reason=packet_refusal)  # a packet sheet before its admission is typed

@@ -2,7 +2,7 @@
 of it.
 
 Which sheets an event expects back and the state of each are decided once, by
-``reentry.sheets.state.sheet_state`` (printed sheets of the event's print batches; every standing
+``reentry.domain.sheet_state`` (printed sheets of the event's print batches; every standing
 sheet of the prepared sets it adopted, in the wards it affects; never ward covers nor dossiers).
 Each sheet stands in one state, so *expected* = missing + returned + lost + not used, and
 *unaccounted* (still owed: neither entered nor declared) = expected − entered − lost − not used.
@@ -21,8 +21,14 @@ from typing import Any
 
 from reentry.domain.entry import User
 from reentry.domain.permissions import Permission, require
+from reentry.domain.sheet_state import (
+    DECLARATIONS,
+    UNACCOUNTED,
+    SheetCounts,
+    SheetState,
+    count_states,
+)
 from reentry.errors import UserError
-from reentry.sheets.state import DECLARATIONS, UNACCOUNTED, SheetCounts, SheetState, count_states
 from reentry.sheets.tracking import TrackedSheet
 
 

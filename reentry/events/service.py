@@ -12,10 +12,7 @@ from typing import Any
 
 from reentry import clock
 from reentry.domain.entry import User
-from reentry.domain.permissions import Permission, require
-from reentry.errors import UserError
-from reentry.events.drill import is_drill
-from reentry.events.model import (
+from reentry.domain.events import (
     DeclareEvent,
     EventKind,
     EventStatus,
@@ -23,6 +20,9 @@ from reentry.events.model import (
     OutageEvent,
     SignedException,
 )
+from reentry.domain.permissions import Permission, require
+from reentry.errors import UserError
+from reentry.events.drill import is_drill
 
 MAX_TITLE = 200
 

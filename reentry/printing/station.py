@@ -22,11 +22,11 @@ from typing import Any, cast
 
 from reentry import clock, display, i18n
 from reentry.domain.entry import User
+from reentry.domain.events import OutageEvent
 from reentry.domain.permissions import Permission, require
 from reentry.domain.sheet_plan import PatientPacket, RegisteredSheet, WardPrint
 from reentry.errors import UserError
 from reentry.events.drill import is_drill
-from reentry.events.model import OutageEvent
 from reentry.files import make_private_folder, partial_path, remove_quietly, written_whole
 from reentry.formdefs import load_forms
 from reentry.i18n import msg

@@ -28,10 +28,10 @@ from typing import Any
 from reentry import __version__, clock, i18n
 from reentry.barcodes import group_for_reading, page_code
 from reentry.domain.entry import User
+from reentry.domain.events import EventKind, OutageEvent
 from reentry.domain.permissions import Permission, require
 from reentry.errors import UserError
 from reentry.events.accounting import account_lines, accounting_csv
-from reentry.events.model import EventKind, OutageEvent
 from reentry.files import make_private_folder, write_private_text
 from reentry.i18n import msg, tr
 from reentry.progress import CancelToken, Progress, ProgressCallback, ignore_progress

@@ -23,12 +23,12 @@ from typing import Any
 
 from reentry import clock
 from reentry.barcodes import group_for_reading, page_code
+from reentry.domain.events import EventKind, OutageEvent
+from reentry.domain.sheet_state import UNACCOUNTED, SheetCounts
 from reentry.errors import UserError
 from reentry.events.accounting import account_lines
-from reentry.events.model import EventKind, OutageEvent
 from reentry.review.model import OPEN, VERDICTS, PatientIdentity
 from reentry.review.reasons import reason_texts
-from reentry.sheets.state import UNACCOUNTED, SheetCounts
 from reentry.sheets.tracking import TrackedSheet, tracked_sheets
 from reentry.store.sqlite import natural_key
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from reentry import clock, display
-from reentry.events.model import OutageEvent
+from reentry.domain.events import OutageEvent
 from reentry.formdefs import load_forms
 from reentry.i18n import get_language, tr
 from reentry.reports.gather import FLAG, OpenItem, WardReport

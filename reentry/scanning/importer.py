@@ -26,10 +26,10 @@ from reentry import clock
 from reentry.barcodes import group_for_reading
 from reentry.domain.entry import User
 from reentry.domain.permissions import Permission, require
+from reentry.domain.scans import FileOutcome, QueueReason, ScanImportResult
 from reentry.i18n import Msg, msg
 from reentry.progress import CancelToken, Progress, ProgressCallback, ignore_progress
 from reentry.registry import CodeResolution, resolve_code
-from reentry.scanning.model import FileOutcome, QueueReason, ScanImportResult
 from reentry.scanning.page_images import PageResult, process_page, process_page_in_worker
 from reentry.scanning.sources import PageReader, PageTask, ScanSource, open_sources
 from reentry.workers import stop_workers, worker_pool

@@ -14,9 +14,9 @@ from typing import Any
 
 from reentry.domain.entry import User
 from reentry.domain.permissions import Permission, require
+from reentry.domain.scans import AttachedPage
 from reentry.errors import UserError
 from reentry.registry import CodeResolution, resolve_code
-from reentry.scanning.model import AttachedPage
 
 MAX_REASON_LENGTH = 500
 

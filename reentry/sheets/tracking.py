@@ -1,5 +1,5 @@
 """Every sheet expected back, read once for every view: who it is about, when things happened
-to it, and its state as ``reentry.sheets.state.sheet_state`` decides it.
+to it, and its state as ``reentry.domain.sheet_state.sheet_state`` decides it.
 
 Re-entry progress (per ward and batch), the event accounting (per event), the quality report
 and the demo read their sheets here, so they count the same sheets the same way.
@@ -13,9 +13,9 @@ from datetime import date, datetime
 from typing import Any
 
 from reentry import clock, display
+from reentry.domain.sheet_state import EXPECTED, SheetState, sheet_state
 from reentry.model import Patient, Sex
 from reentry.registry import BatchKind
-from reentry.sheets.state import EXPECTED, SheetState, sheet_state
 from reentry.store.sqlite import natural_key
 from reentry.verify.policy import modes
 

@@ -7,7 +7,7 @@ from datetime import date
 from typing import Any
 
 from reentry import clock
-from reentry.admission.model import (
+from reentry.domain.admission import (
     PROVISIONAL_NDA_PREFIX,
     Admission,
     AdmissionError,

@@ -17,9 +17,9 @@ from reentry.domain.entry import (
     Role,
     User,
 )
+from reentry.domain.sheet_state import DECLARATIONS
 from reentry.errors import UserError
 from reentry.model import Patient, Stay
-from reentry.sheets.state import DECLARATIONS
 from reentry.store import audit_chain
 from reentry.store.database import IntegrityViolation, SqlConnection
 
@@ -261,7 +261,7 @@ def forget_draft_row(conn: SqlConnection, entry: Entry, user: User) -> None:
 def insert_returned(conn: SqlConnection, serial: int, user: User, at: str) -> bool:
     """The sheet's 'returned' event inside the caller's transaction (a scanned page is stored
     in the same one); True the first time only, and the first time after the sheet was declared
-    lost or not used: it is found (``reentry.sheets.state``)."""
+    lost or not used: it is found (``reentry.domain.sheet_state``)."""
     seen = conn.execute(
         "SELECT 1 FROM sheet_events WHERE serial = ? AND action = 'returned' AND id > coalesce("
         "(SELECT max(id) FROM sheet_events WHERE serial = ? AND action IN"

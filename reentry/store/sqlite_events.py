@@ -19,16 +19,16 @@ from urllib.parse import quote
 from reentry import clock
 from reentry.barcodes import group_for_reading, page_code
 from reentry.domain.entry import User
-from reentry.errors import DatabaseError, UserError
-from reentry.events.model import (
+from reentry.domain.events import (
     EventKind,
     EventStatus,
     OutageEvent,
     SignedException,
     UnaccountedSheets,
 )
+from reentry.domain.sheet_state import UNACCOUNTED, SheetState, sheet_state
+from reentry.errors import DatabaseError, UserError
 from reentry.registry import NOT_FORMS
-from reentry.sheets.state import UNACCOUNTED, SheetState, sheet_state
 from reentry.store.database import POSTGRESQL, SqlConnection
 from reentry.store.sqlite_entry import _audit
 from reentry.store.sqlite_sheets import sheet_fact_rows

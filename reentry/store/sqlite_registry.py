@@ -9,6 +9,7 @@ from typing import Any
 
 from reentry import clock
 from reentry.domain.sheet_plan import RegisteredSheet, SheetPlan
+from reentry.domain.sheet_state import SheetState
 from reentry.registry import (
     BatchKind,
     BatchStatus,
@@ -17,7 +18,6 @@ from reentry.registry import (
     SheetStatus,
     temporary_identifier,
 )
-from reentry.sheets.state import SheetState
 from reentry.store.database import SqlConnection
 from reentry.store.sqlite_events import ongoing_event_id
 

@@ -7,9 +7,7 @@ from typing import Any
 
 from reentry import clock
 from reentry.domain.entry import User
-from reentry.errors import NotFound, UserError
-from reentry.i18n import Msg, msg
-from reentry.scanning.model import (
+from reentry.domain.scans import (
     AttachedPage,
     IdentifiedBy,
     PageStatus,
@@ -18,6 +16,8 @@ from reentry.scanning.model import (
     ScanFileInfo,
     ScanPage,
 )
+from reentry.errors import NotFound, UserError
+from reentry.i18n import Msg, msg
 from reentry.store.database import SqlConnection
 from reentry.store.sqlite_entry import _audit, _time, insert_returned
 

@@ -1,4 +1,4 @@
-"""The facts about every sheet, for ``reentry.sheets.state.sheet_state`` to decide its state.
+"""The facts about every sheet, for ``reentry.domain.sheet_state.sheet_state`` to decide its state.
 
 One query serves re-entry progress, the event accounting, the check that refuses to close an
 event, the quality report and the demo: it fetches what the registry and each sheet's history
@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from reentry.domain.sheet_state import DECLARATIONS, SheetFacts, SheetState
 from reentry.registry import BatchKind, SheetStatus
-from reentry.sheets.state import DECLARATIONS, SheetFacts, SheetState
 from reentry.store.database import SqlConnection
 
 _DECLARED = ", ".join(f"'{s.value}'" for s in DECLARATIONS)

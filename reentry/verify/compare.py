@@ -11,10 +11,10 @@ from __future__ import annotations
 from typing import Any
 
 from reentry.domain.entry import Entry
+from reentry.domain.verification import SHEET_KEY_SECTION, Difference
 from reentry.formdefs import load_forms
 from reentry.formdefs_model import ExportRole, FieldDefinition, FormDefinition
 from reentry.formdefs_values import validate_value
-from reentry.verify.model import SHEET_KEY_SECTION, Difference
 
 
 def sheet_date_field(form: FormDefinition) -> FieldDefinition | None:

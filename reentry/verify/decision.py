@@ -16,14 +16,7 @@ from typing import Any
 
 from reentry import display
 from reentry.domain.entry import Entry, Item, RecordRow, SheetContext, User
-from reentry.entry import service
-from reentry.errors import UserError
-from reentry.formdefs import load_forms
-from reentry.formdefs_model import FieldDefinition, FormDefinition
-from reentry.formdefs_values import validate_value
-from reentry.i18n import Msg, msg, tr
-from reentry.verify.compare import compare, sheet_date, sheet_date_field
-from reentry.verify.model import (
+from reentry.domain.verification import (
     SHEET_KEY_SECTION,
     Choice,
     Difference,
@@ -32,6 +25,13 @@ from reentry.verify.model import (
     SheetVerification,
     Stage,
 )
+from reentry.entry import service
+from reentry.errors import UserError
+from reentry.formdefs import load_forms
+from reentry.formdefs_model import FieldDefinition, FormDefinition
+from reentry.formdefs_values import validate_value
+from reentry.i18n import Msg, msg, tr
+from reentry.verify.compare import compare, sheet_date, sheet_date_field
 from reentry.verify.stage import ensure_decider, require_stage, verification
 
 

@@ -16,10 +16,10 @@ from typing import Any
 from reentry import clock
 from reentry.domain.entry import User
 from reentry.domain.permissions import Permission, require
+from reentry.domain.verification import VerifyMode
 from reentry.errors import UserError
 from reentry.formdefs import load_forms
 from reentry.formdefs_model import FormKind
-from reentry.verify.model import VerifyMode
 
 # By what a form is (its kind), so that a hospital's own MAR form gets the same default.
 DEFAULT_MODES: dict[FormKind, VerifyMode] = {

@@ -14,9 +14,9 @@ from enum import StrEnum
 from typing import Any
 
 from reentry.domain.entry import SheetContext, User
+from reentry.domain.verification import SheetVerification, Stage
 from reentry.entry import service
 from reentry.verify import decision, second_entry, sighted
-from reentry.verify.model import SheetVerification, Stage
 from reentry.verify.stage import verification
 
 

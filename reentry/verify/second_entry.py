@@ -16,9 +16,9 @@ from datetime import datetime
 from typing import Any
 
 from reentry.domain.entry import Entry, RecordRow, SheetContext, User
+from reentry.domain.verification import Difference, Stage
 from reentry.entry import service
 from reentry.verify.compare import sheet_differences
-from reentry.verify.model import Difference, Stage
 from reentry.verify.stage import ensure_second_typist, require_stage, verification
 
 

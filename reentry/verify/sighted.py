@@ -14,9 +14,9 @@ from datetime import datetime
 from typing import Any
 
 from reentry.domain.entry import Entry, RecordRow, SheetContext, User
+from reentry.domain.verification import SheetVerification, Stage
 from reentry.entry import service
 from reentry.errors import UserError
-from reentry.verify.model import SheetVerification, Stage
 from reentry.verify.stage import ensure_checker, require_stage, verification
 
 CONFIRMED, CORRECTED = "confirmed", "corrected"

@@ -12,9 +12,9 @@ from typing import Any
 from reentry import clock
 from reentry.domain.entry import User
 from reentry.domain.permissions import Permission, require
+from reentry.domain.verification import SheetVerification, Stage, VerifyMode
 from reentry.errors import UserError
 from reentry.sheets.tracking import tracked_sheets
-from reentry.verify.model import SheetVerification, Stage, VerifyMode
 from reentry.verify.policy import mode_for
 
 

@@ -6,7 +6,7 @@ from datetime import date
 from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
-    from reentry.admission.model import (
+    from reentry.domain.admission import (
         Admission,
         AdmissionToStore,
         Packet,

@@ -9,12 +9,12 @@ from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
     from reentry.domain.entry import User
-    from reentry.events.model import (
+    from reentry.domain.events import (
         EventKind,
         OutageEvent,
         SignedException,
     )
-    from reentry.sheets.state import SheetState
+    from reentry.domain.sheet_state import SheetState
 
 
 class EventStore(Protocol):

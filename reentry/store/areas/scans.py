@@ -6,8 +6,7 @@ from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
     from reentry.domain.entry import User
-    from reentry.i18n import Msg
-    from reentry.scanning.model import (
+    from reentry.domain.scans import (
         AttachedPage,
         PageStatus,
         QueuedPage,
@@ -15,6 +14,7 @@ if TYPE_CHECKING:
         ScanFileInfo,
         ScanPage,
     )
+    from reentry.i18n import Msg
 
 
 class ScanStore(Protocol):

@@ -11,8 +11,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from reentry.admission.model import Packet, temporary_code_text
 from reentry.barcodes import group_for_reading, page_code
+from reentry.domain.admission import Packet, temporary_code_text
 from reentry.formdefs_model import FormDefinition, FormKind
 from reentry.i18n import Msg, msg
 from reentry.registry import FormInstance
