@@ -11,7 +11,7 @@ import pytest
 from reentry.domain.entry import Role
 from reentry.errors import DatabaseTooNew
 from reentry.store import SqliteStore, open_store
-from reentry.store.database import DatabaseUnreachable, WriteConflict
+from reentry.store.database import DatabaseUnreachable, IntegrityViolation, WriteConflict
 from reentry.store.migrate import server_ddl
 from reentry.store.schema import MIGRATION_NAMES
 from reentry.store.sqlite import _retrying
@@ -77,3 +77,22 @@ def test_the_schema_is_written_once_and_read_by_both_engines():
     assert "'real', 'drill'" in statements[0] and "DOUBLE PRECISION" in statements[0]
     assert "BYTEA" in statements[0] and '"user" TEXT' in statements[0]
     assert statements[1] == "CREATE UNIQUE INDEX t_username_nocase ON t (lower(username))"
+
+
+@pytest.mark.both_backends
+def test_many_rows_written_at_once_keep_their_order_their_values_and_the_constraints(store):
+    """``executemany`` of a plain INSERT is a COPY on a server: the same rows,
+    None as NULL, text as given (commas, quotes, tabs, new lines, « \\N »), and a duplicate
+    refused as a constraint, with nothing of the batch left behind."""
+    sites = [(f"S{n}", text) for n, text in enumerate(
+        ["Hôpital Nord", 'a, "b"\tc\nd \\N', "", "back\\slash"])]
+    with store.sql.transaction() as conn:
+        conn.executemany("INSERT INTO sites (code, name) VALUES (?, ?)", sites)
+    assert [tuple(r.values()) for r in store.sql.rows(
+        "SELECT code, name FROM sites ORDER BY code")] == sites
+    with pytest.raises(IntegrityViolation) as refused:
+        with store.sql.transaction() as conn:
+            conn.executemany("INSERT INTO sites (code, name) VALUES (?, ?)",
+                             [("S9", "new"), ("S0", "again")])
+    assert refused.value.unique
+    assert len(store.sql.rows("SELECT code FROM sites")) == len(sites)

@@ -157,10 +157,23 @@ class SqlConnection:
             return self._conn.exec_driver_sql(self._sql(sql), tuple(params))
 
     def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
+        """One statement for many rows. On a server, a plain ``INSERT INTO t (…) VALUES (?, …)``
+        is sent as one ``COPY t (…) FROM STDIN`` instead: the driver's ``executemany`` costs a
+        protocol exchange and the parameters' typing per row, ten times the time of the copy
+        for the hundred thousand rows of a reconciliation run. Same rows, same order (so the
+        same ids), same constraints; everything else is run as written."""
         batch = [tuple(r) for r in rows]
-        if batch:
-            with self.errors():
+        if not batch:
+            return
+        copy = _copy_of(sql) if self.dialect == POSTGRESQL else None
+        with self.errors():
+            if copy is None:
                 self._conn.exec_driver_sql(self._sql(sql), batch)
+                return
+            with _driver_errors(), self.dbapi().cursor() as cursor, \
+                    cursor.copy(copy) as stream:
+                for row in batch:
+                    stream.write_row(row)
 
     def rows(self, sql: str, params: Sequence[Any] = ()) -> list[dict[str, Any]]:
         """Every row as a dict of column name → value."""
@@ -252,6 +265,37 @@ class SqlConnection:
             raise self._translated(error) from error
         except SQLAlchemyError as error:
             raise DatabaseError(path=self.shown, detail=str(error).splitlines()[0]) from error
+
+
+_PLAIN_INSERT = re.compile(
+    r"\s*INSERT INTO (\w+) \(([\w\s,]+)\) VALUES \((\s*\?\s*(?:,\s*\?\s*)*)\)\s*", re.I)
+
+
+@lru_cache(maxsize=128)
+def _copy_of(sql: str) -> str | None:
+    """``COPY t (a, b) FROM STDIN`` for ``INSERT INTO t (a, b) VALUES (?, ?)`` (one ``?`` per
+    column, nothing after: no ``ON CONFLICT``, no ``RETURNING``), else None."""
+    found = _PLAIN_INSERT.fullmatch(sql)
+    if found is None:
+        return None
+    columns = [c.strip() for c in found.group(2).split(",")]
+    if len(columns) != found.group(3).count("?"):
+        return None
+    return f"COPY {found.group(1)} ({', '.join(columns)}) FROM STDIN"
+
+
+@contextmanager
+def _driver_errors() -> Iterator[None]:
+    """psycopg's own errors (the driver used directly, for ``COPY``) as SQLAlchemy wraps them,
+    so that ``SqlConnection.errors`` translates them alike."""
+    import psycopg
+
+    try:
+        yield
+    except psycopg.IntegrityError as error:
+        raise IntegrityError(None, None, error) from error
+    except psycopg.Error as error:
+        raise DBAPIError(None, None, error) from error
 
 
 def _integrity(error: BaseException | None) -> IntegrityViolation:

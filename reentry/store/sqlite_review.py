@@ -287,22 +287,21 @@ def _insert_verdicts(conn: SqlConnection, run_id: int, record: RunRecord) -> Non
 
 
 def _insert_identities(conn: SqlConnection, run_id: int, record: RunRecord) -> None:
+    """Every temporary identity's outcome, then every candidate: one statement each."""
     empty = PatientIdentity()
-    for o in record.identities:
-        conn.execute(
-            "INSERT INTO review_identities (run_id, left_id, decision, right_id, score, fields,"
-            " reason, traits, applied_right_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (run_id, o.left_id, o.decision, o.right_id, o.score, o.fields,
-             json.dumps(o.reason, ensure_ascii=False),
-             json.dumps(record.left_traits.get(o.left_id, empty).as_dict(), ensure_ascii=False),
-             record.applied_links.get(o.left_id)))
-        conn.executemany(
-            "INSERT INTO review_identity_candidates (run_id, left_id, rank, right_id, score,"
-            " fields, traits) VALUES (?, ?, ?, ?, ?, ?, ?)",
-            [(run_id, o.left_id, rank, c.right_id, c.score, c.fields,
-              json.dumps(record.right_traits.get(c.right_id, empty).as_dict(),
-                         ensure_ascii=False))
-             for rank, c in enumerate(o.candidates, start=1)])
+    conn.executemany(
+        "INSERT INTO review_identities (run_id, left_id, decision, right_id, score, fields,"
+        " reason, traits, applied_right_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [(run_id, o.left_id, o.decision, o.right_id, o.score, o.fields,
+          json.dumps(o.reason, ensure_ascii=False),
+          json.dumps(record.left_traits.get(o.left_id, empty).as_dict(), ensure_ascii=False),
+          record.applied_links.get(o.left_id)) for o in record.identities])
+    conn.executemany(
+        "INSERT INTO review_identity_candidates (run_id, left_id, rank, right_id, score,"
+        " fields, traits) VALUES (?, ?, ?, ?, ?, ?, ?)",
+        [(run_id, o.left_id, rank, c.right_id, c.score, c.fields,
+          json.dumps(record.right_traits.get(c.right_id, empty).as_dict(), ensure_ascii=False))
+         for o in record.identities for rank, c in enumerate(o.candidates, start=1)])
 
 
 def _apply_flags(conn: SqlConnection, run_id: int, at: str, record: RunRecord
@@ -354,15 +353,16 @@ def _insert_new_flags(conn: SqlConnection, run_id: int, at: str, source: str,
         return
     conn.executemany(
         "INSERT INTO review_flags (item_key, paper_source, verdict, status, first_run_id,"
-        " first_flagged_at, last_run_id) VALUES (?, ?, ?, 'open', ?, ?, ?)",
-        [(key, source, verdict, run_id, at, run_id) for key, verdict in flagged])
+        " first_flagged_at, last_run_id) VALUES (?, ?, ?, ?, ?, ?, ?)",
+        [(key, source, verdict, OPEN, run_id, at, run_id) for key, verdict in flagged])
     ids = {r[1]: r[0] for r in conn.execute(
         "SELECT id, item_key FROM review_flags WHERE first_run_id = ? AND paper_source = ?",
         (run_id, source))}
     conn.executemany(
         "INSERT INTO review_flag_events (flag_id, at, action, user_id, run_id, verdict,"
-        " resolution, comment) VALUES (?, ?, ?, NULL, ?, ?, NULL, NULL)",
-        [(ids[key], at, FLAGGED, run_id, verdict) for key, verdict in flagged])
+        " resolution, comment) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        [(ids[key], at, FLAGGED, None, run_id, verdict, None, None)
+         for key, verdict in flagged])
 
 
 def _apply(conn: SqlConnection, run_id: int, at: str, user_id: int | None, source: str,
