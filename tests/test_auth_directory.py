@@ -88,6 +88,18 @@ def test_an_untrusted_certificate_is_refused_before_the_secret_is_sent(store, ld
     assert store.user_by_name("mdupont") is None
 
 
+def test_an_attempt_the_directory_could_not_check_is_audited_but_not_held_against_the_name(
+        store, ldap_server):
+    unreachable = _directory(ldap_server, url="ldap://127.0.0.1:1", timeout=2)
+    for _ in range(auth.MAX_FAILURES + 1):
+        with pytest.raises(UserError, match="ne répond pas"):
+            auth.authenticate(store, "mdupont", MARIE, unreachable)
+    assert [d["reason"] for d in _audit(store, "sign_in_failed")] == [
+        "directory_unreachable"] * (auth.MAX_FAILURES + 1)
+    # the directory is back: Marie is not locked out by its outage
+    assert auth.authenticate(store, "mdupont", MARIE, _directory(ldap_server)).role is Role.NURSE
+
+
 def test_the_failure_limit_holds_for_directory_names_too(store, ldap_server):
     directory = _directory(ldap_server)
     for _ in range(auth.MAX_FAILURES):

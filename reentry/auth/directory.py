@@ -100,6 +100,8 @@ class Directory:
                 conn.start_tls()  # before any bind: the secret never travels in clear
         except Exception:
             conn.unbind()  # closes the socket: nothing left open on a refused certificate
+            if conn.socket is not None:  # ldap3 keeps a socket whose connect failed, open
+                conn.socket.close()
             raise
         return conn
 

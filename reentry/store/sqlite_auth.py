@@ -84,12 +84,16 @@ class AuthQueries:
             "SELECT count(*) AS n FROM sign_in_failures WHERE username = ? AND at >= ?",
             [username.lower(), clock.to_storage(since)])[0]["n"])
 
-    def record_sign_in_failure(self, username: str, reason: str, user: User | None) -> None:
+    def record_sign_in_failure(self, username: str, reason: str, user: User | None,
+                               counted: bool = True) -> None:
         """``reason`` goes to the audit trail only (who reads it is an auditor, not the person
-        at the keyboard): unknown name, wrong secret, too many attempts."""
+        at the keyboard): unknown name, wrong secret, too many attempts. Not ``counted``
+        towards the limit: an attempt the directory could not check (not the person's
+        mistake; a directory down must not lock everyone out once it is back)."""
         with self._transaction() as conn:
-            conn.execute("INSERT INTO sign_in_failures (username, at) VALUES (?, ?)",
-                         (username.lower(), clock.to_storage(clock.now())))
+            if counted:
+                conn.execute("INSERT INTO sign_in_failures (username, at) VALUES (?, ?)",
+                             (username.lower(), clock.to_storage(clock.now())))
             _audit(conn, user.id if user else None, "sign_in_failed", "user",
                    user.id if user else None, {"username": username, "reason": reason})
 

@@ -36,9 +36,11 @@ class AuthStore(Protocol):
         ...
 
     def sign_in_failures_since(self, username: str, since: datetime) -> int: ...
-    def record_sign_in_failure(self, username: str, reason: str, user: User | None) -> None:
+    def record_sign_in_failure(self, username: str, reason: str, user: User | None,
+                               counted: bool = True) -> None:
         """``reason`` goes to the audit trail only (who reads it is an auditor, not the
-        person at the keyboard): unknown name, wrong secret, too many attempts."""
+        person at the keyboard): unknown name, wrong secret, too many attempts. Not
+        ``counted`` towards the limit: an attempt the directory could not check."""
         ...
 
     def record_sign_in(self, user: User, method: str) -> None:
