@@ -15,7 +15,7 @@ a file has it; ``reentry import`` ignores it.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from itertools import repeat
@@ -113,7 +113,43 @@ class ItemTable:
         return datetime.fromtimestamp(float(self.time[row]), UTC)
 
     def items(self) -> list[SihItem]:
-        return [self.item(row) for row in range(len(self))]
+        """Every row as ``item(row)`` gives it, made column by column: a distinct value (a
+        unit, an instant, a code) is looked at once, not once per row."""
+        if self.source is not None:
+            return list(self.source)
+        free_text = np.isin(self.kind, _FREE_TEXT).tolist()
+        code = _listed(self.code, None)
+        for row in np.flatnonzero(self.kind == KIND_CODES[NOTE]).tolist():
+            code[row] = ""
+        instants, at = np.unique(self.time, return_inverse=True)
+        moments = [datetime.fromtimestamp(t, UTC) for t in instants.tolist()]
+        with bulk_allocation():
+            return list(map(
+                PaperItem if self.paper else SihItem, self.ids, _listed(self.ipp, None),
+                _listed(self.kinds, None), code, [moments[i] for i in at.tolist()],
+                [None if v != v else v for v in self.value.tolist()],  # NaN: no number
+                _listed(self.value_text, _or_none), _listed(self.unit, _or_none),
+                _listed(self.route, _or_none),
+                [t or None if f else None for t, f in zip(self.text, free_text, strict=True)],
+                _listed(self.nda, _or_none), _listed(self.author, _or_none),
+                _listed(self.status, _or_completed)))
+
+
+def _or_none(value: str | None) -> str | None:
+    return value or None
+
+
+def _or_completed(value: str | None) -> str:
+    return value or "completed"
+
+
+def _listed(column: Sequence[T], clean: Callable[[T], Any] | None) -> list[Any]:
+    """A column as a list, each value through ``clean``: once per distinct value of a
+    ``Categorical``."""
+    if isinstance(column, Categorical):
+        values = column.values if clean is None else [clean(v) for v in column.values]
+        return [values[c] for c in column.codes.tolist()]
+    return list(column) if clean is None else [clean(v) for v in column]
 
 
 def _kind_codes(kinds: Sequence[str]) -> np.ndarray:
