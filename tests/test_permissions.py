@@ -51,9 +51,9 @@ from reentry.reports.quality import write_quality_report
 from reentry.review import service as review
 from reentry.scanning.importer import import_scans
 from reentry.scanning.queue import identify_page, set_aside_page
+from reentry.sheets.policy import set_mode
 from reentry.store import open_store
 from reentry.verify import decision, second_entry, sighted
-from reentry.verify.policy import set_mode
 from reentry.verify.stage import verification
 
 DOCS = Path(__file__).resolve().parent.parent / "docs" / "permissions.md"

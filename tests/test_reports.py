@@ -38,9 +38,9 @@ from reentry.reports.audit_pack import write_audit_pack
 from reentry.reports.gather import gather_report
 from reentry.reports.quality import write_quality_report
 from reentry.review import service as review
+from reentry.sheets.policy import set_mode
 from reentry.store import open_store
 from reentry.verify import routing, sighted
-from reentry.verify.policy import set_mode
 
 AS_OF = datetime(2026, 11, 23, 20, 0, tzinfo=UTC)
 END = AS_OF + timedelta(hours=3)  # the SIH is back at 23:00 UTC

@@ -17,8 +17,8 @@ from qt_windows import focused, scan, shown
 from reentry.domain.entry import EntryStatus, Role
 from reentry.domain.verification import Stage
 from reentry.entry import service
+from reentry.sheets.policy import set_mode
 from reentry.store import open_store
-from reentry.verify.policy import set_mode
 from reentry.verify.stage import verification
 from ui.reentry_window import ReentryWindow
 

@@ -19,11 +19,11 @@ from reentry.domain.verification import Choice, Decision, ResolveSheet, Stage, V
 from reentry.entry import service
 from reentry.entry.progress import ward_progress
 from reentry.errors import UserError
+from reentry.sheets.policy import policy, set_mode
 from reentry.sheets.tracking import tracked_sheets
 from reentry.store import open_store
 from reentry.verify import decision, routing, second_entry, sighted
 from reentry.verify.compare import sheet_differences
-from reentry.verify.policy import policy, set_mode
 from reentry.verify.routing import Opening
 from reentry.verify.stage import verification
 

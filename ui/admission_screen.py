@@ -40,7 +40,7 @@ from reentry.domain.admission import (
     temporary_code_text,
 )
 from reentry.domain.entry import RowProblems, SheetContext, User
-from reentry.domain.packets import is_admission_form
+from reentry.entry.packets import is_admission_form
 from reentry.errors import UserError
 from reentry.formdefs_model import FieldDefinition
 from reentry.formdefs_values import validate_value

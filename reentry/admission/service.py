@@ -25,9 +25,9 @@ from reentry.domain.admission import (
     temporary_code_text,
 )
 from reentry.domain.entry import RowProblems, SheetContext, User
-from reentry.domain.packets import is_admission_form
 from reentry.domain.permissions import Permission, require
 from reentry.entry import service as entry_service
+from reentry.entry.packets import is_admission_form
 from reentry.errors import UserError
 from reentry.formdefs import load_forms
 from reentry.formdefs_model import ExportRole, FieldDefinition, FormDefinition

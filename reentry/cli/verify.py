@@ -22,7 +22,7 @@ def double_entry() -> None:
 @user_errors
 def double_entry_show(state: Context) -> None:
     """Afficher le mode de chaque formulaire / show each form's mode."""
-    from reentry.verify.policy import policy
+    from reentry.sheets.policy import policy
 
     for line in policy(state.store()):
         label = tr(f"verify.mode_{line.mode.value}")
@@ -49,7 +49,7 @@ def double_entry_set(state: Context, template: str, mode: str, username: str) ->
     transfer_discharge, downtime_admission); MODE is none, sighted or blind.
     """
     from reentry.cli.signin import acting_user
-    from reentry.verify.policy import set_mode
+    from reentry.sheets.policy import set_mode
 
     store = state.store()
     line = set_mode(store, acting_user(store, username), template, mode)

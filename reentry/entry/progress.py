@@ -9,7 +9,7 @@ counted; the first row of each sitting counts for the operator's usual time betw
 (the median of their gaps within sittings), since nothing says when they sat down. Typing more
 rows over more sittings therefore leaves the pace as it is.
 
-Only forms under double entry (sighted or blind, ``reentry.verify.policy``) are ever verified:
+Only forms under double entry (sighted or blind, ``reentry.sheets.policy``) are ever verified:
 an entered sheet of a form typed once is "entered, not double-checked", counted apart, never
 as verified.
 """

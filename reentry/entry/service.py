@@ -27,6 +27,7 @@ from reentry.domain.entry import (
 )
 from reentry.domain.permissions import Permission, require
 from reentry.domain.sheet_plan import PlannedDose
+from reentry.entry.packets import packet_problem
 from reentry.errors import UserError
 from reentry.formdefs import load_forms
 from reentry.formdefs_model import (
@@ -101,7 +102,6 @@ def open_sheet(store: Any, code: str, user: User) -> SheetContext:
     forms = load_forms()
     if instance.template_id in NOT_FORMS or instance.template_id not in forms:
         raise CodeRefused(reason=msg("entry.not_a_form", template=instance.template_id))
-    from reentry.domain.packets import packet_problem  # here: admission imports this module
 
     if (packet_refusal := packet_problem(store, instance, forms)) is not None:
         raise CodeRefused(reason=packet_refusal)  # a packet sheet before its admission is typed

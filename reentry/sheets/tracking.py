@@ -16,8 +16,8 @@ from reentry import clock, display
 from reentry.domain.sheet_state import EXPECTED, SheetState, sheet_state
 from reentry.model import Patient, Sex
 from reentry.registry import BatchKind
+from reentry.sheets.policy import modes
 from reentry.store.sqlite import natural_key
-from reentry.verify.policy import modes
 
 
 @dataclass(frozen=True)

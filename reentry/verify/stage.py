@@ -14,8 +14,8 @@ from reentry.domain.entry import User
 from reentry.domain.permissions import Permission, require
 from reentry.domain.verification import SheetVerification, Stage, VerifyMode
 from reentry.errors import UserError
+from reentry.sheets.policy import mode_for
 from reentry.sheets.tracking import tracked_sheets
-from reentry.verify.policy import mode_for
 
 
 def verification(store: Any, serial: int, mode: VerifyMode | None = None) -> SheetVerification:
