@@ -22,6 +22,7 @@ from reentry.files import make_private_folder
 from reentry.importing import detect_format, parse_file
 from reentry.importing.source import SourceFile
 from reentry.model import Patient
+from reentry.reconcile.csv_columns import bulk_allocation
 from reentry.reconcile.items import reconcile
 from reentry.reconcile.items_csv import read_item_csv, write_verdicts_csv
 from reentry.reconcile.items_model import PaperItem, SihItem
@@ -71,6 +72,7 @@ def read_sih_and_patients(paths: Sequence[Path]) -> tuple[list[SihItem], list[Pa
     return items, patients
 
 
+@bulk_allocation()  # millions of objects that live until the run ends: nothing to collect
 def run_reconciliation(store: Any, sih_files: Sequence[Path], paper_file: Path | None,
                        out_dir: Path, *, user: User,
                        identities_left: Path | None = None, sih_patients: Path | None = None,
