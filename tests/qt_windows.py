@@ -1,11 +1,14 @@
-"""UI tests act as a person does: open a window, sign in, scan codes, all from the keyboard."""
+"""UI tests act as a person does: open a window, sign in (name, then password), scan codes, all
+from the keyboard."""
 
 from __future__ import annotations
 
+from cli_passwords import PASSWORD
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 
+from reentry.auth import set_password
 from ui.print_station import PrintStationDialog
 
 
@@ -25,12 +28,29 @@ def at_sign_in(qtbot, window):
     return window
 
 
-def signed_in(qtbot, window, username="mdupont"):
-    """Shown, then signed in by typing the name and Enter."""
+def with_password(store, username, password=PASSWORD):
+    """Tests make their accounts without a password: ``username`` gets ``password`` (once);
+    returns the password, to type."""
+    found = store.password_hash(username)
+    if found is not None and found[1] is None:
+        set_password(store, found[0], password)
+    return password
+
+
+def type_sign_in(qtbot, page, username, password=PASSWORD):
+    """On a sign-in page: the name, Enter, the password, Enter — as a person signs in."""
+    if page.store is not None:
+        with_password(page.store, username)
+    qtbot.keyClicks(page.name_field, username)
+    qtbot.keyClick(page.name_field, Qt.Key.Key_Return)
+    qtbot.keyClicks(page.password_field, password)
+    qtbot.keyClick(page.password_field, Qt.Key.Key_Return)
+
+
+def signed_in(qtbot, window, username="mdupont", password=PASSWORD):
+    """Shown, then signed in by typing the name and the password."""
     at_sign_in(qtbot, window)
-    field = window.sign_in_page.name_field
-    qtbot.keyClicks(field, username)
-    qtbot.keyClick(field, Qt.Key.Key_Return)
+    type_sign_in(qtbot, window.sign_in_page, username, password)
     return window
 
 

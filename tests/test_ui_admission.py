@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 
 import pytest
 from PySide6.QtCore import Qt
-from qt_windows import focused, scan, signed_in
+from qt_windows import focused, scan, signed_in, type_sign_in
 from scanned_stack import printed_pages, scanned, write_pdf
 
 from reentry import clock
@@ -174,9 +174,7 @@ def test_a_half_typed_admission_comes_back_as_a_draft(qtbot, window, sheets, sto
     qtbot.waitUntil(lambda: stored.drafts(window.user) != [], timeout=3000)
     window.sign_out()
     assert stored.provisional_patients() == []
-    field = window.sign_in_page.name_field
-    qtbot.keyClicks(field, "mdupont")
-    qtbot.keyClick(field, Qt.Key.Key_Return)
+    type_sign_in(qtbot, window.sign_in_page, "mdupont")
     drafts = window.scan_page.drafts
     assert drafts.count() == 1 and admission_sheet.temporary_id in drafts.item(0).text()
     drafts.setFocus()

@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel
-from qt_windows import loaded, shown
+from qt_windows import loaded, shown, with_password
 from test_store_opening import unreachable_url
 
 from reentry.config import Settings
@@ -285,12 +285,12 @@ def test_the_lists_are_read_off_the_gui_thread(qtbot, engine, db_path, request):
     events = EventWindow(location, open_db=recording, session=window.session)
     shown(qtbot, events)
     with qtbot.waitSignal(events.refreshed, timeout=10_000):
-        window.session.sign_in(window.store, "cadre")
+        window.session.sign_in(window.store, "cadre", with_password(window.store, "cadre"))
 
     review = ReviewWindow(location, open_db=recording, session=window.session)
     shown(qtbot, review)
     with qtbot.waitSignal(review.loaded, timeout=10_000):
-        window.session.sign_in(window.store, "qualite")
+        window.session.sign_in(window.store, "qualite", with_password(window.store, "qualite"))
 
     read = {name for name, _ in calls}
     assert {"census", "dossier", "sheet_facts", "outage_events", "review_runs"} <= read

@@ -4,10 +4,11 @@ sheet lost (identity in view), end the outage, close with a signed exception; th
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from cli_passwords import PASSWORD
 from printed_ward import PRINTER
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialogButtonBox, QMessageBox, QToolBar
-from qt_windows import loaded
+from qt_windows import loaded, type_sign_in, with_password
 
 from reentry import display
 from reentry.demo import create_demo
@@ -54,9 +55,8 @@ def window(qtbot, outage):
 
 
 def _sign_in(qtbot, window, username):
-    qtbot.keyClicks(window.sign_in_page.name_field, username)
     with qtbot.waitSignal(window.refreshed):
-        qtbot.keyClick(window.sign_in_page.name_field, Qt.Key.Key_Return)
+        type_sign_in(qtbot, window.sign_in_page, username)
 
 
 def _ward_names(db_path):
@@ -131,12 +131,15 @@ def test_end_then_close_with_a_ward_managers_exception(qtbot, window, outage):
     name = _ward_names(db_path)[expected[0].ward_code]
     assert f"{name} ({len(expected)})" in dialog.explanation.text()  # the ward by its name
     assert "ne sont pas soldées" in dialog.explanation.text()
-    qtbot.keyClicks(dialog.signer_field, "mdupont")  # a nurse may not sign
+    with_password(window.store, "mdupont")
+    qtbot.keyClicks(dialog.signer_field, "mdupont")  # a nurse may not sign, even with her
+    qtbot.keyClicks(dialog.signer_secret, PASSWORD)  # password
     qtbot.keyClicks(dialog.reason_field, "feuilles detruites (degat des eaux)")
     qtbot.mouseClick(_ok(dialog), Qt.MouseButton.LeftButton)
     assert "cadre de santé" in dialog.error.text()
+    assert dialog.signer_secret.text() == ""
     dialog.signer_field.clear()
-    qtbot.keyClicks(dialog.signer_field, "claire.roux")
+    qtbot.keyClicks(dialog.signer_field, "claire.roux")  # signed in: no password asked
     with qtbot.waitSignal(window.refreshed):
         qtbot.mouseClick(_ok(dialog), Qt.MouseButton.LeftButton)
 
@@ -150,6 +153,35 @@ def test_end_then_close_with_a_ward_managers_exception(qtbot, window, outage):
         store.close()
     assert event.status is EventStatus.CLOSED
     assert len(event.exception.serials) == len(expected)
+
+
+def test_an_exception_in_another_managers_name_needs_that_managers_password(
+        qtbot, window, outage):
+    db_path, _expected = outage
+    store = open_store(db_path)
+    with_password(store, service.add_user(store, "paul.morel", "Paul Morel",
+                                          Role.WARD_MANAGER).username, "le secret de Paul")
+    store.close()
+    _sign_in(qtbot, window, "claire.roux")
+    with qtbot.waitSignal(window.refreshed):
+        window._act(lambda: window._end(window.outage.id))
+    qtbot.mouseClick(window.close_button, Qt.MouseButton.LeftButton)
+    dialog = window.dialog
+    qtbot.keyClicks(dialog.signer_field, "paul.morel")  # his name alone signs nothing
+    qtbot.keyClicks(dialog.reason_field, "feuilles detruites")
+    qtbot.mouseClick(_ok(dialog), Qt.MouseButton.LeftButton)
+    refusal = dialog.error.text()
+    assert refusal == "Nom d'utilisateur ou mot de passe incorrect."
+    qtbot.keyClicks(dialog.signer_secret, "pas le sien")
+    qtbot.mouseClick(_ok(dialog), Qt.MouseButton.LeftButton)
+    assert dialog.error.text() == refusal and dialog.signer_secret.text() == ""
+    assert window.outage.status is EventStatus.ENDED  # nothing signed, nothing closed
+
+    qtbot.keyClicks(dialog.signer_secret, "le secret de Paul")
+    with qtbot.waitSignal(window.refreshed):
+        qtbot.mouseClick(_ok(dialog), Qt.MouseButton.LeftButton)
+    assert window.outage.status is EventStatus.CLOSED
+    assert window.outage.exception.signed_by == "paul.morel"
 
 
 def test_a_nurse_sees_the_accounting_but_cannot_act(qtbot, window):

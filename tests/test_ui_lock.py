@@ -1,6 +1,6 @@
 """The app locks when left alone (issue 12, item 2): after the idle time every window is covered,
 patient data hidden; only the signed-in user's own password unlocks; « Changer d'utilisateur »
-signs them out for the next person, drafts kept."""
+asks the next person's name and password there, on the lock (tests/test_ui_sign_in.py)."""
 
 from __future__ import annotations
 
@@ -31,7 +31,7 @@ def people(db_path):
 
 @pytest.fixture
 def window(qtbot, people):
-    window = signed_in(qtbot, ReentryWindow(people), "mdupont")
+    window = signed_in(qtbot, ReentryWindow(people), "mdupont", SECRET)
     qtbot.waitUntil(lambda: window.user is not None)
     return window
 
@@ -66,12 +66,24 @@ def test_only_the_same_users_secret_unlocks(qtbot, window):
     assert window.pages.currentWidget() is window.scan_page
 
 
-def test_switch_user_signs_out_to_the_sign_in_page(qtbot, window):
+def test_switch_user_asks_the_next_person_on_the_lock(qtbot, window):
     window.session.lock()
-    qtbot.mouseClick(window.lock_overlay.switch_button, Qt.MouseButton.LeftButton)
-    assert window.session.user is None and not window.session.locked
-    assert not window.lock_overlay.isVisible()
-    assert window.pages.currentWidget() is window.sign_in_page
+    overlay = window.lock_overlay
+    qtbot.mouseClick(overlay.switch_button, Qt.MouseButton.LeftButton)
+    assert window.session.locked and overlay.isVisible()  # nothing shows before they sign in
+    assert overlay.name.isVisible() and overlay.name.hasFocus()
+    qtbot.keyClicks(overlay.name, "jmartin")
+    qtbot.keyClick(overlay.name, Qt.Key.Key_Return)
+    assert overlay.secret.hasFocus()
+    qtbot.keyClicks(overlay.secret, "pas le bon")
+    qtbot.keyClick(overlay.secret, Qt.Key.Key_Return)
+    assert window.session.locked and window.session.user.username == "mdupont"
+    assert overlay.error.text() == "Nom d'utilisateur ou mot de passe incorrect."
+    qtbot.keyClicks(overlay.secret, "le secret de Jean")
+    qtbot.keyClick(overlay.secret, Qt.Key.Key_Return)
+    assert not window.session.locked and not overlay.isVisible()
+    assert window.user is not None and window.user.username == "jmartin"
+    assert window.pages.currentWidget() is window.scan_page
 
 
 def test_every_window_of_the_session_is_covered(qtbot, window, people):

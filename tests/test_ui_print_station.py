@@ -5,8 +5,9 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from cli_passwords import PASSWORD
 from PySide6.QtCore import Qt
-from qt_windows import print_station
+from qt_windows import print_station, with_password
 
 from reentry.config import Settings
 from reentry.demo import create_demo
@@ -55,7 +56,7 @@ def declare(db_path, *, started_at: datetime = AS_OF, wards: tuple[str, ...] | N
 def add_user(db_path, username: str, role: Role) -> None:
     store = open_store(db_path)
     try:
-        service.add_user(store, username, username.title(), role)
+        with_password(store, service.add_user(store, username, username.title(), role).username)
     finally:
         store.close()
 
@@ -67,7 +68,7 @@ def sign_in(dialog: PrintStationDialog, db_path, username: str = "claire.roux") 
         if store.user_by_name(username) is None:
             service.add_user(store, username, username.title(), Role.WARD_MANAGER)
         dialog.session = Session()
-        dialog.session.sign_in(store, username)
+        dialog.session.sign_in(store, username, with_password(store, username))
     finally:
         store.close()
 
@@ -224,18 +225,25 @@ def test_without_an_event_printing_needs_one_declared_and_a_right_to_declare(dia
 
     qtbot.mouseClick(confirm.ok_button, Qt.MouseButton.LeftButton)  # no title, no name
     assert confirm.isVisible() and "Indiquez qui déclare" in confirm.error.text()
-    qtbot.keyClicks(confirm.by_field, "claire.roux")
+    qtbot.keyClicks(confirm.by_field, "claire.roux")  # a name alone proves nothing
+    qtbot.mouseClick(confirm.ok_button, Qt.MouseButton.LeftButton)
+    assert confirm.error.text() == "Nom d'utilisateur ou mot de passe incorrect."
+    assert confirm.by_secret.echoMode() == confirm.by_secret.EchoMode.Password
+    qtbot.keyClicks(confirm.by_secret, PASSWORD)
     qtbot.mouseClick(confirm.ok_button, Qt.MouseButton.LeftButton)
     assert confirm.isVisible() and "intitulé" in confirm.error.text()
+    assert confirm.by_secret.text() == ""  # typed again after any refusal
     confirm.title_field.insert("Coupure réseau du 23/11")  # QTest types ASCII only
     confirm.by_field.clear()
     qtbot.keyClicks(confirm.by_field, "mdupont")
+    qtbot.keyClicks(confirm.by_secret, PASSWORD)
     qtbot.mouseClick(confirm.ok_button, Qt.MouseButton.LeftButton)  # a nurse may not declare
     assert confirm.isVisible() and "cadre de santé" in confirm.error.text()
     assert registered(hospital) == (0, 0)
 
     confirm.by_field.clear()
     qtbot.keyClicks(confirm.by_field, "claire.roux")
+    qtbot.keyClicks(confirm.by_secret, PASSWORD)
     confirm.planned_check.setChecked(True)
     with qtbot.waitSignal(dialog.finished_printing, timeout=60_000):
         qtbot.mouseClick(confirm.ok_button, Qt.MouseButton.LeftButton)

@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 import pytest
 from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QSettings, Qt
 from PySide6.QtGui import QColor, QImage
-from qt_windows import at_sign_in
+from qt_windows import at_sign_in, type_sign_in
 
 from reentry.demo import create_demo
 from reentry.domain.entry import RecordRow, Role
@@ -79,12 +79,10 @@ def open_window(qtbot, db_path, **kwargs):
 
 
 def sign_in(qtbot, window, name):
-    """Type the name, Enter, and wait for the flags, read off the GUI thread."""
-    field = window.sign_in_page.name_field
-    field.clear()
-    qtbot.keyClicks(field, name)
+    """Type the name and the password, and wait for the flags, read off the GUI thread."""
+    window.sign_in_page.name_field.clear()
     with qtbot.waitSignal(window.loaded, timeout=10_000):
-        qtbot.keyClick(field, Qt.Key.Key_Return)
+        type_sign_in(qtbot, window.sign_in_page, name)
     assert window.user is not None and window.user.username == name
 
 

@@ -13,7 +13,7 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QLineEdit, QVBoxLayout, QWidget
-from qt_windows import at_sign_in, burst, scan
+from qt_windows import at_sign_in, burst, scan, type_sign_in
 
 from reentry.barcodes import group_for_reading, page_code
 from reentry.entry import service
@@ -41,9 +41,7 @@ def sheet(sheets, template):
 
 
 def sign_in(qtbot, window):
-    field = window.sign_in_page.name_field
-    qtbot.keyClicks(field, "mdupont")
-    qtbot.keyClick(field, Qt.Key.Key_Return)
+    type_sign_in(qtbot, window.sign_in_page, "mdupont")
     assert window.user is not None and window.user.username == "mdupont"
 
 
@@ -144,12 +142,13 @@ def test_a_badge_scanned_before_signing_in_fills_the_user_name(qtbot, window):
     scan(qtbot, window, "123456789012")
     assert field.text() == "123456789012"
     assert window.user is None and window.pages.currentWidget() is window.sign_in_page
+    assert window.sign_in_page.password_field.hasFocus()  # the badge never replaces it
 
 
 def test_signing_in_shows_the_user_and_signing_out_hides_the_sheet(qtbot, window, sheets):
-    qtbot.keyClicks(window.sign_in_page.name_field, "inconnu")
-    qtbot.keyClick(window.sign_in_page.name_field, Qt.Key.Key_Return)
-    assert window.user is None and "inconnu" in window.sign_in_page.error.text()
+    type_sign_in(qtbot, window.sign_in_page, "inconnu")
+    assert window.user is None
+    assert window.sign_in_page.error.text() == "Nom d'utilisateur ou mot de passe incorrect."
     window.sign_in_page.name_field.clear()
     sign_in(qtbot, window)
     assert window.user_label.text() == "Connecté : Marie Dupont (mdupont)"

@@ -13,7 +13,7 @@ import pytest
 from printed_ward import print_demo_ward
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMessageBox
-from qt_windows import loaded, signed_in
+from qt_windows import loaded, signed_in, type_sign_in
 from scanned_stack import printed_pages, scanned, smudged, write_pdf
 
 from reentry.config import Settings
@@ -161,8 +161,7 @@ def test_the_viewer_menu_imports_pages_and_counts_the_pages_to_identify(
     (window,) = main.findChildren(ScanImportWindow)
     qtbot.addWidget(window)
     assert window.pages.currentWidget() is window.sign_in_page  # who imports is recorded
-    window.sign_in_page.fill("mdupont")
-    window.sign_in_page.submit()
+    type_sign_in(qtbot, window.sign_in_page, "mdupont")
     with qtbot.waitSignal(window.finished_importing, timeout=IMPORT_TIMEOUT_MS):
         window.import_paths([stack[0]])
     window.close()

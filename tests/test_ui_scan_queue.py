@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 import pytest
 from printed_ward import print_demo_ward
 from PySide6.QtCore import Qt
-from qt_windows import focused, signed_in
+from qt_windows import focused, signed_in, type_sign_in
 from scanned_stack import blank_page, printed_pages, scanned, smudged, write_pdf
 
 from reentry.barcodes import group_for_reading, page_code
@@ -205,7 +205,7 @@ def test_the_entry_screen_shows_the_scanned_page_beside_the_fields(
     qtbot.waitExposed(reentry)
     reentry.activateWindow()
     qtbot.waitUntil(reentry.sign_in_page.name_field.hasFocus)
-    type_into(qtbot, reentry.sign_in_page.name_field, "mdupont")
+    type_sign_in(qtbot, reentry.sign_in_page, "mdupont")
     panel = reentry.entry.scan_panel
 
     reentry.open_code(page_code(medication.serial, medication.page))  # attached by its barcode

@@ -15,7 +15,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from PySide6.QtCore import QSettings, QSize, Qt
 from PySide6.QtWidgets import QFileDialog, QListView, QStyle, QTableView, QTreeView
-from qt_windows import at_sign_in, focused, scan, signed_in
+from qt_windows import at_sign_in, focused, scan, signed_in, type_sign_in
 
 from reentry import i18n
 from reentry.demo.outage import create_outage_demo
@@ -119,10 +119,8 @@ def test_the_event_windows_tables_fit_with_their_last_column_whole(qtbot, outage
     window = EventWindow(outage, now=lambda: NOW)
     at_sign_in(qtbot, window)
     at_ward_pc_size(qtbot, window, size)
-    field = window.sign_in_page.name_field
-    qtbot.keyClicks(field, "claire.roux")
     with qtbot.waitSignal(window.refreshed, timeout=20_000):
-        qtbot.keyClick(field, Qt.Key.Key_Return)
+        type_sign_in(qtbot, window.sign_in_page, "claire.roux")
     table = window.sheets_table
     qtbot.waitUntil(lambda: table.rowCount() > 0)
     returned = heading_index(table, "Rendue")
@@ -167,10 +165,8 @@ def review(qtbot, outage):
     window = ReviewWindow(outage)
     at_sign_in(qtbot, window)
     at_ward_pc_size(qtbot, window)
-    field = window.sign_in_page.name_field
-    qtbot.keyClicks(field, "qualite")
     with qtbot.waitSignal(window.loaded, timeout=20_000):
-        qtbot.keyClick(field, Qt.Key.Key_Return)
+        type_sign_in(qtbot, window.sign_in_page, "qualite")
     return window
 
 

@@ -24,7 +24,6 @@ from reentry.store.location import DatabaseLocation, parse_location
 from ui import theme
 from ui.errors import ErrorReporter, crash_log_dir, show_user_error
 from ui.language import apply_qt_language
-from ui.lock_screen import LockOverlay
 from ui.main_window import MainWindow
 from ui.reentry_window import ReentryWindow
 from ui.session import IdleLock, Session
@@ -116,8 +115,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     session: Session = window.session  # type: ignore[attr-defined]  # both windows have one
     lock = IdleLock(session, int(settings.idle_lock_minutes * 60_000), app)
     app.installEventFilter(lock)  # any key or click anywhere in the app restarts the wait
-    if isinstance(window, MainWindow):  # the other windows cover themselves (SignedInWindow)
-        window.lock_overlay = LockOverlay(window, session)
     window.show()
     if isinstance(window, MainWindow):
         window.load()

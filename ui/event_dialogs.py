@@ -207,10 +207,11 @@ class DeclareSheetsDialog(_SubmitDialog):
 
 
 class CloseEventDialog(_SubmitDialog):
-    """Close the event; with sheets unaccounted for, a ward manager signs an exception."""
+    """Close the event; with sheets unaccounted for, a ward manager signs an exception, with
+    their password (none asked when the signer is the person signed in)."""
 
     def __init__(self, event: OutageEvent, unaccounted: dict[str, int],
-                 submit: Callable[[str | None, str | None], None],
+                 submit: Callable[[str | None, str, str | None], None],
                  parent: QWidget | None = None,
                  ward_names: Mapping[str, str] | None = None) -> None:
         super().__init__(parent)
@@ -229,6 +230,9 @@ class CloseEventDialog(_SubmitDialog):
         self.explanation.setWordWrap(True)
         self.signer_field = QLineEdit(self)
         self.signer_field.setObjectName("exception_signer")
+        self.signer_secret = QLineEdit(self)
+        self.signer_secret.setObjectName("exception_signer_password")
+        self.signer_secret.setEchoMode(QLineEdit.EchoMode.Password)
         self.reason_field = QLineEdit(self)
         self.reason_field.setObjectName("exception_reason")
         self.reason_field.setMaxLength(300)
@@ -237,19 +241,23 @@ class CloseEventDialog(_SubmitDialog):
         if self.needs_exception:
             form = QFormLayout()
             form.addRow(tr("events.ui_field_signer"), self.signer_field)
+            form.addRow(tr("events.ui_field_signer_password"), self.signer_secret)
             form.addRow(tr("events.ui_field_exception_reason"), self.reason_field)
             layout.addLayout(form)
         else:
             self.signer_field.hide()
+            self.signer_secret.hide()
             self.reason_field.hide()
         self._finish_layout(layout)
         self.resize(620, 260)
 
     def _submit(self) -> None:
         if not self.needs_exception:
-            self._send(None, None)
+            self._send(None, "", None)
             return
         signer = self.signer_field.text().strip()
         if not signer:
             raise UserError("events.ui_signer_required")
-        self._send(signer, self.reason_field.text())
+        secret = self.signer_secret.text()
+        self.signer_secret.clear()  # typed again after a refusal, never kept in the dialog
+        self._send(signer, secret, self.reason_field.text())

@@ -1,28 +1,59 @@
-"""The lock over a window: while the app's session is locked it covers the whole window, so no
-patient data shows, and only the signed-in user's secret takes it away. « Changer
-d'utilisateur » signs that user out (their drafts are kept in the database) for someone else."""
+"""The lock over every window: while the app's session is locked each top-level window of the app
+(main window, re-entry, print station, any dialog they opened) is covered, so no patient data
+shows, and only the signed-in user's secret takes it away. « Changer d'utilisateur » asks another
+person's name and secret there, on the lock: only once they are right is the first session
+closed (its drafts kept in the database) and theirs opened.
+"""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QObject, Qt
-from PySide6.QtWidgets import QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget
+from collections.abc import Iterator
+from contextlib import closing, contextmanager
+from typing import Any
+
+from PySide6.QtCore import QEvent, QObject, QSize, Qt
+from PySide6.QtWidgets import QApplication, QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget
 
 from reentry.errors import UserError
 from reentry.i18n import Msg, tr
+from reentry.store import open_store
 from ui import theme
 from ui.language import is_language_change
 from ui.session import Session
 
 
+@contextmanager
+def store_of(window: QWidget | None) -> Iterator[Any]:
+    """The store a secret is checked on: the window's (or the window that opened it), else one
+    opened for the check on its database (the print station keeps none open), else None."""
+    widget = window
+    while widget is not None:
+        if getattr(widget, "store", None) is not None:
+            yield widget.store  # type: ignore[attr-defined]
+            return
+        widget = widget.parentWidget()
+    widget = window
+    while widget is not None:
+        if getattr(widget, "db", None) is not None:
+            with closing(open_store(widget.db)) as store:  # type: ignore[attr-defined]
+                yield store
+            return
+        widget = widget.parentWidget()
+    yield None
+
+
 class LockOverlay(QWidget):
     """A child of ``window`` that covers it while ``session`` is locked; the secret is checked
-    on the window's ``store``."""
+    on the window's store (``store_of``). The first one made for a session also covers, from
+    then on, every other window of the app (``LockGuard``)."""
 
     def __init__(self, window: QWidget, session: Session) -> None:
         super().__init__(window)
         self.setObjectName("lock_overlay")
         self.session = session
         self._error: Msg | None = None
+        self._switching = False  # asking another person's name and secret
+        self._grown_from: QSize | None = None  # a small dialog made big enough to unlock
         self.setAutoFillBackground(True)
         self.setStyleSheet(f"#lock_overlay {{ background: {theme.PANEL}; }}")
         self.title = QLabel(self)
@@ -32,11 +63,18 @@ class LockOverlay(QWidget):
         self.secret.setObjectName("unlock_secret")
         self.secret.setEchoMode(QLineEdit.EchoMode.Password)
         self.secret.returnPressed.connect(self.submit)
+        self.name_caption = QLabel(self)
+        self.name = QLineEdit(self)
+        self.name.setObjectName("switch_name")
+        self.name.setMaxLength(80)
+        self.name.returnPressed.connect(
+            lambda: self.secret.setFocus(Qt.FocusReason.OtherFocusReason))
+        self.name_caption.setBuddy(self.name)
         self.unlock_button = QPushButton(self)
         self.unlock_button.clicked.connect(self.submit)
         self.switch_button = QPushButton(self)
         self.switch_button.setObjectName("switch_user")
-        self.switch_button.clicked.connect(session.sign_out)
+        self.switch_button.clicked.connect(lambda: self.set_switching(not self._switching))
         self.error = QLabel(self)
         self.error.setObjectName("unlock_error")
         self.error.setWordWrap(True)
@@ -44,26 +82,61 @@ class LockOverlay(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(60, 40, 60, 40)
         layout.addStretch(1)
-        for widget in (self.title, self.who, self.secret, self.unlock_button, self.switch_button,
-                       self.error):
+        for widget in (self.title, self.who, self.name_caption, self.name, self.secret,
+                       self.unlock_button, self.switch_button, self.error):
             layout.addWidget(widget)
         layout.addStretch(2)
         window.installEventFilter(self)
+        LockGuard.for_session(session)
         session.locked_changed.connect(self._follow)
-        self._retranslate()
         self._follow(session.locked)
 
     def _follow(self, locked: bool) -> None:
+        self._switching = False
+        self.name.clear()
         self.secret.clear()
         self.show_error(None)
+        self._retranslate()
+        window = self.parentWidget()
+        assert window is not None  # made as the window's child
         if locked:
-            self.setGeometry(self.parentWidget().rect())
+            self._fit(window)
+            self.setGeometry(window.rect())
             self.raise_()
             self.show()
             self.secret.setFocus(Qt.FocusReason.OtherFocusReason)
         else:
             self.hide()
+            if self._grown_from is not None:
+                window.resize(self._grown_from)
+                self._grown_from = None
+
+    def _fit(self, window: QWidget) -> None:
+        """A message box or small dialog grows while locked: its lock must be usable (a modal
+        dialog takes the keyboard from the windows behind it)."""
+        needed = self.sizeHint().expandedTo(QSize(480, 360))
+        if window.width() < needed.width() or window.height() < needed.height():
+            if self._grown_from is None:
+                self._grown_from = window.size()
+            window.setMinimumSize(0, 0)
+            window.setMaximumSize(16777215, 16777215)
+            window.resize(window.size().expandedTo(needed))
+
+    def set_switching(self, switching: bool) -> None:
+        """« Changer d'utilisateur »: ask another person's name and secret (and back)."""
+        self._switching = switching
+        self.name.clear()
+        self.secret.clear()
+        self.show_error(None)
         self._retranslate()
+        field = self.name if switching else self.secret
+        field.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def fill(self, text: str) -> None:
+        """A badge scanned at the lock: someone else's name, the password asked next."""
+        self.set_switching(True)
+        self.name.setText(text.strip())
+        self.secret.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def show_error(self, message: Msg | None) -> None:
         self._error = message
@@ -72,23 +145,34 @@ class LockOverlay(QWidget):
     def submit(self) -> None:
         try:
             # the window's own store, read when needed (no reference kept to the window)
-            self.session.unlock(getattr(self.parentWidget(), "store", None), self.secret.text())
+            with store_of(self.parentWidget()) as store:
+                if self._switching:
+                    self.session.switch_user(store, self.name.text(), self.secret.text())
+                else:
+                    self.session.unlock(store, self.secret.text())
         except UserError as error:
             self.secret.clear()
             self.show_error(error.msg)
+            self.secret.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if watched is self.parentWidget() and event.type() == QEvent.Type.Resize:
-            self.setGeometry(self.parentWidget().rect())
+        window = self.parentWidget()
+        if window is not None and watched is window and event.type() == QEvent.Type.Resize:
+            self.setGeometry(window.rect())
         return False
 
     def _retranslate(self) -> None:
         self.title.setText(tr("session.locked_title"))
         user = self.session.user
-        self.who.setText(tr("session.locked_who", name=user.display_name,
-                            username=user.username) if user else "")
-        self.unlock_button.setText(tr("session.unlock"))
-        self.switch_button.setText(tr("session.switch_user"))
+        switching = self._switching
+        key = "session.switch_who" if switching else "session.locked_who"
+        self.who.setText(tr(key, name=user.display_name, username=user.username) if user else "")
+        self.name_caption.setText(tr("session.switch_name"))
+        self.name_caption.setVisible(switching)
+        self.name.setVisible(switching)
+        self.unlock_button.setText(tr("session.switch_sign_in" if switching else "session.unlock"))
+        self.switch_button.setText(tr("session.switch_back", username=user.username)
+                                   if switching and user else tr("session.switch_user"))
         if self._error is not None:
             self.error.setText(self._error.render())
 
@@ -96,3 +180,54 @@ class LockOverlay(QWidget):
         if is_language_change(event):
             self._retranslate()
         super().changeEvent(event)
+
+
+class LockGuard(QObject):
+    """One per session: when it locks, every visible top-level window of the session without a
+    lock gets one (a dialog opened from a window is a window of its own, which the window's lock
+    does not cover), and so does any such window shown while it stays locked."""
+
+    _KINDS = {Qt.WindowType.Window, Qt.WindowType.Dialog, Qt.WindowType.Sheet}
+
+    def __init__(self, session: Session) -> None:
+        super().__init__(session)
+        self.setObjectName("lock_guard")
+        self.session = session
+        session.locked_changed.connect(self._locked)
+        app = QApplication.instance()
+        if app is not None:
+            app.installEventFilter(self)
+
+    @classmethod
+    def for_session(cls, session: Session) -> LockGuard:
+        found = session.findChild(LockGuard, "lock_guard")
+        return found if isinstance(found, LockGuard) else cls(session)
+
+    def _locked(self, locked: bool) -> None:
+        if locked:
+            for window in QApplication.topLevelWidgets():
+                self.cover(window)
+
+    def cover(self, window: QWidget) -> None:
+        if (window.isVisible() and window.windowType() in self._KINDS
+                and self._belongs(window) and not self._covered(window)):
+            LockOverlay(window, self.session)  # shows itself: the session is locked
+
+    def _belongs(self, window: QWidget) -> bool:
+        """A window of this session, or opened by one (a dialog's parent is its window)."""
+        widget: QWidget | None = window
+        while widget is not None:
+            if getattr(widget, "session", None) is self.session:
+                return True
+            widget = widget.parentWidget()
+        return False
+
+    def _covered(self, window: QWidget) -> bool:
+        return any(overlay.session is self.session for overlay in window.findChildren(
+            LockOverlay, options=Qt.FindChildOption.FindDirectChildrenOnly))
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if (event.type() == QEvent.Type.Show and self.session.locked
+                and isinstance(watched, QWidget) and watched.isWindow()):
+            self.cover(watched)
+        return False

@@ -50,6 +50,7 @@ from ui.drill_banner import show_drill
 from ui.errors import show_user_error
 from ui.event_window import open_event_window
 from ui.language import is_language_change, switch_language
+from ui.lock_screen import LockOverlay
 from ui.offline_banner import OfflineBanner
 from ui.patient_search import PatientSearchDialog
 from ui.print_station import PrintStationDialog
@@ -158,6 +159,7 @@ class MainWindow(QMainWindow):
         self._build_layout()
         self._build_menus()
         self._connect()
+        self.lock_overlay = LockOverlay(self, self.session)  # and, through it, every window
 
         self.timer = QTimer(self)
         self.timer.setInterval(check_interval_ms)

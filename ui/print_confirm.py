@@ -7,14 +7,14 @@ page. Nothing is printed until this dialog is confirmed; Cancel prints nothing a
 nothing.
 
 The dialog only collects the choice; ``submit`` does the work. A ``UserError`` it raises (an
-unknown user name, a missing title, an event ended meanwhile) is shown in the dialog, which
+wrong name or password, a missing title, an event ended meanwhile) is shown in the dialog, which
 stays open with everything still typed.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 from pathlib import Path
@@ -76,6 +76,7 @@ class NewEvent:
     started_at: datetime
     planned: bool
     declared_by: str | None  # the user name typed, when nobody is signed in
+    secret: str | None = field(default=None, repr=False)  # and that person's password
 
 
 @dataclass(frozen=True)
@@ -202,6 +203,9 @@ class PrintConfirmDialog(QDialog):
         self.by_field = QLineEdit(form)
         self.by_field.setObjectName("declare_by")
         self.by_field.setMaxLength(80)
+        self.by_secret = QLineEdit(form)
+        self.by_secret.setObjectName("declare_by_password")
+        self.by_secret.setEchoMode(QLineEdit.EchoMode.Password)
         scope = QLabel(tr("print_ui.declare_scope"), form)
         scope.setWordWrap(True)
         layout = QFormLayout(form)
@@ -211,10 +215,12 @@ class PrintConfirmDialog(QDialog):
         layout.addRow("", self.planned_check)
         if self.signed_in is not None:
             self.by_field.hide()
+            self.by_secret.hide()
             layout.addRow(tr("print_ui.declared_by"), QLabel(
                 f"{self.signed_in.display_name} ({self.signed_in.username})", form))
         else:
             layout.addRow(tr("print_ui.declare_by"), self.by_field)
+            layout.addRow(tr("print_ui.declare_by_password"), self.by_secret)
         layout.addRow(scope)
         return form
 
@@ -252,21 +258,23 @@ class PrintConfirmDialog(QDialog):
         if kind is EventChoice.ONGOING:
             assert self.ongoing is not None
             return PrintChoice(kind, event_id=self.ongoing.id)
-        declared_by = None
+        declared_by = secret = None
         if self.signed_in is None:
             declared_by = self.by_field.text().strip()
             if not declared_by:
                 raise UserError("print_ui.name_required")
+            secret = self.by_secret.text()
         started = start_time(self.start_field)
         return PrintChoice(kind, new_event=NewEvent(self.title_field.text(), started,
                                                     self.planned_check.isChecked(),
-                                                    declared_by))
+                                                    declared_by, secret))
 
     def _ok(self) -> None:
         try:
             self._submit(self.choice())
         except UserError as error:
             self.error.setText(error.message())
+            self.by_secret.clear()  # a password is typed again, never kept after a refusal
             return
         self.accept()
 

@@ -39,7 +39,6 @@ from reentry import clock, i18n
 from reentry.config import Settings
 from reentry.domain.entry import User
 from reentry.domain.events import DeclareEvent, OutageEvent
-from reentry.entry import service as entry_service
 from reentry.errors import UserError
 from reentry.events.service import declare_event
 from reentry.i18n import tr
@@ -67,8 +66,9 @@ from reentry.store.location import LocationLike, as_location
 from ui.errors import show_user_error
 from ui.file_chooser import existing_folder
 from ui.language import is_language_change
+from ui.lock_screen import LockOverlay
 from ui.print_confirm import EventChoice, PrintChoice, PrintConfirmDialog, PrintSummary
-from ui.session import Session
+from ui.session import Session, verify_secret
 from ui.tasks import BackgroundTask, QuietTask
 
 COLUMNS = ("ward", "patients", "sheets", "pages", "minutes")
@@ -148,6 +148,8 @@ class PrintStationDialog(QDialog):
         self.table.itemChanged.connect(self._update_totals)
         self.resize(760, 620)
         self._retranslate()
+        if session is not None:  # a window of its own: the app's lock covers it too
+            self.lock_overlay = LockOverlay(self, session)
 
     def _build_layout(self) -> None:
         folder = QHBoxLayout()
@@ -321,9 +323,10 @@ class PrintStationDialog(QDialog):
         try:
             user = self._signed_in()
             if user is None:
-                name = new.declared_by or ""
-                user = (self.session.sign_in(store, name) if self.session is not None
-                        else entry_service.sign_in(store, name))
+                # the operator proves who they are, as on any sign-in: never a name alone
+                name, secret = new.declared_by or "", new.secret or ""
+                user = (self.session.sign_in(store, name, secret) if self.session is not None
+                        else verify_secret(store, name, secret))
             declared = declare_event(store, DeclareEvent(
                 title=new.title, started_at=new.started_at, user=user, planned=new.planned),
                 now=self._now())

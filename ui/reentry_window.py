@@ -245,7 +245,8 @@ class ReentryWindow(QMainWindow):
         if self.user is None:
             self.sign_in_page.fill(code)
             return
-        if self.session.locked:  # behind the lock: a badge or a sheet opens nothing
+        if self.session.locked:  # behind the lock a scan opens nothing: a badge is someone
+            self.lock_overlay.fill(code)  # else signing in, whose password is asked next
             return
         self.open_code(code)
 

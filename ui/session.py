@@ -6,8 +6,10 @@ through ``Session.sign_in``; signing out anywhere signs out everywhere. Windows 
 ``user_changed`` rather than keeping a user of their own, so the next nurse at a shared ward PC
 never types under the previous one's name.
 
-This is the one place where sign-in happens: authentication (a secret, the hospital directory)
-and locking the PC when left alone belong here, on top of ``sign_in`` / ``sign_out``.
+This is the one place where sign-in happens: every sign-in proves who it is with a secret (a
+local password, or the hospital directory's, as the settings say), and the PC locks when left
+alone. Someone else signing in at the lock closes the first person's session: their windows keep
+what was typed as drafts, and what happens next is recorded under the newcomer.
 """
 
 from __future__ import annotations
@@ -18,11 +20,9 @@ from typing import Any
 from PySide6.QtCore import QEvent, QObject, QTimer, Signal
 
 from reentry.domain.entry import User
-from reentry.entry import service
 from reentry.errors import UserError
 from reentry.i18n import tr
 
-Authenticate = Callable[[Any, str], User]
 Verify = Callable[[Any, str, str], User]  # store, user name, secret → the user, or UserError
 
 
@@ -41,13 +41,10 @@ class Session(QObject):
     user_changed = Signal(object)  # User | None, after each sign-in and sign-out
     locked_changed = Signal(bool)  # the screen hides patient data until the same user unlocks
 
-    def __init__(self, parent: QObject | None = None, *,
-                 authenticate: Authenticate = service.sign_in,
-                 verify: Verify = verify_secret) -> None:
+    def __init__(self, parent: QObject | None = None, *, verify: Verify = verify_secret) -> None:
         super().__init__(parent)
         self._user: User | None = None
         self._locked = False
-        self._authenticate = authenticate
         self._verify = verify
 
     @property
@@ -65,7 +62,7 @@ class Session(QObject):
         signs this user out: their drafts are kept in the database)."""
         if self._user is None or not self._locked:
             return
-        user = self._verify(store, self._user.username, secret)
+        user = self.check(store, self._user.username, secret)
         if user.id != self._user.id:
             raise UserError("auth.refused")
         self._locked = False
@@ -75,9 +72,30 @@ class Session(QObject):
     def user(self) -> User | None:
         return self._user
 
-    def sign_in(self, store: Any, username: str) -> User:
-        """Look ``username`` up in ``store``; raises ``UserError`` (unknown user) unchanged."""
-        user = self._authenticate(store, username.strip())
+    def check(self, store: Any, username: str, secret: str) -> User:
+        """Who ``username`` is, once ``secret`` is right; nobody's session changes. Raises one
+        ``UserError`` for a wrong name and a wrong secret alike (or too many failures)."""
+        if store is None:
+            raise UserError("session.no_database")
+        return self._verify(store, username.strip(), secret)
+
+    def sign_in(self, store: Any, username: str, secret: str) -> User:
+        """``username`` signs in with ``secret``; a refusal leaves the session as it was."""
+        user = self.check(store, username, secret)
+        self._set(user)
+        return user
+
+    def switch_user(self, store: Any, username: str, secret: str) -> User:
+        """Someone signs in at the lock. The signed-in person's own secret only unlocks; anyone
+        else's closes that session first (every window saves its drafts under the person who
+        typed them), then opens theirs. A refusal leaves the screen locked."""
+        user = self.check(store, username, secret)
+        if self._user is not None and user.id == self._user.id:
+            if self._locked:
+                self._locked = False
+                self.locked_changed.emit(False)
+            return user
+        self.sign_out()
         self._set(user)
         return user
 

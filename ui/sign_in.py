@@ -1,9 +1,11 @@
-"""Signing in by user name: every row stored says who typed it.
+"""Signing in with a name and a secret: every row stored says who typed it, and only that
+person could have typed under their name.
 
-A badge read by the scanner fills the name (the window routes a scan here while nobody is
-signed in); Enter signs in, through the app's one ``Session``: once signed in on any window,
-every window is. There is no password yet: re-entry runs on ward PCs already opened by a
-hospital session, and the name is what the audit trail and the progress screen need.
+The secret is the account's password, or the hospital directory's when the settings name one
+(``Session.sign_in`` checks it as the command line does). A badge read by the scanner only fills
+the name and waits in the password field: a badge can be lost or copied, a password cannot be
+read off it. A refusal never says which of the two was wrong. Signing in goes through the app's
+one ``Session``: once signed in on any window, every window is.
 """
 
 from __future__ import annotations
@@ -48,9 +50,16 @@ class SignInPage(QWidget):
         self.name_field = QLineEdit(self)
         self.name_field.setObjectName("username_field")
         self.name_field.setMaxLength(80)
-        self.name_field.returnPressed.connect(self.submit)
+        self.name_field.returnPressed.connect(self._name_entered)
         self.caption.setBuddy(self.name_field)
+        self.password_caption = QLabel(self)
+        self.password_field = QLineEdit(self)
+        self.password_field.setObjectName("password_field")
+        self.password_field.setEchoMode(QLineEdit.EchoMode.Password)
+        self.password_field.returnPressed.connect(self.submit)
+        self.password_caption.setBuddy(self.password_field)
         self.button = QPushButton(self)
+        self.button.setAutoDefault(False)  # Enter in the name goes to the password, not here
         self.button.clicked.connect(self.submit)
         self.error = QLabel(self)
         self.error.setObjectName("sign_in_error")
@@ -58,21 +67,30 @@ class SignInPage(QWidget):
         self.error.setStyleSheet(f"color: {theme.ALLERGY_RED}; font-weight: bold;")
         layout = QVBoxLayout(self)
         layout.setContentsMargins(60, 40, 60, 40)
-        for widget in (self.title, self.explanation, self.caption, self.name_field, self.button,
-                       self.error):
+        for widget in (self.title, self.explanation, self.caption, self.name_field,
+                       self.password_caption, self.password_field, self.button, self.error):
             layout.addWidget(widget)
         layout.addStretch(1)
         self._retranslate()
 
     def fill(self, text: str) -> None:
-        """A badge scan: the name it carries, ready to be confirmed with Enter."""
-        self.name_field.setText(text)
-        self.name_field.setFocus(Qt.FocusReason.OtherFocusReason)
+        """A badge scan: the name it carries, then the password is asked (never signs in)."""
+        self.name_field.setText(text.strip())
+        self.password_field.clear()
+        self.password_field.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def reset(self) -> None:
         self.name_field.clear()
+        self.password_field.clear()
         self.show_error(None)
         self.name_field.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def _name_entered(self) -> None:
+        """Enter in the name goes on to the password, as a nurse expects from any sign-in."""
+        if not self.name_field.text().strip():
+            self.show_error(msg("entry.username_required"))
+            return
+        self.password_field.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def show_error(self, message: Msg | None) -> None:
         self._error = message
@@ -82,15 +100,22 @@ class SignInPage(QWidget):
         name = self.name_field.text().strip()
         if not name:
             self.show_error(msg("entry.username_required"))
+            self.name_field.setFocus(Qt.FocusReason.OtherFocusReason)
+            return
+        if not self.password_field.text():
+            self.show_error(msg("session.password_required"))
+            self.password_field.setFocus(Qt.FocusReason.OtherFocusReason)
             return
         if self.store is None:
             return
         try:
-            user = self.session.sign_in(self.store, name)
+            user = self.session.sign_in(self.store, name, self.password_field.text())
         except UserError as error:
             self.show_error(error.msg)
-            self.name_field.selectAll()
+            self.password_field.clear()  # a wrong secret is never left to be read or retried
+            self.password_field.setFocus(Qt.FocusReason.OtherFocusReason)
             return
+        self.password_field.clear()
         self.show_error(None)
         self.signed_in.emit(user)
 
@@ -98,6 +123,7 @@ class SignInPage(QWidget):
         self.title.setText(tr("entry_ui.sign_in_title"))
         self.explanation.setText(tr("entry_ui.sign_in_explanation"))
         self.caption.setText(tr("entry_ui.sign_in_caption"))
+        self.password_caption.setText(tr("session.password_caption"))
         self.button.setText(tr("entry_ui.sign_in_button"))
         if self._error is not None:
             self.error.setText(self._error.render())
@@ -130,12 +156,14 @@ class SignInDialog(QDialog):
             self.form.show_error(msg("session.no_database"))
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel, self)
         self.buttons.rejected.connect(self.reject)
+        for button in self.buttons.buttons():
+            button.setAutoDefault(False)  # Enter belongs to the form's fields
         layout = QVBoxLayout(self)
         layout.addWidget(self.form)
         layout.addWidget(self.buttons)
         self.form.signed_in.connect(lambda _user: self.accept())
         self.setWindowTitle(tr("session.sign_in_title"))
-        self.resize(560, 340)
+        self.resize(560, 420)
 
     def changeEvent(self, event: QEvent) -> None:
         if is_language_change(event):
