@@ -72,6 +72,23 @@ def test_wrong_secret_unknown_name_no_group_and_disabled_read_the_same(store, ld
     assert store.user_by_name("visiteur") is None  # no group, no account
 
 
+def test_a_directory_account_gets_no_local_password_that_would_outlive_it(store, ldap_server):
+    directory = _directory(ldap_server)
+    admin = service.add_user(store, "dsi", "", Role.ADMIN)
+    auth.set_password(store, admin, "le secret de la DSI")
+    marie = auth.authenticate(store, "mdupont", MARIE, directory)
+    for by in (marie, admin):
+        with pytest.raises(UserError) as refused:
+            auth.change_password(store, "mdupont", "un secret local", by, directory)
+        assert refused.value.message() == (
+            "mdupont se connecte avec l'annuaire de l'hôpital : son mot de passe se change dans"
+            " l'annuaire, pas dans Reentry.")
+    with pytest.raises(UserError, match="incorrect"):
+        auth.authenticate(store, "mdupont", "un secret local", directory)
+    # a local account keeps its own password, directory or not
+    assert auth.change_password(store, "dsi", "un autre secret", admin, directory) == admin
+
+
 def test_ldaps_with_a_search_base_finds_the_person(store, ldap_server):
     directory = _directory(ldap_server, url=f"ldaps://127.0.0.1:{ldap_server.tls_port}",
                            user_dn="", search_base=SUFFIX, search_attribute="uid")
@@ -128,6 +145,10 @@ def test_the_command_line_signs_in_through_the_directory_of_the_settings_file(
     wrong = runner.invoke(cli, ["--db", str(db_path), "event", "end", "--user", "croux"],
                           env={"REENTRY_PASSWORD": "pas le bon"})
     assert wrong.exit_code == 1 and "mot de passe incorrect" in wrong.stderr
+    passwd = runner.invoke(cli, ["--db", str(db_path), "users", "passwd", "croux"],
+                           env={"REENTRY_PASSWORD": "secret-de-claire"}, input="x\nx\n")
+    assert passwd.exit_code == 1 and "se change dans l'annuaire" in passwd.stderr
+    assert "Nouveau mot de passe" not in passwd.stderr  # refused before it is asked
 
 
 # -- nested groups: a group that is a member of the role group (tests/ldap_fixture.py) ---------

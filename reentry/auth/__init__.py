@@ -8,8 +8,10 @@ from reentry.auth.passwords import (
     check_new_password,
     create_account,
     disable_user,
+    password_change_target,
     set_password,
 )
 
 __all__ = ["FAILURE_WINDOW", "MAX_FAILURES", "authenticate", "change_password",
-           "check_new_password", "create_account", "disable_user", "set_password"]
+           "check_new_password", "create_account", "disable_user", "password_change_target",
+           "set_password"]

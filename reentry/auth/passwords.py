@@ -87,14 +87,28 @@ def create_account(store: AuthStore, username: str, display_name: str, role: Rol
     return store.add_account(name, display_name.strip() or name, role, _HASHER.hash(secret), by)
 
 
-def change_password(store: AuthStore, username: str, secret: str, by: User) -> User:
+def change_password(store: AuthStore, username: str, secret: str, by: User,
+                    directory: Directory | None = None) -> User:
     """``by`` (already signed in) changes their own password, or an admin anyone's."""
+    user = password_change_target(store, username, by, directory)
+    set_password(store, user, secret, by)
+    return user
+
+
+def password_change_target(store: AuthStore, username: str, by: User,
+                           directory: Directory | None = None) -> User:
+    """The account whose password ``by`` may change, refused before a new one is typed.
+
+    With a ``directory``, an account with no local password signs in through it: a local
+    password would take over and outlive the person's directory account (someone who left,
+    disabled there, would still sign in here), so it is changed in the directory only."""
     found = store.password_hash(username.strip())
     if found is None:
         raise UserError("entry.unknown_user", username=username.strip())
     if found[0].id != by.id:  # one's own password, or someone who manages accounts
         require(by, Permission.MANAGE_USERS)
-    set_password(store, found[0], secret, by)
+    if found[1] is None and directory is not None:
+        raise UserError("auth.directory_password", username=found[0].username)
     return found[0]
 
 

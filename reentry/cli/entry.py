@@ -118,12 +118,14 @@ def users_passwd(state: Context, username: str, acting: str | None,
     Your own (your current password is asked), or anyone's as an admin (--user ADMIN).
     """
     from reentry import auth
-    from reentry.cli.signin import acting_user, new_secret
+    from reentry.cli.signin import acting_user, configured_directory, new_secret
 
     store = state.store()
     by = acting_user(store, acting or username)
+    directory = configured_directory()
+    auth.password_change_target(store, username, by, directory)  # refused before it is typed
     secret = new_secret(username.strip(), password_stdin)
-    user = auth.change_password(store, username, secret, by)
+    user = auth.change_password(store, username, secret, by, directory)
     click.echo(tr("auth.password_changed", username=user.username))
 
 

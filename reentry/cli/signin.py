@@ -10,6 +10,7 @@ import sys
 import click
 
 from reentry.auth import authenticate
+from reentry.auth.directory import Directory
 from reentry.auth.passwords import AuthStore
 from reentry.domain.entry import User
 from reentry.errors import UserError
@@ -31,14 +32,17 @@ def read_secret(username: str) -> str:
         raise UserError("auth.no_password_input") from stopped
 
 
+def configured_directory() -> Directory | None:
+    """The hospital directory of the settings file, None when there is none."""
+    from reentry.config import load_settings
+
+    return Directory.from_settings(load_settings())
+
+
 def acting_user(store: AuthStore, username: str) -> User:
     """The person ``--user`` names, once they have given their password (checked by the
     hospital directory when the settings name one and the account has no local password)."""
-    from reentry.auth.directory import Directory
-    from reentry.config import load_settings
-
-    directory = Directory.from_settings(load_settings())
-    return authenticate(store, username, read_secret(username.strip()), directory)
+    return authenticate(store, username, read_secret(username.strip()), configured_directory())
 
 
 def new_secret(username: str, from_stdin: bool) -> str:
