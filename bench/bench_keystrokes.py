@@ -22,6 +22,7 @@ from PySide6.QtCore import Qt  # noqa: E402
 from PySide6.QtTest import QTest  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
+from reentry.auth import set_password  # noqa: E402
 from reentry.demo import create_demo  # noqa: E402
 from reentry.domain.entry import Role, User  # noqa: E402
 from reentry.entry import service  # noqa: E402
@@ -32,6 +33,7 @@ from ui.reentry_window import ReentryWindow  # noqa: E402
 AS_OF = datetime(2026, 11, 23, 20, 0, tzinfo=UTC)
 PRINTER = User(0, "bench", "Poste d'impression", Role.NURSE)  # who prints (looked up by no one)
 NOW = datetime(2026, 11, 24, 7, 0, tzinfo=UTC)
+SECRET = "mot de passe du banc"  # the bench nurse signs in as anyone does
 
 
 class Keys:
@@ -72,16 +74,18 @@ def main() -> None:
                                                   wards=(ward,), start=AS_OF, admission_packets=0))
         sheet = next(s for s in store.batch_sheets(outcome.batch_id)
                      if s.template_id == "vital_signs" and s.patient_id)
-        service.add_user(store, "bench", "Bench", Role.NURSE)
+        set_password(store, service.add_user(store, "bench", "Bench", Role.NURSE), SECRET)
         store.close()
 
         window = ReentryWindow(db, now=lambda: NOW, beep=lambda: None)
         window.show()
         window.activateWindow()
         app.processEvents()
-        field = window.sign_in_page.name_field
-        QTest.keyClicks(field, "bench")
-        QTest.keyClick(field, Qt.Key.Key_Return)
+        page = window.sign_in_page  # the name, Enter, the password, Enter
+        QTest.keyClicks(page.name_field, "bench")
+        QTest.keyClick(page.name_field, Qt.Key.Key_Return)
+        QTest.keyClicks(page.password_field, SECRET)
+        QTest.keyClick(page.password_field, Qt.Key.Key_Return)
         app.processEvents()
         target = QApplication.focusWidget()
         for digit in sheet.code(1):  # the scanner's burst

@@ -31,6 +31,8 @@ sys.path.insert(0, str(Path(__file__).parent))
 from bench_scan import AS_OF, fill_registry  # noqa: E402
 from x_display import x_display  # noqa: E402
 
+SECRET = "mot de passe du banc"  # the bench nurse signs in as anyone does
+
 
 def summary(label: str, seconds: list[float]) -> str:
     ms = sorted(s * 1000 for s in seconds)
@@ -45,6 +47,7 @@ def run(instances: int, scans: int, warmup: int, patients: int) -> None:
     from PySide6.QtTest import QTest
     from PySide6.QtWidgets import QApplication, QWidget
 
+    from reentry.auth import set_password
     from reentry.config import Settings
     from reentry.demo import create_demo
     from reentry.domain.entry import Role
@@ -62,9 +65,9 @@ def run(instances: int, scans: int, warmup: int, patients: int) -> None:
         began = time.perf_counter()
         codes = fill_registry(store, instances)
         print(f"registry: {instances:,} sheets registered in {time.perf_counter() - began:.1f} s")
-        service.add_user(store, "bench", "Bench", Role.NURSE)
+        set_password(store, service.add_user(store, "bench", "Bench", Role.NURSE), SECRET)
         session = Session()
-        session.sign_in(store, "bench")
+        session.sign_in(store, "bench", SECRET)
         store.close()
 
         window = ReentryWindow(db, Settings(), session=session, beep=lambda: None)
