@@ -197,6 +197,8 @@ COMMANDS: list[tuple[str, Callable[[Path], list[str]], tuple[int, ...]]] = [
     ("demo-outage", lambda work: ["--db", str(work / "exercice" / "h.sqlite"), "demo",
                                   "--scenario", "outage", "--patients", "6"], (0,)),
     ("db-init", lambda work: ["db", "init", str(work / "vide" / "poste" / "h.sqlite")], (0,)),
+    ("db-copy", lambda work: ["db", "copy", str(work / "h.sqlite"),
+                              str(work / "copies" / "audit" / "h.sqlite")], (0,)),
     ("print", _with("print", "--out", "pdf/lot", "--per-patient", *MANAGER), (0,)),
     ("reprint", lambda work: _with("reprint", (work / IPP_FILE).read_text(),
                                    "--out", "reprint", *MANAGER)(work), (0,)),
