@@ -17,7 +17,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QEvent, QObject, QTimer, Signal
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtGui import QGuiApplication
 
 from reentry.domain.entry import User
 from reentry.errors import UserError
@@ -77,7 +78,14 @@ class Session(QObject):
         ``UserError`` for a wrong name and a wrong secret alike (or too many failures)."""
         if store is None:
             raise UserError("session.no_database")
-        return self._verify(store, username.strip(), secret)
+        busy = QGuiApplication.instance() is not None  # argon2, or the directory: a moment
+        if busy:
+            QGuiApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+        try:
+            return self._verify(store, username.strip(), secret)
+        finally:
+            if busy:
+                QGuiApplication.restoreOverrideCursor()
 
     def sign_in(self, store: Any, username: str, secret: str) -> User:
         """``username`` signs in with ``secret``; a refusal leaves the session as it was."""
