@@ -100,7 +100,7 @@ def test_a_stack_imported_from_the_app_marks_its_sheets_returned_and_says_what_h
     (queue,) = window.findChildren(ScanQueueWindow)
     qtbot.addWidget(queue)
     assert queue.user.username == "mdupont"  # no second sign-in
-    assert queue.list.count() == 1
+    qtbot.waitUntil(lambda: queue.list.count() == 1)  # read off the GUI thread
     qtbot.waitUntil(queue.page_view.has_image)
     queue.close()
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 import random
 import shutil
 import sqlite3
+import threading
 from datetime import UTC, datetime
 
 import pytest
@@ -23,6 +24,7 @@ from reentry.entry import service
 from reentry.formdefs import get_form
 from reentry.scanning.importer import import_scans
 from reentry.store import open_store
+from reentry.store.opening import open_database
 from ui.language import switch_language
 from ui.reentry_window import ReentryWindow
 from ui.scan_queue import ScanQueueWindow
@@ -87,7 +89,11 @@ def counts(db_path):
 
 @pytest.fixture
 def window(qtbot, db_path, queued):
-    return signed_in(qtbot, ScanQueueWindow(db_path, now=lambda: NOW, beep=lambda: None))
+    """Signed in, its queue read (off the GUI thread) and on screen."""
+    window = ScanQueueWindow(db_path, now=lambda: NOW, beep=lambda: None)
+    with qtbot.waitSignal(window.refreshed, timeout=10000):
+        signed_in(qtbot, window)
+    return window
 
 
 def test_a_page_is_attached_only_after_the_typed_code_shows_whose_sheet_it_is(
@@ -192,8 +198,39 @@ def test_a_page_dealt_with_on_another_pc_is_refused_with_a_message(
     assert window.attach() is False
     assert "n'est plus dans la file" in window.error_text()
     assert stored.scan_page_image(vitals.serial, vitals.page) is None
-    window.refresh()
+    with qtbot.waitSignal(window.refreshed, timeout=10000):
+        window.refresh()
     assert window.list.count() == 1
+
+
+def test_the_queue_is_read_off_the_gui_thread_while_the_window_answers(qtbot, db_path, queued):
+    """On a server the queue is a network round trip: it is read in a worker thread, on a
+    connection of its own, and the window goes on answering while the network is slow."""
+    readers, release = [], threading.Event()
+
+    def open_db(location):
+        store = open_database(location)
+        listed = store.manual_queue
+
+        def slow_manual_queue():
+            readers.append(threading.current_thread())
+            release.wait(10)  # a slow network
+            return listed()
+
+        store.manual_queue = slow_manual_queue
+        return store
+
+    window = signed_in(qtbot, ScanQueueWindow(db_path, open_db=open_db, now=lambda: NOW,
+                                              beep=lambda: None))
+    qtbot.waitUntil(lambda: bool(readers))
+    assert window.heading.text() == "Lecture des pages à identifier…"
+    switch_language("en")  # the window still answers: events are handled meanwhile
+    qtbot.waitUntil(lambda: window.heading.text() == "Reading the pages to identify…")
+    assert window.list.count() == 0
+    with qtbot.waitSignal(window.refreshed, timeout=10000):
+        release.set()
+    assert window.list.count() == 2 and window.heading.text() == "Pages to identify: 2"
+    assert all(thread is not threading.main_thread() for thread in readers)
 
 
 def test_the_entry_screen_shows_the_scanned_page_beside_the_fields(

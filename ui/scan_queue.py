@@ -40,7 +40,7 @@ from reentry.i18n import Msg, msg, tr
 from reentry.model import Patient, Site, Stay, Ward
 from reentry.registry import CodeResolution
 from reentry.scanning.queue import identify_page, resolve_typed_code, set_aside_page
-from reentry.store.location import LocationLike
+from reentry.store.location import DatabaseLocation, LocationLike
 from reentry.store.opening import open_database
 from ui import theme
 from ui.language import is_language_change
@@ -49,6 +49,7 @@ from ui.scan_sign_in import ScanSignIn
 from ui.session import Session
 from ui.signed_in_window import Opener, SignedInWindow, signed_in_text
 from ui.slots import discarding
+from ui.tasks import QuietRefresh
 
 REFRESH_KEYS = ("F5",)
 
@@ -91,6 +92,16 @@ def designated_sheet(store: Any, typed_code: str) -> DesignatedSheet:
     site = next((s for s in store.sites() if ward and s.code == ward.site_code), None)
     has_image = any(p.page == resolution.page for p in store.scan_pages(instance.serial))
     return DesignatedSheet(resolution, patient, stay, site, ward, has_image)
+
+
+def read_queue(open_db: Opener, db: DatabaseLocation) -> list[QueuedPage]:
+    """The pages waiting, oldest first; runs in a worker thread, on its own connection (on a
+    server the list is a network round trip, which must not freeze the screen)."""
+    store = open_db(db)
+    try:
+        return list(store.manual_queue())
+    finally:
+        store.close()
 
 
 class SheetIdentityPanel(QGroupBox):
@@ -216,6 +227,7 @@ class ScanQueueWindow(SignedInWindow):
     page_identified = Signal(object)  # AttachedPage
     page_set_aside = Signal(int)  # the page's id
     queue_changed = Signal(int)  # pages left in the queue
+    refreshed = Signal()  # the queue read off the GUI thread is on screen
 
     def __init__(self, db: LocationLike, parent: QWidget | None = None, *,
                  session: Session | None = None, open_db: Opener = open_database,
@@ -225,7 +237,13 @@ class ScanQueueWindow(SignedInWindow):
         self.setObjectName("scan_queue_window")
         self._now = now
         self._beep = beep
+        self._open_db = open_db
         self.queue: list[QueuedPage] = []
+        self._loading = False  # the first read of the queue is under way
+        self._reads = QuietRefresh(self)
+        self._reads.succeeded.connect(self._show_queue)
+        self._reads.failed.connect(self._read_failed)
+        self._reads.finished.connect(self.refreshed)
         self._error: Msg | None = None
         self._notice: Msg | None = None
         self._build_page()
@@ -356,16 +374,38 @@ class ScanQueueWindow(SignedInWindow):
     # -- the queue ------------------------------------------------------------------------------
 
     def refresh(self) -> None:
-        """Read the queue again, staying on the page on screen when it is still waiting."""
+        """Read the queue again off the GUI thread, staying on the page on screen when it is
+        still waiting; a refresh asked during a read runs after it (``refreshed`` then)."""
         if self.user is None or self.store is None:
             return
-        keep = self.current_page()
-        try:
-            self.queue = self.store.manual_queue()
-        except UserError as error:
+        self._reads.run(self._begin_read)
+
+    def _begin_read(self) -> Callable[[], list[QueuedPage]]:
+        self._loading = True
+        self._render_heading()
+        opener, db = self._open_db, self.db
+        return lambda: read_queue(opener, db)
+
+    def _read_failed(self, error: object) -> None:
+        self._loading = False
+        self._render_heading()
+        if isinstance(error, UserError):
             self._show_error(error.msg)
             return
-        self._fill_list(keep.id if keep else None)
+        raise error  # type: ignore[misc]  # a bug: the application's error reporter takes it
+
+    def _show_queue(self, queue: list[QueuedPage]) -> None:
+        """The queue as read: the page on screen, and what is typed for it, stay untouched
+        when the list has not changed."""
+        self._loading = False
+        shown = self.current_page()
+        if shown is not None and [q.id for q in queue] == [q.id for q in self.queue]:
+            self.queue = queue
+            self._render_heading()
+            self.queue_changed.emit(len(queue))
+            return
+        self.queue = queue
+        self._fill_list(shown.id if shown else None)
 
     def _fill_list(self, keep: int | None) -> None:
         self.list.blockSignals(True)
@@ -515,16 +555,13 @@ class ScanQueueWindow(SignedInWindow):
         return True
 
     def _drop(self, page_id: int) -> None:
-        """The page is done: the next one comes on screen (the list read again, so pages dealt
-        with on another PC meanwhile go too)."""
+        """The page is done: the next one comes on screen at once, and the list is read again
+        off the GUI thread, so that pages dealt with on another PC meanwhile go too."""
         row = next((i for i, q in enumerate(self.queue) if q.id == page_id), 0)
-        try:
-            self.queue = self.store.manual_queue()
-        except UserError as error:
-            self._show_error(error.msg)
-            self.queue = [q for q in self.queue if q.id != page_id]
+        self.queue = [q for q in self.queue if q.id != page_id]
         following = self.queue[min(row, len(self.queue) - 1)].id if self.queue else None
         self._fill_list(following)
+        self.refresh()
 
     # -- messages -------------------------------------------------------------------------------
 
@@ -550,7 +587,8 @@ class ScanQueueWindow(SignedInWindow):
         return self.notice.text()
 
     def _render_heading(self) -> None:
-        self.heading.setText(tr("scan_ui.queue_heading", count=len(self.queue)))
+        self.heading.setText(tr("scan_ui.queue_loading") if self._loading and not self.queue
+                             else tr("scan_ui.queue_heading", count=len(self.queue)))
 
     def _retranslate(self) -> None:
         self.setWindowTitle(tr("scan_ui.queue_window_title"))
@@ -578,6 +616,7 @@ class ScanQueueWindow(SignedInWindow):
             self.notice.setText(self._notice.render())
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        self._reads.wait()  # a read under way ends before the window goes (its thread is ours)
         self.page_view.clear()
         super().closeEvent(event)
 
