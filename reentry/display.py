@@ -12,6 +12,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from typing import Any
 
 from reentry import clinical_codes, clock
 from reentry.clinical_codes import DIASTOLIC, SYSTOLIC
@@ -151,6 +152,12 @@ def identity_status_label(status: IdentityStatus | None) -> str:
     if status is None:
         return tr("display.not_recorded")
     return tr(f"display.identity_status_{status.value}")
+
+
+def natural_key(text: str | None) -> tuple[Any, ...]:
+    """Sort "2" before "10" and "A2" before "A10", as beds are numbered on the ward."""
+    parts = re.split(r"(\d+)", text or "")
+    return tuple((0, int(part), "") if part.isdigit() else (1, 0, part.lower()) for part in parts)
 
 
 def location_text(site: Site | None, ward: Ward | None, room: str | None,

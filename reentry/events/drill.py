@@ -23,6 +23,7 @@ from reentry import clock
 from reentry.domain.permissions import Permission, require
 from reentry.errors import DatabaseError, UserError
 from reentry.files import create_private_file, make_private_folder
+from reentry.store import copy_database, open_store
 
 DRILL_KEY = "drill"
 DRILL_FIRST_SERIAL = 900_000_000  # codes of drill sheets start with 9
@@ -64,8 +65,6 @@ def start_drill(source: Path, out: Path, *, username: str | None = None,
     ``username`` (who starts the drill) is looked up in the copy, so that the real database is
     not even opened for writing.
     """
-    from reentry.store import open_store  # the store imports this package's model
-    from reentry.store.sqlite_events import copy_database
 
     source, out = Path(source), Path(out)
     if not source.is_file():

@@ -23,6 +23,7 @@ from typing import Any
 
 from reentry import clock
 from reentry.barcodes import group_for_reading, page_code
+from reentry.display import natural_key
 from reentry.domain.events import EventKind, OutageEvent
 from reentry.domain.sheet_state import UNACCOUNTED, SheetCounts
 from reentry.errors import UserError
@@ -30,7 +31,6 @@ from reentry.events.accounting import account_lines
 from reentry.review.model import OPEN, VERDICTS, PatientIdentity
 from reentry.review.reasons import reason_texts
 from reentry.sheets.tracking import TrackedSheet, tracked_sheets
-from reentry.store.sqlite import natural_key
 
 SHEET_COLUMNS = ("expected", "returned", "entered", "verified", "lost", "not_used", "unaccounted")
 FLAG = "flag"

@@ -13,11 +13,11 @@ from datetime import date, datetime
 from typing import Any
 
 from reentry import clock, display
+from reentry.display import natural_key
 from reentry.domain.sheet_state import EXPECTED, SheetState, sheet_state
 from reentry.model import Patient, Sex
 from reentry.registry import BatchKind
 from reentry.sheets.policy import modes
-from reentry.store.sqlite import natural_key
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import functools
 import json
 import random
-import re
 import sqlite3
 import time
 import unicodedata
@@ -19,6 +18,7 @@ from urllib.parse import quote
 from sqlite_utils import Database
 
 from reentry import clock
+from reentry.display import natural_key
 from reentry.errors import (
     DatabaseError,
     DatabaseTooNew,
@@ -78,12 +78,6 @@ def alphabetical_key(text: str | None) -> str:
     """« énoxaparine » between « amlodipine » and « furosémide », not after « zopiclone »."""
     decomposed = unicodedata.normalize("NFKD", text or "")
     return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
-
-
-def natural_key(text: str | None) -> tuple[Any, ...]:
-    """Sort "2" before "10" and "A2" before "A10", as beds are numbered on the ward."""
-    parts = re.split(r"(\d+)", text or "")
-    return tuple((0, int(part), "") if part.isdigit() else (1, 0, part.lower()) for part in parts)
 
 
 class SqliteStore(RegistryQueries, EntryQueries, EventQueries, SheetQueries, ScanQueries,
