@@ -21,6 +21,7 @@ from reentry.formdefs import load_forms
 from reentry.layout.model import BoxKind
 from reentry.layout.sheet import form_layouts
 from reentry.printing.form_pages import comb_groups
+from reentry.printing.mar import BAND_GAP, BAND_HEIGHTS
 from reentry.store import open_store
 
 PX_PER_MM = pdfcheck.DPI / 25.4
@@ -111,11 +112,13 @@ def test_the_layout_of_a_printed_page_is_what_is_drawn(printed, template):
     assert checked >= 2
 
 
-def test_every_number_and_time_written_on_a_shipped_form_gets_a_comb_that_fits():
+@pytest.mark.parametrize("band", [0.0, max(BAND_HEIGHTS) + BAND_GAP])
+def test_every_number_and_time_written_on_a_shipped_form_gets_a_comb_that_fits(band):
     """Each field written digit by digit has its comb on every row, boxes at least 4 × 5 mm,
-    as many as its range needs, the separator printed between groups."""
+    as many as its range needs, the separator printed between groups; on the medication
+    record too when a long allergy list takes the tallest band."""
     for form in load_forms().values():
-        for page in form_layouts(form, dose_count=20):
+        for page in form_layouts(form, dose_count=20, reserved=band):
             combs = {(b.field_id, b.row): b for b in page.boxes if b.kind is BoxKind.COMB_DIGIT}
             for section in form.sections:
                 groups = [(f, comb_groups(f)) for f in section.fields]

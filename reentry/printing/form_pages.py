@@ -56,6 +56,7 @@ COMB_WIDTH = 4.5 * mm
 COMB_HEIGHT = 5.5 * mm
 SMALLEST_COMB = (4.0 * mm, 5.0 * mm)
 COMB_SEPARATOR = 2.0 * mm
+COMB_CLEARANCE = 0.5 * mm  # at least, above and below, from the row's rules
 SEPARATOR_SIZE = 10.0
 UNBOUNDED_DIGITS = 4  # a number without a range in its definition
 BOX_LINE = 0.6  # points: the border of tick and comb boxes
@@ -283,7 +284,7 @@ class _Drawer:
         """Digit boxes for ``field_def``, left in the cell and centred in its height; False when
         the field writes no digits or the cell is too small for them."""
         comb = comb_groups(field_def)
-        size = _comb_size(comb[0], width - 2 * PAD, height - 2 * TICK_MARGIN) if comb else None
+        size = _comb_size(comb[0], width - 2 * PAD, height - 2 * COMB_CLEARANCE) if comb else None
         if comb is None or size is None:
             return False
         groups, separator = comb
