@@ -408,6 +408,9 @@ def test_the_documented_pc_role_may_only_insert_audit_records(postgres_server, p
                 with pytest.raises(psycopg.errors.InsufficientPrivilege,
                                    match="permission denied for table audit_log"):
                     attacker.execute(forgery)
+            with pytest.raises(psycopg.errors.InsufficientPrivilege,  # nor change the schema
+                               match="permission denied for schema public"):
+                attacker.execute("CREATE TABLE audit_log_copie (x integer)")
             attacker.execute("INSERT INTO audit_log (at, action, subject, detail)"
                              " VALUES ('2026-11-24T00:00:00+00:00', 'x', 'y', '{}')")
         check = open_store(postgres_url)
