@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any, cast
+from typing import cast
 
 from reentry import clock
 from reentry.domain.entry import User
@@ -40,6 +40,7 @@ from reentry.review.record import (
     verdict_records,
 )
 from reentry.review.service import effective_links
+from reentry.store.areas import Store
 
 
 @dataclass(frozen=True)
@@ -73,7 +74,7 @@ def read_sih_and_patients(paths: Sequence[Path]) -> tuple[list[SihItem], list[Pa
 
 
 @bulk_allocation()  # millions of objects that live until the run ends: nothing to collect
-def run_reconciliation(store: Any, sih_files: Sequence[Path], paper_file: Path | None,
+def run_reconciliation(store: Store, sih_files: Sequence[Path], paper_file: Path | None,
                        out_dir: Path, *, user: User,
                        identities_left: Path | None = None, sih_patients: Path | None = None,
                        now: datetime | None = None) -> ReconcileOutcome:
@@ -129,7 +130,7 @@ class _Linking:
     right_traits: dict[str, PatientIdentity] = field(default_factory=dict)
 
 
-def _link_identities(store: Any, patients: list[Patient], identities_left: Path | None,
+def _link_identities(store: Store, patients: list[Patient], identities_left: Path | None,
                      sih_patients: Path | None) -> _Linking:
     """Candidates for every temporary identity, and the links in force for this run."""
     left = (identity_linking.rows_from_file(identities_left) if identities_left

@@ -10,18 +10,18 @@ from __future__ import annotations
 
 import csv
 from pathlib import Path
-from typing import Any
 
 from reentry.domain.admission import LinkStatus
 from reentry.errors import UserError
 from reentry.files import open_private, written_whole
 from reentry.model import Patient
 from reentry.reconcile.identity_columns import COLUMNS
+from reentry.store.areas import AdmissionStore, Store
 
 IDENTITY_COLUMNS = COLUMNS  # the identity file ``reentry link-identities`` reads
 
 
-def provisional_identities(store: Any) -> list[dict[str, str]]:
+def provisional_identities(store: AdmissionStore) -> list[dict[str, str]]:
     """One row per patient admitted under a temporary identity and not linked yet."""
     return [identity_row(entry.admission.temporary_code, entry.patient)
             for entry in store.provisional_patients()
@@ -41,7 +41,7 @@ def identity_row(identifier: str, p: Patient) -> dict[str, str]:
     }
 
 
-def write_identity_file(store: Any, path: Path) -> int:
+def write_identity_file(store: Store, path: Path) -> int:
     """Write the provisional identities to ``path`` (CSV, UTF-8), whole or not at all."""
     rows = provisional_identities(store)
     target = Path(path)

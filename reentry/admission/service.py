@@ -36,6 +36,7 @@ from reentry.i18n import Msg, msg
 from reentry.model import IdentityStatus, Patient, Sex, Ward
 from reentry.reconcile.identity_table import fold_text
 from reentry.registry import FormInstance
+from reentry.store.areas import AdmissionStore, EntryStore, Store
 
 FUTURE_TOLERANCE = entry_service.FUTURE_TOLERANCE
 AdmissionRefused = entry_service.EntryRefused  # same refusal as a row: fields to fix or confirm
@@ -44,20 +45,20 @@ AdmissionRefused = entry_service.EntryRefused  # same refusal as a row: fields t
 # -- opening ---------------------------------------------------------------------------------
 
 
-def open_admission(store: Any, code: str, user: User) -> AdmissionSheet:
+def open_admission(store: Store, code: str, user: User) -> AdmissionSheet:
     """The admission form a scanned code designates (refused like any other doubtful code)."""
     context = entry_service.open_sheet(store, code, user)
     return admission_sheet(store, context)
 
 
-def admission_sheet(store: Any, context: SheetContext) -> AdmissionSheet:
+def admission_sheet(store: Store, context: SheetContext) -> AdmissionSheet:
     """What the admission screen shows for a sheet ``open_sheet`` already accepted."""
     if not is_admission_form(context.form):
         raise AdmissionError("admission.not_admission_form", form=context.form.title.as_msg())
     return _sheet(store, context.instance, context.form, context.draft)
 
 
-def _sheet(store: Any, instance: FormInstance, form: FormDefinition,
+def _sheet(store: Store, instance: FormInstance, form: FormDefinition,
            draft: Any = None) -> AdmissionSheet:
     packet = store.packet(instance.temporary_id) if instance.temporary_id else None
     if packet is None:
@@ -80,7 +81,7 @@ def prefilled_values(sheet: AdmissionSheet) -> dict[str, str]:
 # -- checking --------------------------------------------------------------------------------
 
 
-def check_admission(store: Any, sheet: AdmissionSheet, values: dict[str, str], *,
+def check_admission(store: Store, sheet: AdmissionSheet, values: dict[str, str], *,
                     now: datetime | None = None) -> RowProblems:
     """Errors (refused) and warnings (need an explicit confirmation) by field id."""
     return _checked(store, sheet, values, now)[0]
@@ -90,7 +91,7 @@ def _field(form: FormDefinition, role: ExportRole) -> FieldDefinition | None:
     return next(iter(form.fields_with_role(role)), None)
 
 
-def _checked(store: Any, sheet: AdmissionSheet, values: dict[str, str],
+def _checked(store: Store, sheet: AdmissionSheet, values: dict[str, str],
              now: datetime | None) -> tuple[RowProblems, dict[str, Any]]:
     form = sheet.form
     readonly = {k: v for k, v in prefilled_values(sheet).items() if form.field(k).readonly}
@@ -161,7 +162,7 @@ def _check_birth_date(form: FormDefinition, parsed: dict[str, Any], errors: dict
     return born
 
 
-def _maybe_known(store: Any, sheet: AdmissionSheet, parsed: dict[str, Any],
+def _maybe_known(store: AdmissionStore, sheet: AdmissionSheet, parsed: dict[str, Any],
                  born: date) -> Msg | None:
     """Someone else in the base born the same day with the same name and first name: perhaps
     the same person (a known inpatient, or a second packet used for one patient)."""
@@ -184,7 +185,7 @@ def _maybe_known(store: Any, sheet: AdmissionSheet, parsed: dict[str, Any],
 # -- recording -------------------------------------------------------------------------------
 
 
-def record_admission(store: Any, command: RecordAdmission, *,
+def record_admission(store: Store, command: RecordAdmission, *,
                      now: datetime | None = None) -> Admission:
     """Check and store the admission (or its correction) at once, in one transaction."""
     require(command.user, Permission.ENTER)
@@ -211,7 +212,7 @@ def record_admission(store: Any, command: RecordAdmission, *,
         raise AdmissionError("admission.nothing_changed")
     record = _to_store(sheet, parsed, values, now or clock.now(), command.corrects, reason,
                        tuple(sorted(problems.warnings)))
-    return store.save_admission(record, command.user)  # type: ignore[no-any-return]
+    return store.save_admission(record, command.user)
 
 
 def _text(value: Any) -> str | None:
@@ -256,17 +257,18 @@ def _to_store(sheet: AdmissionSheet, parsed: dict[str, Any], values: dict[str, s
 # -- lists -----------------------------------------------------------------------------------
 
 
-def provisional_patients(store: Any, ward_code: str | None = None) -> list[ProvisionalPatient]:
+def provisional_patients(store: AdmissionStore, ward_code: str | None = None
+                         ) -> list[ProvisionalPatient]:
     """The patients admitted during the outage, with where their identity stands now."""
-    return store.provisional_patients(ward_code)  # type: ignore[no-any-return]
+    return store.provisional_patients(ward_code)
 
 
-def save_draft(store: Any, user: User, serial: int, values: dict[str, str]) -> None:
+def save_draft(store: EntryStore, user: User, serial: int, values: dict[str, str]) -> None:
     """The admission as typed so far, kept like any sheet's draft (offered back after a crash)."""
     store.save_draft(user, serial, 1, {DRAFT_KEY: values} if values else {})
 
 
-def discard_draft(store: Any, user: User, serial: int) -> None:
+def discard_draft(store: EntryStore, user: User, serial: int) -> None:
     store.discard_draft(user, serial, 1)
 
 

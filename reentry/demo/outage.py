@@ -33,6 +33,7 @@ from reentry.formdefs_model import FormKind
 from reentry.i18n import tr
 from reentry.printing.station import PrintRequest, print_batch
 from reentry.sheets.tracking import tracked_sheets
+from reentry.store.areas import EntryStore, Store
 
 NURSES = (("aurore.petit", "Aurore Petit", "AP"), ("karim.benali", "Karim Benali", "KB"),
           ("lea.moreau", "Léa Moreau", "LM"))
@@ -57,7 +58,7 @@ class OutageDemo:
     event_id: int | None = None
 
 
-def create_outage_demo(store: Any, out_dir: Path, patients: int = 120, seed: int = 1,
+def create_outage_demo(store: Store, out_dir: Path, patients: int = 120, seed: int = 1,
                        as_of: datetime | None = None, hours: float = 8.0) -> OutageDemo:
     """The outage, by default, began two days ago: it is over, its sheets came back the next
     morning and the quality team has worked a first day, all in the past of whoever opens it."""
@@ -123,7 +124,7 @@ def create_outage_demo(store: Any, out_dir: Path, patients: int = 120, seed: int
                       review_run=review_run, event_id=event.id)
 
 
-def _second_entry(store: Any, nurses: list[User], sheet: Any, first_typist: int,
+def _second_entry(store: Store, nurses: list[User], sheet: Any, first_typist: int,
                   rows: list[tuple[str, int, dict[str, str]]], as_of: datetime,
                   now: datetime) -> None:
     """A medication record is typed twice blind (the default for it): another nurse types what
@@ -141,7 +142,7 @@ def _second_entry(store: Any, nurses: list[User], sheet: Any, first_typist: int,
     second_entry.mark_sheet_entered(store, nurse, sheet.serial)
 
 
-def _declare_lost_and_found(store: Any, event_id: int, manager: User, nurse: User) -> None:
+def _declare_lost_and_found(store: Store, event_id: int, manager: User, nurse: User) -> None:
     """A sheet not back the first morning is declared lost; it turns up in radiology and is
     scanned: found, it counts as returned again, its declaration kept in its history."""
     from reentry.events.accounting import declare_sheets
@@ -154,7 +155,7 @@ def _declare_lost_and_found(store: Any, event_id: int, manager: User, nurse: Use
     service.open_sheet(store, page_code(missing.serial, 1), nurse)
 
 
-def _declare_blank_packets(store: Any, event_id: int, manager: User) -> None:
+def _declare_blank_packets(store: Store, event_id: int, manager: User) -> None:
     """No one else was admitted during the outage: the ward manager declares the sheets of the
     admission packets nobody opened not used."""
     from reentry.events.accounting import declare_sheets
@@ -168,7 +169,7 @@ def _declare_blank_packets(store: Any, event_id: int, manager: User) -> None:
                        manager)
 
 
-def _downtime_admission(store: Any, batch_id: int, nurse: User, as_of: datetime,
+def _downtime_admission(store: Store, batch_id: int, nurse: User, as_of: datetime,
                         now: datetime) -> None:
     """One patient arrived during the outage: the first packet's admission form is typed, so
     the demo shows a provisional identity waiting to be linked (reentry admissions list)."""
@@ -186,18 +187,18 @@ def _downtime_admission(store: Any, batch_id: int, nurse: User, as_of: datetime,
                                             confirmed_warnings=frozenset(values)), now=now)
 
 
-def _declare_outage(store: Any, manager: User, as_of: datetime) -> OutageEvent:
+def _declare_outage(store: Store, manager: User, as_of: datetime) -> OutageEvent:
     """The cut is declared before printing, as a planned outage is, so the batch belongs to it;
     it is ended at the end of the window and left open: sheets are still missing."""
     ongoing = store.ongoing_event()
     if ongoing is not None:
-        return ongoing  # type: ignore[no-any-return]
+        return ongoing
     return declare_event(store, DeclareEvent(
         title=tr("events.demo_title"), started_at=as_of, user=manager, planned=True,
         systems=("DPI", "pharmacie", "laboratoire"))).event
 
 
-def _first_reconciliation(store: Any, export: Path, patients: Path, out_dir: Path,
+def _first_reconciliation(store: Store, export: Path, patients: Path, out_dir: Path,
                           now: datetime) -> int | None:
     """The quality team's first reconciliation against the SIH export, so that the review
     screen has flags to work (sign in as ``qualite``, or ``idv`` for identities)."""
@@ -211,7 +212,7 @@ def _first_reconciliation(store: Any, export: Path, patients: Path, out_dir: Pat
                               sih_patients=patients, now=now).run_id
 
 
-def _quality_follow_up(store: Any, event_id: int, run_id: int, export: Path,
+def _quality_follow_up(store: Store, event_id: int, run_id: int, export: Path,
                        sih_patients: Path, out_dir: Path, manager: User,
                        next_day: datetime) -> None:
     """The quality team's next day, so that ``reentry report`` has closures to show: two flags
@@ -258,7 +259,7 @@ def _quality_follow_up(store: Any, event_id: int, run_id: int, export: Path,
                        manager)
 
 
-def _user(store: Any, username: str, display: str, role: Role) -> User:
+def _user(store: EntryStore, username: str, display: str, role: Role) -> User:
     return store.user_by_name(username) or service.add_user(store, username, display, role)
 
 

@@ -13,12 +13,12 @@ import random
 from collections.abc import Sequence
 from datetime import timedelta
 from pathlib import Path
-from typing import Any
 
 from reentry import clock
 from reentry.domain.entry import Item, ItemKind
 from reentry.export.csv_items import ITEM_COLUMNS
 from reentry.files import make_private_folder, open_private
+from reentry.store.areas import Store
 
 BRANDS = {"paracétamol": "Doliprane", "énoxaparine": "Lovenox", "furosémide": "Lasilix",
           "lévothyroxine": "Levothyrox", "oméprazole": "Mopral", "zopiclone": "Imovane",
@@ -82,7 +82,7 @@ def _number(value: float) -> str:
     return f"{value:g}"
 
 
-def write_sih_patients(store: Any, out: Path, seed: int = 1) -> int:
+def write_sih_patients(store: Store, out: Path, seed: int = 1) -> int:
     """The SIH's patient index after recovery, as an identity file: every inpatient under its
     IPP, and each person admitted on paper under a temporary identity, registered by the
     admissions office meanwhile under a new IPP (same traits, an address added), so that the

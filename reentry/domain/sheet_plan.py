@@ -38,6 +38,9 @@ class SheetPlan:
     stay_id: int | None = None
     doses: tuple[PlannedDose, ...] = ()  # medication administration record only
     admission_packet: int | None = None  # index of the downtime-admission packet in the ward
+    # Points left at the top of each page for the medication record's band (as tall as the
+    # patient's allergies need): kept with the sheet, so that its layout can be found again.
+    reserved_top: float = 0.0
 
 
 @dataclass(frozen=True)

@@ -9,13 +9,13 @@ type first.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
 
 from reentry.barcodes import group_for_reading, page_code
 from reentry.domain.admission import Packet, temporary_code_text
 from reentry.formdefs_model import FormDefinition, FormKind
 from reentry.i18n import Msg, msg
 from reentry.registry import FormInstance
+from reentry.store.areas import AdmissionStore
 
 
 def is_admission_form(form: FormDefinition) -> bool:
@@ -28,7 +28,7 @@ def admission_serial(packet: Packet, forms: Mapping[str, FormDefinition]) -> int
                  if template in forms and is_admission_form(forms[template])), None)
 
 
-def packet_problem(store: Any, instance: FormInstance,
+def packet_problem(store: AdmissionStore, instance: FormInstance,
                    forms: Mapping[str, FormDefinition]) -> Msg | None:
     """Why ``instance`` cannot be opened for entry yet; None when it can."""
     form = forms.get(instance.template_id)

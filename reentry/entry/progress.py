@@ -23,13 +23,13 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
 
 from reentry import clock
 from reentry.barcodes import page_code
 from reentry.domain.sheet_state import SheetCounts, SheetState, count_states
 from reentry.i18n import tr
 from reentry.sheets.tracking import TrackedSheet
+from reentry.store.areas import EntryStore
 
 
 @dataclass(frozen=True)
@@ -101,7 +101,7 @@ def pace_text(operator: OperatorThroughput) -> str:
     return f"{rate:.0f}" if rate else "—"
 
 
-def operators(store: Any, pause: timedelta = PAUSE) -> list[OperatorThroughput]:
+def operators(store: EntryStore, pause: timedelta = PAUSE) -> list[OperatorThroughput]:
     """Every operator's rows and pace, the busiest first."""
     times: dict[str, list[datetime]] = {}
     names: dict[str, str] = {}

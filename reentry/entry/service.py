@@ -47,6 +47,7 @@ from reentry.formdefs_values import (
 )
 from reentry.i18n import DEFAULT_LANGUAGE, Msg, msg
 from reentry.registry import NOT_FORMS, resolve_code
+from reentry.store.areas import EntryStore, Store
 
 # A time written on paper may be a few minutes ahead of the PC's clock, never more.
 FUTURE_TOLERANCE = timedelta(minutes=10)
@@ -73,26 +74,26 @@ class IdentityNotConfirmed(UserError):
 # -- users -----------------------------------------------------------------------------------
 
 
-def add_user(store: Any, username: str, display_name: str, role: Role) -> User:
+def add_user(store: EntryStore, username: str, display_name: str, role: Role) -> User:
     name = username.strip()
     if not name:
         raise UserError("entry.username_required")
     if store.user_by_name(name) is not None:
         raise UserError("entry.user_exists", username=name)
-    return store.add_user(name, display_name.strip() or name, role)  # type: ignore[no-any-return]
+    return store.add_user(name, display_name.strip() or name, role)
 
 
-def sign_in(store: Any, username: str) -> User:
+def sign_in(store: EntryStore, username: str) -> User:
     user = store.user_by_name(username.strip())
     if user is None:
         raise UserError("entry.unknown_user", username=username.strip())
-    return user  # type: ignore[no-any-return]
+    return user
 
 
 # -- opening a sheet -------------------------------------------------------------------------
 
 
-def open_sheet(store: Any, code: str, user: User) -> SheetContext:
+def open_sheet(store: Store, code: str, user: User) -> SheetContext:
     """What a scanned code designates, ready for the entry screen; refuses anything doubtful."""
     require(user, Permission.ENTER)  # opening it records that the sheet came back
     resolution = resolve_code(store, code)
@@ -126,7 +127,7 @@ def planned_doses(content: dict[str, Any]) -> tuple[PlannedDose, ...]:
         for d in content.get("doses", ()))
 
 
-def confirm_identity(store: Any, user: User, serial: int) -> None:
+def confirm_identity(store: EntryStore, user: User, serial: int) -> None:
     require(user, Permission.ENTER)
     store.confirm_identity(user, serial)
 
@@ -224,14 +225,14 @@ def _event_time(section: Section, parsed: dict[str, Any], day: date,
 # -- recording -------------------------------------------------------------------------------
 
 
-def record_row(store: Any, command: RecordRow, *, now: datetime | None = None) -> Entry:
+def record_row(store: Store, command: RecordRow, *, now: datetime | None = None) -> Entry:
     """Check and store one row at once (one transaction), with what it means for the SIH."""
     require(command.user, Permission.ENTER)
     entry, items = checked_row(store, command, now=now)
-    return store.save_entry(entry, items, command.user)  # type: ignore[no-any-return]
+    return store.save_entry(entry, items, command.user)
 
 
-def checked_row(store: Any, command: RecordRow, *, now: datetime | None = None
+def checked_row(store: Store, command: RecordRow, *, now: datetime | None = None
                 ) -> tuple[Entry, list[Item]]:
     """The entry and items ``command`` stands for, checked as ``record_row`` checks them, not
     stored: double entry keeps a second typist's rows apart and applies decisions itself."""
@@ -367,25 +368,25 @@ def _movement(section: Section, parsed: dict[str, Any], base: dict[str, Any]) ->
 # -- drafts, completion, history --------------------------------------------------------------
 
 
-def save_draft(store: Any, user: User, serial: int, page: int,
+def save_draft(store: EntryStore, user: User, serial: int, page: int,
                rows: dict[str, dict[str, str]]) -> None:
     require(user, Permission.ENTER)
     store.save_draft(user, serial, page, rows)
 
 
-def discard_draft(store: Any, user: User, serial: int, page: int) -> None:
+def discard_draft(store: EntryStore, user: User, serial: int, page: int) -> None:
     store.discard_draft(user, serial, page)
 
 
-def drafts(store: Any, user: User) -> list[Draft]:
-    return store.drafts(user)  # type: ignore[no-any-return]
+def drafts(store: EntryStore, user: User) -> list[Draft]:
+    return store.drafts(user)
 
 
-def mark_sheet_entered(store: Any, user: User, serial: int) -> None:
+def mark_sheet_entered(store: EntryStore, user: User, serial: int) -> None:
     require(user, Permission.ENTER)
     store.mark_entered(serial, user)
 
 
-def sheet_history(store: Any, serial: int) -> list[Entry]:
-    return store.entries(serial, include_corrected=True)  # type: ignore[no-any-return]
+def sheet_history(store: EntryStore, serial: int) -> list[Entry]:
+    return store.entries(serial, include_corrected=True)
 

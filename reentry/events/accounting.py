@@ -17,7 +17,6 @@ import io
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any
 
 from reentry.domain.entry import User
 from reentry.domain.permissions import Permission, require
@@ -30,6 +29,7 @@ from reentry.domain.sheet_state import (
 )
 from reentry.errors import UserError
 from reentry.sheets.tracking import TrackedSheet
+from reentry.store.areas import EventStore
 
 
 @dataclass(frozen=True)
@@ -73,8 +73,8 @@ def accounting_csv(lines: Sequence[AccountLine]) -> str:
     return out.getvalue()
 
 
-def declare_sheets(store: Any, serials: Sequence[int], outcome: SheetState | str, reason: str,
-                   user: User) -> int:
+def declare_sheets(store: EventStore, serials: Sequence[int], outcome: SheetState | str,
+                   reason: str, user: User) -> int:
     """Declare sheets lost or not used, all or none, with the reason and who says so.
 
     Refused for a sheet already entered (it is accounted for), superseded or cancelled (the
@@ -91,4 +91,4 @@ def declare_sheets(store: Any, serials: Sequence[int], outcome: SheetState | str
     unique = list(dict.fromkeys(serials))
     if not unique:
         raise UserError("events.no_sheet_given")
-    return store.declare_sheet_outcomes(unique, chosen, reason, user)  # type: ignore[no-any-return]
+    return store.declare_sheet_outcomes(unique, chosen, reason, user)

@@ -17,13 +17,13 @@ import json
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any
 
 from reentry import clock
 from reentry.domain.permissions import Permission, require
 from reentry.errors import DatabaseError, UserError
 from reentry.files import create_private_file, make_private_folder
 from reentry.store import copy_database, open_store
+from reentry.store.areas import EventStore, Store
 
 DRILL_KEY = "drill"
 DRILL_FIRST_SERIAL = 900_000_000  # codes of drill sheets start with 9
@@ -37,12 +37,12 @@ class DrillInfo:
     started_by: str | None
 
 
-def is_drill(store: Any) -> bool:
+def is_drill(store: EventStore) -> bool:
     """True on a drill copy: screens show the banner, events are drills, exports are refused."""
     return store.store_meta(DRILL_KEY) is not None
 
 
-def drill_info(store: Any) -> DrillInfo | None:
+def drill_info(store: EventStore) -> DrillInfo | None:
     text = store.store_meta(DRILL_KEY)
     if text is None:
         return None
@@ -52,7 +52,7 @@ def drill_info(store: Any) -> DrillInfo | None:
                      data.get("started_by"))
 
 
-def refuse_export_from_drill(store: Any, allowed: bool = False) -> None:
+def refuse_export_from_drill(store: Store, allowed: bool = False) -> None:
     """Drill data must never reach the SIH by mistake: refuse unless explicitly allowed."""
     if is_drill(store) and not allowed:
         raise UserError("events.drill_export_refused")

@@ -10,7 +10,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any
 
 from reentry.domain.entry import Item, User
 from reentry.domain.permissions import Permission, require
@@ -18,6 +17,7 @@ from reentry.events.drill import refuse_export_from_drill
 from reentry.export import export_items, left_out
 from reentry.export.settings import DEFAULT_SENDER, IPP_SYSTEM, NDA_SYSTEM
 from reentry.i18n import Msg
+from reentry.store.areas import Store
 
 
 @dataclass(frozen=True)
@@ -28,7 +28,7 @@ class ExportOutcome:
     unverified: int | None = None  # with ``verified_only``: items left out as not verified
 
 
-def export_entries(store: Any, user: User, format: str, out: Path, *,
+def export_entries(store: Store, user: User, format: str, out: Path, *,
                    verified_only: bool = False, drill_ok: bool = False,
                    sender: str = DEFAULT_SENDER, ipp_system: str = IPP_SYSTEM,
                    nda_system: str = NDA_SYSTEM, now: datetime | None = None) -> ExportOutcome:

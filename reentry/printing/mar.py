@@ -220,6 +220,13 @@ def layout_band(band: MarBand, box: Box) -> BandLayout:
     return BandLayout(height, tuple(lines), size)
 
 
+def band_reserved(dossier: Dossier | None, box: Box) -> float:
+    """What the band of ``dossier``'s record takes from the top of each page (its height
+    depends on the allergies only); a blank admission packet's has no allergy yet."""
+    allergies = tuple(display.allergy_line(a) for a in dossier.allergies) if dossier else ()
+    return layout_band(MarBand("", allergies, ""), box).reserved
+
+
 def draw_mar_band(pen: Pen, box: Box, band: MarBand, layout: BandLayout) -> None:
     """The window (left) and the allergies in a red frame (right), across the top of ``box``."""
     canvas = pen.canvas

@@ -15,7 +15,8 @@ from reentry.model import Dossier, Ward
 from reentry.printing.cover import COVER_VERSION, layout_cover
 from reentry.printing.dossier_pages import DOSSIER_VERSION, dossier_today, layout_dossier
 from reentry.printing.form_pages import form_pages, needs_doses
-from reentry.printing.mar import planned_doses
+from reentry.printing.mar import band_reserved, planned_doses
+from reentry.printing.page import content_box
 from reentry.registry import PrintedTemplate
 
 # Blank forms in the order a nurse uses them; a form of another kind follows, by id.
@@ -68,8 +69,17 @@ def plan_patient(dossier: Dossier, forms: dict[str, FormDefinition], start: date
     for form in patient_forms(forms):
         doses = planned_doses(dossier.prescriptions, start, hours) if needs_doses(form) else ()
         plans.append(SheetPlan(form.id, form.version, len(form_pages(form, len(doses))),
-                               ward_code, patient_id, stay_id, doses=doses))
+                               ward_code, patient_id, stay_id, doses=doses,
+                               reserved_top=_reserved_top(form, dossier)))
     return plans
+
+
+def _reserved_top(form: FormDefinition, dossier: Dossier | None) -> float:
+    """The medication record's band, decided with the plan like the page count: the table
+    under it, hence every box to read, sits where the registry says."""
+    if not needs_doses(form):
+        return 0.0
+    return band_reserved(dossier, content_box(form.layout.orientation))
 
 
 def _packet_forms(forms: Iterable[FormDefinition]) -> list[FormDefinition]:
@@ -82,5 +92,6 @@ def plan_admission_packet(ward: Ward, forms: dict[str, FormDefinition],
                           index: int) -> list[SheetPlan]:
     """A blank downtime-admission packet: the admission form, then blank charts for the same
     (yet unknown) patient; the registry gives all its sheets one temporary identity."""
-    return [SheetPlan(f.id, f.version, len(form_pages(f)), ward.code, admission_packet=index)
+    return [SheetPlan(f.id, f.version, len(form_pages(f)), ward.code, admission_packet=index,
+                      reserved_top=_reserved_top(f, None))
             for f in _packet_forms(forms.values())]

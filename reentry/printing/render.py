@@ -233,10 +233,11 @@ class _Document:
         box = content_box(orientation)
         band = self._mar_band(form, dossier)
         band_layout = layout_band(band, box) if band is not None else None
+        _check_band(sheet, band_layout.reserved if band_layout else 0.0)
         for page_number, page in enumerate(pages, 1):
             number += 1
             self._begin(orientation)
-            geometry = self._static(form, page, band_layout.reserved if band_layout else 0.0)
+            geometry = self._static(form, page, sheet.plan.reserved_top)
             self._form_values(form, page, geometry, sheet_values, doses)
             if band is not None and band_layout is not None:
                 draw_mar_band(self.pen, box, band, band_layout)
@@ -313,6 +314,14 @@ def _check_pages(sheet: RegisteredSheet, drawn: int) -> None:
     if drawn != sheet.plan.page_count:
         raise PlanMismatch(f"sheet {sheet.serial} ({sheet.plan.template_id}) registered with "
                            f"{sheet.plan.page_count} page(s) but lays out {drawn}")
+
+
+def _check_band(sheet: RegisteredSheet, drawn: float) -> None:
+    """The band drawn must be the one planned: the table under it is where the registry (and
+    so the reading of the scanned page) expects it."""
+    if abs(drawn - sheet.plan.reserved_top) > 0.01:
+        raise PlanMismatch(f"sheet {sheet.serial} ({sheet.plan.template_id}) planned with a "
+                           f"{sheet.plan.reserved_top:.1f} pt band but draws {drawn:.1f} pt")
 
 
 def _census_line(dossier: Dossier) -> CensusLine:

@@ -37,7 +37,7 @@ except ImportError:  # pragma: no cover - the csv module reads the same files
     pa_csv = None
 
 
-class _Numbering(dict):  # type: ignore[type-arg]
+class _Numbering(dict):
     """Value → number, numbering a value (cleaned first) when first looked up: ``map`` over a
     column looks every row up in C and calls back into Python once per distinct value."""
 

@@ -24,7 +24,7 @@ LIST = "\x00list"
 Spec = tuple[Any, ...]
 
 
-class Constant(tuple):  # type: ignore[type-arg]
+class Constant(tuple):
     """A spec that many reasons share (a list of field names): rendered once per renderer."""
 
     __slots__ = ()

@@ -41,6 +41,7 @@ from reentry.reports.quality import REPORT_FILES, guard_write, report_files
 from reentry.review.model import PatientIdentity
 from reentry.review.reasons import render_reason
 from reentry.sheets.tracking import tracked_sheets
+from reentry.store.areas import ReportStore, Store
 from reentry.store.audit_chain import ChainHead
 
 MANIFEST = "manifest.json"
@@ -71,7 +72,7 @@ class AuditPack:
     files: tuple[str, ...]  # every file of the pack, manifest included
 
 
-def write_audit_pack(store: Any, event_id: int, out: Path, *, user: User,
+def write_audit_pack(store: Store, event_id: int, out: Path, *, user: User,
                      lang: str | None = None, now: datetime | None = None,
                      progress: ProgressCallback = ignore_progress,
                      cancel: CancelToken | None = None) -> AuditPack:
@@ -113,7 +114,7 @@ def _refuse_non_empty(out: Path) -> None:
         raise UserError("reports.pack_not_empty", path=str(out))
 
 
-def _fill(store: Any, event: OutageEvent, work: Path, now: datetime,
+def _fill(store: Store, event: OutageEvent, work: Path, now: datetime,
           progress: ProgressCallback, token: CancelToken, head: ChainHead) -> None:
     steps: list[tuple[str, Callable[[Path], None]]] = [
         ("evenement.json", lambda p: _write_json(p, _event_record(event))),
@@ -179,12 +180,12 @@ def _code(serial: int | None) -> str:
     return group_for_reading(page_code(serial, 1)) if serial else ""
 
 
-def _write_accounting(store: Any, event_id: int, path: Path) -> None:
+def _write_accounting(store: Store, event_id: int, path: Path) -> None:
     lines = account_lines(tracked_sheets(store, event_id=event_id))
     write_private_text(path, accounting_csv(lines))
 
 
-def _write_sheets(store: Any, event_id: int, path: Path) -> None:
+def _write_sheets(store: Store, event_id: int, path: Path) -> None:
     write_csv(path, ("serial", "code", "batch", "batch_kind", "ward", "template", "patient_name",
                      "birth_date", "ipp", "room", "bed", "temporary_id", "returned", "entered",
                      "verified", "state", "declared_reason", "declared_by"), (
@@ -195,7 +196,7 @@ def _write_sheets(store: Any, event_id: int, path: Path) -> None:
         for s in tracked_sheets(store, event_id=event_id)))
 
 
-def _write_lifecycle(store: Any, event_id: int, path: Path) -> None:
+def _write_lifecycle(store: ReportStore, event_id: int, path: Path) -> None:
     write_csv(path, ("id", "serial", "code", "template", "ward", "batch", "sheet_status", "at",
                      "action", "user", "reason"), (
         [r["id"], r["serial"], _code(r["serial"]), r["template_id"], r["ward_code"],
@@ -203,7 +204,7 @@ def _write_lifecycle(store: Any, event_id: int, path: Path) -> None:
         for r in store.report_sheet_events(event_id)))
 
 
-def _write_runs(store: Any, event_id: int, path: Path) -> None:
+def _write_runs(store: ReportStore, event_id: int, path: Path) -> None:
     write_csv(path, ("id", "at", "username", "paper_source", "paper_sha256", "sih_files",
                      "counts", "unmatched", "flag_changes", "event_items"), (
         [r["id"], r["at"], r["username"], r["paper_source"], r["paper_sha256"], r["sih_files"],
@@ -219,7 +220,7 @@ def _reason(text: str | None) -> str:
     return render_reason(text, i18n.get_language())
 
 
-def _write_verdicts(store: Any, event_id: int, path: Path) -> None:
+def _write_verdicts(store: ReportStore, event_id: int, path: Path) -> None:
     write_csv(path, ("run_id", "item_key", "verdict", "ward", "ipp", "temporary_id",
                      "patient_name", "birth_date", "kind", "code", "effective_time", "score",
                      "differs_on", "reason", "serial", "page", "sih_ids", "paper", "sih"), (
@@ -235,7 +236,7 @@ def _name(text: str | None) -> str:
     return identity.name() if identity.known else ""
 
 
-def _write_flags(store: Any, event_id: int, path: Path) -> None:
+def _write_flags(store: ReportStore, event_id: int, path: Path) -> None:
     write_csv(path, ("flag_id", "item_key", "ward", "ipp", "temporary_id", "patient_name",
                      "birth_date", "kind", "code", "verdict", "status", "resolution", "comment",
                      "first_flagged_at", "closed_at", "closed_by", "closed_by_run",

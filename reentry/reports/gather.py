@@ -31,6 +31,7 @@ from reentry.events.accounting import account_lines
 from reentry.review.model import OPEN, VERDICTS, PatientIdentity
 from reentry.review.reasons import reason_texts
 from reentry.sheets.tracking import TrackedSheet, tracked_sheets
+from reentry.store.areas import EventStore, Store
 
 SHEET_COLUMNS = ("expected", "returned", "entered", "verified", "lost", "not_used", "unaccounted")
 FLAG = "flag"
@@ -115,14 +116,14 @@ class _Flag:
     hours: float | None
 
 
-def report_event(store: Any, event_id: int) -> OutageEvent:
+def report_event(store: EventStore, event_id: int) -> OutageEvent:
     event: OutageEvent | None = store.outage_event(event_id)
     if event is None:
         raise UserError("reports.unknown_event", event=event_id)
     return event
 
 
-def gather_report(store: Any, event_id: int, *, now: datetime | None = None,
+def gather_report(store: Store, event_id: int, *, now: datetime | None = None,
                   check: Callable[[], None] | None = None) -> QualityReport:
     """Everything the quality report shows about event ``event_id``; ``check`` is called
     between steps (a cancel token's ``check``)."""

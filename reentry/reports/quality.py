@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TypeVar
 
 from reentry import i18n
 from reentry.domain.entry import User
@@ -23,6 +23,7 @@ from reentry.progress import CancelToken, Progress, ProgressCallback, ignore_pro
 from reentry.reports.csv_out import write_open_items_csv, write_wards_csv
 from reentry.reports.gather import QualityReport, gather_report
 from reentry.reports.pdf import write_pdf
+from reentry.store.areas import Store
 
 PDF_NAME = "rapport-qualite.pdf"
 WARDS_CSV = "par-unite.csv"
@@ -50,7 +51,7 @@ class ReportFiles:
         return self.folder / OPEN_ITEMS_CSV
 
 
-def write_quality_report(store: Any, event_id: int, out_dir: Path, *, user: User,
+def write_quality_report(store: Store, event_id: int, out_dir: Path, *, user: User,
                          lang: str | None = None, now: datetime | None = None,
                          progress: ProgressCallback = ignore_progress,
                          cancel: CancelToken | None = None) -> ReportFiles:
@@ -64,7 +65,7 @@ def write_quality_report(store: Any, event_id: int, out_dir: Path, *, user: User
     return files
 
 
-def report_files(store: Any, event_id: int, out_dir: Path, *, lang: str | None = None,
+def report_files(store: Store, event_id: int, out_dir: Path, *, lang: str | None = None,
                  now: datetime | None = None, progress: ProgressCallback = ignore_progress,
                  cancel: CancelToken | None = None) -> ReportFiles:
     """``write_quality_report``'s files, for a caller that checked who may (the audit pack)."""

@@ -34,6 +34,7 @@ from reentry.reconcile.identity_pairs import (
 )
 from reentry.reconcile.identity_table import COLUMNS, Vocabulary, build_table, read_rows
 from reentry.review.model import PatientIdentity
+from reentry.store.areas import Store
 
 IdentityRow = list[str]
 
@@ -81,7 +82,7 @@ def rows_from_patients(patients: Iterable[Patient]) -> list[IdentityRow]:
     return list(rows.values())
 
 
-def admission_rows(store: Any) -> list[IdentityRow] | None:
+def admission_rows(store: Store) -> list[IdentityRow] | None:
     """The identities written on downtime admission packets, when that module is installed.
 
     ``reentry.admission.provisional_identities(store)`` gives identity-file rows (mappings by

@@ -16,7 +16,7 @@ import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
-from json.encoder import encode_basestring as _string  # type: ignore[attr-defined]
+from json.encoder import encode_basestring as _string
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
@@ -27,6 +27,7 @@ from reentry.reconcile.items_csv import paper_from_items
 from reentry.reconcile.items_model import PaperItem, Reconciliation, SihItem, Verdict
 from reentry.review.model import PatientIdentity, SourceInfo
 from reentry.review.reasons import reason_json
+from reentry.store.areas import ReviewStore, Store
 
 if TYPE_CHECKING:
     from reentry.review.identities import IdentityOutcome
@@ -78,7 +79,7 @@ class PaperSide:
     sha256: str | None = None
 
 
-def paper_from_store(store: Any) -> PaperSide:
+def paper_from_store(store: Store) -> PaperSide:
     """What was re-entered in this database, keyed by sheet, row and item."""
     items = store.items()
     rows = store.paper_item_places([i.id for i in items])
@@ -93,11 +94,11 @@ def paper_from_store(store: Any) -> PaperSide:
     return PaperSide(paper, places, STORE_SOURCE)
 
 
-def paper_from_csv(store: Any, path: Path, items: Sequence[PaperItem]) -> PaperSide:
+def paper_from_csv(store: ReviewStore, path: Path, items: Sequence[PaperItem]) -> PaperSide:
     """Items of a paper CSV, keyed by record_id; the ward from the stay (NDA) or the patient."""
     wards = store.review_wards([i.nda for i in items if i.nda], [i.ipp for i in items])
-    places = {i.id: PaperPlace(ward_code=wards.get(("nda", i.nda)) or wards.get(("ipp", i.ipp)))
-              for i in items}
+    places = {i.id: PaperPlace(ward_code=(i.nda and wards.get(("nda", i.nda)))
+                               or wards.get(("ipp", i.ipp))) for i in items}
     return PaperSide(list(items), places, csv_source(path), file_info(path).sha256)
 
 

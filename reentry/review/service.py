@@ -26,14 +26,15 @@ from reentry.review.model import (
     ResolutionReason,
     RunInfo,
 )
+from reentry.store.areas import ReviewStore
 
 
-def latest_run(store: Any) -> RunInfo | None:
+def latest_run(store: ReviewStore) -> RunInfo | None:
     runs = store.review_runs()
     return runs[0] if runs else None
 
 
-def run_or_latest(store: Any, run_id: int | None) -> RunInfo:
+def run_or_latest(store: ReviewStore, run_id: int | None) -> RunInfo:
     """The run asked for, else the latest; a clear message when there is none."""
     run = store.review_run(run_id) if run_id is not None else latest_run(store)
     if run is None:
@@ -43,7 +44,7 @@ def run_or_latest(store: Any, run_id: int | None) -> RunInfo:
     return run
 
 
-def flags(store: Any, run_id: int | None = None, *, verdict: str | None = None,
+def flags(store: ReviewStore, run_id: int | None = None, *, verdict: str | None = None,
           ward: str | None = None, open_only: bool = False) -> list[FlagRow]:
     run = run_or_latest(store, run_id)
     wanted = FlagFilter(verdict=verdict, ward=ward, status=OPEN if open_only else None)
@@ -58,14 +59,14 @@ def _reason(code: str) -> ResolutionReason:
                         choices=", ".join(r.value for r in ResolutionReason)) from None
 
 
-def _flag(store: Any, item_key: str) -> dict[str, Any]:
+def _flag(store: ReviewStore, item_key: str) -> dict[str, Any]:
     flag = store.review_flag(item_key)
     if flag is None:
         raise UserError("review.no_such_flag", key=item_key)
     return flag
 
 
-def resolve_flag(store: Any, user: User, item_key: str, reason: str,
+def resolve_flag(store: ReviewStore, user: User, item_key: str, reason: str,
                  comment: str | None = None, *, now: datetime | None = None) -> None:
     """Close an open flag with a reason (``other``: with a comment saying why); ``now`` is the
     closing time (the clock's, unless a scenario replays a past review)."""
@@ -80,7 +81,7 @@ def resolve_flag(store: Any, user: User, item_key: str, reason: str,
     store.resolve_review_flag(flag["id"], chosen.value, comment, user, now=now)
 
 
-def reopen_flag(store: Any, user: User, item_key: str, comment: str | None = None) -> None:
+def reopen_flag(store: ReviewStore, user: User, item_key: str, comment: str | None = None) -> None:
     """Open a closed flag again (its resolution is kept as the previous one, and audited)."""
     require(user, Permission.REVIEW_FLAGS)
     flag = _flag(store, item_key)
@@ -89,14 +90,14 @@ def reopen_flag(store: Any, user: User, item_key: str, comment: str | None = Non
     store.reopen_review_flag(flag["id"], (comment or "").strip() or None, user)
 
 
-def flag_detail(store: Any, run_id: int, item_key: str) -> FlagDetail:
+def flag_detail(store: ReviewStore, run_id: int, item_key: str) -> FlagDetail:
     detail = store.review_flag_detail(run_id, item_key)
     if detail is None:
         raise UserError("review.no_such_flag", key=item_key)
     return detail
 
 
-def decide_identity(store: Any, user: User, case: IdentityCase, right_id: str | None,
+def decide_identity(store: ReviewStore, user: User, case: IdentityCase, right_id: str | None,
                     run_id: int | None, comment: str | None = None) -> None:
     """Tie a temporary identity to one of its candidates, or declare it without match (None)."""
     require(user, Permission.DECIDE_IDENTITY)
@@ -107,7 +108,7 @@ def decide_identity(store: Any, user: User, case: IdentityCase, right_id: str | 
                                    (comment or "").strip() or None, user, run_id)
 
 
-def undo_link(store: Any, user: User, case: IdentityCase, run_id: int | None,
+def undo_link(store: ReviewStore, user: User, case: IdentityCase, run_id: int | None,
               comment: str | None = None) -> None:
     """Undo a link (automatic or decided): the identity goes back to the cell, to decide."""
     require(user, Permission.DECIDE_IDENTITY)
@@ -117,7 +118,7 @@ def undo_link(store: Any, user: User, case: IdentityCase, run_id: int | None,
                                    (comment or "").strip() or None, user, run_id)
 
 
-def effective_links(store: Any, automatic: dict[str, str]) -> dict[str, str]:
+def effective_links(store: ReviewStore, automatic: dict[str, str]) -> dict[str, str]:
     """The SIH patient each temporary identity stands for now: the cell's latest decision if
     there is one, else the run's automatic link."""
     links = dict(automatic)

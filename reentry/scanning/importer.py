@@ -20,7 +20,6 @@ from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
 
 from reentry import clock
 from reentry.barcodes import group_for_reading
@@ -32,6 +31,7 @@ from reentry.progress import CancelToken, Progress, ProgressCallback, ignore_pro
 from reentry.registry import CodeResolution, resolve_code
 from reentry.scanning.page_images import PageResult, process_page, process_page_in_worker
 from reentry.scanning.sources import PageReader, PageTask, ScanSource, open_sources
+from reentry.store.areas import Store
 from reentry.workers import stop_workers, worker_pool
 
 # Pages waiting in the pool at once: enough to keep every worker busy, few enough that a
@@ -54,7 +54,7 @@ def default_workers() -> int:
     return max(1, min(os.cpu_count() or 1, _MAX_DEFAULT_WORKERS))
 
 
-def import_scans(store: Any, paths: Sequence[Path], user: User, *,
+def import_scans(store: Store, paths: Sequence[Path], user: User, *,
                  progress: ProgressCallback | None = None, cancel: CancelToken | None = None,
                  workers: int | None = None) -> ScanImportResult:
     """Import scan files (PDF, TIFF, images, or folders of them) in the order given.
@@ -133,7 +133,7 @@ def import_scans(store: Any, paths: Sequence[Path], user: User, *,
     return result
 
 
-def _store_page(store: Any, file_id: int, page: PageResult, user: User, outcome: FileOutcome,
+def _store_page(store: Store, file_id: int, page: PageResult, user: User, outcome: FileOutcome,
                 result: ScanImportResult) -> None:
     """Attach the page to the sheet page its code designates, or queue it with the reason."""
     target, reason, problem, code_read = _identify(store, page)
@@ -162,7 +162,7 @@ def _store_page(store: Any, file_id: int, page: PageResult, user: User, outcome:
         result.sheets_returned += 1
 
 
-def _identify(store: Any, page: PageResult
+def _identify(store: Store, page: PageResult
               ) -> tuple[tuple[int, int] | None, QueueReason | None, Msg | None, str | None]:
     """(serial, page) to attach to, or why not: the reason, its message, the code read."""
     if not page.codes:

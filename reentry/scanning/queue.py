@@ -10,18 +10,17 @@ checked that identity against the page. Both decisions are audited with who and 
 
 from __future__ import annotations
 
-from typing import Any
-
 from reentry.domain.entry import User
 from reentry.domain.permissions import Permission, require
 from reentry.domain.scans import AttachedPage
 from reentry.errors import UserError
 from reentry.registry import CodeResolution, resolve_code
+from reentry.store.areas import ScanStore, Store
 
 MAX_REASON_LENGTH = 500
 
 
-def resolve_typed_code(store: Any, typed_code: str) -> CodeResolution:
+def resolve_typed_code(store: Store, typed_code: str) -> CodeResolution:
     """What the typed digits designate; ``UserError`` saying what is wrong with them if
     anything is."""
     resolution = resolve_code(store, typed_code)
@@ -30,7 +29,7 @@ def resolve_typed_code(store: Any, typed_code: str) -> CodeResolution:
     return resolution
 
 
-def identify_page(store: Any, page_id: int, typed_code: str, user: User) -> AttachedPage:
+def identify_page(store: Store, page_id: int, typed_code: str, user: User) -> AttachedPage:
     """Attach queued page ``page_id`` to the sheet page of ``typed_code`` and mark the sheet
     returned; refused (nothing changed) for a bad code or a page no longer in the queue."""
     require(user, Permission.ENTER)
@@ -41,7 +40,7 @@ def identify_page(store: Any, page_id: int, typed_code: str, user: User) -> Atta
     return attached
 
 
-def set_aside_page(store: Any, page_id: int, reason: str, user: User) -> None:
+def set_aside_page(store: ScanStore, page_id: int, reason: str, user: User) -> None:
     """Take a queued page out of the queue as not a sheet; its image is kept."""
     require(user, Permission.ENTER)
     text = " ".join(reason.split())

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 from reentry import clock
 from reentry.domain.entry import User
@@ -20,6 +19,7 @@ from reentry.domain.verification import VerifyMode
 from reentry.errors import UserError
 from reentry.formdefs import load_forms
 from reentry.formdefs_model import FormKind
+from reentry.store.areas import VerifyStore
 
 # By what a form is (its kind), so that a hospital's own MAR form gets the same default.
 DEFAULT_MODES: dict[FormKind, VerifyMode] = {
@@ -54,7 +54,7 @@ def default_mode(template_id: str) -> VerifyMode:
     return DEFAULT_MODES.get(form.kind, VerifyMode.NONE) if form else VerifyMode.NONE
 
 
-def policy(store: Any) -> list[PolicyLine]:
+def policy(store: VerifyStore) -> list[PolicyLine]:
     """Every typed form with its mode, the default, and who changed it when."""
     chosen = {r["template_id"]: r for r in store.double_entry_policy_rows()}
     lines = []
@@ -69,16 +69,16 @@ def policy(store: Any) -> list[PolicyLine]:
     return lines
 
 
-def modes(store: Any) -> dict[str, VerifyMode]:
+def modes(store: VerifyStore) -> dict[str, VerifyMode]:
     """Template id → mode, for every typed form (progress and routing read this)."""
     return {line.template_id: line.mode for line in policy(store)}
 
 
-def mode_for(store: Any, template_id: str) -> VerifyMode:
+def mode_for(store: VerifyStore, template_id: str) -> VerifyMode:
     return modes(store).get(template_id, default_mode(template_id))
 
 
-def set_mode(store: Any, user: User, template_id: str, mode: str) -> PolicyLine:
+def set_mode(store: VerifyStore, user: User, template_id: str, mode: str) -> PolicyLine:
     """Change one form's mode (audited); it applies to every sheet of that form not yet
     verified, including those waiting for their check."""
     require(user, Permission.CONFIGURE_DOUBLE_ENTRY)

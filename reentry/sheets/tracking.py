@@ -18,6 +18,7 @@ from reentry.domain.sheet_state import EXPECTED, SheetState, sheet_state
 from reentry.model import Patient, Sex
 from reentry.registry import BatchKind
 from reentry.sheets.policy import modes
+from reentry.store.areas import Store
 
 
 @dataclass(frozen=True)
@@ -70,7 +71,7 @@ class TrackedSheet:
         return "not_required" if self.verify_mode == "none" else "pending"
 
 
-def tracked_sheets(store: Any, *, event_id: int | None = None, ward_code: str | None = None,
+def tracked_sheets(store: Store, *, event_id: int | None = None, ward_code: str | None = None,
                    batch_id: int | None = None) -> list[TrackedSheet]:
     """The sheets expected back (of one event, ward or batch when given), in event, ward, room
     and bed order, each with its patient's identity."""

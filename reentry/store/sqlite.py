@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import quote
 
 from sqlite_utils import Database
@@ -68,6 +68,8 @@ from reentry.store.sqlite_scans import ScanQueries
 from reentry.store.sqlite_sheets import SheetQueries
 from reentry.store.sqlite_verify import VerifyQueries
 
+T = TypeVar("T")
+
 _PATIENT_TRAITS = (
     "ipp", "ins_nir", "identity_status", "birth_name", "used_name", "given_names",
     "birth_date", "sex", "birthplace_insee", "address", "postcode", "city",
@@ -103,6 +105,15 @@ class SqliteStore(RegistryQueries, EntryQueries, EventQueries, SheetQueries, Sca
 
     def _rows(self, sql: str, params: Iterable[Any] = ()) -> list[dict[str, Any]]:
         return self.sql.rows(sql, tuple(params))
+
+    def atomically(self, work: Callable[[], T]) -> T:
+        """Run ``work`` (a service's reads, checks and writes) as one transaction: on one PC
+        nobody writes in between; on a server, done again from the start when another PC's
+        transaction won a race (see ``_attempts``)."""
+        def transaction() -> T:
+            with self.sql.transaction():
+                return work()
+        return _attempts(self, transaction)
 
     def close(self) -> None:
         self.sql.close()
@@ -501,34 +512,40 @@ def _snapshot(r: dict[str, Any]) -> Snapshot:
 RETRIES = 4  # a write that loses a race on a server is done again this many times at most
 
 
+def _attempts(store: SqliteStore, work: Callable[[], T]) -> T:
+    """On a server, two PCs' transactions may conflict (SERIALIZABLE): the loser's whole work
+    is done again, from its first read, so that it decides on what the winner wrote (and then
+    says "already entered" or "already closed" as on one PC). Never inside an open transaction:
+    the outer work is the one done again. Done again, its transactions wait their turn
+    (``SqlConnection.serialized``): busy PCs that all write the audit chain would otherwise
+    keep losing to each other."""
+    if store.sql.in_transaction or store.sql.serialized:
+        return work()  # the outer call is the one done again
+    try:
+        for attempt in range(RETRIES):
+            try:
+                return work()
+            except WriteConflict:
+                if attempt == RETRIES - 1:
+                    raise
+                store.sql.serialized = True
+                time.sleep(random.uniform(0.005, 0.03) * (attempt + 1))
+    finally:
+        store.sql.serialized = False
+    raise AssertionError("unreachable")
+
+
 def _retrying(method: Callable[..., Any]) -> Callable[..., Any]:
-    """On a server, two PCs' transactions may conflict (SERIALIZABLE): the loser's whole store
-    call is done again, from its first read, so that it decides on what the winner wrote (and
-    then says "already entered" or "already closed" as on one PC). Never inside an open
-    transaction: the outer call is the one retried. Done again, its transactions wait their
-    turn (``SqlConnection.serialized``): busy PCs that all write the audit chain would
-    otherwise keep losing to each other."""
+    """Each store call is its own unit of work (``_attempts``)."""
     @functools.wraps(method)
     def call(self: SqliteStore, *args: Any, **kwargs: Any) -> Any:
-        if self.sql.in_transaction or self.sql.serialized:
-            return method(self, *args, **kwargs)  # the outer call is the one done again
-        try:
-            for attempt in range(RETRIES):
-                try:
-                    return method(self, *args, **kwargs)
-                except WriteConflict:
-                    if attempt == RETRIES - 1:
-                        raise
-                    self.sql.serialized = True
-                    time.sleep(random.uniform(0.005, 0.03) * (attempt + 1))
-        finally:
-            self.sql.serialized = False
-        raise AssertionError("unreachable")
+        return _attempts(self, lambda: method(self, *args, **kwargs))
     return call
 
 
 for _name in dir(SqliteStore):
-    if not _name.startswith("_") and callable(getattr(SqliteStore, _name)) and _name != "close":
+    if not _name.startswith("_") and callable(getattr(SqliteStore, _name)) \
+            and _name not in ("close", "atomically"):
         setattr(SqliteStore, _name, _retrying(getattr(SqliteStore, _name)))
 
 

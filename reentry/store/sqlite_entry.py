@@ -38,9 +38,9 @@ class EntryQueries:
             new_id = conn.insert(
                 "INSERT INTO users (username, display_name, role, created_at) VALUES (?, ?, ?, ?)",
                 (username, display_name, role.value, clock.to_storage(clock.now())))
-            _audit(conn, None, "user_added", "user", new_id,  # type: ignore[arg-type]
+            _audit(conn, None, "user_added", "user", new_id,
                    {"username": username, "role": role.value})
-        return User(new_id, username, display_name, role)  # type: ignore[arg-type]
+        return User(new_id, username, display_name, role)
 
     def user_by_name(self, username: str) -> User | None:
         rows = self._rows("SELECT * FROM users WHERE lower(username) = lower(?) AND active = 1",

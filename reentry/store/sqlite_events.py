@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -24,7 +24,6 @@ from reentry.domain.events import (
     EventStatus,
     OutageEvent,
     SignedException,
-    UnaccountedSheets,
 )
 from reentry.domain.sheet_state import UNACCOUNTED, SheetState, sheet_state
 from reentry.errors import DatabaseError, UserError
@@ -43,10 +42,15 @@ _EVENT_SELECT = """
     LEFT JOIN users x ON x.id = o.exception_signed_by
 """
 
-class EventQueries:
-    """Mixed into ``SqliteStore``; relies on its ``_transaction`` and ``_rows``."""
 
+class EventQueries:
+    """Mixed into ``SqliteStore``; relies on its ``sql``, ``_transaction``, ``_errors`` and
+    ``_rows``. Reads and writes only: whether an event may end or close is decided by
+    ``reentry.events.service`` in one unit of work."""
+
+    sql: SqlConnection
     _transaction: Any
+    _errors: Any
     _rows: Any
 
     # -- the event itself -----------------------------------------------------------------------
@@ -58,7 +62,6 @@ class EventQueries:
         ward (see docs/events.md). Returns the event and the batches adopted."""
         now = clock.to_storage(clock.now())
         with self._transaction() as conn:
-            _refuse_second_ongoing(conn)
             new_id = conn.insert(
                 "INSERT INTO outage_events (kind, title, planned, started_at, wards, systems,"
                 " declared_by, declared_at, status) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'ongoing')",
@@ -90,12 +93,6 @@ class EventQueries:
 
     def end_outage_event(self, event_id: int, user: User, ended_at: datetime) -> OutageEvent:
         with self._transaction() as conn:
-            status, started = _status(conn, event_id)
-            if status != EventStatus.ONGOING.value:
-                raise UserError("events.not_ongoing", event=event_id)
-            if clock.to_storage(ended_at) < started:
-                raise UserError("events.end_before_start",
-                                start=clock.format_local(clock.from_storage(started)))
             conn.execute("UPDATE outage_events SET status = 'ended', ended_at = ?, ended_by = ?"
                          " WHERE id = ?", (clock.to_storage(ended_at), user.id, event_id))
             _audit(conn, user.id, "event_ended", "event", event_id,
@@ -104,36 +101,33 @@ class EventQueries:
         assert event is not None
         return event
 
-    def sign_event_exception(self, event_id: int, signer: User, reason: str) -> SignedException:
-        """The signer accepts that the sheets unaccounted for *now* will never come back."""
-        now = clock.now()
-        with self._transaction() as conn:
-            missing = _unaccounted_after_end(conn, event_id)
-            if not missing:
-                raise UserError("events.nothing_to_sign")
-            _record_exception(conn, event_id, signer, reason, now, missing)
-        return SignedException(signer.username, now, reason, tuple(sorted(missing)))
+    def unaccounted_sheets(self, event_id: int) -> dict[int, str]:
+        """Serial → ward of every sheet of the event still owed (``UNACCOUNTED`` states)."""
+        with self._errors():
+            return {r["serial"]: r["ward_code"] for r in sheet_fact_rows(self.sql, event_id)
+                    if sheet_state(r["facts"]) in UNACCOUNTED}
 
-    def close_outage_event(self, event_id: int, user: User,
-                           exception: tuple[User, str] | None = None) -> OutageEvent:
-        """Close, in one transaction with the exception when one is signed at the same time;
-        refused while a sheet is unaccounted for and not covered by a signed exception."""
-        now = clock.now()
+    def record_event_exception(self, event_id: int, signer: User, reason: str,
+                               signed_at: datetime, sheets: Mapping[int, str]) -> None:
+        """The signer's exception for ``sheets`` (serial → ward), replacing any earlier one."""
         with self._transaction() as conn:
-            missing = _unaccounted_after_end(conn, event_id)
-            if exception is not None and missing:
-                _record_exception(conn, event_id, exception[0], exception[1], now, missing)
-            signed_row = conn.execute("SELECT exception_sheets FROM outage_events WHERE id = ?",
-                                      (event_id,)).fetchone()
-            signed = set(json.loads(signed_row[0])) if signed_row[0] else set()
-            uncovered = {serial: ward for serial, ward in missing.items() if serial not in signed}
-            if uncovered:
-                raise UnaccountedSheets(dict(Counter(uncovered.values())),
-                                        outdated_exception=bool(signed))
+            conn.execute(
+                "UPDATE outage_events SET exception_signed_by = ?, exception_signed_at = ?,"
+                " exception_reason = ?, exception_sheets = ? WHERE id = ?",
+                (signer.id, clock.to_storage(signed_at), reason, json.dumps(sorted(sheets)),
+                 event_id))
+            _audit(conn, signer.id, "event_exception_signed", "event", event_id, {
+                "reason": reason, "sheets": sorted(sheets),
+                "by_ward": dict(sorted(Counter(sheets.values()).items()))})
+
+    def close_outage_event(self, event_id: int, user: User, unaccounted: int) -> OutageEvent:
+        """Close the event; ``unaccounted`` sheets (covered by its exception) are noted."""
+        with self._transaction() as conn:
             conn.execute("UPDATE outage_events SET status = 'closed', closed_by = ?,"
-                         " closed_at = ? WHERE id = ?", (user.id, clock.to_storage(now), event_id))
+                         " closed_at = ? WHERE id = ?",
+                         (user.id, clock.to_storage(clock.now()), event_id))
             _audit(conn, user.id, "event_closed", "event", event_id,
-                   {"unaccounted": len(missing), "with_exception": bool(missing)})
+                   {"unaccounted": unaccounted, "with_exception": bool(unaccounted)})
         event = self.outage_event(event_id)
         assert event is not None
         return event
@@ -232,12 +226,6 @@ def ongoing_event_id(conn: SqlConnection) -> int | None:
     return int(row[0]) if row else None
 
 
-def _refuse_second_ongoing(conn: SqlConnection) -> None:
-    row = conn.execute("SELECT id, title FROM outage_events WHERE status = 'ongoing'").fetchone()
-    if row:
-        raise UserError("events.already_ongoing", event=row[0], title=row[1])
-
-
 def _adopt_prepared(conn: SqlConnection, event_id: int,
                     wards: Sequence[str] | None) -> list[int]:
     """The newest complete prepared set holding each affected ward is what that ward's PC has."""
@@ -254,40 +242,6 @@ def _adopt_prepared(conn: SqlConnection, event_id: int,
         if cursor.rowcount:
             adopted.append(batch_id)
     return adopted
-
-
-def _status(conn: SqlConnection, event_id: int) -> tuple[str, str]:
-    row = conn.execute("SELECT status, started_at FROM outage_events WHERE id = ?",
-                       (event_id,)).fetchone()
-    if row is None:
-        raise UserError("events.unknown_event", event=event_id)
-    return str(row[0]), str(row[1])
-
-
-def _unaccounted(conn: SqlConnection, event_id: int) -> dict[int, str]:
-    """Serial → ward of every sheet of the event still owed (``sheets.state.UNACCOUNTED``)."""
-    return {r["serial"]: r["ward_code"] for r in sheet_fact_rows(conn, event_id)
-            if sheet_state(r["facts"]) in UNACCOUNTED}
-
-
-def _unaccounted_after_end(conn: SqlConnection, event_id: int) -> dict[int, str]:
-    """``_unaccounted`` of an ended event: an exception is signed, and an event closed, only
-    once the outage is over (sheets may still come back before)."""
-    status, _ = _status(conn, event_id)
-    if status != EventStatus.ENDED.value:
-        raise UserError("events.not_ended", event=event_id)
-    return _unaccounted(conn, event_id)
-
-
-def _record_exception(conn: SqlConnection, event_id: int, signer: User, reason: str,
-                      now: datetime, missing: dict[int, str]) -> None:
-    conn.execute("UPDATE outage_events SET exception_signed_by = ?, exception_signed_at = ?,"
-                 " exception_reason = ?, exception_sheets = ? WHERE id = ?",
-                 (signer.id, clock.to_storage(now), reason, json.dumps(sorted(missing)),
-                  event_id))
-    _audit(conn, signer.id, "event_exception_signed", "event", event_id, {
-        "reason": reason, "sheets": sorted(missing),
-        "by_ward": dict(sorted(Counter(missing.values()).items()))})
 
 
 def _check_declarable(conn: SqlConnection, serial: int) -> None:

@@ -168,12 +168,16 @@ def _supersede_earlier(conn: SqlConnection, plan: SheetPlan, serial: int, now: s
 
 
 def _content(plan: SheetPlan) -> str:
-    if not plan.doses:
-        return "{}"
-    return json.dumps({"doses": [
-        {"prescription_id": d.prescription_id, "drug": d.drug, "dose": d.dose, "route": d.route,
-         "planned_at": clock.to_storage(d.planned_at) if d.planned_at else None}
-        for d in plan.doses]}, ensure_ascii=False)
+    content: dict[str, Any] = {}
+    if plan.doses:
+        content["doses"] = [
+            {"prescription_id": d.prescription_id, "drug": d.drug, "dose": d.dose,
+             "route": d.route,
+             "planned_at": clock.to_storage(d.planned_at) if d.planned_at else None}
+            for d in plan.doses]
+    if plan.reserved_top:
+        content["reserved_top"] = plan.reserved_top
+    return json.dumps(content, ensure_ascii=False) if content else "{}"
 
 
 def _instance(r: dict[str, Any]) -> FormInstance:

@@ -186,7 +186,7 @@ class VerifyQueries:
                      decision["field_id"], decision["first"], decision["second"],
                      decision["choice"], decision["value"], decision["reason"], user.id, now))
                 _audit(conn, user.id, "double_entry_decided", "double_entry_decision",
-                       new_id,  # type: ignore[arg-type]
+                       new_id,
                        {"serial": serial, **decision})
             _mark_verified(conn, serial, user, "blind")
         return created

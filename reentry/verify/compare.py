@@ -8,13 +8,13 @@ read differently on paper; runs of spaces in free text are not a difference.
 
 from __future__ import annotations
 
-from typing import Any
-
 from reentry.domain.entry import Entry
 from reentry.domain.verification import SHEET_KEY_SECTION, Difference
+from reentry.errors import UserError
 from reentry.formdefs import load_forms
 from reentry.formdefs_model import ExportRole, FieldDefinition, FormDefinition
 from reentry.formdefs_values import validate_value
+from reentry.store.areas import Store
 
 
 def sheet_date_field(form: FormDefinition) -> FieldDefinition | None:
@@ -67,9 +67,11 @@ def compare(form: FormDefinition, serial: int, first: list[Entry], second: list[
     return differences
 
 
-def sheet_differences(store: Any, serial: int) -> list[Difference]:
+def sheet_differences(store: Store, serial: int) -> list[Difference]:
     """The differences between the active rows of both entries of ``serial``, as stored now."""
     instance = store.form_instance(serial)
+    if instance is None:
+        raise UserError("verify.unknown_sheet", serial=serial)
     form = load_forms()[instance.template_id]
     return compare(form, serial, store.entries(serial, include_corrected=False),
                    store.second_entries(serial, include_corrected=False))

@@ -31,6 +31,7 @@ from reentry.formdefs import load_forms
 from reentry.formdefs_model import FieldDefinition, FormDefinition
 from reentry.formdefs_values import validate_value
 from reentry.i18n import Msg, msg, tr
+from reentry.store.areas import Store
 from reentry.verify.compare import compare, sheet_date, sheet_date_field
 from reentry.verify.stage import ensure_decider, require_stage, verification
 
@@ -55,7 +56,7 @@ class DecisionRefused(UserError):
         super().__init__(count=len(problems) + len(self.warnings))
 
 
-def open_decision(store: Any, context: SheetContext, user: User) -> DecisionContext:
+def open_decision(store: Store, context: SheetContext, user: User) -> DecisionContext:
     state = verification(store, context.instance.serial)
     require_stage(state, Stage.AWAITING_DECISION)
     ensure_decider(state, user)
@@ -76,13 +77,15 @@ def field_of(form: FormDefinition, difference: Difference) -> FieldDefinition:
     return next(f for f in section.fields if f.id == difference.field_id)
 
 
-def resolve(store: Any, command: ResolveSheet, *, now: datetime | None = None) -> Resolution:
+def resolve(store: Store, command: ResolveSheet, *, now: datetime | None = None) -> Resolution:
     """Apply every decision at once, or nothing (refusals say which difference and why)."""
     user, serial = command.user, command.serial
     state = verification(store, serial)
     require_stage(state, Stage.AWAITING_DECISION)
     ensure_decider(state, user)
     instance = store.form_instance(serial)
+    if instance is None:
+        raise UserError("verify.unknown_sheet", serial=serial)
     if instance.patient_id is not None and not store.identity_confirmed(user, serial):
         raise service.IdentityNotConfirmed()
     form = load_forms()[instance.template_id]
@@ -164,7 +167,7 @@ class _RowPlan:
         order = {section.id: position for position, section in enumerate(self.form.sections)}
         return sorted(rows, key=lambda k: (order.get(k.split(":")[0], 0), int(k.split(":")[1])))
 
-    def rows(self, store: Any, user: User, now: datetime | None
+    def rows(self, store: Store, user: User, now: datetime | None
              ) -> tuple[list[tuple[Entry, list[Item]]], list[int]]:
         corrections: list[tuple[Entry, list[Item]]] = []
         withdrawals: list[int] = []

@@ -11,11 +11,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Any
 
 from reentry.domain.entry import SheetContext, User
 from reentry.domain.verification import SheetVerification, Stage
 from reentry.entry import service
+from reentry.store.areas import Store
 from reentry.verify import decision, second_entry, sighted
 from reentry.verify.stage import verification
 
@@ -36,12 +36,12 @@ class Opened:
     decision: decision.DecisionContext | None = None
 
 
-def open_scanned(store: Any, code: str, user: User) -> Opened:
+def open_scanned(store: Store, code: str, user: User) -> Opened:
     """``service.open_sheet``, then the step of the double entry this user may take."""
     return route(store, service.open_sheet(store, code, user), user)
 
 
-def route(store: Any, context: SheetContext, user: User) -> Opened:
+def route(store: Store, context: SheetContext, user: User) -> Opened:
     """The step of the double entry ``user`` may take on a sheet just opened (or a refusal)."""
     state = verification(store, context.instance.serial)
     if state.stage is Stage.AWAITING_SECOND:

@@ -13,16 +13,16 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import datetime
-from typing import Any
 
 from reentry.domain.entry import Entry, RecordRow, SheetContext, User
 from reentry.domain.verification import Difference, Stage
 from reentry.entry import service
+from reentry.store.areas import Store
 from reentry.verify.compare import sheet_differences
 from reentry.verify.stage import ensure_second_typist, require_stage, verification
 
 
-def open_second_entry(store: Any, context: SheetContext, user: User) -> SheetContext:
+def open_second_entry(store: Store, context: SheetContext, user: User) -> SheetContext:
     """``context`` (a scanned sheet) as the second typist may see it: no first-entry row."""
     state = verification(store, context.instance.serial)
     require_stage(state, Stage.AWAITING_SECOND)
@@ -31,21 +31,21 @@ def open_second_entry(store: Any, context: SheetContext, user: User) -> SheetCon
                                                          include_corrected=False))
 
 
-def record_row(store: Any, command: RecordRow, *, now: datetime | None = None) -> Entry:
+def record_row(store: Store, command: RecordRow, *, now: datetime | None = None) -> Entry:
     """Check one row exactly as a first entry is checked, and keep it as a second-entry row."""
     state = verification(store, command.serial)
     require_stage(state, Stage.AWAITING_SECOND)
     ensure_second_typist(state, command.user)
     entry, _items = service.checked_row(store, command, now=now)
-    return store.save_second_entry(entry, command.user)  # type: ignore[no-any-return]
+    return store.save_second_entry(entry, command.user)
 
 
-def sheet_history(store: Any, serial: int) -> list[Entry]:
+def sheet_history(store: Store, serial: int) -> list[Entry]:
     """The second typist's own rows, corrected ones included (never the first entry's)."""
-    return store.second_entries(serial, include_corrected=True)  # type: ignore[no-any-return]
+    return store.second_entries(serial, include_corrected=True)
 
 
-def mark_sheet_entered(store: Any, user: User, serial: int) -> list[Difference]:
+def mark_sheet_entered(store: Store, user: User, serial: int) -> list[Difference]:
     """The second entry is finished: compare; no difference verifies the sheet at once."""
     state = verification(store, serial)
     require_stage(state, Stage.AWAITING_SECOND)

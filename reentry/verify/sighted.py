@@ -11,12 +11,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 from reentry.domain.entry import Entry, RecordRow, SheetContext, User
 from reentry.domain.verification import SheetVerification, Stage
 from reentry.entry import service
 from reentry.errors import UserError
+from reentry.store.areas import Store
 from reentry.verify.stage import ensure_checker, require_stage, verification
 
 CONFIRMED, CORRECTED = "confirmed", "corrected"
@@ -31,7 +31,7 @@ class CheckContext:
     checked: dict[int, str]  # active entry id → "confirmed" | "corrected"
 
 
-def checked_rows(store: Any, serial: int) -> dict[int, str]:
+def checked_rows(store: Store, serial: int) -> dict[int, str]:
     """Active rows already checked: confirmed as typed, or the checker's correction."""
     active = {e.id for e in store.entries(serial, include_corrected=False)}
     found: dict[int, str] = {}
@@ -43,25 +43,27 @@ def checked_rows(store: Any, serial: int) -> dict[int, str]:
     return found
 
 
-def open_check(store: Any, context: SheetContext, user: User) -> CheckContext:
+def open_check(store: Store, context: SheetContext, user: User) -> CheckContext:
     state = _checker_state(store, context.instance.serial, user)
     return CheckContext(context, state, checked_rows(store, context.instance.serial))
 
 
-def _checker_state(store: Any, serial: int, user: User) -> SheetVerification:
+def _checker_state(store: Store, serial: int, user: User) -> SheetVerification:
     state = verification(store, serial)
     require_stage(state, Stage.AWAITING_CHECK)
     ensure_checker(state, user)
     return state
 
 
-def _require_identity(store: Any, user: User, serial: int) -> None:
+def _require_identity(store: Store, user: User, serial: int) -> None:
     instance = store.form_instance(serial)
+    if instance is None:
+        raise UserError("verify.unknown_sheet", serial=serial)
     if instance.patient_id is not None and not store.identity_confirmed(user, serial):
         raise service.IdentityNotConfirmed()
 
 
-def confirm_row(store: Any, user: User, serial: int, entry_id: int) -> None:
+def confirm_row(store: Store, user: User, serial: int, entry_id: int) -> None:
     """The row says what the paper says."""
     _checker_state(store, serial, user)
     _require_identity(store, user, serial)
@@ -70,21 +72,21 @@ def confirm_row(store: Any, user: User, serial: int, entry_id: int) -> None:
     store.confirm_checked_row(serial, entry_id, user)
 
 
-def correct_row(store: Any, command: RecordRow, *, now: datetime | None = None) -> Entry:
+def correct_row(store: Store, command: RecordRow, *, now: datetime | None = None) -> Entry:
     """The row differs from the paper: the checker's correction replaces it (with a reason)."""
     _checker_state(store, command.serial, command.user)
     if command.corrects is None:
         raise UserError("verify.row_changed")
     entry, items = service.checked_row(store, command, now=now)
-    return store.save_checked_correction(entry, items, command.user)  # type: ignore[no-any-return]
+    return store.save_checked_correction(entry, items, command.user)
 
 
-def rows_to_check(store: Any, serial: int) -> list[Entry]:
+def rows_to_check(store: Store, serial: int) -> list[Entry]:
     checked = checked_rows(store, serial)
     return [e for e in store.entries(serial, include_corrected=False) if e.id not in checked]
 
 
-def finish_check(store: Any, user: User, serial: int) -> None:
+def finish_check(store: Store, user: User, serial: int) -> None:
     """Every row checked: the sheet is verified. Refused while a row is left, with its page."""
     _checker_state(store, serial, user)
     left = rows_to_check(store, serial)

@@ -7,8 +7,6 @@ entry. Each refusal says who may do it instead.
 
 from __future__ import annotations
 
-from typing import Any
-
 from reentry import clock
 from reentry.domain.entry import User
 from reentry.domain.permissions import Permission, require
@@ -16,9 +14,10 @@ from reentry.domain.verification import SheetVerification, Stage, VerifyMode
 from reentry.errors import UserError
 from reentry.sheets.policy import mode_for
 from reentry.sheets.tracking import tracked_sheets
+from reentry.store.areas import Store
 
 
-def verification(store: Any, serial: int, mode: VerifyMode | None = None) -> SheetVerification:
+def verification(store: Store, serial: int, mode: VerifyMode | None = None) -> SheetVerification:
     """The sheet's mode, stage and the people involved so far."""
     instance = store.form_instance(serial)
     if instance is None:
@@ -45,7 +44,7 @@ def verification(store: Any, serial: int, mode: VerifyMode | None = None) -> She
         verified_by=row.get("verified_username"), verified_at=verified_at)
 
 
-def awaiting(store: Any, ward_code: str | None = None) -> list[SheetVerification]:
+def awaiting(store: Store, ward_code: str | None = None) -> list[SheetVerification]:
     """Entered sheets whose form needs a check that has not been done, in ward order."""
     found = []
     for sheet in tracked_sheets(store, ward_code=ward_code):

@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import date
 from typing import TYPE_CHECKING, Protocol
 
+from reentry.store.areas.work import UnitOfWork
+
 if TYPE_CHECKING:
     from reentry.domain.admission import (
         Admission,
@@ -16,7 +18,7 @@ if TYPE_CHECKING:
     from reentry.model import Patient
 
 
-class AdmissionStore(Protocol):
+class AdmissionStore(UnitOfWork, Protocol):
     """Downtime admissions under temporary identities and their packets."""
 
     def packet(self, temporary_code: str) -> Packet | None:

@@ -5,11 +5,13 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING, Protocol
 
+from reentry.store.areas.work import UnitOfWork
+
 if TYPE_CHECKING:
     from reentry.domain.entry import Role, User
 
 
-class AuthStore(Protocol):
+class AuthStore(UnitOfWork, Protocol):
     """Accounts, password hashes and sign-in attempts."""
 
     def password_hash(self, username: str) -> tuple[User, str | None] | None:

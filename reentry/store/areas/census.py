@@ -7,6 +7,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
+from reentry.store.areas.work import UnitOfWork
+
 if TYPE_CHECKING:
     from reentry.model import (
         CensusRow,
@@ -20,7 +22,7 @@ if TYPE_CHECKING:
     )
 
 
-class CensusStore(Protocol):
+class CensusStore(UnitOfWork, Protocol):
     """Imported SIH snapshots: sites, wards, census and dossiers; the offline copy."""
 
     def close(self) -> None: ...

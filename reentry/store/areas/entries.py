@@ -5,13 +5,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, Protocol
 
+from reentry.store.areas.work import UnitOfWork
+
 if TYPE_CHECKING:
     from reentry.domain.entry import Draft, Entry, Item, Role, User
     from reentry.model import Patient, Stay
     from reentry.store import audit_chain
 
 
-class EntryStore(Protocol):
+class EntryStore(UnitOfWork, Protocol):
     """Users, typed rows (entries and items), drafts, identity checks and the audit trail."""
 
     def add_user(self, username: str, display_name: str, role: Role) -> User: ...

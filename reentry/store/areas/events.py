@@ -3,21 +3,22 @@ the store itself."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Protocol
+
+from reentry.store.areas.work import UnitOfWork
 
 if TYPE_CHECKING:
     from reentry.domain.entry import User
     from reentry.domain.events import (
         EventKind,
         OutageEvent,
-        SignedException,
     )
     from reentry.domain.sheet_state import SheetState
 
 
-class EventStore(Protocol):
+class EventStore(UnitOfWork, Protocol):
     """Outage events, their lifecycle and signed exceptions, declared sheet outcomes, facts
     about the store itself."""
 
@@ -43,15 +44,19 @@ class EventStore(Protocol):
 
     def ongoing_event(self) -> OutageEvent | None: ...
     def end_outage_event(self, event_id: int, user: User, ended_at: datetime) -> OutageEvent: ...
-    def sign_event_exception(self, event_id: int, signer: User, reason: str) -> SignedException:
-        """The signer accepts that the sheets unaccounted for *now* will never come back."""
+    def unaccounted_sheets(self, event_id: int) -> dict[int, str]:
+        """Serial → ward of every sheet of the event still owed (``UNACCOUNTED`` states)."""
         ...
 
-    def close_outage_event(
-        self, event_id: int, user: User, exception: tuple[User, str] | None = None
-    ) -> OutageEvent:
-        """Close, in one transaction with the exception when one is signed at the same time;
-        refused while a sheet is unaccounted for and not covered by a signed exception."""
+    def record_event_exception(
+        self, event_id: int, signer: User, reason: str, signed_at: datetime,
+        sheets: Mapping[int, str],
+    ) -> None:
+        """The signer's exception for ``sheets`` (serial → ward), replacing any earlier one."""
+        ...
+
+    def close_outage_event(self, event_id: int, user: User, unaccounted: int) -> OutageEvent:
+        """Close the event; ``unaccounted`` sheets (covered by its exception) are noted."""
         ...
 
     def event_of_serial(self, serial: int) -> int | None: ...

@@ -6,6 +6,8 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Protocol
 
+from reentry.store.areas.work import UnitOfWork
+
 if TYPE_CHECKING:
     from reentry.domain.sheet_plan import RegisteredSheet, SheetPlan
     from reentry.registry import (
@@ -16,7 +18,7 @@ if TYPE_CHECKING:
     )
 
 
-class RegistryStore(Protocol):
+class RegistryStore(UnitOfWork, Protocol):
     """The print registry: batches, sheets and their serials, what happened to each sheet."""
 
     def open_batch(

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from typing import Any, Protocol
 
+from reentry.store.areas.work import UnitOfWork
 
-class ReportStore(Protocol):
+
+class ReportStore(UnitOfWork, Protocol):
     """Read-only figures of one outage event for reports and the audit pack."""
 
     def report_runs(self, event_id: int) -> list[dict[str, Any]]:

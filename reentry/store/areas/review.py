@@ -6,6 +6,8 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Protocol
 
+from reentry.store.areas.work import UnitOfWork
+
 if TYPE_CHECKING:
     from reentry.domain.entry import User
     from reentry.review.model import (
@@ -19,7 +21,7 @@ if TYPE_CHECKING:
     from reentry.review.record import RunRecord
 
 
-class ReviewStore(Protocol):
+class ReviewStore(UnitOfWork, Protocol):
     """Reconciliation runs, their flags and the identity decisions of the quality team."""
 
     def paper_item_places(self, item_ids: Sequence[int]) -> dict[int, dict[str, Any]]:

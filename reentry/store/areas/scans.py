@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Protocol
 
+from reentry.store.areas.work import UnitOfWork
+
 if TYPE_CHECKING:
     from reentry.domain.entry import User
     from reentry.domain.scans import (
@@ -17,7 +19,7 @@ if TYPE_CHECKING:
     from reentry.i18n import Msg
 
 
-class ScanStore(Protocol):
+class ScanStore(UnitOfWork, Protocol):
     """Scanned files and pages, the manual queue, page images."""
 
     def scan_file_by_sha256(self, sha256: str) -> ScanFileInfo | None: ...

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from typing import Any, Protocol
 
+from reentry.store.areas.work import UnitOfWork
 
-class SheetStore(Protocol):
+
+class SheetStore(UnitOfWork, Protocol):
     """What is known of every printed sheet, for progress and accounting."""
 
     def sheet_facts(

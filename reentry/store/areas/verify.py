@@ -5,11 +5,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, Protocol
 
+from reentry.store.areas.work import UnitOfWork
+
 if TYPE_CHECKING:
     from reentry.domain.entry import Entry, Item, User
 
 
-class VerifyStore(Protocol):
+class VerifyStore(UnitOfWork, Protocol):
     """Double entry: the policy, second entries, sighted checks, decisions."""
 
     def double_entry_policy_rows(self) -> list[dict[str, Any]]:
