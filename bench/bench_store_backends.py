@@ -249,20 +249,23 @@ class Bench:
             with steps_timed(store, spent):
                 quality = store.user_by_name("qualite") or service.add_user(
                     store, "qualite", "Qualité", Role.QUALITY)
+                cpu = time.process_time()
                 outcome, seconds = timed(lambda: run_reconciliation(
                     store, [files / "sih.csv"], files / "paper.csv",
                     self.folder / f"reconcile-{name}", user=quality,
                     identities_left=files / "temporary.csv",
                     sih_patients=files / "patients.csv"))
+                cpu = time.process_time() - cpu
             whole.values[name] = seconds
-            whole.notes[name] = ", ".join(f"{k} {v:,}" for k, v in outcome.counts.items())
+            whole.notes[name] = ", ".join(f"{k} {v:,}" for k, v in outcome.counts.items()) + \
+                f"; this process's CPU time {cpu:.2f} s (the server's not counted)"
             storing.values[name] = spent.pop("store the run and its flags")
             spent["other"] = seconds - storing.values[name] - sum(spent.values())
             storing.notes[name] = f"{sum(outcome.flag_changes.values()):,} flags; the rest: " + \
                 ", ".join(f"{step} {seconds:.2f} s" for step, seconds in spent.items())
 
         self.each(one)
-        counts = {name: row for name, row in whole.notes.items()}
+        counts = {name: row.split(";")[0] for name, row in whole.notes.items()}
         if len(set(counts.values())) > 1:
             print("  the two stores gave different verdicts:", counts)
 
