@@ -7,6 +7,7 @@ dark where the layout says and its inside white, and the corner marks are solid 
 
 from __future__ import annotations
 
+import dataclasses
 import json
 
 import numpy as np
@@ -19,7 +20,8 @@ from reentry.barcodes import group_for_reading
 from reentry.cli import cli
 from reentry.formdefs import load_forms
 from reentry.layout.model import BoxKind
-from reentry.layout.sheet import form_layouts
+from reentry.layout.sheet import form_layouts, page_layout
+from reentry.model import Allergy
 from reentry.printing.form_pages import comb_groups
 from reentry.printing.mar import BAND_GAP, BAND_HEIGHTS
 from reentry.store import open_store
@@ -175,3 +177,33 @@ def test_a_code_that_names_no_form_page_is_one_line_and_status_2(printed):
     english = CliRunner().invoke(cli, ["--db", str(db), "--lang", "en", "layout",
                                        dossier.code(1)])
     assert english.exit_code == 2 and "not a form to fill in" in english.output
+
+
+class _AllergiesChangedSince:
+    """The store after printing, with the patient's allergies since grown long enough to need
+    the tallest band: the printed page did not move, nor must its layout."""
+
+    def __init__(self, store):
+        self._store = store
+
+    def __getattr__(self, name):
+        return getattr(self._store, name)
+
+    def dossier(self, patient_id, since=None):
+        dossier = self._store.dossier(patient_id, since)
+        many = [Allergy(f"a-{n}", dossier.patient.key, f"allergène au nom long numéro {n}",
+                        reaction="urticaire", severity="severe") for n in range(40)]
+        return dataclasses.replace(dossier, allergies=many)
+
+
+def test_a_medication_record_keeps_the_band_it_was_printed_with(printed):
+    db, pdf, sheets, texts, folder = printed
+    store = open_store(db)
+    try:
+        mar = [s for s in sheets if s.template_id == "medication_administration"]
+        assert all(store.sheet_content(s.serial)["reserved_top"] > 0 for s in mar)
+        for sheet in mar:
+            as_printed = page_layout(store, sheet.code(1))
+            assert page_layout(_AllergiesChangedSince(store), sheet.code(1)) == as_printed
+    finally:
+        store.close()

@@ -4,7 +4,8 @@ The boxes come from ``draw_form_static``, the renderer's own drawing of a page's
 run here on a canvas that is never saved: the reading side cannot drift from the paper. What a
 form's pages look like depends on the definition, on the sheet's content (its medication record
 lines), on the language it was printed in and, for a medication record, on the height of the
-allergy band at the top of each page; all four are read back from the store.
+allergy band at the top of each page (planned with the sheet and kept in its content); all four
+are read back from the store.
 """
 
 from __future__ import annotations
@@ -12,7 +13,6 @@ from __future__ import annotations
 import io
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
 from reportlab.pdfgen.canvas import Canvas
@@ -25,7 +25,7 @@ from reentry.layout.model import POINTS_PER_MM, PageLayout
 from reentry.model import Dossier
 from reentry.printing.fonts import register_fonts
 from reentry.printing.form_pages import draw_form_static, form_pages, needs_doses
-from reentry.printing.mar import layout_band, mar_band
+from reentry.printing.mar import band_reserved
 from reentry.printing.page import Pen, content_box, corner_marks, page_size
 
 
@@ -35,14 +35,16 @@ class NoLayout(UserError):
     message_id = "layout.no_layout"
 
 
-def reserved_top(form: FormDefinition, dossier: Dossier | None, window_start: datetime,
-                 window_hours: float) -> float:
-    """Points left free at the top of each page: the medication record's band (window and
-    allergies, as tall as the patient's allergies need), nothing for other forms."""
+def _reserved_top(form: FormDefinition, content: dict[str, Any], dossier: Dossier | None
+                  ) -> float:
+    """Points left at the top of each page for the medication record's band: as planned and
+    kept with the sheet; for a sheet registered before it was kept, from the patient's
+    allergies as the database holds them now."""
     if not needs_doses(form):
         return 0.0
-    band = mar_band(dossier, window_start, window_hours)
-    return layout_band(band, content_box(form.layout.orientation)).reserved
+    if "reserved_top" in content:
+        return float(content["reserved_top"])
+    return band_reserved(dossier, content_box(form.layout.orientation))
 
 
 def form_layouts(form: FormDefinition, dose_count: int, reserved: float = 0.0,
@@ -98,10 +100,12 @@ def page_layout(store: Any, code: str) -> SheetLayout:
 
         raise NoLayout("layout.not_a_form", template=form_title(instance.template_id))
     batch = next(b for b in store.batches() if b.id == instance.batch_id)
-    doses: Sequence[Any] = store.sheet_content(instance.serial).get("doses", ())
-    dossier = store.dossier(instance.patient_id) if instance.patient_id else None
+    content = store.sheet_content(instance.serial)
+    doses: Sequence[Any] = content.get("doses", ())
+    dossier = (store.dossier(instance.patient_id)
+               if instance.patient_id and "reserved_top" not in content else None)
     with language(batch.language):
-        reserved = reserved_top(form, dossier, batch.window_start, batch.window_hours)
+        reserved = _reserved_top(form, content, dossier)
     layouts = form_layouts(form, len(doses), reserved, batch.language)
     return SheetLayout(resolution.code, instance.serial, instance.template_id,
                        instance.page_count, layouts[resolution.page - 1])
