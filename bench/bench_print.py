@@ -26,7 +26,7 @@ from reentry.printing.assemble import SerialCounter, build_ward_print
 from reentry.printing.render import render_ward
 from reentry.printing.station import PrintRequest, print_batch
 from reentry.store import open_store
-from reentry.store.base import Store
+from reentry.store.areas import Store
 
 AS_OF = datetime(2026, 11, 23, 13, 0, tzinfo=UTC)
 PRINTER = User(0, "bench", "Poste d'impression", Role.NURSE)  # who prints (looked up by no one)
