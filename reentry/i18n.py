@@ -142,3 +142,15 @@ class Msg:
 
 def msg(message_id: str, /, **params: object) -> Msg:
     return Msg(message_id, params)
+
+
+@dataclass(frozen=True)
+class MsgList(Msg):
+    """Several messages shown as one list, each translated whole."""
+
+    parts: tuple[Msg, ...] = ()
+    separator: str = "reconcile.list_separator"
+
+    def render(self, lang: str | None = None) -> str:
+        separator = tr(self.separator, lang=lang)
+        return separator.join(part.render(lang) for part in self.parts)

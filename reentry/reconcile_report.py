@@ -21,10 +21,10 @@ from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
 
 from reentry import clock
+from reentry.domain.items import ItemVerdict, Verdict
 from reentry.files import partial_path, written_whole
 from reentry.i18n import tr
 from reentry.printing.fonts import BOLD, REGULAR, register_fonts, wrap_text
-from reentry.reconcile.items_model import ItemVerdict, Verdict
 
 VERDICTS = tuple(v.value for v in ItemVerdict)
 LISTED_PER_VERDICT = 200

@@ -3,7 +3,7 @@ verdicts.csv and the PDF report, and store the run so that the quality team can 
 
 The run is stored whole (sources with their hashes, every verdict with both sides, unmatched SIH
 items, identity candidates) in one transaction, and applies itself to the flags of earlier runs
-(``reentry.review.lifecycle``): resolutions survive a re-run after a newer SIH export.
+(``reentry.domain.review_lifecycle``): resolutions survive a re-run after a newer SIH export.
 """
 
 from __future__ import annotations
@@ -16,7 +16,10 @@ from typing import cast
 
 from reentry import clock
 from reentry.domain.entry import User
+from reentry.domain.items import PaperItem, SihItem
 from reentry.domain.permissions import Permission, require
+from reentry.domain.review import PatientIdentity
+from reentry.domain.review_run import RunRecord
 from reentry.errors import UserError
 from reentry.files import make_private_folder
 from reentry.importing import detect_format, parse_file
@@ -25,14 +28,11 @@ from reentry.model import Patient
 from reentry.reconcile.csv_columns import bulk_allocation
 from reentry.reconcile.items import reconcile
 from reentry.reconcile.items_csv import read_item_csv, write_verdicts_csv
-from reentry.reconcile.items_model import PaperItem, SihItem
 from reentry.reconcile.items_table import read_item_table
 from reentry.reconcile_report import write_report
 from reentry.reconcile_sources import sih_items_from_batch
 from reentry.review import identities as identity_linking
-from reentry.review.model import PatientIdentity
 from reentry.review.record import (
-    RunRecord,
     apply_links,
     file_info,
     paper_from_csv,

@@ -16,9 +16,9 @@ from pathlib import Path
 
 from reentry.clinical_codes import NURSE_NOTE, movement_of
 from reentry.domain.entry import ItemKind
+from reentry.domain.items import SihItem
 from reentry.importing import parse_file
 from reentry.model import ImportBatch, Observation, PatientKey
-from reentry.reconcile.items_model import SihItem
 
 
 def _ipp(key: PatientKey) -> str:

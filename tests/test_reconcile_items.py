@@ -357,8 +357,8 @@ def test_series_members_need_one_reading_per_tick():
     ("Moniteur lit 4", 2), ("Device/abc", 2), ("device:scope-3", 2), ("SCOPE 12", 2),
 ])
 def test_an_author_is_a_person_a_device_or_nobody(author, kind):
+    from reentry.domain.items import DEVICE_WORDS
     from reentry.reconcile.items_devices import author_class
-    from reentry.reconcile.items_model import DEVICE_WORDS
     assert author_class(author, DEVICE_WORDS) == kind
 
 

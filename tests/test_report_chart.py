@@ -19,10 +19,10 @@ from pdfcheck import page_texts
 from PIL import Image
 
 from reentry.domain.events import EventKind, EventStatus, OutageEvent
+from reentry.domain.review import VERDICTS
 from reentry.domain.sheet_state import SheetCounts
 from reentry.reports.gather import ClosureStats, QualityReport, WardReport
 from reentry.reports.pdf import SHEET_COLOURS, write_pdf
-from reentry.review.model import VERDICTS
 
 DPI = 100
 START = datetime(2026, 11, 23, 20, 0, tzinfo=UTC)

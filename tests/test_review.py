@@ -13,12 +13,12 @@ from click.testing import CliRunner
 
 from reentry.cli import cli
 from reentry.domain.entry import RecordRow, Role
+from reentry.domain.review import CLOSED, FIXED_IN_SIH, OPEN, SUPERSEDED
+from reentry.domain.review_lifecycle import FlagState, transition
 from reentry.entry import service as entry_service
 from reentry.errors import UserError
 from reentry.reconcile_run import run_reconciliation
 from reentry.review import service
-from reentry.review.lifecycle import FlagState, transition
-from reentry.review.model import CLOSED, FIXED_IN_SIH, OPEN, SUPERSEDED
 from reentry.store import open_store
 
 HEADER = "record_id,ipp,nda,kind,code,value,unit,route,effective_time,author,text\n"

@@ -8,18 +8,18 @@ import json
 import subprocess
 from datetime import UTC, datetime, timedelta
 
-from reentry.i18n import language
-from reentry.reconcile.items import reconcile
-from reentry.reconcile.items_model import PaperItem, SihItem
-from reentry.reconcile_report import write_report
-from reentry.review.reasons import (
+from reentry.domain.items import PaperItem, SihItem
+from reentry.domain.review_reasons import (
     as_on_paper,
     reason_json,
     reason_msg,
     reason_texts,
     render_reason,
 )
-from reentry.review.record import ItemJson, item_dict
+from reentry.domain.review_run import ItemJson, item_dict
+from reentry.i18n import language
+from reentry.reconcile.items import reconcile
+from reentry.reconcile_report import write_report
 
 AT = datetime(2026, 11, 23, 21, 0, tzinfo=UTC)
 

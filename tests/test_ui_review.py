@@ -14,9 +14,9 @@ from qt_windows import at_sign_in, type_sign_in
 
 from reentry.demo import create_demo
 from reentry.domain.entry import RecordRow, Role
+from reentry.domain.review import ResolutionReason
 from reentry.entry import service as entry_service
 from reentry.reconcile_run import run_reconciliation
-from reentry.review.model import ResolutionReason
 from reentry.review.record import fold_search
 from reentry.store import open_store
 from ui.review_flag_model import COLUMNS

@@ -19,8 +19,8 @@ from qt_windows import at_sign_in, focused, scan, signed_in, type_sign_in
 
 from reentry import i18n
 from reentry.demo.outage import create_outage_demo
+from reentry.domain.review import OPEN
 from reentry.model import Snapshot
-from reentry.review.model import OPEN
 from reentry.sheets.tracking import tracked_sheets
 from reentry.store import open_store
 from ui import theme

@@ -32,8 +32,7 @@ from PySide6.QtWidgets import (
 
 from reentry import clock, display
 from reentry.domain.entry import ItemKind
-from reentry.i18n import Msg, msg, tr
-from reentry.review.model import (
+from reentry.domain.review import (
     OPEN,
     FlagDetail,
     ResolutionReason,
@@ -43,6 +42,7 @@ from reentry.review.model import (
     resolution_label,
     verdict_label,
 )
+from reentry.i18n import Msg, msg, tr
 from ui import theme
 from ui.language import is_language_change
 from ui.page_view import PageView

@@ -11,9 +11,7 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelInd
 from PySide6.QtGui import QBrush, QColor
 
 from reentry import clock
-from reentry.i18n import tr
-from reentry.review.filters import FlagFilter
-from reentry.review.model import (
+from reentry.domain.review import (
     OPEN,
     FlagRow,
     item_label,
@@ -21,6 +19,8 @@ from reentry.review.model import (
     resolution_label,
     verdict_label,
 )
+from reentry.i18n import tr
+from reentry.review.filters import FlagFilter
 
 # What a quality officer reads, as on paper: the ward by its name, the item by its label
 # (« Fréquence cardiaque », the drug); codes only in the tooltips. The status column gives the

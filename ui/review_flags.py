@@ -24,9 +24,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from reentry.domain.review import CLOSED, KINDS, OPEN, VERDICTS, FlagRow, kind_label, verdict_label
 from reentry.i18n import tr
 from reentry.review.filters import FlagFilter
-from reentry.review.model import CLOSED, KINDS, OPEN, VERDICTS, FlagRow, kind_label, verdict_label
 from ui.column_memory import ColumnMemory, app_settings
 from ui.language import is_language_change
 from ui.review_detail import FlagDetailPane

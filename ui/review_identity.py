@@ -21,9 +21,9 @@ from PySide6.QtWidgets import (
 )
 
 from reentry import clock
+from reentry.domain.review import IdentityCase
 from reentry.i18n import Msg, format_number, tr
 from reentry.reconcile.agreement_text import agreement_text
-from reentry.review.model import IdentityCase
 from ui import theme
 from ui.figure_tables import read_only_table
 from ui.language import is_language_change

@@ -31,10 +31,10 @@ from PySide6.QtWidgets import (
 from reentry import clock
 from reentry.domain.entry import User
 from reentry.domain.permissions import Permission, allowed, require
+from reentry.domain.review import FlagRow, RunInfo, item_label, resolution_label
 from reentry.errors import UserError
 from reentry.i18n import Msg, msg, tr
 from reentry.review import service
-from reentry.review.model import FlagRow, RunInfo, item_label, resolution_label
 from reentry.store.location import LocationLike, as_location
 from reentry.store.opening import open_database
 from ui.language import is_language_change

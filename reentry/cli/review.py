@@ -6,8 +6,8 @@ import click
 
 from reentry import clock
 from reentry.cli.base import Context, cli, user_errors
+from reentry.domain.review import VERDICTS, ResolutionReason
 from reentry.i18n import tr
-from reentry.review.model import VERDICTS, ResolutionReason
 
 
 @cli.group()

@@ -220,12 +220,12 @@ def _quality_follow_up(store: Store, event_id: int, run_id: int, export: Path,
     their flags), and one sheet that never came back declared lost by the ward manager."""
     import csv
 
+    from reentry.domain.items import ItemVerdict
+    from reentry.domain.review import ResolutionReason
     from reentry.events.accounting import declare_sheets
     from reentry.export.csv_items import ITEM_COLUMNS
-    from reentry.reconcile.items_model import ItemVerdict
     from reentry.reconcile_run import run_reconciliation
     from reentry.review import service as review
-    from reentry.review.model import ResolutionReason
 
     quality = _user(store, *QUALITY, Role.QUALITY)
     flags = sorted(review.flags(store, run_id, open_only=True), key=lambda f: f.item_key)

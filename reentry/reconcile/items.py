@@ -66,11 +66,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from reentry.reconcile.drugs import DrugNames, default_drug_names
-from reentry.reconcile.items_assign import hungarian
-from reentry.reconcile.items_csv import paper_from_items, read_item_csv, write_verdicts_csv
-from reentry.reconcile.items_match import DIFFERS, DUPLICATE, IN_SIH, MISSING, Matching, match
-from reentry.reconcile.items_model import (
+from reentry.domain.items import (
     DEFAULT,
     ItemVerdict,
     PaperItem,
@@ -79,6 +75,10 @@ from reentry.reconcile.items_model import (
     Tolerances,
     Verdict,
 )
+from reentry.reconcile.drugs import DrugNames, default_drug_names
+from reentry.reconcile.items_assign import hungarian
+from reentry.reconcile.items_csv import paper_from_items, read_item_csv, write_verdicts_csv
+from reentry.reconcile.items_match import DIFFERS, DUPLICATE, IN_SIH, MISSING, Matching, match
 from reentry.reconcile.items_table import ItemTable, LazyItems, read_item_table
 from reentry.reconcile.items_verdicts import VerdictBuilder
 

@@ -14,9 +14,9 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from reentry.domain.entry import Item
+from reentry.domain.items import PaperItem, Reconciliation, SihItem
 from reentry.files import open_private, written_whole
 from reentry.reconcile.csv_columns import bulk_allocation
-from reentry.reconcile.items_model import PaperItem, Reconciliation, SihItem
 from reentry.reconcile.items_table import read_item_table
 
 VERDICT_COLUMNS = ("item_id", "verdict", "ipp", "kind", "sih_ids", "score", "reason")

@@ -48,12 +48,12 @@ from typing import Any, TypeVar
 import numpy as np
 from rapidfuzz import fuzz, process
 
+from reentry.domain.items import Tolerances
 from reentry.reconcile.authors import AuthorMatch, same_author
 from reentry.reconcile.csv_columns import Categorical, bulk_allocation
 from reentry.reconcile.drugs import DrugName, DrugNames, normalise_text
 from reentry.reconcile.items_assign import one_to_one
 from reentry.reconcile.items_devices import author_class, series_members
-from reentry.reconcile.items_model import Tolerances
 from reentry.reconcile.items_table import (
     KIND_CODES,
     MEDICATION,

@@ -9,13 +9,12 @@ written without making a hundred thousand message trees first. Both give the sam
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from reentry import clock
-from reentry.i18n import DEFAULT_LANGUAGE, Msg, catalog, format_number, get_language, tr
+from reentry.i18n import DEFAULT_LANGUAGE, Msg, MsgList, catalog, format_number, get_language
 
 if TYPE_CHECKING:  # the store reads reasons back; it must not load rapidfuzz for that
     from reentry.reconcile.drugs import DrugName
@@ -28,18 +27,6 @@ class Constant(tuple):
     """A spec that many reasons share (a list of field names): rendered once per renderer."""
 
     __slots__ = ()
-
-
-@dataclass(frozen=True)
-class MsgList(Msg):
-    """Several messages shown as one list, each translated whole."""
-
-    parts: tuple[Msg, ...] = ()
-    separator: str = "reconcile.list_separator"
-
-    def render(self, lang: str | None = None) -> str:
-        separator = tr(self.separator, lang=lang)
-        return separator.join(part.render(lang) for part in self.parts)
 
 
 def spec(message_id: str, /, **params: object) -> Spec:

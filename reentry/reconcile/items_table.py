@@ -25,6 +25,7 @@ from typing import Any, TypeVar
 import numpy as np
 
 from reentry.domain.entry import ItemKind
+from reentry.domain.items import PaperItem, SihItem
 from reentry.i18n import msg
 from reentry.importing.csv_tables import ITEM_KINDS, ITEM_REQUIRED, parse_datetime, parse_number
 from reentry.importing.source import SourceFile
@@ -34,7 +35,6 @@ from reentry.reconcile.csv_columns import (
     bulk_allocation,
     read_csv_columns,
 )
-from reentry.reconcile.items_model import PaperItem, SihItem
 
 VITAL, MEDICATION, NOTE, MOVEMENT = (
     ItemKind.VITAL_SIGN.value, ItemKind.MEDICATION_ADMINISTRATION.value,

@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 
+from reentry.domain.items import ItemVerdict, Tolerances, Verdict
 from reentry.i18n import format_number
 from reentry.reconcile.csv_columns import Categorical, bulk_allocation
 from reentry.reconcile.drugs import DrugName, normalise_text
@@ -35,7 +36,6 @@ from reentry.reconcile.items_match import (
     VALUE,
     Matching,
 )
-from reentry.reconcile.items_model import ItemVerdict, Tolerances, Verdict
 from reentry.reconcile.items_reasons import (
     Renderer,
     Spec,

@@ -30,6 +30,8 @@ from reentry.barcodes import group_for_reading, page_code
 from reentry.domain.entry import User
 from reentry.domain.events import EventKind, OutageEvent
 from reentry.domain.permissions import Permission, require
+from reentry.domain.review import PatientIdentity
+from reentry.domain.review_reasons import render_reason
 from reentry.errors import UserError
 from reentry.events.accounting import account_lines, accounting_csv
 from reentry.files import make_private_folder, write_private_text
@@ -38,8 +40,6 @@ from reentry.progress import CancelToken, Progress, ProgressCallback, ignore_pro
 from reentry.reports.csv_out import write_csv
 from reentry.reports.gather import report_event
 from reentry.reports.quality import REPORT_FILES, guard_write, report_files
-from reentry.review.model import PatientIdentity
-from reentry.review.reasons import render_reason
 from reentry.sheets.tracking import tracked_sheets
 from reentry.store.areas import ReportStore, Store
 from reentry.store.audit_chain import ChainHead

@@ -15,11 +15,11 @@ from pathlib import Path
 from typing import Any
 
 from reentry import clock
+from reentry.domain.review import VERDICTS
 from reentry.files import open_private, written_whole
 from reentry.i18n import get_language
 from reentry.reports.gather import SHEET_COLUMNS, QualityReport
 from reentry.reports.labels import kind_text, reason_text, status_text
-from reentry.review.model import VERDICTS
 
 WARD_COLUMNS = ("ward", "ward_name", *SHEET_COLUMNS, *VERDICTS, "flags_open", "flags_closed",
                 "closure_median_hours", "closure_max_hours")

@@ -25,11 +25,11 @@ from reentry import clock
 from reentry.barcodes import group_for_reading, page_code
 from reentry.display import natural_key
 from reentry.domain.events import EventKind, OutageEvent
+from reentry.domain.review import OPEN, VERDICTS, PatientIdentity
+from reentry.domain.review_reasons import reason_texts
 from reentry.domain.sheet_state import UNACCOUNTED, SheetCounts
 from reentry.errors import UserError
 from reentry.events.accounting import account_lines
-from reentry.review.model import OPEN, VERDICTS, PatientIdentity
-from reentry.review.reasons import reason_texts
 from reentry.sheets.tracking import TrackedSheet, tracked_sheets
 from reentry.store.areas import EventStore, Store
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from reentry import clock, display
 from reentry.domain.events import OutageEvent
+from reentry.domain.review import paper_reference
 from reentry.formdefs import load_forms
 from reentry.i18n import get_language, tr
 from reentry.reports.gather import FLAG, OpenItem, WardReport
-from reentry.review.model import paper_reference
 
 
 def duration_text(hours: float | None) -> str:

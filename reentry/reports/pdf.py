@@ -37,10 +37,11 @@ from reportlab.platypus import (
 from reportlab.platypus.flowables import Flowable
 
 from reentry import clock, display
+from reentry.domain.items import ItemVerdict
+from reentry.domain.review import VERDICTS
 from reentry.files import create_private_file
 from reentry.i18n import get_language, msg, tr
 from reentry.printing.fonts import BOLD, REGULAR, fit_text, register_fonts, wrap_text
-from reentry.reconcile.items_model import ItemVerdict
 from reentry.reports.gather import (
     FLAG,
     SHEET_COLUMNS,
@@ -59,7 +60,6 @@ from reentry.reports.labels import (
     ward_axis_label,
     ward_label,
 )
-from reentry.review.model import VERDICTS
 
 PAGE = landscape(A4)
 MARGIN = 12 * mm

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from reentry.review.model import OPEN, FlagRow
+from reentry.domain.review import OPEN, FlagRow
 from reentry.review.record import fold_search
 
 

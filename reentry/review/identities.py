@@ -13,11 +13,12 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from reentry import i18n
+from reentry.domain.review import PatientIdentity
+from reentry.domain.review_run import Candidate, IdentityOutcome
 from reentry.model import Patient
 from reentry.reconcile.identity import (
     MAX_CANDIDATES,
@@ -33,30 +34,9 @@ from reentry.reconcile.identity_pairs import (
     score_pairs,
 )
 from reentry.reconcile.identity_table import COLUMNS, Vocabulary, build_table, read_rows
-from reentry.review.model import PatientIdentity
 from reentry.store.areas import Store
 
 IdentityRow = list[str]
-
-
-@dataclass(frozen=True)
-class Candidate:
-    right_id: str
-    score: float
-    fields: str
-
-
-@dataclass(frozen=True)
-class IdentityOutcome:
-    """The automatic decision for one temporary identity and its candidates, best first."""
-
-    left_id: str
-    decision: str
-    right_id: str | None
-    score: float
-    fields: str
-    reason: dict[str, str]  # language → why
-    candidates: list[Candidate]
 
 
 def traits(row: Sequence[str]) -> PatientIdentity:

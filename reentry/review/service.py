@@ -14,9 +14,7 @@ from typing import Any
 
 from reentry.domain.entry import User
 from reentry.domain.permissions import Permission, require
-from reentry.errors import UserError
-from reentry.review.filters import FlagFilter
-from reentry.review.model import (
+from reentry.domain.review import (
     CLOSED,
     OPEN,
     FlagDetail,
@@ -26,6 +24,8 @@ from reentry.review.model import (
     ResolutionReason,
     RunInfo,
 )
+from reentry.errors import UserError
+from reentry.review.filters import FlagFilter
 from reentry.store.areas import ReviewStore
 
 

@@ -9,19 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from reentry import clock
 from reentry.domain.entry import User
-from reentry.errors import UserError
-from reentry.review.lifecycle import (
-    CLOSED_BY_RUN,
-    FLAGGED,
-    KEPT,
-    REOPENED,
-    SUPERSEDED,
-    VERDICT_CHANGED,
-    FlagState,
-    Transition,
-    transition,
-)
-from reentry.review.model import (
+from reentry.domain.review import (
     CLOSED,
     FLAGGED_VERDICTS,
     OPEN,
@@ -35,11 +23,23 @@ from reentry.review.model import (
     RunInfo,
     SourceInfo,
 )
+from reentry.domain.review_lifecycle import (
+    CLOSED_BY_RUN,
+    FLAGGED,
+    KEPT,
+    REOPENED,
+    SUPERSEDED,
+    VERDICT_CHANGED,
+    FlagState,
+    Transition,
+    transition,
+)
+from reentry.errors import UserError
 from reentry.store.database import SqlConnection
 from reentry.store.sqlite_entry import _audit
 
 if TYPE_CHECKING:
-    from reentry.review.record import RunRecord
+    from reentry.domain.review_run import RunRecord
 
 _CHUNK = 500  # parameters per IN (...) list, well under SQLite's limit
 
@@ -271,7 +271,7 @@ class ReviewQueries:
 
 
 def _insert_verdicts(conn: SqlConnection, run_id: int, record: RunRecord) -> None:
-    from reentry.review.record import ItemJson
+    from reentry.domain.review_run import ItemJson
 
     conn.executemany(
         "INSERT INTO review_verdicts (run_id, item_key, verdict, ipp, temporary_id, identity,"
@@ -306,7 +306,7 @@ def _insert_identities(conn: SqlConnection, run_id: int, record: RunRecord) -> N
 
 def _apply_flags(conn: SqlConnection, run_id: int, at: str, record: RunRecord
                  ) -> dict[str, int]:
-    """Open, keep, close or reopen every flag this run touches (``reentry.review.lifecycle``).
+    """Open, keep, close or reopen every flag this run touches (``domain.review_lifecycle``).
 
     Flags that merely stay as they are (most of them, run after run) are updated together at
     the end; every other change is written in verdict order, with its event and audit line."""

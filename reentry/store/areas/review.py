@@ -10,7 +10,7 @@ from reentry.store.areas.work import UnitOfWork
 
 if TYPE_CHECKING:
     from reentry.domain.entry import User
-    from reentry.review.model import (
+    from reentry.domain.review import (
         FlagDetail,
         FlagRow,
         IdentityCase,
@@ -18,7 +18,7 @@ if TYPE_CHECKING:
         PatientIdentity,
         RunInfo,
     )
-    from reentry.review.record import RunRecord
+    from reentry.domain.review_run import RunRecord
 
 
 class ReviewStore(UnitOfWork, Protocol):

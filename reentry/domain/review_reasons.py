@@ -19,8 +19,7 @@ from json.encoder import encode_basestring as _string
 from typing import Any
 
 from reentry import clinical_codes, display
-from reentry.i18n import LANGUAGES, Msg, format_number, get_language
-from reentry.reconcile.items_reasons import MsgList
+from reentry.i18n import LANGUAGES, Msg, MsgList, format_number, get_language
 
 
 def reason_json(reason: Msg) -> str:

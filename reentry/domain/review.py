@@ -3,7 +3,7 @@
 A *flag* is a paper item whose verdict is ``differs``, ``missing`` or ``duplicate``. It is keyed
 by the paper item (``item_key``), not by the run, so that its resolution outlives the run that
 raised it: a later run after a newer SIH export keeps it, closes it, or reopens it (see
-``reentry.review.lifecycle``).
+``reentry.domain.review_lifecycle``).
 """
 
 from __future__ import annotations
@@ -17,10 +17,10 @@ from typing import Any
 from reentry import clinical_codes, display
 from reentry.barcodes import group_for_reading, page_code
 from reentry.domain.entry import ItemKind
+from reentry.domain.items import ItemVerdict
+from reentry.domain.review_reasons import reason_texts, render_reason
 from reentry.i18n import get_language, tr
 from reentry.model import Patient, Sex
-from reentry.reconcile.items_model import ItemVerdict
-from reentry.review.reasons import reason_texts, render_reason
 
 VERDICTS = tuple(v.value for v in ItemVerdict)  # in_sih first, then the flagged ones
 FLAGGED_VERDICTS = tuple(v for v in VERDICTS if v != ItemVerdict.IN_SIH)

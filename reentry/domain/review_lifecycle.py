@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from reentry.review.model import (
+from reentry.domain.review import (
     CLOSED,
     FIXED_IN_SIH,
     FLAGGED_VERDICTS,
