@@ -14,6 +14,7 @@ from enum import StrEnum
 
 from reentry.domain.entry import User
 from reentry.errors import UserError
+from reentry.registry import SheetStatus
 
 
 class EventKind(StrEnum):
@@ -94,3 +95,13 @@ class UnaccountedSheets(UserError):
         wards = ", ".join(f"{ward} ({count})" for ward, count in self.by_ward.items())
         super().__init__("events.exception_outdated" if outdated_exception else None,
                          count=sum(self.by_ward.values()), wards=wards)
+
+
+@dataclass(frozen=True)
+class SheetToDeclare:
+    """What decides whether a sheet may still be declared lost or not used."""
+
+    status: SheetStatus  # in the print registry
+    template_id: str
+    event_status: EventStatus | None  # None: printed outside any outage event
+    entered: bool  # its re-entry was finished

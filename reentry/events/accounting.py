@@ -18,7 +18,9 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from reentry.barcodes import group_for_reading, page_code
 from reentry.domain.entry import User
+from reentry.domain.events import EventStatus, SheetToDeclare
 from reentry.domain.permissions import Permission, require
 from reentry.domain.sheet_state import (
     DECLARATIONS,
@@ -28,8 +30,10 @@ from reentry.domain.sheet_state import (
     count_states,
 )
 from reentry.errors import UserError
+from reentry.registry import NOT_FORMS, SheetStatus
 from reentry.sheets.tracking import TrackedSheet
 from reentry.store.areas import EventStore
+from reentry.store.areas.work import unit_of_work
 
 
 @dataclass(frozen=True)
@@ -91,4 +95,29 @@ def declare_sheets(store: EventStore, serials: Sequence[int], outcome: SheetStat
     unique = list(dict.fromkeys(serials))
     if not unique:
         raise UserError("events.no_sheet_given")
-    return store.declare_sheet_outcomes(unique, chosen, reason, user)
+    return _declare(store, unique, chosen, reason, user)
+
+
+@unit_of_work
+def _declare(store: EventStore, serials: list[int], outcome: SheetState, reason: str,
+             user: User) -> int:
+    """Every sheet or none: the checks and the writes in one unit of work, so that a sheet
+    entered or an event closed on another PC meanwhile is refused, not declared."""
+    facts = store.sheets_to_declare(serials)
+    for serial in serials:
+        _refuse_undeclarable(serial, facts.get(serial))
+    return store.declare_sheet_outcomes(serials, outcome, reason, user)
+
+
+def _refuse_undeclarable(serial: int, sheet: SheetToDeclare | None) -> None:
+    code = group_for_reading(page_code(serial, 1))
+    if sheet is None:
+        raise UserError("events.declare_unknown", code=code)
+    if sheet.status in (SheetStatus.SUPERSEDED, SheetStatus.CANCELLED):
+        raise UserError(f"events.declare_{sheet.status.value}", code=code)
+    if sheet.template_id in NOT_FORMS:
+        raise UserError("events.declare_not_a_form", code=code)
+    if sheet.event_status is EventStatus.CLOSED:
+        raise UserError("events.declare_event_closed", code=code)
+    if sheet.entered:
+        raise UserError("events.declare_entered", code=code)

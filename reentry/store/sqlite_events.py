@@ -17,20 +17,22 @@ from typing import Any
 from urllib.parse import quote
 
 from reentry import clock
-from reentry.barcodes import group_for_reading, page_code
 from reentry.domain.entry import User
 from reentry.domain.events import (
     EventKind,
     EventStatus,
     OutageEvent,
+    SheetToDeclare,
     SignedException,
 )
 from reentry.domain.sheet_state import UNACCOUNTED, SheetState, sheet_state
-from reentry.errors import DatabaseError, UserError
-from reentry.registry import NOT_FORMS
+from reentry.errors import DatabaseError
+from reentry.registry import SheetStatus
 from reentry.store.database import POSTGRESQL, SqlConnection
 from reentry.store.sqlite_entry import _audit
 from reentry.store.sqlite_sheets import sheet_fact_rows
+
+_CHUNK = 500  # serials per IN (...) list, well under either engine's parameter limit
 
 _EVENT_SELECT = """
     SELECT o.*, d.username AS declared_name, e.username AS ended_name,
@@ -149,14 +151,31 @@ class EventQueries:
 
     # -- declaring sheets -----------------------------------------------------------------------
 
+    def sheets_to_declare(self, serials: Sequence[int]) -> dict[int, SheetToDeclare]:
+        """What the registry and the events say of each of ``serials`` (absent: unknown)."""
+        found: dict[int, SheetToDeclare] = {}
+        unique = list(dict.fromkeys(serials))
+        for start in range(0, len(unique), _CHUNK):
+            chunk = unique[start:start + _CHUNK]
+            marks = ", ".join("?" * len(chunk))
+            for r in self._rows(
+                    "SELECT f.serial, f.status, f.template_id, o.status AS event_status,"
+                    " EXISTS (SELECT 1 FROM sheet_events s WHERE s.serial = f.serial"
+                    "         AND s.action = 'entered') AS entered"
+                    " FROM form_instances f JOIN print_batches b ON b.id = f.batch_id"
+                    " LEFT JOIN outage_events o ON o.id = b.event_id"
+                    f" WHERE f.serial IN ({marks})", chunk):
+                found[r["serial"]] = SheetToDeclare(
+                    SheetStatus(r["status"]), r["template_id"],
+                    EventStatus(r["event_status"]) if r["event_status"] else None,
+                    bool(r["entered"]))
+        return found
+
     def declare_sheet_outcomes(self, serials: Sequence[int], outcome: SheetState,
                                reason: str, user: User) -> int:
-        """Declare every sheet, or none: each must be a sheet still standing, not entered, of an
-        event not closed."""
+        """Record ``outcome`` for every sheet, with the reason and who says so (audited)."""
         now = clock.to_storage(clock.now())
         with self._transaction() as conn:
-            for serial in serials:
-                _check_declarable(conn, serial)
             conn.executemany(
                 "INSERT INTO sheet_events (serial, at, action, \"user\", reason)"
                 " VALUES (?, ?, ?, ?, ?)",
@@ -242,28 +261,6 @@ def _adopt_prepared(conn: SqlConnection, event_id: int,
         if cursor.rowcount:
             adopted.append(batch_id)
     return adopted
-
-
-def _check_declarable(conn: SqlConnection, serial: int) -> None:
-    code = group_for_reading(page_code(serial, 1))
-    row = conn.execute(
-        "SELECT f.status, f.template_id, o.status FROM form_instances f"
-        " JOIN print_batches b ON b.id = f.batch_id"
-        " LEFT JOIN outage_events o ON o.id = b.event_id WHERE f.serial = ?",
-        (serial,)).fetchone()
-    if row is None:
-        raise UserError("events.declare_unknown", code=code)
-    status, template, event_status = row
-    if status in ("superseded", "cancelled"):
-        raise UserError(f"events.declare_{status}", code=code)
-    if template in NOT_FORMS:
-        raise UserError("events.declare_not_a_form", code=code)
-    if event_status == EventStatus.CLOSED.value:
-        raise UserError("events.declare_event_closed", code=code)
-    entered = conn.execute("SELECT 1 FROM sheet_events WHERE serial = ? AND action = 'entered'",
-                           (serial,)).fetchone()
-    if entered:
-        raise UserError("events.declare_entered", code=code)
 
 
 def _event(r: dict[str, Any]) -> OutageEvent:

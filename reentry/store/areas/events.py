@@ -11,10 +11,7 @@ from reentry.store.areas.work import UnitOfWork
 
 if TYPE_CHECKING:
     from reentry.domain.entry import User
-    from reentry.domain.events import (
-        EventKind,
-        OutageEvent,
-    )
+    from reentry.domain.events import EventKind, OutageEvent, SheetToDeclare
     from reentry.domain.sheet_state import SheetState
 
 
@@ -62,11 +59,14 @@ class EventStore(UnitOfWork, Protocol):
     def event_of_serial(self, serial: int) -> int | None: ...
     def event_of_batch(self, batch_id: int) -> int | None: ...
     def event_batch_ids(self, event_id: int) -> list[int]: ...
+    def sheets_to_declare(self, serials: Sequence[int]) -> dict[int, SheetToDeclare]:
+        """What the registry and the events say of each of ``serials`` (absent: unknown)."""
+        ...
+
     def declare_sheet_outcomes(
         self, serials: Sequence[int], outcome: SheetState, reason: str, user: User
     ) -> int:
-        """Declare every sheet, or none: each must be a sheet still standing, not entered,
-        of an event not closed."""
+        """Record ``outcome`` for every sheet, with the reason and who says so (audited)."""
         ...
 
     def reserve_serial_ranges(self, first_serial: int, first_temporary: int) -> None:
