@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 
 import pytest
 from PySide6.QtCore import Qt
-from qt_windows import focused, scan, shown
+from qt_windows import focused, scan, shown, type_sign_in
 
 from reentry.domain.entry import EntryStatus, Role
 from reentry.domain.verification import Stage
@@ -50,10 +50,8 @@ def window(qtbot, db_path, stored):
 def sign_in(qtbot, window, username):
     if window.user is not None:
         qtbot.keyClick(focused(), Qt.Key.Key_Q, CTRL | Qt.KeyboardModifier.ShiftModifier)
-    field = window.sign_in_page.name_field
-    qtbot.waitUntil(field.hasFocus)
-    qtbot.keyClicks(field, username)
-    qtbot.keyClick(field, Qt.Key.Key_Return)
+    qtbot.waitUntil(window.sign_in_page.name_field.hasFocus)
+    type_sign_in(qtbot, window.sign_in_page, username)
     assert window.user.username == username
 
 
