@@ -133,6 +133,20 @@ def test_another_nurse_at_the_lock_closes_the_first_session_and_keeps_her_draft(
     assert his.username == "jmartin" and stored.drafts(marie) == [draft]
 
 
+def test_a_badge_scanned_at_the_lock_asks_that_persons_password(qtbot, db_path, nurses):
+    window = signed_in(qtbot, ReentryWindow(db_path, now=lambda: NOW, beep=lambda: None))
+    window.session.lock()
+    overlay = window.lock_overlay
+    qtbot.waitUntil(overlay.secret.hasFocus)
+    scan(qtbot, window, BADGE)
+    assert overlay.name.isVisible() and overlay.name.text() == BADGE
+    assert overlay.secret.hasFocus() and overlay.secret.text() == ""
+    assert window.session.locked and window.user.username == "mdupont"  # nothing until then
+    qtbot.keyClicks(overlay.secret, PASSWORD)
+    qtbot.keyClick(overlay.secret, Qt.Key.Key_Return)
+    assert not window.session.locked and window.user.username == BADGE
+
+
 def test_the_lock_covers_the_print_station_and_every_dialog(qtbot, db_path, nurses):
     main = shown(qtbot, MainWindow(db_path, Settings(), now=lambda: NOW))
     assert loaded(qtbot, main)
