@@ -94,3 +94,22 @@ def test_only_an_admin_disables_and_never_themselves(store, alice):
         auth.disable_user(store, "admin", alice)
     with pytest.raises(UserError, match="propre compte"):
         auth.disable_user(store, "admin", admin)
+
+
+@pytest.mark.both_backends
+def test_two_first_admins_at_once_make_one(store, store_location):
+    """Both PCs saw an empty database before either wrote: the store checks again inside its
+    write transaction, so the second is refused and nothing of it is written."""
+    from reentry.auth.passwords import hash_secret
+    from reentry.store import open_store
+
+    other_pc = open_store(store_location)
+    try:
+        assert store.count_users() == other_pc.count_users() == 0
+        first = store.add_account("dsi", "DSI", Role.ADMIN, hash_secret(SECRET), None)
+        with pytest.raises(UserError, match="Réservé à un administrateur"):
+            other_pc.add_account("mallory", "", Role.ADMIN, hash_secret(SECRET), None)
+    finally:
+        other_pc.close()
+    assert [u.username for u in store.users()] == [first.username]
+    assert [json.loads(r["detail"])["username"] for r in _audit(store, "user_added")] == ["dsi"]

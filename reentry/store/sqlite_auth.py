@@ -7,6 +7,7 @@ from typing import Any
 
 from reentry import clock
 from reentry.domain.entry import Role, User
+from reentry.errors import UserError
 from reentry.store.database import SqlConnection
 from reentry.store.sqlite_entry import _audit, _user
 
@@ -27,8 +28,12 @@ class AuthQueries:
 
     def add_account(self, username: str, display_name: str, role: Role, password_hash: str,
                     by: User | None) -> User:
-        """One transaction: the account, its hash and the audit record naming who created it."""
+        """One transaction: the account, its hash and the audit record naming who created it.
+        Without ``by`` (the first admin) the database must still have no account, checked in
+        that same transaction: two first admins typed at once on two PCs make one."""
         with self._transaction() as conn:
+            if by is None and conn.rows("SELECT count(*) AS n FROM users")[0]["n"]:
+                raise UserError("auth.admin_only")
             new_id = conn.insert(
                 "INSERT INTO users (username, display_name, role, created_at, password_hash)"
                 " VALUES (?, ?, ?, ?, ?)",
