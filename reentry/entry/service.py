@@ -229,7 +229,11 @@ def record_row(store: Store, command: RecordRow, *, now: datetime | None = None)
     """Check and store one row at once (one transaction), with what it means for the SIH."""
     require(command.user, Permission.ENTER)
     entry, items = checked_row(store, command, now=now)
-    return store.save_entry(entry, items, command.user)
+    saved = store.save_entry(entry, items, command.user)
+    from reentry.second_read.crosscheck import check_after_save  # it imports this module
+
+    check_after_save(store, saved, command.user)  # the scanned page's second reading, if any
+    return saved
 
 
 def checked_row(store: Store, command: RecordRow, *, now: datetime | None = None
@@ -382,9 +386,13 @@ def drafts(store: EntryStore, user: User) -> list[Draft]:
     return store.drafts(user)
 
 
-def mark_sheet_entered(store: EntryStore, user: User, serial: int) -> None:
-    require(user, Permission.ENTER)
-    store.mark_entered(serial, user)
+def mark_sheet_entered(store: Store, user: User, serial: int, reason: str | None = None
+                       ) -> None:
+    """The sheet is finished; refused (``WrittenNotTyped``) while its scanned page holds a
+    field written but neither typed nor confirmed, unless ``reason`` says why."""
+    from reentry.second_read.crosscheck import finish_sheet
+
+    finish_sheet(store, user, serial, reason)
 
 
 def sheet_history(store: EntryStore, serial: int) -> list[Entry]:

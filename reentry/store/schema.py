@@ -313,4 +313,5 @@ from reentry.store import (  # noqa: E402, F401, I001
     schema_review,
     schema_auth,
     schema_audit,
+    schema_second_read,
 )

@@ -65,6 +65,7 @@ from reentry.store.sqlite_registry import RegistryQueries
 from reentry.store.sqlite_reports import ReportQueries
 from reentry.store.sqlite_review import ReviewQueries
 from reentry.store.sqlite_scans import ScanQueries
+from reentry.store.sqlite_second_read import SecondReadQueries
 from reentry.store.sqlite_sheets import SheetQueries
 from reentry.store.sqlite_verify import VerifyQueries
 
@@ -83,7 +84,8 @@ def alphabetical_key(text: str | None) -> str:
 
 
 class SqliteStore(RegistryQueries, EntryQueries, EventQueries, SheetQueries, ScanQueries,
-                  VerifyQueries, AdmissionQueries, ReviewQueries, ReportQueries, AuthQueries):
+                  VerifyQueries, AdmissionQueries, ReviewQueries, ReportQueries, AuthQueries,
+                  SecondReadQueries):
     """The ``Store`` on one database (``SqlConnection``). Create it with ``open_store``."""
 
     def __init__(self, sql: SqlConnection, path: str) -> None:

@@ -25,6 +25,7 @@ from reentry.store.areas.registry import RegistryStore
 from reentry.store.areas.reports import ReportStore
 from reentry.store.areas.review import ReviewStore
 from reentry.store.areas.scans import ScanStore
+from reentry.store.areas.second_read import SecondReadStore
 from reentry.store.areas.sheets import SheetStore
 from reentry.store.areas.verify import VerifyStore
 
@@ -41,6 +42,7 @@ class Store(
     ReviewStore,
     ReportStore,
     AuthStore,
+    SecondReadStore,
     Protocol,
 ):
     """Every area of the store at once."""
@@ -56,6 +58,7 @@ __all__ = [
     "ReportStore",
     "ReviewStore",
     "ScanStore",
+    "SecondReadStore",
     "SheetStore",
     "Store",
     "VerifyStore",

@@ -1,0 +1,247 @@
+"""The cross-check of a sheet: each field of each scanned row, the typed value beside the reading.
+
+Each stored page image is read once (``read_sheet``: the slow part, outside any transaction);
+the comparison (``compare``) is pure and cheap, re-run whenever rows are saved and when the
+sheet is finished, its outcome kept per sheet for the progress screen and the quality report.
+Typed values are stored in the form's canonical text ("37.5", "14:05", "given") and readings
+are brought to the same text through the same parser, so « 37,5 » read agrees with 37.5 typed.
+
+Nothing is ever filled in by the machine: a disagreement is answered by the typist, who confirms
+what is typed (``confirm_as_typed``) or types a correction (recorded when the row is saved);
+finishing a sheet with a field written on paper but not typed needs a reason.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Protocol
+
+from reentry.barcodes import page_code
+from reentry.domain.entry import Entry, User
+from reentry.domain.permissions import Permission, require
+from reentry.domain.second_read import (
+    Acknowledgement,
+    AckOutcome,
+    FieldCheck,
+    FieldKey,
+    FieldReading,
+    Ink,
+    PageReading,
+    ReadOutcome,
+    SheetCheck,
+    Verdict,
+)
+from reentry.errors import UserError
+from reentry.formdefs import load_forms
+from reentry.store.areas import EntryStore, RegistryStore, ScanStore, SecondReadStore, Store
+from reentry.store.areas.work import unit_of_work
+
+
+class SheetCheckStore(EntryStore, RegistryStore, ScanStore, SecondReadStore, Protocol):
+    """What the comparison reads and writes: the sheet, its typed rows, its scanned pages and
+    their readings."""
+
+
+class WrittenNotTyped(UserError):
+    """A sheet finished while the paper holds fields nobody typed: a reason is needed."""
+
+    message_id = "second_read.finish_written_not_typed"
+
+
+# -- reading -----------------------------------------------------------------------------------
+
+
+def read_sheet(store: Store, serial: int) -> list[PageReading]:
+    """The reading of every scanned page of the sheet (the latest image of each page), each
+    image read the first time it is asked for and kept."""
+    from reentry.layout.sheet import NoLayout, page_layout
+    from reentry.second_read.page import read_stored_page
+
+    instance = store.form_instance(serial)
+    form = load_forms().get(instance.template_id) if instance is not None else None
+    readings = []
+    for scan in (p for p in store.scan_pages(serial) if p.current):
+        reading = store.page_reading(scan.id)
+        if reading is None:
+            image = store.queued_page_image(scan.id)
+            try:
+                layout = page_layout(store, page_code(serial, scan.page)).layout
+            except NoLayout:
+                layout = None
+            if layout is None or form is None:
+                reading = PageReading(scan.id, serial, scan.page, ReadOutcome.NO_LAYOUT)
+            else:
+                reading = read_stored_page(image, scan.dpi, layout, form, scan.id, serial,
+                                           scan.page)
+            reading = store.save_page_reading(reading)
+        readings.append(reading)
+    return readings
+
+
+def stored_readings(store: SheetCheckStore, serial: int) -> list[PageReading]:
+    """The readings already made of the sheet's current page images (none is read here)."""
+    found = (store.page_reading(p.id) for p in store.scan_pages(serial) if p.current)
+    return [r for r in found if r is not None]
+
+
+# -- comparing ---------------------------------------------------------------------------------
+
+
+def verdict(reading: FieldReading, typed: str | None) -> Verdict:
+    if reading.ink is Ink.UNSURE:
+        return Verdict.UNSURE
+    if reading.ink is Ink.BLANK:
+        return Verdict.AGREES if typed is None else Verdict.TYPED_NOT_WRITTEN
+    if typed is None:
+        return Verdict.WRITTEN_NOT_TYPED
+    if not reading.readable:
+        return Verdict.AGREES  # initials, a note: written and typed is all that can be told
+    if reading.value is None:
+        return Verdict.UNSURE
+    return Verdict.AGREES if reading.value == typed else Verdict.DIFFERS
+
+
+def typed_values(entries: Sequence[Entry]) -> dict[FieldKey, str]:
+    """The active typed value of every field: rows by (section, row), the sheet's own values
+    from its latest row."""
+    typed: dict[FieldKey, str] = {}
+    for entry in sorted(entries, key=lambda e: e.id):
+        for field_id, value in entry.sheet_values.items():
+            typed[FieldKey("", None, field_id)] = value
+        for field_id, value in entry.values.items():
+            typed[FieldKey(entry.section_id, entry.row_index, field_id)] = value
+    return typed
+
+
+def _typed(typed: dict[FieldKey, str], key: FieldKey) -> str | None:
+    if key.row_index is None:
+        return typed.get(FieldKey("", None, key.field_id))
+    return typed.get(key)
+
+
+def compare(serial: int, readings: Sequence[PageReading], entries: Sequence[Entry],
+            acknowledgements: Sequence[Acknowledgement]) -> SheetCheck:
+    """Every field of every readable page, typed beside read; a disagreement answered by a
+    typist for the same typed and read values stays answered."""
+    typed = typed_values([e for e in entries if e.status == "active"])
+    answered = {(a.key, a.typed_value, a.read_value): a for a in acknowledgements}
+    checks = []
+    for page in sorted(readings, key=lambda r: r.page):
+        for reading in page.fields:
+            value = _typed(typed, reading.key)
+            found = verdict(reading, value)
+            ack = answered.get((reading.key, value, reading.value))
+            checks.append(FieldCheck(page.page, reading, value, found,
+                                     ack if found is not Verdict.AGREES else None))
+    return SheetCheck(serial, tuple(checks),
+                      tuple(r.page for r in readings if r.outcome is ReadOutcome.MARKS_NOT_FOUND),
+                      tuple(sorted(r.page for r in readings)))
+
+
+def cross_check(store: SheetCheckStore, serial: int) -> SheetCheck:
+    """The sheet's cross-check from the readings already made (see ``read_sheet``)."""
+    return compare(serial, stored_readings(store, serial),
+                   store.entries(serial, include_corrected=False),
+                   store.acknowledgements(serial))
+
+
+def _keep(store: SheetCheckStore, check: SheetCheck) -> None:
+    """The outcome the progress screen and the quality report count."""
+    if not check.scanned_pages:
+        return
+    counts: dict[str, object] = {**check.counts(), "open": [
+        {"section": f.key.section_id, "row": f.key.row_index, "field": f.key.field_id,
+         "typed": f.typed} for f in check.open]}
+    store.save_sheet_cross_check(check.serial, len(check.open),
+                                 len(check.open_written_not_typed), counts)
+
+
+def check_sheet(store: Store, serial: int) -> SheetCheck:
+    """Read what has not been read yet, compare, keep the outcome."""
+    read_sheet(store, serial)
+    return _checked(store, serial)
+
+
+@unit_of_work
+def _checked(store: SheetCheckStore, serial: int) -> SheetCheck:
+    check = cross_check(store, serial)
+    _keep(store, check)
+    return check
+
+
+def check_after_save(store: Store, entry: Entry, user: User) -> SheetCheck | None:
+    """The cross-check again once a row is saved (nothing to do for a sheet never scanned).
+    A disagreement of that row that was open and whose typed value the row changed is recorded
+    as corrected by typing, with who and when."""
+    if not store.scan_pages(entry.serial):
+        return None
+    read_sheet(store, entry.serial)
+    return _after_save(store, entry, user)
+
+
+@unit_of_work
+def _after_save(store: SheetCheckStore, entry: Entry, user: User) -> SheetCheck:
+    before = store.sheet_cross_check(entry.serial)
+    was_open = {(o["section"], o["row"], o["field"]): o["typed"]
+                for o in (before["counts"].get("open", []) if before else [])}
+    check = cross_check(store, entry.serial)
+    corrected = False
+    for field in check.fields:
+        key = field.key
+        if key.section_id != entry.section_id or key.row_index != entry.row_index:
+            continue
+        previous = was_open.get((key.section_id, key.row_index, key.field_id), "\0")
+        if previous != "\0" and previous != field.typed and field.acknowledgement is None:
+            store.save_acknowledgement(entry.serial, key, field.verdict, field.typed,
+                                       field.reading.value, AckOutcome.CORRECTED, user)
+            corrected = True
+    if corrected:
+        check = cross_check(store, entry.serial)
+    _keep(store, check)
+    return check
+
+
+# -- answering ---------------------------------------------------------------------------------
+
+
+@unit_of_work
+def confirm_as_typed(store: SheetCheckStore, user: User, serial: int, key: FieldKey
+                     ) -> SheetCheck:
+    """The typist checked the paper and keeps what is typed (or keeps a field untyped)."""
+    require(user, Permission.ENTER)
+    check = cross_check(store, serial)
+    field = next((f for f in check.fields if f.key == key), None)
+    if field is None or not field.open:
+        raise UserError("second_read.nothing_to_confirm")
+    store.save_acknowledgement(serial, key, field.verdict, field.typed, field.reading.value,
+                               AckOutcome.CONFIRMED, user)
+    check = cross_check(store, serial)
+    _keep(store, check)
+    return check
+
+
+def finish_sheet(store: Store, user: User, serial: int, reason: str | None = None
+                 ) -> SheetCheck:
+    """The sheet is finished: refused while a field written on paper is neither typed nor
+    answered, unless ``reason`` says why (kept, audited)."""
+    require(user, Permission.ENTER)
+    if store.scan_pages(serial):
+        read_sheet(store, serial)
+    return _finish(store, user, serial, (reason or "").strip())
+
+
+@unit_of_work
+def _finish(store: SheetCheckStore, user: User, serial: int, reason: str) -> SheetCheck:
+    check = cross_check(store, serial)
+    missing = check.open_written_not_typed
+    if missing and not reason:
+        from reentry.second_read.words import fields_in_words
+
+        raise WrittenNotTyped(count=len(missing), fields=fields_in_words(store, serial, missing))
+    if missing:
+        store.record_finish_reason(serial, reason, [
+            {"section": f.key.section_id, "row": f.key.row_index, "field": f.key.field_id,
+             "page": f.page} for f in missing], user)
+    store.mark_entered(serial, user)
+    _keep(store, check)
+    return check
