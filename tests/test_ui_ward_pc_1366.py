@@ -19,7 +19,7 @@ from qt_windows import at_sign_in, focused, scan, signed_in, type_sign_in
 
 from reentry import i18n
 from reentry.demo.outage import create_outage_demo
-from reentry.domain.review import OPEN
+from reentry.domain.review import CLOSED, OPEN, ResolutionReason
 from reentry.model import Snapshot
 from reentry.sheets.tracking import tracked_sheets
 from reentry.store import open_store
@@ -192,6 +192,45 @@ def test_review_flags_short_columns_read_whole_at_1366(qtbot, review):
     assert cut == []
     assert fits("Cardiologie", table, width["ward"])  # « Cardiolo… » in the screenshot
     assert width["patient"] >= 140  # the longest texts still get the most room
+
+
+def test_a_resolved_flag_still_reads_resolu(qtbot, review):
+    """« résol… » in the screenshot once a flag was resolved: its reason may be cut, the word
+    saying it is closed is not."""
+    flags, model = review.flags, review.flags.model
+    key = model.flag(0).item_key
+    assert review.resolve(key, ResolutionReason.ENTERED_IN_SIH, "")
+    qtbot.waitUntil(lambda: model.flag(model.row_of(key)).status == CLOSED)
+    status = COLUMNS.index("status")
+    text = model.data(model.index(model.row_of(key), status))
+    assert text.startswith("résolu") and len(text) > len("résolu")
+    assert fits("résolu…", flags.table, flags.table.horizontalHeader().sectionSize(status))
+
+
+def test_a_flag_without_a_scanned_page_gives_its_comparison_the_width(qtbot, review):
+    """« Saturati… en … », « 03/12/2… » and the deciding value below the fold in the screenshot:
+    an empty « pas de page numérisée » box took two fifths of the flag's detail."""
+    flags, model = review.flags, review.flags.model
+    row = next(r for r in range(model.rowCount()) if model.flag(r).run_verdict == "differs")
+    assert flags.select_key(model.flag(row).item_key)
+    detail = flags.detail
+    table = detail.comparison
+    qtbot.waitUntil(lambda: table.rowCount() > 0 and table.isVisible())
+    qtbot.wait(50)  # the layout settles
+    assert not detail.page_box.isVisible()
+    metrics = table.fontMetrics()
+    margin = 2 * (table.style().pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin, None,
+                                            table) + 1)
+    cut = [word for r in range(table.rowCount()) for c in range(table.columnCount())
+           for word in (table.item(r, c).text() if table.item(r, c) else "").split()
+           if metrics.horizontalAdvance(word) + margin > table.columnWidth(c)]
+    assert cut == []
+    deciding = [r for r in range(table.rowCount())
+                if table.verticalHeaderItem(r).data(Qt.ItemDataRole.UserRole)
+                in detail.deciding_rows()]
+    assert deciding
+    for r in deciding:  # what makes it a discrepancy is in view without scrolling
+        assert table.rowViewportPosition(r) + table.rowHeight(r) <= table.viewport().height()
 
 
 def test_review_identity_headings_are_whole_at_1366(qtbot, review):

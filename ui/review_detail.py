@@ -115,6 +115,10 @@ class FlagDetailPane(QWidget):
         self.comparison.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         self.comparison.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
         self.comparison.setWordWrap(True)
+        # rows as high as their wrapped texts at the width the columns end up with (the page
+        # box shown or folded away changes it after the rows are filled)
+        self.comparison.horizontalHeader().sectionResized.connect(
+            lambda *_: self.comparison.resizeRowsToContents())
         self.reason = QLabel(self)
         self.reason.setObjectName("review_reason")
         self.reason.setWordWrap(True)
@@ -245,6 +249,7 @@ class FlagDetailPane(QWidget):
             self.comparison.setColumnCount(0)
             self.reason.clear()
             self.page_view.clear(msg("review.ui.no_scanned_page"))
+            self.page_box.hide()
             self.state.clear()
             self.previous.clear()
             self.history.clear()
@@ -316,7 +321,10 @@ class FlagDetailPane(QWidget):
         self.comparison.resizeRowsToContents()
 
     def _show_page(self) -> None:
+        """The scanned page beside the comparison; without one the box folds away and the
+        comparison and its explanation take the whole width (a 1,366-pixel screen)."""
         self.page_view.set_image(self._page_image, msg("review.ui.no_scanned_page"))
+        self.page_box.setVisible(self._page_image is not None)
 
     def has_page_image(self) -> bool:
         return self.page_view.has_image()

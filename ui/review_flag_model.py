@@ -12,6 +12,7 @@ from PySide6.QtGui import QBrush, QColor
 
 from reentry import clock
 from reentry.domain.review import (
+    CLOSED,
     OPEN,
     FlagRow,
     item_label,
@@ -27,11 +28,13 @@ from reentry.review.filters import FlagFilter
 # resolution of a closed flag; the kind is in the item's tooltip (and a filter).
 COLUMNS = ("status", "verdict", "ward", "patient", "ipp", "item", "time")
 WEIGHTS = (0.8, 1.1, 1.3, 1.9, 1.1, 1.7, 1.6)  # shares of the width the longest texts get
-# Read whole at 1,366 px: the IPP and the time always; an open flag's state and the verdicts of
-# discrepancies (a resolved flag's reason and « présent dans le SIH » may end in « … »).
+# Read whole at 1,366 px: the IPP and the time always; an open flag's state, the word
+# « résolu » of a resolved one (its reason may end in « … ») and the verdicts of discrepancies
+# (« présent dans le SIH » may be cut).
 WHOLE = tuple(COLUMNS.index(c) for c in ("ipp", "time"))
 READABLE = {
-    COLUMNS.index("status"): lambda: [tr(f"review.status.{OPEN}")],
+    COLUMNS.index("status"): lambda: [tr(f"review.status.{OPEN}"),
+                                      tr(f"review.status.{CLOSED}") + "…"],
     COLUMNS.index("verdict"): lambda: [verdict_label(v) for v in ("differs", "missing",
                                                                   "duplicate")],
 }
