@@ -7,17 +7,53 @@ import threading
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from printed_ward import print_demo_ward
 
-from reentry.domain.entry import Role
+from reentry.domain.entry import RecordRow, Role
 from reentry.domain.events import DeclareEvent, EventStatus
 from reentry.entry import service
 from reentry.errors import UserError
 from reentry.events.service import declare_event, end_event
+from reentry.sheets.policy import set_mode
 from reentry.store import open_store
 from reentry.store.areas.work import unit_of_work
 from reentry.store.database import WriteConflict
+from reentry.verify import second_entry
 
 START = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)
+VITALS = {"time": "07h15", "systolic": "120", "diastolic": "80", "heart_rate": "72",
+          "temperature": "37,5", "spo2": "97", "initials": "AB"}
+
+
+def _at_once(stores, read_name, act):
+    """Run ``act(name, store)`` on two PCs at once, each pausing after its first
+    ``read_name`` read until both have read (a retry reads on its own)."""
+    both_read = threading.Barrier(2, timeout=10)
+    outcomes: dict[str, object] = {}
+
+    def pc(name: str, store) -> None:
+        original = getattr(store, read_name)
+        waited = []
+
+        def read_then_wait(*args):
+            found = original(*args)
+            if not waited:
+                waited.append(True)
+                both_read.wait()
+            return found
+
+        setattr(store, read_name, read_then_wait)
+        try:
+            outcomes[name] = act(name, store)
+        except UserError as error:
+            outcomes[name] = error.msg.id
+
+    threads = [threading.Thread(target=pc, args=item) for item in stores.items()]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    return outcomes
 
 
 def _declared(store):
@@ -85,38 +121,52 @@ def test_two_pcs_ending_the_same_event_at_once_on_the_server(postgres_url):
     first = open_store(postgres_url)
     manager, event = _declared(first)
     second = open_store(postgres_url)
-    both_read = threading.Barrier(2, timeout=10)
-    outcomes: dict[str, object] = {}
-
-    def pc(name: str, store) -> None:
-        original = store.outage_event
-        waited = []
-
-        def read_then_wait(event_id):
-            found = original(event_id)
-            if not waited:  # the first read only: a retry reads on its own
-                waited.append(True)
-                both_read.wait()
-            return found
-
-        store.outage_event = read_then_wait
-        try:
-            outcomes[name] = end_event(store, manager, event.id, START + timedelta(hours=2))
-        except UserError as error:
-            outcomes[name] = error.msg.id
-
-    threads = [threading.Thread(target=pc, args=(name, store))
-               for name, store in (("a", first), ("b", second))]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(30)
     try:
+        outcomes = _at_once({"a": first, "b": second}, "outage_event", lambda _name, store:
+                            end_event(store, manager, event.id, START + timedelta(hours=2)))
         ended = [o for o in outcomes.values() if not isinstance(o, str)]
         refused = [o for o in outcomes.values() if isinstance(o, str)]
         assert len(ended) == 1 and refused == ["events.not_ongoing"], outcomes
         audited = [a for a in first.audit() if a["action"] == "event_ended"]
         assert len(audited) == 1
+    finally:
+        first.close()
+        second.close()
+
+
+def test_two_second_typists_starting_the_same_sheet_at_once_on_the_server(postgres_url,
+                                                                           tmp_path):
+    """A blind second entry has one second typist: two nurses who open the same sheet on two
+    PCs and save their first row at the same moment do not both become it."""
+    first = open_store(postgres_url)
+    outcome = print_demo_ward(first, tmp_path / "pdf")
+    typist = service.add_user(first, "mdupont", "Marie Dupont", Role.NURSE)
+    nurses = {"a": service.add_user(first, "jmartin", "Jean Martin", Role.NURSE),
+              "b": service.add_user(first, "lpetit", "Lou Petit", Role.NURSE)}
+    manager = service.add_user(first, "croux", "Claire Roux", Role.WARD_MANAGER)
+    set_mode(first, manager, "vital_signs", "blind")
+    sheet = next(s for s in first.batch_sheets(outcome.batch_id)
+                 if s.template_id == "vital_signs" and s.patient_id)
+
+    def row(user):
+        return RecordRow(serial=sheet.serial, page=1, section_id="readings", row_index=0,
+                         values=VITALS, sheet_values={"date": "01/03/2026"}, user=user,
+                         confirmed_warnings=frozenset(VITALS))
+
+    service.open_sheet(first, sheet.code(1), typist)
+    service.confirm_identity(first, typist, sheet.serial)
+    service.record_row(first, row(typist), now=START)
+    service.mark_sheet_entered(first, typist, sheet.serial)
+    for nurse in nurses.values():
+        service.confirm_identity(first, nurse, sheet.serial)
+    second = open_store(postgres_url)
+    try:
+        outcomes = _at_once({"a": first, "b": second}, "double_entry_sheet", lambda name, store:
+                            second_entry.record_row(store, row(nurses[name]), now=START))
+        saved = [o for o in outcomes.values() if not isinstance(o, str)]
+        refused = [o for o in outcomes.values() if isinstance(o, str)]
+        assert len(saved) == 1 and refused == ["verify.second_in_progress"], outcomes
+        assert len(first.second_entries(sheet.serial)) == 1
     finally:
         first.close()
         second.close()

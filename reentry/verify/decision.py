@@ -32,6 +32,7 @@ from reentry.formdefs_model import FieldDefinition, FormDefinition
 from reentry.formdefs_values import validate_value
 from reentry.i18n import Msg, msg, tr
 from reentry.store.areas import Store
+from reentry.store.areas.work import unit_of_work
 from reentry.verify.compare import compare, sheet_date, sheet_date_field
 from reentry.verify.stage import ensure_decider, require_stage, verification
 
@@ -77,6 +78,7 @@ def field_of(form: FormDefinition, difference: Difference) -> FieldDefinition:
     return next(f for f in section.fields if f.id == difference.field_id)
 
 
+@unit_of_work
 def resolve(store: Store, command: ResolveSheet, *, now: datetime | None = None) -> Resolution:
     """Apply every decision at once, or nothing (refusals say which difference and why)."""
     user, serial = command.user, command.serial

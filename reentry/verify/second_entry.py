@@ -18,6 +18,7 @@ from reentry.domain.entry import Entry, RecordRow, SheetContext, User
 from reentry.domain.verification import Difference, Stage
 from reentry.entry import service
 from reentry.store.areas import Store
+from reentry.store.areas.work import unit_of_work
 from reentry.verify.compare import sheet_differences
 from reentry.verify.stage import ensure_second_typist, require_stage, verification
 
@@ -31,6 +32,7 @@ def open_second_entry(store: Store, context: SheetContext, user: User) -> SheetC
                                                          include_corrected=False))
 
 
+@unit_of_work
 def record_row(store: Store, command: RecordRow, *, now: datetime | None = None) -> Entry:
     """Check one row exactly as a first entry is checked, and keep it as a second-entry row."""
     state = verification(store, command.serial)
@@ -45,6 +47,7 @@ def sheet_history(store: Store, serial: int) -> list[Entry]:
     return store.second_entries(serial, include_corrected=True)
 
 
+@unit_of_work
 def mark_sheet_entered(store: Store, user: User, serial: int) -> list[Difference]:
     """The second entry is finished: compare; no difference verifies the sheet at once."""
     state = verification(store, serial)

@@ -17,6 +17,7 @@ from reentry.domain.verification import SheetVerification, Stage
 from reentry.entry import service
 from reentry.errors import UserError
 from reentry.store.areas import Store
+from reentry.store.areas.work import unit_of_work
 from reentry.verify.stage import ensure_checker, require_stage, verification
 
 CONFIRMED, CORRECTED = "confirmed", "corrected"
@@ -63,6 +64,7 @@ def _require_identity(store: Store, user: User, serial: int) -> None:
         raise service.IdentityNotConfirmed()
 
 
+@unit_of_work
 def confirm_row(store: Store, user: User, serial: int, entry_id: int) -> None:
     """The row says what the paper says."""
     _checker_state(store, serial, user)
@@ -72,6 +74,7 @@ def confirm_row(store: Store, user: User, serial: int, entry_id: int) -> None:
     store.confirm_checked_row(serial, entry_id, user)
 
 
+@unit_of_work
 def correct_row(store: Store, command: RecordRow, *, now: datetime | None = None) -> Entry:
     """The row differs from the paper: the checker's correction replaces it (with a reason)."""
     _checker_state(store, command.serial, command.user)
@@ -86,6 +89,7 @@ def rows_to_check(store: Store, serial: int) -> list[Entry]:
     return [e for e in store.entries(serial, include_corrected=False) if e.id not in checked]
 
 
+@unit_of_work
 def finish_check(store: Store, user: User, serial: int) -> None:
     """Every row checked: the sheet is verified. Refused while a row is left, with its page."""
     _checker_state(store, serial, user)
