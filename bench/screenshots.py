@@ -6,7 +6,11 @@ does (maximised, signed in once for the whole app), lets it paint, and photograp
 X screen with ImageMagick's ``import`` (window frame and title included), or Qt's own grab when
 ``import`` is missing.
 
-    DISPLAY=:99 .venv/bin/python bench/screenshots.py --db demo.sqlite --out shots/
+    DISPLAY=:99 .venv/bin/python bench/screenshots.py --db demo.sqlite --out shots/ \
+        --accounts demo.txt
+
+``--accounts`` is what ``reentry demo`` printed: each account's password, printed once, with
+which the nurse and the quality officer sign in as they would at the keyboard.
 
 For each screen it prints the file, the window's size and whether the screen is too small for
 it (its minimum size hint larger than the space the window manager gives): a screen that does
@@ -16,6 +20,7 @@ not fit is clipped on a ward PC.
 from __future__ import annotations
 
 import argparse
+import re
 import shutil
 import subprocess
 import sys
@@ -128,7 +133,14 @@ def sheet_codes(db: Path) -> dict[str, str]:
         store.close()
 
 
-def run(db: Path, out: Path, username: str, quality: str) -> int:
+def demo_passwords(printed: Path) -> dict[str, str]:
+    """The passwords ``reentry demo`` printed, one ``  name (role) : password`` line each."""
+    found = re.findall(r"^ +(\S+) \([a-z_]+\) : (\S+)$", printed.read_text(encoding="utf-8"),
+                       flags=re.MULTILINE)
+    return dict(found)
+
+
+def run(db: Path, out: Path, username: str, quality: str, passwords: dict[str, str]) -> int:
     shots = Shots(db, out)
     main = shots.main
     session = main.session
@@ -156,7 +168,7 @@ def run(db: Path, out: Path, username: str, quality: str) -> int:
     shots.take("sign-in", sign_in, maximise=False)
     sign_in.close()
     assert main.store is not None
-    session.sign_in(main.store, username)
+    session.sign_in(main.store, username, passwords[username])
     settle(100)
 
     # Re-entry: the scan page, then one sheet of each form.
@@ -199,7 +211,7 @@ def run(db: Path, out: Path, username: str, quality: str) -> int:
     event.close()
 
     assert main.store is not None
-    session.sign_in(main.store, quality)  # the quality officer at her own PC
+    session.sign_in(main.store, quality, passwords[quality])  # the quality officer's own PC
     review = ReviewWindow(db, main, session=session)
     shots.take("review-flags", review)
     review.tabs.setCurrentIndex(1)
@@ -217,12 +229,14 @@ def main() -> int:
     parser.add_argument("--out", type=Path, required=True)
     parser.add_argument("--user", default="aurore.petit", help="who types (a demo nurse)")
     parser.add_argument("--quality", default="qualite", help="who reviews (the demo's quality)")
+    parser.add_argument("--accounts", type=Path, required=True,
+                        help="what reentry demo printed (the accounts' passwords)")
     parser.add_argument("--lang", default="fr")
     args = parser.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
     app = prepare_application(Settings(language=args.lang))
     began = time.perf_counter()
-    code = run(args.db, args.out, args.user, args.quality)
+    code = run(args.db, args.out, args.user, args.quality, demo_passwords(args.accounts))
     print(f"done in {time.perf_counter() - began:.0f} s", file=sys.stderr)
     QCoreApplication.processEvents()
     del app

@@ -51,4 +51,5 @@ WM_PID=$!
 sleep 1
 
 mkdir -p "$OUT"
-QT_QPA_PLATFORM=xcb .venv/bin/python bench/screenshots.py --db "$WORK/demo.sqlite" --out "$OUT"
+QT_QPA_PLATFORM=xcb .venv/bin/python bench/screenshots.py --db "$WORK/demo.sqlite" --out "$OUT" \
+  --accounts "$WORK/demo.txt"
