@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Sequence
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from reentry import clock
 from reentry.domain.entry import User
@@ -34,12 +34,10 @@ from reentry.domain.review_lifecycle import (
     Transition,
     transition,
 )
+from reentry.domain.review_run import ItemJson, RunRecord
 from reentry.errors import UserError
 from reentry.store.database import SqlConnection
 from reentry.store.sqlite_entry import _audit
-
-if TYPE_CHECKING:
-    from reentry.domain.review_run import RunRecord
 
 _CHUNK = 500  # parameters per IN (...) list, well under SQLite's limit
 
@@ -271,7 +269,6 @@ class ReviewQueries:
 
 
 def _insert_verdicts(conn: SqlConnection, run_id: int, record: RunRecord) -> None:
-    from reentry.domain.review_run import ItemJson
 
     conn.executemany(
         "INSERT INTO review_verdicts (run_id, item_key, verdict, ipp, temporary_id, identity,"
