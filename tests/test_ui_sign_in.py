@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 import pytest
 from cli_passwords import PASSWORD
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QDialog, QLineEdit, QMessageBox
 from qt_windows import at_sign_in, focused, loaded, scan, shown, signed_in, type_sign_in
 
@@ -19,6 +20,7 @@ from reentry.config import Settings
 from reentry.domain.entry import Role
 from reentry.entry import service
 from reentry.store import open_store
+from ui import theme
 from ui.lock_screen import LockOverlay
 from ui.main_window import MainWindow
 from ui.reentry_window import ReentryWindow
@@ -147,6 +149,22 @@ def test_a_badge_scanned_at_the_lock_asks_that_persons_password(qtbot, db_path, 
     assert not window.session.locked and window.user.username == BADGE
 
 
+def test_behind_the_lock_the_windows_shortcuts_do_nothing(qtbot, db_path, nurses):
+    window = signed_in(qtbot, ReentryWindow(db_path, now=lambda: NOW, beep=lambda: None))
+    window.session.lock()
+    overlay = window.lock_overlay
+    qtbot.waitUntil(overlay.secret.hasFocus)
+    shift_ctrl = Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier
+    qtbot.keyClick(overlay.secret, Qt.Key.Key_Q, shift_ctrl)  # « Se déconnecter »
+    qtbot.keyClick(overlay.secret, Qt.Key.Key_W, Qt.KeyboardModifier.ControlModifier)  # close
+    assert window.session.locked and window.user.username == "mdupont" and window.isVisible()
+    qtbot.keyClicks(overlay.secret, PASSWORD)  # the lock itself still answers
+    qtbot.keyClick(overlay.secret, Qt.Key.Key_Return)
+    assert not window.session.locked
+    qtbot.keyClick(window.code_bar.field, Qt.Key.Key_Q, shift_ctrl)  # unlocked: works again
+    assert window.session.user is None
+
+
 def test_the_lock_covers_the_print_station_and_every_dialog(qtbot, db_path, nurses):
     main = shown(qtbot, MainWindow(db_path, Settings(), now=lambda: NOW))
     assert loaded(qtbot, main)
@@ -161,6 +179,8 @@ def test_the_lock_covers_the_print_station_and_every_dialog(qtbot, db_path, nurs
         (overlay,) = own_overlays(window)
         assert overlay.isVisible() and overlay.geometry() == window.rect()
     assert box.width() >= 480  # a small dialog grows: its lock can be typed into
+    assert painted_colours(main, rows=range(0, 120)) == {QColor(theme.PANEL).rgb()}  # opaque:
+    # not a letter of the menus, the status bar or the dossier shows through
     later = QDialog(main)  # a dialog that appears while the PC is locked is covered too
     later.show()
     (overlay,) = own_overlays(later)
@@ -172,6 +192,11 @@ def test_the_lock_covers_the_print_station_and_every_dialog(qtbot, db_path, nurs
     assert not any(o.isVisible() for w in (main, station, box, later) for o in own_overlays(w))
     qtbot.waitUntil(lambda: station.estimating is None, timeout=20000)
     station.reject()
+
+
+def painted_colours(window, rows):
+    image = window.grab().toImage()
+    return {image.pixel(x, y) for y in rows for x in range(0, image.width(), 3)}
 
 
 def own_overlays(window):

@@ -55,6 +55,9 @@ class LockOverlay(QWidget):
         self._switching = False  # asking another person's name and secret
         self._grown_from: QSize | None = None  # a small dialog made big enough to unlock
         self.setAutoFillBackground(True)
+        # a plain QWidget paints a style sheet's background only when asked: without it the
+        # window under the lock (patient data included) shows through
+        self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
         self.setStyleSheet(f"#lock_overlay {{ background: {theme.PANEL}; }}")
         self.title = QLabel(self)
         self.title.setFont(theme.scaled_font(self, 1.5, bold=True))
@@ -185,7 +188,8 @@ class LockOverlay(QWidget):
 class LockGuard(QObject):
     """One per session: when it locks, every visible top-level window of the session without a
     lock gets one (a dialog opened from a window is a window of its own, which the window's lock
-    does not cover), and so does any such window shown while it stays locked."""
+    does not cover), and so does any such window shown while it stays locked; meanwhile the
+    windows' shortcuts (print, sign out, open a sheet…) do nothing."""
 
     _KINDS = {Qt.WindowType.Window, Qt.WindowType.Dialog, Qt.WindowType.Sheet}
 
@@ -227,7 +231,22 @@ class LockGuard(QObject):
             LockOverlay, options=Qt.FindChildOption.FindDirectChildrenOnly))
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if (event.type() == QEvent.Type.Show and self.session.locked
-                and isinstance(watched, QWidget) and watched.isWindow()):
+        if not self.session.locked:
+            return False
+        if event.type() == QEvent.Type.Shortcut:
+            # behind the lock no menu or key opens, prints or signs out anything: only the
+            # lock's own buttons answer their keys
+            return not _on_a_lock(watched)
+        if event.type() == QEvent.Type.Show and isinstance(watched, QWidget) and (
+                watched.isWindow()):
             self.cover(watched)
         return False
+
+
+def _on_a_lock(target: QObject) -> bool:
+    widget = target if isinstance(target, QWidget) else None
+    while widget is not None:
+        if isinstance(widget, LockOverlay):
+            return True
+        widget = widget.parentWidget()
+    return False
