@@ -140,3 +140,43 @@ def test_the_demo_creates_an_admin_and_prints_each_password_once(tmp_path):
                                 "--password-stdin"], input="secret de l'IDE\n",
                           env={"REENTRY_PASSWORD": secret})
     assert added.exit_code == 0, added.output
+
+
+def test_the_demo_makes_no_admin_and_gives_no_password_in_a_hospitals_database(accounts, db_path):
+    """Run against a database that has accounts (an admin, someone signing in through the
+    directory, with no local password), the demo creates neither an admin nor a password."""
+    from reentry.domain.entry import Role
+    from reentry.entry import service
+
+    store = open_store(db_path)
+    try:
+        service.add_user(store, "jmartin", "Jeanne Martin", Role.ADMIN)  # a directory account
+    finally:
+        store.close()
+    demo = accounts("demo", "--patients", "5")
+    assert demo.exit_code == 0, demo.output
+    assert "Comptes de démonstration" not in demo.output
+    store = open_store(db_path)
+    try:
+        assert store.user_by_name("admin") is None
+        assert store.password_hash("jmartin")[1] is None
+    finally:
+        store.close()
+
+
+def test_the_outage_demo_makes_its_admin_first_then_its_accounts_passwords(tmp_path):
+    db = tmp_path / "panne.sqlite"
+    result = CliRunner().invoke(cli, ["--db", str(db), "demo", "--scenario", "outage",
+                                      "--patients", "6"])
+    assert result.exit_code == 0, result.output
+    given = [line.split(" (")[0].strip() for line in result.output.splitlines()
+             if line.startswith("  ") and " : " in line and "(" in line]
+    assert given[0] == "admin" and {"claire.roux", "qualite", "idv"} <= set(given)
+    store = open_store(db)
+    try:
+        first = store._rows("SELECT * FROM audit_log WHERE action = 'user_added' ORDER BY seq")
+        assert json.loads(first[0]["detail"]) == {"username": "admin", "role": "admin",
+                                                  "by": "first_admin"}
+        assert all(store.password_hash(u.username)[1] for u in store.users())
+    finally:
+        store.close()

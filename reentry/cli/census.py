@@ -7,7 +7,7 @@ import json
 import sys
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -23,6 +23,9 @@ from reentry.config import load_settings
 from reentry.errors import UserError
 from reentry.i18n import tr
 from reentry.model import CensusRow
+
+if TYPE_CHECKING:
+    from reentry.demo.accounts import DemoAccount
 
 CENSUS_COLUMNS = (
     "ipp", "birth_name", "used_name", "given_names", "birth_date", "sex", "site", "ward",
@@ -79,27 +82,30 @@ def demo(state: Context, patients: int, seed: int, as_of: datetime | None, scena
          out_dir: Path | None) -> None:
     """Créer un hôpital fictif de démonstration / build a synthetic demo hospital."""
     from reentry.demo import create_demo
+    from reentry.demo.accounts import create_demo_admin
 
     moment = as_of.replace(tzinfo=clock.hospital_zone()) if as_of else None
+    store = state.store(create=True)
+    before = {user.id for user in store.users()}
+    admin = create_demo_admin(store)  # the first account of an empty database, else none
     if scenario == "outage":
         from reentry.demo.outage import create_outage_demo
 
-        result = create_outage_demo(state.store(create=True),
-                                    out_dir or state.beside_database("impressions"),
+        result = create_outage_demo(store, out_dir or state.beside_database("impressions"),
                                     patients=patients, seed=seed, as_of=moment)
         if result.already_done:
             click.echo(tr("cli.demo_outage_already", db=state.shown))
             return
         counts = result.sheets
-        _echo_demo_accounts(state)
+        _echo_demo_accounts(state, before, admin)
         click.echo(tr("cli.demo_outage", db=state.shown, expected=counts.expected,
                       returned=counts.returned, entered=counts.entered,
                       verified=counts.verified, lost=counts.lost, not_used=counts.not_used,
                       missing=counts.missing, rows=result.typed_rows,
                       sih=result.sih_export or "—"))
         return
-    outcome = create_demo(state.store(create=True), patients=patients, seed=seed, as_of=moment)
-    _echo_demo_accounts(state)
+    outcome = create_demo(store, patients=patients, seed=seed, as_of=moment)
+    _echo_demo_accounts(state, before, admin)
     if outcome.already_imported:
         click.echo(tr("cli.demo_already", db=state.shown))
     else:
@@ -107,11 +113,12 @@ def demo(state: Context, patients: int, seed: int, as_of: datetime | None, scena
                       as_of=clock.format_local(outcome.snapshot.data_as_of)))
 
 
-def _echo_demo_accounts(state: Context) -> None:
-    """Passwords for the demo's accounts that have none, shown this once."""
+def _echo_demo_accounts(state: Context, before: set[int], admin: DemoAccount | None) -> None:
+    """Passwords for the accounts this demo run created, shown this once."""
     from reentry.demo.accounts import give_demo_passwords
 
-    given = give_demo_passwords(state.store())
+    given = [admin] if admin else []
+    given += give_demo_passwords(state.store(), before)
     if given:
         click.echo(tr("auth.demo_accounts"))
     for account in given:
