@@ -161,19 +161,19 @@ class SqlConnection:
         is sent as one ``COPY t (…) FROM STDIN`` instead: the driver's ``executemany`` costs a
         protocol exchange and the parameters' typing per row, ten times the time of the copy
         for the hundred thousand rows of a reconciliation run. Same rows, same order (so the
-        same ids), same constraints; everything else is run as written."""
-        batch = [tuple(r) for r in rows]
-        if not batch:
-            return
+        same ids), same constraints; everything else is run as written. The rows of a copy
+        are sent as ``rows`` makes them: the server writes some while the next are made."""
         copy = _copy_of(sql) if self.dialect == POSTGRESQL else None
         with self.errors():
-            if copy is None:
-                self._conn.exec_driver_sql(self._sql(sql), batch)
+            if copy is not None:
+                with _driver_errors(), self.dbapi().cursor() as cursor, \
+                        cursor.copy(copy) as stream:
+                    for row in rows:
+                        stream.write_row(row)
                 return
-            with _driver_errors(), self.dbapi().cursor() as cursor, \
-                    cursor.copy(copy) as stream:
-                for row in batch:
-                    stream.write_row(row)
+            batch = [tuple(r) for r in rows]
+            if batch:
+                self._conn.exec_driver_sql(self._sql(sql), batch)
 
     def rows(self, sql: str, params: Sequence[Any] = ()) -> list[dict[str, Any]]:
         """Every row as a dict of column name → value."""
