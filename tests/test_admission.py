@@ -134,14 +134,8 @@ def test_a_second_admission_for_the_same_packet_is_refused(hospital):
     text = refused.value.message()
     assert "déjà été saisie" in text and "F4" in text
     assert store.counts()["patients"] == patients
-    # The store refuses it too, inside its transaction (a second PC racing the first).
-    sheet = service.open_admission(store, admission_sheet.code(1), nurse)
-    first = sheet.active
-    with pytest.raises(AdmissionError):
-        store.save_admission(service._to_store(
-            sheet, {"admitted_at": first.admitted_at, "birth_name": "Autre", "sex": "M",
-                    "ward": ward}, {}, NOW, None, None, ()), nurse)
-    assert store.counts()["patients"] == patients
+    # Two PCs at once: record_admission decides in one unit of work (tests/test_unit_of_work.py)
+    first = service.open_admission(store, admission_sheet.code(1), nurse).active
     assert [v.status for v in store.admission_versions(first.temporary_identity_id)] == [
         AdmissionStatus.ACTIVE]
 

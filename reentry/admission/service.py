@@ -37,6 +37,7 @@ from reentry.model import IdentityStatus, Patient, Sex, Ward
 from reentry.reconcile.identity_table import fold_text
 from reentry.registry import FormInstance
 from reentry.store.areas import AdmissionStore, EntryStore, Store
+from reentry.store.areas.work import unit_of_work
 
 FUTURE_TOLERANCE = entry_service.FUTURE_TOLERANCE
 AdmissionRefused = entry_service.EntryRefused  # same refusal as a row: fields to fix or confirm
@@ -185,9 +186,12 @@ def _maybe_known(store: AdmissionStore, sheet: AdmissionSheet, parsed: dict[str,
 # -- recording -------------------------------------------------------------------------------
 
 
+@unit_of_work
 def record_admission(store: Store, command: RecordAdmission, *,
                      now: datetime | None = None) -> Admission:
-    """Check and store the admission (or its correction) at once, in one transaction."""
+    """Check and store the admission (or its correction) in one unit of work: refused when the
+    packet was admitted meanwhile, when the version corrected is no longer the active one, or
+    once identity vigilance has linked or validated the identity (the paper no longer rules)."""
     require(command.user, Permission.ENTER)
     instance = store.form_instance(command.serial)
     form = load_forms().get(instance.template_id) if instance else None
@@ -200,8 +204,12 @@ def record_admission(store: Store, command: RecordAdmission, *,
         raise AdmissionError("admission.already_admitted",
                              code=temporary_code_text(sheet.packet.code),
                              when=clock.format_local(sheet.active.entered_at))
-    if command.corrects is not None and reason is None:
-        raise UserError("entry.reason_required")
+    if command.corrects is not None:
+        if reason is None:
+            raise UserError("entry.reason_required")
+        if sheet.active is None or sheet.active.id != command.corrects:
+            raise AdmissionError("admission.correction_stale")
+        _refuse_if_linked(store, sheet.active)
     problems, parsed = _checked(store, sheet, command.values, now)
     unconfirmed = {k: v for k, v in problems.warnings.items()
                    if k not in command.confirmed_warnings}
@@ -213,6 +221,12 @@ def record_admission(store: Store, command: RecordAdmission, *,
     record = _to_store(sheet, parsed, values, now or clock.now(), command.corrects, reason,
                        tuple(sorted(problems.warnings)))
     return store.save_admission(record, command.user)
+
+
+def _refuse_if_linked(store: EntryStore, active: Admission) -> None:
+    patient = store.patient_by_id(active.patient.id) if active.patient.id is not None else None
+    if patient is None or patient.ipp or patient.identity_status is not IdentityStatus.PROV:
+        raise AdmissionError("admission.already_linked")
 
 
 def _text(value: Any) -> str | None:

@@ -10,12 +10,10 @@ from reentry import clock
 from reentry.domain.admission import (
     PROVISIONAL_NDA_PREFIX,
     Admission,
-    AdmissionError,
     AdmissionStatus,
     AdmissionToStore,
     Packet,
     ProvisionalPatient,
-    temporary_code_text,
 )
 from reentry.domain.entry import User
 from reentry.model import IdentityStatus, Patient, Sex
@@ -91,8 +89,8 @@ class AdmissionQueries:
         The first version creates the provisional patient (PROV, no IPP) and its stay, links the
         temporary identity to it and puts every sheet of the packet on that patient and stay.
         A correction retires the active version (kept, marked corrected) and updates the patient
-        and stay it created. Refused, with nothing written, when the packet already has an
-        admission (first version) or when the version corrected is no longer the active one.
+        and stay it created. Whether the admission may be stored is decided by
+        ``reentry.admission.service`` in its unit of work.
         """
         packet = record.packet
         entered_at = clock.to_storage(record.entered_at)
@@ -102,20 +100,13 @@ class AdmissionQueries:
                 " WHERE temporary_identity_id = ? AND status = 'active'",
                 (packet.temporary_identity_id,)).fetchone()
             if record.corrects is None:
-                if active is not None:
-                    raise AdmissionError("admission.already_admitted",
-                                         code=temporary_code_text(packet.code),
-                                         when=clock.format_local(clock.from_storage(active[3])))
                 patient_id, stay_id = _create_patient_and_stay(conn, record)
                 attached = _attach_packet(conn, packet.temporary_identity_id, patient_id, stay_id)
                 conn.execute("INSERT INTO sheet_events (serial, at, action, \"user\")"
                              " VALUES (?, ?, 'entered', ?)",
                              (record.serial, entered_at, user.username))
             else:
-                if active is None or active[0] != record.corrects:
-                    raise AdmissionError("admission.correction_stale")
                 patient_id, stay_id = int(active[1]), int(active[2])
-                _refuse_if_linked(conn, patient_id)
                 conn.execute("UPDATE downtime_admissions SET status = 'corrected' WHERE id = ?",
                              (record.corrects,))
                 _update_patient_and_stay(conn, record, patient_id, stay_id)
@@ -177,14 +168,6 @@ def _attach_packet(conn: SqlConnection, temporary_identity_id: int, patient_id: 
                           " WHERE temporary_identity_id = ?",
                           (patient_id, stay_id, temporary_identity_id))
     return int(cursor.rowcount)
-
-
-def _refuse_if_linked(conn: SqlConnection, patient_id: int) -> None:
-    """Once identity vigilance has linked or validated the identity, the paper no longer rules."""
-    ipp, status = conn.execute("SELECT ipp, identity_status FROM patients WHERE id = ?",
-                               (patient_id,)).fetchone()
-    if ipp or status != IdentityStatus.PROV.value:
-        raise AdmissionError("admission.already_linked")
 
 
 def _update_patient_and_stay(conn: SqlConnection, record: AdmissionToStore,
