@@ -405,6 +405,24 @@ def test_a_mar_answer_takes_one_key_and_says_so_without_internal_codes(
     assert "Motif si non administré : valeur obligatoire" in screen.message_text()
 
 
+def test_a_mar_key_typed_after_a_wrong_one_replaces_it(qtbot, window, sheets, stored):
+    """« x » then « a » was « xa », refused: the nurse had to rub it out first. A key replaces
+    what no answer begins with, or the key typed before it; an answer typed in full still
+    reads letter by letter."""
+    screen, _instance = open_mar(qtbot, window, sheets, stored)
+    status = screen.rows[1].cells["status"]
+    assert focused() is status
+    qtbot.keyClicks(status, "x")
+    assert "« x » n'est pas un choix possible" in screen.message_text()
+    qtbot.keyClicks(status, "a")
+    assert status.text() == "a" and "pas un choix possible" not in screen.message_text()
+    qtbot.keyClicks(status, "n")  # another box ticked: the key before is replaced
+    assert status.text() == "n"
+    status.clear()
+    qtbot.keyClicks(status, "non administr")  # its a, n and r are keys, and read as letters
+    assert status.text() == "non administr"
+
+
 @pytest.mark.qt_log_ignore("This plugin does not support grabbing", "This plugin does not support raise")
 def test_a_mar_answer_is_picked_from_a_drop_down_with_the_mouse(qtbot, window, sheets, stored):
     screen, _instance = open_mar(qtbot, window, sheets, stored)

@@ -143,6 +143,21 @@ class FieldEdit(QLineEdit):
         self.spell_out_key()
         super().focusOutEvent(event)
 
+    def _key_replaces(self, typed: str) -> bool:
+        """A one-key answer typed after something that no answer begins with (« x », a key
+        already typed, « administré »): the key replaces it, as the paper's other box is ticked
+        instead, rather than « xa » refused. Typing an answer in full (« non administré »)
+        still reads letter by letter."""
+        choices = keyed_choices(self.field)
+        if (not choices or len(typed) != 1 or not self.text() or self.hasSelectedText()
+                or self.cursorPosition() != len(self.text())):
+            return False
+        if not any(c.key and c.key.casefold() == typed.casefold() for c in choices):
+            return False
+        longer = (self.text() + typed).casefold()
+        return not any(c.label_in(lang).casefold().startswith(longer)
+                       for c in choices for lang in LANGUAGES)
+
     # -- keys -----------------------------------------------------------------------------------
 
     def focusNextPrevChild(self, forward: bool) -> bool:
@@ -170,6 +185,11 @@ class FieldEdit(QLineEdit):
                 self.escape.emit()
                 event.accept()
                 return
+        if not self.isReadOnly() and self._key_replaces(event.text()):
+            self.setText(event.text())
+            self.textEdited.emit(event.text())
+            event.accept()
+            return
         super().keyPressEvent(event)
 
 
