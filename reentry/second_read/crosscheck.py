@@ -171,8 +171,8 @@ def _checked(store: SheetCheckStore, serial: int) -> SheetCheck:
 
 def check_after_save(store: Store, entry: Entry, user: User) -> SheetCheck | None:
     """The cross-check again once a row is saved (nothing to do for a sheet never scanned).
-    A disagreement of that row that was open and whose typed value the row changed is recorded
-    as corrected by typing, with who and when."""
+    When the row corrects an earlier one, a disagreement of that row that was open and whose
+    typed value changed is recorded as corrected by typing, with who and when."""
     if not store.scan_pages(entry.serial):
         return None
     read_sheet(store, entry.serial)
@@ -186,6 +186,8 @@ def _after_save(store: SheetCheckStore, entry: Entry, user: User) -> SheetCheck:
                 for o in (before["counts"].get("open", []) if before else [])}
     check = cross_check(store, entry.serial)
     corrected = False
+    if entry.corrects is None:  # a row typed for the first time answers nothing yet
+        was_open = {}
     for field in check.fields:
         key = field.key
         if key.section_id != entry.section_id or key.row_index != entry.row_index:
@@ -237,7 +239,8 @@ def _finish(store: SheetCheckStore, user: User, serial: int, reason: str) -> She
     if missing and not reason:
         from reentry.second_read.words import fields_in_words
 
-        raise WrittenNotTyped(count=len(missing), fields=fields_in_words(store, serial, missing))
+        named = fields_in_words(store, serial, missing, check.fields)
+        raise WrittenNotTyped(count=len(missing), fields=named)
     if missing:
         store.record_finish_reason(serial, reason, [
             {"section": f.key.section_id, "row": f.key.row_index, "field": f.key.field_id,

@@ -78,9 +78,10 @@ class WordsStore(EntryStore, RegistryStore, Protocol):
     """What naming a sheet's rows reads: its form and its planned doses."""
 
 
-def fields_in_words(store: WordsStore, serial: int, checks: Sequence[FieldCheck]
-                    ) -> DefinitionText:
-    """The fields named in words, in whatever language the message is shown."""
-    words = sheet_words(store, serial, checks)
+def fields_in_words(store: WordsStore, serial: int, checks: Sequence[FieldCheck],
+                    sheet: Sequence[FieldCheck]) -> DefinitionText:
+    """The fields ``checks`` named in words (their rows' times taken from ``sheet``, every
+    check of the sheet), in whatever language the message is shown."""
+    words = sheet_words(store, serial, sheet)
     return per_language({lang: tr("second_read.list_separator", lang=lang).join(
         words.field_in_row(c.key, lang) for c in checks) for lang in LANGUAGES})

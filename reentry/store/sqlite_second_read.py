@@ -85,6 +85,16 @@ class SecondReadQueries:
         rows = self._rows(sql + " GROUP BY f.ward_code", params)
         return {r["ward_code"]: int(r["n"]) for r in rows}
 
+    def scanned_sheets(self, ward_code: str | None = None) -> list[int]:
+        """Serials of the sheets with a scanned page attached (of one ward), in serial order."""
+        sql = ("SELECT DISTINCT p.serial FROM scan_pages p"
+               " JOIN form_instances f ON f.serial = p.serial WHERE p.status = 'identified'")
+        params: list[Any] = []
+        if ward_code is not None:
+            sql += " AND f.ward_code = ?"
+            params.append(ward_code)
+        return [int(r["serial"]) for r in self._rows(sql + " ORDER BY p.serial", params)]
+
     def acknowledgements(self, serial: int) -> list[Acknowledgement]:
         rows = self._rows("SELECT a.*, u.username FROM cross_check_acknowledgements a"
                           " JOIN users u ON u.id = a.user_id WHERE a.serial = ? ORDER BY a.id",

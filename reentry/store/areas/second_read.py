@@ -45,6 +45,10 @@ class SecondReadStore(UnitOfWork, Protocol):
         """Ward code → sheets whose latest cross-check left a disagreement open."""
         ...
 
+    def scanned_sheets(self, ward_code: str | None = None) -> list[int]:
+        """Serials of the sheets with a scanned page attached (of one ward), in serial order."""
+        ...
+
     def acknowledgements(self, serial: int) -> list[Acknowledgement]: ...
     def save_acknowledgement(
         self, serial: int, key: FieldKey, verdict: Verdict, typed_value: str | None,

@@ -1,0 +1,199 @@
+"""The scanned page as a second reader (issue 14): pages printed by the print station, written
+on (digits from a handwriting font and held-out MNIST digits composited into the comb boxes,
+ticks and initials as pen strokes), rasterised by pdftoppm at 200 dpi, turned, grainy and
+JPEG-compressed, imported by the real scan import and typed with the entry service, with four
+known differences (see second_read_ward). Each verdict must come out where it should and no
+disagreement anywhere else; the machine never fills anything in."""
+
+from __future__ import annotations
+
+import pytest
+from second_read_ward import (
+    DIFFERENT_RATE,
+    NOW,
+    REFUSED_DOSE,
+    TYPED,
+    UNTYPED_SPO2,
+    UNWRITTEN_RATE,
+    VITALS,
+    build,
+    nurse_of,
+)
+
+from reentry.domain.entry import RecordRow
+from reentry.domain.second_read import AckOutcome, FieldKey, ReadOutcome, Verdict
+from reentry.entry import service
+from reentry.errors import UserError
+from reentry.second_read.counts import open_disagreements_by_ward
+from reentry.second_read.crosscheck import (
+    WrittenNotTyped,
+    check_sheet,
+    confirm_as_typed,
+    cross_check,
+)
+from reentry.store import open_store
+
+EXPECTED = {
+    DIFFERENT_RATE: Verdict.DIFFERS,
+    UNTYPED_SPO2: Verdict.WRITTEN_NOT_TYPED,
+    UNWRITTEN_RATE: Verdict.TYPED_NOT_WRITTEN,
+    REFUSED_DOSE: Verdict.DIFFERS,
+}
+
+
+@pytest.fixture(scope="module")
+def ward(tmp_path_factory):
+    return build(tmp_path_factory.mktemp("second_read"))
+
+
+@pytest.fixture
+def store(ward, tmp_path):
+    opened = open_store(ward.copy(tmp_path))
+    yield opened
+    opened.close()
+
+
+def _checks(store, ward):
+    return {f.key: f for sheet in (ward.vitals, ward.mar)
+            for f in check_sheet(store, sheet.serial).fields}
+
+
+def test_each_verdict_where_it_should_be_and_nowhere_else(ward, store):
+    checks = _checks(store, ward)
+    disagreements = {key: c.verdict for key, c in checks.items()
+                     if c.verdict not in (Verdict.AGREES, Verdict.UNSURE)}
+    assert disagreements == EXPECTED
+    assert checks[DIFFERENT_RATE].reading.value == "88"  # what the paper says, shown
+    assert checks[DIFFERENT_RATE].typed == "83"
+    assert checks[REFUSED_DOSE].reading.value == "refused"
+    assert checks[REFUSED_DOSE].typed == "not_given"
+    # the written fields around them are seen written and agree or are left to the person
+    for row, values in TYPED.items():
+        for field_id in values:
+            check = checks[FieldKey(VITALS, row, field_id)]
+            assert check.verdict in (Verdict.AGREES, Verdict.UNSURE, EXPECTED.get(check.key))
+            if check.key not in EXPECTED:
+                assert check.reading.ink != "blank", check
+    # the AVPU ticks are read, a typed key (« v ») normalised like the paper
+    assert checks[FieldKey(VITALS, 1, "consciousness")].verdict is Verdict.AGREES
+    # rows nobody wrote nor typed: blank and in agreement, every box of them
+    blank_rows = [c for c in checks.values() if c.key.section_id == VITALS
+                  and c.key.row_index is not None and c.key.row_index >= 4]
+    assert len(blank_rows) >= 8 * 9
+    assert {(c.reading.ink, c.verdict) for c in blank_rows} == {("blank", Verdict.AGREES)}
+    # a confident reading that agrees exists (the comparison is not only ever "unsure")
+    assert sum(c.verdict is Verdict.AGREES and c.reading.value is not None
+               for c in checks.values()) >= 3
+
+
+def test_confident_readings_are_right_and_values_normalised(ward, store):
+    """Where the machine gives a value, it is the one on paper, in the typed value's text
+    (« 37,4 » written, 37.4 typed: the same)."""
+    for check in _checks(store, ward).values():
+        if check.reading.value is not None and check.key not in EXPECTED and check.typed:
+            assert check.reading.value == check.typed, check
+
+
+def test_each_page_image_is_read_once(ward, store):
+    first = cross_check(store, ward.vitals.serial)
+    (scan,) = store.scan_pages(ward.vitals.serial)
+    reading = store.page_reading(scan.id)
+    assert reading is not None and reading.outcome is ReadOutcome.READ
+    nurse = nurse_of(store)
+    service.record_row(store, RecordRow(ward.vitals.serial, 1, VITALS, 5,
+                                        {"time": "23:00", "pain": "3", "initials": "MD"},
+                                        {"date": "23/11/2026"}, nurse), now=NOW)
+    again = store.page_reading(scan.id)
+    assert again == reading  # kept, not read again
+    after = cross_check(store, ward.vitals.serial)
+    # the new row is typed, not written: the comparison was re-run without reading
+    new = {c.key.field_id: c.verdict for c in after.fields if c.key.row_index == 5}
+    assert new["pain"] is Verdict.TYPED_NOT_WRITTEN
+    assert len(after.open) == len(first.open) + 3  # time, pain and initials
+
+
+def test_finishing_over_a_field_written_not_typed_needs_a_reason(ward, store):
+    nurse = nurse_of(store)
+    serial = ward.vitals.serial
+    with pytest.raises(WrittenNotTyped) as refused:
+        service.mark_sheet_entered(store, nurse, serial)
+    message = refused.value.message()
+    assert "Saturation en oxygène (SpO2)" in message and "ligne 3, 16:00" in message
+    assert "spo2" not in message
+    english = refused.value.message("en")
+    assert "Oxygen saturation (SpO2)" in english and "line 3, 16:00" in english
+    assert not [e for e in store.sheet_events(serial) if e["action"] == "entered"]
+    with pytest.raises(WrittenNotTyped):
+        service.mark_sheet_entered(store, nurse, serial, reason="   ")
+    service.mark_sheet_entered(store, nurse, serial, reason="valeur barrée sur le papier")
+    assert [e for e in store.sheet_events(serial) if e["action"] == "entered"]
+    (kept,) = store.finish_reasons(serial)
+    assert kept["reason"] == "valeur barrée sur le papier" and kept["username"] == "mdupont"
+    assert kept["fields"] == [{"section": VITALS, "row": 2, "field": "spo2", "page": 1}]
+    assert [a for a in store.audit("sheet") if a["action"] == "finished_with_written_not_typed"
+            and a["record_id"] == serial]
+
+
+def test_a_correction_typed_resolves_and_is_recorded(ward, store):
+    nurse = nurse_of(store)
+    serial = ward.vitals.serial
+    row = next(e for e in store.entries(serial, include_corrected=False)
+               if e.section_id == VITALS and e.row_index == 2)
+    service.record_row(store, RecordRow(serial, 1, VITALS, 2,
+                                        {**TYPED[2], "spo2": "95", "initials": "MD"},
+                                        {"date": "23/11/2026"}, nurse, corrects=row.id,
+                                        reason="SpO2 oubliée"), now=NOW)
+    check = cross_check(store, serial)
+    spo2 = next(c for c in check.fields if c.key == UNTYPED_SPO2)
+    assert spo2.verdict is Verdict.AGREES and spo2.typed == "95"
+    (ack,) = [a for a in store.acknowledgements(serial) if a.key == UNTYPED_SPO2]
+    assert (ack.outcome, ack.username) == (AckOutcome.CORRECTED, "mdupont")
+    assert [a for a in store.audit("sheet") if a["action"] == "cross_check_corrected"]
+    assert not check.open_written_not_typed
+    service.mark_sheet_entered(store, nurse, serial)  # nothing written is left untyped
+    assert store.finish_reasons(serial) == []
+
+
+def test_a_disagreement_confirmed_as_typed_stays_shown_but_closed(ward, store):
+    nurse = nurse_of(store)
+    serial = ward.vitals.serial
+    before = check_sheet(store, serial)
+    check = confirm_as_typed(store, nurse, serial, DIFFERENT_RATE)
+    rate = next(c for c in check.fields if c.key == DIFFERENT_RATE)
+    assert rate.verdict is Verdict.DIFFERS and not rate.open
+    assert rate.acknowledgement is not None
+    assert rate.acknowledgement.outcome is AckOutcome.CONFIRMED
+    assert len(check.open) == len(before.open) - 1
+    assert [a for a in store.audit("sheet") if a["action"] == "cross_check_confirmed"]
+    with pytest.raises(UserError) as again:
+        confirm_as_typed(store, nurse, serial, DIFFERENT_RATE)
+    assert "rien à confirmer" in again.value.message()
+    # typed differently afterwards: the answer no longer covers it
+    row = next(e for e in store.entries(serial, include_corrected=False)
+               if e.section_id == VITALS and e.row_index == 1)
+    service.record_row(store, RecordRow(serial, 1, VITALS, 1,
+                                        {**TYPED[1], "heart_rate": "86", "initials": "MD"},
+                                        {"date": "23/11/2026"}, nurse, corrects=row.id,
+                                        reason="relu"), now=NOW)
+    rate = next(c for c in cross_check(store, serial).fields if c.key == DIFFERENT_RATE)
+    assert rate.verdict is Verdict.DIFFERS and rate.typed == "86"
+    assert rate.acknowledgement is None and rate.open  # a new disagreement, to answer again
+
+
+def test_a_page_whose_marks_are_cut_off_is_not_read(ward, store):
+    check = check_sheet(store, ward.notes.serial)
+    assert check.unreadable_pages == (1,)
+    assert check.fields == ()
+    (scan,) = store.scan_pages(ward.notes.serial)
+    assert store.page_reading(scan.id).outcome is ReadOutcome.MARKS_NOT_FOUND
+
+
+def test_sheets_with_open_disagreements_are_counted_per_ward(ward, store):
+    nurse = nurse_of(store)
+    _checks(store, ward)
+    assert open_disagreements_by_ward(store) == {ward.ward: 2}
+    for key in (DIFFERENT_RATE, UNTYPED_SPO2, UNWRITTEN_RATE):
+        confirm_as_typed(store, nurse, ward.vitals.serial, key)
+    assert open_disagreements_by_ward(store) == {ward.ward: 1}
+    confirm_as_typed(store, nurse, ward.mar.serial, REFUSED_DOSE)
+    assert open_disagreements_by_ward(store) == {}
