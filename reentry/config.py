@@ -13,6 +13,8 @@ from pathlib import Path
 
 from platformdirs import user_config_path, user_data_path
 
+from reentry.errors import UserError
+
 APP_NAME = "reentry"
 
 
@@ -26,8 +28,24 @@ def default_db_path() -> Path:
 
 def default_db_location() -> str | Path:
     """What ``REENTRY_DB`` names, a SQLite path or a ``postgresql://`` URL (the command line
-    parses it), else this user's embedded database."""
-    return os.environ.get("REENTRY_DB") or default_db_path()
+    parses it), else the settings file's ``database``, else this user's embedded database."""
+    return os.environ.get("REENTRY_DB") or load_settings().database or default_db_path()
+
+
+def database_password() -> str | None:
+    """The server password of the settings file (``database_password``, or the environment's
+    ``REENTRY_DATABASE_PASSWORD``), for a ``database`` URL written without one. Refused when the
+    file holding it can be read by others, as libpq ignores an open ``~/.pgpass``."""
+    from_environment = os.environ.get("REENTRY_DATABASE_PASSWORD")
+    if from_environment:
+        return from_environment
+    path = settings_path()
+    secret = load_settings(path).database_password
+    if not secret:
+        return None
+    if os.name == "posix" and path.stat().st_mode & 0o077:
+        raise UserError("settings.password_file_open", path=str(path))
+    return secret
 
 
 @dataclass(frozen=True)
@@ -80,6 +98,11 @@ class Settings:
     # members only); expanding goes through at most ldap_nested_depth groups.
     ldap_nested_groups: str = "auto"
     ldap_nested_depth: int = 8
+    # The database when neither --db nor REENTRY_DB names one: a SQLite path, or the shared
+    # server's postgresql://user@host:port/name URL (docs/deployment.md); its password either in
+    # ~/.pgpass or here, the file then readable by its owner only (chmod 600).
+    database: str = ""
+    database_password: str = ""
 
 
 def settings_path() -> Path:

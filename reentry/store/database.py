@@ -108,17 +108,18 @@ def sqlite_engine(path: str, read_only: bool = False) -> Engine:
     return engine
 
 
-def server_engine(url: str) -> Engine:
+def server_engine(url: str, password: str | None = None) -> Engine:
     """An engine on a PostgreSQL server (``postgresql://user:password@host:port/db``), with
     psycopg 3 as the driver and a small pool of connections checked before use. The URL is
     read with the standard library (a password may hold « @ » or « : »), then handed over
-    part by part; with no password in it, libpq reads ``~/.pgpass``."""
+    part by part; with no password in it, ``password`` (the settings file's), else libpq reads
+    ``~/.pgpass``."""
     parts = urlsplit(url)
     query = dict(parse_qsl(parts.query))
     query.setdefault("connect_timeout", "5")  # a cut network answers in seconds, not minutes
     engine_url = URL.create(
         "postgresql+psycopg", username=unquote(parts.username) if parts.username else None,
-        password=unquote(parts.password) if parts.password is not None else None,
+        password=unquote(parts.password) if parts.password is not None else password,
         host=parts.hostname, port=parts.port, database=unquote(parts.path.lstrip("/")),
         query=query)
     return create_engine(engine_url, pool_size=2, max_overflow=4, pool_pre_ping=True,

@@ -18,6 +18,7 @@ from urllib.parse import quote
 from sqlite_utils import Database
 
 from reentry import clock
+from reentry.config import database_password
 from reentry.display import natural_key
 from reentry.errors import (
     DatabaseError,
@@ -553,7 +554,8 @@ for _name in dir(SqliteStore):
 
 def open_server_store(location: PostgresLocation) -> SqliteStore:
     """Open (and set up or migrate) the store on a PostgreSQL server."""
-    sql = SqlConnection(server_engine(location.url), location.shown)
+    password = None if location.has_password else database_password()
+    sql = SqlConnection(server_engine(location.url, password), location.shown)
     try:
         migrate_server(sql, MIGRATION_NAMES, MIGRATION_FUNCTIONS)
     except BaseException:
