@@ -6,6 +6,7 @@ from click.testing import CliRunner
 
 from reentry.cli import cli
 from reentry.demo.outage import create_outage_demo
+from reentry.domain.sheet_state import count_states
 from reentry.entry.progress import ward_progress
 from reentry.sheets.tracking import tracked_sheets
 from reentry.store import open_store
@@ -56,3 +57,11 @@ def test_demo_command_builds_the_outage_scenario(tmp_path):
     assert result.exit_code == 0, result.output
     assert "feuilles attendues en retour" in result.output and "aurore.petit" in result.output
     assert list((tmp_path / "impressions").glob("*.pdf"))
+    # the figures the event window and the quality report give, under their words
+    store = open_store(db)
+    try:
+        counts = count_states(s.state for s in tracked_sheets(store))
+    finally:
+        store.close()
+    assert f"{counts.expected} feuilles attendues en retour" in result.output
+    assert f"{counts.missing} manquantes ; {counts.unaccounted} non soldées" in result.output

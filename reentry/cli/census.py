@@ -101,7 +101,8 @@ def demo(state: Context, patients: int, seed: int, as_of: datetime | None, scena
         click.echo(tr("cli.demo_outage", db=state.shown, expected=counts.expected,
                       returned=counts.returned, entered=counts.entered,
                       verified=counts.verified, lost=counts.lost, not_used=counts.not_used,
-                      missing=counts.missing, rows=result.typed_rows,
+                      missing=counts.missing, unaccounted=counts.unaccounted,
+                      rows=result.typed_rows,
                       sih=result.sih_export or "—"))
         return
     outcome = create_demo(store, patients=patients, seed=seed, as_of=moment)
