@@ -158,6 +158,13 @@ def test_behind_the_lock_the_windows_shortcuts_do_nothing(qtbot, db_path, nurses
     qtbot.keyClick(overlay.secret, Qt.Key.Key_Q, shift_ctrl)  # « Se déconnecter »
     qtbot.keyClick(overlay.secret, Qt.Key.Key_W, Qt.KeyboardModifier.ControlModifier)  # close
     assert window.session.locked and window.user.username == "mdupont" and window.isVisible()
+    for _ in range(6):  # Tab goes round the lock, never into the window under it
+        qtbot.keyClick(focused(), Qt.Key.Key_Tab)
+        assert overlay.isAncestorOf(focused())
+    code = window.code_bar.field
+    code.setFocus()  # a field under the lock that got the focus anyway takes no key
+    qtbot.keyClicks(code, "abc")
+    assert code.text() == "" and overlay.secret.hasFocus()
     qtbot.keyClicks(overlay.secret, PASSWORD)  # the lock itself still answers
     qtbot.keyClick(overlay.secret, Qt.Key.Key_Return)
     assert not window.session.locked

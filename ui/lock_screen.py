@@ -135,6 +135,23 @@ class LockOverlay(QWidget):
         field = self.name if switching else self.secret
         field.setFocus(Qt.FocusReason.OtherFocusReason)
 
+    def take_focus(self) -> None:
+        """The field the person types into next: the other person's name, or the secret."""
+        if self.isVisible():
+            field = self.name if self._switching and not self.name.text() else self.secret
+            field.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def focusNextPrevChild(self, next: bool) -> bool:
+        """Tab goes round the lock's own fields and buttons, never to the window under it."""
+        if not self.isVisible():
+            return super().focusNextPrevChild(next)
+        stops = [w for w in (self.name, self.secret, self.unlock_button, self.switch_button)
+                 if w.isVisible()]
+        current = QApplication.focusWidget()
+        index = stops.index(current) if current in stops else -1
+        stops[(index + (1 if next else -1)) % len(stops)].setFocus(Qt.FocusReason.TabFocusReason)
+        return True
+
     def fill(self, text: str) -> None:
         """A badge scanned at the lock: someone else's name, the password asked next."""
         self.set_switching(True)
@@ -192,6 +209,7 @@ class LockGuard(QObject):
     windows' shortcuts (print, sign out, open a sheet…) do nothing."""
 
     _KINDS = {Qt.WindowType.Window, Qt.WindowType.Dialog, Qt.WindowType.Sheet}
+    _KEYS = {QEvent.Type.KeyPress, QEvent.Type.KeyRelease, QEvent.Type.Shortcut}
 
     def __init__(self, session: Session) -> None:
         super().__init__(session)
@@ -217,30 +235,37 @@ class LockGuard(QObject):
                 and self._belongs(window) and not self._covered(window)):
             LockOverlay(window, self.session)  # shows itself: the session is locked
 
-    def _belongs(self, window: QWidget) -> bool:
-        """A window of this session, or opened by one (a dialog's parent is its window)."""
-        widget: QWidget | None = window
-        while widget is not None:
-            if getattr(widget, "session", None) is self.session:
+    def _belongs(self, target: QObject) -> bool:
+        """Part of a window of this session, or of one it opened (a dialog's parent is its
+        window, an action's its window)."""
+        found: QObject | None = target
+        while found is not None:
+            if getattr(found, "session", None) is self.session:
                 return True
-            widget = widget.parentWidget()
+            found = found.parent()
         return False
 
     def _covered(self, window: QWidget) -> bool:
-        return any(overlay.session is self.session for overlay in window.findChildren(
-            LockOverlay, options=Qt.FindChildOption.FindDirectChildrenOnly))
+        return any(overlay.session is self.session for overlay in _overlays(window))
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if not self.session.locked:
             return False
-        if event.type() == QEvent.Type.Shortcut:
-            # behind the lock no menu or key opens, prints or signs out anything: only the
-            # lock's own buttons answer their keys
-            return not _on_a_lock(watched)
-        if event.type() == QEvent.Type.Show and isinstance(watched, QWidget) and (
-                watched.isWindow()):
+        kind = event.type()
+        if kind in self._KEYS and self._belongs(watched) and not _on_a_lock(watched):
+            # behind the lock no key types into a hidden field, and no menu or shortcut opens,
+            # prints or signs out anything: the keys go to the lock
+            if kind == QEvent.Type.KeyPress and isinstance(watched, QWidget):
+                for overlay in _overlays(watched.window()):
+                    overlay.take_focus()
+            return True
+        if kind == QEvent.Type.Show and isinstance(watched, QWidget) and watched.isWindow():
             self.cover(watched)
         return False
+
+
+def _overlays(window: QWidget) -> list[LockOverlay]:
+    return window.findChildren(LockOverlay, options=Qt.FindChildOption.FindDirectChildrenOnly)
 
 
 def _on_a_lock(target: QObject) -> bool:
