@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import numpy as np
@@ -551,6 +552,29 @@ def test_verdicts_csv_reasons_are_the_verdicts_own_in_both_languages(tmp_path):
     with out.open(encoding="utf-8", newline="") as handle:
         rows = list(csv.reader(handle))
     assert rows[1:] == [list(r) for r in reconcile(paper, sih).verdict_rows()]
+
+
+@pytest.mark.parametrize("sih_ipp", ["000810007820", "810007820"])
+def test_verdicts_csv_reasons_with_leading_zeros_are_the_verdicts_own(sih_ipp):
+    """A fixed-width IPP (« 000810007820 ») written alike on both sides is not said to be
+    written otherwise; written without its zeros in the SIH, the reason says so. The CSV's
+    own text and the verdicts' agree either way."""
+    paper = [replace(item, ipp="000810007820") for item in (
+        vital("same", 80), vital("late", 80, 20, code=TEMP, unit="Cel"),
+        vital("changed", 37.5, code=TEMP, unit="Cel"), dose("brand", "Doliprane 1000", 1, "g"),
+        note("note", "Patient calme, a dormi toute la nuit."))]
+    sih = [replace(item, ipp=sih_ipp) for item in (
+        sih_vital("s-same", 80, 3), sih_vital("s-late", 80, 29, code=TEMP, unit="Cel"),
+        sih_vital("s-changed", 38.5, code=TEMP, unit="°C"),
+        sih_dose("s-brand", "paracétamol", 1000),
+        sih_note("s-note", "patient calme a dormi toute la nuit", 10))]
+    fast = list(reconcile(paper, sih).verdict_rows("fr"))
+    slow = [(v.item_id, v.verdict, v.ipp, v.kind, "|".join(v.sih_ids), f"{v.score:.2f}",
+             v.reason.render("fr")) for v in reconcile(paper, sih).verdicts]
+    assert fast == slow
+    assert [row[1] for row in fast] == ["in_sih", "in_sih", "differs", "in_sih", "in_sih"]
+    said = [f"IPP écrit « {sih_ipp} » dans le SIH" in row[6] for row in fast]
+    assert said == [sih_ipp != "000810007820"] * len(fast)
 
 
 def test_counts_come_without_building_verdicts():

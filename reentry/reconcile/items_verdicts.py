@@ -96,6 +96,7 @@ class VerdictBuilder:
         self._paper_kinds = list(paper.kinds)
         matched = np.maximum(matching.sih_row, 0)
         self._sih_ids = _at(sih.ids, matched)
+        self._sih_ipp = _at(sih.ipp, matched)
         self._ipp_spelled = matching.ipp_spelled.tolist()
         self._sih_code = _at(sih.code, matched)
         self._compared = [_COMPARED[c] for c in _compared_fields(paper, sih, matched).tolist()]
@@ -139,7 +140,7 @@ class VerdictBuilder:
                      ) -> tuple[str, float] | None:
         """An ``in_sih`` reason with one ``format``, and the score (None: let the message tree
         do it)."""
-        if self._device[row] or self._ipp_spelled[row]:
+        if self._device[row] or self._spelled_otherwise(row):
             return None
         kind = self._kind[row]
         fields = self._compared[row]
@@ -181,8 +182,7 @@ class VerdictBuilder:
         score = (note_score if note_score is not None
                  else drug.score if drug is not None else 100.0) / 100.0
         match = self._match(row, sih_row, drug, note_score)
-        spellings = (self._ipp_spellings(row, (sih_row, *self.m.extras.get(row, ())))
-                     if self._ipp_spelled[row] or row in self.m.extras else "")
+        spellings = self._spelled_otherwise(row)
         if spellings:
             match = spec("reconcile.match.ipp", match=match, sih_ipp=spellings,
                          paper_ipp=self._paper_ipp[row])
@@ -227,6 +227,15 @@ class VerdictBuilder:
         if read is None or read.how == "same":
             return drug
         return DrugName(drug.written, read.key, read.how, read.score)
+
+    def _spelled_otherwise(self, row: int) -> str:
+        """``_ipp_spellings`` of the row's matched SIH items, "" when they write the IPP as the
+        paper does (« 009000350 » on both sides: ``ipp_spelled``, yet nothing to say)."""
+        extras = self.m.extras.get(row, ())
+        if not extras and (not self._ipp_spelled[row]
+                           or self._sih_ipp[row] == self._paper_ipp[row]):
+            return ""
+        return self._ipp_spellings(row, (self._sih_row[row], *extras))
 
     def _ipp_spellings(self, row: int, sih_rows: Sequence[int]) -> str:
         """The IPPs of the matched SIH items written otherwise than on paper (« 0810007820 »,
