@@ -13,7 +13,7 @@ from __future__ import annotations
 import io
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from reportlab.pdfgen.canvas import Canvas
 
@@ -27,6 +27,9 @@ from reentry.printing.fonts import register_fonts
 from reentry.printing.form_pages import draw_form_static, form_pages, needs_doses
 from reentry.printing.mar import band_reserved
 from reentry.printing.page import Pen, content_box, corner_marks, page_size
+
+if TYPE_CHECKING:
+    from reentry.store.areas import Store
 
 
 class NoLayout(UserError):
@@ -84,7 +87,7 @@ class SheetLayout:
                 "pages": self.pages, **self.layout.as_dict()}
 
 
-def page_layout(store: Any, code: str) -> SheetLayout:
+def page_layout(store: Store, code: str) -> SheetLayout:
     """The layout of the page a printed code names, from the registry and the sheet's content;
     a code that is refused, or that names a page with nothing to read, is a ``NoLayout``."""
     from reentry.registry import resolve_code
