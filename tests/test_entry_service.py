@@ -68,6 +68,7 @@ def test_a_doubtful_code_opens_nothing(printed):
     assert "n'est pas un formulaire" in caught.value.message()
 
 
+@pytest.mark.both_backends
 def test_a_vital_signs_row_is_saved_with_paper_time_author_and_typist(printed):
     store, sheets, nurse = printed
     instance = sheet(sheets, "vital_signs")
@@ -113,6 +114,7 @@ def test_impossible_values_are_refused_and_implausible_ones_need_confirmation(pr
     assert "futur" in caught.value.problems.errors["time"].render()
 
 
+@pytest.mark.both_backends
 def test_a_correction_keeps_the_original_and_needs_a_reason(printed):
     store, sheets, nurse = printed
     instance = sheet(sheets, "vital_signs")
@@ -132,6 +134,7 @@ def test_a_correction_keeps_the_original_and_needs_a_reason(printed):
     assert store.audit("entry")[-1]["action"] == "entry_corrected"
 
 
+@pytest.mark.both_backends
 def test_two_pcs_saving_or_correcting_the_same_row_the_second_is_told_why(printed):
     store, sheets, nurse = printed
     instance = sheet(sheets, "vital_signs")
@@ -148,6 +151,7 @@ def test_two_pcs_saving_or_correcting_the_same_row_the_second_is_told_why(printe
     assert len(service.sheet_history(store, instance.serial)) == 2  # first and its correction
 
 
+@pytest.mark.both_backends
 def test_medication_record_row_uses_the_planned_dose(printed):
     store, sheets, nurse = printed
     instance = next(s for s in sheets if s.template_id == "medication_administration"
@@ -174,6 +178,7 @@ def test_medication_record_row_uses_the_planned_dose(printed):
     assert "not-done" in statuses
 
 
+@pytest.mark.both_backends
 def test_drafts_are_kept_and_cleared_row_by_row(printed):
     store, sheets, nurse = printed
     instance = sheet(sheets, "vital_signs")

@@ -11,7 +11,6 @@ from __future__ import annotations
 import io
 import random
 import shutil
-import sqlite3
 from pathlib import Path
 
 import pytest
@@ -44,6 +43,7 @@ from reentry.progress import CancelToken
 from reentry.scanning.importer import import_scans
 from reentry.scanning.queue import identify_page, set_aside_page
 from reentry.store import open_store
+from reentry.store.copy import copy_database
 
 QUARTERS = (0, 180, 90, 270)
 
@@ -76,14 +76,24 @@ def clean_pages(printed):
 
 
 @pytest.fixture
-def sheets(printed, db_path):
-    shutil.copy(printed[0], db_path)
+def sheets(printed, store_location):
+    """The printed ward in this test's database: a copy of the file, or, for a test marked
+    ``both_backends``, copied onto a fresh database of the private PostgreSQL server."""
+    if isinstance(store_location, str):
+        source, target = open_store(printed[0]), open_store(store_location)
+        try:
+            copy_database(source.sql, target.sql)
+        finally:
+            source.close()
+            target.close()
+    else:
+        shutil.copy(printed[0], store_location)
     return printed[2]
 
 
 @pytest.fixture
-def scan_store(sheets, db_path):
-    store = open_store(db_path)
+def scan_store(sheets, store_location):
+    store = open_store(store_location)
     yield store
     store.close()
 
@@ -105,13 +115,9 @@ def stored_targets(store, serials) -> dict[tuple[str, int], tuple[int, int]]:
             for serial in serials for p in store.scan_pages(serial)}
 
 
-def table_counts(db_path: Path) -> dict[str, int]:
-    conn = sqlite3.connect(db_path)
-    try:
-        return {t: conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
-                for t in ("scan_files", "scan_pages", "scan_images", "sheet_events", "audit_log")}
-    finally:
-        conn.close()
+def table_counts(store) -> dict[str, int]:
+    return {t: store.sql.rows(f"SELECT count(*) AS n FROM {t}")[0]["n"]
+            for t in ("scan_files", "scan_pages", "scan_images", "sheet_events", "audit_log")}
 
 
 def assert_upright(jpeg: bytes) -> None:
@@ -165,8 +171,9 @@ def test_every_page_of_a_shuffled_skewed_noisy_stack_lands_on_its_sheet_page(
     assert scan_store.manual_queue() == []
 
 
+@pytest.mark.both_backends
 def test_a_smudged_page_waits_in_the_queue_until_a_person_types_its_code(
-        clean_pages, scan_store, nurse, tmp_path, db_path):
+        clean_pages, scan_store, nurse, tmp_path):
     rng = random.Random(5)
     clean = clean_pages(200)[:3]
     fully, partly, intact = smudged(clean[0]), smudged(clean[1], symbols=1), clean[2]
@@ -186,13 +193,13 @@ def test_a_smudged_page_waits_in_the_queue_until_a_person_types_its_code(
 
     right = page_code(fully.serial, fully.page)
     wrong = right[:-1] + str((int(right[-1]) + 1) % 10)
-    before = table_counts(db_path)
+    before = table_counts(scan_store)
     with pytest.raises(UserError) as refused:
         identify_page(scan_store, queued.id, wrong, nurse)
     assert "chiffre de contrôle" in refused.value.message()
     with pytest.raises(UserError):
         identify_page(scan_store, queued.id, right[:-2], nurse)  # too short
-    assert table_counts(db_path) == before
+    assert table_counts(scan_store) == before
     assert scan_store.scan_page_status(queued.id) is PageStatus.QUEUED
 
     attached = identify_page(scan_store, queued.id, f"{right[:4]} {right[4:8]} {right[8:]}", nurse)
@@ -212,17 +219,18 @@ def test_a_smudged_page_waits_in_the_queue_until_a_person_types_its_code(
     assert "n'est plus dans la file" in again.value.message()
 
 
+@pytest.mark.both_backends
 def test_the_same_file_imported_twice_changes_nothing_and_says_so(
-        clean_pages, scan_store, nurse, tmp_path, db_path):
+        clean_pages, scan_store, nurse, tmp_path):
     stack = stack_of(clean_pages, 200, seed=3, count=3)
     target = write_pdf([p.image for p in stack], tmp_path / "stack.pdf", 200)
     import_scans(scan_store, [target], nurse, workers=1)
-    before = table_counts(db_path)
+    before = table_counts(scan_store)
     renamed = shutil.copy(target, tmp_path / "same-stack-other-name.pdf")
 
     result = import_scans(scan_store, [target, Path(renamed)], nurse, workers=1)
 
-    assert table_counts(db_path) == before
+    assert table_counts(scan_store) == before
     assert (result.files, result.files_already_imported, result.pages) == (2, 2, 0)
     assert [m.id for _, m in result.messages] == ["scans.already_imported"] * 2
     assert "rien n'a changé" in result.messages[1][1].render()
@@ -256,6 +264,7 @@ def test_an_interrupted_import_is_completed_by_importing_the_file_again(
     assert import_scans(scan_store, [target], nurse, workers=1).files_already_imported == 1
 
 
+@pytest.mark.both_backends
 def test_a_page_scanned_again_keeps_both_images_and_shows_the_newest(
         clean_pages, scan_store, nurse, tmp_path):
     rng = random.Random(8)
@@ -316,14 +325,14 @@ def test_refused_codes_and_pages_without_writing_go_to_the_queue_with_their_reas
 
 
 def test_files_that_are_not_scans_are_refused_before_anything_is_stored(
-        clean_pages, scan_store, nurse, tmp_path, db_path):
+        clean_pages, scan_store, nurse, tmp_path):
     good = write_pdf([clean_pages(200)[0].image], tmp_path / "good.pdf", 200)
     notes = tmp_path / "notes.pdf"
     notes.write_text("ceci n'est pas une numérisation")
     empty = tmp_path / "empty"
     empty.mkdir()
     admin = service.add_user(scan_store, "dsi", "DSI", Role.ADMIN)
-    before = table_counts(db_path)
+    before = table_counts(scan_store)
     for paths in ([good, notes], [good, tmp_path / "missing.pdf"], [empty]):
         with pytest.raises(UserError) as refused:
             import_scans(scan_store, paths, nurse, workers=1)
@@ -332,7 +341,7 @@ def test_files_that_are_not_scans_are_refused_before_anything_is_stored(
     with pytest.raises(UserError) as forbidden:
         import_scans(scan_store, [good], admin, workers=1)
     assert "IDE" in forbidden.value.message() or "rôle" in forbidden.value.message()
-    assert table_counts(db_path) == before
+    assert table_counts(scan_store) == before
 
 
 def test_scan_import_command_end_to_end(clean_pages, tmp_path, db_path, sheets):
