@@ -37,6 +37,8 @@ def second_read(state: Context, code: str | None, ward: str | None, output: str)
     report = second_read_report(state.store(), code, ward)
     for problem in report.unreadable:
         click.echo(tr("cli.error_prefix", message=problem.render()), err=True)
+    if not report.lines:  # every page asked for is to be rescanned
+        sys.exit(EXIT_USER_ERROR)
     if output == "json":
         click.echo(json.dumps([line.as_dict() for line in report.lines], ensure_ascii=False,
                               indent=2))
@@ -54,5 +56,3 @@ def second_read(state: Context, code: str | None, ward: str | None, output: str)
                    [line.cells() for line in report.lines])
         click.echo(tr("second_read.summary", sheets=report.sheets, fields=len(report.lines),
                       disagreements=report.open, unsure=report.unsure))
-    if not report.lines:
-        sys.exit(EXIT_USER_ERROR)

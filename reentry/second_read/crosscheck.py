@@ -20,6 +20,7 @@ from reentry.barcodes import page_code
 from reentry.domain.entry import Entry, User
 from reentry.domain.permissions import Permission, require
 from reentry.domain.second_read import (
+    DISAGREEMENTS,
     Acknowledgement,
     AckOutcome,
     FieldCheck,
@@ -132,7 +133,7 @@ def compare(serial: int, readings: Sequence[PageReading], entries: Sequence[Entr
             found = verdict(reading, value)
             ack = answered.get((reading.key, value, reading.value))
             checks.append(FieldCheck(page.page, reading, value, found,
-                                     ack if found is not Verdict.AGREES else None))
+                                     ack if found in DISAGREEMENTS else None))
     return SheetCheck(serial, tuple(checks),
                       tuple(r.page for r in readings if r.outcome is ReadOutcome.MARKS_NOT_FOUND),
                       tuple(sorted(r.page for r in readings)))

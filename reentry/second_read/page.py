@@ -18,11 +18,11 @@ from dataclasses import dataclass
 import numpy as np
 from PIL import Image
 
+from reentry.domain.layout import BoxKind, FieldBox, PageLayout, Rect
 from reentry.domain.second_read import FieldKey, FieldReading, Ink, PageReading, ReadOutcome
 from reentry.entry.service import canonical
 from reentry.formdefs_model import ExportRole, FieldDefinition, FieldType, FormDefinition, Section
 from reentry.formdefs_values import validate_value
-from reentry.layout.model import BoxKind, FieldBox, PageLayout, Rect
 from reentry.layout.registration import (
     CROP_PX_PER_MM,
     MarksNotFound,

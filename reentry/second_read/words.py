@@ -47,10 +47,11 @@ class SheetWords:
         if (section.repeat is not None and section.repeat.per == RepeatPer.PRESCRIPTION_DOSE
                 and key.row_index < len(self.doses)):
             dose = self.doses[key.row_index]
-            planned = (clock.local(dose.planned_at).strftime("%H:%M")
-                       if dose.planned_at else "")
+            if dose.planned_at is None:  # « si besoin »: no planned time printed
+                return tr("second_read.row_dose_untimed", lang=lang, drug=dose.drug,
+                          dose=dose.dose)
             return tr("second_read.row_dose", lang=lang, drug=dose.drug, dose=dose.dose,
-                      time=planned)
+                      time=clock.local(dose.planned_at).strftime("%H:%M"))
         time = self.times.get((key.section_id, key.row_index))
         if time:
             return tr("second_read.row_line_time", lang=lang, number=key.row_index + 1,
