@@ -208,3 +208,13 @@ def painted_colours(window, rows):
 
 def own_overlays(window):
     return window.findChildren(LockOverlay, options=Qt.FindChildOption.FindDirectChildrenOnly)
+
+
+def test_someone_else_signing_in_closes_the_first_session_first(qtbot, db_path, nurses):
+    window = signed_in(qtbot, ReentryWindow(db_path, now=lambda: NOW, beep=lambda: None))
+    seen = []
+    window.session.user_changed.connect(lambda user: seen.append(user and user.username))
+    window.session.sign_in(window.store, "jmartin", JEAN)  # from the main window's dialog
+    assert seen == [None, "jmartin"]  # every window let go of Marie before Jean came
+    window.session.sign_in(window.store, "jmartin", JEAN)
+    assert seen == [None, "jmartin", "jmartin"]

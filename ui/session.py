@@ -88,8 +88,11 @@ class Session(QObject):
                 QGuiApplication.restoreOverrideCursor()
 
     def sign_in(self, store: Any, username: str, secret: str) -> User:
-        """``username`` signs in with ``secret``; a refusal leaves the session as it was."""
+        """``username`` signs in with ``secret``; a refusal leaves the session as it was.
+        Someone else's session is closed first, as at the lock (``switch_user``)."""
         user = self.check(store, username, secret)
+        if self._user is not None and user.id != self._user.id:
+            self.sign_out()
         self._set(user)
         return user
 
