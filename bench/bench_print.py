@@ -51,6 +51,11 @@ def _render(job: tuple[WardPrint, Path]) -> int:
     return render_ward(ward_print, out)
 
 
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
 def peak_memory_mib() -> tuple[float, float]:
     """Peak resident memory of this process and of its largest child (ru_maxrss: KiB)."""
     own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
@@ -81,9 +86,11 @@ def main() -> None:
         jobs = [(w, folder / f"ward-{w.ward.code}.pdf") for w in wards]
         jobs.sort(key=lambda job: -len(job[0].patients))  # longest first: balanced workers
         start = time.perf_counter()
+        cpu_before = _children_cpu()
         with ProcessPoolExecutor(max_workers=args.workers) as pool:
             pages = sum(pool.map(_render, jobs))
         rendered = time.perf_counter() - start
+        render_cpu = _children_cpu() - cpu_before  # the workers, reaped when the pool closes
         size = sum(out.stat().st_size for _, out in jobs)
 
         # The real thing, as `reentry print` runs it: registry transactions + spawn workers.
@@ -104,6 +111,8 @@ def main() -> None:
           f"{planned:.2f} s (dossiers read, sheets planned and numbered)")
     print(f"render: {pages:,} pages in {rendered:.2f} s = {pages / rendered:,.0f} pages/s "
           f"with {args.workers} processes; {size / 2**20:.1f} MiB of PDF")
+    print(f"        {render_cpu:.2f} CPU-s in the workers = {pages / render_cpu:,.0f} pages per "
+          f"CPU-second (what each core gives when the machine is not shared)")
     print(f"print:  {outcome.pages:,} pages in {station:.2f} s = {outcome.pages / station:,.0f} "
           f"pages/s end to end (reentry print: plan, register in the registry, render, "
           f"move into place)")
