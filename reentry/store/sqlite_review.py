@@ -312,7 +312,7 @@ def _apply_flags(conn: SqlConnection, run_id: int, at: str, record: RunRecord
     changes: dict[str, int] = {}
     user_id = record.user.id if record.user else None
     seen = set()
-    kept: list[tuple[int, str, int]] = []
+    kept: list[int] = []  # flags that stay as they are: their ids
     flagged: list[tuple[str, str | None]] = []  # new flags: written together below
     for v in record.verdicts:
         seen.add(v.item_key)
@@ -323,7 +323,7 @@ def _apply_flags(conn: SqlConnection, run_id: int, at: str, record: RunRecord
             continue
         changes[change.action] = changes.get(change.action, 0) + 1
         if change.action == KEPT and existing:
-            kept.append((run_id, record.paper_source, existing[0]))
+            kept.append(existing[0])
             continue
         if change.action == FLAGGED or not existing:
             flagged.append((v.item_key, change.verdict))
@@ -337,8 +337,10 @@ def _apply_flags(conn: SqlConnection, run_id: int, at: str, record: RunRecord
         if change is not None:
             _apply(conn, run_id, at, user_id, source, key, flag_id, change)
             changes[change.action] = changes.get(change.action, 0) + 1
-    conn.executemany("UPDATE review_flags SET last_run_id = ?, paper_source = ? WHERE id = ?",
-                     kept)
+    for chunk in _chunks(kept):  # a statement per 500 flags, not one per flag
+        conn.execute("UPDATE review_flags SET last_run_id = ?, paper_source = ?"
+                     f" WHERE id IN ({', '.join('?' for _ in chunk)})",
+                     (run_id, record.paper_source, *chunk))
     return changes
 
 
