@@ -25,9 +25,9 @@ from written_pages import Pen, box, scanned
 
 from reentry.barcodes import group_for_reading
 from reentry.domain.entry import RecordRow, Role, User
+from reentry.domain.layout import Rect
 from reentry.domain.second_read import FieldKey
 from reentry.entry import service
-from reentry.layout.model import Rect
 from reentry.layout.sheet import page_layout
 from reentry.registry import FormInstance
 from reentry.scanning.importer import import_scans

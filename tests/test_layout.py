@@ -18,8 +18,8 @@ from printed_ward import print_demo_ward
 
 from reentry.barcodes import group_for_reading
 from reentry.cli import cli
+from reentry.domain.layout import BoxKind
 from reentry.formdefs import load_forms
-from reentry.layout.model import BoxKind
 from reentry.layout.sheet import form_layouts, page_layout
 from reentry.model import Allergy
 from reentry.printing.form_pages import comb_groups

@@ -18,7 +18,7 @@ from PIL import Image, ImageFilter
 from printed_ward import print_demo_ward
 
 from reentry.barcodes import group_for_reading
-from reentry.layout.model import BoxKind, Rect
+from reentry.domain.layout import BoxKind, Rect
 from reentry.layout.registration import (
     CROP_PX_PER_MM,
     MarksNotFound,

@@ -18,7 +18,7 @@ import numpy as np
 import pdfcheck
 from PIL import Image, ImageDraw
 
-from reentry.layout.model import FieldBox, PageLayout, Rect
+from reentry.domain.layout import FieldBox, PageLayout, Rect
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
 

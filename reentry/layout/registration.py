@@ -18,8 +18,8 @@ from dataclasses import dataclass
 import numpy as np
 from PIL import Image, ImageFilter
 
+from reentry.domain.layout import PageLayout, Rect
 from reentry.errors import UserError
-from reentry.layout.model import PageLayout, Rect
 
 CROP_PX_PER_MM = 8.0  # about 203 dpi: what every cropped box is brought to
 CROP_MARGIN_MM = 1.0

@@ -17,11 +17,11 @@ from typing import TYPE_CHECKING, Any
 
 from reportlab.pdfgen.canvas import Canvas
 
+from reentry.domain.layout import POINTS_PER_MM, PageLayout
 from reentry.errors import UserError
 from reentry.formdefs import load_forms
 from reentry.formdefs_model import FormDefinition
 from reentry.i18n import language
-from reentry.layout.model import POINTS_PER_MM, PageLayout
 from reentry.model import Dossier
 from reentry.printing.fonts import register_fonts
 from reentry.printing.form_pages import draw_form_static, form_pages, needs_doses

@@ -18,6 +18,7 @@ from reportlab.lib.colors import Color
 from reportlab.lib.units import mm
 
 from reentry import display
+from reentry.domain.layout import BoxKind, FieldBox, Rect, Separator
 from reentry.formdefs_model import (
     Choice,
     FieldDefinition,
@@ -27,7 +28,6 @@ from reentry.formdefs_model import (
     Section,
 )
 from reentry.i18n import get_language, tr
-from reentry.layout.model import BoxKind, FieldBox, Rect, Separator
 from reentry.printing.fonts import BOLD, REGULAR, fit_text, fitting_size, text_width, wrap_text
 from reentry.printing.page import Box, Pen, content_box, page_size
 

@@ -15,7 +15,7 @@ from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
 
 from reentry.barcodes import group_for_reading
-from reentry.layout.model import POINTS_PER_MM, Rect
+from reentry.domain.layout import POINTS_PER_MM, Rect
 from reentry.printing import marks
 from reentry.printing.fonts import BOLD, REGULAR, fit_text, fitting_size, text_width
 
