@@ -19,16 +19,20 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pdfcheck
-from printed_ward import print_demo_ward
+from printed_ward import AS_OF, PRINTER
 from scanned_stack import write_pdf
 from written_pages import Pen, box, scanned
 
 from reentry.barcodes import group_for_reading
+from reentry.demo import create_demo
 from reentry.domain.entry import RecordRow, Role, User
+from reentry.domain.events import DeclareEvent
 from reentry.domain.layout import Rect
 from reentry.domain.second_read import FieldKey
 from reentry.entry import service
+from reentry.events.service import declare_event
 from reentry.layout.sheet import page_layout
+from reentry.printing.station import PrintRequest, print_batch
 from reentry.registry import FormInstance
 from reentry.scanning.importer import import_scans
 from reentry.store import open_store
@@ -69,6 +73,7 @@ class WrittenWard:
     notes: FormInstance
     ward: str
     stack: Path
+    event_id: int  # the outage event the sheets were printed for
 
     def copy(self, folder: Path) -> Path:
         """A copy of the database to change (each test starts from the same state)."""
@@ -117,7 +122,14 @@ def build(folder: Path) -> WrittenWard:
     db = folder / "reentry.sqlite"
     store = open_store(db)
     try:
-        outcome = print_demo_ward(store, folder / "pdf", admission_packets=0)
+        create_demo(store, patients=6, seed=8, as_of=AS_OF)
+        ward_code = store.census()[0].ward.code
+        manager = service.add_user(store, "croux", "Claire Roux", Role.WARD_MANAGER)
+        event = declare_event(store, DeclareEvent("Coupure réseau", AS_OF, manager,
+                                                  planned=True)).event
+        outcome = print_batch(store, PrintRequest(out_dir=folder / "pdf", user=PRINTER,
+                                                  wards=(ward_code,), start=AS_OF,
+                                                  admission_packets=0))
         sheets = store.batch_sheets(outcome.batch_id)
         chosen = {t: next(s for s in sheets if s.template_id == t) for t in
                   ("vital_signs", "medication_administration", "nursing_notes")}
@@ -143,6 +155,7 @@ def build(folder: Path) -> WrittenWard:
         _type(store, mar, nurse, DOSES, 0, {"status": "N", "reason": "patient absent"})
         _type(store, mar, nurse, DOSES, 1, {"status": "A", "actual_time": "08:10",
                                             "dose_given": "1"})
-        return WrittenWard(db, vitals, mar, chosen["nursing_notes"], vitals.ward_code, stack)
+        return WrittenWard(db, vitals, mar, chosen["nursing_notes"], vitals.ward_code, stack,
+                           event.id)
     finally:
         store.close()

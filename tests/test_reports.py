@@ -267,8 +267,10 @@ def test_the_pdf_and_csv_say_the_same_numbers(outage, report_store, tmp_path):
     assert list(wards[0]) == [
         "ward", "ward_name", "expected", "returned", "entered", "verified", "lost", "not_used",
         "unaccounted", "in_sih", "differs", "missing", "duplicate", "flags_open",
-        "flags_closed", "closure_median_hours", "closure_max_hours"]
+        "flags_closed", "closure_median_hours", "closure_max_hours",
+        "second_read_disagreements"]
     assert [w["ward"] for w in wards] == [first, second]
+    assert [w["second_read_disagreements"] for w in wards] == ["0", "0"]  # nothing scanned
     assert wards[1]["ward_name"] == outage.names[second]
     assert (wards[1]["lost"], wards[1]["not_used"], wards[1]["duplicate"]) == ("1", "1", "1")
     assert (wards[1]["closure_median_hours"], wards[1]["closure_max_hours"]) == ("4.00", "6.00")

@@ -7,6 +7,9 @@ disagreement anywhere else; the machine never fills anything in."""
 
 from __future__ import annotations
 
+import csv
+
+import pdfcheck
 import pytest
 from second_read_ward import (
     DIFFERENT_RATE,
@@ -23,7 +26,11 @@ from second_read_ward import (
 from reentry.domain.entry import RecordRow
 from reentry.domain.second_read import AckOutcome, FieldKey, ReadOutcome, Verdict
 from reentry.entry import service
+from reentry.entry.progress import ward_progress
 from reentry.errors import UserError
+from reentry.reports.csv_out import write_wards_csv
+from reentry.reports.gather import gather_report
+from reentry.reports.pdf import write_pdf
 from reentry.second_read.counts import open_disagreements_by_ward
 from reentry.second_read.crosscheck import (
     WrittenNotTyped,
@@ -31,6 +38,7 @@ from reentry.second_read.crosscheck import (
     confirm_as_typed,
     cross_check,
 )
+from reentry.sheets.tracking import tracked_sheets
 from reentry.store import open_store
 
 EXPECTED = {
@@ -197,3 +205,25 @@ def test_sheets_with_open_disagreements_are_counted_per_ward(ward, store):
     assert open_disagreements_by_ward(store) == {ward.ward: 1}
     confirm_as_typed(store, nurse, ward.mar.serial, REFUSED_DOSE)
     assert open_disagreements_by_ward(store) == {}
+
+
+def test_progress_and_the_quality_report_count_sheets_left_in_disagreement(ward, store,
+                                                                           tmp_path):
+    _checks(store, ward)
+    (progress,) = ward_progress(tracked_sheets(store), open_disagreements_by_ward(store))
+    assert (progress.ward_code, progress.open_disagreements) == (ward.ward, 2)
+    assert ward_progress(tracked_sheets(store))[0].open_disagreements == 0  # not asked for
+    report = gather_report(store, ward.event_id)
+    (line,) = report.wards
+    assert (line.ward_code, line.disagreements, report.total.disagreements) == (ward.ward, 2, 2)
+    write_wards_csv(report, tmp_path / "wards.csv")
+    with (tmp_path / "wards.csv").open(encoding="utf-8") as handle:
+        (row,) = list(csv.DictReader(handle))
+    assert row["second_read_disagreements"] == "2"
+    pdf = tmp_path / "report.pdf"
+    write_pdf(report, pdf)
+    text = " ".join(pdfcheck.page_texts(pdf))
+    assert "Relecture des scans" in text and "2 feuille(s) dont la page scannée" in text
+    confirm_as_typed(store, nurse_of(store), ward.mar.serial, REFUSED_DOSE)
+    assert gather_report(store, ward.event_id).total.disagreements == 1
+    assert open_disagreements_by_ward(store, ward.event_id + 1) == {}  # another event's

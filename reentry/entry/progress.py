@@ -20,7 +20,7 @@ import csv
 import io
 import statistics
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -38,6 +38,7 @@ class WardProgress:
     sheets: SheetCounts
     to_verify: int = 0  # entered, their form needs a check, not verified yet
     not_double_checked: int = 0  # entered, their form is typed once (never verified)
+    open_disagreements: int = 0  # scanned page contradicts the typing, nobody answered yet
 
 
 PAUSE = timedelta(minutes=15)  # a longer gap between two rows is a break, not typing
@@ -76,14 +77,18 @@ def operator_pace(username: str, display_name: str, times: Sequence[datetime],
                               worked, sittings)
 
 
-def ward_progress(sheets: list[TrackedSheet]) -> list[WardProgress]:
+def ward_progress(sheets: list[TrackedSheet],
+                  disagreements: Mapping[str, int] | None = None) -> list[WardProgress]:
+    """Per ward, the sheets' states; ``disagreements``: sheets with open disagreements by
+    ward, as ``reentry.second_read.counts.open_disagreements_by_ward`` gives them."""
+    disagreements = disagreements or {}
     states: dict[str, list[SheetState]] = {}
     checks: dict[str, Counter[str]] = {}
     for sheet in sheets:
         states.setdefault(sheet.ward_code, []).append(sheet.state)
         checks.setdefault(sheet.ward_code, Counter())[sheet.double_check] += 1
     return [WardProgress(code, count_states(found), checks[code]["pending"],
-                         checks[code]["not_required"])
+                         checks[code]["not_required"], disagreements.get(code, 0))
             for code, found in sorted(states.items())]
 
 

@@ -22,7 +22,7 @@ from reentry.reports.gather import SHEET_COLUMNS, QualityReport
 from reentry.reports.labels import kind_text, reason_text, status_text
 
 WARD_COLUMNS = ("ward", "ward_name", *SHEET_COLUMNS, *VERDICTS, "flags_open", "flags_closed",
-                "closure_median_hours", "closure_max_hours")
+                "closure_median_hours", "closure_max_hours", "second_read_disagreements")
 OPEN_COLUMNS = ("category", "ward", "patient_name", "birth_date", "ipp", "temporary_id", "kind",
                 "kind_label", "status", "status_label", "reason", "since", "reference")
 
@@ -51,11 +51,12 @@ def _hours(value: float | None) -> str:
 
 
 def write_wards_csv(report: QualityReport, path: Path) -> int:
-    """One line per ward: sheets, verdicts of the latest run, flags and closure times."""
+    """One line per ward: sheets, verdicts of the latest run, flags and closure times, sheets
+    whose scanned page disagrees with the typing."""
     return write_csv(path, WARD_COLUMNS, (
         [w.ward_code, w.ward_name, *(w.sheets.value(c) for c in SHEET_COLUMNS),
          *(w.verdicts[v] for v in VERDICTS), w.closure.open, w.closure.closed,
-         _hours(w.closure.median_hours), _hours(w.closure.max_hours)]
+         _hours(w.closure.median_hours), _hours(w.closure.max_hours), w.disagreements]
         for w in report.wards))
 
 

@@ -30,6 +30,7 @@ from reentry.domain.review_reasons import reason_texts
 from reentry.domain.sheet_state import UNACCOUNTED, SheetCounts
 from reentry.errors import UserError
 from reentry.events.accounting import account_lines
+from reentry.second_read.counts import open_disagreements_by_ward
 from reentry.sheets.tracking import TrackedSheet, tracked_sheets
 from reentry.store.areas import EventStore, Store
 
@@ -58,6 +59,7 @@ class WardReport:
     sheets: SheetCounts
     verdicts: dict[str, int]  # in_sih, differs, missing, duplicate → count (latest run)
     closure: ClosureStats
+    disagreements: int = 0  # sheets whose scanned page contradicts the typing, unanswered
 
 
 @dataclass(frozen=True)
@@ -143,16 +145,20 @@ def gather_report(store: Store, event_id: int, *, now: datetime | None = None,
     flags = [_flag(r, event) for r in flag_rows]
     step()
     sheets = {line.ward_code: line for line in account_lines(accounts, by_batch=False)}
+    disagreements = open_disagreements_by_ward(store, event_id)  # the second reading
     names = {w.code: w.name for w in store.wards()}
-    codes = sorted(set(sheets) | set(verdicts) | {f.ward_code for f in flags}, key=natural_key)
+    codes = sorted(set(sheets) | set(verdicts) | {f.ward_code for f in flags}
+                   | set(disagreements), key=natural_key)
     wards = []
     for code in codes:
         line = sheets.get(code)
         counts = line.sheets if line else SheetCounts()
         wards.append(WardReport(code, names.get(code, ""), counts, _verdicts(verdicts[code]),
-                                _closure(f for f in flags if f.ward_code == code)))
+                                _closure(f for f in flags if f.ward_code == code),
+                                disagreements.get(code, 0)))
     total = WardReport("", "", sum((w.sheets for w in wards), SheetCounts()),
-                       _verdicts(sum(verdicts.values(), Counter())), _closure(flags))
+                       _verdicts(sum(verdicts.values(), Counter())), _closure(flags),
+                       sum(disagreements.values()))
     items = [_flag_item(r, names) for r in flag_rows if r["status"] == OPEN]
     items += [_sheet_item(a, event, names) for a in accounts if a.state in UNACCOUNTED]
     items.sort(key=lambda i: (natural_key(i.ward_code), i.patient_name.casefold(),

@@ -188,6 +188,8 @@ def _summary(report: QualityReport, styles: dict[str, ParagraphStyle]) -> list[F
             open=total.closure.open, closed=total.closure.closed,
             median=duration_text(total.closure.median_hours),
             max=duration_text(total.closure.max_hours))],
+        [tr("reports.summary_second_read"), tr("reports.summary_second_read_values",
+                                                sheets=total.disagreements)],
         [tr("reports.summary_open_items"), tr(
             "reports.summary_open_items_values",
             flags=sum(i.category == FLAG for i in report.open_items),
