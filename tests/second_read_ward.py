@@ -13,7 +13,6 @@ A third page (nursing notes) is scanned with its corner marks cut off: it cannot
 
 from __future__ import annotations
 
-import shutil
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -74,12 +73,6 @@ class WrittenWard:
     ward: str
     stack: Path
     event_id: int  # the outage event the sheets were printed for
-
-    def copy(self, folder: Path) -> Path:
-        """A copy of the database to change (each test starts from the same state)."""
-        target = folder / "copy.sqlite"
-        shutil.copy(self.db, target)
-        return target
 
 
 def nurse_of(store) -> User:

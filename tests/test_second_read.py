@@ -8,6 +8,7 @@ disagreement anywhere else; the machine never fills anything in."""
 from __future__ import annotations
 
 import csv
+import shutil
 
 import pdfcheck
 import pytest
@@ -40,6 +41,7 @@ from reentry.second_read.crosscheck import (
 )
 from reentry.sheets.tracking import tracked_sheets
 from reentry.store import open_store
+from reentry.store.copy import copy_database
 
 EXPECTED = {
     DIFFERENT_RATE: Verdict.DIFFERS,
@@ -55,8 +57,19 @@ def ward(tmp_path_factory):
 
 
 @pytest.fixture
-def store(ward, tmp_path):
-    opened = open_store(ward.copy(tmp_path))
+def store(ward, store_location):
+    """The written ward in this test's database: a copy of the file, or, for a test marked
+    ``both_backends``, copied onto a fresh database of the private PostgreSQL server."""
+    if isinstance(store_location, str):
+        source, target = open_store(ward.db), open_store(store_location)
+        try:
+            copy_database(source.sql, target.sql)
+        finally:
+            source.close()
+            target.close()
+    else:
+        shutil.copy(ward.db, store_location)
+    opened = open_store(store_location)
     yield opened
     opened.close()
 
@@ -102,6 +115,7 @@ def test_confident_readings_are_right_and_values_normalised(ward, store):
             assert check.reading.value == check.typed, check
 
 
+@pytest.mark.both_backends
 def test_each_page_image_is_read_once(ward, store):
     first = cross_check(store, ward.vitals.serial)
     (scan,) = store.scan_pages(ward.vitals.serial)
@@ -120,6 +134,7 @@ def test_each_page_image_is_read_once(ward, store):
     assert len(after.open) == len(first.open) + 3  # time, pain and initials
 
 
+@pytest.mark.both_backends
 def test_finishing_over_a_field_written_not_typed_needs_a_reason(ward, store):
     nurse = nurse_of(store)
     serial = ward.vitals.serial
@@ -142,6 +157,7 @@ def test_finishing_over_a_field_written_not_typed_needs_a_reason(ward, store):
             and a["record_id"] == serial]
 
 
+@pytest.mark.both_backends
 def test_a_correction_typed_resolves_and_is_recorded(ward, store):
     nurse = nurse_of(store)
     serial = ward.vitals.serial
@@ -162,6 +178,7 @@ def test_a_correction_typed_resolves_and_is_recorded(ward, store):
     assert store.finish_reasons(serial) == []
 
 
+@pytest.mark.both_backends
 def test_a_disagreement_confirmed_as_typed_stays_shown_but_closed(ward, store):
     nurse = nurse_of(store)
     serial = ward.vitals.serial
@@ -196,6 +213,7 @@ def test_a_page_whose_marks_are_cut_off_is_not_read(ward, store):
     assert store.page_reading(scan.id).outcome is ReadOutcome.MARKS_NOT_FOUND
 
 
+@pytest.mark.both_backends
 def test_sheets_with_open_disagreements_are_counted_per_ward(ward, store):
     nurse = nurse_of(store)
     _checks(store, ward)
