@@ -16,6 +16,7 @@ from datetime import UTC, datetime
 import pytest
 from printed_ward import print_demo_ward
 from PySide6.QtCore import QPoint, QRect, QSize, Qt
+from PySide6.QtWidgets import QStyle, QStyleOptionFrame
 from qt_windows import focused, scan, signed_in
 from scanned_stack import printed_pages, scanned, write_pdf
 
@@ -23,6 +24,7 @@ from reentry.domain.entry import Role
 from reentry.entry import service
 from reentry.scanning.importer import import_scans
 from reentry.store import open_store
+from ui.entry_fields import keyed_choices
 from ui.language import switch_language
 from ui.reentry_window import ReentryWindow
 
@@ -165,6 +167,37 @@ def test_every_column_fits_with_the_scanned_page_beside_or_under_the_rows(
     chosen = panel.is_below()
     screen = open_sheet(qtbot, window, sheet(printed, "transfer_discharge"))  # a narrow form
     assert panel.is_below() == chosen  # the person's choice holds for the next sheets
+    assert_fits(window, screen)
+
+
+def text_room(cell) -> int:
+    """Pixels a line edit gives its text: its contents, less its trailing drop-down button."""
+    option = QStyleOptionFrame()
+    cell.initStyleOption(option)
+    contents = cell.style().subElementRect(QStyle.SubElement.SE_LineEditContents, option, cell)
+    button = cell.style().pixelMetric(QStyle.PixelMetric.PM_SmallIconSize) + 6  # Qt's side
+    return contents.width() - button - 4  # and the text's own margins
+
+
+@pytest.mark.parametrize("template", ("vital_signs", "medication_administration"))
+def test_one_key_answers_show_their_keys_whole_with_the_page_beside(
+        qtbot, window, printed, template):
+    """« A / V /… » in the screenshot with the page beside the vital signs: the keys of a
+    one-key answer are its only cue on screen."""
+    screen = open_sheet(qtbot, window, sheet(printed, template))
+    panel = screen.scan_panel
+    qtbot.waitUntil(panel.has_image)
+    if panel.is_below():
+        qtbot.keyClick(focused(), Qt.Key.Key_F6, Qt.KeyboardModifier.ShiftModifier)
+        settle(qtbot, screen)
+    assert not panel.is_below()  # the page beside: the least width for the rows
+    keyed = [cell for row in screen.rows for cell in row.cells.values()
+             if keyed_choices(cell.field)]
+    assert keyed
+    for cell in keyed:
+        keys = cell.placeholderText()
+        assert cell.fontMetrics().horizontalAdvance(keys) <= text_room(cell), (
+            cell.objectName(), keys, cell.width())
     assert_fits(window, screen)
 
 

@@ -104,8 +104,11 @@ class FieldEdit(QLineEdit):
         metrics = self.fontMetrics()
         longest = max([metrics.horizontalAdvance(c.label_in(lang)) for c in self.field.choices
                        for lang in LANGUAGES] + [metrics.horizontalAdvance(self.placeholderText())])
-        needed = longest + self.style().pixelMetric(QStyle.PixelMetric.PM_SmallIconSize) + 20
-        self.setMinimumWidth(max(CELL_WIDTH, min(self.minimumWidth(), needed)))
+        button = self.style().pixelMetric(QStyle.PixelMetric.PM_SmallIconSize) + 20
+        # and never so narrow that its keys (« A / V / P / U ») read « A / V /… »
+        keys_width = metrics.horizontalAdvance(self.placeholderText()) + button if keys else 0
+        self.setMinimumWidth(max(CELL_WIDTH, keys_width,
+                                 min(self.minimumWidth(), longest + button)))
 
     def choices_menu(self) -> QMenu:
         """The answers as a menu, « A = administré » when they have keys; picking one types it."""
