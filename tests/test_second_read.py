@@ -29,6 +29,7 @@ from reentry.domain.second_read import AckOutcome, FieldKey, ReadOutcome, Verdic
 from reentry.entry import service
 from reentry.entry.progress import ward_progress
 from reentry.errors import UserError
+from reentry.layout.sheet import page_layout
 from reentry.reports.csv_out import write_wards_csv
 from reentry.reports.gather import gather_report
 from reentry.reports.pdf import write_pdf
@@ -39,6 +40,7 @@ from reentry.second_read.crosscheck import (
     confirm_as_typed,
     cross_check,
 )
+from reentry.second_read.page import field_rect
 from reentry.sheets.tracking import tracked_sheets
 from reentry.store import open_store
 from reentry.store.copy import copy_database
@@ -245,3 +247,15 @@ def test_progress_and_the_quality_report_count_sheets_left_in_disagreement(ward,
     confirm_as_typed(store, nurse_of(store), ward.mar.serial, REFUSED_DOSE)
     assert gather_report(store, ward.event_id).total.disagreements == 1
     assert open_disagreements_by_ward(store, ward.event_id + 1) == {}  # another event's
+
+
+def test_the_box_of_a_disagreement_can_be_found_on_the_page(ward, store):
+    """Where the entry screen zooms: the heart rate's comb of line 2, all three digit boxes."""
+    rect = field_rect(store, ward.vitals.serial, 1, DIFFERENT_RATE)
+    layout = page_layout(store, ward.vitals.code(1)).layout
+    (comb,) = [b for b in layout.boxes if b.field_id == "heart_rate" and b.row == 1]
+    assert rect == comb.rect
+    avpu = field_rect(store, ward.vitals.serial, 1, FieldKey(VITALS, 1, "consciousness"))
+    boxes = [b.rect for b in layout.boxes if b.field_id == "consciousness" and b.row == 1]
+    assert avpu.x == min(r.x for r in boxes) and avpu.right == max(r.right for r in boxes)
+    assert field_rect(store, ward.vitals.serial, 1, FieldKey(VITALS, 1, "drug")) is None

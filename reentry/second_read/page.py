@@ -18,9 +18,11 @@ from dataclasses import dataclass
 import numpy as np
 from PIL import Image
 
+from reentry.barcodes import page_code
 from reentry.domain.layout import BoxKind, FieldBox, PageLayout, Rect
 from reentry.domain.second_read import FieldKey, FieldReading, Ink, PageReading, ReadOutcome
 from reentry.entry.service import canonical
+from reentry.formdefs import load_forms
 from reentry.formdefs_model import ExportRole, FieldDefinition, FieldType, FormDefinition, Section
 from reentry.formdefs_values import validate_value
 from reentry.layout.registration import (
@@ -40,6 +42,7 @@ from reentry.reading import (
     read_ink,
 )
 from reentry.reading.digits import DigitReject
+from reentry.store.areas import Store
 
 MM_PER_INCH = 25.4
 # What is read. A date written in a line, a note's ruled area: their printed label and rules lie
@@ -259,3 +262,22 @@ def _ink_only(group: _Group, image: Image.Image, registration: Registration) -> 
     inks = [_INK[read_ink(crop, CROP_PX_PER_MM).verdict]
             for crop in _crops(image, registration, [box.rect for box in group.boxes])]
     return FieldReading(group.key, str(group.kind), _field_ink(inks))
+
+
+def field_rect(store: Store, serial: int, page: int, key: FieldKey) -> Rect | None:
+    """Where a field's boxes are on a page of the sheet, in millimetres from the page's
+    top-left corner (all its boxes together: a comb, the answers of a choice), for showing the
+    scanned box beside a disagreement; None when the page has no such field."""
+    from reentry.layout.sheet import page_layout
+
+    instance = store.form_instance(serial)
+    form = load_forms().get(instance.template_id) if instance is not None else None
+    if form is None:
+        return None
+    rects = [box.rect for box in page_layout(store, page_code(serial, page)).layout.boxes
+             if field_key(form, box) == key]
+    if not rects:
+        return None
+    left, top = min(r.x for r in rects), min(r.y for r in rects)
+    return Rect(left, top, max(r.right for r in rects) - left,
+                max(r.bottom for r in rects) - top)
