@@ -56,6 +56,11 @@ class Registration:
         return float(np.sqrt(abs(np.linalg.det(self.matrix[:, :2]))))
 
 
+def _gray(image: Image.Image) -> Image.Image:
+    """The image in 8-bit grey, without copying one that already is (a page, many crops)."""
+    return image if image.mode == "L" else image.convert("L")
+
+
 def _box_means(integral: np.ndarray, size: int) -> np.ndarray:
     """Mean of every ``size`` × ``size`` window, indexed by its top-left corner."""
     total = (integral[size:, size:] - integral[:-size, size:] - integral[size:, :-size]
@@ -122,7 +127,7 @@ def register_page(image: Image.Image, layout: PageLayout,
     """Find the four corner marks of ``layout`` on ``image`` (an upright scanned page, any
     resolution, a few degrees of skew) and fit the affine map from millimetres to pixels.
     ``px_per_mm``: the scan's resolution if known; otherwise taken from the image's size."""
-    gray = image.convert("L")
+    gray = _gray(image)
     if px_per_mm is None:
         px_per_mm = (gray.width / layout.width + gray.height / layout.height) / 2
     mark_mm = layout.corner_marks[0].width
@@ -159,6 +164,6 @@ def crop_box(image: Image.Image, registration: Registration, rect: Rect,
     m = registration.matrix
     data = (m[0, 0] / px_per_mm, m[0, 1] / px_per_mm, m[0, 0] * x0 + m[0, 1] * y0 + m[0, 2],
             m[1, 0] / px_per_mm, m[1, 1] / px_per_mm, m[1, 0] * x0 + m[1, 1] * y0 + m[1, 2])
-    out = image.convert("L").transform(size, Image.Transform.AFFINE, data,
-                                       resample=Image.Resampling.BILINEAR, fillcolor=255)
+    out = _gray(image).transform(size, Image.Transform.AFFINE, data,
+                                 resample=Image.Resampling.BILINEAR, fillcolor=255)
     return np.asarray(out, dtype=np.uint8)
