@@ -45,6 +45,7 @@ from reentry.errors import UserError
 from reentry.formdefs_model import FieldDefinition
 from reentry.formdefs_values import validate_value
 from reentry.i18n import Msg, msg, tr
+from reentry.store.areas import Store
 from ui import theme
 from ui.entry_fields import (
     CELL_STYLE,
@@ -85,7 +86,7 @@ class AdmissionScreen(QWidget):
 
     admission_saved = Signal(object)  # the Admission just stored
 
-    def __init__(self, store: Any, parent: QWidget | None = None, *,
+    def __init__(self, store: Store, parent: QWidget | None = None, *,
                  now: Callable[[], datetime] = clock.now,
                  draft_delay_ms: int = DRAFT_DELAY_MS) -> None:
         super().__init__(parent)

@@ -7,14 +7,13 @@ patients' data into an exercise, nor take an exercise for the real thing.
 
 from __future__ import annotations
 
-from typing import Any
-
 from PySide6.QtCore import QEvent, Qt
 from PySide6.QtWidgets import QLabel, QMainWindow, QSizePolicy, QToolBar
 
 from reentry.errors import UserError
 from reentry.events.drill import is_drill
 from reentry.i18n import tr
+from reentry.store.areas import Store
 from ui import theme
 from ui.language import is_language_change
 
@@ -67,7 +66,7 @@ class DrillBanner(QToolBar):
         super().changeEvent(event)
 
 
-def show_drill_state(window: QMainWindow, store: Any) -> DrillBanner:
+def show_drill_state(window: QMainWindow, store: Store | None) -> DrillBanner:
     """Show (or hide) ``window``'s drill banner for the database ``store`` has open."""
     banner = _banner(window)
     try:

@@ -7,19 +7,19 @@ offscreen entry screen per store is built once and reused, as the re-entry windo
 from __future__ import annotations
 
 import time
-from typing import Any
 
 from PySide6.QtWidgets import QApplication
 
 from reentry.domain.entry import User
 from reentry.entry import service
+from reentry.store.areas import Store
 from ui.entry_screen import EntryScreen
 
 _screens: dict[int, EntryScreen] = {}
 _apps: list[QApplication] = []  # the application must outlive every call
 
 
-def _screen_for(store: Any, user: User) -> EntryScreen:
+def _screen_for(store: Store, user: User) -> EntryScreen:
     screen = _screens.get(id(store))
     if screen is None:
         screen = EntryScreen(store)
@@ -30,7 +30,7 @@ def _screen_for(store: Any, user: User) -> EntryScreen:
     return screen
 
 
-def time_scan_to_form(store: Any, user: User, code: str) -> float:
+def time_scan_to_form(store: Store, user: User, code: str) -> float:
     """Seconds from the code to the sheet laid out and painted (the core lookup included)."""
     app = QApplication.instance()
     if app is None:

@@ -45,6 +45,7 @@ from reentry.errors import UserError
 from reentry.formdefs_model import RepeatPer, Section
 from reentry.i18n import Msg, get_language, msg, tr
 from reentry.printing.form_pages import FormPage, form_pages, section_rows
+from reentry.store.areas import Store
 from ui import theme
 from ui.built_forms import BuiltForm, BuiltForms, LayoutKey
 from ui.entry_fields import CELL_STYLE, Cell
@@ -104,7 +105,7 @@ class EntryScreen(QWidget):
     sheet_finished = Signal(object)  # the SheetContext just finished
     row_saved = Signal(object)  # Entry
 
-    def __init__(self, store: Any, parent: QWidget | None = None, *,
+    def __init__(self, store: Store, parent: QWidget | None = None, *,
                  now: Callable[[], datetime] = clock.now,
                  draft_delay_ms: int = DRAFT_DELAY_MS) -> None:
         super().__init__(parent)

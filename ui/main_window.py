@@ -87,14 +87,14 @@ class Overview:
     drill: bool
 
 
-def read_overview(store: Any) -> Overview:
+def read_overview(store: Store) -> Overview:
     """Runs in the reader's thread."""
     sites = store.sites()
     return Overview(store.latest_snapshot(), sites, store.wards(),
                     store.census() if sites else [], queued_pages(store), is_drill(store))
 
 
-def queued_pages(store: Any) -> int | None:
+def queued_pages(store: Store) -> int | None:
     try:
         return int(store.scan_counts()["queued"])
     except UserError:
@@ -581,7 +581,7 @@ class MainWindow(QMainWindow):
             return
         now, hours = self._now(), self.settings.dossier_hours
 
-        def read(store: Any) -> Any:
+        def read(store: Store) -> Any:
             since = display.dossier_since(store.latest_snapshot(), now, hours)
             return store.dossier(patient_id, since=since)
 

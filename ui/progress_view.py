@@ -48,6 +48,7 @@ from reentry.errors import UserError
 from reentry.files import write_private_text
 from reentry.i18n import tr
 from reentry.sheets.tracking import TrackedSheet, tracked_sheets
+from reentry.store.areas import Store
 from reentry.store.location import DatabaseLocation, LocationLike, as_location
 from reentry.store.opening import open_database
 from ui.figure_tables import fill_table, read_only_table
@@ -76,7 +77,7 @@ class ProgressView:
     ward_names: dict[str, str] = field(default_factory=dict)  # code → name, as people say it
 
 
-def read_progress(store: Any) -> ProgressView:
+def read_progress(store: Store) -> ProgressView:
     """Runs in a worker thread, on its own connection."""
     return ProgressView(tracked_sheets(store), operators(store),
                         {w.code: w.name for w in store.wards()})

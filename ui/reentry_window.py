@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
-from typing import Any
 
 from PySide6.QtCore import QEvent, Qt
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence
@@ -36,6 +35,7 @@ from reentry.entry import service
 from reentry.errors import UserError
 from reentry.formdefs import load_forms
 from reentry.i18n import Msg, msg, tr
+from reentry.store.areas import Store
 from reentry.store.location import LocationLike, as_location
 from reentry.store.opening import open_database
 from reentry.verify.routing import route
@@ -121,7 +121,7 @@ class ReentryWindow(QMainWindow):
         self._beep = beep
         self._refusal: Msg | None = None
         self.user: User | None = None
-        self.store: Any
+        self.store: Store | None
         self.store, self._open_error = open_or_error(open_db, self.db)
         self.sign_in_page = SignInPage(self.store, self, session=self.session)
         self.scan_page = ScanPage(self)

@@ -35,6 +35,7 @@ from reentry.domain.review import FlagRow, RunInfo, item_label, resolution_label
 from reentry.errors import UserError
 from reentry.i18n import Msg, msg, tr
 from reentry.review import service
+from reentry.store.areas import Store
 from reentry.store.location import LocationLike, as_location
 from reentry.store.opening import open_database
 from ui.language import is_language_change
@@ -88,7 +89,7 @@ class ReviewWindow(QMainWindow):
         self._open_db = open_db
         self._tasks: set[BackgroundTask | QuietTask] = set()
         self._generation = 0  # a newer read makes the results of an older one stale
-        self.store: Any
+        self.store: Store | None
         self.store, self._open_error = open_or_error(open_db, self.db)
         self._page_image = page_image or getattr(self.store, "scan_page_image", None)
 

@@ -40,6 +40,7 @@ from reentry.i18n import Msg, msg, tr
 from reentry.model import Patient, Site, Stay, Ward
 from reentry.registry import CodeResolution
 from reentry.scanning.queue import identify_page, resolve_typed_code, set_aside_page
+from reentry.store.areas import Store
 from reentry.store.location import DatabaseLocation, LocationLike
 from reentry.store.opening import open_database
 from ui import theme
@@ -80,7 +81,7 @@ class DesignatedSheet:
         return self.resolution.page
 
 
-def designated_sheet(store: Any, typed_code: str) -> DesignatedSheet:
+def designated_sheet(store: Store, typed_code: str) -> DesignatedSheet:
     """What ``typed_code`` designates, read from the registry; ``UserError`` saying what is wrong
     with the digits (check digit, unknown, superseded...) otherwise."""
     resolution = resolve_typed_code(store, typed_code)

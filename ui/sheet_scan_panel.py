@@ -20,6 +20,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QSplitter, QToolButton, QVBox
 from reentry import clock
 from reentry.errors import UserError
 from reentry.i18n import Msg, msg, tr
+from reentry.store.areas import Store
 from ui import theme
 from ui.language import is_language_change
 from ui.page_view import PageView
@@ -80,7 +81,7 @@ class SheetScanPanel(QWidget):
 
     # -- the page -------------------------------------------------------------------------------
 
-    def show_page(self, store: Any, serial: int, page: int) -> None:
+    def show_page(self, store: Store, serial: int, page: int) -> None:
         """The sheet page now on screen; its image is read only while the panel is unfolded,
         and the panel stays folded while the page has none."""
         self.clear()

@@ -10,8 +10,6 @@ one ``Session``: once signed in on any window, every window is.
 
 from __future__ import annotations
 
-from typing import Any
-
 from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtWidgets import (
     QDialog,
@@ -25,6 +23,7 @@ from PySide6.QtWidgets import (
 
 from reentry.errors import UserError
 from reentry.i18n import Msg, msg, tr
+from reentry.store.areas import Store
 from ui import theme
 from ui.language import is_language_change
 from ui.session import Session
@@ -35,7 +34,7 @@ class SignInPage(QWidget):
 
     signed_in = Signal(object)  # User
 
-    def __init__(self, store: Any, parent: QWidget | None = None, *,
+    def __init__(self, store: Store | None, parent: QWidget | None = None, *,
                  session: Session | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("sign_in_page")
@@ -146,7 +145,8 @@ class AppSignIn(SignInPage):
 class SignInDialog(QDialog):
     """The sign-in form on its own: accepted once someone is signed in."""
 
-    def __init__(self, store: Any, session: Session, parent: QWidget | None = None) -> None:
+    def __init__(self, store: Store | None, session: Session,
+                 parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("sign_in_dialog")
         self.form = AppSignIn(store, self, session=session)

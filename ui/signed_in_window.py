@@ -19,6 +19,7 @@ from PySide6.QtWidgets import QMainWindow, QStackedWidget, QWidget
 from reentry.domain.entry import User
 from reentry.errors import UserError
 from reentry.i18n import tr
+from reentry.store.areas import Store
 from reentry.store.location import DatabaseLocation, LocationLike, as_location
 from ui.language import is_language_change
 from ui.lock_screen import LockOverlay
@@ -57,7 +58,7 @@ class SignedInWindow(QMainWindow):
         self.db = as_location(db)  # a SQLite file or a server; ``db.shown`` has no password
         self.session = session if session is not None else Session(self)
         self.user: User | None = None
-        self.store: Any
+        self.store: Store | None
         self.store, self._open_error = open_or_error(open_db, self.db)
         self.sign_in_page = sign_in(self.store, self, session=self.session)
         self.page = QWidget(self)

@@ -15,6 +15,7 @@ from typing import Any
 
 from PySide6.QtCore import QObject, QThread, Signal, Slot
 
+from reentry.store.areas import Store
 from reentry.store.location import DatabaseLocation
 
 Opener = Callable[[DatabaseLocation], Any]
@@ -31,7 +32,7 @@ class _ReadWorker(QObject):
         super().__init__()
         self._opener = opener
         self._location = location
-        self.store: Any = None
+        self.store: Store | None = None
         self.stopped = False  # set by the GUI thread: the reads still queued are skipped
 
     @Slot(int, object)

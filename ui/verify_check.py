@@ -35,6 +35,7 @@ from reentry.entry import service
 from reentry.errors import UserError
 from reentry.formdefs_values import validate_value
 from reentry.i18n import msg, tr
+from reentry.store.areas import Store
 from reentry.verify import sighted
 from ui import theme
 from ui.entry_fields import (
@@ -134,7 +135,7 @@ class CorrectionLine(QFrame):
 class CheckScreen(SheetScreen):
     """Shows one ``CheckContext``; emits ``finished(Msg)`` once the sheet is verified."""
 
-    def __init__(self, store: Any, parent: QWidget | None = None, *,
+    def __init__(self, store: Store, parent: QWidget | None = None, *,
                  now: Callable[[], datetime] = clock.now) -> None:
         super().__init__(store, "check", parent, now=now)
         self.opened: sighted.CheckContext | None = None

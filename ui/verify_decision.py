@@ -12,7 +12,6 @@ from __future__ import annotations
 import html
 from collections.abc import Callable
 from datetime import datetime
-from typing import Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
@@ -39,6 +38,7 @@ from reentry.domain.verification import (
 from reentry.entry import service
 from reentry.errors import UserError
 from reentry.i18n import msg, tr
+from reentry.store.areas import Store
 from reentry.verify import decision as core
 from ui import theme
 from ui.entry_fields import STATE_ERROR, STATE_WARNING, FieldEdit
@@ -116,7 +116,7 @@ class DifferenceLine:
 class DecisionScreen(SheetScreen):
     """Shows one ``DecisionContext``; emits ``finished(Msg)`` once the sheet is verified."""
 
-    def __init__(self, store: Any, parent: QWidget | None = None, *,
+    def __init__(self, store: Store, parent: QWidget | None = None, *,
                  now: Callable[[], datetime] = clock.now) -> None:
         super().__init__(store, "decision", parent, now=now)
         self.opened: core.DecisionContext | None = None

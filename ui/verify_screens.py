@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
-from typing import Any
 
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QWidget
@@ -20,6 +19,7 @@ from reentry.domain.entry import SheetContext, User
 from reentry.domain.verification import Stage
 from reentry.errors import UserError
 from reentry.i18n import Msg, msg
+from reentry.store.areas import Store
 from reentry.verify import second_entry
 from reentry.verify.routing import Opened, Opening
 from reentry.verify.stage import verification
@@ -40,7 +40,7 @@ _FINISHED = {
 class VerifyScreens(QObject):
     finished = Signal(object)  # Msg for the scan page, once a check or a decision is done
 
-    def __init__(self, store: Any, entry: EntryScreen, parent: QWidget, *,
+    def __init__(self, store: Store, entry: EntryScreen, parent: QWidget, *,
                  now: Callable[[], datetime] = clock.now) -> None:
         super().__init__(parent)
         self.store = store

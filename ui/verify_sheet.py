@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date, datetime
-from typing import Any
 
 from PySide6.QtCore import QEvent, Signal
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
@@ -21,6 +20,7 @@ from reentry.entry import service
 from reentry.errors import UserError
 from reentry.formdefs_model import FieldDefinition, FormDefinition
 from reentry.i18n import Msg, tr
+from reentry.store.areas import Store
 from ui import theme
 from ui.entry_fields import CELL_STYLE, display_value
 from ui.identity_banner import IdentityBanner, temporary_identity_banner
@@ -137,7 +137,7 @@ class SheetScreen(QWidget):
 
     finished = Signal(object)
 
-    def __init__(self, store: Any, name: str, parent: QWidget | None = None, *,
+    def __init__(self, store: Store, name: str, parent: QWidget | None = None, *,
                  now: Callable[[], datetime] = clock.now) -> None:
         super().__init__(parent)
         self.setObjectName(f"{name}_screen")
