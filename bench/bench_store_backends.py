@@ -53,7 +53,7 @@ from reentry.domain.sheet_plan import SheetPlan  # noqa: E402
 from reentry.entry import service  # noqa: E402
 from reentry.printing.station import PrintRequest, print_batch  # noqa: E402
 from reentry.reconcile_run import run_reconciliation  # noqa: E402
-from reentry.store import SqliteStore, open_store  # noqa: E402
+from reentry.store import SqlStore, open_store  # noqa: E402
 from reentry.store.location import parse_location  # noqa: E402
 
 AS_OF = datetime(2026, 11, 23, 20, 0, tzinfo=UTC)
@@ -104,7 +104,7 @@ def server_url(given: str | None) -> Iterator[tuple[str, str]]:
         sys.exit(f"PostgreSQL cannot run here: {why}")
 
 
-def fill_registry(store: SqliteStore, have: int, total: int) -> list[str]:
+def fill_registry(store: SqlStore, have: int, total: int) -> list[str]:
     """Register sheets over the demo's inpatients until the registry, which holds ``have``,
     holds ``total`` (no PDF drawn, as bench_scan.py); returns codes spread over them."""
     rows = store.census()
@@ -131,7 +131,7 @@ RUN_STEPS = {"read_sih_and_patients": "read SIH", "read_paper_csv": "read paper"
 
 
 @contextmanager
-def steps_timed(store: SqliteStore, spent: dict[str, float]) -> Iterator[None]:
+def steps_timed(store: SqlStore, spent: dict[str, float]) -> Iterator[None]:
     """Time each step of one reconciliation run (no change to what it does)."""
     import reentry.reconcile_run as run
 
@@ -162,7 +162,7 @@ def percentile(values: list[float], share: float) -> float:
 
 
 class Bench:
-    def __init__(self, args: argparse.Namespace, stores: dict[str, SqliteStore],
+    def __init__(self, args: argparse.Namespace, stores: dict[str, SqlStore],
                  folder: Path) -> None:
         self.args = args
         self.stores = stores
@@ -171,7 +171,7 @@ class Bench:
         self.codes: dict[str, list[str]] = {}
         self.registered = dict.fromkeys(stores, 0)  # sheets in each registry so far
 
-    def each(self, work: Callable[[str, SqliteStore], None]) -> None:
+    def each(self, work: Callable[[str, SqlStore], None]) -> None:
         for name, store in self.stores.items():
             work(name, store)
 
@@ -185,7 +185,7 @@ class Bench:
         pages = self.row(f"print, {self.args.patients:,} patients (every ward)", "s",
                          "PostgreSQL ≤ 1.5x SQLite")
 
-        def one(name: str, store: SqliteStore) -> None:
+        def one(name: str, store: SqlStore) -> None:
             out = self.folder / f"print-{name}"
             outcome, seconds = timed(lambda: print_batch(store, PrintRequest(
                 out_dir=out, user=store.user_by_name("bench"), hours=PRINT_HOURS, start=AS_OF,
@@ -201,7 +201,7 @@ class Bench:
     # -- 2. scan → sheet ready ---------------------------------------------------------------
 
     def fill(self) -> None:
-        def one(name: str, store: SqliteStore) -> None:
+        def one(name: str, store: SqlStore) -> None:
             codes, seconds = timed(lambda: fill_registry(store, self.registered[name],
                                                          self.args.sheets))
             self.codes[name] = codes
@@ -214,7 +214,7 @@ class Bench:
                        "≤ 100 ms on both")
         median = self.row("scan → sheet ready, median", "ms", "")
 
-        def one(name: str, store: SqliteStore) -> None:
+        def one(name: str, store: SqlStore) -> None:
             nurse = service.sign_in(store, "bench")
             rng = random.Random(1)
             codes = self.codes[name]
@@ -244,7 +244,7 @@ class Bench:
                          "≤ 3 s SQLite, PostgreSQL ≤ 1.5x")
         storing = self.row("  of which storing the run and its flags", "s", "")
 
-        def one(name: str, store: SqliteStore) -> None:
+        def one(name: str, store: SqlStore) -> None:
             spent: dict[str, float] = {}
             with steps_timed(store, spent):
                 quality = store.user_by_name("qualite") or service.add_user(

@@ -10,7 +10,7 @@ import pytest
 
 from reentry.domain.entry import Role
 from reentry.errors import DatabaseTooNew
-from reentry.store import SqliteStore, open_store
+from reentry.store import SqlStore, open_store
 from reentry.store.database import DatabaseUnreachable, IntegrityViolation, WriteConflict
 from reentry.store.migrate import server_ddl
 from reentry.store.schema import MIGRATION_NAMES
@@ -48,7 +48,7 @@ def test_a_server_database_newer_than_the_code_is_refused_untouched(postgres_url
 def test_a_write_that_loses_a_race_is_done_again(postgres_url, monkeypatch):
     store = open_store(postgres_url)
     calls = []
-    original = SqliteStore.add_user.__wrapped__  # the method itself, under its retry
+    original = SqlStore.add_user.__wrapped__  # the method itself, under its retry
 
     def loses_once(self, *args, **kwargs):
         calls.append(1)
@@ -56,7 +56,7 @@ def test_a_write_that_loses_a_race_is_done_again(postgres_url, monkeypatch):
             raise WriteConflict(path=self.path)
         return original(self, *args, **kwargs)
 
-    monkeypatch.setattr(SqliteStore, "add_user", _retrying(loses_once))
+    monkeypatch.setattr(SqlStore, "add_user", _retrying(loses_once))
     user = store.add_user("c.martin", "Claire Martin", Role.NURSE)
     assert user.username == "c.martin" and len(calls) == 2
     assert store.user_by_name("C.MARTIN") == user  # once, and found whatever the case

@@ -14,7 +14,7 @@ from reentry import i18n
 from reentry.config import default_db_location, load_settings
 from reentry.errors import UserError
 from reentry.i18n import tr
-from reentry.store import SqliteStore
+from reentry.store import SqlStore
 from reentry.store.location import (
     DatabaseLocation,
     PostgresLocation,
@@ -70,7 +70,7 @@ class Context:
 
     def __init__(self, db: str | Path | None = None) -> None:
         self.given = db
-        self._store: SqliteStore | None = None
+        self._store: SqlStore | None = None
 
     @property
     def location(self) -> DatabaseLocation:
@@ -96,7 +96,7 @@ class Context:
         location = self.location
         return isinstance(location, PostgresLocation) or location.path.is_file()
 
-    def store(self, *, create: bool = False) -> SqliteStore:
+    def store(self, *, create: bool = False) -> SqlStore:
         """The store; only ``create=True`` (``db init``, ``demo``) makes a new database."""
         if self._store is None:
             self._store = open_database(self.location, create=create)

@@ -7,7 +7,7 @@ embedded database file (a drill's copy). Services use these names only, never th
 """
 
 from reentry.store.areas import Store
-from reentry.store.sqlite import SqliteStore, open_store
+from reentry.store.sqlite import SqlStore, open_store
 from reentry.store.sqlite_events import copy_database
 
-__all__ = ["Store", "SqliteStore", "copy_database", "open_store"]
+__all__ = ["Store", "SqlStore", "copy_database", "open_store"]

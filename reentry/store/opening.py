@@ -26,10 +26,10 @@ from reentry.store.location import (
     SqliteLocation,
     as_location,
 )
-from reentry.store.sqlite import SqliteStore, open_store
+from reentry.store.sqlite import SqlStore, open_store
 
 
-def open_database(location: LocationLike, *, create: bool = False) -> SqliteStore:
+def open_database(location: LocationLike, *, create: bool = False) -> SqlStore:
     """The store at ``location``; a missing SQLite file or folder is refused unless ``create``.
 
     A server database is set up by its first client, as ``open_store`` does.
@@ -59,7 +59,7 @@ class OfflineCopy:
     written_at: datetime | None
 
 
-def describe_offline_copy(store: SqliteStore, path: Path) -> OfflineCopy | None:
+def describe_offline_copy(store: SqlStore, path: Path) -> OfflineCopy | None:
     """``store`` as an offline copy (its wards by name, its "data as of"), or None when it is
     an ordinary database."""
     facts = store.offline_copy()
@@ -79,12 +79,12 @@ class OpenedDatabase:
     """The store a ward PC reads: the database asked for, or (``offline`` set) the ward's
     offline copy because the server did not answer."""
 
-    store: SqliteStore
+    store: SqlStore
     location: DatabaseLocation  # where ``store`` is: the database asked for, or the copy
     offline: OfflineCopy | None = None
 
 
-Opener = Callable[[DatabaseLocation], SqliteStore]
+Opener = Callable[[DatabaseLocation], SqlStore]
 
 
 def open_or_offline(location: LocationLike, offline_file: Path | None,

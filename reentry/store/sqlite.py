@@ -84,7 +84,7 @@ def alphabetical_key(text: str | None) -> str:
     return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
 
 
-class SqliteStore(RegistryQueries, EntryQueries, EventQueries, SheetQueries, ScanQueries,
+class SqlStore(RegistryQueries, EntryQueries, EventQueries, SheetQueries, ScanQueries,
                   VerifyQueries, AdmissionQueries, ReviewQueries, ReportQueries, AuthQueries,
                   SecondReadQueries):
     """The ``Store`` on one database (``SqlConnection``). Create it with ``open_store``."""
@@ -515,7 +515,7 @@ def _snapshot(r: dict[str, Any]) -> Snapshot:
 RETRIES = 4  # a write that loses a race on a server is done again this many times at most
 
 
-def _attempts(store: SqliteStore, work: Callable[[], T]) -> T:
+def _attempts(store: SqlStore, work: Callable[[], T]) -> T:
     """On a server, two PCs' transactions may conflict (SERIALIZABLE): the loser's whole work
     is done again, from its first read, so that it decides on what the winner wrote (and then
     says "already entered" or "already closed" as on one PC). Never inside an open transaction:
@@ -541,18 +541,18 @@ def _attempts(store: SqliteStore, work: Callable[[], T]) -> T:
 def _retrying(method: Callable[..., Any]) -> Callable[..., Any]:
     """Each store call is its own unit of work (``_attempts``)."""
     @functools.wraps(method)
-    def call(self: SqliteStore, *args: Any, **kwargs: Any) -> Any:
+    def call(self: SqlStore, *args: Any, **kwargs: Any) -> Any:
         return _attempts(self, lambda: method(self, *args, **kwargs))
     return call
 
 
-for _name in dir(SqliteStore):
-    if not _name.startswith("_") and callable(getattr(SqliteStore, _name)) \
+for _name in dir(SqlStore):
+    if not _name.startswith("_") and callable(getattr(SqlStore, _name)) \
             and _name not in ("close", "atomically"):
-        setattr(SqliteStore, _name, _retrying(getattr(SqliteStore, _name)))
+        setattr(SqlStore, _name, _retrying(getattr(SqlStore, _name)))
 
 
-def open_server_store(location: PostgresLocation) -> SqliteStore:
+def open_server_store(location: PostgresLocation) -> SqlStore:
     """Open (and set up or migrate) the store on a PostgreSQL server."""
     password = None if location.has_password else database_password()
     sql = SqlConnection(server_engine(location.url, password), location.shown)
@@ -561,7 +561,7 @@ def open_server_store(location: PostgresLocation) -> SqliteStore:
     except BaseException:
         sql.close()
         raise
-    return SqliteStore(sql, location.shown)
+    return SqlStore(sql, location.shown)
 
 
 def _is_offline_copy(path: Path) -> bool:
@@ -581,7 +581,7 @@ def _is_offline_copy(path: Path) -> bool:
         return False
 
 
-def open_offline_store(path: Path) -> SqliteStore:
+def open_offline_store(path: Path) -> SqlStore:
     """A ward's offline copy, read-only: a write says so instead of happening."""
     shown = str(path)
     sql = SqlConnection(sqlite_engine(str(path), read_only=True), shown, read_only=True)
@@ -595,10 +595,10 @@ def open_offline_store(path: Path) -> SqliteStore:
     except BaseException:
         sql.close()
         raise
-    return SqliteStore(sql, shown)
+    return SqlStore(sql, shown)
 
 
-def open_store(path: str | Path | DatabaseLocation, *, create: bool = True) -> SqliteStore:
+def open_store(path: str | Path | DatabaseLocation, *, create: bool = True) -> SqlStore:
     """Open (and create or migrate) the store at ``path``: a SQLite file, or a
     ``postgresql://`` URL (an empty server database is set up by the first client).
 
@@ -633,4 +633,4 @@ def open_store(path: str | Path | DatabaseLocation, *, create: bool = True) -> S
     except BaseException:
         sql.close()
         raise
-    return SqliteStore(sql, shown)
+    return SqlStore(sql, shown)

@@ -30,7 +30,7 @@ _TRAITS = ("birth_name", "used_name", "given_names", "birth_date", "sex", "birth
 
 
 class AdmissionQueries:
-    """Mixed into ``SqliteStore``; relies on its ``_transaction`` and ``_rows``."""
+    """Mixed into ``SqlStore``; relies on its ``_transaction`` and ``_rows``."""
 
     _transaction: Any
     _rows: Any

@@ -13,7 +13,7 @@ from reentry.store.sqlite_entry import _audit, _user
 
 
 class AuthQueries:
-    """Mixed into ``SqliteStore``; relies on its ``_transaction`` and ``_rows``. Every change is
+    """Mixed into ``SqlStore``; relies on its ``_transaction`` and ``_rows``. Every change is
     audited in the same transaction (``_audit``)."""
 
     _transaction: Any

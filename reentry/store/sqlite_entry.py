@@ -25,7 +25,7 @@ from reentry.store.database import IntegrityViolation, SqlConnection
 
 
 class EntryQueries:
-    """Mixed into ``SqliteStore``; relies on its ``_transaction`` and ``_rows``."""
+    """Mixed into ``SqlStore``; relies on its ``_transaction`` and ``_rows``."""
 
     _transaction: Any
     _rows: Any

@@ -46,7 +46,7 @@ _EVENT_SELECT = """
 
 
 class EventQueries:
-    """Mixed into ``SqliteStore``; relies on its ``sql``, ``_transaction``, ``_errors`` and
+    """Mixed into ``SqlStore``; relies on its ``sql``, ``_transaction``, ``_errors`` and
     ``_rows``. Reads and writes only: whether an event may end or close is decided by
     ``reentry.events.service`` in one unit of work."""
 

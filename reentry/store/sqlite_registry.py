@@ -31,7 +31,7 @@ _INSTANCE_SELECT = """
 
 
 class RegistryQueries:
-    """Mixed into ``SqliteStore``; relies on its ``_transaction`` and ``_rows``."""
+    """Mixed into ``SqlStore``; relies on its ``_transaction`` and ``_rows``."""
 
     _transaction: Any
     _rows: Any

@@ -41,7 +41,7 @@ _EVENT_TEMPORARIES = """
 
 
 class ReportQueries:
-    """Mixed into ``SqliteStore``; relies on its ``_rows``."""
+    """Mixed into ``SqlStore``; relies on its ``_rows``."""
 
     _rows: Any
 

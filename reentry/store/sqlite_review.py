@@ -58,7 +58,7 @@ def _must_time(text: str) -> datetime:
 
 
 class ReviewQueries:
-    """Mixed into ``SqliteStore``; relies on its ``_transaction`` and ``_rows``."""
+    """Mixed into ``SqlStore``; relies on its ``_transaction`` and ``_rows``."""
 
     _transaction: Any
     _rows: Any

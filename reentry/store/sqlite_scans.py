@@ -37,7 +37,7 @@ _PAGE_JOINS = """
 
 
 class ScanQueries:
-    """Mixed into ``SqliteStore``; relies on its ``_transaction`` and ``_rows``."""
+    """Mixed into ``SqlStore``; relies on its ``_transaction`` and ``_rows``."""
 
     _transaction: Any
     _rows: Any

@@ -21,7 +21,7 @@ from reentry.store.sqlite_entry import _audit, _time
 
 
 class SecondReadQueries:
-    """Mixed into ``SqliteStore``; relies on its ``_transaction`` and ``_rows``."""
+    """Mixed into ``SqlStore``; relies on its ``_transaction`` and ``_rows``."""
 
     _transaction: Any
     _rows: Any

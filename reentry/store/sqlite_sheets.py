@@ -85,7 +85,7 @@ def _facts(r: dict[str, Any]) -> SheetFacts:
 
 
 class SheetQueries:
-    """Mixed into ``SqliteStore``; relies on its ``sql`` and ``_errors``."""
+    """Mixed into ``SqlStore``; relies on its ``sql`` and ``_errors``."""
 
     sql: SqlConnection
     _errors: Any
