@@ -85,8 +85,8 @@ def alphabetical_key(text: str | None) -> str:
 
 
 class SqlStore(RegistryQueries, EntryQueries, EventQueries, SheetQueries, ScanQueries,
-                  VerifyQueries, AdmissionQueries, ReviewQueries, ReportQueries, AuthQueries,
-                  SecondReadQueries):
+               VerifyQueries, AdmissionQueries, ReviewQueries, ReportQueries, AuthQueries,
+               SecondReadQueries):
     """The ``Store`` on one database (``SqlConnection``). Create it with ``open_store``."""
 
     def __init__(self, sql: SqlConnection, path: str) -> None:
