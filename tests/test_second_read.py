@@ -260,3 +260,25 @@ def test_the_box_of_a_disagreement_can_be_found_on_the_page(ward, store):
     boxes = [b.rect for b in layout.boxes if b.field_id == "consciousness" and b.row == 1]
     assert avpu.x == min(r.x for r in boxes) and avpu.right == max(r.right for r in boxes)
     assert field_rect(store, ward.vitals.serial, 1, FieldKey(VITALS, 1, "drug")) is None
+
+
+def test_a_failing_reader_never_stops_typing(ward, store, monkeypatch, caplog):
+    """A bug in the reader is logged (the sheet's serial, no patient data) and the page left
+    unread; the row typed is saved and the sheet can be finished; the page is read later."""
+    def broken(*args, **kwargs):
+        raise RuntimeError("reader bug")
+
+    monkeypatch.setattr("reentry.second_read.page.read_page_image", broken)
+    nurse = nurse_of(store)
+    serial = ward.notes.serial
+    entry = service.record_row(store, RecordRow(serial, 1, "notes", 0, {
+        "time": "22:00", "text": "Patient calme", "initials": "MD"}, {"date": "23/11/2026"},
+        nurse), now=NOW)
+    assert entry.id and [e.id for e in store.entries(serial)] == [entry.id]
+    (scan,) = store.scan_pages(serial)
+    assert store.page_reading(scan.id) is None
+    assert f"second reading of sheet {serial} failed" in caplog.text
+    assert "Patient calme" not in caplog.text
+    service.mark_sheet_entered(store, nurse, serial)
+    monkeypatch.undo()
+    assert check_sheet(store, serial).unreadable_pages == (1,)  # read now: its marks are cut

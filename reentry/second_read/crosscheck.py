@@ -13,6 +13,7 @@ finishing a sheet with a field written on paper but not typed needs a reason.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 from typing import Protocol
 
@@ -36,6 +37,8 @@ from reentry.errors import UserError
 from reentry.formdefs import load_forms
 from reentry.store.areas import EntryStore, RegistryStore, ScanStore, SecondReadStore, Store
 from reentry.store.areas.work import unit_of_work
+
+log = logging.getLogger(__name__)
 
 
 class SheetCheckStore(EntryStore, RegistryStore, ScanStore, SecondReadStore, Protocol):
@@ -77,6 +80,19 @@ def read_sheet(store: Store, serial: int) -> list[PageReading]:
             reading = store.save_page_reading(reading)
         readings.append(reading)
     return readings
+
+
+def _read_beside_typing(store: Store, serial: int) -> None:
+    """``read_sheet`` where typing must go on whatever happens to the reader: a row is saved
+    already, a sheet must be finishable. A reader that fails is a bug: logged with its
+    traceback (the sheet's serial, no patient data); the pages stay unread, and are read again
+    next time."""
+    try:
+        read_sheet(store, serial)
+    except UserError:
+        raise
+    except Exception:
+        log.exception("second reading of sheet %d failed; its pages stay unread", serial)
 
 
 def stored_readings(store: SheetCheckStore, serial: int) -> list[PageReading]:
@@ -176,7 +192,7 @@ def check_after_save(store: Store, entry: Entry, user: User) -> SheetCheck | Non
     typed value changed is recorded as corrected by typing, with who and when."""
     if not store.scan_pages(entry.serial):
         return None
-    read_sheet(store, entry.serial)
+    _read_beside_typing(store, entry.serial)
     return _after_save(store, entry, user)
 
 
@@ -229,7 +245,7 @@ def finish_sheet(store: Store, user: User, serial: int, reason: str | None = Non
     answered, unless ``reason`` says why (kept, audited)."""
     require(user, Permission.ENTER)
     if store.scan_pages(serial):
-        read_sheet(store, serial)
+        _read_beside_typing(store, serial)
     return _finish(store, user, serial, (reason or "").strip())
 
 
