@@ -103,9 +103,10 @@ def read_page_image(image: Image.Image, layout: PageLayout, form: FormDefinition
     inks = [read_ink(c, CROP_PX_PER_MM).verdict for c in crops]
     written = [i for i, ink in enumerate(inks) if ink is not InkVerdict.BLANK]
     digits = [_BLANK_DIGIT] * len(crops)
-    for index, reading in zip(written, read_digits([crops[i] for i in written],
-                                                   CROP_PX_PER_MM), strict=True):
-        digits[index] = reading
+    if written:
+        for index, reading in zip(written, read_digits([crops[i] for i in written],
+                                                       CROP_PX_PER_MM), strict=True):
+            digits[index] = reading
     start = 0
     for group in combs:
         count = len(group.boxes[0].digits)
