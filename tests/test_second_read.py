@@ -207,6 +207,7 @@ def test_a_disagreement_confirmed_as_typed_stays_shown_but_closed(ward, store):
     assert rate.acknowledgement is None and rate.open  # a new disagreement, to answer again
 
 
+@pytest.mark.both_backends
 def test_a_page_whose_marks_are_cut_off_is_not_read(ward, store):
     check = check_sheet(store, ward.notes.serial)
     assert check.unreadable_pages == (1,)
