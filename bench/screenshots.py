@@ -140,7 +140,8 @@ def demo_passwords(printed: Path) -> dict[str, str]:
     return dict(found)
 
 
-def run(db: Path, out: Path, username: str, quality: str, passwords: dict[str, str]) -> int:
+def run(db: Path, out: Path, username: str, quality: str, vigilance: str,
+        passwords: dict[str, str]) -> int:
     shots = Shots(db, out)
     main = shots.main
     session = main.session
@@ -214,7 +215,13 @@ def run(db: Path, out: Path, username: str, quality: str, passwords: dict[str, s
     session.sign_in(main.store, quality, passwords[quality])  # the quality officer's own PC
     review = ReviewWindow(db, main, session=session)
     shots.take("review-flags", review)
+    # the identity-vigilance cell links provisional identities (the quality officer may not)
+    session.sign_in(main.store, vigilance, passwords[vigilance])
+    settle()
     review.tabs.setCurrentIndex(1)
+    cases = review.identities.cases
+    if cases.rowCount():
+        cases.selectRow(0)  # its candidates, scores and traits beside it
     shots.take("review-identities", review)
     review.close()
 
@@ -229,6 +236,8 @@ def main() -> int:
     parser.add_argument("--out", type=Path, required=True)
     parser.add_argument("--user", default="aurore.petit", help="who types (a demo nurse)")
     parser.add_argument("--quality", default="qualite", help="who reviews (the demo's quality)")
+    parser.add_argument("--vigilance", default="idv",
+                        help="who links provisional identities (the demo's identity vigilance)")
     parser.add_argument("--accounts", type=Path, required=True,
                         help="what reentry demo printed (the accounts' passwords)")
     parser.add_argument("--lang", default="fr")
@@ -236,7 +245,8 @@ def main() -> int:
     args.out.mkdir(parents=True, exist_ok=True)
     app = prepare_application(Settings(language=args.lang))
     began = time.perf_counter()
-    code = run(args.db, args.out, args.user, args.quality, demo_passwords(args.accounts))
+    code = run(args.db, args.out, args.user, args.quality, args.vigilance,
+               demo_passwords(args.accounts))
     print(f"done in {time.perf_counter() - began:.0f} s", file=sys.stderr)
     QCoreApplication.processEvents()
     del app

@@ -243,6 +243,28 @@ def test_review_identity_headings_are_whole_at_1366(qtbot, review):
     assert "automatique" in tab.cases.horizontalHeaderItem(decision).toolTip()
 
 
+def test_review_identity_dates_and_numbers_read_whole_at_1366(qtbot, review):
+    """« 14/07/19… » under « Naissance » in the screenshot: a provisional identity's date of
+    birth, its code, the IPP it is linked to and a candidate's score are never cut; names and
+    decisions give up room first (whole in their tooltips)."""
+    review.tabs.setCurrentIndex(1)
+    tab = review.identities
+    qtbot.waitUntil(lambda: tab.cases.isVisible() and tab.cases.rowCount() > 0)
+    tab.cases.selectRow(0)
+    qtbot.waitUntil(lambda: tab.candidates.rowCount() > 0)
+    checked = {tab.cases: ("Identité provisoire", "Naissance", "Rattachée à"),
+               tab.candidates: ("IPP", "Naissance", "Score")}
+    for table, headings in checked.items():
+        qtbot.waitUntil(lambda table=table: table.horizontalScrollBar().maximum() == 0)
+        qtbot.wait(20)  # the columns fitted once the rows are in
+        assert_every_column_in_view(table)
+        for heading in headings:
+            column = heading_index(table, heading)
+            for row in range(table.rowCount()):
+                text = table.item(row, column).text()
+                assert fits(text, table, table.columnWidth(column)), (heading, text)
+
+
 def bracket_depth(text: str) -> int:
     depth = deepest = 0
     for char in text:

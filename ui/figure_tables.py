@@ -10,6 +10,8 @@ person drags keeps its width until the table is opened again.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer
 from PySide6.QtGui import QHelpEvent
 from PySide6.QtWidgets import (
@@ -24,13 +26,15 @@ from PySide6.QtWidgets import (
 from ui.column_memory import fitted_widths
 
 
-def read_only_table(parent: QWidget, columns: int) -> QTableWidget:
+def read_only_table(parent: QWidget, columns: int, whole: Sequence[int] = ()) -> QTableWidget:
+    """``whole``: columns never cut while the table has room for them and every heading (a
+    date, an IPP: a part of one misleads)."""
     table = QTableWidget(0, columns, parent)
     table.verticalHeader().hide()
     table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
     table.setTextElideMode(Qt.TextElideMode.ElideRight)
     table.setWordWrap(False)
-    FittedColumns(table)
+    FittedColumns(table, whole)
     return table
 
 
@@ -48,9 +52,10 @@ def fill_table(table: QTableWidget, rows: list[list[object]]) -> None:
 class FittedColumns(QObject):
     """Keeps ``table``'s columns inside its width as its rows, headings and size change."""
 
-    def __init__(self, table: QTableWidget) -> None:
+    def __init__(self, table: QTableWidget, whole: Sequence[int] = ()) -> None:
         super().__init__(table)
         self.table = table
+        self.whole = frozenset(whole)
         self.chosen = False  # a person dragged a column: the widths are theirs from then on
         self._quiet = False
         self._natural: list[int] | None = None  # content widths, until the rows change
@@ -94,7 +99,11 @@ class FittedColumns(QObject):
         headings = [header.sectionSizeHint(c) for c in range(count)]
         if self._natural is None or len(self._natural) != count:
             self._natural = [table.sizeHintForColumn(c) for c in range(count)]
-        widths = fitted_widths(self._natural, headings, available)
+        least = [max(h, n) if c in self.whole else h
+                 for c, (h, n) in enumerate(zip(headings, self._natural, strict=True))]
+        if sum(least) > available:  # too narrow even for them: cut them too rather than scroll
+            least = headings
+        widths = fitted_widths(self._natural, least, available)
         self._quiet = True
         try:
             # The last one too: it stretches into any room left, and keeps this width when

@@ -31,11 +31,14 @@ from ui.language import is_language_change
 CASE_COLUMNS = ("temporary", "name", "birth", "decision", "state", "linked_to")
 CANDIDATE_COLUMNS = ("ipp", "name", "birth", "score", "fields")
 _HEADING_TIPS = ("decision", "linked_to")  # short headings, said in full in their tooltip
+_WHOLE = ("temporary", "ipp", "birth", "score", "linked_to")
 
 
-def _table(parent: QWidget, columns: int) -> QTableWidget:
-    """One line chosen at a time: the case (or candidate) the buttons act on."""
-    table = read_only_table(parent, columns)
+def _table(parent: QWidget, columns: tuple[str, ...]) -> QTableWidget:
+    """One line chosen at a time: the case (or candidate) the buttons act on; identifiers,
+    dates and scores read whole (« 14/07/19… » misleads), names and decisions give up room."""
+    whole = [columns.index(c) for c in _WHOLE if c in columns]
+    table = read_only_table(parent, len(columns), whole)
     table.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
     table.setSelectionMode(QTableWidget.SelectionMode.SingleSelection)
     return table
@@ -53,10 +56,10 @@ class IdentityTab(QWidget):
         self._can_decide = False
         self._refusal = ""
         self._feedback: Msg | None = None
-        self.cases = _table(self, len(CASE_COLUMNS))
+        self.cases = _table(self, CASE_COLUMNS)
         self.cases.setObjectName("identity_cases")
         self.cases.itemSelectionChanged.connect(self._case_changed)
-        self.candidates = _table(self, len(CANDIDATE_COLUMNS))
+        self.candidates = _table(self, CANDIDATE_COLUMNS)
         self.candidates.setObjectName("identity_candidates")
         self.candidates.itemSelectionChanged.connect(self._update_buttons)
         self.left_identity = QLabel(self)
