@@ -25,7 +25,14 @@ from second_read_ward import (
 )
 
 from reentry.domain.entry import RecordRow
-from reentry.domain.second_read import AckOutcome, FieldKey, ReadOutcome, Verdict
+from reentry.domain.second_read import (
+    AckOutcome,
+    FieldKey,
+    FieldReading,
+    Ink,
+    ReadOutcome,
+    Verdict,
+)
 from reentry.entry import service
 from reentry.entry.progress import ward_progress
 from reentry.errors import UserError
@@ -39,6 +46,7 @@ from reentry.second_read.crosscheck import (
     check_sheet,
     confirm_as_typed,
     cross_check,
+    verdict,
 )
 from reentry.second_read.page import field_rect
 from reentry.sheets.tracking import tracked_sheets
@@ -283,3 +291,22 @@ def test_a_failing_reader_never_stops_typing(ward, store, monkeypatch, caplog):
     service.mark_sheet_entered(store, nurse, serial)
     monkeypatch.undo()
     assert check_sheet(store, serial).unreadable_pages == (1,)  # read now: its marks are cut
+
+
+@pytest.mark.parametrize(("text", "value", "typed", "expected"), [
+    ("88", "88", "83", Verdict.DIFFERS),  # read whole, typed otherwise
+    ("8?", None, "83", Verdict.UNSURE),  # the digit that differs is not read
+    ("?8", None, "83", Verdict.DIFFERS),  # a confident 8 where 3 is typed
+    ("?8", None, "88", Verdict.UNSURE),  # nothing contradicts, nothing confirms
+    ("3?,4", None, "37.4", Verdict.UNSURE),
+    ("3?,5", None, "37.4", Verdict.DIFFERS),
+    ("3?", None, "37.0", Verdict.UNSURE),  # « 37 » written, 37.0 typed: same digits
+    ("?2:3?", None, "12:35", Verdict.UNSURE),
+    ("?2:4?", None, "12:35", Verdict.DIFFERS),
+    ("??", None, "125", Verdict.UNSURE),  # two boxes written, three digits typed: no telling
+    ("1?5", None, "15", Verdict.UNSURE),
+])
+def test_a_comb_read_in_part_differs_only_on_a_confident_digit(text, value, typed, expected):
+    reading = FieldReading(FieldKey(VITALS, 0, "heart_rate"), "comb_digit", Ink.WRITTEN, value,
+                           text, 0.99 if value else None)
+    assert verdict(reading, typed) is expected

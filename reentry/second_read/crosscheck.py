@@ -14,6 +14,7 @@ finishing a sheet with a field written on paper but not typed needs a reason.
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Sequence
 from typing import Protocol
 
@@ -114,8 +115,28 @@ def verdict(reading: FieldReading, typed: str | None) -> Verdict:
     if not reading.readable:
         return Verdict.AGREES  # initials, a note: written and typed is all that can be told
     if reading.value is None:
-        return Verdict.UNSURE
+        return Verdict.DIFFERS if _contradicted(reading, typed) else Verdict.UNSURE
     return Verdict.AGREES if reading.value == typed else Verdict.DIFFERS
+
+
+_GROUPS = re.compile(r"[.,:/]")
+
+
+def _contradicted(reading: FieldReading, typed: str) -> bool:
+    """Whether a comb read in part (« 8? »: one digit not confident) already contradicts the
+    typed value (83): a digit read with confidence differs from the typed digit in the same
+    box. Only when the typed value has exactly as many digits in each group as boxes are
+    written on paper, so that each typed digit has its box; otherwise nothing can be told."""
+    if reading.kind != "comb_digit" or not reading.text:
+        return False
+    read, wanted = _GROUPS.split(reading.text), _GROUPS.split(typed)
+    if len(wanted) == len(read) + 1 and not wanted[-1].strip("0"):
+        wanted = wanted[:-1]  # 37.0 typed, « 37 » written
+    if len(read) != len(wanted) or any(len(r) != len(w) or not w.isdigit()
+                                       for r, w in zip(read, wanted, strict=True)):
+        return False
+    return any(r != "?" and r != w for group, other in zip(read, wanted, strict=True)
+               for r, w in zip(group, other, strict=True))
 
 
 def typed_values(entries: Sequence[Entry]) -> dict[FieldKey, str]:
