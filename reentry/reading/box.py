@@ -45,6 +45,7 @@ class BoxView:
     ink: np.ndarray  # bool, dark marks larger than a speck
     interior: np.ndarray  # bool, the pixels inside the found border
     border_found: int  # how many of the four sides were found printed (0–4)
+    marks: int  # connected ink marks larger than a speck
 
     @property
     def interior_mm2(self) -> float:
@@ -58,7 +59,7 @@ class BoxView:
     def faint_mm2(self) -> float:
         """Area of faint-or-darker pixels that are not already ink (a light pencil tick)."""
         faint = (self.darkness > FAINT_LEVEL) & ~self.ink
-        return float(_drop_specks(faint).sum()) / READ_PX_PER_MM**2
+        return float(_drop_specks(faint)[0].sum()) / READ_PX_PER_MM**2
 
 
 def at_read_resolution(crop: np.ndarray, px_per_mm: float) -> np.ndarray:
@@ -82,7 +83,8 @@ def view_box(crop: np.ndarray, px_per_mm: float) -> BoxView:
     darkness = np.clip((paper - image) / paper, 0.0, 1.0)
     inside, found = _interior(darkness)
     darkness = np.where(inside, darkness, np.float32(0.0)).astype(np.float32)
-    return BoxView(darkness, _drop_specks(darkness > DARK_LEVEL), inside, found)
+    ink, marks = _drop_specks(darkness > DARK_LEVEL)
+    return BoxView(darkness, ink, inside, found, marks)
 
 
 def _interior(darkness: np.ndarray) -> tuple[np.ndarray, int]:
@@ -109,7 +111,7 @@ def _interior(darkness: np.ndarray) -> tuple[np.ndarray, int]:
             share = lines[lo:hi, start:stop].mean(axis=1) if stop > start else np.zeros(hi - lo)
             edge = float(expected)
             if share.size and share.max() >= _LINE_SHARE:
-                found_rows = np.flatnonzero(share >= _LINE_SHARE * 0.6) + lo
+                found_rows = set((np.flatnonzero(share >= _LINE_SHARE * 0.6) + lo).tolist())
                 best = int(np.argmax(share)) + lo
                 # the run of line rows around the strongest one, no wider than a printed line
                 # (a pen stroke along the border must not drag the limit inwards)
@@ -136,14 +138,15 @@ def _interior(darkness: np.ndarray) -> tuple[np.ndarray, int]:
     return inside, found
 
 
-def _drop_specks(mask: np.ndarray) -> np.ndarray:
-    """The mask less its 8-connected marks smaller than SPECK_AREA_MM2."""
+def _drop_specks(mask: np.ndarray) -> tuple[np.ndarray, int]:
+    """The mask less its 8-connected marks smaller than SPECK_AREA_MM2, and how many remain."""
     if not mask.any():
-        return mask
+        return mask, 0
     min_px = SPECK_AREA_MM2 * READ_PX_PER_MM**2
     labels, areas = label_marks(mask)
-    keep = np.concatenate(([False], areas >= min_px))
-    return keep[labels]
+    big = areas >= min_px
+    keep = np.concatenate(([False], big))
+    return keep[labels], int(big.sum())
 
 
 def label_marks(mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from reentry.reading.box import view_box
+from reentry.reading.box import BoxView, view_box
 
 # Calibrated on the validation split (bench/train_digits.py, section "ink"): a written digit
 # in ballpoint covers over 0.7 mm² there, an empty box with a speck or noise reads 0 (specks
@@ -36,13 +36,18 @@ class InkVerdict(enum.StrEnum):
 class InkReading:
     verdict: InkVerdict
     ink_mm2: float  # dark ink inside the box, specks excluded
-    faint_mm2: float  # faint marks that are not dark ink
+    faint_mm2: float  # faint marks that are not dark ink (0 when the box is plainly written)
     fill: float  # ink_mm2 as a share of the box's inside (0…1)
 
 
 def read_ink(crop: np.ndarray, px_per_mm: float) -> InkReading:
-    view = view_box(crop, px_per_mm)
-    ink, faint = view.ink_mm2, view.faint_mm2
+    return ink_of(view_box(crop, px_per_mm))
+
+
+def ink_of(view: BoxView) -> InkReading:
+    """The ink verdict of a box already viewed (the digit reader views each box once)."""
+    ink = view.ink_mm2
+    faint = 0.0 if ink >= WRITTEN_MM2 else view.faint_mm2  # faint marks only matter below
     if ink >= WRITTEN_MM2:
         verdict = InkVerdict.WRITTEN
     elif ink < BLANK_MM2 and faint < FAINT_BLANK_MM2:
