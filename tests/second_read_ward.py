@@ -3,7 +3,7 @@ with ``import_scans`` and typed, with known differences between paper and typing
 
 Paper and typing agree everywhere except:
 
-- vital signs, line 2 (row 1): heart rate written 88, typed 83 → ``differs`` (read 88);
+- vital signs, line 2 (row 1): heart rate written 95, typed 93 → ``differs`` (read 95);
 - vital signs, line 3 (row 2): SpO2 written 95, not typed → ``written_not_typed``;
 - vital signs, line 4 (row 3): respiratory rate typed 16, nothing written → ``typed_not_written``;
 - medication record, first dose: « refused » ticked, typed « not given » → ``differs``.
@@ -42,7 +42,7 @@ DATE = "23/11/2026"
 PAPER = {
     0: {"time": "08:15", "systolic": "125", "diastolic": "78", "heart_rate": "64",
         "temperature": "37,4", "spo2": "97", "respiratory_rate": "18", "consciousness": "A"},
-    1: {"time": "12:30", "systolic": "132", "diastolic": "81", "heart_rate": "88",
+    1: {"time": "12:30", "systolic": "132", "diastolic": "81", "heart_rate": "95",
         "temperature": "37,9", "consciousness": "V"},
     2: {"time": "16:00", "systolic": "140", "heart_rate": "72", "spo2": "95"},
     3: {"time": "20:00", "systolic": "118"},
@@ -50,7 +50,7 @@ PAPER = {
 TYPED = {
     0: {"time": "08:15", "systolic": "125", "diastolic": "78", "heart_rate": "64",
         "temperature": "37,4", "spo2": "97", "respiratory_rate": "18", "consciousness": "A"},
-    1: {"time": "12h30", "systolic": "132", "diastolic": "81", "heart_rate": "83",
+    1: {"time": "12h30", "systolic": "132", "diastolic": "81", "heart_rate": "93",
         "temperature": "37.9", "consciousness": "v"},
     2: {"time": "1600", "systolic": "140", "heart_rate": "72"},
     3: {"time": "20:00", "systolic": "118", "respiratory_rate": "16"},

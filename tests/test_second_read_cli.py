@@ -35,7 +35,7 @@ def test_the_table_names_rows_and_fields_as_on_paper(ward):
     differs = [line for line in lines if "diffère" in line]
     assert len(differs) == 1
     assert "FC" in differs[0] and "ligne 2, 12:30" in differs[0]
-    assert "83" in differs[0] and "88" in differs[0]
+    assert "93" in differs[0] and "95" in differs[0]
     assert group_for_reading(ward.vitals.code(1)) in differs[0]
     (untyped,) = [line for line in lines if "écrit, non saisi" in line]
     assert "SpO2" in untyped and "ligne 3, 16:00" in untyped and "95" in untyped
@@ -55,7 +55,7 @@ def test_json_and_csv_carry_every_field(ward):
     assert verdicts == {("heart_rate", 1, "differs"), ("spo2", 2, "written_not_typed"),
                         ("respiratory_rate", 3, "typed_not_written"), ("status", 0, "differs")}
     rate = next(d for d in lines if d["field_id"] == "heart_rate" and d["row_index"] == 1)
-    assert (rate["typed"], rate["reading"], rate["field"]) == ("83", "88", "FC")
+    assert (rate["typed"], rate["reading"], rate["field"]) == ("93", "95", "FC")
     assert 0.5 < rate["confidence"] <= 1
     dose = next(d for d in lines if d["field_id"] == "status" and d["row_index"] == 0)
     assert dose["reading"] == "refused" and dose["typed"] == "not_given"

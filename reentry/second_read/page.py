@@ -41,7 +41,6 @@ from reentry.reading import (
     read_digits,
     read_ink,
 )
-from reentry.reading.digits import DigitReject
 from reentry.store.areas import Store
 
 MM_PER_INCH = 25.4
@@ -50,7 +49,6 @@ MM_PER_INCH = 25.4
 READ_KINDS = frozenset({BoxKind.COMB_DIGIT, BoxKind.CHECKBOX, BoxKind.INITIALS})
 _AROUND_MM = 2.0  # paper kept around a field's boxes before cutting each one out
 _COMB_KEEP_MM = 0.35  # paper kept above and below a comb box (see ``_comb_crop``)
-_BLANK_DIGIT = DigitReading(None, 0.0, DigitReject.BLANK)
 _INK = {InkVerdict.WRITTEN: Ink.WRITTEN, InkVerdict.BLANK: Ink.BLANK,
         InkVerdict.UNSURE: Ink.UNSURE}
 
@@ -102,7 +100,7 @@ def read_page_image(image: Image.Image, layout: PageLayout, form: FormDefinition
     crops = [_comb_crop(c) for g in combs for c in _crops(gray, registration, g.boxes[0].digits)]
     inks = [read_ink(c, CROP_PX_PER_MM).verdict for c in crops]
     written = [i for i, ink in enumerate(inks) if ink is not InkVerdict.BLANK]
-    digits = [_BLANK_DIGIT] * len(crops)
+    digits: list[DigitReading | None] = [None] * len(crops)  # None: a blank box
     if written:
         for index, reading in zip(written, read_digits([crops[i] for i in written],
                                                        CROP_PX_PER_MM), strict=True):
@@ -175,7 +173,7 @@ def _field_ink(inks: Sequence[Ink]) -> Ink:
     return Ink.BLANK
 
 
-def _comb(group: _Group, inks: Sequence[InkVerdict], digits: Sequence[DigitReading]
+def _comb(group: _Group, inks: Sequence[InkVerdict], digits: Sequence[DigitReading | None]
           ) -> FieldReading:
     """A number or a time from its comb: the digits of each group between printed separators,
     blank boxes before or after the digits allowed (a number written from the left or the
@@ -184,7 +182,8 @@ def _comb(group: _Group, inks: Sequence[InkVerdict], digits: Sequence[DigitReadi
     ink = _field_ink([_INK[i] for i in inks])
     cuts = sorted(s.rect.x for s in box.separators)
     separators = [s.text for s in sorted(box.separators, key=lambda s: s.rect.x)]
-    parts: list[list[tuple[InkVerdict, DigitReading]]] = [[] for _ in range(len(cuts) + 1)]
+    parts: list[list[tuple[InkVerdict, DigitReading | None]]] = [
+        [] for _ in range(len(cuts) + 1)]
     for rect, verdict, reading in zip(box.digits, inks, digits, strict=True):
         parts[sum(rect.x > cut for cut in cuts)].append((verdict, reading))
     if ink is not Ink.WRITTEN:
@@ -200,7 +199,7 @@ def _comb(group: _Group, inks: Sequence[InkVerdict], digits: Sequence[DigitReadi
         for verdict, reading in part:
             if verdict is InkVerdict.BLANK:
                 continue
-            if reading.confident and reading.digit is not None:
+            if reading is not None and reading.confident and reading.digit is not None:
                 text += str(reading.digit)
                 confidence *= reading.confidence
             else:
