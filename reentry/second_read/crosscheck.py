@@ -90,8 +90,8 @@ def _read_beside_typing(store: Store, serial: int) -> None:
     next time."""
     try:
         read_sheet(store, serial)
-    except UserError:
-        raise
+    except UserError as error:  # the database busy or gone: the next step will say so
+        log.warning("second reading of sheet %d not done: %s", serial, type(error).__name__)
     except Exception:
         log.exception("second reading of sheet %d failed; its pages stay unread", serial)
 
