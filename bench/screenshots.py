@@ -33,6 +33,7 @@ from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QFileDialog, QWidget
 
 from reentry.config import Settings
+from reentry.i18n import tr
 from reentry.sheets.tracking import tracked_sheets
 from reentry.store import open_store
 from ui.app import prepare_application
@@ -185,7 +186,9 @@ def run(db: Path, out: Path, username: str, quality: str, vigilance: str,
 
     scan_import = ScanImportWindow(db, main, session=session)
     shots.take("scan-import", scan_import)
-    chooser = FileChooser(scan_import, "Pages numérisées")  # the app's, Qt's own drawing
+    # the scan import's own chooser, as Qt draws it (not the desktop's), in the app's language
+    chooser = FileChooser(scan_import, tr("scan_ui.import_choose_files_title"), "",
+                          tr("scan_ui.import_file_filter", patterns="*.pdf *.png *.tif"))
     chooser.setOption(QFileDialog.Option.DontUseNativeDialog)
     shots.take("file-chooser", chooser, maximise=False)
     chooser.close()

@@ -48,5 +48,7 @@ WM_PID=$!
 sleep 1
 
 mkdir -p "$OUT"
-QT_QPA_PLATFORM=xcb .venv/bin/python bench/screenshots.py --db "$WORK/demo.sqlite" --out "$OUT" \
+# The desktop's own language as on the ward PC's French Windows (Qt's file chooser writes its
+# dates and sizes in it).
+LANG=fr_FR.UTF-8 QT_QPA_PLATFORM=xcb .venv/bin/python bench/screenshots.py --db "$WORK/demo.sqlite" --out "$OUT" \
   --accounts "$WORK/demo.txt"

@@ -25,7 +25,7 @@ from reentry.sheets.tracking import tracked_sheets
 from reentry.store import open_store
 from ui import theme
 from ui.event_window import EventWindow
-from ui.file_chooser import TYPE_SAMPLE, FileChooser
+from ui.file_chooser import DATE_SAMPLE, TYPE_SAMPLE, WANTED, FileChooser
 from ui.progress_view import ProgressDialog
 from ui.reentry_window import ReentryWindow
 from ui.review_flag_model import COLUMNS
@@ -317,6 +317,7 @@ def test_the_file_chooser_opens_large_enough_to_read(qtbot, tmp_path):
     chooser = FileChooser(None, "Pages numérisées", str(tmp_path))
     chooser.setOption(QFileDialog.Option.DontUseNativeDialog)  # Qt's own, as on a bare X
     qtbot.addWidget(chooser)
+    chooser.resize(WANTED)  # what it opens at on the ward PC (the test's screen may be smaller)
     chooser.show()
     qtbot.waitExposed(chooser)
     least = chooser.least_size()
@@ -330,3 +331,10 @@ def test_the_file_chooser_opens_large_enough_to_read(qtbot, tmp_path):
         assert sidebar.fontMetrics().horizontalAdvance(name) < room, name
     tree = chooser.findChild(QTreeView, "treeView")
     assert tree.header().sectionSize(2) > tree.fontMetrics().horizontalAdvance(TYPE_SAMPLE)
+    header = tree.header()  # « Dernière modific… » and « 10:1… » in the screenshot: the name
+    qtbot.waitUntil(lambda: header.sectionViewportPosition(3) + header.sectionSize(3)
+                    <= tree.viewport().width())  # gives up room, the date stays in view
+    assert header.sectionSize(3) > tree.fontMetrics().horizontalAdvance(DATE_SAMPLE)
+    heading = header.model().headerData(3, Qt.Orientation.Horizontal)  # « Dernière modificatio… »
+    assert header.sectionSize(3) > header.fontMetrics().horizontalAdvance(heading)
+    assert header.sectionSize(0) >= tree.fontMetrics().horizontalAdvance("pile-du-3B.pdf")

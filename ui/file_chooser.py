@@ -9,7 +9,7 @@ size, a file type and a date.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QSize
+from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QGuiApplication, QShowEvent
 from PySide6.QtWidgets import QFileDialog, QListView, QSplitter, QTreeView, QWidget
 
@@ -19,6 +19,7 @@ SCREEN_SHARE = 0.9  # never more of the screen than this
 SIZE_SAMPLE = "1 023,99 Kio"
 TYPE_SAMPLE = "document Markdown"
 DATE_SAMPLE = "00/00/0000 00:00"
+NAME_SAMPLE = "pile-du-3B-0001.pdf"  # the least room a file name keeps
 PADDING = 28  # around a column's text: margins and the sort indicator
 
 
@@ -62,8 +63,20 @@ class FileChooser(QFileDialog):
         header, metrics = tree.header(), tree.fontMetrics()
         for column, sample in ((1, SIZE_SAMPLE), (2, TYPE_SAMPLE), (3, DATE_SAMPLE)):
             if column < header.count():
-                header.resizeSection(column, max(header.sectionSize(column),
-                                                 metrics.horizontalAdvance(sample) + PADDING))
+                heading = str(header.model().headerData(column, Qt.Orientation.Horizontal) or "")
+                widest = max(metrics.horizontalAdvance(sample),
+                             header.fontMetrics().horizontalAdvance(heading))
+                header.resizeSection(column, max(header.sectionSize(column), widest + PADDING))
+        # The name gives up the room the others took, down to a short file name, so that the
+        # date is not pushed off the right edge (« Dernière modific… », « 10:1… »).
+        if header.count() < 2:
+            return
+        layout = self.layout()
+        if layout is not None:
+            layout.activate()  # the list's width in the chooser's size, before it is shown
+        others = sum(header.sectionSize(c) for c in range(1, header.count()))
+        header.resizeSection(0, max(tree.viewport().width() - others,
+                                    metrics.horizontalAdvance(NAME_SAMPLE) + PADDING))
 
 
 def _chosen(dialog: FileChooser) -> list[str]:
