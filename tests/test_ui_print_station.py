@@ -162,6 +162,13 @@ def test_english_labels(dialog, qtbot):
     assert dialog.print_button.text() == "Print"
 
 
+def test_the_documents_language_is_named_not_coded(dialog):
+    """« FR » / « EN » in the screenshot: the language is chosen by its name."""
+    names = [dialog.language.itemText(i) for i in range(dialog.language.count())]
+    assert names == ["Français", "English"]
+    assert dialog.language.currentData() == "fr"
+
+
 # -- confirmation, and the event printing belongs to ---------------------------------------------
 
 

@@ -120,7 +120,7 @@ class PrintStationDialog(QDialog):
         self.packets.setValue(2)
         self.language = QComboBox(self)
         for language in i18n.LANGUAGES:
-            self.language.addItem(language.upper(), language)
+            self.language.addItem(tr(f"ui.language_{language}"), language)  # « Français »
         self.language.setCurrentIndex(i18n.LANGUAGES.index(i18n.get_language()))
         self.printer = QComboBox(self)
         self.printer.addItem("", None)
