@@ -124,7 +124,7 @@ def fill_registry(store: SqlStore, have: int, total: int) -> list[str]:
 
 
 # The steps of ``run_reconciliation`` (names in its module), timed where it calls them.
-RUN_STEPS = {"read_sih_and_patients": "read SIH", "read_paper_csv": "read paper",
+RUN_STEPS = {"read_sih_side": "read SIH", "read_paper_csv": "read paper",
              "paper_from_csv": "paper wards", "_link_identities": "link identities",
              "reconcile": "match", "write_verdicts_csv": "verdicts.csv",
              "write_report": "PDF report", "verdict_records": "verdict records"}

@@ -28,7 +28,7 @@ from reentry.model import Patient
 from reentry.reconcile.csv_columns import bulk_allocation
 from reentry.reconcile.items import reconcile
 from reentry.reconcile.items_csv import read_item_csv, write_verdicts_csv
-from reentry.reconcile.items_table import read_item_table
+from reentry.reconcile.items_table import ItemTable, read_item_table
 from reentry.reconcile_report import write_report
 from reentry.reconcile_sources import sih_items_from_batch
 from reentry.review import identities as identity_linking
@@ -73,6 +73,18 @@ def read_sih_and_patients(paths: Sequence[Path]) -> tuple[list[SihItem], list[Pa
     return items, patients
 
 
+def read_sih_side(paths: Sequence[Path]) -> tuple[ItemTable, list[Patient]]:
+    """The SIH side as the matcher reads it, in columns, with its items (``source``); and the
+    patients FHIR and HL7 exports carry. A single item CSV goes straight into columns: its
+    150,000 rows are not turned into items and back into columns."""
+    if len(paths) == 1 and detect_format(SourceFile.read(paths[0])) == "csv":
+        table = read_item_table(paths[0])
+        table.source = table.items()
+        return table, []
+    items, patients = read_sih_and_patients(paths)
+    return ItemTable.from_items(items), patients
+
+
 @bulk_allocation()  # millions of objects that live until the run ends: nothing to collect
 def run_reconciliation(store: Store, sih_files: Sequence[Path], paper_file: Path | None,
                        out_dir: Path, *, user: User,
@@ -88,7 +100,7 @@ def run_reconciliation(store: Store, sih_files: Sequence[Path], paper_file: Path
     require(user, Permission.RECONCILE)
     if not sih_files:
         raise UserError("reconcile_run.no_sih")
-    sih, patients = read_sih_and_patients(sih_files)
+    sih, patients = read_sih_side(sih_files)
     side = (paper_from_csv(store, paper_file, read_paper_csv(paper_file))
             if paper_file else paper_from_store(store))
     if not side.items:
@@ -107,7 +119,7 @@ def run_reconciliation(store: Store, sih_files: Sequence[Path], paper_file: Path
     record = RunRecord(
         at=now or clock.now(), user=user, sih_files=[file_info(p) for p in sih_files],
         paper_source=side.source, paper_sha256=side.sha256, counts=result.counts(),
-        verdicts=verdict_records(result, paper, sih, side, people),
+        verdicts=verdict_records(result, paper, sih.source or (), side, people),
         unmatched=list(result.unmatched_sih), identities=linking.outcomes,
         left_traits=linking.left_traits, right_traits=linking.right_traits,
         applied_links=linking.applied)
