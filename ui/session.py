@@ -15,7 +15,6 @@ what was typed as drafts, and what happens next is recorded under the newcomer.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QGuiApplication
@@ -23,11 +22,12 @@ from PySide6.QtGui import QGuiApplication
 from reentry.domain.entry import User
 from reentry.errors import UserError
 from reentry.i18n import tr
+from reentry.store.areas import Store
 
-Verify = Callable[[Any, str, str], User]  # store, user name, secret → the user, or UserError
+Verify = Callable[[Store, str, str], User]  # store, user name, secret → the user, or UserError
 
 
-def verify_secret(store: Any, username: str, secret: str) -> User:
+def verify_secret(store: Store, username: str, secret: str) -> User:
     """The password (or the directory's) of ``username``, as the command line checks it."""
     from reentry.auth import authenticate
     from reentry.auth.directory import Directory
@@ -58,7 +58,7 @@ class Session(QObject):
             self._locked = True
             self.locked_changed.emit(True)
 
-    def unlock(self, store: Any, secret: str) -> None:
+    def unlock(self, store: Store | None, secret: str) -> None:
         """Only the signed-in user's own secret unlocks; anyone else signs in afresh (which
         signs this user out: their drafts are kept in the database)."""
         if self._user is None or not self._locked:
@@ -73,7 +73,7 @@ class Session(QObject):
     def user(self) -> User | None:
         return self._user
 
-    def check(self, store: Any, username: str, secret: str) -> User:
+    def check(self, store: Store | None, username: str, secret: str) -> User:
         """Who ``username`` is, once ``secret`` is right; nobody's session changes. Raises one
         ``UserError`` for a wrong name and a wrong secret alike (or too many failures)."""
         if store is None:
@@ -87,7 +87,7 @@ class Session(QObject):
             if busy:
                 QGuiApplication.restoreOverrideCursor()
 
-    def sign_in(self, store: Any, username: str, secret: str) -> User:
+    def sign_in(self, store: Store | None, username: str, secret: str) -> User:
         """``username`` signs in with ``secret``; a refusal leaves the session as it was.
         Someone else's session is closed first, as at the lock (``switch_user``)."""
         user = self.check(store, username, secret)
@@ -96,7 +96,7 @@ class Session(QObject):
         self._set(user)
         return user
 
-    def switch_user(self, store: Any, username: str, secret: str) -> User:
+    def switch_user(self, store: Store | None, username: str, secret: str) -> User:
         """Someone signs in at the lock. The signed-in person's own secret only unlocks; anyone
         else's closes that session first (every window saves its drafts under the person who
         typed them), then opens theirs. A refusal leaves the screen locked."""
