@@ -35,8 +35,9 @@ from reentry.domain.second_read import (
 )
 from reentry.entry import service
 from reentry.entry.progress import ward_progress
-from reentry.errors import UserError
+from reentry.errors import Cancelled, UserError
 from reentry.layout.sheet import page_layout
+from reentry.progress import CancelToken
 from reentry.reports.csv_out import write_wards_csv
 from reentry.reports.gather import gather_report
 from reentry.reports.pdf import write_pdf
@@ -49,6 +50,7 @@ from reentry.second_read.crosscheck import (
     verdict,
 )
 from reentry.second_read.page import field_rect
+from reentry.second_read.report import second_read_report
 from reentry.sheets.tracking import tracked_sheets
 from reentry.store import open_store
 from reentry.store.copy import copy_database
@@ -310,3 +312,15 @@ def test_a_comb_read_in_part_differs_only_on_a_confident_digit(text, value, type
     reading = FieldReading(FieldKey(VITALS, 0, "heart_rate"), "comb_digit", Ink.WRITTEN, value,
                            text, 0.99 if value else None)
     assert verdict(reading, typed) is expected
+
+
+def test_the_report_tells_its_progress_and_stops_when_cancelled(ward, store):
+    seen = []
+    report = second_read_report(store, ward=ward.ward, progress=seen.append)
+    assert report.sheets == 3 and [(p.done, p.total) for p in seen] == [
+        (0, 3), (1, 3), (2, 3), (3, 3)]
+    assert "Relecture des feuilles scannées : 3 sur 3" == seen[-1].label.render()
+    token = CancelToken()
+    token.cancel()
+    with pytest.raises(Cancelled):
+        second_read_report(store, ward=ward.ward, cancel=token)

@@ -18,6 +18,7 @@ from reentry.errors import UserError
 from reentry.formdefs import load_forms
 from reentry.formdefs_model import FieldType, FormDefinition
 from reentry.i18n import Msg, format_number, msg, tr
+from reentry.progress import CancelToken, Progress, ProgressCallback, ignore_progress
 from reentry.registry import NOT_FORMS, resolve_code
 from reentry.second_read.crosscheck import check_sheet
 from reentry.second_read.words import SheetWords, sheet_words
@@ -101,20 +102,29 @@ def chosen_sheets(store: Store, code: str | None, ward: str | None) -> list[int]
     return serials
 
 
-def second_read_report(store: Store, code: str | None = None, ward: str | None = None
-                       ) -> SecondReadReport:
+def second_read_report(store: Store, code: str | None = None, ward: str | None = None, *,
+                       progress: ProgressCallback | None = None,
+                       cancel: CancelToken | None = None) -> SecondReadReport:
     """Every field of every scanned page of the chosen sheets (pages not read yet are read
-    now, once)."""
+    now, once: most of the time; ``progress`` is told after each sheet, ``cancel`` checked
+    before each, the readings made so far kept)."""
+    progress = progress or ignore_progress
     lines: list[ReportLine] = []
     unreadable: list[Msg] = []
     serials = chosen_sheets(store, code, ward)
-    for serial in serials:
+    for done, serial in enumerate(serials):
+        if cancel is not None:
+            cancel.check()
+        progress(Progress(done, len(serials), msg("second_read.progress", done=done,
+                                                   total=len(serials))))
         check = check_sheet(store, serial)
         words = sheet_words(store, serial, check.fields)
         lines.extend(_lines(serial, check, words))
         unreadable.extend(msg("second_read.marks_not_found",
                               code=group_for_reading(page_code(serial, page)), page=page)
                           for page in check.unreadable_pages)
+    progress(Progress(len(serials), len(serials), msg("second_read.progress",
+                                                      done=len(serials), total=len(serials))))
     return SecondReadReport(lines, unreadable, len(serials))
 
 
