@@ -45,16 +45,21 @@ from reentry.errors import UserError
 from reentry.formdefs_model import RepeatPer, Section
 from reentry.i18n import Msg, get_language, msg, tr
 from reentry.printing.form_pages import FormPage, form_pages, section_rows
+from reentry.second_read.crosscheck import WrittenNotTyped, cross_check
+from reentry.second_read.words import sheet_words
 from reentry.store.areas import Store
 from ui import theme
 from ui.built_forms import BuiltForm, BuiltForms, LayoutKey
 from ui.entry_fields import CELL_STYLE, Cell
 from ui.entry_history import HistoryView
 from ui.entry_rows import REASON_KEY, RowEditor, SectionView, is_sheet_section
+from ui.finish_reason import FinishReasonDialog
 from ui.identity_banner import IdentityBanner, temporary_identity_banner
 from ui.identity_confirm import IdentityConfirmation
 from ui.language import is_language_change
 from ui.notice import COLOURS, MARKS, screen_labels, show_notice
+from ui.paper_check import CONFIRM_KEYS, NEXT_KEYS, PaperCheck
+from ui.paper_marks import PAPER_STYLE
 from ui.sheet_scan_panel import PLACE_KEYS, TOGGLE_KEYS, beside_scanned_page
 from ui.shortcuts import add_shortcut
 
@@ -110,7 +115,7 @@ class EntryScreen(QWidget):
                  draft_delay_ms: int = DRAFT_DELAY_MS) -> None:
         super().__init__(parent)
         self.setObjectName("entry_screen")
-        self.setStyleSheet(CELL_STYLE)
+        self.setStyleSheet(PAPER_STYLE + CELL_STYLE)  # a refusal's look wins over a paper mark
         self.store = store
         self.user: User | None = None
         self._now = now
@@ -134,6 +139,12 @@ class EntryScreen(QWidget):
         self._draft_timer.setInterval(draft_delay_ms)
         self._draft_timer.timeout.connect(self.save_draft)
         self._build()
+        # The scanned page read as a second reader: marks on the cells, the box beside.
+        self.paper = PaperCheck(self, focus=self._focus)
+        self.paper.notice.connect(self._paper_notice)
+        self.paper.bar_changed.connect(self._show_messages)
+        self.help_or_problems.addWidget(self.paper.bar)
+        self.finish_dialog: FinishReasonDialog | None = None
         self._build_actions()
         app = QApplication.instance()
         assert isinstance(app, QApplication)
@@ -202,6 +213,8 @@ class EntryScreen(QWidget):
         self.correct_action = add_shortcut(self, CORRECT_KEYS, self.correct_current_row)
         self.scan_page_action = add_shortcut(self, TOGGLE_KEYS, self.scan_panel.toggle)
         self.scan_place_action = add_shortcut(self, PLACE_KEYS, self.scan_panel.toggle_place)
+        self.paper_confirm_action = add_shortcut(self, CONFIRM_KEYS, self.paper.confirm_focused)
+        self.paper_next_action = add_shortcut(self, NEXT_KEYS, self.paper.next_disagreement)
 
     # -- opening and closing a sheet ------------------------------------------------------------
 
@@ -235,6 +248,8 @@ class EntryScreen(QWidget):
         self._refresh_history()
         self._retranslate(sections=form.language != get_language())
         self._focus_next(None)
+        if self.actions is service:  # never on a blind second entry: it would show the first
+            self.paper.open_sheet(context.instance.serial, context.page)
 
     def close_sheet(self) -> None:
         """Keep what was typed (draft), then forget the sheet; nothing is lost."""
@@ -254,6 +269,7 @@ class EntryScreen(QWidget):
         self.current_row = None
         self._pending_save = None
         self._refused.clear()
+        self.paper.close_sheet()
         self.rows = []
         self.sections = []
         if self._form is not None:  # kept for the next sheet of its layout, never shown closed
@@ -412,6 +428,7 @@ class EntryScreen(QWidget):
 
     def _focus_changed(self, old: QWidget | None, new: QWidget | None) -> None:
         self._scroll_to(new)  # Tab into a cell out of view scrolls to it
+        self.paper.focus(new)
         owner, left = self._row_of(new), self._row_of(old)
         if owner is not None and owner is not self.current_row:
             self.current_row = owner
@@ -664,6 +681,7 @@ class EntryScreen(QWidget):
         self._set_notice("info", msg("entry_ui.row_saved_notice", row=row.row_index + 1,
                                      time=clock.local(entry.entered_at).strftime("%H:%M")))
         self._schedule_draft()
+        self.paper.after_save()
         self.row_saved.emit(entry)
         self._focus_next(row)
 
@@ -767,9 +785,23 @@ class EntryScreen(QWidget):
             if first is not None:
                 self._focus(first)
             return False
+        return self._finish(context, user, None)
+
+    def _finish(self, context: SheetContext, user: User, reason: str | None) -> bool:
+        """Finished through the core; a field written on the paper and not typed asks for a
+        reason first (``reason`` given: finished with it)."""
+        serial = context.instance.serial
         try:
-            self.actions.mark_sheet_entered(self.store, user, context.instance.serial)
-            service.discard_draft(self.store, user, context.instance.serial, context.page)
+            if reason is None:
+                self.actions.mark_sheet_entered(self.store, user, serial)
+            else:
+                self.actions.mark_sheet_entered(self.store, user, serial, reason=reason)
+            service.discard_draft(self.store, user, serial, context.page)
+        except WrittenNotTyped as missing:
+            self._set_notice("warning", missing.msg)
+            self.paper.show_all()
+            self._ask_finish_reason(context)
+            return False
         except UserError as error:
             self._set_notice("error", error.msg)
             return False
@@ -777,6 +809,36 @@ class EntryScreen(QWidget):
         self.close_sheet()
         self.sheet_finished.emit(context)
         return True
+
+    def _ask_finish_reason(self, context: SheetContext) -> None:
+        """The fields written and not typed, in words, and the reason to finish anyway."""
+        serial = context.instance.serial
+        check = cross_check(self.store, serial)
+        words = sheet_words(self.store, serial, check.fields)
+        dialog = FinishReasonDialog([words.field_in_row(f.key)
+                                     for f in check.open_written_not_typed], self)
+        self.finish_dialog = dialog
+        dialog.accepted.connect(partial(self._finish_with_reason, context, dialog))
+        dialog.rejected.connect(self._finish_cancelled)
+        dialog.finished.connect(dialog.deleteLater)
+        dialog.open()
+
+    def _finish_with_reason(self, context: SheetContext, dialog: FinishReasonDialog) -> None:
+        self.finish_dialog = None
+        if self.context is context and self.user is not None:
+            self._finish(context, self.user, dialog.reason())
+
+    def _finish_cancelled(self) -> None:
+        """Back to the sheet, on the first field written and not typed."""
+        self.finish_dialog = None
+        cells = self.paper.open_cells(written_not_typed=True)
+        if cells:
+            self._focus(cells[0])
+
+    def _paper_notice(self, kind: str, message: Msg | None) -> None:
+        """What the second reading says, unless a refusal is on screen (it stays)."""
+        if self._notice is None or self._notice[0] != "error" or kind == "error":
+            self._set_notice(kind, message)
 
     # -- messages -------------------------------------------------------------------------------
 
@@ -818,7 +880,9 @@ class EntryScreen(QWidget):
         lines = [f'<span style="color:{COLOURS[kind]}">{MARKS[kind]} {html.escape(text)}'
                  "</span>" for kind, text in self.message_lines()]
         self.messages.setText("<br>".join(lines))
-        self.help_or_problems.setCurrentWidget(self.messages if lines else self.keys_help)
+        self.help_or_problems.setCurrentWidget(
+            self.messages if lines else self.paper.bar if self.paper.bar_wanted()
+            else self.keys_help)
 
     # -- language -------------------------------------------------------------------------------
 
@@ -847,6 +911,7 @@ class EntryScreen(QWidget):
                 self._form.language = get_language()
         self.keys_help.setText(tr("entry_ui.keys_help"))
         self.history.refresh()
+        self.paper.retranslate()
         self._fit_width()
         self._render_notice()
         self._show_messages()

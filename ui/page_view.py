@@ -20,9 +20,11 @@ from concurrent.futures import Future, ThreadPoolExecutor
 
 from PySide6.QtCore import QEvent, QRectF, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import (
+    QColor,
     QImage,
     QKeySequence,
     QPainter,
+    QPen,
     QPixmap,
     QResizeEvent,
     QTransform,
@@ -31,6 +33,7 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import (
     QFrame,
     QGraphicsPixmapItem,
+    QGraphicsRectItem,
     QGraphicsScene,
     QGraphicsView,
     QHBoxLayout,
@@ -52,6 +55,11 @@ ZOOM_STEP = 1.25
 MIN_ZOOM = 0.05  # view pixels per image pixel
 MAX_ZOOM = 4.0
 _FIT_MARGIN = 4  # pixels kept free beside the page so no horizontal scroll bar appears at fit
+# A box shown for comparison (``show_area``): this many times its width in view, so its row's
+# neighbours and its column's heading are there too, never larger than this zoom.
+AREA_CONTEXT = 4.0
+AREA_MAX_ZOOM = 2.5
+AREA_FRAME = QColor("#6a1b9a")
 
 # Decoding runs here, never on the GUI thread; the result is a plain QImage (a value, safe to
 # hand between threads), collected by a short timer of the view, so no Qt object crosses threads.
@@ -119,6 +127,14 @@ class PageView(QWidget):
         self.item = QGraphicsPixmapItem()
         self.item.setTransformationMode(Qt.TransformationMode.SmoothTransformation)
         self.scene.addItem(self.item)
+        self.frame = QGraphicsRectItem()  # around the box shown for comparison
+        pen = QPen(AREA_FRAME, 3)
+        pen.setCosmetic(True)  # as thick at any zoom
+        self.frame.setPen(pen)
+        self.frame.setZValue(1)
+        self.frame.hide()
+        self.scene.addItem(self.frame)
+        self._area: QRectF | None = None  # shown, or to show once the page is decoded
         self.canvas = _Canvas(self.scene, self)
         self.canvas.setObjectName("page_canvas")
         self.canvas.setRenderHints(QPainter.RenderHint.SmoothPixmapTransform
@@ -230,6 +246,8 @@ class PageView(QWidget):
         self._enable_tools(True)
         self._refit()
         self.canvas.verticalScrollBar().setValue(self.canvas.verticalScrollBar().minimum())
+        if self._area is not None:  # asked for while the page was being decoded
+            self.show_area(self._area)
         return True
 
     def clear(self, placeholder: Msg | None = None) -> None:
@@ -238,6 +256,8 @@ class PageView(QWidget):
         self._decoding = None  # a late result is dropped
         self._poll.stop()
         self._placeholder = placeholder or msg("scan_ui.no_page")
+        self._area = None
+        self.frame.hide()
         self.item.setPixmap(QPixmap())
         self.scene.setSceneRect(QRectF())
         self._show_placeholder()
@@ -300,6 +320,29 @@ class PageView(QWidget):
         self._rotation = (self._rotation + 90) % 360
         self._fit = True
         self._refit()
+
+    def show_area(self, area: QRectF | None) -> None:
+        """Zoom onto ``area`` (image pixels), framed, with enough of the page around it to
+        see its row and column; None takes the frame away and fits the width again. Asked for
+        before the page is decoded, it is shown once the page is."""
+        had, self._area = self._area, area
+        if not self.has_image():
+            return
+        if area is None:
+            self.frame.hide()
+            if had is not None:
+                self.fit_width()
+            return
+        self.frame.setRect(area.adjusted(-4, -4, 4, 4))
+        self.frame.show()
+        wanted = self.canvas.viewport().width() / max(1.0, area.width() * AREA_CONTEXT)
+        self._fit = False
+        self._apply(max(MIN_ZOOM, min(AREA_MAX_ZOOM, wanted)))
+        self.canvas.centerOn(area.center())
+
+    def shown_area(self) -> QRectF | None:
+        """The box framed on the page, in image pixels (None: none)."""
+        return QRectF(self._area) if self._area is not None and self.has_image() else None
 
     def _turned_width(self) -> int:
         size = self.image_size()

@@ -2,7 +2,9 @@
 
 Top: per ward, sheets expected / returned / entered / verified / lost / not used / missing /
 unaccounted for (``reentry.sheets``: the same counts, under the same words, as the event
-accounting and the quality report), with a line saying what each figure counts. Middle: the
+accounting and the quality report), and the sheets whose scanned page disagrees with the typing
+on a field nobody has answered (``second_read.counts``, as the quality report counts them), with
+a line saying what each figure counts. Middle: the
 sheets themselves, by the code printed under their barcode, filtered by ward, batch and state
 (the list of what is still missing is one click away). Bottom: rows typed per operator and
 their pace over the time they actually worked. Wards by name, forms by title: codes only in
@@ -47,6 +49,7 @@ from reentry.entry.progress import (
 from reentry.errors import UserError
 from reentry.files import write_private_text
 from reentry.i18n import tr
+from reentry.second_read.counts import open_disagreements_by_ward
 from reentry.sheets.tracking import TrackedSheet, tracked_sheets
 from reentry.store.areas import Store
 from reentry.store.location import DatabaseLocation, LocationLike, as_location
@@ -59,13 +62,13 @@ from ui.slots import discarding
 from ui.tasks import QuietRefresh
 
 WARD_COLUMNS = ("ward", "printed", "returned", "entered", "verified", "lost", "not_used",
-                "missing", "unaccounted", "to_verify", "not_double_checked")
+                "missing", "unaccounted", "to_verify", "not_double_checked", "disagreements")
 _VERIFY_COLUMNS = ("to_verify", "not_double_checked")  # headings in the double-entry catalog
 SHEET_COLUMNS = ("code", "ward", "room", "patient", "ipp", "form", "state", "rows",
                  "returned_at")
 OPERATOR_COLUMNS = ("user", "rows", "worked", "sittings", "rate")
 _COUNT_TIPS = ("printed", "returned", "entered", "verified", "lost", "not_used", "missing",
-               "unaccounted")
+               "unaccounted", "disagreements")
 
 
 @dataclass(frozen=True)
@@ -75,12 +78,15 @@ class ProgressView:
     sheets: list[TrackedSheet]
     operators: list[OperatorThroughput]
     ward_names: dict[str, str] = field(default_factory=dict)  # code → name, as people say it
+    # ward code → sheets whose scanned page disagrees with the typing, nobody has answered
+    disagreements: dict[str, int] = field(default_factory=dict)
 
 
 def read_progress(store: Store) -> ProgressView:
     """Runs in a worker thread, on its own connection."""
     return ProgressView(tracked_sheets(store), operators(store),
-                        {w.code: w.name for w in store.wards()})
+                        {w.code: w.name for w in store.wards()},
+                        open_disagreements_by_ward(store))
 
 
 class ProgressDialog(QDialog):
@@ -170,11 +176,11 @@ class ProgressDialog(QDialog):
         self._sheets = view.sheets
         people = view.operators
         self._ward_names = view.ward_names
-        wards = ward_progress(self._sheets)
+        wards = ward_progress(self._sheets, view.disagreements)
         fill_table(self.wards_table, [
             [self._ward(w.ward_code), *(w.sheets.value(c) for c in (
                 "expected", "returned", "entered", "verified", "lost", "not_used", "missing",
-                "unaccounted")), w.to_verify, w.not_double_checked]
+                "unaccounted")), w.to_verify, w.not_double_checked, w.open_disagreements]
             for w in wards])
         self._ward_tooltips(self.wards_table, 0, [w.ward_code for w in wards])
         fill_table(self.operators_table, [

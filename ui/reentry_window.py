@@ -51,6 +51,7 @@ from ui.session import Session
 from ui.sign_in import SignInPage
 from ui.signed_in_window import Opener, open_or_error, signed_in_text
 from ui.slots import discarding
+from ui.store_reader import StoreReader
 from ui.verify_screens import VerifyScreens
 
 CODE_KEYS = ("Ctrl+L", "F2")
@@ -126,6 +127,8 @@ class ReentryWindow(QMainWindow):
         self.sign_in_page = SignInPage(self.store, self, session=self.session)
         self.scan_page = ScanPage(self)
         self.entry = EntryScreen(self.store, self, now=now)
+        if self.store is not None:  # scanned pages read beside the typing, on a connection
+            self.entry.paper.use_reader(StoreReader(self, self.db, open_db))  # of their own
         self.admission = AdmissionScreen(self.store, self, now=now)
         self.verify = VerifyScreens(self.store, self.entry, self, now=now)  # double entry
         self.code_bar = CodeBar(self)
@@ -356,6 +359,7 @@ class ReentryWindow(QMainWindow):
             self.session.user_changed.disconnect(self._user_changed)
             self._following = False
         self.entry.close_sheet()
+        self.entry.paper.stop()
         self.admission.close_sheet()
         self.capture.remove()
         if self.store is not None:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QEvent, Qt, Signal
+from PySide6.QtCore import QEvent, QRectF, Qt, Signal
 from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QSplitter, QToolButton, QVBoxLayout, QWidget
 
@@ -48,6 +48,7 @@ class SheetScanPanel(QWidget):
         self._place_chosen = False  # Shift+F6 pressed: beside or under as chosen, from now on
         self._sheet: tuple[Any, int, int] | None = None  # store, serial, page on screen
         self._loaded = False
+        self._area: QRectF | None = None  # the box framed for comparison, image pixels
         self._caption: Msg | None = None
         self._restore_size = 0
         self._split_once = False
@@ -99,6 +100,7 @@ class SheetScanPanel(QWidget):
         """No sheet on screen: no image either (never another patient's page beside a form)."""
         self._sheet = None
         self._loaded = False
+        self._area = None
         self._has_page = False
         self._set_caption(None)
         self.page_view.clear(msg("scan_ui.entry_no_sheet"))
@@ -119,6 +121,7 @@ class SheetScanPanel(QWidget):
             return
         if not self.page_view.set_image(image, msg("scan_ui.entry_no_page")):
             return
+        self.page_view.show_area(self._area)
         scan = scans[0]
         self._set_caption(msg("scan_ui.entry_caption" if not scan.rescan
                               else "scan_ui.entry_caption_rescan", file=scan.file_name,
@@ -127,6 +130,14 @@ class SheetScanPanel(QWidget):
 
     def has_image(self) -> bool:
         return self.page_view.has_image()
+
+    def show_area(self, area: QRectF | None) -> None:
+        """Frame and zoom onto one box of the page (image pixels: a disagreement's boxes,
+        beside the cell), or None to let go of it; kept while the panel is folded."""
+        if area == self._area:
+            return
+        self._area = area
+        self.page_view.show_area(area)
 
     def placeholder_text(self) -> str:
         return self.page_view.placeholder_text()
