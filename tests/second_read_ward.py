@@ -6,9 +6,11 @@ Paper and typing agree everywhere except:
 - vital signs, line 2 (row 1): heart rate written 95, typed 93 → ``differs`` (read 95);
 - vital signs, line 3 (row 2): SpO2 written 95, not typed → ``written_not_typed``;
 - vital signs, line 4 (row 3): respiratory rate typed 16, nothing written → ``typed_not_written``;
-- medication record, first dose: « refused » ticked, typed « not given » → ``differs``.
+- medication record, first dose: « refused » ticked, typed « not given » → ``differs``;
+- nursing notes, line 2 (row 1): a note written, nothing typed → ``written_not_typed``.
 
-A third page (nursing notes) is scanned with its corner marks cut off: it cannot be read.
+A fourth page (transfer or discharge) is scanned with its corner marks cut off: it cannot be
+read.
 """
 
 from __future__ import annotations
@@ -62,6 +64,8 @@ DIFFERENT_RATE = FieldKey(VITALS, 1, "heart_rate")
 UNTYPED_SPO2 = FieldKey(VITALS, 2, "spo2")
 UNWRITTEN_RATE = FieldKey(VITALS, 3, "respiratory_rate")
 REFUSED_DOSE = FieldKey(DOSES, 0, "status")
+NOTES = "notes"
+UNTYPED_NOTE = FieldKey(NOTES, 1, "text")
 
 
 @dataclass(frozen=True)
@@ -70,6 +74,7 @@ class WrittenWard:
     vitals: FormInstance
     mar: FormInstance
     notes: FormInstance
+    transfer: FormInstance  # scanned with its corner marks cut off
     ward: str
     stack: Path
     event_id: int  # the outage event the sheets were printed for
@@ -92,11 +97,20 @@ def _write_vitals(pen: Pen, layout) -> None:
 
 def _write_mar(pen: Pen, layout) -> None:
     pen.tick(box(layout, "status", 0, "refused").rect)
+    pen.scribble(box(layout, "reason", 0).rect, 14)
     pen.initials(box(layout, "initials", 0).rect)
     pen.tick(box(layout, "status", 1, "given").rect)
     pen.number(box(layout, "actual_time", 1), "08:10")
     pen.number(box(layout, "dose_given", 1), "1")
     pen.initials(box(layout, "initials", 1).rect)
+
+
+def _write_notes(pen: Pen, layout) -> None:
+    pen.number(box(layout, "time", 0), "22:00")
+    pen.scribble(box(layout, "text", 0).rect, 60)
+    pen.scribble(box(layout, "text", 0).rect, 35, line=1)
+    pen.initials(box(layout, "initials", 0).rect)
+    pen.scribble(box(layout, "text", 1).rect, 45)  # a note nobody types
 
 
 def _cut_corner_marks(pen: Pen, layout) -> None:
@@ -122,24 +136,25 @@ def build(folder: Path) -> WrittenWard:
                                                   planned=True)).event
         outcome = print_batch(store, PrintRequest(out_dir=folder / "pdf", user=PRINTER,
                                                   wards=(ward_code,), start=AS_OF,
-                                                  admission_packets=0))
+                                                  admission_packets=1))
         sheets = store.batch_sheets(outcome.batch_id)
         chosen = {t: next(s for s in sheets if s.template_id == t) for t in
-                  ("vital_signs", "medication_administration", "nursing_notes")}
+                  ("vital_signs", "medication_administration", "nursing_notes",
+                   "transfer_discharge")}
         pdf = outcome.wards[0].pdf
         texts = pdfcheck.page_texts(pdf)
         images = []
         writers = {"vital_signs": _write_vitals, "medication_administration": _write_mar,
-                   "nursing_notes": _cut_corner_marks}
+                   "nursing_notes": _write_notes, "transfer_discharge": _cut_corner_marks}
         for number, (template, sheet) in enumerate(chosen.items()):
             (page,) = [n for n, t in enumerate(texts, 1) if group_for_reading(sheet.code(1)) in t]
             pen = Pen(pdfcheck.raster(pdf, page, folder), seed=number)
             writers[template](pen, page_layout(store, sheet.code(1)).layout)
-            images.append(scanned(pen.image(), (1.2, -0.8, 0.5)[number], seed=number))
+            images.append(scanned(pen.image(), (1.2, -0.8, 1.5, 0.5)[number], seed=number))
         stack = write_pdf(images, folder / "stack.pdf", pdfcheck.DPI)
         nurse = service.add_user(store, "mdupont", "Marie Dupont", Role.NURSE)
         result = import_scans(store, [stack], nurse, workers=1)
-        assert result.outcomes[0].identified == 3, result.outcomes[0].messages
+        assert result.outcomes[0].identified == 4, result.outcomes[0].messages
         vitals, mar = chosen["vital_signs"], chosen["medication_administration"]
         for sheet in chosen.values():
             service.confirm_identity(store, nurse, sheet.serial)
@@ -148,7 +163,9 @@ def build(folder: Path) -> WrittenWard:
         _type(store, mar, nurse, DOSES, 0, {"status": "N", "reason": "patient absent"})
         _type(store, mar, nurse, DOSES, 1, {"status": "A", "actual_time": "08:10",
                                             "dose_given": "1"})
-        return WrittenWard(db, vitals, mar, chosen["nursing_notes"], vitals.ward_code, stack,
-                           event.id)
+        _type(store, chosen["nursing_notes"], nurse, NOTES, 0,
+              {"time": "22:00", "text": "Patient calme, dort. Pas de douleur."})
+        return WrittenWard(db, vitals, mar, chosen["nursing_notes"],
+                           chosen["transfer_discharge"], vitals.ward_code, stack, event.id)
     finally:
         store.close()

@@ -14,9 +14,11 @@ import pdfcheck
 import pytest
 from second_read_ward import (
     DIFFERENT_RATE,
+    NOTES,
     NOW,
     REFUSED_DOSE,
     TYPED,
+    UNTYPED_NOTE,
     UNTYPED_SPO2,
     UNWRITTEN_RATE,
     VITALS,
@@ -60,6 +62,7 @@ EXPECTED = {
     UNTYPED_SPO2: Verdict.WRITTEN_NOT_TYPED,
     UNWRITTEN_RATE: Verdict.TYPED_NOT_WRITTEN,
     REFUSED_DOSE: Verdict.DIFFERS,
+    UNTYPED_NOTE: Verdict.WRITTEN_NOT_TYPED,
 }
 
 
@@ -87,7 +90,7 @@ def store(ward, store_location):
 
 
 def _checks(store, ward):
-    return {f.key: f for sheet in (ward.vitals, ward.mar)
+    return {f.key: f for sheet in (ward.vitals, ward.mar, ward.notes)
             for f in check_sheet(store, sheet.serial).fields}
 
 
@@ -114,6 +117,15 @@ def test_each_verdict_where_it_should_be_and_nowhere_else(ward, store):
                   and c.key.row_index is not None and c.key.row_index >= 4]
     assert len(blank_rows) >= 8 * 9
     assert {(c.reading.ink, c.verdict) for c in blank_rows} == {("blank", Verdict.AGREES)}
+    # free writing in a table's cell: a note's ruled area (its rules are not ink), a reason
+    note = checks[FieldKey(NOTES, 0, "text")]
+    assert (note.reading.ink, note.verdict) == ("written", Verdict.AGREES)
+    reason = checks[FieldKey("administrations", 0, "reason")]
+    assert (reason.reading.ink, reason.verdict) == ("written", Verdict.AGREES)
+    empty_notes = [c for c in checks.values() if c.key.section_id == NOTES
+                   and c.key.row_index >= 2]
+    assert {c.key.field_id for c in empty_notes} == {"time", "text", "initials"}
+    assert {(c.reading.ink, c.verdict) for c in empty_notes} == {("blank", Verdict.AGREES)}
     # a confident reading that agrees exists (the comparison is not only ever "unsure")
     assert sum(c.verdict is Verdict.AGREES and c.reading.value is not None
                for c in checks.values()) >= 3
@@ -219,10 +231,10 @@ def test_a_disagreement_confirmed_as_typed_stays_shown_but_closed(ward, store):
 
 @pytest.mark.both_backends
 def test_a_page_whose_marks_are_cut_off_is_not_read(ward, store):
-    check = check_sheet(store, ward.notes.serial)
+    check = check_sheet(store, ward.transfer.serial)
     assert check.unreadable_pages == (1,)
     assert check.fields == ()
-    (scan,) = store.scan_pages(ward.notes.serial)
+    (scan,) = store.scan_pages(ward.transfer.serial)
     assert store.page_reading(scan.id).outcome is ReadOutcome.MARKS_NOT_FOUND
 
 
@@ -230,11 +242,12 @@ def test_a_page_whose_marks_are_cut_off_is_not_read(ward, store):
 def test_sheets_with_open_disagreements_are_counted_per_ward(ward, store):
     nurse = nurse_of(store)
     _checks(store, ward)
-    assert open_disagreements_by_ward(store) == {ward.ward: 2}
+    assert open_disagreements_by_ward(store) == {ward.ward: 3}
     for key in (DIFFERENT_RATE, UNTYPED_SPO2, UNWRITTEN_RATE):
         confirm_as_typed(store, nurse, ward.vitals.serial, key)
-    assert open_disagreements_by_ward(store) == {ward.ward: 1}
+    assert open_disagreements_by_ward(store) == {ward.ward: 2}
     confirm_as_typed(store, nurse, ward.mar.serial, REFUSED_DOSE)
+    confirm_as_typed(store, nurse, ward.notes.serial, UNTYPED_NOTE)
     assert open_disagreements_by_ward(store) == {}
 
 
@@ -242,21 +255,21 @@ def test_progress_and_the_quality_report_count_sheets_left_in_disagreement(ward,
                                                                            tmp_path):
     _checks(store, ward)
     (progress,) = ward_progress(tracked_sheets(store), open_disagreements_by_ward(store))
-    assert (progress.ward_code, progress.open_disagreements) == (ward.ward, 2)
+    assert (progress.ward_code, progress.open_disagreements) == (ward.ward, 3)
     assert ward_progress(tracked_sheets(store))[0].open_disagreements == 0  # not asked for
     report = gather_report(store, ward.event_id)
     (line,) = report.wards
-    assert (line.ward_code, line.disagreements, report.total.disagreements) == (ward.ward, 2, 2)
+    assert (line.ward_code, line.disagreements, report.total.disagreements) == (ward.ward, 3, 3)
     write_wards_csv(report, tmp_path / "wards.csv")
     with (tmp_path / "wards.csv").open(encoding="utf-8") as handle:
         (row,) = list(csv.DictReader(handle))
-    assert row["second_read_disagreements"] == "2"
+    assert row["second_read_disagreements"] == "3"
     pdf = tmp_path / "report.pdf"
     write_pdf(report, pdf)
     text = " ".join(pdfcheck.page_texts(pdf))
-    assert "Relecture des scans" in text and "2 feuille(s) dont la page scannée" in text
+    assert "Relecture des scans" in text and "3 feuille(s) dont la page scannée" in text
     confirm_as_typed(store, nurse_of(store), ward.mar.serial, REFUSED_DOSE)
-    assert gather_report(store, ward.event_id).total.disagreements == 1
+    assert gather_report(store, ward.event_id).total.disagreements == 2
     assert open_disagreements_by_ward(store, ward.event_id + 1) == {}  # another event's
 
 
@@ -282,17 +295,19 @@ def test_a_failing_reader_never_stops_typing(ward, store, monkeypatch, caplog):
     monkeypatch.setattr("reentry.second_read.page.read_page_image", broken)
     nurse = nurse_of(store)
     serial = ward.notes.serial
-    entry = service.record_row(store, RecordRow(serial, 1, "notes", 0, {
-        "time": "22:00", "text": "Patient calme", "initials": "MD"}, {"date": "23/11/2026"},
-        nurse), now=NOW)
-    assert entry.id and [e.id for e in store.entries(serial)] == [entry.id]
     (scan,) = store.scan_pages(serial)
+    store.sql.execute("DELETE FROM page_readings WHERE scan_page_id = ?", (scan.id,))
+    entry = service.record_row(store, RecordRow(serial, 1, "notes", 3, {
+        "time": "23:30", "text": "Patient calme", "initials": "MD"}, {"date": "23/11/2026"},
+        nurse), now=NOW)
+    assert entry.id and entry.id in [e.id for e in store.entries(serial)]
     assert store.page_reading(scan.id) is None
     assert f"second reading of sheet {serial} failed" in caplog.text
     assert "Patient calme" not in caplog.text
-    service.mark_sheet_entered(store, nurse, serial)
+    service.mark_sheet_entered(store, nurse, serial, reason="note barrée")
     monkeypatch.undo()
-    assert check_sheet(store, serial).unreadable_pages == (1,)  # read now: its marks are cut
+    check_sheet(store, serial)  # read now
+    assert store.page_reading(scan.id).outcome is ReadOutcome.READ
 
 
 @pytest.mark.parametrize(("text", "value", "typed", "expected"), [
@@ -317,9 +332,9 @@ def test_a_comb_read_in_part_differs_only_on_a_confident_digit(text, value, type
 def test_the_report_tells_its_progress_and_stops_when_cancelled(ward, store):
     seen = []
     report = second_read_report(store, ward=ward.ward, progress=seen.append)
-    assert report.sheets == 3 and [(p.done, p.total) for p in seen] == [
-        (0, 3), (1, 3), (2, 3), (3, 3)]
-    assert "Relecture des feuilles scannées : 3 sur 3" == seen[-1].label.render()
+    assert report.sheets == 4 and [(p.done, p.total) for p in seen] == [
+        (0, 4), (1, 4), (2, 4), (3, 4), (4, 4)]
+    assert "Relecture des feuilles scannées : 4 sur 4" == seen[-1].label.render()
     token = CancelToken()
     token.cancel()
     with pytest.raises(Cancelled):

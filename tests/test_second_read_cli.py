@@ -53,7 +53,8 @@ def test_json_and_csv_carry_every_field(ward):
     verdicts = {(d["field_id"], d["row_index"], d["verdict"]) for d in lines
                 if d["verdict"] not in ("agrees", "unsure")}
     assert verdicts == {("heart_rate", 1, "differs"), ("spo2", 2, "written_not_typed"),
-                        ("respiratory_rate", 3, "typed_not_written"), ("status", 0, "differs")}
+                        ("respiratory_rate", 3, "typed_not_written"), ("status", 0, "differs"),
+                        ("text", 1, "written_not_typed")}
     rate = next(d for d in lines if d["field_id"] == "heart_rate" and d["row_index"] == 1)
     assert (rate["typed"], rate["reading"], rate["field"]) == ("93", "95", "FC")
     assert 0.5 < rate["confidence"] <= 1
@@ -89,17 +90,17 @@ def test_clear_one_line_errors(ward):
         sheets = store.batch_sheets(ward.vitals.batch_id)
     finally:
         store.close()
-    unscanned = next(s for s in sheets if s.template_id == "transfer_discharge")
+    unscanned = next(s for s in sheets if s.template_id == "downtime_admission")
     not_yet = _run(ward, "--sheet", unscanned.code(1))
     assert not_yet.exit_code == 1 and not_yet.output.count("\n") == 1
     assert "pas encore scannée" in not_yet.output and "scan-import" in not_yet.output
     dossier = next(s for s in sheets if s.template_id == "dossier")
     assert "page sans case à lire" in _run(ward, "--sheet", dossier.code(1)).output
     assert "service inconnu : XX" in _run(ward, "--ward", "XX").output
-    cut = _run(ward, "--sheet", ward.notes.code(1))
+    cut = _run(ward, "--sheet", ward.transfer.code(1))
     assert cut.exit_code == 1 and cut.stdout == ""
     assert "repères d'angle introuvables" in cut.stderr and "rescannez" in cut.stderr
     english = CliRunner().invoke(cli, ["--lang", "en", "--db", str(ward.db), "second-read",
-                                       "--sheet", ward.notes.code(1)])
+                                       "--sheet", ward.transfer.code(1)])
     assert "rescan it" in english.stderr
     assert "Traceback" not in unknown.output + not_yet.output + cut.output

@@ -103,6 +103,17 @@ class Pen:
                       [(x + 6, y), (x + 6, y + h), (x + 8, y + h * 0.7), (x + 8, y + h * 0.3),
                        (x + 6, y)]])
 
+    def scribble(self, rect: Rect, length_mm: float, line: int = 0) -> None:
+        """A line of running handwriting (loops of a pen, 2 mm tall) from the box's left,
+        on its ``line``-th writing line (5 mm apart)."""
+        x0, middle = rect.x + 2.0, rect.y + 3.0 + 5.0 * line
+        points = []
+        for step in range(int(length_mm / 0.6)):
+            x = x0 + step * 0.6
+            points.append((x, middle + (-1.0 if step % 3 == 0 else 0.8 if step % 3 == 1
+                                        else 0.1)))
+        self.strokes([points], width_mm=0.35)
+
     def erase(self, rect: Rect) -> None:
         """Paper over a part of the page (a corner torn off, a mark cut by the scanner)."""
         self.pixels[_px(rect.y):_px(rect.bottom), _px(rect.x):_px(rect.right)] = 255

@@ -44,9 +44,15 @@ from reentry.reading import (
 from reentry.store.areas import Store
 
 MM_PER_INCH = 25.4
-# What is read. A date written in a line, a note's ruled area: their printed label and rules lie
-# inside the box, so the ink found there is not the writer's; they are left to the person.
-READ_KINDS = frozenset({BoxKind.COMB_DIGIT, BoxKind.CHECKBOX, BoxKind.INITIALS})
+# What is read: digits, ticks, and the ink of what is written freely in a table's cell (initials,
+# a reason, a note's ruled lines, their rules whitened first). A labelled line outside a table
+# (the sheet's date, a transfer's destination) has its label and hint printed inside the box:
+# the ink found there is not the writer's, so it is left to the person.
+READ_KINDS = frozenset({BoxKind.COMB_DIGIT, BoxKind.CHECKBOX, BoxKind.INITIALS,
+                        BoxKind.WRITE_IN, BoxKind.TEXT_AREA})
+_RULE_SHARE = 0.6  # a row of a ruled area this dark across its width is a printed rule
+_RULE_PAD_PX = 1  # rows either side of a rule, whitened with it (its anti-aliasing)
+_BORDER_MM = 0.8  # rows this close to the box's border are left to the reader's border finder
 _AROUND_MM = 2.0  # paper kept around a field's boxes before cutting each one out
 _COMB_KEEP_MM = 0.35  # paper kept above and below a comb box (see ``_comb_crop``)
 _INK = {InkVerdict.WRITTEN: Ink.WRITTEN, InkVerdict.BLANK: Ink.BLANK,
@@ -94,7 +100,9 @@ def read_page_image(image: Image.Image, layout: PageLayout, form: FormDefinition
     well the corner marks agreed (mm); ``MarksNotFound`` when they cannot be found."""
     gray = image.convert("L")
     registration = register_page(gray, layout, px_per_mm)
-    groups = [g for g in _groups(form, layout) if g.kind in READ_KINDS]
+    groups = [g for g in _groups(form, layout) if g.kind in READ_KINDS
+              and (g.kind in (BoxKind.INITIALS, BoxKind.COMB_DIGIT, BoxKind.CHECKBOX)
+                   or form.section_of(g.field.id).repeated)]
     readings: dict[FieldKey, FieldReading] = {}
     combs = [g for g in groups if g.kind is BoxKind.COMB_DIGIT]
     crops = [_comb_crop(c) for g in combs for c in _crops(gray, registration, g.boxes[0].digits)]
@@ -114,7 +122,7 @@ def read_page_image(image: Image.Image, layout: PageLayout, form: FormDefinition
     for group in groups:
         if group.kind is BoxKind.CHECKBOX:
             readings[group.key] = _choice(group, gray, registration)
-        elif group.kind is BoxKind.INITIALS:
+        elif group.kind is not BoxKind.COMB_DIGIT:
             readings[group.key] = _ink_only(group, gray, registration)
     return [readings[g.key] for g in groups], registration.residual_mm
 
@@ -152,6 +160,20 @@ def _crops(image: Image.Image, registration: Registration, rects: Sequence[Rect]
     matrix[:, 2] -= (x0, y0)
     moved = Registration(matrix, registration.marks_px, registration.residual_mm)
     return [crop_box(part, moved, rect) for rect in rects]
+
+
+def _without_rules(crop: np.ndarray) -> np.ndarray:
+    """A ruled writing area with its printed rules whitened: the rows (away from the border)
+    dark across most of the width. Writing across a rule loses those few rows only."""
+    paper = max(float(np.percentile(crop, 95)), 64.0)
+    edge = round((MARGIN_MM + _BORDER_MM) * CROP_PX_PER_MM)
+    inside = crop[:, edge:-edge] < paper * 0.8
+    rows = [r for r in np.flatnonzero(inside.mean(axis=1) >= _RULE_SHARE)
+            if edge <= r < crop.shape[0] - edge]
+    cleaned = crop.copy()
+    for row in rows:
+        cleaned[row - _RULE_PAD_PX:row + _RULE_PAD_PX + 1, edge:-edge] = 255
+    return cleaned
 
 
 def _comb_crop(crop: np.ndarray) -> np.ndarray:
@@ -258,9 +280,11 @@ def _choice_text(field: FieldDefinition, code: str | None) -> str:
 
 
 def _ink_only(group: _Group, image: Image.Image, registration: Registration) -> FieldReading:
-    """Initials: whether anything is written, not what."""
-    inks = [_INK[read_ink(crop, CROP_PX_PER_MM).verdict]
-            for crop in _crops(image, registration, [box.rect for box in group.boxes])]
+    """Initials, a reason, a note: whether anything is written, not what."""
+    crops = _crops(image, registration, [box.rect for box in group.boxes])
+    if group.kind is BoxKind.TEXT_AREA:
+        crops = [_without_rules(crop) for crop in crops]
+    inks = [_INK[read_ink(crop, CROP_PX_PER_MM).verdict] for crop in crops]
     return FieldReading(group.key, str(group.kind), _field_ink(inks))
 
 
