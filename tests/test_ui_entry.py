@@ -111,6 +111,9 @@ def test_saved_values_are_shown_again_when_the_sheet_is_scanned_again(
     assert all(cell.isReadOnly() for cell in row.cells.values())
     assert screen.rows[0].cells["date"].text() == "23/11/2026"
     assert focused() is screen.rows[2].cells["time"]  # straight to the next row to type
+    # saved on 24/11 (NOW), seen on a later day: the day, not a time that reads as today's
+    assert row.status.text() == "✓ enregistrée le 24/11"
+    assert "le 24/11/2026 à 08:00" in row.status.toolTip()
 
 
 def test_an_impossible_heart_rate_is_refused_with_its_range_and_unit(

@@ -275,10 +275,13 @@ class RowEditor(QObject):
         if self.correcting:
             return msg("entry_ui.row_correcting")
         if self.entry is not None:
-            time = clock.local(self.entry.entered_at).strftime("%H:%M")
-            if self.entry.corrects is not None:
-                return msg("entry_ui.row_corrected", time=time)
-            return msg("entry_ui.row_saved", time=time)
+            corrected = self.entry.corrects is not None
+            saved = clock.local(self.entry.entered_at)
+            if saved.date() != clock.local(clock.now()).date():  # typed on an earlier day
+                return msg("entry_ui.row_corrected_day" if corrected else "entry_ui.row_saved_day",
+                           day=saved.strftime("%d/%m"))
+            time = saved.strftime("%H:%M")
+            return msg("entry_ui.row_corrected" if corrected else "entry_ui.row_saved", time=time)
         if self.recordable and not self.is_blank():
             return msg("entry_ui.row_unsaved")
         return None
@@ -286,8 +289,9 @@ class RowEditor(QObject):
     def _status_tip(self) -> str:
         if self.entry is None:
             return ""
+        saved = clock.local(self.entry.entered_at)
         lines = [tr("entry_ui.row_saved_by", user=self.entry.entered_by,
-                    time=clock.local(self.entry.entered_at).strftime("%H:%M"))]
+                    day=saved.strftime("%d/%m/%Y"), time=saved.strftime("%H:%M"))]
         if self.entry.reason:
             lines.append(tr("entry_ui.reason_tooltip", reason=self.entry.reason))
         return "\n".join(lines)
@@ -298,7 +302,9 @@ class RowEditor(QObject):
         font.setBold(True)
         metrics = QFontMetrics(font)
         texts = [tr("entry_ui.row_unsaved"), tr("entry_ui.row_saved", time="00:00"),
-                 tr("entry_ui.row_corrected", time="00:00")]
+                 tr("entry_ui.row_corrected", time="00:00"),
+                 tr("entry_ui.row_saved_day", day="00/00"),
+                 tr("entry_ui.row_corrected_day", day="00/00")]
         return max(REASON_WIDTH, *(metrics.horizontalAdvance(t) + 8 for t in texts))
 
     def refresh_status(self) -> None:
@@ -417,3 +423,4 @@ class SectionView(QFrame):
             row.retranslate()
         for holder, row in self._status_cells:
             holder.setMinimumWidth(row.status_width())
+
