@@ -44,12 +44,8 @@ from reentry.reading import (
 from reentry.store.areas import Store
 
 MM_PER_INCH = 25.4
-# What is read: digits, ticks, and the ink of what is written freely in a table's cell (initials,
-# a reason, a note's ruled lines, their rules whitened first). A labelled line outside a table
-# (the sheet's date, a transfer's destination) has its label and hint printed inside the box:
-# the ink found there is not the writer's, so it is left to the person.
-READ_KINDS = frozenset({BoxKind.COMB_DIGIT, BoxKind.CHECKBOX, BoxKind.INITIALS,
-                        BoxKind.WRITE_IN, BoxKind.TEXT_AREA})
+_ALWAYS_READ = frozenset({BoxKind.COMB_DIGIT, BoxKind.CHECKBOX, BoxKind.INITIALS})
+_FREE_WRITING = frozenset({BoxKind.WRITE_IN, BoxKind.TEXT_AREA})
 _RULE_SHARE = 0.6  # a row of a ruled area this dark across its width is a printed rule
 _RULE_PAD_PX = 1  # rows either side of a rule, whitened with it (its anti-aliasing)
 _BORDER_MM = 0.8  # rows this close to the box's border are left to the reader's border finder
@@ -94,15 +90,23 @@ def _groups(form: FormDefinition, layout: PageLayout) -> list[_Group]:
     return [_Group(key, form.field(key.field_id), tuple(boxes)) for key, boxes in found.items()]
 
 
+def _is_read(form: FormDefinition, group: _Group) -> bool:
+    """Digits, ticks and initials everywhere; what is written freely (a reason, a note's ruled
+    lines) in a table's cells only: a labelled line outside a table (the sheet's date, a
+    transfer's destination) has its label and hint printed inside the box, and the ink found
+    there is not the writer's, so it is left to the person."""
+    if group.kind in _ALWAYS_READ:
+        return True
+    return group.kind in _FREE_WRITING and form.section_of(group.field.id).repeated
+
+
 def read_page_image(image: Image.Image, layout: PageLayout, form: FormDefinition,
                     px_per_mm: float | None = None) -> tuple[list[FieldReading], float]:
     """Every field on ``layout`` as read on ``image`` (an upright scan of that page) and how
     well the corner marks agreed (mm); ``MarksNotFound`` when they cannot be found."""
     gray = image.convert("L")
     registration = register_page(gray, layout, px_per_mm)
-    groups = [g for g in _groups(form, layout) if g.kind in READ_KINDS
-              and (g.kind in (BoxKind.INITIALS, BoxKind.COMB_DIGIT, BoxKind.CHECKBOX)
-                   or form.section_of(g.field.id).repeated)]
+    groups = [g for g in _groups(form, layout) if _is_read(form, g)]
     readings: dict[FieldKey, FieldReading] = {}
     combs = [g for g in groups if g.kind is BoxKind.COMB_DIGIT]
     crops = [_comb_crop(c) for g in combs for c in _crops(gray, registration, g.boxes[0].digits)]
