@@ -30,7 +30,7 @@ from second_read_ward import (
 )
 
 from reentry.domain.second_read import AckOutcome, Verdict
-from reentry.second_read.crosscheck import confirm_as_typed
+from reentry.second_read.crosscheck import confirm_as_typed, cross_check
 from ui.language import switch_language
 from ui.paper_marks import shown_symbol
 from ui.progress_view import WARD_COLUMNS, ProgressDialog
@@ -192,12 +192,34 @@ def test_progress_counts_the_sheets_left_in_disagreement(qtbot, db, ward, stored
     column = WARD_COLUMNS.index("disagreements")
     with qtbot.waitSignal(dialog.refreshed, timeout=20_000):
         dialog.refresh()
+    sheets = [s for s in (ward.vitals, ward.mar, ward.notes)
+              if cross_check(stored, s.serial).open]  # as the core counts them
+    assert ward.vitals in sheets and ward.mar in sheets
     assert dialog.wards_table.rowCount() == 1
-    assert dialog.wards_table.item(0, column).text() == "2"  # the chart and the record
+    assert dialog.wards_table.item(0, column).text() == str(len(sheets))
     header = dialog.wards_table.horizontalHeaderItem(column)
-    assert header.text() == "Désaccords papier / saisie"
+    assert header.text() == "Désaccords\npapier / saisie"  # on two lines: 1,240 px wide too
     assert "personne n'a encore vérifié" in header.toolTip()
     confirm_as_typed(stored, nurse_of(stored), ward.mar.serial, REFUSED_DOSE)
     with qtbot.waitSignal(dialog.refreshed, timeout=20_000):
         dialog.refresh()
-    assert dialog.wards_table.item(0, column).text() == "1"
+    assert dialog.wards_table.item(0, column).text() == str(len(sheets) - 1)
+
+
+def test_the_notes_page_says_what_the_machine_could_do_with_it(qtbot, window, ward, stored):
+    """Its corner marks were cut off: named as unreadable (to rescan). If the reader still
+    finds them: nothing is typed on it yet, so what is written is still to type, not marked,
+    until finishing is asked for; then each field written and not typed is marked, a note's
+    cell included, and cancelling goes back to the first."""
+    check = cross_check(stored, ward.notes.serial)
+    screen = opened(qtbot, window, ward.notes)
+    if check.unreadable_pages:
+        assert "repères d'angle introuvables" in screen.notice_text()
+        assert not marked(screen)
+        return
+    assert not marked(screen) and check.open_written_not_typed
+    qtbot.keyClick(focused(), Qt.Key.Key_F9)
+    qtbot.mouseClick(screen.finish_dialog.cancel_button, Qt.MouseButton.LeftButton)
+    assert set(marked(screen)) == {(f.key.row_index, f.key.field_id) for f in check.open}
+    first = check.open_written_not_typed[0].key
+    assert focused() is cell(screen, first.row_index, first.field_id)

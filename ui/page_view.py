@@ -58,6 +58,7 @@ _FIT_MARGIN = 4  # pixels kept free beside the page so no horizontal scroll bar 
 # A box shown for comparison (``show_area``): this many times its width in view, so its row's
 # neighbours and its column's heading are there too, never larger than this zoom.
 AREA_CONTEXT = 4.0
+AREA_CONTEXT_HIGH = 1.8  # and this many times its height: the whole box, framed, in a low view
 AREA_MAX_ZOOM = 2.5
 AREA_FRAME = QColor("#6a1b9a")
 
@@ -335,7 +336,9 @@ class PageView(QWidget):
             return
         self.frame.setRect(area.adjusted(-4, -4, 4, 4))
         self.frame.show()
-        wanted = self.canvas.viewport().width() / max(1.0, area.width() * AREA_CONTEXT)
+        viewport = self.canvas.viewport()
+        wanted = min(viewport.width() / max(1.0, area.width() * AREA_CONTEXT),
+                     viewport.height() / max(1.0, area.height() * AREA_CONTEXT_HIGH))
         self._fit = False
         self._apply(max(MIN_ZOOM, min(AREA_MAX_ZOOM, wanted)))
         self.canvas.centerOn(area.center())

@@ -13,12 +13,12 @@ from __future__ import annotations
 
 from PySide6.QtCore import QRectF, Qt
 from PySide6.QtGui import QAction, QColor, QFont, QIcon, QPainter, QPixmap
-from PySide6.QtWidgets import QLineEdit
+from PySide6.QtWidgets import QLabel, QLineEdit
 
 from reentry import clock
 from reentry.domain.second_read import FieldCheck, Verdict
 from reentry.i18n import tr
-from ui.entry_fields import Cell, FieldEdit, display_value, field_hint
+from ui.entry_fields import Cell, NoteEdit, display_value, field_hint
 
 MARK_COLOUR = "#6a1b9a"  # violet: none of the error, warning, saved or banner colours
 SYMBOLS = {Verdict.DIFFERS: "≠", Verdict.WRITTEN_NOT_TYPED: "✎", Verdict.TYPED_NOT_WRITTEN: "∅"}
@@ -96,21 +96,43 @@ def show_mark(cell: Cell, check: FieldCheck | None) -> None:
     _set_property(cell, "open" if symbol else "")
     cell.setToolTip("\n".join(t for t in (hint, line) if t))
     cell.setAccessibleDescription(line)
+    if isinstance(cell, NoteEdit):
+        _note_badge(cell, symbol, line)
+        return
     action = _action(cell)
-    if isinstance(cell, FieldEdit):
-        if symbol is None:
-            if action is not None:
-                cell.removeAction(action)
-                action.deleteLater()
-            return
-        if action is None:
-            action = cell.addAction(_icon(symbol, cell), QLineEdit.ActionPosition.LeadingPosition)
-            action.setObjectName(_ACTION)
-            action.triggered.connect(lambda _checked=False, c=cell: c.setFocus())
-        else:
-            action.setIcon(_icon(symbol, cell))
-        action.setData(symbol)
-        action.setToolTip(line)
+    if symbol is None:
+        if action is not None:
+            cell.removeAction(action)
+            action.deleteLater()
+        return
+    if action is None:
+        action = cell.addAction(_icon(symbol, cell), QLineEdit.ActionPosition.LeadingPosition)
+        action.setObjectName(_ACTION)
+        action.triggered.connect(lambda _checked=False, c=cell: c.setFocus())
+    else:
+        action.setIcon(_icon(symbol, cell))
+    action.setData(symbol)
+    action.setToolTip(line)
+
+
+def _note_badge(cell: NoteEdit, symbol: str | None, line: str) -> None:
+    """A note's cell has no place for an icon: the symbol goes in a margin on its left."""
+    badge = cell.findChild(QLabel, _ACTION)
+    if symbol is None:
+        if badge is not None:
+            badge.hide()
+            cell.setViewportMargins(0, 0, 0, 0)
+        return
+    if badge is None:
+        badge = QLabel(cell)
+        badge.setObjectName(_ACTION)
+    side = max(14, cell.fontMetrics().height())
+    badge.setPixmap(_icon(symbol, cell).pixmap(side, side))
+    badge.setGeometry(3, 3, side, side)
+    badge.setProperty("symbol", symbol)
+    badge.setToolTip(line)
+    badge.show()
+    cell.setViewportMargins(side + 4, 0, 0, 0)
 
 
 def shown_symbol(cell: Cell) -> str | None:
@@ -118,4 +140,7 @@ def shown_symbol(cell: Cell) -> str | None:
     action = _action(cell)
     if action is not None:
         return str(action.data())
-    return "•" if cell.property("paper") == "open" else None
+    badge = cell.findChild(QLabel, _ACTION)
+    if badge is not None and not badge.isHidden():
+        return str(badge.property("symbol"))
+    return None
