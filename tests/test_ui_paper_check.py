@@ -81,7 +81,7 @@ def marked(screen):
 
 def test_the_disagreements_show_on_their_cells_and_nowhere_else(qtbot, window, ward):
     screen = opened(qtbot, window, ward.vitals)
-    assert marked(screen) == {(1, "heart_rate"): "≠", (2, "spo2"): "✎",
+    assert marked(screen) == {(1, "heart_rate"): "≠", (2, "spo2"): "+",
                               (3, "respiratory_rate"): "∅"}
     rate, spo2 = cell(screen, 1, "heart_rate"), cell(screen, 2, "spo2")
     breathing = cell(screen, 3, "respiratory_rate")

@@ -1,9 +1,9 @@
 """How a cell of the entry screen shows what the scanned page says about it (issue 14).
 
 A disagreement between the paper and the typing marks the cell itself, in colour *and* with a
-symbol (never colour alone): ≠ the paper reads another value, ✎ written on the paper but not
+symbol (never colour alone): ≠ the paper reads another value, + written on the paper but not
 typed, ∅ typed but nothing written. Its text is the cell's tooltip and accessible description
-(« Le papier semble indiquer 88 »). A reading the machine is unsure of marks nothing: the
+(« Le papier semble indiquer 95 »). A reading the machine is unsure of marks nothing: the
 tooltip says « Lecture incertaine », discreetly. A disagreement the typist confirmed as typed
 loses its mark; the tooltip says who checked the paper. The reading is only ever shown, never
 typed into the cell.
@@ -11,17 +11,18 @@ typed into the cell.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QRectF, Qt
+from PySide6.QtCore import QEvent, QObject, QRectF, Qt
 from PySide6.QtGui import QAction, QColor, QFont, QIcon, QPainter, QPixmap
 from PySide6.QtWidgets import QLabel, QLineEdit
 
 from reentry import clock
 from reentry.domain.second_read import FieldCheck, Verdict
 from reentry.i18n import tr
-from ui.entry_fields import Cell, NoteEdit, display_value, field_hint
+from ui.entry_fields import Cell, FieldEdit, NoteEdit, display_value, field_hint
 
 MARK_COLOUR = "#6a1b9a"  # violet: none of the error, warning, saved or banner colours
-SYMBOLS = {Verdict.DIFFERS: "≠", Verdict.WRITTEN_NOT_TYPED: "✎", Verdict.TYPED_NOT_WRITTEN: "∅"}
+# ≠ the paper says otherwise, + the paper holds more than was typed, ∅ the paper holds nothing
+SYMBOLS = {Verdict.DIFFERS: "≠", Verdict.WRITTEN_NOT_TYPED: "+", Verdict.TYPED_NOT_WRITTEN: "∅"}
 # Before CELL_STYLE (a refusal's red border wins over the mark); ``:read-only`` so that a saved
 # cell, read-only, keeps the mark's border over its plain one.
 PAPER_STYLE = f"""
@@ -47,23 +48,21 @@ def mark_text(check: FieldCheck, cell: Cell) -> str:
 
 
 def _icon(symbol: str, cell: Cell) -> QIcon:
-    """The symbol in white on a violet disc, the size of the cell's small icons."""
-    side = max(14, cell.fontMetrics().height())
+    """The symbol, bold, in the mark's colour, as large as the cell's small icons allow."""
+    side = max(16, cell.fontMetrics().height())
     ratio = cell.devicePixelRatioF()
     pixmap = QPixmap(int(side * ratio), int(side * ratio))
     pixmap.setDevicePixelRatio(ratio)
     pixmap.fill(Qt.GlobalColor.transparent)
     painter = QPainter(pixmap)
     painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-    painter.setPen(Qt.PenStyle.NoPen)
-    painter.setBrush(QColor(MARK_COLOUR))
-    painter.drawEllipse(QRectF(0, 0, side, side))
+    painter.setRenderHint(QPainter.RenderHint.TextAntialiasing)
     font = QFont(cell.font())
     font.setBold(True)
-    font.setPixelSize(int(side * 0.72))
+    font.setPixelSize(int(side * 1.05))
     painter.setFont(font)
-    painter.setPen(QColor("white"))
-    painter.drawText(QRectF(0, 0, side, side), Qt.AlignmentFlag.AlignCenter, symbol)
+    painter.setPen(QColor(MARK_COLOUR))
+    painter.drawText(QRectF(0, -side * 0.06, side, side), Qt.AlignmentFlag.AlignCenter, symbol)
     painter.end()
     return QIcon(pixmap)
 
@@ -104,15 +103,36 @@ def show_mark(cell: Cell, check: FieldCheck | None) -> None:
         if action is not None:
             cell.removeAction(action)
             action.deleteLater()
+        _fit_choices(cell)
         return
     if action is None:
         action = cell.addAction(_icon(symbol, cell), QLineEdit.ActionPosition.LeadingPosition)
         action.setObjectName(_ACTION)
         action.triggered.connect(lambda _checked=False, c=cell: c.setFocus())
+        if cell.choices_action is not None and cell.findChild(_ChoicesWatch) is None:
+            cell.installEventFilter(_ChoicesWatch(cell))
     else:
         action.setIcon(_icon(symbol, cell))
     action.setData(symbol)
     action.setToolTip(line)
+    _fit_choices(cell)
+
+
+def _fit_choices(cell: FieldEdit) -> None:
+    """A saved choice cell (read-only) opens no drop-down: while it is marked, the button's
+    place goes to the mark, so the answer reads whole (« non administré »), and comes back when
+    the row is corrected."""
+    if cell.choices_action is not None:
+        cell.choices_action.setVisible(not (cell.isReadOnly() and _action(cell) is not None))
+
+
+class _ChoicesWatch(QObject):
+    """Follows a marked choice cell becoming editable (F4) or read-only again."""
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.ReadOnlyChange and isinstance(watched, FieldEdit):
+            _fit_choices(watched)
+        return False
 
 
 def _note_badge(cell: NoteEdit, symbol: str | None, line: str) -> None:
