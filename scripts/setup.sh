@@ -20,11 +20,12 @@ cd "$(dirname "$0")/.."
 ./scripts/ldap-setup.sh
 
 # Qt's runtime libraries; DejaVu fonts (every French accent on printed pages); poppler-utils
-# (pdftoppm, pdftotext, pdfinfo) with which the tests read printed pages back.
+# (pdftoppm, pdftotext, pdfinfo) with which the tests read printed pages back; Humor Sans, the
+# handwriting font the digit reader never saw in training, written into the reading tests' boxes.
 DEBIAN_PACKAGES=(libgl1 libegl1 libxkbcommon0 libxkbcommon-x11-0 libfontconfig1 libglib2.0-0
                  libdbus-1-3 libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-shape0
                  libxcb-xinerama0 libxcb-randr0 libxcb-render-util0 libxcb-image0
-                 fonts-dejavu-core poppler-utils)
+                 fonts-dejavu-core poppler-utils fonts-humor-sans)
 
 MISSING=()
 if command -v dpkg-query >/dev/null 2>&1; then

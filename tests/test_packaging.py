@@ -28,6 +28,7 @@ def test_wheel_ships_forms_catalogs_and_both_entry_points(wheel):
     for language in ("fr", "en"):
         assert f"reentry/locales/{language}/core.toml" in names
     assert "ui/app.py" in names
+    assert "reentry/reading/digits_weights.npz" in names  # the digit reader's weights
     entry_points = next(n for n in names if n.endswith("entry_points.txt"))
     text = wheel.read(entry_points).decode()
     assert "reentry = reentry.cli:main" in text and "reentry-app = ui.app:main" in text

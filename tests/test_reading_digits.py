@@ -1,0 +1,112 @@
+"""Digits in comb boxes (reentry.reading.digits) on scanned boxes drawn by bench/reading_boxes.py
+from held-out data only: MNIST digits never trained on and a font the training never saw.
+Refusals: an empty box, a crossed-out digit, two digits in one box, a scribble."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from reentry.reading import read_digit, read_digits
+from reentry.reading.digits import DigitReject, load_model
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
+
+import reading_boxes as rb  # noqa: E402
+
+PX = rb.SCAN_PX_PER_MM
+
+
+@pytest.fixture(scope="module")
+def held_out() -> tuple[np.ndarray, np.ndarray]:
+    return rb.held_out_mnist()
+
+
+def test_held_out_mnist_digits_are_read(held_out: tuple[np.ndarray, np.ndarray]) -> None:
+    """200 held-out digits of all ten values: most read confidently, and those nearly all right
+    (a constant or shuffled classifier gets about one in ten)."""
+    images, labels = held_out
+    rng = np.random.default_rng(10)
+    crops = [rb.digit_box(rb.mnist_alpha(images[i]), rng) for i in range(200)]
+    readings = read_digits(crops, PX)
+    confident = [(r.digit, int(labels[i])) for i, r in enumerate(readings) if r.confident]
+    right = sum(read == truth for read, truth in confident)
+    assert len(confident) >= 120
+    assert right >= len(confident) - 2
+    assert len({truth for _, truth in confident}) == 10
+    # without the reject rule the top guess is still mostly right
+    assert sum(r.digit == labels[i] for i, r in enumerate(readings)) >= 180
+
+
+def test_digits_from_a_font_never_trained_on_are_read() -> None:
+    rng = np.random.default_rng(11)
+    values = [d for d in range(10) for _ in range(3)]
+    crops = [rb.digit_box(rb.font_digit_alpha(rb.HELD_OUT_FONT, d, rng), rng) for d in values]
+    readings = read_digits(crops, PX)
+    wrong = [(d, r) for d, r in zip(values, readings, strict=True) if r.confident and r.digit != d]
+    assert wrong == []
+    assert sum(r.confident for r in readings) >= 20
+
+
+def test_confidence_is_calibrated_on_held_out_digits(held_out: tuple[np.ndarray, np.ndarray]) -> None:
+    """Mean confidence tracks the share of right top guesses within a few points."""
+    images, labels = held_out
+    rng = np.random.default_rng(12)
+    crops = [rb.digit_box(rb.mnist_alpha(images[i]), rng) for i in range(200, 500)]
+    readings = read_digits(crops, PX)
+    accuracy = np.mean([r.digit == labels[200 + i] for i, r in enumerate(readings)])
+    mean_confidence = np.mean([r.confidence for r in readings])
+    assert abs(mean_confidence - accuracy) < 0.05
+    assert 0.0 < load_model().temperature and 0.5 <= load_model().threshold < 1.0
+
+
+def test_an_empty_box_is_blank_not_a_digit() -> None:
+    rng = np.random.default_rng(13)
+    for speck in (False, True):
+        reading = read_digit(rb.empty_box(rng, *rb.DIGIT_BOX_MM, speck=speck), PX)
+        assert reading.digit is None and reading.reject is DigitReject.BLANK
+        assert not reading.confident
+
+
+def _refused(draw: object, seeds: range) -> list[bool]:
+    crops = []
+    for seed in seeds:
+        rng = np.random.default_rng(seed)
+        canvas = rb.Canvas(*rb.DIGIT_BOX_MM)
+        draw(canvas, rng)  # type: ignore[operator]
+        crops.append(canvas.scan(rb.Scan.random(rng)))
+    return [not r.confident for r in read_digits(crops, PX)]
+
+
+def test_a_crossed_out_digit_is_not_confident(held_out: tuple[np.ndarray, np.ndarray]) -> None:
+    images, _ = held_out
+    def draw(canvas: rb.Canvas, rng: np.random.Generator) -> None:
+        rb.place_mark(canvas, rb.mnist_alpha(images[rng.integers(len(images))]), rng, 30)
+        rb.crossed_out(canvas, rng, 30)
+    assert all(_refused(draw, range(100, 115)))
+
+
+def test_two_digits_in_one_box_are_not_confident(held_out: tuple[np.ndarray, np.ndarray]) -> None:
+    images, _ = held_out
+    def draw(canvas: rb.Canvas, rng: np.random.Generator) -> None:
+        first, second = (rb.mnist_alpha(images[i]) for i in rng.integers(len(images), size=2))
+        rb.two_digits(canvas, first, second, rng, 30)
+    assert all(_refused(draw, range(200, 215)))
+
+
+def test_a_scribble_is_not_confident() -> None:
+    assert all(_refused(lambda canvas, rng: rb.scribble(canvas, rng, 30), range(300, 315)))
+
+
+def test_a_page_read_at_once_matches_box_by_box(held_out: tuple[np.ndarray, np.ndarray]) -> None:
+    images, _ = held_out
+    rng = np.random.default_rng(14)
+    crops = [rb.digit_box(rb.mnist_alpha(images[i]), rng) for i in range(8)]
+    crops.append(rb.empty_box(rng, *rb.DIGIT_BOX_MM, speck=False))
+    together = read_digits(crops, PX)
+    alone = [read_digit(crop, PX) for crop in crops]
+    assert [(r.digit, r.reject, r.ink) for r in together] == [(r.digit, r.reject, r.ink) for r in alone]
+    assert [r.confidence for r in together] == pytest.approx([r.confidence for r in alone], abs=1e-5)
