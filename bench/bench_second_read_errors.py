@@ -44,10 +44,12 @@ from reentry.demo import create_demo  # noqa: E402
 from reentry.domain.entry import RecordRow, Role  # noqa: E402
 from reentry.domain.second_read import DISAGREEMENTS, FieldKey, Ink, Verdict  # noqa: E402
 from reentry.entry import service  # noqa: E402
-from reentry.entry.service import canonical  # noqa: E402
 from reentry.errors import UserError  # noqa: E402
 from reentry.formdefs import load_forms  # noqa: E402
-from reentry.formdefs_values import validate_value  # noqa: E402
+from reentry.formdefs_values import (
+    canonical,  # noqa: E402
+    validate_value,  # noqa: E402
+)
 from reentry.layout.sheet import page_layout  # noqa: E402
 from reentry.printing.station import PrintRequest, print_batch  # noqa: E402
 from reentry.scanning.importer import import_scans  # noqa: E402

@@ -12,6 +12,7 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, time
+from typing import Any
 
 from reentry import clock
 from reentry.display import unit_text
@@ -344,3 +345,18 @@ _PARSERS: dict[FieldType, Callable[[FieldDefinition, str, Msg], ParsedValue]] = 
     FieldType.INITIALS: _parse_initials,
     FieldType.BOOLEAN: _parse_boolean,
 }
+
+
+def canonical(value: Any) -> str:
+    """A parsed value as stored in an entry (double entry compares and re-applies these)."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        return repr(value)
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, time):
+        return value.strftime("%H:%M")
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value)

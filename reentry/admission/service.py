@@ -31,7 +31,7 @@ from reentry.entry.packets import is_admission_form
 from reentry.errors import UserError
 from reentry.formdefs import load_forms
 from reentry.formdefs_model import ExportRole, FieldDefinition, FormDefinition
-from reentry.formdefs_values import collect_checks, validate_row
+from reentry.formdefs_values import canonical, collect_checks, validate_row
 from reentry.i18n import Msg, msg
 from reentry.model import IdentityStatus, Patient, Sex, Ward
 from reentry.reconcile.identity_table import fold_text
@@ -215,7 +215,7 @@ def record_admission(store: Store, command: RecordAdmission, *,
                    if k not in command.confirmed_warnings}
     if problems.errors or unconfirmed:
         raise AdmissionRefused(RowProblems(problems.errors, unconfirmed))
-    values = {k: entry_service._canonical(v) for k, v in parsed.items() if v is not None}
+    values = {k: canonical(v) for k, v in parsed.items() if v is not None}
     if sheet.active is not None and values == sheet.active.values:
         raise AdmissionError("admission.nothing_changed")
     record = _to_store(sheet, parsed, values, now or clock.now(), command.corrects, reason,

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
+from reentry import clock
 from reentry.model import Dossier, Site, Snapshot, Ward
 
 
@@ -74,3 +76,11 @@ class WardPrint:
     language: str = "fr"
     drill: bool = False  # printed from a drill copy: every page says so
     test_print: bool = False  # registered nowhere: every page says so, its codes are refused
+
+
+def planned_doses(content: dict[str, Any]) -> tuple[PlannedDose, ...]:
+    """The doses a printed MAR sheet planned, from its registered content."""
+    return tuple(
+        PlannedDose(d.get("prescription_id"), d["drug"], d["dose"], d["route"],
+                    clock.from_storage(d.get("planned_at")))
+        for d in content.get("doses", ()))

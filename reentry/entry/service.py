@@ -26,7 +26,7 @@ from reentry.domain.entry import (
     User,
 )
 from reentry.domain.permissions import Permission, require
-from reentry.domain.sheet_plan import PlannedDose
+from reentry.domain.sheet_plan import PlannedDose, planned_doses
 from reentry.entry.packets import packet_problem
 from reentry.errors import UserError
 from reentry.formdefs import load_forms
@@ -40,6 +40,7 @@ from reentry.formdefs_model import (
     Section,
 )
 from reentry.formdefs_values import (
+    canonical,
     collect_checks,
     is_blank_row,
     validate_row,
@@ -47,6 +48,7 @@ from reentry.formdefs_values import (
 )
 from reentry.i18n import DEFAULT_LANGUAGE, Msg, msg
 from reentry.registry import NOT_FORMS, resolve_code
+from reentry.second_read.crosscheck import check_after_save, finish_sheet
 from reentry.store.areas import EntryStore, Store
 
 # A time written on paper may be a few minutes ahead of the PC's clock, never more.
@@ -118,13 +120,6 @@ def open_sheet(store: Store, code: str, user: User) -> SheetContext:
         entries=store.entries(instance.serial, include_corrected=False),
         draft=store.draft(user, instance.serial, resolution.page or 1),
         identity_confirmed=store.identity_confirmed(user, instance.serial))
-
-
-def planned_doses(content: dict[str, Any]) -> tuple[PlannedDose, ...]:
-    return tuple(
-        PlannedDose(d.get("prescription_id"), d["drug"], d["dose"], d["route"],
-                    clock.from_storage(d.get("planned_at")))
-        for d in content.get("doses", ()))
 
 
 def confirm_identity(store: EntryStore, user: User, serial: int) -> None:
@@ -230,8 +225,6 @@ def record_row(store: Store, command: RecordRow, *, now: datetime | None = None)
     require(command.user, Permission.ENTER)
     entry, items = checked_row(store, command, now=now)
     saved = store.save_entry(entry, items, command.user)
-    from reentry.second_read.crosscheck import check_after_save  # it imports this module
-
     check_after_save(store, saved, command.user)  # the scanned page's second reading, if any
     return saved
 
@@ -280,24 +273,6 @@ def _dose_section(form: FormDefinition) -> str | None:
         if section.repeat is not None and section.repeat.per == RepeatPer.PRESCRIPTION_DOSE:
             return section.id
     return None
-
-
-def canonical(value: Any) -> str:
-    """A parsed value as stored in an entry (double entry compares and re-applies these)."""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, float):
-        return repr(value)
-    if isinstance(value, datetime):
-        return value.isoformat()
-    if isinstance(value, time):
-        return value.strftime("%H:%M")
-    if isinstance(value, date):
-        return value.isoformat()
-    return str(value)
-
-
-_canonical = canonical  # the earlier name, still used by other modules
 
 
 _DOSE_TEXT = re.compile(r"^\s*([\d\s]+(?:[.,]\d+)?)\s*(.*)$")
@@ -390,8 +365,6 @@ def mark_sheet_entered(store: Store, user: User, serial: int, reason: str | None
                        ) -> None:
     """The sheet is finished; refused (``WrittenNotTyped``) while its scanned page holds a
     field written but neither typed nor confirmed, unless ``reason`` says why."""
-    from reentry.second_read.crosscheck import finish_sheet
-
     finish_sheet(store, user, serial, reason)
 
 

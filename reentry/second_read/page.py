@@ -21,10 +21,9 @@ from PIL import Image
 from reentry.barcodes import page_code
 from reentry.domain.layout import BoxKind, FieldBox, PageLayout, Rect
 from reentry.domain.second_read import FieldKey, FieldReading, Ink, PageReading, ReadOutcome
-from reentry.entry.service import canonical
 from reentry.formdefs import load_forms
 from reentry.formdefs_model import ExportRole, FieldDefinition, FieldType, FormDefinition, Section
-from reentry.formdefs_values import validate_value
+from reentry.formdefs_values import canonical, validate_value
 from reentry.layout.registration import (
     CROP_PX_PER_MM,
     MarksNotFound,

@@ -8,8 +8,7 @@ from typing import Protocol
 
 from reentry import clock
 from reentry.domain.second_read import FieldCheck, FieldKey
-from reentry.domain.sheet_plan import PlannedDose
-from reentry.entry.service import planned_doses
+from reentry.domain.sheet_plan import PlannedDose, planned_doses
 from reentry.formdefs import load_forms
 from reentry.formdefs_model import (
     DefinitionText,

@@ -29,7 +29,7 @@ from reentry.entry import service
 from reentry.errors import UserError
 from reentry.formdefs import load_forms
 from reentry.formdefs_model import FieldDefinition, FormDefinition
-from reentry.formdefs_values import validate_value
+from reentry.formdefs_values import canonical, validate_value
 from reentry.i18n import Msg, msg, tr
 from reentry.store.areas import Store
 from reentry.store.areas.work import unit_of_work
@@ -132,7 +132,7 @@ def _chosen_values(form: FormDefinition, differences: list[Difference],
                 warnings[difference.key] = check.warning
             else:
                 chosen[difference.key] = (None if check.value is None
-                                          else service.canonical(check.value))
+                                          else canonical(check.value))
     if problems or warnings:
         raise DecisionRefused(problems, warnings)
     return chosen
