@@ -16,7 +16,7 @@ from datetime import timedelta
 
 import pytest
 from PySide6.QtCore import Qt
-from qt_windows import focused, scan, signed_in
+from qt_windows import focused, scan, signed_in, type_sign_in
 from second_read_ward import (
     DIFFERENT_RATE,
     NOW,
@@ -29,8 +29,11 @@ from second_read_ward import (
     nurse_of,
 )
 
+from reentry.domain.entry import Role
 from reentry.domain.second_read import AckOutcome, Verdict
+from reentry.entry import service
 from reentry.second_read.crosscheck import confirm_as_typed, cross_check
+from reentry.sheets.policy import set_mode
 from ui.language import switch_language
 from ui.paper_marks import shown_symbol
 from ui.progress_view import WARD_COLUMNS, ProgressDialog
@@ -223,3 +226,23 @@ def test_the_notes_page_says_what_the_machine_could_do_with_it(qtbot, window, wa
     assert set(marked(screen)) == {(f.key.row_index, f.key.field_id) for f in check.open}
     first = check.open_written_not_typed[0].key
     assert focused() is cell(screen, first.row_index, first.field_id)
+
+
+def test_a_blind_second_entry_is_shown_nothing_of_the_paper_check(qtbot, window, ward, stored):
+    """The second typist must not learn what the first one typed: no mark, no reading."""
+    service.add_user(stored, "jmartin", "Jean Martin", Role.NURSE)
+    set_mode(stored, service.sign_in(stored, "croux"), "vital_signs", "blind")
+    screen = opened(qtbot, window, ward.vitals)
+    qtbot.keyClick(focused(), Qt.Key.Key_F9)
+    qtbot.keyClicks(screen.finish_dialog.reason_edit, "chiffre illisible sur le papier")
+    with qtbot.waitSignal(screen.sheet_finished):
+        qtbot.keyClick(screen.finish_dialog.reason_edit, Qt.Key.Key_Return)
+    qtbot.keyClick(focused(), Qt.Key.Key_Q, CTRL | Qt.KeyboardModifier.ShiftModifier)
+    qtbot.waitUntil(window.sign_in_page.name_field.hasFocus)
+    type_sign_in(qtbot, window.sign_in_page, "jmartin")
+    scan(qtbot, window, ward.vitals.code(1))
+    assert screen.mode_banner.isVisible() and "aveugle" in screen.mode_banner.text()
+    assert not screen.paper.reading and not marked(screen)
+    screen.paper.next_disagreement()  # F8: nowhere to go
+    assert screen.scan_panel.page_view.shown_area() is None
+    assert screen.help_or_problems.currentWidget() is not screen.paper.bar
