@@ -81,3 +81,8 @@ def test_a_crop_at_another_resolution_reads_the_same(held_out: tuple[np.ndarray,
 def test_a_crop_that_is_not_grayscale_is_refused() -> None:
     with pytest.raises(ValueError, match="grayscale"):
         read_ink(np.zeros((10, 10, 3), dtype=np.uint8), PX)
+
+
+def test_a_crop_too_small_to_hold_a_box_is_refused() -> None:
+    with pytest.raises(ValueError, match="too small"):
+        read_ink(np.full((20, 20), 255, dtype=np.uint8), PX)

@@ -22,6 +22,9 @@ READ_PX_PER_MM = 8.0
 # How far from its expected place a border line is looked for: registration is within 0.5 mm,
 # plus the line's own width and a little tilt.
 _BAND_MM = 0.8
+# The smallest box read (a comb box is at least 4 × 5 mm, a checkbox 4 mm): below, no border
+# search makes sense.
+_SMALLEST_BOX_MM = 2.0
 # A pixel this much darker than the paper is ink (a ballpoint reads 0.5–0.9, scanner noise and
 # JPEG ringing stay under 0.1); between FAINT and DARK it is a faint mark worth a second look.
 DARK_LEVEL = 0.30
@@ -79,6 +82,10 @@ def at_read_resolution(crop: np.ndarray, px_per_mm: float) -> np.ndarray:
 
 def view_box(crop: np.ndarray, px_per_mm: float) -> BoxView:
     image = at_read_resolution(crop, px_per_mm)
+    if min(image.shape) < (2 * MARGIN_MM + _SMALLEST_BOX_MM) * READ_PX_PER_MM:
+        raise ValueError(f"a box crop holds the box and a {MARGIN_MM:g} mm margin on each "
+                         f"side: {crop.shape[1]} × {crop.shape[0]} px at {px_per_mm:.2f} px/mm "
+                         "is too small")
     paper = max(float(np.percentile(image, 95)), 64.0)
     darkness = np.clip((paper - image) / paper, 0.0, 1.0)
     inside, found = _interior(darkness)

@@ -30,7 +30,6 @@ WEIGHTS_PATH = Path(__file__).with_name("digits_weights.npz")
 NOT_A_DIGIT = 10  # the model's eleventh class
 SIDE = 28
 BODY = 20
-EXTRA_FEATURES = 3
 
 
 class DigitReject(enum.StrEnum):
@@ -47,7 +46,7 @@ class DigitReject(enum.StrEnum):
 @dataclass(frozen=True)
 class DigitReading:
     digit: int | None  # the likeliest digit, None for a blank box
-    confidence: float  # calibrated probability that `digit` is what was written
+    confidence: float  # calibrated probability that `digit` is what was written, given one digit
     reject: DigitReject
     ink: InkReading  # the same box's ink, read from the same view
 
@@ -119,7 +118,8 @@ def load_model(path: Path = WEIGHTS_PATH) -> DigitModel:
 
 
 def features_of(view: BoxView) -> np.ndarray | None:
-    """The model's input for one box (MNIST-like 28 × 28 plus shape cues), None when blank."""
+    """The model's input for one box, None when blank: the MNIST-like 28 × 28 image, then three
+    shape cues (log of the ink's width / height, marks counted up to 4, ink density)."""
     if view.ink_mm2 < BLANK_MM2:
         return None
     rows = np.flatnonzero(view.ink.any(axis=1))
