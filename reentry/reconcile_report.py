@@ -21,7 +21,7 @@ from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
 
 from reentry import clock
-from reentry.domain.items import ItemVerdict, Verdict
+from reentry.domain.items import ItemVerdict, VerdictLine
 from reentry.files import partial_path, written_whole
 from reentry.i18n import tr
 from reentry.printing.fonts import BOLD, REGULAR, register_fonts, wrap_text
@@ -32,7 +32,7 @@ MARGIN = 15 * mm
 LINE = 4.6 * mm
 
 
-def write_report(verdicts: Sequence[Verdict], paper_times: Mapping[str, datetime],
+def write_report(verdicts: Sequence[VerdictLine], paper_times: Mapping[str, datetime],
                  unmatched: int, out: Path, *, now: datetime | None = None,
                  listed: int = LISTED_PER_VERDICT) -> int:
     """Write the PDF (under a temporary name, then moved into place); returns its page count."""
@@ -89,7 +89,7 @@ def write_report(verdicts: Sequence[Verdict], paper_times: Mapping[str, datetime
                     ipp=v.ipp or "—", kind=tr(f"report.kind_{v.kind}"),
                     when=clock.format_local(when, with_zone=False) if when else "—",
                     item=v.item_id), BOLD, 9)
-            line(v.reason.render(), indent=5 * mm, size=8.5)
+            line(v.text, indent=5 * mm, size=8.5)
         if len(of_verdict) > len(shown):
             line(tr("report.more_items", count=len(of_verdict) - len(shown)), indent=5 * mm)
     _footer(pdf, pages, now)

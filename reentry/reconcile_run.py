@@ -108,18 +108,19 @@ def run_reconciliation(store: Store, sih_files: Sequence[Path], paper_file: Path
     linking = _link_identities(store, patients, identities_left, sih_patients)
     paper = apply_links(side, linking.applied, (o.left_id for o in linking.outcomes))
     result = reconcile(paper, sih)
+    lines = result.verdict_lines()  # each reason made once, for the files and the store
     make_private_folder(out_dir)
     verdicts = out_dir / "verdicts.csv"
-    write_verdicts_csv(result, verdicts)
+    write_verdicts_csv(lines, verdicts)
     report = out_dir / "rapport.pdf"
-    write_report(result.verdicts, {p.id: p.effective_time for p in paper},
+    write_report(lines, {p.id: p.effective_time for p in paper},
                  len(result.unmatched_sih), report)
     known = store.review_identities_by_ipp([p.ipp for p in paper])
     people = {**linking.left_traits, **linking.right_traits, **known}
     record = RunRecord(
         at=now or clock.now(), user=user, sih_files=[file_info(p) for p in sih_files],
         paper_source=side.source, paper_sha256=side.sha256, counts=result.counts(),
-        verdicts=verdict_records(result, paper, sih.source or (), side, people),
+        verdicts=verdict_records(lines, paper, sih.source or (), side, people),
         unmatched=list(result.unmatched_sih), identities=linking.outcomes,
         left_traits=linking.left_traits, right_traits=linking.right_traits,
         applied_links=linking.applied)

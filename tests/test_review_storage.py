@@ -96,7 +96,8 @@ def test_the_pdf_lists_the_first_items_of_each_verdict_and_says_how_many_more(tm
     sih = [_sih(0, 60.0), _sih(1, 99.0)]  # one in the SIH, one differs, five missing
     result = reconcile(paper, sih)
     out = tmp_path / "rapport.pdf"
-    write_report(result.verdicts, {p.id: p.effective_time for p in paper}, 0, out, listed=2)
+    write_report(result.verdict_lines(), {p.id: p.effective_time for p in paper}, 0, out,
+                 listed=2)
     text = subprocess.run(["pdftotext", "-enc", "UTF-8", str(out), "-"], capture_output=True,
                           text=True, check=True).stdout
     assert "Éléments à traiter : 6" in text

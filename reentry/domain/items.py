@@ -6,8 +6,10 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
+from typing import NamedTuple
 
 from reentry.domain.entry import ItemKind
+from reentry.domain.review_reasons import reason_json
 from reentry.i18n import Msg
 
 # First words of an author that is a device, not a person (normalised: lower case, no accents).
@@ -124,6 +126,22 @@ class Verdict:
     differs_on: tuple[str, ...] = ()
 
 
+class VerdictLine(NamedTuple):
+    """One verdict as a run writes it out (verdicts.csv, the PDF report, the store): its reason
+    both as text in one language (``text``) and as its message tree (``tree``, the JSON that
+    ``review_reasons.reason_json`` gives), each made once."""
+
+    item_id: str
+    verdict: str
+    ipp: str
+    kind: str
+    sih_ids: tuple[str, ...]
+    score: float
+    differs_on: tuple[str, ...]
+    text: str
+    tree: str
+
+
 class Reconciliation:
     """One verdict per paper item, in paper order; SIH items with no paper source, listed.
 
@@ -136,10 +154,12 @@ class Reconciliation:
                  unmatched_sih: Sequence[SihItem] = (), *,
                  build: Callable[[], list[Verdict]] | None = None,
                  rows: Callable[[str | None], Iterator[tuple[str, ...]]] | None = None,
+                 lines: Callable[[str | None], list[VerdictLine]] | None = None,
                  counts: Mapping[str, int] | None = None) -> None:
         self._verdicts = list(verdicts) if verdicts is not None else None
         self._build = build
         self._rows = rows
+        self._lines = lines
         self._counts = dict(counts) if counts is not None else None
         self.unmatched_sih = unmatched_sih
 
@@ -150,6 +170,16 @@ class Reconciliation:
             return self._rows(lang)
         return ((v.item_id, v.verdict, v.ipp, v.kind, "|".join(v.sih_ids), f"{v.score:.2f}",
                  v.reason.render(lang)) for v in self.verdicts)
+
+    def verdict_lines(self, lang: str | None = None) -> list[VerdictLine]:
+        """Every verdict with its reason rendered in ``lang`` (default: the current language)
+        and encoded as its tree, in paper order: what a stored run writes, without a
+        ``Verdict`` and its message tree made first for each paper item."""
+        if self._verdicts is None and self._lines is not None:
+            return self._lines(lang)
+        return [VerdictLine(v.item_id, v.verdict, v.ipp, v.kind, v.sih_ids, v.score,
+                            v.differs_on, v.reason.render(lang), reason_json(v.reason))
+                for v in self.verdicts]
 
     @property
     def verdicts(self) -> list[Verdict]:

@@ -49,12 +49,19 @@ def _emit(message: Msg) -> str:
     if type(message) is MsgList:
         return _emit_list(message)
     params = message.params
-    shape = (message.id, *params)
+    return shape_json(message.id, tuple(params),
+                      [_emit(v) if isinstance(v, Msg) else json_scalar(v)
+                       for v in params.values()])
+
+
+def shape_json(message_id: str, names: tuple[str, ...], encoded: list[str]) -> str:
+    """The JSON of a message whose parameters (``names``) are already encoded (``encoded``),
+    as ``reason_json`` writes it: one template per message shape."""
+    shape = (message_id, *names)
     template = _TEMPLATES.get(shape)
     if template is None:
         template = _TEMPLATES[shape] = _template(shape)
-    return template % tuple([_emit(v) if isinstance(v, Msg) else _scalar(v)
-                             for v in params.values()])
+    return template % tuple(encoded)
 
 
 def _template(shape: tuple[str, ...]) -> str:
@@ -75,16 +82,21 @@ def _emit_list(message: MsgList) -> str:
         if found is None:
             found = _LISTS[key] = _dumps(reason_tree(message))
         return found
-    listed = ", ".join([_emit(part) for part in parts])
-    return (f'{{"id": {_dumps(message.id)}, "separator": {_dumps(message.separator)},'
-            f' "parts": [{listed}]}}')
+    return list_json(message.id, message.separator, [_emit(part) for part in parts])
+
+
+def list_json(message_id: str, separator: str, parts: list[str]) -> str:
+    """The JSON of a list of messages whose parts are already encoded."""
+    return (f'{{"id": {_dumps(message_id)}, "separator": {_dumps(separator)},'
+            f' "parts": [{", ".join(parts)}]}}')
 
 
 def _dumps(value: object) -> str:
     return json.dumps(value, ensure_ascii=False)
 
 
-def _scalar(value: object) -> str:
+def json_scalar(value: object) -> str:
+    """A parameter that is not a message, as JSON."""
     if type(value) is str:
         return _string(value)
     return _dumps(value)

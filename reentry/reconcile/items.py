@@ -109,5 +109,6 @@ def reconciliation_of(matching: Matching, paper: ItemTable, sih: ItemTable,
     tally = np.bincount(matching.verdict, minlength=4) if len(matching.verdict) else [0] * 4
     counts = {name: int(tally[code]) for code, name in _COUNT_NAMES}
     builder = VerdictBuilder(matching, paper, sih, tolerances)
-    return Reconciliation(build=builder.build, rows=builder.rows, counts=counts,
+    return Reconciliation(build=builder.build, rows=builder.rows, lines=builder.lines,
+                          counts=counts,
                           unmatched_sih=LazyItems(sih, matching.unmatched))

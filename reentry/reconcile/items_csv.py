@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 from reentry.domain.entry import Item
-from reentry.domain.items import PaperItem, Reconciliation, SihItem
+from reentry.domain.items import PaperItem, Reconciliation, SihItem, VerdictLine
 from reentry.files import open_private, written_whole
 from reentry.reconcile.csv_columns import bulk_allocation
 from reentry.reconcile.items_table import read_item_table
@@ -40,16 +40,30 @@ def paper_from_items(items: Sequence[Item]) -> list[PaperItem]:
             for i in items]
 
 
-def write_verdicts_csv(reconciliation: Reconciliation, out: str | Path) -> None:
+def write_verdicts_csv(reconciliation: Reconciliation | Sequence[VerdictLine],
+                       out: str | Path) -> None:
     """One line per paper item; the reason in the current language; ``sih_ids`` joined by ``|``.
+    From the reconciliation, or from its ``verdict_lines`` when a run has them already.
 
     Written whole or not at all (a temporary file renamed into place), like the exports.
     """
+    rows = (reconciliation.verdict_rows() if isinstance(reconciliation, Reconciliation)
+            else _line_rows(reconciliation))
     with written_whole(Path(out)) as partial, open_private(
             partial, "w", encoding="utf-8", newline="") as handle:
         handle.write(",".join(VERDICT_COLUMNS) + "\r\n")
         with bulk_allocation():
-            handle.write("".join(map(_line, reconciliation.verdict_rows())))
+            handle.write("".join(map(_line, rows)))
+
+
+def _line_rows(lines: Sequence[VerdictLine]) -> Iterator[tuple[str, ...]]:
+    """The rows ``Reconciliation.verdict_rows`` gives, from verdict lines."""
+    shown: dict[float, str] = {}
+    for v in lines:
+        score = shown.get(v.score)
+        if score is None:
+            score = shown[v.score] = f"{v.score:.2f}"
+        yield v.item_id, v.verdict, v.ipp, v.kind, "|".join(v.sih_ids), score, v.text
 
 
 def _line(row: tuple[str, ...]) -> str:

@@ -14,6 +14,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from reentry import clock
+from reentry.domain.review_reasons import json_scalar, list_json, reason_json, shape_json
 from reentry.i18n import DEFAULT_LANGUAGE, Msg, MsgList, catalog, format_number, get_language
 
 if TYPE_CHECKING:  # the store reads reasons back; it must not load rapidfuzz for that
@@ -43,6 +44,29 @@ def to_msg(reason: Spec) -> Msg:
         return MsgList("reconcile.list", {}, tuple(to_msg(p) for p in reason[2]), reason[1])
     params = {k: (to_msg(v) if isinstance(v, tuple) else v) for k, v in reason[1].items()}
     return Msg(reason[0], params)
+
+
+_CONSTANT_JSON: dict[int, tuple[Spec, str]] = {}
+
+
+def spec_json(reason: Spec) -> str:
+    """The message tree of the spec as a run stores it: the text ``reason_json(to_msg(reason))``
+    gives, without making the tree first."""
+    if type(reason) is Constant:
+        found = _CONSTANT_JSON.get(id(reason))
+        if found is None or found[0] is not reason:
+            found = _CONSTANT_JSON[id(reason)] = (reason, _spec_json(reason))
+        return found[1]
+    return _spec_json(reason)
+
+
+def _spec_json(reason: Spec) -> str:
+    if reason[0] == LIST:
+        return list_json("reconcile.list", reason[1], [spec_json(p) for p in reason[2]])
+    params = reason[1]
+    return shape_json(reason[0], tuple(params), [
+        spec_json(v) if isinstance(v, tuple) else reason_json(v) if isinstance(v, Msg)
+        else json_scalar(v) for v in params.values()])
 
 
 class Renderer:

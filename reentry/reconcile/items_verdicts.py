@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from reentry.domain.items import ItemVerdict, Tolerances, Verdict
+from reentry.domain.items import ItemVerdict, Tolerances, Verdict, VerdictLine
 from reentry.i18n import format_number
 from reentry.reconcile.csv_columns import Categorical, bulk_allocation
 from reentry.reconcile.drugs import DrugName, normalise_text
@@ -45,6 +45,7 @@ from reentry.reconcile.items_reasons import (
     missing_spec,
     show_quantity,
     spec,
+    spec_json,
     spec_list,
     status_spec,
     to_msg,
@@ -135,6 +136,37 @@ class VerdictBuilder:
             if score_text is None:
                 score_text = shown[score] = f"{score:.2f}"
             yield (ids[row], _NAMES[verdict], ipp[row], kinds[row], sih_ids, score_text, text)
+
+    def lines(self, lang: str | None = None) -> list[VerdictLine]:
+        """Every verdict with its reason as text in ``lang`` (as ``rows`` writes it) and as its
+        stored tree (as ``reason_json(Verdict.reason)`` writes it), each reason worked out once.
+
+        The ``in_sih`` reasons that ``rows`` fills from one template (most of them) skip the
+        rest of ``_outcome``: their spec is the match and the fields vouched for, nothing else.
+        """
+        renderer = Renderer(lang)
+        flat: dict[tuple, str] = {}
+        ids, ipp, kinds = self._paper_ids, self._paper_ipp, self._paper_kinds
+        lines = []
+        with bulk_allocation():  # strings and tuples only: no cycle for the collector to find
+            for row, verdict in enumerate(self._verdict):
+                found = self._in_sih_text(row, renderer, flat) if verdict == IN_SIH else None
+                if found is not None:
+                    text, score = found
+                    sih_ids: tuple[str, ...] = (self._sih_ids[row],)
+                    kind = self._kind[row]
+                    reason = spec("reconcile.in_sih", match=match_spec(
+                        self._sih_ids[row], self._delta[row], self._tolerance[row],
+                        self._drug(row), self._sih_code[row],
+                        self._note[row] if kind == NOTE_CODE else None),
+                        fields=field_list(self._compared[row]))
+                    differs_on: tuple[str, ...] = ()
+                else:
+                    sih_ids, score, reason, differs_on = self._outcome(row, verdict)
+                    text = renderer.render(reason)
+                lines.append(VerdictLine(ids[row], _NAMES[verdict], ipp[row], kinds[row],
+                                         sih_ids, score, differs_on, text, spec_json(reason)))
+        return lines
 
     def _in_sih_text(self, row: int, renderer: Renderer, flat: dict[tuple, str]
                      ) -> tuple[str, float] | None:

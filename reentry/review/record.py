@@ -19,9 +19,8 @@ from json.encoder import encode_basestring as _string
 from pathlib import Path
 
 from reentry import clock
-from reentry.domain.items import PaperItem, Reconciliation, SihItem, Verdict
+from reentry.domain.items import PaperItem, Reconciliation, SihItem, VerdictLine
 from reentry.domain.review import PatientIdentity, SourceInfo
-from reentry.domain.review_reasons import reason_json
 from reentry.domain.review_run import ItemJson, VerdictRecord
 from reentry.reconcile.csv_columns import bulk_allocation
 from reentry.reconcile.items_csv import paper_from_items
@@ -127,16 +126,18 @@ def json_list(parts: Iterable[str]) -> str:
     return f"[{', '.join(parts)}]"
 
 
-def verdict_records(result: Reconciliation, paper: Sequence[PaperItem], sih: Iterable[SihItem],
-                    side: PaperSide, identities: Mapping[str, PatientIdentity]
-                    ) -> list[VerdictRecord]:
-    """Each verdict with the paper item, its SIH copies and the patient, as they are now."""
+def verdict_records(verdicts: Reconciliation | Sequence[VerdictLine],
+                    paper: Sequence[PaperItem], sih: Iterable[SihItem], side: PaperSide,
+                    identities: Mapping[str, PatientIdentity]) -> list[VerdictRecord]:
+    """Each verdict with the paper item, its SIH copies and the patient, as they are now (from
+    the reconciliation, or from its ``verdict_lines`` when the run has them already)."""
+    lines = (verdicts.verdict_lines() if isinstance(verdicts, Reconciliation) else verdicts)
     by_paper = {p.id: p for p in paper}
     encoder = _Encoder({s.id: s for s in sih}, identities)
     no_place = PaperPlace()
     with bulk_allocation():  # strings and tuples only: no cycle for the collector to find
         return [encoder.record(v, by_paper[v.item_id], side.places.get(v.item_id, no_place))
-                for v in result.verdicts]
+                for v in lines]
 
 
 class _Encoder:
@@ -152,7 +153,7 @@ class _Encoder:
         self.patients: dict[tuple[str, str | None], tuple[str, str]] = {}
         self.lists: dict[tuple[str, ...], str] = {}
 
-    def record(self, v: Verdict, item: PaperItem, place: PaperPlace) -> VerdictRecord:
+    def record(self, v: VerdictLine, item: PaperItem, place: PaperPlace) -> VerdictRecord:
         identity, search = self.patient(item.ipp, place.temporary_id)
         extra = ""
         if place.entered_by:
@@ -163,7 +164,7 @@ class _Encoder:
             v.item_id, v.verdict, item.ipp, place.temporary_id, identity, search,
             place.ward_code, v.kind, item.code, self.item_json.time(item.effective_time),
             self.texts(v.sih_ids), round(float(v.score), 4), self.texts(v.differs_on),
-            reason_json(v.reason), self.item_json(item, extra),
+            v.tree, self.item_json(item, extra),
             json_list(self.sih(i) for i in v.sih_ids if i in self.by_sih), place.serial,
             place.page)
 
