@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 
 from reentry.domain.items import ItemVerdict, Tolerances, Verdict, VerdictLine
+from reentry.domain.review_reasons import json_scalar
 from reentry.i18n import format_number
 from reentry.reconcile.csv_columns import Categorical, bulk_allocation
 from reentry.reconcile.drugs import DrugName, normalise_text
@@ -146,32 +147,54 @@ class VerdictBuilder:
         """
         renderer = Renderer(lang)
         flat: dict[tuple, str] = {}
+        trees: dict[tuple, str] = {}
         ids, ipp, kinds = self._paper_ids, self._paper_ipp, self._paper_kinds
         lines = []
         with bulk_allocation():  # strings and tuples only: no cycle for the collector to find
             for row, verdict in enumerate(self._verdict):
-                found = self._in_sih_text(row, renderer, flat) if verdict == IN_SIH else None
-                if found is not None:
-                    text, score = found
-                    sih_ids: tuple[str, ...] = (self._sih_ids[row],)
-                    kind = self._kind[row]
-                    reason = spec("reconcile.in_sih", match=match_spec(
-                        self._sih_ids[row], self._delta[row], self._tolerance[row],
-                        self._drug(row), self._sih_code[row],
-                        self._note[row] if kind == NOTE_CODE else None),
-                        fields=field_list(self._compared[row]))
-                    differs_on: tuple[str, ...] = ()
-                else:
-                    sih_ids, score, reason, differs_on = self._outcome(row, verdict)
-                    text = renderer.render(reason)
+                found = self._in_sih_params(row) if verdict == IN_SIH else None
+                text = self._in_sih_format(renderer, flat, *found) if found else None
+                if found is not None and text is not None:
+                    shape, params, score = found
+                    tree = trees.get(shape)
+                    if tree is None:
+                        tree = trees[shape] = _tree_template(shape, tuple(params))
+                    lines.append(VerdictLine(
+                        ids[row], _NAMES[verdict], ipp[row], kinds[row], (self._sih_ids[row],),
+                        score, (), text,
+                        tree % {k: json_scalar(v) for k, v in params.items()}))
+                    continue
+                sih_ids, score, reason, differs_on = self._outcome(row, verdict)
                 lines.append(VerdictLine(ids[row], _NAMES[verdict], ipp[row], kinds[row],
-                                         sih_ids, score, differs_on, text, spec_json(reason)))
+                                         sih_ids, score, differs_on, renderer.render(reason),
+                                         spec_json(reason)))
         return lines
 
     def _in_sih_text(self, row: int, renderer: Renderer, flat: dict[tuple, str]
                      ) -> tuple[str, float] | None:
         """An ``in_sih`` reason with one ``format``, and the score (None: let the message tree
         do it)."""
+        found = self._in_sih_params(row)
+        if found is None:
+            return None
+        text = self._in_sih_format(renderer, flat, *found)
+        return None if text is None else (text, found[2])
+
+    @staticmethod
+    def _in_sih_format(renderer: Renderer, flat: dict[tuple, str], shape: tuple,
+                       params: dict[str, str], score: float) -> str | None:
+        template = flat.get(shape)
+        if template is None:
+            template = flat[shape] = _fold(renderer, *shape)
+        try:
+            return template.format(**params)
+        except (KeyError, IndexError, ValueError):
+            return None
+
+    def _in_sih_params(self, row: int) -> tuple[tuple, dict[str, str], float] | None:
+        """The shape of an ``in_sih`` reason (match, how the name matched, fields vouched
+        for), its parameters and the score; None when it needs its message tree (a device's
+        reading, an IPP written otherwise)."""
         if self._device[row] or self._spelled_otherwise(row):
             return None
         kind = self._kind[row]
@@ -192,13 +215,7 @@ class VerdictBuilder:
             score = self._note[row] / 100.0
         else:
             shape = ("reconcile.match.code", None, fields)
-        template = flat.get(shape)
-        if template is None:
-            template = flat[shape] = _fold(renderer, *shape)
-        try:
-            return template.format(**params), score
-        except (KeyError, IndexError, ValueError):
-            return None
+        return shape, params, score
 
     def _outcome(self, row: int, verdict: int
                  ) -> tuple[tuple[str, ...], float, Spec, tuple[str, ...]]:
@@ -364,6 +381,27 @@ def _fold(renderer: Renderer, match_id: str, how_id: str | None,
     listed = renderer.render(field_list(fields)).replace("{", "{{").replace("}", "}}")
     return renderer.template("reconcile.in_sih").replace("{match}", match).replace(
         "{fields}", listed)
+
+
+def _tree_template(shape: tuple, names: tuple[str, ...]) -> str:
+    """The stored tree of an ``in_sih`` reason of one shape (``_in_sih_params``), its
+    parameters left as ``%(name)s``: the spec ``_outcome`` makes (``match_spec``, then the
+    fields), encoded by ``spec_json`` with a marker for each parameter."""
+    match_id, how_id, fields = shape
+    mark = {name: f"\x00{name}\x00" for name in names}
+    common = {key: mark[key] for key in ("sih_id", "minutes", "tolerance")}
+    if how_id is not None:
+        how = spec(how_id, score=mark["score"]) if "score" in mark else spec(how_id)
+        match = spec(match_id, paper=mark["paper"], sih=mark["sih"], how=how, **common)
+    elif "score" in mark:
+        match = spec(match_id, score=mark["score"], **common)
+    else:
+        match = spec(match_id, **common)
+    tree = spec_json(spec("reconcile.in_sih", match=match, fields=field_list(fields)))
+    tree = tree.replace("%", "%%")
+    for name, marker in mark.items():
+        tree = tree.replace(json_scalar(marker), f"%({name})s")
+    return tree
 
 
 def _at(column: Sequence[str], rows: np.ndarray) -> list[str]:
