@@ -55,10 +55,10 @@ ZOOM_STEP = 1.25
 MIN_ZOOM = 0.05  # view pixels per image pixel
 MAX_ZOOM = 4.0
 _FIT_MARGIN = 4  # pixels kept free beside the page so no horizontal scroll bar appears at fit
-# A box shown for comparison (``show_area``): this many times its width in view, so its row's
-# neighbours and its column's heading are there too, never larger than this zoom.
-AREA_CONTEXT = 4.0
-AREA_CONTEXT_HIGH = 1.8  # and this many times its height: the whole box, framed, in a low view
+# A box shown for comparison (``show_area``): with up to three times its width of page around it
+# (its row's neighbours), and up to 0.8 times its height (the whole frame in a low view), at most
+# this many image pixels each (a note's wide area keeps a readable zoom), never above this zoom.
+AREA_AROUND = 150
 AREA_MAX_ZOOM = 2.5
 AREA_FRAME = QColor("#6a1b9a")
 
@@ -337,8 +337,9 @@ class PageView(QWidget):
         self.frame.setRect(area.adjusted(-4, -4, 4, 4))
         self.frame.show()
         viewport = self.canvas.viewport()
-        wanted = min(viewport.width() / max(1.0, area.width() * AREA_CONTEXT),
-                     viewport.height() / max(1.0, area.height() * AREA_CONTEXT_HIGH))
+        wide = area.width() + 3 * min(area.width(), AREA_AROUND)
+        high = area.height() + 0.8 * min(area.height(), AREA_AROUND)
+        wanted = min(viewport.width() / max(1.0, wide), viewport.height() / max(1.0, high))
         self._fit = False
         self._apply(max(MIN_ZOOM, min(AREA_MAX_ZOOM, wanted)))
         self.canvas.centerOn(area.center())
