@@ -211,9 +211,9 @@ def test_progress_counts_the_sheets_left_in_disagreement(qtbot, db, ward, stored
 
 def test_the_notes_page_says_what_the_machine_could_do_with_it(qtbot, window, ward, stored):
     """Its corner marks were cut off: named as unreadable (to rescan). If the reader still
-    finds them: nothing is typed on it yet, so what is written is still to type, not marked,
-    until finishing is asked for; then each field written and not typed is marked, a note's
-    cell included, and cancelling goes back to the first."""
+    finds them: a line written and not typed yet is still to type, not marked, until a later
+    line is saved (it was passed over, a note's cell is marked too) or finishing is asked for;
+    then each field written and not typed is marked, and cancelling goes back to the first."""
     check = cross_check(stored, ward.notes.serial)
     screen = opened(qtbot, window, ward.notes)
     if check.unreadable_pages:
@@ -221,6 +221,15 @@ def test_the_notes_page_says_what_the_machine_could_do_with_it(qtbot, window, wa
         assert not marked(screen)
         return
     assert not marked(screen) and check.open_written_not_typed
+    skipped = check.open_written_not_typed[-1].key
+    later = skipped.row_index + 1
+    qtbot.mouseClick(cell(screen, later, "time"), Qt.MouseButton.LeftButton)
+    for text in ("23h50", "Dort", "MD"):  # a later line, typed and saved (Enter on the last)
+        qtbot.keyClicks(focused(), text)
+        qtbot.keyClick(focused(), Qt.Key.Key_Return)
+    assert cell(screen, later, "time").owner.saved
+    assert marked(screen).get((skipped.row_index, skipped.field_id)) == "+"
+    check = cross_check(stored, ward.notes.serial)
     qtbot.keyClick(focused(), Qt.Key.Key_F9)
     qtbot.mouseClick(screen.finish_dialog.cancel_button, Qt.MouseButton.LeftButton)
     assert set(marked(screen)) == {(f.key.row_index, f.key.field_id) for f in check.open}
