@@ -28,6 +28,7 @@ from reentry.model import Patient
 from reentry.reconcile.csv_columns import bulk_allocation
 from reentry.reconcile.items import reconcile
 from reentry.reconcile.items_csv import read_item_csv, write_verdicts_csv
+from reentry.reconcile.items_json import StoredItems
 from reentry.reconcile.items_table import ItemTable, read_item_table
 from reentry.reconcile_report import write_report
 from reentry.reconcile_sources import sih_items_from_batch
@@ -37,6 +38,7 @@ from reentry.review.record import (
     file_info,
     paper_from_csv,
     paper_from_store,
+    unmatched_records,
     verdict_records,
 )
 from reentry.review.service import effective_links
@@ -74,13 +76,11 @@ def read_sih_and_patients(paths: Sequence[Path]) -> tuple[list[SihItem], list[Pa
 
 
 def read_sih_side(paths: Sequence[Path]) -> tuple[ItemTable, list[Patient]]:
-    """The SIH side as the matcher reads it, in columns, with its items (``source``); and the
-    patients FHIR and HL7 exports carry. A single item CSV goes straight into columns: its
-    150,000 rows are not turned into items and back into columns."""
+    """The SIH side as the matcher reads it, in columns; and the patients FHIR and HL7 exports
+    carry. A single item CSV goes straight into columns: its 150,000 rows are not turned into
+    items and back into columns (the run stores them from the columns: ``StoredItems``)."""
     if len(paths) == 1 and detect_format(SourceFile.read(paths[0])) == "csv":
-        table = read_item_table(paths[0])
-        table.source = table.items()
-        return table, []
+        return read_item_table(paths[0]), []
     items, patients = read_sih_and_patients(paths)
     return ItemTable.from_items(items), patients
 
@@ -117,11 +117,12 @@ def run_reconciliation(store: Store, sih_files: Sequence[Path], paper_file: Path
                  len(result.unmatched_sih), report)
     known = store.review_identities_by_ipp([p.ipp for p in paper])
     people = {**linking.left_traits, **linking.right_traits, **known}
+    stored = StoredItems(sih)
     record = RunRecord(
         at=now or clock.now(), user=user, sih_files=[file_info(p) for p in sih_files],
         paper_source=side.source, paper_sha256=side.sha256, counts=result.counts(),
-        verdicts=verdict_records(lines, paper, sih.source or (), side, people),
-        unmatched=list(result.unmatched_sih), identities=linking.outcomes,
+        verdicts=verdict_records(lines, paper, stored, side, people),
+        unmatched=unmatched_records(result.unmatched_sih, stored), identities=linking.outcomes,
         left_traits=linking.left_traits, right_traits=linking.right_traits,
         applied_links=linking.applied)
     run = store.save_reconciliation_run(record)

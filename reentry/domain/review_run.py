@@ -68,7 +68,7 @@ class ItemJson:
                 f'{{"id": {_string(item.id)}, "ipp": {_string(item.ipp)},'
                 f' "kind": {_string(item.kind)}, "code": {_string(item.code)},'
                 f' "effective_time": {_string(self.time(item.effective_time))},'
-                f' "value": {_value(item.value)},'
+                f' "value": {json_value(item.value)},'
                 f' "value_text": {"null" if item.value_text is None else _string(item.value_text)},'
                 f' "unit": {"null" if item.unit is None else _string(item.unit)},'
                 f' "route": {"null" if item.route is None else _string(item.route)},'
@@ -80,7 +80,8 @@ class ItemJson:
             return json.dumps(item_dict(item), ensure_ascii=False)[:-1] + extra + "}"
 
 
-def _value(value: object) -> str:
+def json_value(value: object) -> str:
+    """An item's value as ``json.dumps`` writes it."""
     if type(value) is float and math.isfinite(value):
         return repr(value)
     return "null" if value is None else json.dumps(value, ensure_ascii=False)
@@ -111,6 +112,18 @@ class VerdictRecord(NamedTuple):
     page: int | None
 
 
+class UnmatchedRecord(NamedTuple):
+    """One SIH item no paper item claimed, as ``review_unmatched`` stores it (in its column
+    order): the item as JSON (``ItemJson``), its time in storage form."""
+
+    sih_id: str
+    ipp: str
+    kind: str
+    code: str
+    effective_time: str
+    item: str
+
+
 @dataclass
 class RunRecord:
     """One run, ready to be stored in one transaction."""
@@ -122,7 +135,7 @@ class RunRecord:
     paper_sha256: str | None
     counts: dict[str, int]
     verdicts: list[VerdictRecord]
-    unmatched: list[SihItem]
+    unmatched: list[UnmatchedRecord]
     identities: list[IdentityOutcome] = field(default_factory=list)
     left_traits: dict[str, PatientIdentity] = field(default_factory=dict)
     right_traits: dict[str, PatientIdentity] = field(default_factory=dict)

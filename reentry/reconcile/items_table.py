@@ -165,6 +165,15 @@ class LazyItems(Sequence[SihItem]):
         self._table = table
         self._rows = rows
 
+    @property
+    def table(self) -> ItemTable:
+        return self._table
+
+    @property
+    def rows(self) -> list[int]:
+        """The rows of the table, in order."""
+        return self._rows.tolist()  # type: ignore[no-any-return]
+
     def __len__(self) -> int:
         return len(self._rows)
 

@@ -21,9 +21,11 @@ from pathlib import Path
 from reentry import clock
 from reentry.domain.items import PaperItem, Reconciliation, SihItem, VerdictLine
 from reentry.domain.review import PatientIdentity, SourceInfo
-from reentry.domain.review_run import ItemJson, VerdictRecord
+from reentry.domain.review_run import ItemJson, UnmatchedRecord, VerdictRecord
 from reentry.reconcile.csv_columns import bulk_allocation
 from reentry.reconcile.items_csv import paper_from_items
+from reentry.reconcile.items_json import StoredItems
+from reentry.reconcile.items_table import LazyItems
 from reentry.store.areas import ReviewStore, Store
 
 STORE_SOURCE = "store"
@@ -127,13 +129,16 @@ def json_list(parts: Iterable[str]) -> str:
 
 
 def verdict_records(verdicts: Reconciliation | Sequence[VerdictLine],
-                    paper: Sequence[PaperItem], sih: Iterable[SihItem], side: PaperSide,
-                    identities: Mapping[str, PatientIdentity]) -> list[VerdictRecord]:
+                    paper: Sequence[PaperItem], sih: Iterable[SihItem] | StoredItems,
+                    side: PaperSide, identities: Mapping[str, PatientIdentity]
+                    ) -> list[VerdictRecord]:
     """Each verdict with the paper item, its SIH copies and the patient, as they are now (from
-    the reconciliation, or from its ``verdict_lines`` when the run has them already)."""
+    the reconciliation, or from its ``verdict_lines`` when the run has them already; the SIH
+    items as objects, or already encoded from their table)."""
     lines = (verdicts.verdict_lines() if isinstance(verdicts, Reconciliation) else verdicts)
     by_paper = {p.id: p for p in paper}
-    encoder = _Encoder({s.id: s for s in sih}, identities)
+    encoder = (_Encoder({}, identities, sih.by_id()) if isinstance(sih, StoredItems)
+               else _Encoder({s.id: s for s in sih}, identities))
     no_place = PaperPlace()
     with bulk_allocation():  # strings and tuples only: no cycle for the collector to find
         return [encoder.record(v, by_paper[v.item_id], side.places.get(v.item_id, no_place))
@@ -144,12 +149,12 @@ class _Encoder:
     """Encodes verdicts; what a patient, an SIH item or a list of ids shares is encoded once
     (a run has a few hundred patients for tens of thousands of items)."""
 
-    def __init__(self, by_sih: dict[str, SihItem],
-                 identities: Mapping[str, PatientIdentity]) -> None:
+    def __init__(self, by_sih: dict[str, SihItem], identities: Mapping[str, PatientIdentity],
+                 sih_json: dict[str, str] | None = None) -> None:
         self.item_json = ItemJson()
         self.by_sih = by_sih
         self.identities = identities
-        self.sih_json: dict[str, str] = {}
+        self.sih_json: dict[str, str] = sih_json or {}
         self.patients: dict[tuple[str, str | None], tuple[str, str]] = {}
         self.lists: dict[tuple[str, ...], str] = {}
 
@@ -165,7 +170,8 @@ class _Encoder:
             place.ward_code, v.kind, item.code, self.item_json.time(item.effective_time),
             self.texts(v.sih_ids), round(float(v.score), 4), self.texts(v.differs_on),
             v.tree, self.item_json(item, extra),
-            json_list(self.sih(i) for i in v.sih_ids if i in self.by_sih), place.serial,
+            json_list(self.sih(i) for i in v.sih_ids if i in self.sih_json or i in self.by_sih),
+            place.serial,
             place.page)
 
     def patient(self, ipp: str, temporary_id: str | None) -> tuple[str, str]:
@@ -191,3 +197,14 @@ class _Encoder:
         if found is None:
             found = self.sih_json[sih_id] = self.item_json(self.by_sih[sih_id])
         return found
+
+
+def unmatched_records(unmatched: Sequence[SihItem], stored: StoredItems | None = None
+                      ) -> list[UnmatchedRecord]:
+    """The SIH items no paper item claimed, as the store keeps them: from ``stored`` when they
+    are rows of its table (``LazyItems``), else encoded one by one."""
+    if stored is not None and isinstance(unmatched, LazyItems) and unmatched.table is stored.table:
+        return stored.unmatched(unmatched.rows)
+    item_json = ItemJson()
+    return [UnmatchedRecord(s.id, s.ipp, s.kind, s.code, item_json.time(s.effective_time),
+                            item_json(s)) for s in unmatched]

@@ -34,7 +34,7 @@ from reentry.domain.review_lifecycle import (
     Transition,
     transition,
 )
-from reentry.domain.review_run import ItemJson, RunRecord
+from reentry.domain.review_run import RunRecord
 from reentry.errors import UserError
 from reentry.store.database import SqlConnection
 from reentry.store.sqlite_entry import _audit
@@ -275,12 +275,9 @@ def _insert_verdicts(conn: SqlConnection, run_id: int, record: RunRecord) -> Non
         " search, ward_code, kind, code, effective_time, sih_ids, score, differs_on, reason,"
         " paper, sih, serial, page) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
         " ?)", ((run_id, *v) for v in record.verdicts))
-    item_json = ItemJson()
     conn.executemany(
         "INSERT INTO review_unmatched (run_id, sih_id, ipp, kind, code, effective_time, item)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?)",
-        ((run_id, s.id, s.ipp, s.kind, s.code, item_json.time(s.effective_time), item_json(s))
-         for s in record.unmatched))
+        " VALUES (?, ?, ?, ?, ?, ?, ?)", ((run_id, *u) for u in record.unmatched))
 
 
 def _insert_identities(conn: SqlConnection, run_id: int, record: RunRecord) -> None:
