@@ -57,14 +57,16 @@ class StoredItems:
         times = [clock.to_storage(datetime.fromtimestamp(t, UTC)) for t in instants.tolist()]
         self.time = [times[i] for i in at.tolist()]
         encoded_times = [_string(t) for t in times]
+        finite = math.isfinite
         self.json = list(map(_TEMPLATE.__mod__, zip(
             map(_string, self.ids), _encoded(table.ipp, _string), _encoded(table.kinds, _string),
             map(_string, self.code), [encoded_times[i] for i in at.tolist()],
-            [json_value(None if math.isnan(v) else v) for v in table.value.tolist()],
+            [repr(v) if finite(v) else "null" if v != v else json_value(v)  # NaN: no number
+             for v in table.value.tolist()],
             _encoded(table.value_text, lambda v: _text(v or None)),
             _encoded(table.unit, lambda v: _text(v or None)),
             _encoded(table.route, lambda v: _text(v or None)),
-            [_text((t or None) if f else None)
+            [_string(t) if f and t else "null"
              for t, f in zip(table.text, free_text, strict=True)],
             _encoded(table.nda, lambda v: _text(v or None)),
             _encoded(table.author, lambda v: _text(v or None)),
