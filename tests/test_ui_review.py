@@ -185,6 +185,11 @@ def test_identity_review_refused_for_quality_and_done_by_identity_vigilance(qtbo
     assert tab.cases.item(0, 4).text() == "à décider"
     tab.select_candidate("900003")
     qtbot.keyClicks(tab.comment, "jumeau, bracelet controle")
+
+    def read_on_the_gui_thread(_run_id):
+        raise AssertionError("a run's identity cases read on the GUI thread")
+
+    window.store.identity_cases = read_on_the_gui_thread  # the decision uses the case shown
     with qtbot.waitSignal(window.loaded, timeout=10_000):  # the cases read again off-thread
         qtbot.mouseClick(tab.link_button, Qt.MouseButton.LeftButton)
     assert tab.cases.item(0, 4).text() == "rattachée par l'identitovigilance"

@@ -166,6 +166,10 @@ class IdentityTab(QWidget):
                 return
         raise KeyError(right_id)
 
+    def case(self, left_id: str) -> IdentityCase | None:
+        """The case shown for ``left_id`` (as read off the GUI thread with the run)."""
+        return next((c for c in self._cases if c.left_id == left_id), None)
+
     def current_case(self) -> IdentityCase | None:
         rows = self.cases.selectionModel().selectedRows() if self.cases.selectionModel() else []
         if not rows or rows[0].row() >= len(self._cases):

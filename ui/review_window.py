@@ -355,15 +355,12 @@ class ReviewWindow(QMainWindow):
     def link_identity(self, left_id: str, right_id: str, comment: str) -> bool:
         return self._decide_identity(left_id, right_id, comment)
 
-    def _case(self, left_id: str) -> Any:
-        return next(c for c in self.store.identity_cases(self.run.id) if c.left_id == left_id)
-
     def _decide_identity(self, left_id: str, right_id: str | None, comment: str) -> bool:
-        if self.user is None or self.run is None:
+        case = self.identities.case(left_id)  # as shown: the run's cases are read in the background
+        if self.user is None or self.run is None or self.store is None or case is None:
             return False
         try:
-            service.decide_identity(self.store, self.user, self._case(left_id), right_id,
-                                    self.run.id, comment)
+            service.decide_identity(self.store, self.user, case, right_id, self.run.id, comment)
         except UserError as error:
             self.identities.show_feedback(error.msg)
             return False
@@ -371,10 +368,11 @@ class ReviewWindow(QMainWindow):
         return True
 
     def undo_link(self, left_id: str, comment: str) -> bool:
-        if self.user is None or self.run is None:
+        case = self.identities.case(left_id)
+        if self.user is None or self.run is None or self.store is None or case is None:
             return False
         try:
-            service.undo_link(self.store, self.user, self._case(left_id), self.run.id, comment)
+            service.undo_link(self.store, self.user, case, self.run.id, comment)
         except UserError as error:
             self.identities.show_feedback(error.msg)
             return False
