@@ -151,16 +151,16 @@ def _link_identities(store: Store, patients: list[Patient], identities_left: Pat
             else identity_linking.admission_rows(store) or [])
     if not left:
         return _Linking()
-    right = (identity_linking.rows_from_file(sih_patients) if sih_patients
-             else identity_linking.rows_from_patients(patients))
-    if not right:
+    right = (identity_linking.columns_from_file(sih_patients) if sih_patients
+             else identity_linking.columns_of(identity_linking.rows_from_patients(patients)))
+    if not len(right[0]):
         if identities_left or sih_patients:
             raise UserError("review.no_sih_patients")
         return _Linking()  # the admissions are there, but nothing to link them against yet
-    outcomes = identity_linking.link_candidates(left, right)
+    outcomes = identity_linking.link_against_columns(left, right)
     automatic = {o.left_id: o.right_id for o in outcomes if o.decision == "link" and o.right_id}
     links = effective_links(store, automatic)
     left_ids = {o.left_id for o in outcomes}
     return _Linking(outcomes, {k: v for k, v in links.items() if k in left_ids},
                     {row[0]: identity_linking.traits(row) for row in left},
-                    {row[0]: identity_linking.traits(row) for row in right})
+                    identity_linking.traits_by_id(right))

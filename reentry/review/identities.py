@@ -33,10 +33,18 @@ from reentry.reconcile.identity_pairs import (
     candidate_pairs,
     score_pairs,
 )
-from reentry.reconcile.identity_table import COLUMNS, Vocabulary, build_table, read_rows
+from reentry.reconcile.identity_table import (
+    COLUMNS,
+    Vocabulary,
+    build_table,
+    build_table_from_columns,
+    read_columns,
+    read_rows,
+)
 from reentry.store.areas import Store
 
 IdentityRow = list[str]
+IdentityColumns = list[Sequence[str]]  # one per COLUMNS, all as long
 
 
 def traits(row: Sequence[str]) -> PatientIdentity:
@@ -47,6 +55,24 @@ def traits(row: Sequence[str]) -> PatientIdentity:
 def rows_from_file(path: Path) -> list[IdentityRow]:
     """An identity CSV (the columns of ``reentry link-identities``)."""
     return [values for _line, values in read_rows(Path(path))]
+
+
+def columns_from_file(path: Path) -> IdentityColumns:
+    """An identity CSV as columns (``identity_table.read_columns``: what ``rows_from_file``
+    gives, read whole rather than row by row)."""
+    return read_columns(Path(path))
+
+
+def columns_of(rows: Sequence[IdentityRow]) -> IdentityColumns:
+    """Identity rows as columns, in ``COLUMNS`` order."""
+    return [list(c) for c in zip(*rows, strict=True)] if rows else [[] for _ in COLUMNS]
+
+
+def traits_by_id(columns: IdentityColumns) -> dict[str, PatientIdentity]:
+    """``{row[0]: traits(row)}`` for every row, made column by column."""
+    fields = [[str(v or "") for v in columns[COLUMNS.index(name)]]
+              for name in PatientIdentity.__dataclass_fields__]
+    return dict(zip(columns[0], map(PatientIdentity, *fields), strict=True))
 
 
 def rows_from_patients(patients: Iterable[Patient]) -> list[IdentityRow]:
@@ -88,10 +114,16 @@ def _as_row(row: Any) -> IdentityRow:
 def link_candidates(left_rows: Sequence[IdentityRow], right_rows: Sequence[IdentityRow]
                     ) -> list[IdentityOutcome]:
     """One outcome per left row, in order; the decision is ``reconcile.identity``'s own."""
+    return link_against_columns(left_rows, columns_of(right_rows))
+
+
+def link_against_columns(left_rows: Sequence[IdentityRow], right_columns: IdentityColumns
+                         ) -> list[IdentityOutcome]:
+    """``link_candidates``, the SIH patients as columns (``columns_from_file``)."""
     if not left_rows:
         return []
     vocabulary = Vocabulary()
-    right = build_table(enumerate(right_rows, start=2), vocabulary, add_keys=True)
+    right = build_table_from_columns(right_columns, vocabulary, add_keys=True)
     left = build_table(enumerate(left_rows, start=2), vocabulary, add_keys=False)
     index = build_block_index(right, len(vocabulary))
     li, rj = candidate_pairs(left, index, 0, len(left))
