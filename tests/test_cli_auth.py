@@ -10,6 +10,8 @@ import pytest
 from click.testing import CliRunner
 
 from reentry.cli import cli
+from reentry.domain.entry import Role
+from reentry.entry import service
 from reentry.store import open_store
 
 ADMIN_SECRET = "le secret de la DSI"
@@ -48,11 +50,39 @@ def _audit(db_path, action):
 
 def test_the_first_account_of_an_empty_database_must_be_an_admin(run):
     refused = run("users", "add", "mdupont", "--password-stdin", input=NURSE_SECRET + "\n")
-    assert refused.exit_code == 1 and "premier doit être un administrateur" in refused.stderr
+    assert refused.exit_code == 1 and "premier compte créé doit être un administrateur" in (
+        refused.stderr)
     first = run("users", "add", "dsi", "--role", "admin", "--password-stdin",
                 input=ADMIN_SECRET + "\n")
     assert first.exit_code == 0 and "Compte créé : dsi (admin)" in first.output
     assert ADMIN_SECRET not in first.output
+
+
+def test_a_database_from_before_passwords_gets_its_first_admin(run, db_path):
+    """Upgraded from a version where people signed in by name: nobody has a password, so the
+    hospital's IT creates the first admin as in an empty database, and only that one."""
+    store = open_store(db_path)
+    service.add_user(store, "mdupont", "Marie Dupont", Role.NURSE)  # a name, no password
+    store.close()
+    nurse = run("users", "add", "cadre", "--password-stdin", input=NURSE_SECRET + "\n")
+    assert nurse.exit_code == 1 and "premier compte créé doit être un administrateur" in (
+        nurse.stderr)
+    first = run("users", "add", "dsi", "--role", "admin", "--password-stdin",
+                input=ADMIN_SECRET + "\n")
+    assert first.exit_code == 0, first.output
+    again = run("users", "add", "mallory", "--role", "admin", "--password-stdin",
+                input="un secret quelconque\n")
+    assert again.exit_code == 1 and "--user" in again.stderr
+
+
+def test_no_first_admin_once_someone_signed_in_through_the_directory(run, db_path):
+    store = open_store(db_path)
+    person = store.directory_account("jroux", "Jeanne Roux", Role.ADMIN)  # no local password
+    store.record_sign_in(person, "directory")
+    store.close()
+    refused = run("users", "add", "mallory", "--role", "admin", "--password-stdin",
+                  input="un secret quelconque\n")
+    assert refused.exit_code == 1 and "--user" in refused.stderr
 
 
 def test_after_the_first_only_a_signed_in_admin_adds_accounts(accounts, db_path):

@@ -35,6 +35,7 @@ class AuthStore(Protocol):
     def password_hash(self, username: str) -> tuple[User, str | None] | None: ...
     def user_by_name(self, username: str) -> User | None: ...
     def count_users(self) -> int: ...
+    def accounts_able_to_sign_in(self) -> int: ...
     def add_account(self, username: str, display_name: str, role: Role, password_hash: str,
                     by: User | None) -> User: ...
     def set_password_hash(self, user: User, password_hash: str, by: User | None) -> None: ...
@@ -68,19 +69,18 @@ def hash_secret(secret: str) -> str:
 def create_account(store: AuthStore, username: str, display_name: str, role: Role, secret: str,
                    by: User | None) -> User:
     """A new local account with its password. Only an admin (``by``) creates accounts, except
-    the very first one of an empty database, which must then be an admin: whoever installs
-    Reentry creates the admin, and nobody after them creates one unasked."""
+    the very first one, which must then be an admin: whoever installs Reentry creates the admin,
+    and nobody after them creates one unasked. "First" while nobody can sign in: an empty
+    database, or one upgraded from before passwords (names only), whose IT needs a way in."""
     name = username.strip()
     if not name:
         raise UserError("entry.username_required")
-    if store.count_users() == 0:
-        if role is not Role.ADMIN:
-            raise UserError("auth.first_admin_only")
-        by = None
-    elif by is None:
-        raise UserError("auth.admin_only")
-    else:
+    if by is not None:
         require(by, Permission.MANAGE_USERS)
+    elif store.accounts_able_to_sign_in():
+        raise UserError("auth.admin_only")
+    elif role is not Role.ADMIN:
+        raise UserError("auth.first_admin_only")
     if store.user_by_name(name) is not None:
         raise UserError("entry.user_exists", username=name)
     check_new_password(secret)

@@ -83,15 +83,16 @@ def users_add(state: Context, username: str, display_name: str, role: str, actin
               password_stdin: bool) -> None:
     """Créer un compte et son mot de passe / add a user with a password.
 
-    Only an admin (--user) adds accounts, except the first one of an empty database, which must
-    be an admin. The new password is typed twice, or read once with --password-stdin.
+    Only an admin (--user) adds accounts, except the first one while nobody can sign in (an
+    empty database, or one from before passwords), which must be an admin. The new password is
+    typed twice, or read once with --password-stdin.
     """
     from reentry import auth
     from reentry.cli.signin import acting_user, new_secret
 
     store = state.store()
     by = None
-    if store.count_users():
+    if store.accounts_able_to_sign_in():
         if acting is None:
             raise UserError("auth.acting_user_required")
         from reentry.domain.permissions import Permission, require

@@ -29,10 +29,10 @@ class AuthQueries:
     def add_account(self, username: str, display_name: str, role: Role, password_hash: str,
                     by: User | None) -> User:
         """One transaction: the account, its hash and the audit record naming who created it.
-        Without ``by`` (the first admin) the database must still have no account, checked in
-        that same transaction: two first admins typed at once on two PCs make one."""
+        Without ``by`` (the first admin) nobody may be able to sign in yet, checked in that
+        same transaction: two first admins typed at once on two PCs make one."""
         with self._transaction() as conn:
-            if by is None and conn.rows("SELECT count(*) AS n FROM users")[0]["n"]:
+            if by is None and _able_to_sign_in(conn):
                 raise UserError("auth.admin_only")
             new_id = conn.insert(
                 "INSERT INTO users (username, display_name, role, created_at, password_hash)"
@@ -80,6 +80,12 @@ class AuthQueries:
             conn.execute("UPDATE users SET active = 0 WHERE id = ?", (user.id,))
             _audit(conn, by.id, "user_disabled", "user", user.id, {"username": user.username})
 
+    def accounts_able_to_sign_in(self) -> int:
+        """Accounts with a password, or that ever signed in through the directory: none in an
+        empty database, nor in one from before sign-in asked a secret (names only), whose
+        first admin is then created as in an empty one."""
+        return _able_to_sign_in(self.sql)
+
     def count_users(self) -> int:
         """Every account, disabled ones too: a database with none has no admin yet."""
         return int(self._rows("SELECT count(*) AS n FROM users")[0]["n"])
@@ -109,3 +115,9 @@ class AuthQueries:
                          (user.username.lower(),))
             _audit(conn, user.id, "signed_in", "user", user.id,
                    {"username": user.username, "method": method})
+
+
+def _able_to_sign_in(conn: SqlConnection) -> int:
+    return int(conn.rows(
+        "SELECT count(*) AS n FROM users WHERE password_hash IS NOT NULL OR id IN"
+        " (SELECT user_id FROM audit_log WHERE action = 'signed_in')")[0]["n"])
