@@ -13,19 +13,35 @@ import shutil
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from PySide6.QtCore import QSettings, QSize, Qt
-from PySide6.QtWidgets import QFileDialog, QListView, QStyle, QTableView, QTreeView
+from PySide6.QtCore import QRect, QSettings, QSize, Qt
+from PySide6.QtWidgets import (
+    QFileDialog,
+    QListView,
+    QStyle,
+    QStyleOptionViewItem,
+    QTableView,
+    QTableWidget,
+    QTreeView,
+)
 from qt_windows import at_sign_in, focused, scan, signed_in, type_sign_in
 
 from reentry import i18n
 from reentry.demo.outage import create_outage_demo
-from reentry.domain.review import CLOSED, OPEN, ResolutionReason
+from reentry.domain.review import (
+    CLOSED,
+    IDENTITY_DECISIONS,
+    IDENTITY_STATES,
+    OPEN,
+    ResolutionReason,
+)
+from reentry.i18n import tr
 from reentry.model import Snapshot
 from reentry.sheets.tracking import tracked_sheets
 from reentry.store import open_store
 from ui import theme
 from ui.event_window import EventWindow
 from ui.file_chooser import DATE_SAMPLE, TYPE_SAMPLE, WANTED, FileChooser
+from ui.language import switch_language
 from ui.progress_view import ProgressDialog
 from ui.reentry_window import ReentryWindow
 from ui.review_flag_model import COLUMNS
@@ -252,7 +268,7 @@ def test_review_identity_dates_and_numbers_read_whole_at_1366(qtbot, review):
     qtbot.waitUntil(lambda: tab.cases.isVisible() and tab.cases.rowCount() > 0)
     tab.cases.selectRow(0)
     qtbot.waitUntil(lambda: tab.candidates.rowCount() > 0)
-    checked = {tab.cases: ("Identité provisoire", "Naissance", "Rattachée à"),
+    checked = {tab.cases: (tr("review.ui.identity_column_temporary"), "Naissance", "Rattachée à"),
                tab.candidates: ("IPP", "Naissance", "Score")}
     for table, headings in checked.items():
         qtbot.waitUntil(lambda table=table: table.horizontalScrollBar().maximum() == 0)
@@ -338,3 +354,51 @@ def test_the_file_chooser_opens_large_enough_to_read(qtbot, tmp_path):
     heading = header.model().headerData(3, Qt.Orientation.Horizontal)  # « Dernière modificatio… »
     assert header.sectionSize(3) > header.fontMetrics().horizontalAdvance(heading)
     assert header.sectionSize(0) >= tree.fontMetrics().horizontalAdvance("pile-du-3B.pdf")
+
+
+def reads_whole(text: str, table: QTableWidget, column: int) -> bool:
+    """``text`` shown whole in ``column``: on one line, or wrapped between words on as many
+    lines as its rows are high when the column wraps (never cut at the side or the foot)."""
+    margin = table.style().pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin, None, table) + 1
+    width = table.columnWidth(column) - 2 * margin
+    metrics = table.fontMetrics()
+    if metrics.horizontalAdvance(text) <= width:
+        return True
+    option = QStyleOptionViewItem()
+    table.itemDelegateForIndex(table.model().index(0, column)).initStyleOption(
+        option, table.model().index(0, column))
+    if not option.features & QStyleOptionViewItem.ViewItemFeature.WrapText:
+        return False  # cut: « rattachée par l'identi… »
+    lines = metrics.boundingRect(QRect(0, 0, width, 10_000), Qt.TextFlag.TextWordWrap, text)
+    return lines.width() <= width and all(
+        lines.height() <= table.rowHeight(row) for row in range(table.rowCount()))
+
+
+@pytest.mark.parametrize("language", ["fr", "en"])
+def test_review_identity_decisions_and_states_read_whole_at_1366(qtbot, review, language):
+    """« rattac… » under « Décision » and « État » in the screenshot: the automatic decision and
+    the case's state (« rattachée par l'identitovigilance ») are what the cell works from; they
+    read whole at a ward PC's width, as the dates and numbers do, in either language."""
+    if language != "fr":
+        switch_language(language)
+    review.tabs.setCurrentIndex(1)
+    tab = review.identities
+    qtbot.waitUntil(lambda: tab.cases.isVisible() and tab.cases.rowCount() > 0)
+    table = tab.cases
+    qtbot.wait(20)  # the columns fitted once the rows are in
+    qtbot.waitUntil(lambda: table.horizontalScrollBar().maximum() == 0)
+    assert_every_column_in_view(table)
+    # every word a case can show there, not only those of the demo's cases: a decision taken
+    # at 3 a.m. turns « à décider » into « rattachée par l'identitovigilance »
+    said = {"decision": IDENTITY_DECISIONS, "state": IDENTITY_STATES}
+    cut = []
+    for name, values in said.items():
+        column = heading_index(table, tr(f"review.ui.identity_column_{name}"))
+        texts = {table.item(row, column).text() for row in range(table.rowCount())}
+        assert texts
+        texts |= {tr(f"review.ui.identity_{name}_{value}") for value in values}
+        cut += [(name, text, table.columnWidth(column)) for text in sorted(texts)
+                if not reads_whole(text, table, column)]
+    assert cut == []
+    assert fits("14/07/1950", table, table.columnWidth(heading_index(
+        table, tr("review.ui.identity_column_birth"))))  # and the dates still whole

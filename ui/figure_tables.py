@@ -4,19 +4,24 @@ One look for every such table: no row numbers, numbers aligned right so that col
 can be compared at a glance, and every column inside the table on a 1,366-pixel ward PC. Columns
 are as wide as their content while the table has the room; when it has not, the longest texts
 give up room first (``fitted_widths``), never a heading, so the last column is never cut at the
-right edge; a cell cut short ends with « … » and shows its whole text as a tooltip. A column a
-person drags keeps its width until the table is opened again.
+right edge; a cell cut short ends with « … » and shows its whole text as a tooltip. A column of
+phrases that must read whole (an identity case's decision and state) may instead wrap them on
+two lines: it keeps room for each text it may show on two lines (not only those of the rows in
+view, so that it does not jump as a decision changes them), every row two lines high. A column
+a person drags keeps its width until the table is opened again.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 
-from PySide6.QtCore import QEvent, QObject, Qt, QTimer
-from PySide6.QtGui import QHelpEvent
+from PySide6.QtCore import QEvent, QModelIndex, QObject, QPersistentModelIndex, Qt, QTimer
+from PySide6.QtGui import QFontMetrics, QHelpEvent
 from PySide6.QtWidgets import (
     QHeaderView,
     QStyle,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
     QTableWidget,
     QTableWidgetItem,
     QToolTip,
@@ -25,17 +30,40 @@ from PySide6.QtWidgets import (
 
 from ui.column_memory import fitted_widths
 
+# A wrapped column → every text it may show, in the language of the moment.
+WrappedTexts = Mapping[int, Callable[[], Sequence[str]]]
 
-def read_only_table(parent: QWidget, columns: int, whole: Sequence[int] = ()) -> QTableWidget:
+
+def read_only_table(parent: QWidget, columns: int, whole: Sequence[int] = (),
+                    wrapped: WrappedTexts | None = None) -> QTableWidget:
     """``whole``: columns never cut while the table has room for them and every heading (a
-    date, an IPP: a part of one misleads)."""
+    date, an IPP: a part of one misleads); ``wrapped``: columns whose phrases wrap on two lines
+    rather than being cut (« rattachée par / l'identitovigilance »), with the texts they may
+    show."""
     table = QTableWidget(0, columns, parent)
     table.verticalHeader().hide()
     table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
     table.setTextElideMode(Qt.TextElideMode.ElideRight)
     table.setWordWrap(False)
-    FittedColumns(table, whole)
+    FittedColumns(table, whole, wrapped)
     return table
+
+
+def two_line_width(metrics: QFontMetrics, text: str) -> int:
+    """The least width in which ``text`` wraps on at most two lines, between words."""
+    words = text.split(" ")
+    return min(max(metrics.horizontalAdvance(" ".join(words[:cut])),
+                   metrics.horizontalAdvance(" ".join(words[cut:])))
+               for cut in range(1, len(words) + 1))
+
+
+class WrappedText(QStyledItemDelegate):
+    """A cell whose text wraps between words instead of ending in « … »."""
+
+    def initStyleOption(self, option: QStyleOptionViewItem,
+                        index: QModelIndex | QPersistentModelIndex) -> None:
+        super().initStyleOption(option, index)
+        option.features |= QStyleOptionViewItem.ViewItemFeature.WrapText
 
 
 def fill_table(table: QTableWidget, rows: list[list[object]]) -> None:
@@ -52,10 +80,14 @@ def fill_table(table: QTableWidget, rows: list[list[object]]) -> None:
 class FittedColumns(QObject):
     """Keeps ``table``'s columns inside its width as its rows, headings and size change."""
 
-    def __init__(self, table: QTableWidget, whole: Sequence[int] = ()) -> None:
+    def __init__(self, table: QTableWidget, whole: Sequence[int] = (),
+                 wrapped: WrappedTexts | None = None) -> None:
         super().__init__(table)
         self.table = table
         self.whole = frozenset(whole)
+        self.wrapped = dict(wrapped or {})
+        for column in self.wrapped:
+            table.setItemDelegateForColumn(column, WrappedText(table))
         self.chosen = False  # a person dragged a column: the widths are theirs from then on
         self._quiet = False
         self._natural: list[int] | None = None  # content widths, until the rows change
@@ -99,7 +131,10 @@ class FittedColumns(QObject):
         headings = [header.sectionSizeHint(c) for c in range(count)]
         if self._natural is None or len(self._natural) != count:
             self._natural = [table.sizeHintForColumn(c) for c in range(count)]
-        least = [max(h, n) if c in self.whole else h
+        if self.wrapped:
+            self._fit_rows()
+        least = [max(h, n) if c in self.whole else
+                 max(h, self._two_lines(c)) if c in self.wrapped else h
                  for c, (h, n) in enumerate(zip(headings, self._natural, strict=True))]
         if sum(least) > available:  # too narrow even for them: cut them too rather than scroll
             least = headings
@@ -112,6 +147,28 @@ class FittedColumns(QObject):
                 header.resizeSection(column, size)
         finally:
             self._quiet = False
+
+    def _margin(self) -> int:
+        table = self.table
+        return table.style().pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin, None,
+                                         table) + 1
+
+    def _two_lines(self, column: int) -> int:
+        """Room for each text of a wrapped column on two lines, shown or to come."""
+        table = self.table
+        metrics = table.fontMetrics()
+        texts = {item.text() for row in range(table.rowCount())
+                 if (item := table.item(row, column)) is not None}
+        texts.update(self.wrapped[column]())
+        return max((two_line_width(metrics, t) for t in texts if t), default=0) + (
+            2 * self._margin() + 1)
+
+    def _fit_rows(self) -> None:
+        """Every row two lines high, so that a wrapped phrase is never cut at its foot."""
+        vertical = self.table.verticalHeader()
+        height = 2 * self.table.fontMetrics().lineSpacing() + 2 * self._margin()
+        if vertical.defaultSectionSize() != height:
+            vertical.setDefaultSectionSize(height)
 
     def _resized(self, column: int, _old: int, _new: int) -> None:
         if not self._quiet and column != self.table.horizontalHeader().count() - 1:

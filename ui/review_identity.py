@@ -7,6 +7,8 @@ tab read-only, with the reason why. The tab shows and asks; the window does the 
 
 from __future__ import annotations
 
+from functools import partial
+
 from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -21,7 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from reentry import clock
-from reentry.domain.review import IdentityCase
+from reentry.domain.review import IDENTITY_DECISIONS, IDENTITY_STATES, IdentityCase
 from reentry.i18n import Msg, format_number, tr
 from reentry.reconcile.agreement_text import agreement_text
 from ui import theme
@@ -32,16 +34,25 @@ CASE_COLUMNS = ("temporary", "name", "birth", "decision", "state", "linked_to")
 CANDIDATE_COLUMNS = ("ipp", "name", "birth", "score", "fields")
 _HEADING_TIPS = ("decision", "linked_to")  # short headings, said in full in their tooltip
 _WHOLE = ("temporary", "ipp", "birth", "score", "linked_to")
+# What the cell works from, on two lines rather than « rattac… »: every word each may say.
+_WRAPPED = {"decision": IDENTITY_DECISIONS, "state": IDENTITY_STATES}
 
 
 def _table(parent: QWidget, columns: tuple[str, ...]) -> QTableWidget:
     """One line chosen at a time: the case (or candidate) the buttons act on; identifiers,
-    dates and scores read whole (« 14/07/19… » misleads), names and decisions give up room."""
+    dates and scores read whole (« 14/07/19… » misleads), a case's decision and state wrap on
+    two lines, names give up room."""
     whole = [columns.index(c) for c in _WHOLE if c in columns]
-    table = read_only_table(parent, len(columns), whole)
+    wrapped = {columns.index(c): partial(_said, c, words) for c, words in _WRAPPED.items()
+               if c in columns}
+    table = read_only_table(parent, len(columns), whole, wrapped)
     table.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
     table.setSelectionMode(QTableWidget.SelectionMode.SingleSelection)
     return table
+
+
+def _said(column: str, words: tuple[str, ...]) -> list[str]:
+    return [tr(f"review.ui.identity_{column}_{word}") for word in words]
 
 
 class IdentityTab(QWidget):

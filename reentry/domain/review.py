@@ -229,6 +229,12 @@ class IdentityDecisionRecord:
     comment: str | None
 
 
+# The words of an identity case: the automatic decision, and the state the cell's decisions
+# leave it in (``IdentityCase.state``).
+IDENTITY_DECISIONS = ("link", "review", "no_match")
+IDENTITY_STATES = ("auto_link", "linked", "no_match", "to_decide", "unlinked", "no_candidate")
+
+
 @dataclass(frozen=True)
 class IdentityCase:
     """One temporary identity in one run: the automatic decision, its candidates, and what the
