@@ -7,7 +7,7 @@ and why it failed; the person at the keyboard only ever reads "name or password 
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Protocol
 
 from argon2 import PasswordHasher
@@ -18,6 +18,7 @@ from reentry.auth.directory import Directory
 from reentry.domain.entry import Role, User
 from reentry.domain.permissions import Permission, require
 from reentry.errors import UserError
+from reentry.store.areas import AuthStore, EntryStore
 
 MAX_FAILURES = 5  # failed attempts on one name within FAILURE_WINDOW, then refused for a while
 FAILURE_WINDOW = timedelta(minutes=10)
@@ -29,22 +30,8 @@ _HASHER = PasswordHasher()  # argon2id, with the library's current (RFC 9106) pa
 _DECOY = _HASHER.hash("reentry: no such account")
 
 
-class AuthStore(Protocol):
-    """What sign-in needs of a store (``reentry.store.sqlite_auth.AuthQueries``)."""
-
-    def password_hash(self, username: str) -> tuple[User, str | None] | None: ...
-    def user_by_name(self, username: str) -> User | None: ...
-    def count_users(self) -> int: ...
-    def accounts_able_to_sign_in(self) -> int: ...
-    def add_account(self, username: str, display_name: str, role: Role, password_hash: str,
-                    by: User | None) -> User: ...
-    def set_password_hash(self, user: User, password_hash: str, by: User | None) -> None: ...
-    def disable_user(self, user: User, by: User) -> None: ...
-    def sign_in_failures_since(self, username: str, since: datetime) -> int: ...
-    def record_sign_in_failure(self, username: str, reason: str, user: User | None,
-                               counted: bool = True) -> None: ...
-    def record_sign_in(self, user: User, method: str) -> None: ...
-    def directory_account(self, username: str, display_name: str, role: Role) -> User | None: ...
+class AccountStore(AuthStore, EntryStore, Protocol):
+    """What sign-in and account management read and write: the auth area, and users by name."""
 
 
 def check_new_password(secret: str) -> None:
@@ -54,7 +41,7 @@ def check_new_password(secret: str) -> None:
         raise UserError("auth.password_blank")
 
 
-def set_password(store: AuthStore, user: User, secret: str, by: User | None = None) -> None:
+def set_password(store: AccountStore, user: User, secret: str, by: User | None = None) -> None:
     """Store the argon2id hash of ``secret`` for ``user``; ``by`` is who did it (None: the user
     themselves at creation, or the first admin of an empty database)."""
     check_new_password(secret)
@@ -66,7 +53,7 @@ def hash_secret(secret: str) -> str:
     return _HASHER.hash(secret)
 
 
-def create_account(store: AuthStore, username: str, display_name: str, role: Role, secret: str,
+def create_account(store: AccountStore, username: str, display_name: str, role: Role, secret: str,
                    by: User | None) -> User:
     """A new local account with its password. Only an admin (``by``) creates accounts, except
     the very first one, which must then be an admin: whoever installs Reentry creates the admin,
@@ -87,7 +74,7 @@ def create_account(store: AuthStore, username: str, display_name: str, role: Rol
     return store.add_account(name, display_name.strip() or name, role, _HASHER.hash(secret), by)
 
 
-def change_password(store: AuthStore, username: str, secret: str, by: User,
+def change_password(store: AccountStore, username: str, secret: str, by: User,
                     directory: Directory | None = None) -> User:
     """``by`` (already signed in) changes their own password, or an admin anyone's."""
     user = password_change_target(store, username, by, directory)
@@ -95,7 +82,7 @@ def change_password(store: AuthStore, username: str, secret: str, by: User,
     return user
 
 
-def password_change_target(store: AuthStore, username: str, by: User,
+def password_change_target(store: AccountStore, username: str, by: User,
                            directory: Directory | None = None) -> User:
     """The account whose password ``by`` may change, refused before a new one is typed.
 
@@ -112,7 +99,7 @@ def password_change_target(store: AuthStore, username: str, by: User,
     return found[0]
 
 
-def authenticate(store: AuthStore, username: str, secret: str,
+def authenticate(store: AccountStore, username: str, secret: str,
                  directory: Directory | None = None) -> User:
     """The active user whose local password is ``secret``, or one ``UserError`` that is the same
     for an unknown name, a disabled account, an account without a password and a wrong one.
@@ -142,7 +129,7 @@ def authenticate(store: AuthStore, username: str, secret: str,
     return user
 
 
-def _directory_sign_in(store: AuthStore, name: str, secret: str, directory: Directory) -> User:
+def _directory_sign_in(store: AccountStore, name: str, secret: str, directory: Directory) -> User:
     try:
         person = directory.sign_in(name, secret)
     except UserError:  # unreachable, or its certificate refused: audited, not held against them
@@ -160,7 +147,7 @@ def _directory_sign_in(store: AuthStore, name: str, secret: str, directory: Dire
     return user
 
 
-def disable_user(store: AuthStore, username: str, by: User) -> User:
+def disable_user(store: AccountStore, username: str, by: User) -> User:
     require(by, Permission.MANAGE_USERS)
     found = store.password_hash(username.strip())
     if found is None:

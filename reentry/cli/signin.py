@@ -11,7 +11,7 @@ import click
 
 from reentry.auth import authenticate
 from reentry.auth.directory import Directory
-from reentry.auth.passwords import AuthStore
+from reentry.auth.passwords import AccountStore
 from reentry.domain.entry import User
 from reentry.errors import UserError
 from reentry.i18n import tr
@@ -39,7 +39,7 @@ def configured_directory() -> Directory | None:
     return Directory.from_settings(load_settings())
 
 
-def acting_user(store: AuthStore, username: str) -> User:
+def acting_user(store: AccountStore, username: str) -> User:
     """The person ``--user`` names, once they have given their password (checked by the
     hospital directory when the settings name one and the account has no local password)."""
     return authenticate(store, username, read_secret(username.strip()), configured_directory())

@@ -12,16 +12,11 @@ from __future__ import annotations
 import secrets
 from collections.abc import Collection
 from dataclasses import dataclass
-from typing import Protocol
 
-from reentry.auth.passwords import AuthStore, hash_secret, set_password
-from reentry.domain.entry import Role, User
+from reentry.auth.passwords import AccountStore, hash_secret, set_password
+from reentry.domain.entry import Role
 
 DEMO_ADMIN = ("admin", "Administrateur (démo)")
-
-
-class DemoStore(AuthStore, Protocol):
-    def users(self) -> list[User]: ...
 
 
 @dataclass(frozen=True)
@@ -31,7 +26,7 @@ class DemoAccount:
     password: str
 
 
-def create_demo_admin(store: DemoStore) -> DemoAccount | None:
+def create_demo_admin(store: AccountStore) -> DemoAccount | None:
     """The demo's admin, as the first account of a database that has none (before the demo
     scenario adds its own); None in a database that already has accounts."""
     if store.count_users():
@@ -42,7 +37,7 @@ def create_demo_admin(store: DemoStore) -> DemoAccount | None:
     return DemoAccount(admin.username, admin.role, secret)
 
 
-def give_demo_passwords(store: DemoStore, before: Collection[int]) -> list[DemoAccount]:
+def give_demo_passwords(store: AccountStore, before: Collection[int]) -> list[DemoAccount]:
     """A fresh password for every account this run added (ids not in ``before``) that has
     none: the demo scenario's ward manager, quality, identity vigilance, nurses. Run again,
     the demo adds nobody and prints nothing new."""
