@@ -32,6 +32,7 @@ from scanned_stack import (
     write_image_folder,
     write_pdf,
 )
+from store_copies import place_database
 
 from reentry.barcodes import page_code
 from reentry.cli import cli
@@ -43,7 +44,6 @@ from reentry.progress import CancelToken
 from reentry.scanning.importer import import_scans
 from reentry.scanning.queue import identify_page, set_aside_page
 from reentry.store import open_store
-from reentry.store.copy import copy_database
 
 QUARTERS = (0, 180, 90, 270)
 
@@ -79,15 +79,7 @@ def clean_pages(printed):
 def sheets(printed, store_location):
     """The printed ward in this test's database: a copy of the file, or, for a test marked
     ``both_backends``, copied onto a fresh database of the private PostgreSQL server."""
-    if isinstance(store_location, str):
-        source, target = open_store(printed[0]), open_store(store_location)
-        try:
-            copy_database(source.sql, target.sql)
-        finally:
-            source.close()
-            target.close()
-    else:
-        shutil.copy(printed[0], store_location)
+    place_database(printed[0], store_location)
     return printed[2]
 
 

@@ -8,7 +8,6 @@ disagreement anywhere else; the machine never fills anything in."""
 from __future__ import annotations
 
 import csv
-import shutil
 
 import pdfcheck
 import pytest
@@ -25,6 +24,7 @@ from second_read_ward import (
     build,
     nurse_of,
 )
+from store_copies import place_database
 
 from reentry.domain.entry import RecordRow
 from reentry.domain.second_read import (
@@ -55,7 +55,6 @@ from reentry.second_read.page import field_rect
 from reentry.second_read.report import second_read_report
 from reentry.sheets.tracking import tracked_sheets
 from reentry.store import open_store
-from reentry.store.copy import copy_database
 
 EXPECTED = {
     DIFFERENT_RATE: Verdict.DIFFERS,
@@ -75,15 +74,7 @@ def ward(tmp_path_factory):
 def store(ward, store_location):
     """The written ward in this test's database: a copy of the file, or, for a test marked
     ``both_backends``, copied onto a fresh database of the private PostgreSQL server."""
-    if isinstance(store_location, str):
-        source, target = open_store(ward.db), open_store(store_location)
-        try:
-            copy_database(source.sql, target.sql)
-        finally:
-            source.close()
-            target.close()
-    else:
-        shutil.copy(ward.db, store_location)
+    place_database(ward.db, store_location)
     opened = open_store(store_location)
     yield opened
     opened.close()
