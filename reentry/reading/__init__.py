@@ -18,14 +18,19 @@ Input contract (shared by every reader here):
 Only numpy and Pillow are used at run time; no Qt.
 """
 
-from reentry.reading.box import MARGIN_MM, READ_PX_PER_MM, BoxView, view_box
-from reentry.reading.checkbox import CheckboxReading, CheckboxVerdict, read_checkbox
+from reentry.reading.box import MARGIN_MM, READ_PX_PER_MM, BoxView, view_box, view_boxes
+from reentry.reading.checkbox import (
+    CheckboxReading,
+    CheckboxVerdict,
+    read_checkbox,
+    read_checkboxes,
+)
 from reentry.reading.digits import DigitReading, read_digit, read_digits
-from reentry.reading.ink import InkReading, InkVerdict, read_ink
+from reentry.reading.ink import InkReading, InkVerdict, read_ink, read_inks
 
 __all__ = [
-    "MARGIN_MM", "READ_PX_PER_MM", "BoxView", "view_box",
-    "CheckboxReading", "CheckboxVerdict", "read_checkbox",
+    "MARGIN_MM", "READ_PX_PER_MM", "BoxView", "view_box", "view_boxes",
+    "CheckboxReading", "CheckboxVerdict", "read_checkbox", "read_checkboxes",
     "DigitReading", "read_digit", "read_digits",
-    "InkReading", "InkVerdict", "read_ink",
+    "InkReading", "InkVerdict", "read_ink", "read_inks",
 ]

@@ -11,7 +11,8 @@ pixels grouped into connected marks, marks smaller than a speck dropped.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 
 import numpy as np
 from PIL import Image
@@ -49,6 +50,8 @@ class BoxView:
     interior: np.ndarray  # bool, the pixels inside the found border
     border_found: int  # how many of the four sides were found printed (0–4)
     marks: int  # connected ink marks larger than a speck
+    # faint_mm2 when already counted (view_boxes counts every box's faint marks at once)
+    faint_counted: float | None = field(default=None, repr=False, compare=False)
 
     @property
     def interior_mm2(self) -> float:
@@ -61,6 +64,8 @@ class BoxView:
     @property
     def faint_mm2(self) -> float:
         """Area of faint-or-darker pixels that are not already ink (a light pencil tick)."""
+        if self.faint_counted is not None:
+            return self.faint_counted
         faint = (self.darkness > FAINT_LEVEL) & ~self.ink
         return float(_drop_specks(faint)[0].sum()) / READ_PX_PER_MM**2
 
@@ -81,68 +86,134 @@ def at_read_resolution(crop: np.ndarray, px_per_mm: float) -> np.ndarray:
 
 
 def view_box(crop: np.ndarray, px_per_mm: float) -> BoxView:
-    image = at_read_resolution(crop, px_per_mm)
-    if min(image.shape) < (2 * MARGIN_MM + _SMALLEST_BOX_MM) * READ_PX_PER_MM:
-        raise ValueError(f"a box crop holds the box and a {MARGIN_MM:g} mm margin on each "
-                         f"side: {crop.shape[1]} × {crop.shape[0]} px at {px_per_mm:.2f} px/mm "
-                         "is too small")
-    paper = max(float(np.percentile(image, 95)), 64.0)
-    darkness = np.clip((paper - image) / paper, 0.0, 1.0)
-    inside, found = _interior(darkness)
+    return view_boxes([crop], px_per_mm)[0]
+
+
+def view_boxes(crops: Sequence[np.ndarray], px_per_mm: float) -> list[BoxView]:
+    """Every crop viewed as ``view_box`` would, boxes of one size together: a page's comb boxes
+    share their size, and one numpy operation over all of them costs far less than one per
+    box (the per-box arithmetic is the same, so each view is the same to the last bit)."""
+    images = [at_read_resolution(crop, px_per_mm) for crop in crops]
+    for crop, image in zip(crops, images, strict=True):
+        if min(image.shape) < (2 * MARGIN_MM + _SMALLEST_BOX_MM) * READ_PX_PER_MM:
+            raise ValueError(f"a box crop holds the box and a {MARGIN_MM:g} mm margin on each "
+                             f"side: {crop.shape[1]} × {crop.shape[0]} px at {px_per_mm:.2f} "
+                             "px/mm is too small")
+    by_shape: dict[tuple[int, ...], list[int]] = {}
+    for index, image in enumerate(images):
+        by_shape.setdefault(image.shape, []).append(index)
+    views: list[BoxView | None] = [None] * len(images)
+    for indices in by_shape.values():
+        for index, view in zip(indices, _view_stack(np.stack([images[i] for i in indices])),
+                               strict=True):
+            views[index] = view
+    return [view for view in views if view is not None]
+
+
+def _view_stack(images: np.ndarray) -> list[BoxView]:
+    """The views of a stack of same-sized images at READ_PX_PER_MM (float32, count × h × w)."""
+    paper = np.maximum(np.percentile(images, 95, axis=(1, 2)), np.float32(64.0))
+    paper = paper.astype(np.float32)[:, None, None]
+    darkness = np.clip((paper - images) / paper, 0.0, 1.0)
+    inside, found = _interiors(darkness)
     darkness = np.where(inside, darkness, np.float32(0.0)).astype(np.float32)
-    ink, marks = _drop_specks(darkness > DARK_LEVEL)
-    return BoxView(darkness, ink, inside, found, marks)
+    ink, marks = _drop_specks_stacked(darkness > DARK_LEVEL)
+    faint, _ = _drop_specks_stacked((darkness > FAINT_LEVEL) & ~ink)
+    faint_px = np.count_nonzero(faint, axis=(1, 2)).tolist()
+    return [BoxView(darkness[i], ink[i], inside[i], found[i], marks[i],
+                    float(faint_px[i]) / READ_PX_PER_MM**2) for i in range(len(images))]
 
 
-def _interior(darkness: np.ndarray) -> tuple[np.ndarray, int]:
-    """Pixels strictly inside the printed border, following each side's line in two halves."""
-    height, width = darkness.shape
+def _interiors(darkness: np.ndarray) -> tuple[np.ndarray, list[int]]:
+    """Pixels strictly inside the printed border, following each side's line in two halves,
+    for each image of a stack (count × h × w)."""
+    count, height, width = darkness.shape
     margin = round(MARGIN_MM * READ_PX_PER_MM)
     band = round(_BAND_MM * READ_PX_PER_MM)
     dark = darkness > 0.35
-    found = 0
+    found = [0] * count
     ys = np.arange(height, dtype=np.float32)[:, None]
     xs = np.arange(width, dtype=np.float32)[None, :]
-    inside = np.ones((height, width), dtype=bool)
+    inside = np.ones((count, height, width), dtype=bool)
     # (axis, expected index, sign towards the inside)
     sides = ((0, margin, 1), (0, height - 1 - margin, -1),
              (1, margin, 1), (1, width - 1 - margin, -1))
     for axis, expected, inward in sides:
-        lines = dark if axis == 0 else dark.T
-        length = lines.shape[1]
+        lines = dark if axis == 0 else dark.transpose(0, 2, 1)
+        length = lines.shape[2]
         across = margin + 2, length - margin - 2
         mid = (across[0] + across[1]) // 2
-        lo, hi = max(0, expected - band), min(lines.shape[0], expected + band + 1)
-        edges = []
-        for start, stop in ((across[0], mid), (mid, across[1])):
-            share = lines[lo:hi, start:stop].mean(axis=1) if stop > start else np.zeros(hi - lo)
-            edge = float(expected)
-            if share.size and share.max() >= _LINE_SHARE:
-                found_rows = set((np.flatnonzero(share >= _LINE_SHARE * 0.6) + lo).tolist())
-                best = int(np.argmax(share)) + lo
-                # the run of line rows around the strongest one, no wider than a printed line
-                # (a pen stroke along the border must not drag the limit inwards)
-                run = [best]
-                for step in (-1, 1):
-                    row = best + step
-                    while row in found_rows and abs(row - best) <= _LINE_MAX_PX:
-                        run.append(row)
-                        row += step
-                edge = float(max(run) if inward > 0 else min(run))
-                edges.append(((start + stop - 1) / 2.0, edge, True))
+        lo, hi = max(0, expected - band), min(lines.shape[1], expected + band + 1)
+        halves = ((across[0], mid), (mid, across[1]))
+        centres = [(start + stop - 1) / 2.0 for start, stop in halves]
+        found_edges = []
+        for start, stop in halves:
+            # a row's share of dark pixels (count / length: the same float as a mean), in
+            # plain Python: a band is a dozen rows, too few for numpy calls to pay
+            if stop > start:
+                counts = np.count_nonzero(lines[:, lo:hi, start:stop], axis=2).tolist()
+                found_edges.append([_line_edge([c / (stop - start) for c in row], lo, inward)
+                                    for row in counts])
             else:
-                edges.append(((start + stop - 1) / 2.0, edge, False))
-        if all(ok for _, _, ok in edges):
-            found += 1
-        (c0, e0, ok0), (c1, e1, ok1) = edges
-        if ok0 != ok1:  # one half seen: trust it for the whole side
-            e0 = e1 = e0 if ok0 else e1
-        slope = (e1 - e0) / (c1 - c0) if c1 != c0 else 0.0
+                found_edges.append([None] * count)
+        starts, slopes = [], []
+        c0, c1 = centres
+        for box in range(count):
+            seen0, seen1 = found_edges[0][box], found_edges[1][box]
+            if seen0 is not None and seen1 is not None:
+                found[box] += 1
+                e0, e1 = seen0, seen1
+            elif seen0 is not None:  # one half seen: trust it for the whole side
+                e0 = e1 = seen0
+            elif seen1 is not None:
+                e0 = e1 = seen1
+            else:
+                e0 = e1 = float(expected)
+            starts.append(e0)
+            slopes.append((e1 - e0) / (c1 - c0) if c1 != c0 else 0.0)
         along = xs if axis == 0 else ys
         position = ys if axis == 0 else xs
-        limit = e0 + slope * (along - c0) + inward * _LINE_PAD_PX
+        # float32 throughout, as a Python float with a float32 array computes
+        e0s = np.array(starts, dtype=np.float32)[:, None, None]
+        slope = np.array(slopes, dtype=np.float32)[:, None, None]
+        limit = e0s + slope * (along - centres[0]) + inward * _LINE_PAD_PX
         inside &= (position > limit) if inward > 0 else (position < limit)
     return inside, found
+
+
+def _line_edge(share: list[float], lo: int, inward: int) -> float | None:
+    """Where a border line ends towards the inside in one half of a side's band (``share``:
+    each row's dark share, from row ``lo``), None when no row is a line."""
+    if not share or max(share) < _LINE_SHARE:
+        return None
+    found_rows = {i + lo for i, s in enumerate(share) if s >= _LINE_SHARE * 0.6}
+    best = share.index(max(share)) + lo
+    # the run of line rows around the strongest one, no wider than a printed line
+    # (a pen stroke along the border must not drag the limit inwards)
+    run = [best]
+    for step in (-1, 1):
+        row = best + step
+        while row in found_rows and abs(row - best) <= _LINE_MAX_PX:
+            run.append(row)
+            row += step
+    return float(max(run) if inward > 0 else min(run))
+
+
+def _drop_specks_stacked(masks: np.ndarray) -> tuple[np.ndarray, list[int]]:
+    """``_drop_specks`` of each mask of a stack (count × h × w), labelled at once: the masks
+    one above the other with an empty row between them, so that no mark joins two boxes."""
+    count, height, width = masks.shape
+    if not masks.any():
+        return masks, [0] * count
+    tall = np.zeros((count, height + 1, width), dtype=bool)
+    tall[:, :height] = masks
+    labels, areas = label_marks(tall.reshape(count * (height + 1), width))
+    big = areas >= SPECK_AREA_MM2 * READ_PX_PER_MM**2
+    keep = np.concatenate(([False], big))[labels].reshape(count, height + 1, width)
+    box_of = np.zeros(len(areas) + 1, dtype=np.int64)
+    box_of[labels.ravel()] = np.arange(labels.size) // ((height + 1) * width)
+    marks = np.bincount(box_of[1:][big], minlength=count).tolist()
+    return keep[:, :height], marks
 
 
 def _drop_specks(mask: np.ndarray) -> tuple[np.ndarray, int]:
@@ -159,7 +230,8 @@ def _drop_specks(mask: np.ndarray) -> tuple[np.ndarray, int]:
 def label_marks(mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """8-connected labelling by runs (a box holds a few hundred runs at most).
 
-    Returns the label image (0 = background, 1… = marks) and the area of each mark.
+    Returns the label image (0 = background, 1… = marks) and the area of each mark. Marks are
+    numbered in the order of their first run, top to bottom and left to right.
     """
     height, width = mask.shape
     padded = np.zeros((height, width + 2), dtype=np.int8)
@@ -168,6 +240,17 @@ def label_marks(mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     start_rows, starts = np.nonzero(change == 1)
     _, stops = np.nonzero(change == -1)  # same row order: every run that starts also stops
     count = len(starts)
+    # Runs i and j touch (8-connected) when j is in the row above i and [start, stop) overlap
+    # once widened by one. Within a row runs are sorted, so the runs of the row above touching
+    # run i are one slice, found by searching the runs' ends and starts as page positions.
+    line = width + 2
+    above = (start_rows - 1) * line
+    first = np.searchsorted(start_rows * line + stops, above + starts, side="left")
+    last = np.searchsorted(start_rows * line + starts, above + stops, side="right")
+    touching = np.maximum(last - first, 0)
+    lower = np.repeat(np.arange(count), touching)
+    upper = (np.repeat(first - np.cumsum(touching) + touching, touching)
+             + np.arange(int(touching.sum())))
     parent = list(range(count))
 
     def root(i: int) -> int:
@@ -176,25 +259,20 @@ def label_marks(mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
             i = parent[i]
         return i
 
-    row_first = np.searchsorted(start_rows, np.arange(height + 1))
-    for row in range(1, height):
-        above = range(row_first[row - 1], row_first[row])
-        for i in range(row_first[row], row_first[row + 1]):
-            for j in above:
-                # runs [start, stop) touch (8-connected) when they overlap once widened by one
-                if starts[j] <= stops[i] and starts[i] <= stops[j]:
-                    ri, rj = root(i), root(j)
-                    if ri != rj:
-                        parent[max(ri, rj)] = min(ri, rj)
-    roots = np.array([root(i) for i in range(count)])
-    _, run_label = np.unique(roots, return_inverse=True)
-    run_label = run_label + 1
+    for i, j in zip(lower.tolist(), upper.tolist(), strict=True):
+        ri, rj = root(i), root(j)
+        if ri != rj:
+            parent[max(ri, rj)] = min(ri, rj)  # a mark's root is its first run
+    roots = np.array([root(i) for i in range(count)], dtype=np.int64)
+    run_label = np.cumsum(roots == np.arange(count))[roots]  # marks numbered 1… by first run
     lengths = stops - starts
     areas = np.bincount(run_label, weights=lengths)[1:]
-    labels = np.zeros((height, width), dtype=np.int32)
-    for i in range(count):
-        labels[start_rows[i], starts[i]:stops[i]] = run_label[i]
-    return labels, areas
+    labels = np.zeros(height * width, dtype=np.int32)
+    offsets = np.cumsum(lengths) - lengths
+    pixels = (np.repeat(start_rows * width + starts - offsets, lengths)
+              + np.arange(int(lengths.sum())))
+    labels[pixels] = np.repeat(run_label, lengths)
+    return labels.reshape(height, width), areas
 
 
 def solid_mask(mask: np.ndarray, side_px: int) -> np.ndarray:

@@ -11,11 +11,12 @@ by a margin, so that a box between bands is `UNSURE`, never a confident wrong re
 from __future__ import annotations
 
 import enum
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
-from reentry.reading.box import READ_PX_PER_MM, solid_mask, view_box
+from reentry.reading.box import READ_PX_PER_MM, BoxView, solid_mask, view_boxes
 
 # Share of the inside that is ink (calibration: bench/train_digits.py, section "checkbox"; on
 # 4 mm validation boxes ticks and crosses covered 0.11–0.55, blacked-out boxes 0.92–1, empty
@@ -50,7 +51,15 @@ class CheckboxReading:
 
 
 def read_checkbox(crop: np.ndarray, px_per_mm: float) -> CheckboxReading:
-    view = view_box(crop, px_per_mm)
+    return read_checkboxes([crop], px_per_mm)[0]
+
+
+def read_checkboxes(crops: Sequence[np.ndarray], px_per_mm: float) -> list[CheckboxReading]:
+    """Every checkbox of a page at once (viewed together, each read as ``read_checkbox``)."""
+    return [_checkbox_of(view) for view in view_boxes(crops, px_per_mm)]
+
+
+def _checkbox_of(view: BoxView) -> CheckboxReading:
     area = max(view.interior_mm2, 1e-6)
     fill, faint = view.ink_mm2 / area, view.faint_mm2 / area
     side = round(SOLID_SIDE_MM * READ_PX_PER_MM)

@@ -23,7 +23,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
-from reentry.reading.box import FAINT_LEVEL, BoxView, label_marks, view_box
+from reentry.reading.box import FAINT_LEVEL, BoxView, label_marks, view_boxes
 from reentry.reading.ink import BLANK_MM2, InkReading, ink_of
 
 WEIGHTS_PATH = Path(__file__).with_name("digits_weights.npz")
@@ -213,7 +213,7 @@ def read_digits(crops: Sequence[np.ndarray], px_per_mm: float,
                 model: DigitModel | None = None) -> list[DigitReading]:
     """Every box of a page at once: one matrix product for all of them."""
     model = model or load_model()
-    views = [view_box(crop, px_per_mm) for crop in crops]
+    views = view_boxes(crops, px_per_mm)
     inks = [ink_of(view) for view in views]
     features = [features_of(view) for view in views]
     written = [i for i, f in enumerate(features) if f is not None]

@@ -10,11 +10,12 @@ calling the box blank or written. Thresholds are calibrated on generated validat
 from __future__ import annotations
 
 import enum
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
-from reentry.reading.box import BoxView, view_box
+from reentry.reading.box import BoxView, view_boxes
 
 # Calibrated on the validation split (bench/train_digits.py, section "ink"): a written digit
 # in ballpoint covers over 0.7 mm² there, an empty box with a speck or noise reads 0 (specks
@@ -41,7 +42,12 @@ class InkReading:
 
 
 def read_ink(crop: np.ndarray, px_per_mm: float) -> InkReading:
-    return ink_of(view_box(crop, px_per_mm))
+    return read_inks([crop], px_per_mm)[0]
+
+
+def read_inks(crops: Sequence[np.ndarray], px_per_mm: float) -> list[InkReading]:
+    """The ink of several boxes at once (viewed together, each read as ``read_ink``)."""
+    return [ink_of(view) for view in view_boxes(crops, px_per_mm)]
 
 
 def ink_of(view: BoxView) -> InkReading:

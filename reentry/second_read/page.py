@@ -36,9 +36,9 @@ from reentry.reading import (
     CheckboxVerdict,
     DigitReading,
     InkVerdict,
-    read_checkbox,
+    read_checkboxes,
     read_digits,
-    read_ink,
+    read_inks,
 )
 from reentry.store.areas import Store
 
@@ -109,24 +109,30 @@ def read_page_image(image: Image.Image, layout: PageLayout, form: FormDefinition
     readings: dict[FieldKey, FieldReading] = {}
     combs = [g for g in groups if g.kind is BoxKind.COMB_DIGIT]
     crops = [_comb_crop(c) for g in combs for c in _crops(gray, registration, g.boxes[0].digits)]
-    inks = [read_ink(c, CROP_PX_PER_MM).verdict for c in crops]
-    written = [i for i, ink in enumerate(inks) if ink is not InkVerdict.BLANK]
-    digits: list[DigitReading | None] = [None] * len(crops)  # None: a blank box
-    if written:
-        for index, reading in zip(written, read_digits([crops[i] for i in written],
-                                                       CROP_PX_PER_MM), strict=True):
-            digits[index] = reading
+    # Every comb box viewed once, all together: its ink, and its digit where not blank (the
+    # model sees the same boxes as when only the boxes with ink were given to it).
+    comb_reads = read_digits(crops, CROP_PX_PER_MM)
+    inks = [reading.ink.verdict for reading in comb_reads]
+    digits: list[DigitReading | None] = [  # None: a blank box
+        None if ink is InkVerdict.BLANK else reading
+        for ink, reading in zip(inks, comb_reads, strict=True)]
     start = 0
     for group in combs:
         count = len(group.boxes[0].digits)
         readings[group.key] = _comb(group, inks[start:start + count],
                                     digits[start:start + count])
         start += count
-    for group in groups:
-        if group.kind is BoxKind.CHECKBOX:
-            readings[group.key] = _choice(group, gray, registration)
-        elif group.kind is not BoxKind.COMB_DIGIT:
-            readings[group.key] = _ink_only(group, gray, registration)
+    choices = [g for g in groups if g.kind is BoxKind.CHECKBOX]
+    others = [g for g in groups if g.kind not in (BoxKind.CHECKBOX, BoxKind.COMB_DIGIT)]
+    choice_crops = [_crops(gray, registration, [box.rect for box in g.boxes]) for g in choices]
+    other_crops = [_ink_crops(g, gray, registration) for g in others]
+    ticks = iter(read_checkboxes([c for cs in choice_crops for c in cs], CROP_PX_PER_MM))
+    for group, group_crops in zip(choices, choice_crops, strict=True):
+        readings[group.key] = _choice(group, [next(ticks).verdict for _ in group_crops])
+    marks = iter(read_inks([c for cs in other_crops for c in cs], CROP_PX_PER_MM))
+    for group, group_crops in zip(others, other_crops, strict=True):
+        readings[group.key] = FieldReading(group.key, str(group.kind), _field_ink(
+            [_INK[next(marks).verdict] for _ in group_crops]))
     return [readings[g.key] for g in groups], registration.residual_mm
 
 
@@ -259,11 +265,9 @@ def _complete(field: FieldDefinition, parts: Sequence[str]) -> bool:
     return True
 
 
-def _choice(group: _Group, image: Image.Image, registration: Registration) -> FieldReading:
+def _choice(group: _Group, verdicts: Sequence[CheckboxVerdict]) -> FieldReading:
     """One answer ticked among the field's boxes: its code. Two ticks, a box blacked out
     without another ticked, or any box unsure: unsure."""
-    crops = _crops(image, registration, [box.rect for box in group.boxes])
-    verdicts = [read_checkbox(crop, CROP_PX_PER_MM).verdict for crop in crops]
     kind = str(BoxKind.CHECKBOX)
     if all(v is CheckboxVerdict.EMPTY for v in verdicts):
         return FieldReading(group.key, kind, Ink.BLANK)
@@ -282,13 +286,14 @@ def _choice_text(field: FieldDefinition, code: str | None) -> str:
     return (choice.key or choice.code) if choice else str(code)
 
 
-def _ink_only(group: _Group, image: Image.Image, registration: Registration) -> FieldReading:
-    """Initials, a reason, a note: whether anything is written, not what."""
+def _ink_crops(group: _Group, image: Image.Image, registration: Registration
+               ) -> list[np.ndarray]:
+    """Initials, a reason, a note are read for whether anything is written, not what: their
+    boxes, a note's ruled lines whitened."""
     crops = _crops(image, registration, [box.rect for box in group.boxes])
     if group.kind is BoxKind.TEXT_AREA:
         crops = [_without_rules(crop) for crop in crops]
-    inks = [_INK[read_ink(crop, CROP_PX_PER_MM).verdict] for crop in crops]
-    return FieldReading(group.key, str(group.kind), _field_ink(inks))
+    return crops
 
 
 def field_rect(store: Store, serial: int, page: int, key: FieldKey) -> Rect | None:
