@@ -402,3 +402,11 @@ def test_review_identity_decisions_and_states_read_whole_at_1366(qtbot, review, 
     assert cut == []
     assert fits("14/07/1950", table, table.columnWidth(heading_index(
         table, tr("review.ui.identity_column_birth"))))  # and the dates still whole
+    # the headings put on two lines to give them room read whole too, not « Identité … »
+    header = table.horizontalHeader()
+    for column in range(header.count()):
+        heading = str(table.model().headerData(column, Qt.Orientation.Horizontal))
+        if "\n" in heading:
+            assert header.textElideMode() == Qt.TextElideMode.ElideNone  # else cut as one line
+            assert all(header.fontMetrics().horizontalAdvance(line) < header.sectionSize(column)
+                       for line in heading.split("\n")), heading

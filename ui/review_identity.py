@@ -46,6 +46,9 @@ def _table(parent: QWidget, columns: tuple[str, ...]) -> QTableWidget:
     wrapped = {columns.index(c): partial(_said, c, words) for c, words in _WRAPPED.items()
                if c in columns}
     table = read_only_table(parent, len(columns), whole, wrapped)
+    # Headings on two lines (« Identité / provisoire »): Qt elides a heading as one line, so
+    # « Identité … » although both lines fit; the fit keeps every heading whole.
+    table.horizontalHeader().setTextElideMode(Qt.TextElideMode.ElideNone)
     table.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
     table.setSelectionMode(QTableWidget.SelectionMode.SingleSelection)
     return table
