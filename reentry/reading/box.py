@@ -131,7 +131,7 @@ def _interiors(darkness: np.ndarray) -> tuple[np.ndarray, list[int]]:
     margin = round(MARGIN_MM * READ_PX_PER_MM)
     band = round(_BAND_MM * READ_PX_PER_MM)
     dark = darkness > 0.35
-    found = [0] * count
+    found = np.zeros(count, dtype=np.int64)
     ys = np.arange(height, dtype=np.float32)[:, None]
     xs = np.arange(width, dtype=np.float32)[None, :]
     inside = np.ones((count, height, width), dtype=bool)
@@ -145,58 +145,46 @@ def _interiors(darkness: np.ndarray) -> tuple[np.ndarray, list[int]]:
         mid = (across[0] + across[1]) // 2
         lo, hi = max(0, expected - band), min(lines.shape[1], expected + band + 1)
         halves = ((across[0], mid), (mid, across[1]))
-        centres = [(start + stop - 1) / 2.0 for start, stop in halves]
-        found_edges = []
-        for start, stop in halves:
-            # a row's share of dark pixels (count / length: the same float as a mean), in
-            # plain Python: a band is a dozen rows, too few for numpy calls to pay
-            if stop > start:
-                counts = np.count_nonzero(lines[:, lo:hi, start:stop], axis=2).tolist()
-                found_edges.append([_line_edge([c / (stop - start) for c in row], lo, inward)
-                                    for row in counts])
-            else:
-                found_edges.append([None] * count)
-        starts, slopes = [], []
-        c0, c1 = centres
-        for box in range(count):
-            seen0, seen1 = found_edges[0][box], found_edges[1][box]
-            if seen0 is not None and seen1 is not None:
-                found[box] += 1
-                e0, e1 = seen0, seen1
-            elif seen0 is not None:  # one half seen: trust it for the whole side
-                e0 = e1 = seen0
-            elif seen1 is not None:
-                e0 = e1 = seen1
-            else:
-                e0 = e1 = float(expected)
-            starts.append(e0)
-            slopes.append((e1 - e0) / (c1 - c0) if c1 != c0 else 0.0)
+        (seen0, edge0), (seen1, edge1) = (
+            _line_edges(lines[:, lo:hi, start:stop], lo, inward) for start, stop in halves)
+        found += seen0 & seen1
+        c0, c1 = ((start + stop - 1) / 2.0 for start, stop in halves)
+        expected_edge = np.float64(expected)
+        # one half seen: trust it for the whole side; none seen: where the line should be
+        e0 = np.where(seen0, edge0, np.where(seen1, edge1, expected_edge))
+        e1 = np.where(seen1, edge1, np.where(seen0, edge0, expected_edge))
+        slope = (e1 - e0) / (c1 - c0) if c1 != c0 else np.zeros(count)
         along = xs if axis == 0 else ys
         position = ys if axis == 0 else xs
-        # float32 throughout, as a Python float with a float32 array computes
-        e0s = np.array(starts, dtype=np.float32)[:, None, None]
-        slope = np.array(slopes, dtype=np.float32)[:, None, None]
-        limit = e0s + slope * (along - centres[0]) + inward * _LINE_PAD_PX
+        # in float32, as a Python float meeting a float32 array is computed
+        limit = (e0.astype(np.float32)[:, None, None]
+                 + slope.astype(np.float32)[:, None, None] * (along - np.float32(c0))
+                 + inward * _LINE_PAD_PX)
         inside &= (position > limit) if inward > 0 else (position < limit)
-    return inside, found
+    return inside, found.tolist()
 
 
-def _line_edge(share: list[float], lo: int, inward: int) -> float | None:
-    """Where a border line ends towards the inside in one half of a side's band (``share``:
-    each row's dark share, from row ``lo``), None when no row is a line."""
-    if not share or max(share) < _LINE_SHARE:
-        return None
-    found_rows = {i + lo for i, s in enumerate(share) if s >= _LINE_SHARE * 0.6}
-    best = share.index(max(share)) + lo
-    # the run of line rows around the strongest one, no wider than a printed line
-    # (a pen stroke along the border must not drag the limit inwards)
-    run = [best]
-    for step in (-1, 1):
-        row = best + step
-        while row in found_rows and abs(row - best) <= _LINE_MAX_PX:
-            run.append(row)
-            row += step
-    return float(max(run) if inward > 0 else min(run))
+def _line_edges(band: np.ndarray, lo: int, inward: int) -> tuple[np.ndarray, np.ndarray]:
+    """Where a border line ends towards the inside in one half of a side's band, for each box
+    of a stack (``band``: count × rows of the band × pixels along the side, dark or not, from
+    row ``lo``): whether a row is a line, and the last line row towards the inside."""
+    count, rows, length = band.shape
+    if rows == 0 or length == 0:
+        return np.zeros(count, dtype=bool), np.zeros(count)
+    share = np.count_nonzero(band, axis=2) / length  # the same floats as a mean of the row
+    seen = share.max(axis=1) >= _LINE_SHARE
+    best = share.argmax(axis=1)  # the strongest row, the first of equals
+    # the run of line rows from the strongest one, no wider than a printed line (a pen stroke
+    # along the border must not drag the limit inwards): up to _LINE_MAX_PX more rows
+    line = np.zeros((count, rows + 2 * _LINE_MAX_PX), dtype=bool)
+    line[:, _LINE_MAX_PX:_LINE_MAX_PX + rows] = share >= _LINE_SHARE * 0.6
+    boxes = np.arange(count)
+    steps = np.zeros(count, dtype=np.int64)
+    going = np.ones(count, dtype=bool)
+    for step in range(1, _LINE_MAX_PX + 1):
+        going &= line[boxes, best + _LINE_MAX_PX + inward * step]
+        steps += going
+    return seen, (best + lo + inward * steps).astype(np.float64)
 
 
 def _drop_specks_stacked(masks: np.ndarray) -> tuple[np.ndarray, list[int]]:
@@ -211,7 +199,8 @@ def _drop_specks_stacked(masks: np.ndarray) -> tuple[np.ndarray, list[int]]:
     big = areas >= SPECK_AREA_MM2 * READ_PX_PER_MM**2
     keep = np.concatenate(([False], big))[labels].reshape(count, height + 1, width)
     box_of = np.zeros(len(areas) + 1, dtype=np.int64)
-    box_of[labels.ravel()] = np.arange(labels.size) // ((height + 1) * width)
+    marked = np.flatnonzero(labels)
+    box_of[labels.ravel()[marked]] = marked // ((height + 1) * width)
     marks = np.bincount(box_of[1:][big], minlength=count).tolist()
     return keep[:, :height], marks
 
@@ -251,19 +240,21 @@ def label_marks(mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     lower = np.repeat(np.arange(count), touching)
     upper = (np.repeat(first - np.cumsum(touching) + touching, touching)
              + np.arange(int(touching.sum())))
-    parent = list(range(count))
-
-    def root(i: int) -> int:
-        while parent[i] != i:
-            parent[i] = parent[parent[i]]
-            i = parent[i]
-        return i
-
-    for i, j in zip(lower.tolist(), upper.tolist(), strict=True):
-        ri, rj = root(i), root(j)
-        if ri != rj:
-            parent[max(ri, rj)] = min(ri, rj)  # a mark's root is its first run
-    roots = np.array([root(i) for i in range(count)], dtype=np.int64)
+    # Each run takes the first run of its mark as its root: every run takes the smallest root
+    # among itself and the runs it touches, then follows roots to their own roots, until the
+    # runs that touch agree (roots only decrease and stay in the mark, so the first run's own
+    # index is where each mark ends).
+    roots = np.arange(count)
+    while len(lower):
+        np.minimum.at(roots, lower, roots[upper])
+        np.minimum.at(roots, upper, roots[lower])
+        while True:
+            followed = roots[roots]
+            if np.array_equal(followed, roots):
+                break
+            roots = followed
+        if np.array_equal(roots[lower], roots[upper]):
+            break
     run_label = np.cumsum(roots == np.arange(count))[roots]  # marks numbered 1… by first run
     lengths = stops - starts
     areas = np.bincount(run_label, weights=lengths)[1:]
