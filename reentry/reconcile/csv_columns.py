@@ -105,6 +105,9 @@ class Categorical(Sequence[Any]):
     def cleaned(self, clean: Callable[[Any], Any]) -> Categorical:
         """The same column with each distinct value passed through ``clean`` (values that
         become equal are merged)."""
+        values = list(map(clean, self.values))
+        if len(set(values)) == len(values):  # none merged (the usual case): same codes
+            return Categorical(self.codes.copy(), values)
         numbering = _Numbering(clean)
         remap = np.fromiter(map(numbering.__getitem__, self.values), np.int32,
                             len(self.values))
