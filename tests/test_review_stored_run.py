@@ -35,7 +35,7 @@ STORED = {
     "review_runs": "SELECT id, at, user_id, sih_files, paper_source, paper_sha256, counts,"
                    " unmatched, identity_counts, flag_changes FROM review_runs ORDER BY id",
     "review_verdicts": "SELECT * FROM review_verdicts ORDER BY run_id, item_key",
-    "review_unmatched": "SELECT * FROM review_unmatched ORDER BY id",
+    "review_unmatched_items": "SELECT * FROM review_unmatched_items ORDER BY run_id",
     "review_flags": "SELECT * FROM review_flags ORDER BY id",
     "review_flag_events": "SELECT * FROM review_flag_events ORDER BY id",
     "review_identities": "SELECT * FROM review_identities ORDER BY run_id, left_id",
@@ -89,7 +89,7 @@ def test_a_stored_run_is_the_same_in_sqlite_and_on_postgresql(outage, tmp_path, 
     for action in ("flagged", "kept", "closed_by_run", "reopened_by_run"):
         assert f'"{action}"' in changes, f"the second run never did {action}: {changes}"
     assert len(on_file["review_verdicts"]) == 2 * 1200
-    assert on_file["review_unmatched"] and on_file["review_identity_candidates"]
+    assert on_file["review_unmatched_items"] and on_file["review_identity_candidates"]
     for table in STORED:
         assert len(on_server[table]) == len(on_file[table]), table
         for file_row, server_row in zip(on_file[table], on_server[table], strict=True):

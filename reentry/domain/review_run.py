@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from json.encoder import encode_basestring as _string
@@ -80,6 +81,11 @@ class ItemJson:
             return json.dumps(item_dict(item), ensure_ascii=False)[:-1] + extra + "}"
 
 
+def json_list(parts: Iterable[str]) -> str:
+    """A JSON array of members already encoded, spaced as ``json.dumps`` spaces them."""
+    return f"[{', '.join(parts)}]"
+
+
 def json_value(value: object) -> str:
     """An item's value as ``json.dumps`` writes it."""
     if type(value) is float and math.isfinite(value):
@@ -112,18 +118,6 @@ class VerdictRecord(NamedTuple):
     page: int | None
 
 
-class UnmatchedRecord(NamedTuple):
-    """One SIH item no paper item claimed, as ``review_unmatched`` stores it (in its column
-    order): the item as JSON (``ItemJson``), its time in storage form."""
-
-    sih_id: str
-    ipp: str
-    kind: str
-    code: str
-    effective_time: str
-    item: str
-
-
 @dataclass
 class RunRecord:
     """One run, ready to be stored in one transaction."""
@@ -135,7 +129,7 @@ class RunRecord:
     paper_sha256: str | None
     counts: dict[str, int]
     verdicts: list[VerdictRecord]
-    unmatched: list[UnmatchedRecord]
+    unmatched: list[str]  # the SIH items no paper item claimed, each as JSON (``ItemJson``)
     identities: list[IdentityOutcome] = field(default_factory=list)
     left_traits: dict[str, PatientIdentity] = field(default_factory=dict)
     right_traits: dict[str, PatientIdentity] = field(default_factory=dict)

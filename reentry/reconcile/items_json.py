@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 
 from reentry import clock
-from reentry.domain.review_run import ItemJson, UnmatchedRecord, json_value
+from reentry.domain.review_run import ItemJson, json_value
 from reentry.reconcile.csv_columns import Categorical
 from reentry.reconcile.items_table import _FREE_TEXT, KIND_CODES, NOTE, ItemTable
 
@@ -32,8 +32,7 @@ def _text(value: str | None) -> str:
 
 
 class StoredItems:
-    """Every row of a table: its id, IPP, kind, code and time as the store writes them, and the
-    item as JSON."""
+    """Every row of a table: its id, and the item as JSON."""
 
     def __init__(self, table: ItemTable) -> None:
         self.table = table
@@ -41,26 +40,19 @@ class StoredItems:
             items = table.source
             item_json = ItemJson()
             self.ids = [i.id for i in items]
-            self.ipp = [i.ipp for i in items]
-            self.kinds = [i.kind for i in items]
-            self.code = [i.code for i in items]
-            self.time = [item_json.time(i.effective_time) for i in items]
             self.json = [item_json(i) for i in items]
             return
         note = (table.kind == KIND_CODES[NOTE]).tolist()
         free_text = np.isin(table.kind, _FREE_TEXT).tolist()
         self.ids = list(table.ids)
-        self.ipp = _plain(table.ipp)
-        self.kinds = _plain(table.kinds)
-        self.code = [("" if n else c) for c, n in zip(_plain(table.code), note, strict=True)]
+        code = [("" if n else c) for c, n in zip(_plain(table.code), note, strict=True)]
         instants, at = np.unique(table.time, return_inverse=True)
-        times = [clock.to_storage(datetime.fromtimestamp(t, UTC)) for t in instants.tolist()]
-        self.time = [times[i] for i in at.tolist()]
-        encoded_times = [_string(t) for t in times]
+        encoded_times = [_string(clock.to_storage(datetime.fromtimestamp(t, UTC)))
+                         for t in instants.tolist()]
         finite = math.isfinite
         self.json = list(map(_TEMPLATE.__mod__, zip(
             map(_string, self.ids), _encoded(table.ipp, _string), _encoded(table.kinds, _string),
-            map(_string, self.code), [encoded_times[i] for i in at.tolist()],
+            map(_string, code), [encoded_times[i] for i in at.tolist()],
             [repr(v) if finite(v) else "null" if v != v else json_value(v)  # NaN: no number
              for v in table.value.tolist()],
             _encoded(table.value_text, lambda v: _text(v or None)),
@@ -76,9 +68,10 @@ class StoredItems:
         """Item id → its JSON (the last row of an id, as a dict of the items would keep)."""
         return dict(zip(self.ids, self.json, strict=True))
 
-    def unmatched(self, rows: Sequence[int]) -> list[UnmatchedRecord]:
-        return [UnmatchedRecord(self.ids[r], self.ipp[r], self.kinds[r], self.code[r],
-                                self.time[r], self.json[r]) for r in rows]
+    def unmatched(self, rows: Sequence[int]) -> list[str]:
+        """The JSON of these rows, in their order."""
+        json = self.json
+        return [json[r] for r in rows]
 
 
 def _plain(column: Sequence[Any]) -> list[Any]:

@@ -21,7 +21,7 @@ from pathlib import Path
 from reentry import clock
 from reentry.domain.items import PaperItem, Reconciliation, SihItem, VerdictLine
 from reentry.domain.review import PatientIdentity, SourceInfo
-from reentry.domain.review_run import ItemJson, UnmatchedRecord, VerdictRecord
+from reentry.domain.review_run import ItemJson, VerdictRecord, json_list
 from reentry.reconcile.csv_columns import bulk_allocation
 from reentry.reconcile.items_csv import paper_from_items
 from reentry.reconcile.items_json import StoredItems
@@ -106,13 +106,20 @@ def apply_links(side: PaperSide, links: Mapping[str, str],
     if not temporary:
         return side.items
     out = []
+    no_place = PaperPlace()
     for item in side.items:
         if item.ipp in temporary:
-            place = side.places.get(item.id, PaperPlace())
-            side.places[item.id] = replace(place, temporary_id=place.temporary_id or item.ipp)
+            p = side.places.get(item.id, no_place)
+            # ``replace(p, temporary_id=...)`` and ``replace(item, ipp=...)``, made directly:
+            # a big outage has tens of thousands of them (tests/test_review_apply_links.py)
+            side.places[item.id] = PaperPlace(p.serial, p.page, p.ward_code,
+                                              p.temporary_id or item.ipp, p.entered_by,
+                                              p.entered_at)
             linked = links.get(item.ipp)
             if linked:
-                item = replace(item, ipp=linked)
+                item = PaperItem(item.id, linked, item.kind, item.code, item.effective_time,
+                                 item.value, item.value_text, item.unit, item.route, item.text,
+                                 item.nda, item.author, item.status)
         out.append(item)
     return out
 
@@ -121,11 +128,6 @@ def _text(value: object) -> str:
     if type(value) is str:
         return _string(value)
     return "null" if value is None else json.dumps(value, ensure_ascii=False)
-
-
-def json_list(parts: Iterable[str]) -> str:
-    """A JSON array of members already encoded, spaced as ``json.dumps`` spaces them."""
-    return f"[{', '.join(parts)}]"
 
 
 def verdict_records(verdicts: Reconciliation | Sequence[VerdictLine],
@@ -200,11 +202,10 @@ class _Encoder:
 
 
 def unmatched_records(unmatched: Sequence[SihItem], stored: StoredItems | None = None
-                      ) -> list[UnmatchedRecord]:
+                      ) -> list[str]:
     """The SIH items no paper item claimed, as the store keeps them: from ``stored`` when they
     are rows of its table (``LazyItems``), else encoded one by one."""
     if stored is not None and isinstance(unmatched, LazyItems) and unmatched.table is stored.table:
         return stored.unmatched(unmatched.rows)
     item_json = ItemJson()
-    return [UnmatchedRecord(s.id, s.ipp, s.kind, s.code, item_json.time(s.effective_time),
-                            item_json(s)) for s in unmatched]
+    return [item_json(s) for s in unmatched]

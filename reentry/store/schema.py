@@ -314,4 +314,5 @@ from reentry.store import (  # noqa: E402, F401, I001
     schema_auth,
     schema_audit,
     schema_second_read,
+    schema_review_unmatched,
 )

@@ -34,7 +34,7 @@ from reentry.domain.review_lifecycle import (
     Transition,
     transition,
 )
-from reentry.domain.review_run import RunRecord
+from reentry.domain.review_run import RunRecord, json_list
 from reentry.errors import UserError
 from reentry.store.database import SqlConnection
 from reentry.store.sqlite_entry import _audit
@@ -191,8 +191,8 @@ class ReviewQueries:
 
     def review_unmatched(self, run_id: int) -> list[dict[str, Any]]:
         """SIH items no paper item claimed: listed, not errors."""
-        return [json.loads(r["item"]) for r in self._rows(
-            "SELECT item FROM review_unmatched WHERE run_id = ? ORDER BY id", [run_id])]
+        rows = self._rows("SELECT items FROM review_unmatched_items WHERE run_id = ?", [run_id])
+        return json.loads(rows[0]["items"]) if rows else []
 
     # -- resolving -----------------------------------------------------------------------------
 
@@ -275,9 +275,8 @@ def _insert_verdicts(conn: SqlConnection, run_id: int, record: RunRecord) -> Non
         " search, ward_code, kind, code, effective_time, sih_ids, score, differs_on, reason,"
         " paper, sih, serial, page) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
         " ?)", ((run_id, *v) for v in record.verdicts))
-    conn.executemany(
-        "INSERT INTO review_unmatched (run_id, sih_id, ipp, kind, code, effective_time, item)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?)", ((run_id, *u) for u in record.unmatched))
+    conn.execute("INSERT INTO review_unmatched_items (run_id, items) VALUES (?, ?)",
+                 (run_id, json_list(record.unmatched)))  # read whole, a run at a time
 
 
 def _insert_identities(conn: SqlConnection, run_id: int, record: RunRecord) -> None:
