@@ -17,6 +17,7 @@ from PySide6.QtCore import QObject, QThread, Signal, Slot
 
 from reentry.store.areas import Store
 from reentry.store.location import DatabaseLocation
+from ui.tasks import stop_with
 
 Opener = Callable[[DatabaseLocation], Any]
 Read = Callable[[Any], Any]  # store → plain data, run in the reader's thread
@@ -78,6 +79,7 @@ class StoreReader(QObject):
         self._stopping.connect(self._worker.stop)
         self._worker.answered.connect(self._answered)
         self._worker.failed.connect(self._failed)
+        stop_with(self, self.thread)  # a window destroyed unclosed must not abort the app
         self.thread.start()
 
     def read(self, work: Read, on_done: Answer, on_failed: Failure) -> None:
@@ -112,3 +114,4 @@ class StoreReader(QObject):
 
     def wait(self) -> None:
         self.thread.wait()
+

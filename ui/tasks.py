@@ -23,6 +23,17 @@ Work = Callable[[Callable[[Progress], None], CancelToken], Any]
 SHOW_AFTER_MS = 500
 
 
+def stop_with(owner: QObject, thread: QThread) -> None:
+    """When ``owner`` is destroyed (its window gone without being closed: Python's garbage
+    collector, an error path), end ``thread`` first, waiting for the work in progress: Qt
+    aborts the whole app when a running thread is destroyed. ``destroyed`` is emitted before
+    the owner's children, the thread among them, are deleted."""
+    def stop() -> None:
+        thread.quit()
+        thread.wait()
+    owner.destroyed.connect(stop)
+
+
 class _Worker(QObject):
     progressed = Signal(object)
     succeeded = Signal(object)
@@ -57,6 +68,7 @@ class BackgroundTask(QObject):
         super().__init__(parent)
         self.token = CancelToken()
         self.thread = QThread(self)
+        stop_with(self, self.thread)
         self.worker = _Worker(work, self.token)
         self.worker.moveToThread(self.thread)
         self.dialog = QProgressDialog(title, tr("ui.task_cancel"), 0, 0, parent)
@@ -104,6 +116,7 @@ class QuietTask(QObject):
     def __init__(self, parent: QObject, work: Callable[[], Any]) -> None:
         super().__init__(parent)
         self.thread = QThread(self)
+        stop_with(self, self.thread)
         self.worker = _Worker(lambda _progress, _cancel: work(), CancelToken())
         self.worker.moveToThread(self.thread)
         self.thread.started.connect(self.worker.run)
