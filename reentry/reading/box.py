@@ -189,20 +189,24 @@ def _line_edges(band: np.ndarray, lo: int, inward: int) -> tuple[np.ndarray, np.
 
 def _drop_specks_stacked(masks: np.ndarray) -> tuple[np.ndarray, list[int]]:
     """``_drop_specks`` of each mask of a stack (count × h × w), labelled at once: the masks
-    one above the other with an empty row between them, so that no mark joins two boxes."""
+    holding anything one above the other with an empty row between them, so that no mark
+    joins two boxes."""
     count, height, width = masks.shape
-    if not masks.any():
+    marked = np.flatnonzero(masks.any(axis=(1, 2)))
+    if not len(marked):
         return masks, [0] * count
-    tall = np.zeros((count, height + 1, width), dtype=bool)
-    tall[:, :height] = masks
-    labels, areas = label_marks(tall.reshape(count * (height + 1), width))
+    tall = np.zeros((len(marked), height + 1, width), dtype=bool)
+    tall[:, :height] = masks[marked]
+    labels, areas = label_marks(tall.reshape(len(marked) * (height + 1), width))
     big = areas >= SPECK_AREA_MM2 * READ_PX_PER_MM**2
-    keep = np.concatenate(([False], big))[labels].reshape(count, height + 1, width)
+    keep = np.zeros_like(masks)
+    keep[marked] = np.concatenate(([False], big))[labels].reshape(
+        len(marked), height + 1, width)[:, :height]
     box_of = np.zeros(len(areas) + 1, dtype=np.int64)
-    marked = np.flatnonzero(labels)
-    box_of[labels.ravel()[marked]] = marked // ((height + 1) * width)
+    pixels = np.flatnonzero(labels)
+    box_of[labels.ravel()[pixels]] = marked[pixels // ((height + 1) * width)]
     marks = np.bincount(box_of[1:][big], minlength=count).tolist()
-    return keep[:, :height], marks
+    return keep, marks
 
 
 def _drop_specks(mask: np.ndarray) -> tuple[np.ndarray, int]:
@@ -226,8 +230,9 @@ def label_marks(mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     padded = np.zeros((height, width + 2), dtype=np.int8)
     padded[:, 1:-1] = mask
     change = np.diff(padded, axis=1)
-    start_rows, starts = np.nonzero(change == 1)
-    _, stops = np.nonzero(change == -1)  # same row order: every run that starts also stops
+    start_rows, starts = np.divmod(np.flatnonzero(change == 1), width + 1)
+    # same row order: every run that starts also stops
+    stops = np.flatnonzero(change == -1) % (width + 1)
     count = len(starts)
     # Runs i and j touch (8-connected) when j is in the row above i and [start, stop) overlap
     # once widened by one. Within a row runs are sorted, so the runs of the row above touching
