@@ -2,7 +2,9 @@
 
 Every cell is typed, whatever the field's type: the nurse copies what the paper says and the
 form definition's checks do the parsing (« 37,5 », « 14h05 », « refusé », or the answer's one
-key, « A »). A choice also has a drop-down for the mouse (or Alt+↓). A note written on several
+key, « A »). A choice also has a drop-down for the mouse (or Alt+↓), gone while the cell is
+read-only (a saved row), and is as wide as its longest answer in either language, so that every
+answer reads whole (« réagit à la douleur », not « réagit à la vo »). A note written on several
 lines of paper gets a multi-line cell (``NoteEdit``) that opens on the start of its text. Enter,
 the arrows and Escape are handed to the row, which knows what "next" means on this sheet; so is
 Tab when the row wants to decide (``tab_handler``).
@@ -14,7 +16,7 @@ from collections.abc import Callable
 from datetime import date, datetime
 from functools import partial
 
-from PySide6.QtCore import QPoint, Qt, Signal
+from PySide6.QtCore import QEvent, QPoint, Qt, Signal
 from PySide6.QtGui import QAction, QFocusEvent, QKeyEvent, QTextCursor
 from PySide6.QtWidgets import QLineEdit, QMenu, QPlainTextEdit, QStyle, QWidget
 
@@ -100,15 +102,21 @@ class FieldEdit(QLineEdit):
         keys = [c.key for c in keyed_choices(self.field) if c.key]
         if keys:
             self.setPlaceholderText(" / ".join(keys))
-        # As wide as its longest answer and the button, not as the paper's tick boxes.
+        # As wide as its longest answer (or its keys, « A / V / P / U ») and the button, in
+        # either language, whatever width the paper gives its tick boxes: a saved row shows the
+        # answer in full, and so does a row being typed once its key is spelt out.
         metrics = self.fontMetrics()
         longest = max([metrics.horizontalAdvance(c.label_in(lang)) for c in self.field.choices
                        for lang in LANGUAGES] + [metrics.horizontalAdvance(self.placeholderText())])
         button = self.style().pixelMetric(QStyle.PixelMetric.PM_SmallIconSize) + 20
-        # and never so narrow that its keys (« A / V / P / U ») read « A / V /… »
-        keys_width = metrics.horizontalAdvance(self.placeholderText()) + button if keys else 0
-        self.setMinimumWidth(max(CELL_WIDTH, keys_width,
-                                 min(self.minimumWidth(), longest + button)))
+        self.setMinimumWidth(max(CELL_WIDTH, longest + button))
+
+    def changeEvent(self, event: QEvent) -> None:
+        """A saved (read-only) choice opens no drop-down: its button's place goes to the answer,
+        and to the paper's mark when there is one; it comes back when the row is corrected."""
+        if event.type() == QEvent.Type.ReadOnlyChange and self.choices_action is not None:
+            self.choices_action.setVisible(not self.isReadOnly())
+        super().changeEvent(event)
 
     def choices_menu(self) -> QMenu:
         """The answers as a menu, « A = administré » when they have keys; picking one types it."""

@@ -11,14 +11,14 @@ typed into the cell.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QObject, QRectF, Qt
+from PySide6.QtCore import QRectF, Qt
 from PySide6.QtGui import QAction, QColor, QFont, QIcon, QPainter, QPixmap
 from PySide6.QtWidgets import QLabel, QLineEdit
 
 from reentry import clock
 from reentry.domain.second_read import FieldCheck, Verdict
 from reentry.i18n import tr
-from ui.entry_fields import Cell, FieldEdit, NoteEdit, display_value, field_hint
+from ui.entry_fields import Cell, NoteEdit, display_value, field_hint
 
 MARK_COLOUR = "#6a1b9a"  # violet: none of the error, warning, saved or banner colours
 # ≠ the paper says otherwise, + the paper holds more than was typed, ∅ the paper holds nothing
@@ -103,36 +103,15 @@ def show_mark(cell: Cell, check: FieldCheck | None) -> None:
         if action is not None:
             cell.removeAction(action)
             action.deleteLater()
-        _fit_choices(cell)
         return
     if action is None:
         action = cell.addAction(_icon(symbol, cell), QLineEdit.ActionPosition.LeadingPosition)
         action.setObjectName(_ACTION)
         action.triggered.connect(lambda _checked=False, c=cell: c.setFocus())
-        if cell.choices_action is not None and cell.findChild(_ChoicesWatch) is None:
-            cell.installEventFilter(_ChoicesWatch(cell))
     else:
         action.setIcon(_icon(symbol, cell))
     action.setData(symbol)
     action.setToolTip(line)
-    _fit_choices(cell)
-
-
-def _fit_choices(cell: FieldEdit) -> None:
-    """A saved choice cell (read-only) opens no drop-down: while it is marked, the button's
-    place goes to the mark, so the answer reads whole (« non administré »), and comes back when
-    the row is corrected."""
-    if cell.choices_action is not None:
-        cell.choices_action.setVisible(not (cell.isReadOnly() and _action(cell) is not None))
-
-
-class _ChoicesWatch(QObject):
-    """Follows a marked choice cell becoming editable (F4) or read-only again."""
-
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if event.type() == QEvent.Type.ReadOnlyChange and isinstance(watched, FieldEdit):
-            _fit_choices(watched)
-        return False
 
 
 def _note_badge(cell: NoteEdit, symbol: str | None, line: str) -> None:

@@ -46,6 +46,7 @@ class SheetScanPanel(QWidget):
         self._has_page = False
         self._below = False
         self._place_chosen = False  # Shift+F6 pressed: beside or under as chosen, from now on
+        self._chosen_below = False  # that choice (beside: only where the rows leave room)
         self._sheet: tuple[Any, int, int] | None = None  # store, serial, page on screen
         self._loaded = False
         self._area: QRectF | None = None  # the box framed for comparison, image pixels
@@ -223,12 +224,29 @@ class SheetScanPanel(QWidget):
             self.setMaximumWidth(self.toggle_button.sizeHint().width() + margins.left() + 2)
 
     def toggle_place(self) -> None:
-        self.set_below(not self._below)
+        """The other place than the one chosen (under, when beside was chosen but the rows
+        leave no room for it: under for every sheet, not beside again)."""
+        self.set_below(not (self._chosen_below if self._place_chosen else self._below))
 
     def set_below(self, below: bool) -> None:
-        """The person's choice: the page under the fields or beside them, for every sheet."""
+        """The person's choice: the page under the fields or beside them, for every sheet;
+        beside only where the rows leave the page its least width, else the window would
+        grow past the screen and cut the rows' last columns (the MAR at 1,366 px)."""
         self._place_chosen = True
-        self._set_place(below)
+        self._chosen_below = below
+        self._set_place(below or not self._room_beside())
+        self._retranslate()
+
+    def _room_beside(self) -> bool:
+        """The rows leave the panel its least width beside them."""
+        splitter = self._splitter()
+        fields = splitter.widget(1 - splitter.indexOf(self)) if splitter is not None else None
+        if splitter is None or fields is None:
+            return True
+        need = max(fields.minimumWidth(), fields.minimumSizeHint().width())
+        width = splitter.width() if splitter.testAttribute(
+            Qt.WidgetAttribute.WA_Resized) else self.window().width()
+        return width - need - splitter.handleWidth() >= self.minimumSizeHint().width()
 
     def _image_shown(self, shown: bool) -> None:
         if shown:
@@ -237,9 +255,13 @@ class SheetScanPanel(QWidget):
     def _place_for_room(self) -> None:
         """Until the person chooses, beside the fields if they leave the page room enough to be
         read (a landscape page needs more), else under them (the wide tables of the vital signs
-        and the MAR on a 1,366 px screen)."""
+        and the MAR on a 1,366 px screen); once chosen, as chosen, beside only where it fits."""
         splitter = self._splitter()
-        if self._place_chosen or splitter is None or not self.page_view.has_image():
+        if splitter is None or not self.page_view.has_image():
+            return
+        if self._place_chosen:
+            self._set_place(self._chosen_below or not self._room_beside())
+            self._retranslate()
             return
         size = self.page_view.image_size()
         needed = LANDSCAPE_MIN_WIDTH if size.width() > size.height() else PORTRAIT_MIN_WIDTH
@@ -302,6 +324,8 @@ class SheetScanPanel(QWidget):
         self.toggle_button.setAccessibleName(tip)
         self.place_button.setText("⬒" if self._below else "◨")
         place_tip = tr("scan_ui.entry_beside_tip" if self._below else "scan_ui.entry_below_tip")
+        if self._below and self._place_chosen and not self._chosen_below:
+            place_tip = tr("scan_ui.entry_no_room_beside")
         self.place_button.setToolTip(place_tip)
         self.place_button.setAccessibleName(place_tip)
         self._set_caption(self._caption)
