@@ -93,8 +93,14 @@ def paper_from_store(store: Store) -> PaperSide:
 def paper_from_csv(store: ReviewStore, path: Path, items: Sequence[PaperItem]) -> PaperSide:
     """Items of a paper CSV, keyed by record_id; the ward from the stay (NDA) or the patient."""
     wards = store.review_wards([i.nda for i in items if i.nda], [i.ipp for i in items])
-    places = {i.id: PaperPlace(ward_code=(i.nda and wards.get(("nda", i.nda)))
-                               or wards.get(("ipp", i.ipp))) for i in items}
+    by_ward: dict[str | None, PaperPlace] = {}  # one place per ward: they are frozen
+    places = {}
+    for i in items:
+        ward = (i.nda and wards.get(("nda", i.nda))) or wards.get(("ipp", i.ipp))
+        place = by_ward.get(ward)
+        if place is None:
+            place = by_ward[ward] = PaperPlace(ward_code=ward)
+        places[i.id] = place
     return PaperSide(list(items), places, csv_source(path), file_info(path).sha256)
 
 
@@ -172,7 +178,7 @@ class _Encoder:
             place.ward_code, v.kind, item.code, self.item_json.time(item.effective_time),
             self.texts(v.sih_ids), round(float(v.score), 4), self.texts(v.differs_on),
             v.tree, self.item_json(item, extra),
-            json_list(self.sih(i) for i in v.sih_ids if i in self.sih_json or i in self.by_sih),
+            self.sih_list(v.sih_ids),
             place.serial,
             place.page)
 
@@ -193,6 +199,16 @@ class _Encoder:
         if found is None:
             found = self.lists[values] = json_list(map(_text, values))
         return found
+
+    def sih_list(self, sih_ids: tuple[str, ...]) -> str:
+        """The SIH copies known, as a JSON list (most verdicts have one copy, or none)."""
+        if len(sih_ids) == 1:
+            found = self.sih_json.get(sih_ids[0])
+            if found is not None:
+                return f"[{found}]"
+        elif not sih_ids:
+            return "[]"
+        return json_list(self.sih(i) for i in sih_ids if i in self.sih_json or i in self.by_sih)
 
     def sih(self, sih_id: str) -> str:
         found = self.sih_json.get(sih_id)
