@@ -138,17 +138,26 @@ def _interiors(darkness: np.ndarray) -> tuple[np.ndarray, list[int]]:
     # (axis, expected index, sign towards the inside)
     sides = ((0, margin, 1), (0, height - 1 - margin, -1),
              (1, margin, 1), (1, width - 1 - margin, -1))
+    # each side's band, in two halves along the side: dark pixels per row of the band
+    bands, lengths, firsts, inwards, centres = [], [], [], [], []
     for axis, expected, inward in sides:
         lines = dark if axis == 0 else dark.transpose(0, 2, 1)
         length = lines.shape[2]
         across = margin + 2, length - margin - 2
         mid = (across[0] + across[1]) // 2
         lo, hi = max(0, expected - band), min(lines.shape[1], expected + band + 1)
-        halves = ((across[0], mid), (mid, across[1]))
-        (seen0, edge0), (seen1, edge1) = (
-            _line_edges(lines[:, lo:hi, start:stop], lo, inward) for start, stop in halves)
+        for start, stop in ((across[0], mid), (mid, across[1])):
+            bands.append(np.count_nonzero(lines[:, lo:hi, start:stop], axis=2))
+            lengths.append(max(stop - start, 1))  # an empty half counts no dark pixel
+            firsts.append(lo)
+            inwards.append(inward)
+            centres.append((start + stop - 1) / 2.0)
+    seen, edges = _line_edges(bands, lengths, firsts, inwards)
+    for side, (axis, expected, inward) in enumerate(sides):
+        seen0, seen1 = seen[:, 2 * side], seen[:, 2 * side + 1]
+        edge0, edge1 = edges[:, 2 * side], edges[:, 2 * side + 1]
         found += seen0 & seen1
-        c0, c1 = ((start + stop - 1) / 2.0 for start, stop in halves)
+        c0, c1 = centres[2 * side], centres[2 * side + 1]
         expected_edge = np.float64(expected)
         # one half seen: trust it for the whole side; none seen: where the line should be
         e0 = np.where(seen0, edge0, np.where(seen1, edge1, expected_edge))
@@ -164,27 +173,34 @@ def _interiors(darkness: np.ndarray) -> tuple[np.ndarray, list[int]]:
     return inside, found.tolist()
 
 
-def _line_edges(band: np.ndarray, lo: int, inward: int) -> tuple[np.ndarray, np.ndarray]:
-    """Where a border line ends towards the inside in one half of a side's band, for each box
-    of a stack (``band``: count × rows of the band × pixels along the side, dark or not, from
-    row ``lo``): whether a row is a line, and the last line row towards the inside."""
-    count, rows, length = band.shape
-    if rows == 0 or length == 0:
-        return np.zeros(count, dtype=bool), np.zeros(count)
-    share = np.count_nonzero(band, axis=2) / length  # the same floats as a mean of the row
-    seen = share.max(axis=1) >= _LINE_SHARE
-    best = share.argmax(axis=1)  # the strongest row, the first of equals
+def _line_edges(bands: list[np.ndarray], lengths: list[int], firsts: list[int],
+                inwards: list[int]) -> tuple[np.ndarray, np.ndarray]:
+    """Where a border line ends towards the inside in each half side's band, for each box of
+    a stack, all at once (``bands``: per half side, count × rows of dark pixels, over
+    ``lengths`` pixels, the first row being ``firsts``): whether a row is a line (count ×
+    half sides) and the last line row towards the inside (``inwards``: the sign of that way)."""
+    count = bands[0].shape[0]
+    rows = max(b.shape[1] for b in bands)
+    counted = np.zeros((count, len(bands), rows), dtype=np.int64)
+    for half, dark_pixels in enumerate(bands):
+        counted[:, half, :dark_pixels.shape[1]] = dark_pixels  # rows past a band count none
+    # a row's share of dark pixels: count / length, the same float as a mean of the row
+    share = counted / np.array(lengths, dtype=np.int64)[None, :, None]
+    seen = share.max(axis=2) >= _LINE_SHARE
+    best = share.argmax(axis=2)  # the strongest row, the first of equals
     # the run of line rows from the strongest one, no wider than a printed line (a pen stroke
     # along the border must not drag the limit inwards): up to _LINE_MAX_PX more rows
-    line = np.zeros((count, rows + 2 * _LINE_MAX_PX), dtype=bool)
-    line[:, _LINE_MAX_PX:_LINE_MAX_PX + rows] = share >= _LINE_SHARE * 0.6
-    boxes = np.arange(count)
-    steps = np.zeros(count, dtype=np.int64)
-    going = np.ones(count, dtype=bool)
+    line = np.zeros((count, len(bands), rows + 2 * _LINE_MAX_PX), dtype=bool)
+    line[:, :, _LINE_MAX_PX:_LINE_MAX_PX + rows] = share >= _LINE_SHARE * 0.6
+    inward = np.array(inwards, dtype=np.int64)
+    steps = np.zeros((count, len(bands)), dtype=np.int64)
+    going = np.ones((count, len(bands)), dtype=bool)
     for step in range(1, _LINE_MAX_PX + 1):
-        going &= line[boxes, best + _LINE_MAX_PX + inward * step]
+        going &= np.take_along_axis(line, (best + _LINE_MAX_PX + inward * step)[:, :, None],
+                                    axis=2)[:, :, 0]
         steps += going
-    return seen, (best + lo + inward * steps).astype(np.float64)
+    first = np.array(firsts, dtype=np.int64)
+    return seen, (best + first + inward * steps).astype(np.float64)
 
 
 def _drop_specks_stacked(masks: np.ndarray) -> tuple[np.ndarray, list[int]]:
