@@ -79,8 +79,10 @@ def read_sih_side(paths: Sequence[Path]) -> tuple[ItemTable, list[Patient]]:
     """The SIH side as the matcher reads it, in columns; and the patients FHIR and HL7 exports
     carry. A single item CSV goes straight into columns: its 150,000 rows are not turned into
     items and back into columns (the run stores them from the columns: ``StoredItems``)."""
-    if len(paths) == 1 and detect_format(SourceFile.read(paths[0])) == "csv":
-        return read_item_table(paths[0]), []
+    if len(paths) == 1:
+        source = SourceFile.read(paths[0])
+        if detect_format(source) == "csv":
+            return read_item_table(source), []  # read once
     items, patients = read_sih_and_patients(paths)
     return ItemTable.from_items(items), patients
 

@@ -61,3 +61,24 @@ def test_unmatched_items_from_the_columns_are_those_from_the_items(tmp_path: Pat
     from_columns = unmatched_records(unmatched, StoredItems(table))
     assert from_columns == unmatched_records(list(unmatched))
     assert from_columns == [ItemJson()(s) for s in unmatched]
+
+
+def test_a_single_sih_csv_is_read_from_disk_once(tmp_path: Path, monkeypatch) -> None:
+    """Its format is told from the bytes that are then read into columns (a 15 MB export is
+    not read and decoded twice); the table is the one its path gives."""
+    import reentry.reconcile_run as run
+    from reentry.importing.source import SourceFile
+
+    path = tmp_path / "sih.csv"
+    path.write_text(ODD, encoding="utf-8")
+    reads: list[Path] = []
+    real = SourceFile.read.__func__  # type: ignore[attr-defined]
+
+    def counted(cls: type[SourceFile], where: str | Path) -> SourceFile:
+        reads.append(Path(where))
+        return real(cls, where)
+
+    monkeypatch.setattr(SourceFile, "read", classmethod(counted))
+    table, patients = run.read_sih_side([path])
+    assert reads == [path] and patients == []
+    assert StoredItems(table).json == StoredItems(read_item_table(path)).json

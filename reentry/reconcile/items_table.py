@@ -193,14 +193,15 @@ _WANTED = {"record_id": False, "ipp": True, "nda": True, "kind": True, "code": T
            "text": False, "status": True}
 
 
-def read_item_table(path: str | Path, *, paper: bool = False) -> ItemTable:
+def read_item_table(path: str | Path | SourceFile, *, paper: bool = False) -> ItemTable:
     """The items of an item CSV as columns, in file order (``FileRejected`` names the bad line).
 
     ``paper``: the file is the paper side (its rows become ``PaperItem``). Each column is read
     whole (``csv_columns``): a value is checked and converted once however many rows repeat it
     (times, numbers, units, codes repeat a lot), with the import's own parsers and messages.
+    ``path`` may be the file read already (its bytes are not read again).
     """
-    source = SourceFile.read(path)
+    source = path if isinstance(path, SourceFile) else SourceFile.read(path)
     columns = read_csv_columns(source, _WANTED, "record_id", ITEM_REQUIRED, refuse_empty=True)
     with bulk_allocation():
         return _columns(columns, paper)
