@@ -131,10 +131,8 @@ def _interiors(darkness: np.ndarray) -> tuple[np.ndarray, list[int]]:
     margin = round(MARGIN_MM * READ_PX_PER_MM)
     band = round(_BAND_MM * READ_PX_PER_MM)
     dark = darkness > 0.35
-    found = np.zeros(count, dtype=np.int64)
     ys = np.arange(height, dtype=np.float32)[:, None]
     xs = np.arange(width, dtype=np.float32)[None, :]
-    inside = np.ones((count, height, width), dtype=bool)
     # (axis, expected index, sign towards the inside)
     sides = ((0, margin, 1), (0, height - 1 - margin, -1),
              (1, margin, 1), (1, width - 1 - margin, -1))
@@ -153,23 +151,23 @@ def _interiors(darkness: np.ndarray) -> tuple[np.ndarray, list[int]]:
             inwards.append(inward)
             centres.append((start + stop - 1) / 2.0)
     seen, edges = _line_edges(bands, lengths, firsts, inwards)
-    for side, (axis, expected, inward) in enumerate(sides):
-        seen0, seen1 = seen[:, 2 * side], seen[:, 2 * side + 1]
-        edge0, edge1 = edges[:, 2 * side], edges[:, 2 * side + 1]
-        found += seen0 & seen1
-        c0, c1 = centres[2 * side], centres[2 * side + 1]
-        expected_edge = np.float64(expected)
-        # one half seen: trust it for the whole side; none seen: where the line should be
-        e0 = np.where(seen0, edge0, np.where(seen1, edge1, expected_edge))
-        e1 = np.where(seen1, edge1, np.where(seen0, edge0, expected_edge))
-        slope = (e1 - e0) / (c1 - c0) if c1 != c0 else np.zeros(count)
-        along = xs if axis == 0 else ys
-        position = ys if axis == 0 else xs
-        # in float32, as a Python float meeting a float32 array is computed
-        limit = (e0.astype(np.float32)[:, None, None]
-                 + slope.astype(np.float32)[:, None, None] * (along - np.float32(c0))
-                 + inward * _LINE_PAD_PX)
-        inside &= (position > limit) if inward > 0 else (position < limit)
+    seen0, seen1, edge0, edge1 = seen[:, 0::2], seen[:, 1::2], edges[:, 0::2], edges[:, 1::2]
+    found = np.count_nonzero(seen0 & seen1, axis=1)
+    expected_edge = np.array([expected for _, expected, _ in sides], dtype=np.float64)
+    # one half seen: trust it for the whole side; none seen: where the line should be
+    e0 = np.where(seen0, edge0, np.where(seen1, edge1, expected_edge))
+    e1 = np.where(seen1, edge1, np.where(seen0, edge0, expected_edge))
+    c0, c1 = np.array(centres[0::2]), np.array(centres[1::2])
+    slope = np.divide(e1 - e0, c1 - c0, out=np.zeros_like(e0), where=c1 != c0)
+    # each side's limit along it, in float32 (as a Python float meeting a float32 array is
+    # computed): rows for the top and bottom sides, columns for the left and right ones
+    pad = np.array([inward * _LINE_PAD_PX for _, _, inward in sides], dtype=np.float32)
+    e0, slope, c0 = e0.astype(np.float32), slope.astype(np.float32), c0.astype(np.float32)
+    across_x, across_y = np.arange(width, dtype=np.float32), np.arange(height, dtype=np.float32)
+    rows = e0[:, :2, None] + slope[:, :2, None] * (across_x - c0[:2, None]) + pad[:2, None]
+    cols = e0[:, 2:, None] + slope[:, 2:, None] * (across_y - c0[2:, None]) + pad[2:, None]
+    inside = ((ys > rows[:, 0, None, :]) & (ys < rows[:, 1, None, :])
+              & (xs > cols[:, 0, :, None]) & (xs < cols[:, 1, :, None]))
     return inside, found.tolist()
 
 
