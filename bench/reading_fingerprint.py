@@ -11,8 +11,10 @@ area), ink reading, checkbox or digit reading (floats in full) and every field's
   light pencil, ticked / filled / empty checkboxes, crossed-out digits, two digits, scribbles),
   read alone, all together and three by three.
 
-Run it on both versions and compare the files (`cmp`); the page images' hashes are written too,
-so that a difference in what was read shows apart from a difference in what was drawn:
+Run it on both versions and compare the files (`cmp`). What each box was read from is written
+too (the page's registration, each crop's hash), so that a difference in what was read shows
+apart from one in what was drawn (the whole page is not hashed: its printed header carries the
+time it was printed):
 
     .venv/bin/python bench/reading_fingerprint.py before.txt [--weights digits_weights.npz]
     (other version) .venv/bin/python bench/reading_fingerprint.py after.txt
@@ -94,7 +96,6 @@ def write_page(out: TextIO, name: str, image_bytes: bytes, px_per_mm: float,
                layout: PageLayout) -> None:
     page = second_read_page
     form = load_forms()[name]
-    out.write(f"{name} image {digest(image_bytes)}\n")
     with Image.open(io.BytesIO(image_bytes)) as image:
         try:
             fields, residual = page.read_page_image(image, layout, form, px_per_mm)
@@ -106,6 +107,7 @@ def write_page(out: TextIO, name: str, image_bytes: bytes, px_per_mm: float,
             out.write(f"{name} field {field!r}\n")
         gray = image.convert("L")
     registration = register_page(gray, layout, px_per_mm)
+    out.write(f"{name} registration {registration.matrix.tolist()!r}\n")
     combs: list[np.ndarray] = []
     for group in page._groups(form, layout):
         if group.kind is BoxKind.COMB_DIGIT:
