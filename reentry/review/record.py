@@ -195,6 +195,8 @@ class _Encoder:
         return found
 
     def texts(self, values: tuple[str, ...]) -> str:
+        if len(values) == 1:  # a verdict's SIH id: its own, nothing to share
+            return f"[{_text(values[0])}]"
         found = self.lists.get(values)
         if found is None:
             found = self.lists[values] = json_list(map(_text, values))
