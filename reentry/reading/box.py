@@ -118,10 +118,13 @@ def _view_stack(images: np.ndarray) -> list[BoxView]:
     inside, found = _interiors(darkness)
     darkness = np.where(inside, darkness, np.float32(0.0)).astype(np.float32)
     ink, marks = _drop_specks_stacked(darkness > DARK_LEVEL)
+    count = len(images)
+    if count == 1:  # a box read alone counts its faint marks only if asked (a written box not)
+        return [BoxView(darkness[0], ink[0], inside[0], found[0], marks[0])]
     faint, _ = _drop_specks_stacked((darkness > FAINT_LEVEL) & ~ink)
     faint_px = np.count_nonzero(faint, axis=(1, 2)).tolist()
     return [BoxView(darkness[i], ink[i], inside[i], found[i], marks[i],
-                    float(faint_px[i]) / READ_PX_PER_MM**2) for i in range(len(images))]
+                    float(faint_px[i]) / READ_PX_PER_MM**2) for i in range(count)]
 
 
 def _interiors(darkness: np.ndarray) -> tuple[np.ndarray, list[int]]:
