@@ -64,7 +64,7 @@ def outage_files(workdir: Path) -> Path:
     return files
 
 
-def _digest(rows: list[dict[str, Any]]) -> str:
+def _digest(rows: list[Any]) -> str:
     text = json.dumps(rows, sort_keys=True, default=str, ensure_ascii=False)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
@@ -75,13 +75,14 @@ def fingerprint(files: Path, folder: Path) -> dict[str, str]:
         quality = entry_service.add_user(store, "qualite", "Quentin Qualité", Role.QUALITY)
         out: dict[str, str] = {}
 
-        def run(sih: str, now: datetime, name: str) -> int | None:
+        def run(sih: str, now: datetime, name: str) -> int:
             outcome = run_reconciliation(
                 store, [files / sih], files / "paper.csv", folder / name, user=quality,
                 identities_left=files / "temporary.csv", sih_patients=files / "patients.csv",
                 now=now)
             out[f"{name} verdicts.csv"] = hashlib.sha256(
                 outcome.verdicts_csv.read_bytes()).hexdigest()
+            assert outcome.run_id is not None
             return outcome.run_id
 
         first = run("sih.csv", RUN_1, "run1")

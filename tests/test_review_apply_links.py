@@ -15,9 +15,9 @@ AT = datetime(2026, 11, 24, 3, 0, tzinfo=UTC)
 
 def _item(key: str, ipp: str) -> PaperItem:
     """Every field set to a value of its own, so that one dropped or swapped shows."""
-    values = {f.name: f"{f.name}-{key}" for f in fields(PaperItem)}
+    values: dict[str, object] = {f.name: f"{f.name}-{key}" for f in fields(PaperItem)}
     values.update(id=key, ipp=ipp, effective_time=AT, value=37.5)
-    return PaperItem(**values)
+    return PaperItem(**values)  # type: ignore[arg-type]
 
 
 def test_linked_and_temporary_items_are_those_replace_gives() -> None:
