@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from reentry.reading import read_digit, read_digits
-from reentry.reading.digits import DigitReject, load_model
+from reentry.reading.digits import NOT_A_DIGIT, DigitModel, DigitReject, load_model
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
 
@@ -60,7 +60,33 @@ def test_confidence_is_calibrated_on_held_out_digits(held_out: tuple[np.ndarray,
     accuracy = np.mean([r.digit == labels[200 + i] for i, r in enumerate(readings)])
     mean_confidence = np.mean([r.confidence for r in readings])
     assert abs(mean_confidence - accuracy) < 0.05
-    assert 0.0 < load_model().temperature and 0.5 <= load_model().threshold < 1.0
+    model = load_model()
+    assert len(model.members) >= 2 and all(t > 0.0 for t in model.temperatures)
+    assert 0.5 <= model.threshold < 1.0
+
+
+def test_a_digit_is_confident_only_when_every_member_is_sure_of_it(
+        held_out: tuple[np.ndarray, np.ndarray]) -> None:
+    """The ensemble's rule: a member that reads another digit makes the box unsure; members that
+    agree read as one of them alone does."""
+    images, _ = held_out
+    rng = np.random.default_rng(15)
+    crops = [rb.digit_box(rb.mnist_alpha(images[i]), rng) for i in range(40)]
+    model = load_model()
+    first, temperature = model.members[0], model.temperatures[0]
+    alone = read_digits(crops, PX, DigitModel((first,), (temperature,), model.threshold,
+                                              model.not_digit_max))
+    twice = read_digits(crops, PX, DigitModel((first, first), (temperature, temperature),
+                                              model.threshold, model.not_digit_max))
+    assert [(r.digit, r.reject) for r in twice] == [(r.digit, r.reject) for r in alone]
+    assert sum(r.confident for r in alone) >= 20
+    # a member that reads every digit as the next one: it never agrees with the first
+    order = [*range(9, NOT_A_DIGIT), *range(9), NOT_A_DIGIT]  # its class d is the first's d - 1
+    shifted = {**first, "f2w": first["f2w"][:, order], "f2b": first["f2b"][order]}
+    disagree = read_digits(crops, PX, DigitModel((first, shifted), (temperature, temperature),
+                                                 model.threshold, model.not_digit_max))
+    assert not any(r.confident for r in disagree)
+    assert {r.reject for r in disagree} <= {DigitReject.LOW_CONFIDENCE, DigitReject.NOT_A_DIGIT}
 
 
 def test_an_empty_box_is_blank_not_a_digit() -> None:

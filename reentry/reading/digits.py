@@ -5,11 +5,13 @@ that its longer side is 20 px and centred by mass in 28 × 28, as MNIST digits a
 (bench/train_digits.py) pushes its digits through these same functions, drawn into printed
 boxes and scanned, so that what the model learnt is what it reads.
 
-The model is a small convolutional network run with numpy (im2col and matrix products: a page
-of 60 boxes in a few milliseconds); its eleventh class is "not one digit" (a crossed-out digit,
-two digits in one box, a scribble). Its softmax is temperature-scaled on held-out validation
-boxes so that the confidence is a probability; a digit is *confident* only at or above the
-threshold chosen on the same validation boxes. Weights: digits_weights.npz beside this file.
+The model is a small ensemble of convolutional networks run with numpy (im2col and matrix
+products: a page of 60 boxes in a few milliseconds), trained apart from other seeds; their
+eleventh class is "not one digit" (a crossed-out digit, two digits in one box, a scribble).
+Each network's softmax is temperature-scaled on held-out validation boxes so that its confidence
+is a probability; a digit is *confident* only when every network gives it at least the
+threshold chosen on the same validation boxes (so they agree), and none finds "not one digit"
+likely. Weights: digits_weights.npz beside this file.
 """
 
 from __future__ import annotations
@@ -57,22 +59,38 @@ class DigitReading:
 
 @dataclass(frozen=True)
 class DigitModel:
-    """A small convolutional network: two 5 × 5 convolutions with 2 × 2 max-pooling, then two
-    dense layers (the shape cues join at the first); about 60,000 weights."""
+    """Small convolutional networks (members), each two 5 × 5 convolutions with 2 × 2
+    max-pooling, then two dense layers (the shape cues join at the first); about 60,000 weights
+    each. One network alone is at times sure of a wrong digit; two or three trained apart are
+    seldom sure of the same wrong one, so a digit is confident only when all of them are."""
 
-    weights: dict[str, np.ndarray]
-    temperature: float
-    threshold: float  # least confidence for a confident digit
+    members: tuple[dict[str, np.ndarray], ...]
+    temperatures: tuple[float, ...]  # one a member, fitted on validation
+    threshold: float  # least confidence, for every member, of a confident digit
     not_digit_max: float  # a box whose "not one digit" probability reaches this is refused
 
-    def logits(self, features: np.ndarray) -> np.ndarray:
-        return forward(self.weights, features)[0]
+    def member_probabilities(self, features: np.ndarray) -> np.ndarray:
+        """(members, boxes, 11): each member's temperature-scaled softmax."""
+        out = []
+        for weights, temperature in zip(self.members, self.temperatures, strict=True):
+            logits = forward(weights, features)[0] / temperature
+            logits -= logits.max(axis=1, keepdims=True)
+            e = np.exp(logits)
+            out.append(e / e.sum(axis=1, keepdims=True))
+        return np.stack(out)
 
-    def probabilities(self, features: np.ndarray) -> np.ndarray:
-        logits = self.logits(features) / self.temperature
-        logits -= logits.max(axis=1, keepdims=True)
-        e = np.exp(logits)
-        return np.asarray(e / e.sum(axis=1, keepdims=True))
+    def judge(self, features: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Per box: the digit (likeliest on the members' mean), its confidence (the least that a
+        member gives it, given one digit: a member that reads another digit gives it < 0.5),
+        and whether the box is refused as "not one digit" (any member's probability of it
+        reaches not_digit_max, or is its likeliest class)."""
+        p = self.member_probabilities(features)
+        given_one = p[..., :NOT_A_DIGIT] / np.maximum(1.0 - p[..., NOT_A_DIGIT:], 1e-9)
+        digits = given_one.mean(axis=0).argmax(axis=1)
+        confidence = given_one[:, np.arange(len(digits)), digits].min(axis=0)
+        not_one = ((p[..., NOT_A_DIGIT] >= self.not_digit_max)
+                   | (p.argmax(axis=2) == NOT_A_DIGIT)).any(axis=0)
+        return digits, confidence, not_one
 
 
 LAYERS = ("c1w", "c1b", "c2w", "c2b", "f1w", "f1b", "f2w", "f2b")
@@ -109,11 +127,18 @@ def forward(weights: dict[str, np.ndarray], features: np.ndarray
     return logits, cache
 
 
+def member_key(member: int, layer: str) -> str:
+    """The name of a member's layer in digits_weights.npz."""
+    return f"m{member}_{layer}"
+
+
 @lru_cache(maxsize=1)
 def load_model(path: Path = WEIGHTS_PATH) -> DigitModel:
     with np.load(path) as data:
-        return DigitModel({name: data[name].astype(np.float32) for name in LAYERS},
-                          float(data["temperature"]), float(data["threshold"]),
+        temperatures = tuple(float(t) for t in data["temperatures"])
+        members = tuple({name: data[member_key(m, name)].astype(np.float32) for name in LAYERS}
+                        for m in range(len(temperatures)))
+        return DigitModel(members, temperatures, float(data["threshold"]),
                           float(data["not_digit_max"]))
 
 
@@ -201,14 +226,6 @@ def _struck_through(view: BoxView) -> bool:
     return False
 
 
-def digit_confidence(row: np.ndarray) -> tuple[int, float]:
-    """The likeliest digit and its probability given that the box holds one digit: "is it one
-    digit at all" is the separate not_digit_max rule, so a plain 1 is not made unsure by the
-    crossed-out strokes it resembles."""
-    digit = int(np.argmax(row[:NOT_A_DIGIT]))
-    return digit, float(row[digit] / max(1.0 - row[NOT_A_DIGIT], 1e-9))
-
-
 def read_digits(crops: Sequence[np.ndarray], px_per_mm: float,
                 model: DigitModel | None = None) -> list[DigitReading]:
     """Every box of a page at once: one matrix product for all of them."""
@@ -220,10 +237,10 @@ def read_digits(crops: Sequence[np.ndarray], px_per_mm: float,
     readings = [DigitReading(None, 0.0, DigitReject.BLANK, ink) for ink in inks]
     if not written:
         return readings
-    probabilities = model.probabilities(np.stack([features[i] for i in written]))  # type: ignore[misc]
-    for row, i in zip(probabilities, written, strict=True):
-        digit, confidence = digit_confidence(row)
-        if row[NOT_A_DIGIT] >= model.not_digit_max or int(np.argmax(row)) == NOT_A_DIGIT:
+    digits, confidences, not_one = model.judge(np.stack([features[i] for i in written]))  # type: ignore[misc]
+    for digit, confidence, refused, i in zip(digits.tolist(), confidences.tolist(),
+                                             not_one.tolist(), written, strict=True):
+        if refused:
             reject = DigitReject.NOT_A_DIGIT
         elif confidence < model.threshold:
             reject = DigitReject.LOW_CONFIDENCE
