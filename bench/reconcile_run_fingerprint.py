@@ -25,6 +25,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 from outage_scenario import scenario, write_scenario  # noqa: E402
+from stored_run_rows import STORED  # noqa: E402
 
 from reentry.domain.entry import Role  # noqa: E402
 from reentry.entry import service as entry_service  # noqa: E402
@@ -35,19 +36,6 @@ from reentry.store import SqlStore, open_store  # noqa: E402
 RUN_1 = datetime(2026, 11, 24, 8, 0, tzinfo=UTC)
 RUN_2 = RUN_1 + timedelta(hours=3)
 
-# Every row a run leaves behind, in a stable order (as tests/test_review_stored_run.py).
-STORED = {
-    "review_runs": "SELECT id, at, user_id, sih_files, paper_source, paper_sha256, counts,"
-                   " unmatched, identity_counts, flag_changes FROM review_runs ORDER BY id",
-    "review_verdicts": "SELECT * FROM review_verdicts ORDER BY run_id, item_key",
-    "review_flags": "SELECT * FROM review_flags ORDER BY id",
-    "review_flag_events": "SELECT * FROM review_flag_events ORDER BY id",
-    "review_identities": "SELECT * FROM review_identities ORDER BY run_id, left_id",
-    "review_identity_candidates": "SELECT * FROM review_identity_candidates"
-                                  " ORDER BY run_id, left_id, rank",
-    "flag audit": "SELECT action, record_id, detail FROM audit_log"
-                  " WHERE subject IN ('review_flag', 'review_run') ORDER BY id",
-}
 
 
 def outage_files(workdir: Path) -> Path:

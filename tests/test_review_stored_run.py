@@ -25,25 +25,14 @@ from reentry.store import open_store
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
 
 from outage_scenario import scenario, write_scenario  # noqa: E402
+from stored_run_rows import STORED as STORED_RUN_ROWS  # noqa: E402
 
 RUN_1 = datetime(2026, 11, 24, 8, 0, tzinfo=UTC)
 RUN_2 = RUN_1 + timedelta(hours=3)
 
-# Every row a run leaves behind, in an order both engines give alike; a flag's id stands for
-# itself (both databases number flags in the order the run writes them).
-STORED = {
-    "review_runs": "SELECT id, at, user_id, sih_files, paper_source, paper_sha256, counts,"
-                   " unmatched, identity_counts, flag_changes FROM review_runs ORDER BY id",
-    "review_verdicts": "SELECT * FROM review_verdicts ORDER BY run_id, item_key",
-    "review_unmatched_items": "SELECT * FROM review_unmatched_items ORDER BY run_id",
-    "review_flags": "SELECT * FROM review_flags ORDER BY id",
-    "review_flag_events": "SELECT * FROM review_flag_events ORDER BY id",
-    "review_identities": "SELECT * FROM review_identities ORDER BY run_id, left_id",
-    "review_identity_candidates": "SELECT * FROM review_identity_candidates"
-                                  " ORDER BY run_id, left_id, rank",
-    "flag audit": "SELECT action, record_id, detail FROM audit_log"
-                  " WHERE subject IN ('review_flag', 'review_run') ORDER BY id",
-}
+# Every row a run leaves behind; a run's unmatched items too, as stored here (one array each).
+STORED = {**STORED_RUN_ROWS,
+          "review_unmatched_items": "SELECT * FROM review_unmatched_items ORDER BY run_id"}
 
 
 @pytest.fixture(scope="module")

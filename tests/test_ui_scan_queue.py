@@ -266,3 +266,17 @@ def test_the_entry_screen_shows_the_scanned_page_beside_the_fields(
         "Pas de page numérisée pour cette page de la feuille : saisissez depuis le papier.")
     reentry.entry.close_sheet()
     assert not panel.has_image() and panel.placeholder_text() == "Pas de page numérisée."
+
+
+def test_a_list_read_that_lands_after_the_window_closed_is_dropped(qtbot, window, stored):
+    """The queue is read in the background; closing the window waits for the read, but its
+    answer reaches the window's thread afterwards: it must land on nothing, not on a closed
+    database (« 'NoneType' object has no attribute 'queued_page_image' »)."""
+    from reentry.scanning.queue import set_aside_page
+
+    page = window.current_page()
+    set_aside_page(stored, page.id, "doublon", stored.user_by_name("mdupont"))  # another PC
+    window.refresh()  # reads a list that changed
+    window.close()
+    assert window.store is None
+    qtbot.wait(300)  # the answer arrives now; an exception here fails the test (pytest-qt)

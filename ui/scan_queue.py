@@ -399,6 +399,8 @@ class ScanQueueWindow(SignedInWindow):
         """The queue as read: the page on screen, and what is typed for it, stay untouched
         when the list has not changed."""
         self._loading = False
+        if self.store is None:  # signed out or closing meanwhile: nobody to show it to
+            return
         shown = self.current_page()
         if shown is not None and [q.id for q in queue] == [q.id for q in self.queue]:
             self.queue = queue
@@ -449,6 +451,8 @@ class ScanQueueWindow(SignedInWindow):
         self.code_field.clear()
         self.aside_reason.clear()
         queued = self.queue[row] if 0 <= row < len(self.queue) else None
+        if self.store is None:  # closing, or signed out: a list read late lands on no database
+            queued = None
         for widget in (self.code_field, self.check_button, self.aside_reason, self.aside_button):
             widget.setEnabled(queued is not None)
         if queued is None:
