@@ -48,7 +48,7 @@ def test_the_contracts_hold_on_the_code(graph: grimp.ImportGraph, name: str) -> 
 
 
 def test_a_store_module_importing_a_service_breaks_the_layers(graph: grimp.ImportGraph) -> None:
-    graph.add_import(importer="reentry.store.sqlite_entry", imported="reentry.entry.service")
+    graph.add_import(importer="reentry.store.sql_entry", imported="reentry.entry.service")
     check = contract(LAYERS).check(graph, verbose=False)
     assert not check.kept
     assert ("reentry.store", "reentry.entry") in broken_between(check)
@@ -61,7 +61,7 @@ def test_the_domain_importing_the_store_breaks_the_layers(graph: grimp.ImportGra
 
 
 def test_a_service_importing_a_sql_adapter_breaks_its_contract(graph: grimp.ImportGraph) -> None:
-    graph.add_import(importer="reentry.events.drill", imported="reentry.store.sqlite_events")
+    graph.add_import(importer="reentry.events.drill", imported="reentry.store.sql_events")
     check = contract(ADAPTERS).check(graph, verbose=False)
     assert not check.kept
     assert contract(LAYERS).check(graph, verbose=False).kept  # a lower layer: only this catches it

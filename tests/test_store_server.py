@@ -14,7 +14,7 @@ from reentry.store import SqlStore, open_store
 from reentry.store.database import DatabaseUnreachable, IntegrityViolation, WriteConflict
 from reentry.store.migrate import server_ddl
 from reentry.store.schema import MIGRATION_NAMES
-from reentry.store.sqlite import _retrying
+from reentry.store.sql_store import _retrying
 
 
 def test_an_empty_server_database_is_set_up_once_even_by_two_clients_at_once(postgres_url):

@@ -2,7 +2,7 @@
 already encoded), the SIH items as JSON, and the automatic decision on each temporary identity.
 
 The review service builds these (``reentry.review.record``, ``reentry.review.identities``); the
-store writes them in one transaction (``reentry.store.sqlite_review``). Both import them from
+store writes them in one transaction (``reentry.store.sql_review``). Both import them from
 here, so that the store never imports a service.
 """
 

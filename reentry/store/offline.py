@@ -43,7 +43,7 @@ _STAYS = ("SELECT id FROM stays WHERE ward_code IN ({wards}) AND discharged_at I
 def write_offline_copy(source: SqlConnection, target: Path, wards: Sequence[str]) -> int:
     """Write the offline copy of ``wards`` at ``target`` (replaced whole); returns how many
     patients it holds."""
-    from reentry.store.sqlite import open_store
+    from reentry.store.sql_store import open_store
 
     partial = target.with_name(target.name + ".partial")
     for leftover in (partial, *(partial.with_name(partial.name + s) for s in ("-wal", "-shm"))):

@@ -26,7 +26,7 @@ from reentry.store.location import (
     SqliteLocation,
     as_location,
 )
-from reentry.store.sqlite import SqlStore, open_store
+from reentry.store.sql_store import SqlStore, open_store
 
 
 def open_database(location: LocationLike, *, create: bool = False) -> SqlStore:

@@ -4,7 +4,7 @@ registry, the way Anki's collection exposes its decks and note types.
 A service names only the areas it reads and writes (``def record_row(store: EntryStore, …)``),
 so that its needs are visible, checked by mypy, and a second backend knows what to implement.
 ``Store`` is every area at once: what ``open_store`` returns and what a window holds. The one
-implementation (``reentry.store.sqlite.SqlStore``, on SQLite or PostgreSQL) satisfies each
+implementation (``reentry.store.sql_store.SqlStore``, on SQLite or PostgreSQL) satisfies each
 area structurally; ``reentry.store.opening`` makes mypy check it.
 
 The store only reads and writes: the rules that decide whether a write is allowed live in the

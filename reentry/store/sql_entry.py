@@ -54,13 +54,13 @@ class EntryQueries:
     # -- what a sheet is about ------------------------------------------------------------------
 
     def patient_by_id(self, patient_id: int) -> Patient | None:
-        from reentry.store.sqlite import _patient
+        from reentry.store.sql_store import _patient
 
         rows = self._rows("SELECT * FROM patients WHERE id = ?", [patient_id])
         return _patient(rows[0]) if rows else None
 
     def stay_by_id(self, stay_id: int) -> Stay | None:
-        from reentry.store.sqlite import _stay
+        from reentry.store.sql_store import _stay
 
         rows = self._rows("SELECT * FROM stays WHERE id = ?", [stay_id])
         return _stay(rows[0], patient_id=rows[0]["patient_id"]) if rows else None

@@ -15,7 +15,7 @@ from reentry import clock
 from reentry.domain.entry import Entry, Item, User
 from reentry.errors import UserError
 from reentry.store.database import SqlConnection
-from reentry.store.sqlite_entry import (
+from reentry.store.sql_entry import (
     _audit,
     _entry,
     forget_draft_row,

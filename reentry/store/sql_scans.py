@@ -19,7 +19,7 @@ from reentry.domain.scans import (
 from reentry.errors import NotFound, UserError
 from reentry.i18n import Msg, msg
 from reentry.store.database import SqlConnection
-from reentry.store.sqlite_entry import _audit, _time, insert_returned
+from reentry.store.sql_entry import _audit, _time, insert_returned
 
 _PAGE_COLUMNS = """
     p.id, p.file_id, p.page_index, p.status, p.serial, p.page, p.identified_by,

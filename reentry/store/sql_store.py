@@ -58,17 +58,17 @@ from reentry.store.migrate import migrate_server
 from reentry.store.offline import META_KEY as OFFLINE_KEY
 from reentry.store.offline import offline_facts, write_offline_copy
 from reentry.store.schema import MIGRATION_FUNCTIONS, MIGRATION_NAMES, migrations
-from reentry.store.sqlite_admissions import AdmissionQueries
-from reentry.store.sqlite_auth import AuthQueries
-from reentry.store.sqlite_entry import EntryQueries
-from reentry.store.sqlite_events import EventQueries
-from reentry.store.sqlite_registry import RegistryQueries
-from reentry.store.sqlite_reports import ReportQueries
-from reentry.store.sqlite_review import ReviewQueries
-from reentry.store.sqlite_scans import ScanQueries
-from reentry.store.sqlite_second_read import SecondReadQueries
-from reentry.store.sqlite_sheets import SheetQueries
-from reentry.store.sqlite_verify import VerifyQueries
+from reentry.store.sql_admissions import AdmissionQueries
+from reentry.store.sql_auth import AuthQueries
+from reentry.store.sql_entry import EntryQueries
+from reentry.store.sql_events import EventQueries
+from reentry.store.sql_registry import RegistryQueries
+from reentry.store.sql_reports import ReportQueries
+from reentry.store.sql_review import ReviewQueries
+from reentry.store.sql_scans import ScanQueries
+from reentry.store.sql_second_read import SecondReadQueries
+from reentry.store.sql_sheets import SheetQueries
+from reentry.store.sql_verify import VerifyQueries
 
 T = TypeVar("T")
 

@@ -29,8 +29,8 @@ from reentry.domain.sheet_state import UNACCOUNTED, SheetState, sheet_state
 from reentry.errors import DatabaseError
 from reentry.registry import SheetStatus
 from reentry.store.database import POSTGRESQL, SqlConnection
-from reentry.store.sqlite_entry import _audit
-from reentry.store.sqlite_sheets import sheet_fact_rows
+from reentry.store.sql_entry import _audit
+from reentry.store.sql_sheets import sheet_fact_rows
 
 _CHUNK = 500  # serials per IN (...) list, well under either engine's parameter limit
 

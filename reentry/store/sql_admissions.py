@@ -18,7 +18,7 @@ from reentry.domain.admission import (
 from reentry.domain.entry import User
 from reentry.model import IdentityStatus, Patient, Sex
 from reentry.store.database import SqlConnection
-from reentry.store.sqlite_entry import _audit
+from reentry.store.sql_entry import _audit
 
 _VERSION_SELECT = """
     SELECT a.*, t.code AS temporary_code, u.username
@@ -61,7 +61,7 @@ class AdmissionQueries:
 
     def provisional_patients(self, ward_code: str | None = None) -> list[ProvisionalPatient]:
         """Active admissions with their patient as it stands now, by ward then admission time."""
-        from reentry.store.sqlite import _patient
+        from reentry.store.sql_store import _patient
 
         sql = _VERSION_SELECT + " WHERE a.status = 'active'"
         params: list[Any] = []
@@ -77,7 +77,7 @@ class AdmissionQueries:
 
     def patients_born_on(self, day: date) -> list[Patient]:
         """Everyone born on ``day`` (to spot a patient the hospital may already know)."""
-        from reentry.store.sqlite import _patient
+        from reentry.store.sql_store import _patient
 
         rows = self._rows("SELECT * FROM patients WHERE birth_date = ? ORDER BY id",
                           [day.isoformat()])

@@ -19,7 +19,7 @@ from reentry.registry import (
     temporary_identifier,
 )
 from reentry.store.database import SqlConnection
-from reentry.store.sqlite_events import ongoing_event_id
+from reentry.store.sql_events import ongoing_event_id
 
 _INSTANCE_SELECT = """
     SELECT f.*, p.ipp, s.nda, t.code AS temporary_code

@@ -17,7 +17,7 @@ from reentry.domain.second_read import (
     ReadOutcome,
     Verdict,
 )
-from reentry.store.sqlite_entry import _audit, _time
+from reentry.store.sql_entry import _audit, _time
 
 
 class SecondReadQueries:

@@ -9,7 +9,7 @@ from reentry import clock
 from reentry.domain.entry import Role, User
 from reentry.errors import UserError
 from reentry.store.database import SqlConnection
-from reentry.store.sqlite_entry import _audit, _user
+from reentry.store.sql_entry import _audit, _user
 
 
 class AuthQueries:

@@ -37,7 +37,7 @@ from reentry.domain.review_lifecycle import (
 from reentry.domain.review_run import RunRecord, json_list
 from reentry.errors import UserError
 from reentry.store.database import SqlConnection
-from reentry.store.sqlite_entry import _audit
+from reentry.store.sql_entry import _audit
 
 _CHUNK = 500  # parameters per IN (...) list, well under SQLite's limit
 
