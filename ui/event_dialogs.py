@@ -61,10 +61,7 @@ class _SubmitDialog(QDialog):
 
     def __init__(self, parent: QWidget | None) -> None:
         super().__init__(parent)
-        self.error = QLabel(self)
-        self.error.setObjectName("dialog_error")
-        self.error.setWordWrap(True)
-        self.error.setStyleSheet(f"color: {theme.ALLERGY_RED}; font-weight: bold;")
+        self.error = theme.error_label(self, "dialog_error")
         self.buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self)
         self.buttons.accepted.connect(self._ok)

@@ -138,10 +138,7 @@ class PrintConfirmDialog(QDialog):
                        self.test):
             box_layout.addWidget(widget)
 
-        self.error = QLabel(self)
-        self.error.setObjectName("dialog_error")
-        self.error.setWordWrap(True)
-        self.error.setStyleSheet(f"color: {theme.ALLERGY_RED}; font-weight: bold;")
+        self.error = theme.error_label(self, "dialog_error")
         self.buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self)
         self.buttons.accepted.connect(self._ok)

@@ -103,10 +103,7 @@ class IdentityTab(QWidget):
         self.rights.setObjectName("identity_rights")
         self.rights.setWordWrap(True)
         self.rights.setStyleSheet(f"color: {theme.PROVISIONAL_IDENTITY}; font-weight: bold;")
-        self.feedback = QLabel(self)
-        self.feedback.setObjectName("identity_feedback")
-        self.feedback.setWordWrap(True)
-        self.feedback.setStyleSheet(f"color: {theme.ALLERGY_RED}; font-weight: bold;")
+        self.feedback = theme.error_label(self, "identity_feedback")
         self.empty = QLabel(self)
         self.empty.setWordWrap(True)
 

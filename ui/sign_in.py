@@ -60,10 +60,7 @@ class SignInPage(QWidget):
         self.button = QPushButton(self)
         self.button.setAutoDefault(False)  # Enter in the name goes to the password, not here
         self.button.clicked.connect(self.submit)
-        self.error = QLabel(self)
-        self.error.setObjectName("sign_in_error")
-        self.error.setWordWrap(True)
-        self.error.setStyleSheet(f"color: {theme.ALLERGY_RED}; font-weight: bold;")
+        self.error = theme.error_label(self, "sign_in_error")
         layout = QVBoxLayout(self)
         layout.setContentsMargins(60, 40, 60, 40)
         for widget in (self.title, self.explanation, self.caption, self.name_field,

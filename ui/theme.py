@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtGui import QFont
-from PySide6.QtWidgets import QApplication, QWidget
+from PySide6.QtWidgets import QApplication, QLabel, QWidget
 
 # Ward PCs are read from a step away: never smaller than this.
 MIN_POINT_SIZE = 11.0
@@ -35,3 +35,13 @@ def scaled_font(widget: QWidget, factor: float, bold: bool = False) -> QFont:
     font.setPointSizeF(max(font.pointSizeF(), 1.0) * factor)
     font.setBold(bold)
     return font
+
+
+def error_label(parent: QWidget, object_name: str) -> QLabel:
+    """Where a form says what is wrong: bold, in the alert red, wrapped (the one look of every
+    refusal shown beside a field or in a dialog)."""
+    label = QLabel(parent)
+    label.setObjectName(object_name)
+    label.setWordWrap(True)
+    label.setStyleSheet(f"color: {ALLERGY_RED}; font-weight: bold;")
+    return label
