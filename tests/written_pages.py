@@ -27,7 +27,6 @@ import reading_boxes as rb  # noqa: E402
 PX_PER_MM = pdfcheck.DPI / 25.4
 PEN = 45  # a dark ballpoint on the grayscale scan
 DIGIT_HEIGHT_MM = 3.9
-HUMOR_SANS = Path("/usr/share/fonts/truetype/humor-sans/Humor-Sans.ttf")
 
 
 def _px(value_mm: float) -> int:
@@ -53,7 +52,7 @@ class Pen:
             images, labels = self.mnist
             index = int(self.rng.choice(np.flatnonzero(labels == digit)[:20]))
             return rb.mnist_alpha(images[index])
-        return rb.font_digit_alpha(HUMOR_SANS, digit, self.rng)
+        return rb.font_digit_alpha(rb.HELD_OUT_FONT, digit, self.rng)
 
     def digit(self, rect: Rect, digit: int, source: str = "font") -> None:
         """One digit, about 4 mm tall, near the middle of its comb box."""
