@@ -117,6 +117,7 @@ class Tally:
     empty: Counter[str]
     numbers: Counter[str]
     verdicts: Counter[str]
+    choices: Counter[str]
 
 
 def main() -> None:
@@ -196,7 +197,7 @@ def main() -> None:
                     for field_id in typed:
                         injected.pop((sheet.serial, FieldKey(SECTION, row, field_id)), None)
         typed_seconds = time.perf_counter() - began
-        tally = Tally(Counter(), Counter(), Counter(), Counter())
+        tally = Tally(Counter(), Counter(), Counter(), Counter(), Counter())
         caught: Counter[str] = Counter()
         kinds: Counter[str] = Counter(injected.values())
         seconds = []
@@ -222,6 +223,12 @@ def main() -> None:
                         tally.numbers["right"] += 1
                     else:
                         tally.numbers["wrong"] += 1
+                if check.reading.kind == "checkbox" and key.row_index in rows:
+                    answer = written.get(key.field_id)  # the box ticked, None: none ticked
+                    if check.reading.value is None and check.reading.ink is not Ink.BLANK:
+                        tally.choices["unsure"] += 1
+                    else:
+                        tally.choices["right" if check.reading.value == answer else "wrong"] += 1
                 error = injected.get((sheet.serial, key))
                 if error is not None:
                     caught[error] += check.verdict in DISAGREEMENTS
@@ -249,6 +256,9 @@ def main() -> None:
     read = numbers["right"] + numbers["wrong"]
     print(f"numbers and times: read confidently {share(read, sum(numbers.values()))} of "
           f"{sum(numbers.values())}, right among them {share(numbers['right'], read)}")
+    choices, lines = tally.choices, sum(tally.choices.values())
+    print(f"AVPU on written lines (a tick or none): right {share(choices['right'], lines)} of "
+          f"{lines}, unsure {choices['unsure']}, wrong {choices['wrong']}")
     total = sum(kinds.values())
     print(f"typing errors caught: {share(sum(caught.values()), total)} of {total} ("
           + ", ".join(f"{kind} {share(caught[kind], kinds[kind])} of {kinds[kind]}"

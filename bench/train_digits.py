@@ -81,6 +81,13 @@ EPOCHS = 12
 # digits keeps well under that, and a confident wrong read is what a typist trusts).
 MAX_WRONG = 0
 NEGATIVE_ACCEPTED = 0.03  # share of no-digit validation boxes read as a confident digit
+# Digits written that their box rules out, on validation: at most this share of the digit
+# boxes the reader does not refuse. A box that rules out the digit typed is a disagreement the
+# typist must look at; issue 14 allows one false alarm per 100 fields, and a field holds up to
+# four digits, so a digit may be ruled out wrongly at most 0.25 % of the time; a tenth of that
+# keeps room for handwriting unlike the validation's.
+MAX_RULED_OUT_WRONGLY = 0.00025
+RULE_OUT_LIMITS = (1e-5, 3e-5, 1e-4, 3e-4, 1e-3, 3e-3, 0.01, 0.03, 0.1)
 
 
 def mnist_5k(wheel: Path | None) -> tuple[np.ndarray, np.ndarray]:
@@ -238,7 +245,7 @@ def fit_temperature(params: dict[str, np.ndarray], x: np.ndarray, y: np.ndarray)
     """One member's softmax temperature: the least negative log-likelihood on validation."""
     best, best_nll = 1.0, np.inf
     for temperature in np.arange(0.5, 4.01, 0.05):
-        p = DigitModel((params,), (float(temperature),), 0.0, 1.0).member_probabilities(x)[0]
+        p = DigitModel((params,), (float(temperature),), 0.0, 1.0, 0.0).member_probabilities(x)[0]
         nll = float(-np.log(p[np.arange(len(y)), y] + 1e-12).mean())
         if nll < best_nll:
             best, best_nll = float(temperature), nll
@@ -255,8 +262,8 @@ def choose_threshold(members: tuple[dict[str, np.ndarray], ...],
     real = y != NOT_A_DIGIT
     best: tuple[float, float, float] | None = None
     for not_digit_max in (0.02, 0.05, 0.1, 0.2, 0.3, 0.5):
-        digit, confidence, refused = DigitModel(members, temperatures, 0.0,
-                                                not_digit_max).judge(x)
+        digit, confidence, refused, _ = DigitModel(members, temperatures, 0.0,
+                                                   not_digit_max, 0.0).judge(x)
         print(f"  not-a-digit limit {not_digit_max}: threshold, digits confident, wrong among "
               "them, no-digit boxes read as a digit")
         for threshold in (0.9, 0.95, 0.97, 0.98, 0.99, 0.995, 0.999):
@@ -271,6 +278,32 @@ def choose_threshold(members: tuple[dict[str, np.ndarray], ...],
             if safe and (best is None or share > best[0]):
                 best = (share, threshold, not_digit_max)
     return (best[1], best[2]) if best is not None else (0.999, 0.02)
+
+
+def choose_rule_out(members: tuple[dict[str, np.ndarray], ...], temperatures: tuple[float, ...],
+                    not_digit_max: float, x: np.ndarray, y: np.ndarray) -> float:
+    """The highest limit below which a digit is ruled out of a box that keeps the written digit
+    ruled out in at most MAX_RULED_OUT_WRONGLY of validation digit boxes (those not refused as
+    "not one digit", where nothing is ruled out); printed with the share of the other digits it
+    rules out (what catches a mistyped digit) in the boxes read confidently and in the others."""
+    _, confidence, refused, most = DigitModel(members, temperatures, 0.0, not_digit_max,
+                                              0.0).judge(x)
+    real = (y != NOT_A_DIGIT) & ~refused
+    truth = most[real, y[real]]
+    others = np.ones_like(most[real], dtype=bool)
+    others[np.arange(real.sum()), y[real]] = False
+    unsure = confidence[real] < 0.95
+    print("  rule-out limit, written digit ruled out, other digits ruled out (all / unsure "
+          f"boxes), {int(real.sum())} boxes ({int(unsure.sum())} unsure)")
+    chosen = 0.0
+    for limit in RULE_OUT_LIMITS:
+        wrong = float((truth < limit).mean())
+        power = float((most[real] < limit)[others].mean())
+        power_unsure = float((most[real][unsure] < limit)[others[unsure]].mean())
+        print(f"    {limit:8.5f}  {wrong:.4%}  {power:.4f} / {power_unsure:.4f}")
+        if wrong <= MAX_RULED_OUT_WRONGLY:
+            chosen = limit
+    return chosen
 
 
 def calibration_report(rng: np.random.Generator, images: np.ndarray) -> None:
@@ -351,17 +384,20 @@ def main() -> None:
     temperatures = tuple(fit_temperature(params, vx, vy) for params in members)
     real = vy != NOT_A_DIGIT
     for m, (params, temperature) in enumerate(zip(members, temperatures, strict=True)):
-        p = DigitModel((params,), (temperature,), 0.0, 1.0).member_probabilities(vx)[0]
+        p = DigitModel((params,), (temperature,), 0.0, 1.0, 0.0).member_probabilities(vx)[0]
         print(f"  member {m}: temperature {temperature}; raw accuracy on digits "
               f"{(p[real].argmax(axis=1) == vy[real]).mean():.4f}")
     print(f"  {len(vy)} boxes")
     # chosen without the two-marks and struck-through rules, which only ever refuse more
     threshold, not_digit_max = choose_threshold(tuple(members), temperatures, vx, vy)
     print(f"  confidence threshold {threshold}, not-a-digit limit {not_digit_max}")
+    rule_out_below = choose_rule_out(tuple(members), temperatures, not_digit_max, vx, vy)
+    print(f"  rule-out limit {rule_out_below}")
     arrays: dict[str, Any] = {member_key(m, k): v.astype(np.float16)
                               for m, params in enumerate(members) for k, v in params.items()}
     arrays.update(temperatures=np.array(temperatures, np.float32),
-                  threshold=np.float32(threshold), not_digit_max=np.float32(not_digit_max))
+                  threshold=np.float32(threshold), not_digit_max=np.float32(not_digit_max),
+                  rule_out_below=np.float32(rule_out_below))
     written = args.out.with_name(args.out.name + ".tmp.npz")  # moved into place when whole
     np.savez_compressed(written, **arrays)
     written.replace(args.out)

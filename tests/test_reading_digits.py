@@ -75,16 +75,18 @@ def test_a_digit_is_confident_only_when_every_member_is_sure_of_it(
     model = load_model()
     first, temperature = model.members[0], model.temperatures[0]
     alone = read_digits(crops, PX, DigitModel((first,), (temperature,), model.threshold,
-                                              model.not_digit_max))
+                                              model.not_digit_max, model.rule_out_below))
     twice = read_digits(crops, PX, DigitModel((first, first), (temperature, temperature),
-                                              model.threshold, model.not_digit_max))
+                                              model.threshold, model.not_digit_max,
+                                              model.rule_out_below))
     assert [(r.digit, r.reject) for r in twice] == [(r.digit, r.reject) for r in alone]
     assert sum(r.confident for r in alone) >= 20
     # a member that reads every digit as the next one: it never agrees with the first
     order = [*range(9, NOT_A_DIGIT), *range(9), NOT_A_DIGIT]  # its class d is the first's d - 1
     shifted = {**first, "f2w": first["f2w"][:, order], "f2b": first["f2b"][order]}
     disagree = read_digits(crops, PX, DigitModel((first, shifted), (temperature, temperature),
-                                                 model.threshold, model.not_digit_max))
+                                                 model.threshold, model.not_digit_max,
+                                              model.rule_out_below))
     assert not any(r.confident for r in disagree)
     assert {r.reject for r in disagree} <= {DigitReject.LOW_CONFIDENCE, DigitReject.NOT_A_DIGIT}
 

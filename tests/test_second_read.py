@@ -320,6 +320,23 @@ def test_a_comb_read_in_part_differs_only_on_a_confident_digit(text, value, type
     assert verdict(reading, typed) is expected
 
 
+@pytest.mark.parametrize(("text", "ruled_out", "typed", "expected"), [
+    ("?", ("234567890",), "7", Verdict.DIFFERS),  # a 7 typed where the box holds no 7
+    ("?", ("234567890",), "1", Verdict.UNSURE),  # a 1 typed: not ruled out, not vouched for
+    ("1??", ("", "0"), "105", Verdict.UNSURE),  # the second « ? » rules out 0, not the first
+    ("1??", ("0", ""), "105", Verdict.DIFFERS),
+    ("3?,?", ("", "4"), "37.4", Verdict.DIFFERS),  # the « ? » after the comma
+    ("?2:3?", ("1", "5"), "12:35", Verdict.DIFFERS),
+    ("?2:3?", ("1", "5"), "22:36", Verdict.UNSURE),
+    ("??", ("1", "2"), "125", Verdict.UNSURE),  # three digits typed for two boxes: no telling
+])
+def test_a_box_not_read_still_rules_out_digits(text, ruled_out, typed, expected):
+    reading = FieldReading(FieldKey(VITALS, 0, "heart_rate"), "comb_digit", Ink.WRITTEN, None,
+                           text, None, ruled_out)
+    assert verdict(reading, typed) is expected
+    assert FieldReading.from_dict(reading.as_dict()) == reading
+
+
 def test_the_report_tells_its_progress_and_stops_when_cancelled(ward, store):
     seen = []
     report = second_read_report(store, ward=ward.ward, progress=seen.append)

@@ -37,8 +37,11 @@ def mark_text(check: FieldCheck, cell: Cell) -> str:
     """What the mark says, for the tooltip, the accessible description and the bar."""
     if check.verdict is Verdict.DIFFERS:
         value = check.reading.value
-        shown = (display_value(cell.field, value) if value and cell.field is not None
-                 else check.reading.text)
+        if value is None:  # read in part: a box contradicts what is typed (« 8? », not 87)
+            typed = check.typed or ""
+            return tr("paper_ui.differs_partly", text=check.reading.text, typed=(
+                display_value(cell.field, typed) if cell.field is not None else typed))
+        shown = display_value(cell.field, value) if cell.field is not None else value
         return tr("paper_ui.differs", value=shown)
     if check.verdict in SYMBOLS:
         return tr(f"paper_ui.{check.verdict.value}")

@@ -67,6 +67,9 @@ class FieldReading:
     value: str | None = None
     text: str = ""
     confidence: float | None = None  # digits: the calibrated probability of the whole value
+    # digits: one entry a « ? » of ``text``, in order, the digits that box surely does not hold
+    # (what a typed value may be contradicted by although the box is not read)
+    ruled_out: tuple[str, ...] = ()
 
     @property
     def readable(self) -> bool:
@@ -81,12 +84,14 @@ class FieldReading:
     def as_dict(self) -> dict[str, Any]:
         return {"section": self.key.section_id, "row": self.key.row_index,
                 "field": self.key.field_id, "kind": self.kind, "ink": str(self.ink),
-                "value": self.value, "text": self.text, "confidence": self.confidence}
+                "value": self.value, "text": self.text, "confidence": self.confidence,
+                "ruled_out": list(self.ruled_out)}
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> FieldReading:
         return cls(FieldKey(data["section"], data["row"], data["field"]), data["kind"],
-                   Ink(data["ink"]), data["value"], data["text"], data["confidence"])
+                   Ink(data["ink"]), data["value"], data["text"], data["confidence"],
+                   tuple(data.get("ruled_out", ())))  # readings made before it was kept
 
 
 @dataclass(frozen=True)

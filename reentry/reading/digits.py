@@ -12,6 +12,12 @@ Each network's softmax is temperature-scaled on held-out validation boxes so tha
 is a probability; a digit is *confident* only when every network gives it at least the
 threshold chosen on the same validation boxes (so they agree), and none finds "not one digit"
 likely. Weights: digits_weights.npz beside this file.
+
+A box whose digit is not confident can still say which digits it is *not*: a digit to which
+even the most lenient network gives less than ``rule_out_below`` (fitted on validation so that
+the written digit is almost never among them) is ruled out. That is what a second reader needs
+most: not to read the paper alone, but to tell that the digit typed for a box cannot be the one
+written there (a 7 typed for a 1 that the reader would not vouch for).
 """
 
 from __future__ import annotations
@@ -21,6 +27,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 from PIL import Image
@@ -51,6 +58,9 @@ class DigitReading:
     confidence: float  # calibrated probability that `digit` is what was written, given one digit
     reject: DigitReject
     ink: InkReading  # the same box's ink, read from the same view
+    # digits that this box almost surely does not hold (empty for a blank box, and for a box
+    # refused as not one digit: a crossed-out digit, two digits, a scribble may hold anything)
+    ruled_out: frozenset[int] = frozenset()
 
     @property
     def confident(self) -> bool:
@@ -68,6 +78,7 @@ class DigitModel:
     temperatures: tuple[float, ...]  # one a member, fitted on validation
     threshold: float  # least confidence, for every member, of a confident digit
     not_digit_max: float  # a box whose "not one digit" probability reaches this is refused
+    rule_out_below: float  # a digit every member gives less than this is not in the box
 
     def member_probabilities(self, features: np.ndarray) -> np.ndarray:
         """(members, boxes, 11): each member's temperature-scaled softmax."""
@@ -79,18 +90,27 @@ class DigitModel:
             out.append(e / e.sum(axis=1, keepdims=True))
         return np.stack(out)
 
-    def judge(self, features: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    def judge(self, features: np.ndarray) -> Judgement:
         """Per box: the digit (likeliest on the members' mean), its confidence (the least that a
         member gives it, given one digit: a member that reads another digit gives it < 0.5),
-        and whether the box is refused as "not one digit" (any member's probability of it
-        reaches not_digit_max, or is its likeliest class)."""
+        whether the box is refused as "not one digit" (any member's probability of it reaches
+        not_digit_max, or is its likeliest class), and the most any member gives each digit."""
         p = self.member_probabilities(features)
         given_one = p[..., :NOT_A_DIGIT] / np.maximum(1.0 - p[..., NOT_A_DIGIT:], 1e-9)
         digits = given_one.mean(axis=0).argmax(axis=1)
         confidence = given_one[:, np.arange(len(digits)), digits].min(axis=0)
         not_one = ((p[..., NOT_A_DIGIT] >= self.not_digit_max)
                    | (p.argmax(axis=2) == NOT_A_DIGIT)).any(axis=0)
-        return digits, confidence, not_one
+        return Judgement(digits, confidence, not_one, given_one.max(axis=0))
+
+
+class Judgement(NamedTuple):
+    """What the ensemble says of a batch of boxes (see ``DigitModel.judge``)."""
+
+    digits: np.ndarray  # (boxes,) the likeliest digit
+    confidence: np.ndarray  # (boxes,) the least any member gives it
+    not_one: np.ndarray  # (boxes,) refused as "not one digit"
+    most: np.ndarray  # (boxes, 10) the most any member gives each digit, given one digit
 
 
 LAYERS = ("c1w", "c1b", "c2w", "c2b", "f1w", "f1b", "f2w", "f2b")
@@ -139,7 +159,7 @@ def load_model(path: Path = WEIGHTS_PATH) -> DigitModel:
         members = tuple({name: data[member_key(m, name)].astype(np.float32) for name in LAYERS}
                         for m in range(len(temperatures)))
         return DigitModel(members, temperatures, float(data["threshold"]),
-                          float(data["not_digit_max"]))
+                          float(data["not_digit_max"]), float(data["rule_out_below"]))
 
 
 def features_of(view: BoxView) -> np.ndarray | None:
@@ -226,6 +246,11 @@ def _struck_through(view: BoxView) -> bool:
     return False
 
 
+# Boxes that may hold any digit, or none: nothing is ruled out in them.
+_ANYTHING = frozenset({DigitReject.NOT_A_DIGIT, DigitReject.TWO_MARKS,
+                       DigitReject.STRUCK_THROUGH})
+
+
 def read_digits(crops: Sequence[np.ndarray], px_per_mm: float,
                 model: DigitModel | None = None) -> list[DigitReading]:
     """Every box of a page at once: one matrix product for all of them."""
@@ -237,9 +262,10 @@ def read_digits(crops: Sequence[np.ndarray], px_per_mm: float,
     readings = [DigitReading(None, 0.0, DigitReject.BLANK, ink) for ink in inks]
     if not written:
         return readings
-    digits, confidences, not_one = model.judge(np.stack([features[i] for i in written]))  # type: ignore[misc]
-    for digit, confidence, refused, i in zip(digits.tolist(), confidences.tolist(),
-                                             not_one.tolist(), written, strict=True):
+    judged = model.judge(np.stack([features[i] for i in written]))  # type: ignore[misc]
+    for digit, confidence, refused, most, i in zip(
+            judged.digits.tolist(), judged.confidence.tolist(), judged.not_one.tolist(),
+            judged.most, written, strict=True):
         if refused:
             reject = DigitReject.NOT_A_DIGIT
         elif confidence < model.threshold:
@@ -250,7 +276,9 @@ def read_digits(crops: Sequence[np.ndarray], px_per_mm: float,
             reject = DigitReject.STRUCK_THROUGH
         else:
             reject = DigitReject.NONE
-        readings[i] = DigitReading(digit, confidence, reject, inks[i])
+        ruled_out = frozenset() if reject in _ANYTHING else frozenset(
+            np.flatnonzero(most < model.rule_out_below).tolist())
+        readings[i] = DigitReading(digit, confidence, reject, inks[i], ruled_out)
     return readings
 
 

@@ -125,8 +125,10 @@ _GROUPS = re.compile(r"[.,:/]")
 def _contradicted(reading: FieldReading, typed: str) -> bool:
     """Whether a comb read in part (« 8? »: one digit not confident) already contradicts the
     typed value (83): a digit read with confidence differs from the typed digit in the same
-    box. Only when the typed value has exactly as many digits in each group as boxes are
-    written on paper, so that each typed digit has its box; otherwise nothing can be told."""
+    box, or the typed digit is one that its box surely does not hold (``ruled_out``: a 7 typed
+    where a 1 is written, though the reader would not vouch for the 1). Only when the typed
+    value has exactly as many digits in each group as boxes are written on paper, so that each
+    typed digit has its box; otherwise nothing can be told."""
     if reading.kind != "comb_digit" or not reading.text:
         return False
     read, wanted = _GROUPS.split(reading.text), _GROUPS.split(typed)
@@ -135,8 +137,14 @@ def _contradicted(reading: FieldReading, typed: str) -> bool:
     if len(read) != len(wanted) or any(len(r) != len(w) or not w.isdigit()
                                        for r, w in zip(read, wanted, strict=True)):
         return False
-    return any(r != "?" and r != w for group, other in zip(read, wanted, strict=True)
-               for r, w in zip(group, other, strict=True))
+    unsure = iter(reading.ruled_out)
+    for group, other in zip(read, wanted, strict=True):
+        for r, w in zip(group, other, strict=True):
+            if r == "?" and w in next(unsure, ""):
+                return True
+            if r != "?" and r != w:
+                return True
+    return False
 
 
 def typed_values(entries: Sequence[Entry]) -> dict[FieldKey, str]:

@@ -220,6 +220,7 @@ def _comb(group: _Group, inks: Sequence[InkVerdict], digits: Sequence[DigitReadi
     if ink is not Ink.WRITTEN:
         return FieldReading(group.key, str(box.kind), ink)
     shown = []
+    ruled_out: list[str] = []  # a string of digits for each « ? »
     sure = InkVerdict.UNSURE not in inks
     confidence = 1.0
     for part in parts:
@@ -235,11 +236,14 @@ def _comb(group: _Group, inks: Sequence[InkVerdict], digits: Sequence[DigitReadi
                 confidence *= reading.confidence
             else:
                 text += "?"
+                ruled_out.append("".join(map(str, sorted(reading.ruled_out)))
+                                 if reading is not None else "")
                 sure = False
         shown.append(text)
     written_text = _joined(shown, separators)
     if not sure:
-        return FieldReading(group.key, str(box.kind), ink, None, written_text)
+        return FieldReading(group.key, str(box.kind), ink, None, written_text,
+                            ruled_out=tuple(ruled_out))
     check = validate_value(group.field, written_text)
     if check.error is not None or check.value is None or not _complete(group.field, shown):
         return FieldReading(group.key, str(box.kind), ink, None, written_text)
