@@ -1,6 +1,10 @@
 """What the stored reconciliation run of the bench's 50k-item outage leaves behind, as hashes:
 verdicts.csv of each run and every review_* table (with the review audit lines), so that a change
-made for speed can be shown to store and write exactly the same thing.
+made for speed can be shown to store and write exactly the same thing. What the store gives back
+is compared too, as the review screens, reports and exports read it: every verdict with every
+column (``stored_run_rows``), the unmatched items, the flags of each run, the detail of every
+seventh flag, and the verdicts and flags of a quality report; where the stored form changed
+(migration 0013 compresses the texts), these are what must stay the same.
 
 Two runs on a fresh SQLite file, as tests/test_review_stored_run.py does on a small outage: the
 second after a newer SIH export (every seventh SIH item gone) and a third of the first run's open
@@ -17,6 +21,7 @@ import hashlib
 import json
 import sys
 import tempfile
+from dataclasses import asdict
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -25,9 +30,10 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 from outage_scenario import scenario, write_scenario  # noqa: E402
-from stored_run_rows import STORED  # noqa: E402
+from stored_run_rows import stored_rows  # noqa: E402
 
 from reentry.domain.entry import Role  # noqa: E402
+from reentry.domain.events import EventKind  # noqa: E402
 from reentry.entry import service as entry_service  # noqa: E402
 from reentry.reconcile_run import run_reconciliation  # noqa: E402
 from reentry.review import service  # noqa: E402
@@ -79,13 +85,26 @@ def fingerprint(files: Path, folder: Path) -> dict[str, str]:
                 service.resolve_flag(store, quality, flag.item_key, "paper_error",
                                      now=RUN_1 + timedelta(minutes=n))
         run("sih2.csv", RUN_2, "run2")
-        for table, query in STORED.items():
-            rows = store.sql.rows(query)
+        for table, rows in stored_rows(store).items():
             out[f"{table} ({len(rows)} rows)"] = _digest(rows)
         runs = [r.id for r in store.review_runs()]
         out["unmatched items as stored, per run"] = _digest(_unmatched_texts(store, runs))
         out["unmatched items as read (review_unmatched)"] = _digest(
             [store.review_unmatched(run) for run in runs])
+        flags = {run: store.review_flags(run) for run in runs}  # what the review screen lists
+        out["flags as read (review_flags), per run"] = _digest(
+            [[asdict(f) for f in flags[run]] for run in runs])
+        out["flag details as read (review_flag_detail), every 7th flag"] = _digest(
+            [asdict(store.review_flag_detail(run, f.item_key))  # type: ignore[arg-type]
+             for run in runs for f in flags[run][::7]])
+        # The quality report and audit pack of an outage covering every paper item (the CSV's
+        # items belong to an event by their time, in any ward): its verdicts and flags.
+        event, _ = store.insert_outage_event(
+            kind=EventKind.REAL, title="fingerprint", planned=True,
+            started_at=RUN_1 - timedelta(days=30), wards=None, systems=[], user=quality)
+        out["report verdicts as read (report_verdicts)"] = _digest(
+            store.report_verdicts(event.id))
+        out["report flags as read (report_flags)"] = _digest(store.report_flags(event.id))
         return out
     finally:
         store.close()
@@ -93,8 +112,11 @@ def fingerprint(files: Path, folder: Path) -> dict[str, str]:
 
 def _unmatched_texts(store: SqlStore, runs: list[int]) -> list[list[Any]]:
     """Each run's unmatched items as one JSON array of their stored text: one row per item
-    before migration 0012 (joined here in their order), one array per run after it."""
+    before migration 0012 (joined here in their order), one array per run after it, that
+    array compressed in ``review_texts`` after 0013 (the text read back)."""
     tables = {r["name"] for r in store.sql.rows("SELECT name FROM sqlite_master")}
+    if "review_texts" in tables:
+        return [[run, store.review_unmatched_text(run) or "[]"] for run in sorted(runs)]
     if "review_unmatched" in tables:
         return [[run, "[" + ", ".join(r["item"] for r in store.sql.rows(
             "SELECT item FROM review_unmatched WHERE run_id = ? ORDER BY id", (run,))) + "]"]

@@ -26,13 +26,15 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
 
 from outage_scenario import scenario, write_scenario  # noqa: E402
 from stored_run_rows import STORED as STORED_RUN_ROWS  # noqa: E402
+from stored_run_rows import stored_rows  # noqa: E402
 
 RUN_1 = datetime(2026, 11, 24, 8, 0, tzinfo=UTC)
 RUN_2 = RUN_1 + timedelta(hours=3)
 
-# Every row a run leaves behind; a run's unmatched items too, as stored here (one array each).
+# Every row a run leaves behind; its compressed texts too (the verdicts' and the unmatched
+# items'), byte for byte as stored.
 STORED = {**STORED_RUN_ROWS,
-          "review_unmatched_items": "SELECT * FROM review_unmatched_items ORDER BY run_id"}
+          "review_texts": "SELECT * FROM review_texts ORDER BY run_id, name, part"}
 
 
 @pytest.fixture(scope="module")
@@ -66,7 +68,7 @@ def stored_run(location: Path | str, outage: Path, out: Path) -> dict[str, list[
                 service.resolve_flag(store, quality, flag.item_key, "paper_error",
                                      now=RUN_1 + timedelta(minutes=n))
         run("sih2.csv", RUN_2, "run2")
-        return {table: store.sql.rows(query) for table, query in STORED.items()}
+        return stored_rows(store, STORED)
     finally:
         store.close()
 
@@ -78,7 +80,9 @@ def test_a_stored_run_is_the_same_in_sqlite_and_on_postgresql(outage, tmp_path, 
     for action in ("flagged", "kept", "closed_by_run", "reopened_by_run"):
         assert f'"{action}"' in changes, f"the second run never did {action}: {changes}"
     assert len(on_file["review_verdicts"]) == 2 * 1200
-    assert on_file["review_unmatched_items"] and on_file["review_identity_candidates"]
+    assert on_file["review_texts"] and on_file["review_identity_candidates"]
+    assert {r["name"] for r in on_file["review_texts"]} == {
+        "identity", "reason", "paper", "sih", "unmatched"}
     for table in STORED:
         assert len(on_server[table]) == len(on_file[table]), table
         for file_row, server_row in zip(on_file[table], on_server[table], strict=True):

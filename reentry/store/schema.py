@@ -315,4 +315,5 @@ from reentry.store import (  # noqa: E402, F401, I001
     schema_audit,
     schema_second_read,
     schema_review_unmatched,
+    schema_review_texts,
 )

@@ -13,6 +13,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from reentry.store.sql_review import verdict_columns
+
 # The event's sheets and the (run, paper item) pairs of its verdicts. Parameters: event id,
 # event id.
 _EVENT_ITEMS = """
@@ -40,10 +42,20 @@ _EVENT_TEMPORARIES = """
 """
 
 
+# What ``report_flags`` gives, in its order (a verdict's texts read from ``review_texts``).
+_FLAG_COLUMNS = (
+    "flag_id", "item_key", "paper_source", "verdict", "status", "resolution", "comment",
+    "first_run_id", "first_flagged_at", "last_run_id", "closed_at", "closed_by_run", "previous",
+    "closed_by", "verdict_run_id", "run_verdict", "ipp", "temporary_id", "identity",
+    "ward_code", "kind", "code", "effective_time", "reason", "serial", "page")
+
+
 class ReportQueries:
-    """Mixed into ``SqlStore``; relies on its ``_rows``."""
+    """Mixed into ``SqlStore``; relies on its ``_rows`` and, for a verdict's texts, on
+    ``ReviewQueries.verdict_texts``."""
 
     _rows: Any
+    verdict_texts: Any
 
     def report_runs(self, event_id: int) -> list[dict[str, Any]]:
         """Runs with at least one paper item of the event, oldest first, with how many."""
@@ -65,28 +77,29 @@ class ReportQueries:
 
     def report_verdicts(self, event_id: int) -> list[dict[str, Any]]:
         """Every verdict of every run on the event's paper items (the audit pack keeps all)."""
-        return list(self._rows(
+        return [verdict_columns(r) for r in self.verdict_texts(self._rows(
             _EVENT_ITEMS + """
             SELECT v.* FROM review_verdicts v
             JOIN mine m ON m.run_id = v.run_id AND m.item_key = v.item_key
-            ORDER BY v.run_id, v.ward_code, v.item_key""", [event_id, event_id]))
+            ORDER BY v.run_id, v.ward_code, v.item_key""", [event_id, event_id]))]
 
     def report_flags(self, event_id: int) -> list[dict[str, Any]]:
         """The event's flags as they stand, each with the paper item as its latest run saw it
         (who, where, what, why) and who closed it."""
-        return list(self._rows(
+        rows = self.verdict_texts(self._rows(
             _EVENT_ITEMS + """,
             latest AS (SELECT item_key, max(run_id) AS run_id FROM mine GROUP BY item_key)
             SELECT f.id AS flag_id, f.item_key, f.paper_source, f.verdict, f.status,
                    f.resolution, f.comment, f.first_run_id, f.first_flagged_at, f.last_run_id,
                    f.closed_at, f.closed_by_run, f.previous, u.username AS closed_by,
                    v.run_id AS verdict_run_id, v.verdict AS run_verdict, v.ipp, v.temporary_id,
-                   v.identity, v.ward_code, v.kind, v.code, v.effective_time, v.reason,
-                   v.serial, v.page
+                   v.ward_code, v.kind, v.code, v.effective_time, v.serial, v.page,
+                   v.run_id, v.texts_part, v.texts_row
             FROM review_flags f JOIN latest l ON l.item_key = f.item_key
             JOIN review_verdicts v ON v.run_id = l.run_id AND v.item_key = l.item_key
             LEFT JOIN users u ON u.id = f.closed_by
-            ORDER BY f.id""", [event_id, event_id]))
+            ORDER BY f.id""", [event_id, event_id]), ("identity", "reason"))
+        return [{name: r[name] for name in _FLAG_COLUMNS} for r in rows]
 
     def report_flag_events(self, event_id: int) -> list[dict[str, Any]]:
         """Every step in the life of the event's flags: raised, resolved, reopened, closed."""

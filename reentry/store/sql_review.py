@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
+from operator import attrgetter
 from typing import Any
 
 from reentry import clock
@@ -34,9 +36,19 @@ from reentry.domain.review_lifecycle import (
     Transition,
     transition,
 )
-from reentry.domain.review_run import RunRecord, json_list
+from reentry.domain.review_run import RunRecord, VerdictRecord, json_list
 from reentry.errors import UserError
 from reentry.store.database import SqlConnection
+from reentry.store.review_texts import (
+    PART,
+    UNMATCHED,
+    VERDICT_TEXTS,
+    compress,
+    joined,
+    slices,
+    unpack,
+    unpack_slices,
+)
 from reentry.store.sql_entry import _audit
 
 _CHUNK = 500  # parameters per IN (...) list, well under SQLite's limit
@@ -112,7 +124,12 @@ class ReviewQueries:
         to each flag: all in one transaction, or nothing."""
         at = clock.to_storage(record.at)
         user_id = record.user.id if record.user else None
-        with self._transaction() as conn:
+        with ThreadPoolExecutor(max_workers=1) as worker, self._transaction() as conn:
+            # The texts are compressed meanwhile, in a thread that only runs zlib (which lets
+            # go of the interpreter's lock): 0.2 s of a 50k-item run, off its path.
+            texts = _texts(record)
+            packed = worker.submit(lambda: [(name, part, compress(data))
+                                            for name, part, data in texts])
             run_id = (conn.insert(
                 "INSERT INTO review_runs (at, user_id, sih_files, paper_source, paper_sha256,"
                 " counts, unmatched, identity_counts) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
@@ -129,6 +146,8 @@ class ReviewQueries:
                 "sih_files": [{"name": s.name, "sha256": s.sha256} for s in record.sih_files],
                 "paper_source": record.paper_source, "counts": record.counts,
                 "flags": changes, "identities": record.identity_counts})
+            conn.executemany("INSERT INTO review_texts (run_id, name, part, texts)"
+                             " VALUES (?, ?, ?, ?)", ((run_id, *t) for t in packed.result()))
         info = self.review_run(run_id)
         assert info is not None
         return info
@@ -151,13 +170,14 @@ class ReviewQueries:
         marks = ", ".join("?" for _ in FLAGGED_VERDICTS)
         rows = self._rows(
             "SELECT f.id AS flag_id, v.item_key, v.verdict AS run_verdict, f.verdict, f.status,"
-            " v.ward_code, v.ipp, v.temporary_id, v.identity, v.search, v.kind, v.code,"
-            " v.effective_time, v.reason, f.resolution, f.first_flagged_at, f.closed_at"
+            " v.ward_code, v.ipp, v.temporary_id, v.search, v.kind, v.code,"
+            " v.effective_time, f.resolution, f.first_flagged_at, f.closed_at, v.run_id,"
+            " v.texts_part, v.texts_row"
             " FROM review_verdicts v JOIN review_flags f ON f.item_key = v.item_key"
             f" WHERE v.run_id = ? AND (v.verdict IN ({marks}) OR f.closed_by_run = v.run_id)"
             " ORDER BY v.ward_code, v.search, v.effective_time, v.item_key",
             [run_id, *FLAGGED_VERDICTS])
-        return [_flag_row(r) for r in rows]
+        return [_flag_row(r) for r in self.verdict_texts(rows, ("identity", "reason"))]
 
     def review_flag_detail(self, run_id: int, item_key: str) -> FlagDetail | None:
         rows = self._rows(
@@ -169,7 +189,7 @@ class ReviewQueries:
             " WHERE v.run_id = ? AND v.item_key = ?", [run_id, item_key])
         if not rows:
             return None
-        r = rows[0]
+        r = self.verdict_texts(rows)[0]
         history = [FlagEvent(_must_time(e["at"]), e["action"], e["username"], e["run_id"],
                              e["verdict"], e["resolution"], e["comment"])
                    for e in self._rows(
@@ -191,8 +211,45 @@ class ReviewQueries:
 
     def review_unmatched(self, run_id: int) -> list[dict[str, Any]]:
         """SIH items no paper item claimed: listed, not errors."""
-        rows = self._rows("SELECT items FROM review_unmatched_items WHERE run_id = ?", [run_id])
-        return json.loads(rows[0]["items"]) if rows else []
+        text = self.review_unmatched_text(run_id)
+        return json.loads(text) if text is not None else []
+
+    def review_unmatched_text(self, run_id: int) -> str | None:
+        """The unmatched SIH items of a run as stored: one JSON array (None: the run has none)."""
+        rows = self._rows("SELECT texts FROM review_texts WHERE run_id = ? AND name = ?"
+                          " ORDER BY part", [run_id, UNMATCHED])
+        return unpack_slices(r["texts"] for r in rows) if rows else None
+
+    def review_verdicts(self, run_id: int) -> list[dict[str, Any]]:
+        """Every verdict of a run as stored, in item key order: the columns of
+        ``review_verdicts`` as migration 0008 made them, texts included."""
+        return [verdict_columns(r) for r in self.verdict_texts(self._rows(
+            "SELECT * FROM review_verdicts WHERE run_id = ? ORDER BY item_key", [run_id]))]
+
+    def verdict_texts(self, rows: list[dict[str, Any]],
+                      names: Sequence[str] = VERDICT_TEXTS) -> list[dict[str, Any]]:
+        """``rows`` of ``review_verdicts`` (with their ``run_id``, ``texts_part`` and
+        ``texts_row``) given their texts ``names`` (``identity``, ``reason``, ``paper``,
+        ``sih``) from ``review_texts``, opening each part needed once; ``texts_part`` and
+        ``texts_row`` are taken out."""
+        parts: dict[int, set[int]] = {}
+        for r in rows:
+            parts.setdefault(r["run_id"], set()).add(r["texts_part"])
+        texts: dict[tuple[int, str, int], list[str]] = {}
+        names_marks = ", ".join("?" for _ in names)
+        for run_id, numbers in parts.items():
+            for chunk in _chunks(sorted(numbers)):
+                for t in self._rows(
+                        "SELECT name, part, texts FROM review_texts WHERE run_id = ?"
+                        f" AND name IN ({names_marks})"
+                        f" AND part IN ({', '.join('?' for _ in chunk)})",
+                        [run_id, *names, *chunk]):
+                    texts[(run_id, t["name"], t["part"])] = unpack(t["texts"])
+        for r in rows:
+            run_id, part, at = r["run_id"], r.pop("texts_part"), r.pop("texts_row")
+            for name in names:
+                r[name] = texts[(run_id, name, part)][at]
+        return rows
 
     # -- resolving -----------------------------------------------------------------------------
 
@@ -268,15 +325,32 @@ class ReviewQueries:
 # -- writing helpers (inside the run's transaction) -------------------------------------------
 
 
-def _insert_verdicts(conn: SqlConnection, run_id: int, record: RunRecord) -> None:
+# Each of a verdict's texts, from its ``VerdictRecord``.
+_TEXT_OF = tuple(attrgetter(name) for name in VERDICT_TEXTS)
 
+
+def _insert_verdicts(conn: SqlConnection, run_id: int, record: RunRecord) -> None:
+    """Every verdict; its texts are in ``review_texts`` (``_packed_texts``), and the row
+    says where."""
     conn.executemany(
-        "INSERT INTO review_verdicts (run_id, item_key, verdict, ipp, temporary_id, identity,"
-        " search, ward_code, kind, code, effective_time, sih_ids, score, differs_on, reason,"
-        " paper, sih, serial, page) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
-        " ?)", ((run_id, *v) for v in record.verdicts))
-    conn.execute("INSERT INTO review_unmatched_items (run_id, items) VALUES (?, ?)",
-                 (run_id, json_list(record.unmatched)))  # read whole, a run at a time
+        "INSERT INTO review_verdicts (run_id, item_key, verdict, ipp, temporary_id, search,"
+        " ward_code, kind, code, effective_time, sih_ids, score, differs_on, serial, page,"
+        " texts_part, texts_row) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        ((run_id, v[0], v[1], v[2], v[3], v[5], v[6], v[7], v[8], v[9], v[10], v[11], v[12],
+          v[16], v[17], n // PART, n % PART) for n, v in enumerate(record.verdicts)))
+
+
+def _texts(record: RunRecord) -> list[tuple[str, int, bytes]]:
+    """The rows of ``review_texts`` for a run (less its id), before compression: its
+    verdicts' texts ``PART`` verdicts at a time, and its unmatched SIH items (read whole, a
+    run at a time)."""
+    verdicts = record.verdicts
+    texts = [(name, start // PART, joined(list(map(text_of, verdicts[start:start + PART]))))
+             for start in range(0, len(verdicts), PART)
+             for name, text_of in zip(VERDICT_TEXTS, _TEXT_OF, strict=True)]
+    texts.extend((UNMATCHED, part, data)  # "[]" too: every run has its array
+                 for part, data in enumerate(slices(json_list(record.unmatched))))
+    return texts
 
 
 def _insert_identities(conn: SqlConnection, run_id: int, record: RunRecord) -> None:
@@ -426,6 +500,14 @@ def _event(conn: SqlConnection, flag_id: int, at: str, action: str, user_id: int
 
 
 # -- reading helpers ----------------------------------------------------------------------------
+
+
+# review_verdicts' columns as migration 0008 made them, texts included, in its order.
+VERDICT_COLUMNS = ("run_id", *VerdictRecord._fields)
+
+
+def verdict_columns(r: dict[str, Any]) -> dict[str, Any]:
+    return {name: r[name] for name in VERDICT_COLUMNS}
 
 
 def _run(r: dict[str, Any]) -> RunInfo:
