@@ -126,6 +126,8 @@ def main() -> None:
     parser.add_argument("--error-share", type=float, default=0.1)
     parser.add_argument("--seed", type=int, default=14)
     parser.add_argument("--workers", type=int, default=1)
+    parser.add_argument("--show-missed", action="store_true",
+                        help="print each error not caught: written, typed, read, ruled out")
     args = parser.parse_args()
     rng = random.Random(args.seed)
     form = load_forms()["vital_signs"]
@@ -232,6 +234,11 @@ def main() -> None:
                 error = injected.get((sheet.serial, key))
                 if error is not None:
                     caught[error] += check.verdict in DISAGREEMENTS
+                    if args.show_missed and check.verdict not in DISAGREEMENTS:
+                        print(f"missed {error:5s} {key.field_id:16s} written "
+                              f"{written.get(key.field_id)!s:6s} typed {check.typed!s:6s} "
+                              f"read {check.reading.text!r} ruled out "
+                              f"{list(check.reading.ruled_out)}")
                     continue
                 tally.verdicts["fields"] += 1
                 if on_paper or check.typed is not None:

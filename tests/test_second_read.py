@@ -337,6 +337,34 @@ def test_a_box_not_read_still_rules_out_digits(text, ruled_out, typed, expected)
     assert FieldReading.from_dict(reading.as_dict()) == reading
 
 
+@pytest.mark.parametrize(("text", "ruled_out", "typed", "expected"), [
+    ("?00", ("",), "10", Verdict.DIFFERS),  # 100 written, 10 typed: « 010 » against « ?00 »
+    ("?0", ("",), "3", Verdict.DIFFERS),  # 30 written, 3 typed
+    ("??", ("", ""), "1", Verdict.UNSURE),  # « 01 » could be written: nothing tells
+    ("??", ("0", ""), "1", Verdict.DIFFERS),  # …but the first box is no 0
+    ("?", ("",), "12", Verdict.DIFFERS),  # two digits typed, one box written
+    ("8:0?", ("",), "08:05", Verdict.UNSURE),  # « 8:05 » written, 08:05 typed
+    ("?8:0?", ("", "3"), "08:05", Verdict.UNSURE),
+    ("3?", ("",), "37.0", Verdict.UNSURE),  # decimals left blank, 37.0 typed
+    ("3?", ("",), "37.5", Verdict.DIFFERS),  # decimals left blank, 37.5 typed
+    ("3?,?", ("", ""), "37", Verdict.UNSURE),  # a decimal written, 37 typed: « 37,0 »?
+    ("3?,?", ("", ""), "37.0", Verdict.UNSURE),
+    ("3?,?", ("", "0"), "37", Verdict.DIFFERS),  # …the decimal box is no 0
+    (",?", ("",), "0.5", Verdict.UNSURE),  # only decimals written
+])
+def test_boxes_counted_for_sure_tell_a_digit_typed_too_many_or_too_few(text, ruled_out, typed,
+                                                                       expected):
+    reading = FieldReading(FieldKey(VITALS, 0, "temperature"), "comb_digit", Ink.WRITTEN, None,
+                           text, None, ruled_out, counted=True)
+    assert verdict(reading, typed) is expected
+    assert FieldReading.from_dict(reading.as_dict()) == reading
+    uncounted = FieldReading(FieldKey(VITALS, 0, "temperature"), "comb_digit", Ink.WRITTEN,
+                             None, text, None, ruled_out)
+    if len(text.replace(",", "").replace(":", "")) != len(typed.replace(".", "").replace(
+            ":", "")):
+        assert verdict(uncounted, typed) is Verdict.UNSURE  # boxes unsure: nothing tells
+
+
 def test_the_report_tells_its_progress_and_stops_when_cancelled(ward, store):
     seen = []
     report = second_read_report(store, ward=ward.ward, progress=seen.append)

@@ -70,6 +70,9 @@ class FieldReading:
     # digits: one entry a « ? » of ``text``, in order, the digits that box surely does not hold
     # (what a typed value may be contradicted by although the box is not read)
     ruled_out: tuple[str, ...] = ()
+    # digits: every box's ink told for sure and no blank box between written ones, so that
+    # ``text`` holds one character for each box written on paper, no more, no fewer
+    counted: bool = False
 
     @property
     def readable(self) -> bool:
@@ -85,13 +88,14 @@ class FieldReading:
         return {"section": self.key.section_id, "row": self.key.row_index,
                 "field": self.key.field_id, "kind": self.kind, "ink": str(self.ink),
                 "value": self.value, "text": self.text, "confidence": self.confidence,
-                "ruled_out": list(self.ruled_out)}
+                "ruled_out": list(self.ruled_out), "counted": self.counted}
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> FieldReading:
         return cls(FieldKey(data["section"], data["row"], data["field"]), data["kind"],
                    Ink(data["ink"]), data["value"], data["text"], data["confidence"],
-                   tuple(data.get("ruled_out", ())))  # readings made before it was kept
+                   # readings made before these were kept: nothing ruled out, not counted
+                   tuple(data.get("ruled_out", ())), bool(data.get("counted", False)))
 
 
 @dataclass(frozen=True)

@@ -126,25 +126,57 @@ def _contradicted(reading: FieldReading, typed: str) -> bool:
     """Whether a comb read in part (« 8? »: one digit not confident) already contradicts the
     typed value (83): a digit read with confidence differs from the typed digit in the same
     box, or the typed digit is one that its box surely does not hold (``ruled_out``: a 7 typed
-    where a 1 is written, though the reader would not vouch for the 1). Only when the typed
-    value has exactly as many digits in each group as boxes are written on paper, so that each
-    typed digit has its box; otherwise nothing can be told."""
+    where a 1 is written, though the reader would not vouch for the 1).
+
+    Each typed digit needs its box. When the boxes written are ``counted`` (every box's ink
+    told for sure), a number is laid in them as on paper: its whole part to the right of the
+    separator, its decimals to the left, zeros that change nothing (« 08 » for 8, « 37,0 » for
+    37) allowed either side, so more digits typed than written contradicts the paper; 100 typed
+    10 reads « ?00 » against « 010 ». Otherwise only a typed value with exactly as many digits
+    in each group as boxes written is compared, and nothing else can be told."""
     if reading.kind != "comb_digit" or not reading.text:
         return False
     read, wanted = _GROUPS.split(reading.text), _GROUPS.split(typed)
+    if not all(w.isdigit() for w in wanted if w):
+        return False
+    unsure = iter(reading.ruled_out)
+    ruled = [[next(unsure, "") if r == "?" else "" for r in group] for group in read]
+    if reading.counted:
+        return _contradicted_counted(read, wanted, ruled, decimal=":" not in typed)
     if len(wanted) == len(read) + 1 and not wanted[-1].strip("0"):
         wanted = wanted[:-1]  # 37.0 typed, « 37 » written
     if len(read) != len(wanted) or any(len(r) != len(w) or not w.isdigit()
                                        for r, w in zip(read, wanted, strict=True)):
         return False
-    unsure = iter(reading.ruled_out)
-    for group, other in zip(read, wanted, strict=True):
-        for r, w in zip(group, other, strict=True):
-            if r == "?" and w in next(unsure, ""):
+    return any(_box_contradicts(*box) for group in zip(read, wanted, ruled, strict=True)
+               for box in zip(*group, strict=True))
+
+
+def _contradicted_counted(read: list[str], wanted: list[str], ruled: list[list[str]],
+                          decimal: bool) -> bool:
+    groups = max(len(read), len(wanted))
+    read = read + [""] * (groups - len(read))
+    wanted = wanted + [""] * (groups - len(wanted))
+    ruled = ruled + [[]] * (groups - len(ruled))
+    for index, (r, w, out) in enumerate(zip(read, wanted, ruled, strict=True)):
+        if decimal and index > 0:  # decimals: laid from the separator, trailing zeros free
+            digits = w.rstrip("0")
+            if len(digits) > len(r):
                 return True
-            if r != "?" and r != w:
+            laid = digits.ljust(len(r), "0")
+        else:  # a whole part, hours, minutes: laid from the right, leading zeros free
+            digits = w.lstrip("0")
+            if len(digits) > len(r):
                 return True
+            laid = digits.rjust(len(r), "0")
+        if any(_box_contradicts(*box) for box in zip(r, laid, out, strict=True)):
+            return True
     return False
+
+
+def _box_contradicts(read: str, typed: str, ruled_out: str) -> bool:
+    """One box: a digit read with confidence, or « ? » with the digits it rules out."""
+    return typed in ruled_out if read == "?" else read != typed
 
 
 def typed_values(entries: Sequence[Entry]) -> dict[FieldKey, str]:

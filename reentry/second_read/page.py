@@ -221,12 +221,12 @@ def _comb(group: _Group, inks: Sequence[InkVerdict], digits: Sequence[DigitReadi
         return FieldReading(group.key, str(box.kind), ink)
     shown = []
     ruled_out: list[str] = []  # a string of digits for each « ? »
-    sure = InkVerdict.UNSURE not in inks
+    counted = sure = InkVerdict.UNSURE not in inks
     confidence = 1.0
     for part in parts:
         written = [i for i, (v, _) in enumerate(part) if v is InkVerdict.WRITTEN]
         if written and written[-1] - written[0] + 1 != len(written):
-            sure = False  # a blank box between two digits
+            counted = sure = False  # a blank box between two digits
         text = ""
         for verdict, reading in part:
             if verdict is InkVerdict.BLANK:
@@ -243,12 +243,12 @@ def _comb(group: _Group, inks: Sequence[InkVerdict], digits: Sequence[DigitReadi
     written_text = _joined(shown, separators)
     if not sure:
         return FieldReading(group.key, str(box.kind), ink, None, written_text,
-                            ruled_out=tuple(ruled_out))
+                            ruled_out=tuple(ruled_out), counted=counted)
     check = validate_value(group.field, written_text)
     if check.error is not None or check.value is None or not _complete(group.field, shown):
-        return FieldReading(group.key, str(box.kind), ink, None, written_text)
+        return FieldReading(group.key, str(box.kind), ink, None, written_text, counted=counted)
     return FieldReading(group.key, str(box.kind), ink, canonical(check.value), written_text,
-                        round(confidence, 4))
+                        round(confidence, 4), counted=counted)
 
 
 def _joined(parts: Sequence[str], separators: Sequence[str]) -> str:
