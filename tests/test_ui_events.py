@@ -27,6 +27,7 @@ from ui.progress_view import WARD_COLUMNS, ProgressDialog
 
 AS_OF = datetime(2026, 11, 23, 20, 0, tzinfo=UTC)
 NOW = AS_OF + timedelta(hours=12)
+SIGN_IN_FIRST = "Identifiez-vous d'abord : cette action est faite et tracée à votre nom."
 
 
 @pytest.fixture
@@ -182,6 +183,38 @@ def test_an_exception_in_another_managers_name_needs_that_managers_password(
         qtbot.mouseClick(_ok(dialog), Qt.MouseButton.LeftButton)
     assert window.outage.status is EventStatus.CLOSED
     assert window.outage.exception.signed_by == "paul.morel"
+
+
+def test_signed_out_while_a_dialog_is_open_its_ok_is_refused_in_words(qtbot, window, outage):
+    """Someone signs out in another window while the lost-sheet dialog, or the end question,
+    is open here: OK says to sign in first (never a traceback) and nothing is written."""
+    db_path, expected = outage
+    _sign_in(qtbot, window, "claire.roux")
+    window.sheets_table.selectRow(0)
+    qtbot.mouseClick(window.lost_button, Qt.MouseButton.LeftButton)
+    dialog = window.dialog
+    qtbot.keyClicks(dialog.reason_field, "perdue au brancardage")
+    window.session.sign_out()
+    assert window.user is None and dialog.isVisible()
+    qtbot.mouseClick(_ok(dialog), Qt.MouseButton.LeftButton)
+    assert dialog.error.text() == SIGN_IN_FIRST and dialog.isVisible()
+    dialog.reject()
+
+    _sign_in(qtbot, window, "claire.roux")
+    qtbot.mouseClick(window.end_button, Qt.MouseButton.LeftButton)
+    question = window.dialog
+    assert isinstance(question, QMessageBox)
+    window.session.sign_out()
+    qtbot.mouseClick(question.button(QMessageBox.StandardButton.Yes), Qt.MouseButton.LeftButton)
+    assert [box.text() for box in window.findChildren(QMessageBox)
+            if box.isVisible()] == [SIGN_IN_FIRST]
+
+    store = open_store(db_path)
+    try:
+        assert [s.state for s in tracked_sheets(store)] == [s.state for s in expected]
+        assert store.outage_events()[0].status is EventStatus.ONGOING
+    finally:
+        store.close()
 
 
 def test_a_nurse_sees_the_accounting_but_cannot_act(qtbot, window):

@@ -52,6 +52,7 @@ from reentry.events.accounting import (
 )
 from reentry.i18n import Msg, msg, tr
 from reentry.sheets.tracking import TrackedSheet, tracked_sheets
+from reentry.store.areas import Store
 from reentry.store.location import DatabaseLocation, LocationLike
 from reentry.store.opening import open_database
 from ui import theme
@@ -377,10 +378,20 @@ class EventWindow(SignedInWindow):
         self._open(dialog)
         return dialog
 
+    def _acting(self) -> tuple[Store, User]:
+        """The window's connection and who acts on it. A dialog (or the end question) stays open
+        while someone signs out in another window, or while this one closes: its OK is then
+        refused in words, and nothing is written."""
+        if self.user is None:
+            raise UserError("permissions.sign_in_first")
+        if self.store is None:
+            raise UserError("events.ui_not_open")
+        return self.store, self.user
+
     def _declare(self, form: EventForm) -> None:
-        assert self.user is not None
-        declared = service.declare_event(self.store, DeclareEvent(
-            title=form.title, started_at=form.started_at, user=self.user,
+        store, user = self._acting()
+        declared = service.declare_event(store, DeclareEvent(
+            title=form.title, started_at=form.started_at, user=user,
             planned=form.planned, wards=form.wards, systems=form.systems), now=self._now())
         self._chosen_event = declared.event.id
         self._set_notice(msg("events.ui_declared", title=declared.event.title,
@@ -403,8 +414,8 @@ class EventWindow(SignedInWindow):
         return box
 
     def _end(self, event_id: int) -> Msg:
-        assert self.user is not None
-        event = service.end_event(self.store, self.user, event_id, self._now())
+        store, user = self._acting()
+        event = service.end_event(store, user, event_id, self._now())
         return msg("events.ui_ended", title=event.title)
 
     def open_declare_sheets(self, outcome: SheetState) -> DeclareSheetsDialog | None:
@@ -417,8 +428,8 @@ class EventWindow(SignedInWindow):
         serials = [s.serial for s in chosen]
 
         def submit(reason: str) -> None:
-            assert self.user is not None
-            count = declare_sheets(self.store, serials, outcome, reason, self.user)
+            store, user = self._acting()
+            count = declare_sheets(store, serials, outcome, reason, user)
             self._set_notice(msg(f"events.cli_declared_{outcome.value}", count=count))
             self.refresh()
 
@@ -432,11 +443,11 @@ class EventWindow(SignedInWindow):
         event = self.outage
 
         def submit(signer_name: str | None, secret: str, reason: str | None) -> None:
-            assert self.user is not None
+            store, user = self._acting()
             exception = None
             if signer_name is not None:
                 exception = ExceptionRequest(self._signer(signer_name, secret), reason or "")
-            closed = service.close_event(self.store, self.user, event.id, exception)
+            closed = service.close_event(store, user, event.id, exception)
             self._set_notice(msg("events.ui_closed", title=closed.title))
             self.refresh()
 
@@ -448,10 +459,10 @@ class EventWindow(SignedInWindow):
     def _signer(self, name: str, secret: str) -> User:
         """Who signs an exception: the person signed in, or someone who proves it here with
         their own password (rate-limited and audited like any sign-in); never a name alone."""
-        assert self.user is not None
-        if not secret and name.strip().casefold() == self.user.username.casefold():
-            return self.user
-        return self.session.check(self.store, name, secret)
+        store, user = self._acting()
+        if not secret and name.strip().casefold() == user.username.casefold():
+            return user
+        return self.session.check(store, name, secret)
 
     def _open(self, dialog: QWidget) -> None:
         self.dialog = dialog
