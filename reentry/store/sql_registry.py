@@ -105,11 +105,13 @@ class RegistryQueries:
     def mark_printed(self, serials: Sequence[int], user: str | None = None) -> None:
         now = clock.to_storage(clock.now())
         with self._transaction() as conn:
-            conn.executemany(
-                "UPDATE form_instances SET status = 'printed' WHERE serial = ?"
-                " AND status = 'registered'", [(s,) for s in serials])
+            for start in range(0, len(serials), _SERIALS_PER_STATEMENT):  # not one per sheet
+                chunk = serials[start:start + _SERIALS_PER_STATEMENT]
+                conn.execute("UPDATE form_instances SET status = 'printed'"
+                             f" WHERE serial IN ({', '.join('?' for _ in chunk)})"
+                             " AND status = 'registered'", chunk)
             conn.executemany("INSERT INTO sheet_events (serial, at, action, \"user\")"
-                             " VALUES (?, ?, 'printed', ?)", [(s, now, user) for s in serials])
+                             " VALUES (?, ?, ?, ?)", [(s, now, "printed", user) for s in serials])
 
     def cancel_sheets(self, serials: Sequence[int], user: str | None, reason: str) -> int:
         """Withdraw sheets explicitly; returns how many were still usable and are now cancelled."""
@@ -150,6 +152,7 @@ class RegistryQueries:
 
 _SHEETS_PER_STATEMENT = 250  # 12 parameters each: 3,000 per statement, well under the limits
 _SHEET = "(" + ", ".join("?" * 12) + ")"
+_SERIALS_PER_STATEMENT = 500
 
 
 def _insert_sheets(conn: SqlConnection, rows: Sequence[tuple[Any, ...]]) -> list[int]:
