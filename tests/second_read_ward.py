@@ -47,7 +47,7 @@ PAPER = {
     1: {"time": "12:30", "systolic": "132", "diastolic": "81", "heart_rate": "95",
         "temperature": "37,9", "consciousness": "V"},
     2: {"time": "16:00", "systolic": "140", "heart_rate": "72", "spo2": "95"},
-    3: {"time": "20:00", "systolic": "118"},
+    3: {"time": "20:00", "systolic": "118", "pain": "10"},
 }
 TYPED = {
     0: {"time": "08:15", "systolic": "125", "diastolic": "78", "heart_rate": "64",
@@ -55,7 +55,7 @@ TYPED = {
     1: {"time": "12h30", "systolic": "132", "diastolic": "81", "heart_rate": "93",
         "temperature": "37.9", "consciousness": "v"},
     2: {"time": "1600", "systolic": "140", "heart_rate": "72"},
-    3: {"time": "20:00", "systolic": "118", "respiratory_rate": "16"},
+    3: {"time": "20:00", "systolic": "118", "respiratory_rate": "16", "pain": "1"},
 }
 MNIST_FIELDS = {"diastolic", "temperature"}  # written with held-out MNIST digits, others a font
 VITALS = "readings"
@@ -63,6 +63,7 @@ DOSES = "administrations"
 DIFFERENT_RATE = FieldKey(VITALS, 1, "heart_rate")
 UNTYPED_SPO2 = FieldKey(VITALS, 2, "spo2")
 UNWRITTEN_RATE = FieldKey(VITALS, 3, "respiratory_rate")
+SHORT_PAIN = FieldKey(VITALS, 3, "pain")  # 10 written, 1 typed: a digit dropped
 REFUSED_DOSE = FieldKey(DOSES, 0, "status")
 NOTES = "notes"
 UNTYPED_NOTE = FieldKey(NOTES, 1, "text")

@@ -16,6 +16,7 @@ from second_read_ward import (
     NOTES,
     NOW,
     REFUSED_DOSE,
+    SHORT_PAIN,
     TYPED,
     UNTYPED_NOTE,
     UNTYPED_SPO2,
@@ -60,6 +61,7 @@ EXPECTED = {
     DIFFERENT_RATE: Verdict.DIFFERS,
     UNTYPED_SPO2: Verdict.WRITTEN_NOT_TYPED,
     UNWRITTEN_RATE: Verdict.TYPED_NOT_WRITTEN,
+    SHORT_PAIN: Verdict.DIFFERS,
     REFUSED_DOSE: Verdict.DIFFERS,
     UNTYPED_NOTE: Verdict.WRITTEN_NOT_TYPED,
 }
@@ -234,7 +236,7 @@ def test_sheets_with_open_disagreements_are_counted_per_ward(ward, store):
     nurse = nurse_of(store)
     _checks(store, ward)
     assert open_disagreements_by_ward(store) == {ward.ward: 3}
-    for key in (DIFFERENT_RATE, UNTYPED_SPO2, UNWRITTEN_RATE):
+    for key in (DIFFERENT_RATE, UNTYPED_SPO2, UNWRITTEN_RATE, SHORT_PAIN):
         confirm_as_typed(store, nurse, ward.vitals.serial, key)
     assert open_disagreements_by_ward(store) == {ward.ward: 2}
     confirm_as_typed(store, nurse, ward.mar.serial, REFUSED_DOSE)

@@ -22,6 +22,7 @@ from second_read_ward import (
     NOW,
     PAPER,
     REFUSED_DOSE,
+    SHORT_PAIN,
     TYPED,
     UNTYPED_SPO2,
     VITALS,
@@ -85,7 +86,7 @@ def marked(screen):
 def test_the_disagreements_show_on_their_cells_and_nowhere_else(qtbot, window, ward):
     screen = opened(qtbot, window, ward.vitals)
     assert marked(screen) == {(1, "heart_rate"): "≠", (2, "spo2"): "+",
-                              (3, "respiratory_rate"): "∅"}
+                              (3, "respiratory_rate"): "∅", (3, "pain"): "≠"}
     rate, spo2 = cell(screen, 1, "heart_rate"), cell(screen, 2, "spo2")
     breathing = cell(screen, 3, "respiratory_rate")
     assert rate.accessibleDescription() == f"Le papier semble indiquer {WRITTEN_RATE}"
@@ -94,7 +95,11 @@ def test_the_disagreements_show_on_their_cells_and_nowhere_else(qtbot, window, w
     assert "Écrit sur le papier, non saisi" in spo2.toolTip()
     assert "Saisi, mais rien n'est écrit sur le papier" in breathing.toolTip()
     assert "heart_rate" not in rate.toolTip() and "readings" not in rate.toolTip()
-    assert "3 désaccord(s)" in screen.notice_text()
+    pain = next(f for f in screen.paper.check.fields if f.key == SHORT_PAIN)
+    assert cell(screen, 3, "pain").accessibleDescription() == (
+        "Le papier semble indiquer 10" if pain.reading.value is not None  # read whole
+        else f"Le papier ne semble pas indiquer 1 (lu : {pain.reading.text})")  # in part
+    assert "4 désaccord(s)" in screen.notice_text()
     verdicts = {(f.key.row_index, f.key.field_id): f.verdict for f in screen.paper.check.fields}
     for (row_index, field_id), verdict in verdicts.items():
         if verdict is Verdict.AGREES:  # nothing to say
@@ -139,7 +144,7 @@ def test_f8_frames_the_box_beside_and_f7_keeps_what_is_typed(qtbot, window, ward
     assert shown_symbol(rate) is None and rate.text() == TYPED_RATE
     assert "vérifié par mdupont" in rate.toolTip()
     assert view.shown_area() is None and view.fits_width()
-    assert set(marked(screen)) == {(2, "spo2"), (3, "respiratory_rate")}
+    assert set(marked(screen)) == {(2, "spo2"), (3, "respiratory_rate"), (3, "pain")}
     qtbot.keyClick(rate, Qt.Key.Key_F8)
     assert focused() is cell(screen, 2, "spo2")
     assert view.shown_area() == screen.paper.areas[UNTYPED_SPO2]
@@ -161,7 +166,7 @@ def test_a_correction_typed_takes_the_mark_away(qtbot, window, ward, stored):
     assert shown_symbol(spo2) is None
     (ack,) = [a for a in stored.acknowledgements(ward.vitals.serial) if a.key == UNTYPED_SPO2]
     assert ack.outcome is AckOutcome.CORRECTED
-    assert set(marked(screen)) == {(1, "heart_rate"), (3, "respiratory_rate")}
+    assert set(marked(screen)) == {(1, "heart_rate"), (3, "respiratory_rate"), (3, "pain")}
 
 
 def test_finishing_with_a_field_written_and_not_typed_asks_the_reason(qtbot, window, ward,
