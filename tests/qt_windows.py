@@ -7,6 +7,7 @@ from cli_passwords import PASSWORD
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
+from shiboken6 import isValid
 
 from reentry.auth import set_password
 from ui.print_station import PrintStationDialog
@@ -38,13 +39,28 @@ def with_password(store, username, password=PASSWORD):
 
 
 def type_sign_in(qtbot, page, username, password=PASSWORD):
-    """On a sign-in page: the name, Enter, the password, Enter — as a person signs in."""
+    """On a sign-in page: the name, Enter, the password, Enter — as a person signs in; returns
+    once the password, checked off the GUI thread, is answered."""
     if page.store is not None:
         with_password(page.store, username)
     qtbot.keyClicks(page.name_field, username)
     qtbot.keyClick(page.name_field, Qt.Key.Key_Return)
     qtbot.keyClicks(page.password_field, password)
     qtbot.keyClick(page.password_field, Qt.Key.Key_Return)
+    answered(qtbot, page)
+    if not isValid(page):
+        return  # a dialog's form, gone with the dialog it signed in
+    window = page.window()
+    if window.isVisible() and QApplication.activeWindow() is None:
+        # a dialog closed before (offscreen) can leave no window active once events ran during
+        # the check: the person signing in is at this window, the next keys go to it
+        window.activateWindow()
+        qtbot.waitUntil(lambda: QApplication.activeWindow() is window)
+
+
+def answered(qtbot, form):
+    """The secret typed on a sign-in form or a lock checked: its answer is in (or the form gone)."""
+    qtbot.waitUntil(lambda: not isValid(form) or not form.checking, timeout=10000)
 
 
 def signed_in(qtbot, window, username="mdupont", password=PASSWORD):

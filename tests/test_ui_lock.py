@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 from PySide6.QtCore import Qt
-from qt_windows import signed_in
+from qt_windows import answered, signed_in
 
 from reentry import auth
 from reentry.domain.entry import Role
@@ -57,10 +57,12 @@ def test_only_the_same_users_secret_unlocks(qtbot, window):
     qtbot.waitUntil(overlay.secret.hasFocus)
     qtbot.keyClicks(overlay.secret, "le secret de Jean")  # another person's secret
     qtbot.keyClick(overlay.secret, Qt.Key.Key_Return)
+    answered(qtbot, overlay)
     assert window.session.locked and "incorrect" in overlay.error.text()
     assert overlay.secret.text() == ""
     qtbot.keyClicks(overlay.secret, SECRET)
     qtbot.keyClick(overlay.secret, Qt.Key.Key_Return)
+    answered(qtbot, overlay)
     assert not window.session.locked and not overlay.isVisible()
     assert window.user is not None and window.user.username == "mdupont"
     assert window.pages.currentWidget() is window.scan_page
@@ -77,10 +79,12 @@ def test_switch_user_asks_the_next_person_on_the_lock(qtbot, window):
     assert overlay.secret.hasFocus()
     qtbot.keyClicks(overlay.secret, "pas le bon")
     qtbot.keyClick(overlay.secret, Qt.Key.Key_Return)
+    answered(qtbot, overlay)
     assert window.session.locked and window.session.user.username == "mdupont"
     assert overlay.error.text() == "Nom d'utilisateur ou mot de passe incorrect."
     qtbot.keyClicks(overlay.secret, "le secret de Jean")
     qtbot.keyClick(overlay.secret, Qt.Key.Key_Return)
+    answered(qtbot, overlay)
     assert not window.session.locked and not overlay.isVisible()
     assert window.user is not None and window.user.username == "jmartin"
     assert window.pages.currentWidget() is window.scan_page
@@ -99,6 +103,7 @@ def test_every_window_of_the_session_is_covered(qtbot, window, people):
         assert other.lock_overlay.isVisible() and other.lock_overlay.geometry() == other.rect()
     window.lock_overlay.secret.setText(SECRET)
     window.lock_overlay.submit()
+    answered(qtbot, window.lock_overlay)
     assert not any(other.lock_overlay.isVisible() for other in others)
 
 

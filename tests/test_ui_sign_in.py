@@ -13,7 +13,16 @@ from cli_passwords import PASSWORD
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QDialog, QLineEdit, QMessageBox
-from qt_windows import at_sign_in, focused, loaded, scan, shown, signed_in, type_sign_in
+from qt_windows import (
+    answered,
+    at_sign_in,
+    focused,
+    loaded,
+    scan,
+    shown,
+    signed_in,
+    type_sign_in,
+)
 
 from reentry.auth import MAX_FAILURES
 from reentry.config import Settings
@@ -60,6 +69,7 @@ def test_name_enter_then_password_enter_signs_in(qtbot, window):
     assert page.password_field.hasFocus() and window.user is None  # the name alone: not yet
     qtbot.keyClicks(page.password_field, PASSWORD)
     qtbot.keyClick(page.password_field, Qt.Key.Key_Return)
+    answered(qtbot, page)
     assert window.user is not None and window.user.username == "mdupont"
     assert window.pages.currentWidget() is window.scan_page
     assert window.user_label.text() == "Connecté : Marie Dupont (mdupont)"
@@ -86,6 +96,7 @@ def test_a_badge_fills_the_name_and_waits_for_the_password(qtbot, window):
     assert window.user is None and window.pages.currentWidget() is page  # never by itself
     qtbot.keyClicks(focused(), PASSWORD)
     qtbot.keyClick(focused(), Qt.Key.Key_Return)
+    answered(qtbot, page)
     assert window.user is not None and window.user.username == BADGE
 
 
@@ -118,6 +129,7 @@ def test_another_nurse_at_the_lock_closes_the_first_session_and_keeps_her_draft(
     qtbot.keyClick(overlay.name, Qt.Key.Key_Return)
     qtbot.keyClicks(overlay.secret, JEAN)
     qtbot.keyClick(overlay.secret, Qt.Key.Key_Return)
+    answered(qtbot, overlay)
 
     assert not overlay.isVisible() and window.user.username == "jmartin"
     assert window.entry.context is None and window.pages.currentWidget() is window.scan_page
@@ -146,6 +158,7 @@ def test_a_badge_scanned_at_the_lock_asks_that_persons_password(qtbot, db_path, 
     assert window.session.locked and window.user.username == "mdupont"  # nothing until then
     qtbot.keyClicks(overlay.secret, PASSWORD)
     qtbot.keyClick(overlay.secret, Qt.Key.Key_Return)
+    answered(qtbot, overlay)
     assert not window.session.locked and window.user.username == BADGE
 
 
@@ -167,6 +180,7 @@ def test_behind_the_lock_the_windows_shortcuts_do_nothing(qtbot, db_path, nurses
     assert code.text() == "" and overlay.secret.hasFocus()
     qtbot.keyClicks(overlay.secret, PASSWORD)  # the lock itself still answers
     qtbot.keyClick(overlay.secret, Qt.Key.Key_Return)
+    answered(qtbot, overlay)
     assert not window.session.locked
     qtbot.keyClick(window.code_bar.field, Qt.Key.Key_Q, shift_ctrl)  # unlocked: works again
     assert window.session.user is None
@@ -195,6 +209,7 @@ def test_the_lock_covers_the_print_station_and_every_dialog(qtbot, db_path, nurs
 
     station.lock_overlay.secret.setText(PASSWORD)  # unlocked from any of them
     station.lock_overlay.submit()
+    answered(qtbot, station.lock_overlay)
     assert not main.session.locked
     assert not any(o.isVisible() for w in (main, station, box, later) for o in own_overlays(w))
     qtbot.waitUntil(lambda: station.estimating is None, timeout=20000)

@@ -3,49 +3,31 @@
 shows, and only the signed-in user's secret takes it away. « Changer d'utilisateur » asks another
 person's name and secret there, on the lock: only once they are right is the first session
 closed (its drafts kept in the database) and theirs opened.
+
+The secret is checked off the GUI thread, as on the sign-in form (``SecretCheck``): meanwhile
+« Vérification… », the lock's fields and buttons wait, and the window is still painted.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import closing, contextmanager
-from typing import Any
+from collections.abc import Callable
 
 from PySide6.QtCore import QEvent, QObject, QSize, Qt
+from PySide6.QtGui import QHideEvent
 from PySide6.QtWidgets import QApplication, QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget
 
-from reentry.errors import UserError
+from reentry.domain.entry import User
 from reentry.i18n import Msg, tr
-from reentry.store import open_store
 from ui import theme
 from ui.language import is_language_change
-from ui.session import Session
-
-
-@contextmanager
-def store_of(window: QWidget | None) -> Iterator[Any]:
-    """The store a secret is checked on: the window's (or the window that opened it), else one
-    opened for the check on its database (the print station keeps none open), else None."""
-    widget = window
-    while widget is not None:
-        if getattr(widget, "store", None) is not None:
-            yield widget.store  # type: ignore[attr-defined]
-            return
-        widget = widget.parentWidget()
-    widget = window
-    while widget is not None:
-        if getattr(widget, "db", None) is not None:
-            with closing(open_store(widget.db)) as store:  # type: ignore[attr-defined]
-                yield store
-            return
-        widget = widget.parentWidget()
-    yield None
+from ui.session import SecretCheck, Session, keys_on
 
 
 class LockOverlay(QWidget):
     """A child of ``window`` that covers it while ``session`` is locked; the secret is checked
-    on the window's store (``store_of``). The first one made for a session also covers, from
-    then on, every other window of the app (``LockGuard``)."""
+    on the window's database (``database_of``), on a connection of the check's own. The first
+    one made for a session also covers, from then on, every other window of the app
+    (``LockGuard``)."""
 
     def __init__(self, window: QWidget, session: Session) -> None:
         super().__init__(window)
@@ -79,6 +61,9 @@ class LockOverlay(QWidget):
         self.switch_button.setObjectName("switch_user")
         self.switch_button.clicked.connect(lambda: self.set_switching(not self._switching))
         self.error = theme.error_label(self, "unlock_error")
+        self.check = SecretCheck(self, session)
+        self.check.ended.connect(self._checked)
+        self.check.refused.connect(self._refused)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(60, 40, 60, 40)
         layout.addStretch(1)
@@ -159,18 +144,49 @@ class LockOverlay(QWidget):
         self._error = message
         self.error.setText(message.render() if message else "")
 
+    @property
+    def checking(self) -> bool:
+        """A secret typed here is being checked (the lock waits for the answer)."""
+        return self.check.running
+
     def submit(self) -> None:
-        try:
-            # the window's own store, read when needed (no reference kept to the window)
-            with store_of(self.parentWidget()) as store:
-                if self._switching:
-                    self.session.switch_user(store, self.name.text(), self.secret.text())
-                else:
-                    self.session.unlock(store, self.secret.text())
-        except UserError as error:
-            self.secret.clear()
-            self.show_error(error.msg)
+        if self.check.running:
+            return  # Enter pressed again while the first one is checked
+        user = self.session.user
+        if self._switching:
+            self.check_secret(self.name.text(), self.session.switched_to)
+        elif user is not None and self.session.locked:
+            self.check_secret(user.username, self.session.unlocked_by)
+
+    def check_secret(self, username: str, apply: Callable[[User], object]) -> None:
+        self.show_error(None)
+        self.setFocus(Qt.FocusReason.OtherFocusReason)  # the keys stay on the lock while it waits
+        for widget in self._inputs():
+            widget.setEnabled(False)
+        self.check.start(username, self.secret.text(), apply)
+        self._retranslate()
+
+    def _inputs(self) -> tuple[QWidget, ...]:
+        return self.name, self.secret, self.unlock_button, self.switch_button
+
+    def _checked(self) -> None:
+        """The answer came, or the lock went meanwhile: the secret is not kept, right or wrong."""
+        self.secret.clear()
+        for widget in self._inputs():
+            widget.setEnabled(True)
+        if self.isVisible() and keys_on(self):  # the keys go back where they were typed
             self.secret.setFocus(Qt.FocusReason.OtherFocusReason)
+        self._retranslate()
+
+    def _refused(self, message: Msg) -> None:
+        self.show_error(message)
+        self.secret.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def hideEvent(self, event: QHideEvent) -> None:
+        """Unlocked elsewhere, or the window closed, before the answer: it changes nothing."""
+        if not event.spontaneous():
+            self.check.forget()
+        super().hideEvent(event)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         window = self.parentWidget()
@@ -187,7 +203,8 @@ class LockOverlay(QWidget):
         self.name_caption.setText(tr("session.switch_name"))
         self.name_caption.setVisible(switching)
         self.name.setVisible(switching)
-        self.unlock_button.setText(tr("session.switch_sign_in" if switching else "session.unlock"))
+        self.unlock_button.setText(tr("session.checking") if self.check.running else
+                                   tr("session.switch_sign_in" if switching else "session.unlock"))
         self.switch_button.setText(tr("session.switch_back", username=user.username)
                                    if switching and user else tr("session.switch_user"))
         if self._error is not None:

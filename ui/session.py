@@ -10,6 +10,11 @@ This is the one place where sign-in happens: every sign-in proves who it is with
 local password, or the hospital directory's, as the settings say), and the PC locks when left
 alone. Someone else signing in at the lock closes the first person's session: their windows keep
 what was typed as drafts, and what happens next is recorded under the newcomer.
+
+The forms check a secret off the GUI thread (``SecretCheck``): argon2 takes a moment and a
+directory that does not answer takes its whole timeout, during which the window must still paint,
+move and close. The check runs on a connection of its own (a store's connection is used by one
+thread only); only its answer, back on the GUI thread, changes the session.
 """
 
 from __future__ import annotations
@@ -18,13 +23,18 @@ from collections.abc import Callable
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import QApplication, QWidget
 
 from reentry.domain.entry import User
 from reentry.errors import UserError
-from reentry.i18n import tr
+from reentry.i18n import msg, tr
 from reentry.store.areas import Store
+from reentry.store.location import DatabaseLocation
+from reentry.store.opening import open_database
+from ui.tasks import QuietTask
 
 Verify = Callable[[Store, str, str], User]  # store, user name, secret → the user, or UserError
+Apply = Callable[[User], object]  # what a checked secret does to the session (GUI thread)
 
 
 def verify_secret(store: Store, username: str, secret: str) -> User:
@@ -63,7 +73,13 @@ class Session(QObject):
         signs this user out: their drafts are kept in the database)."""
         if self._user is None or not self._locked:
             return
-        user = self.check(store, self._user.username, secret)
+        self.unlocked_by(self.check(store, self._user.username, secret))
+
+    def unlocked_by(self, user: User) -> None:
+        """``user``'s secret was right: it unlocks if they are the one signed in, and the
+        screen is still locked (``UserError`` otherwise)."""
+        if self._user is None or not self._locked:
+            return
         if user.id != self._user.id:
             raise UserError("auth.refused")
         self._locked = False
@@ -87,10 +103,27 @@ class Session(QObject):
             if busy:
                 QGuiApplication.restoreOverrideCursor()
 
+    def check_work(self, location: DatabaseLocation, username: str,
+                   secret: str) -> Callable[[], User]:
+        """``check`` as work for a worker thread: on a connection of its own to ``location``,
+        closed once the answer is known. Same check, same audit, same limit on failures."""
+        verify = self._verify
+
+        def work() -> User:
+            store = open_database(location)
+            try:
+                return verify(store, username.strip(), secret)
+            finally:
+                store.close()
+        return work
+
     def sign_in(self, store: Store | None, username: str, secret: str) -> User:
         """``username`` signs in with ``secret``; a refusal leaves the session as it was.
         Someone else's session is closed first, as at the lock (``switch_user``)."""
-        user = self.check(store, username, secret)
+        return self.signed_in_as(self.check(store, username, secret))
+
+    def signed_in_as(self, user: User) -> User:
+        """``user``'s secret was right: they sign in (someone else's session closed first)."""
         if self._user is not None and user.id != self._user.id:
             self.sign_out()
         self._set(user)
@@ -100,7 +133,11 @@ class Session(QObject):
         """Someone signs in at the lock. The signed-in person's own secret only unlocks; anyone
         else's closes that session first (every window saves its drafts under the person who
         typed them), then opens theirs. A refusal leaves the screen locked."""
-        user = self.check(store, username, secret)
+        return self.switched_to(self.check(store, username, secret))
+
+    def switched_to(self, user: User) -> User:
+        """``user``'s secret was right at the lock: unlocks for the same person, else closes
+        the session and opens theirs."""
         if self._user is not None and user.id == self._user.id:
             if self._locked:
                 self._locked = False
@@ -127,6 +164,103 @@ class Session(QObject):
             return tr("session.nobody")
         return tr("entry_ui.signed_in_as", name=self._user.display_name,
                   username=self._user.username)
+
+
+def database_of(form: QObject | None) -> DatabaseLocation | None:
+    """The database a form checks secrets on: that of its window (``db``), or of the window
+    that opened it (a dialog, a message box under the lock)."""
+    found = form
+    while found is not None:
+        location = getattr(found, "db", None)
+        if isinstance(location, DatabaseLocation):
+            return location
+        found = found.parent()
+    return None
+
+
+def keys_on(form: QWidget) -> bool:
+    """The keyboard is on ``form`` (or nowhere, as a wait may leave it): when its check ends,
+    the form gives the keys back to its secret field, and never takes them from elsewhere."""
+    focused = QApplication.focusWidget()
+    return focused is None or focused is form or form.isAncestorOf(focused)
+
+
+class SecretCheck(QObject):
+    """A form's check of a secret off the GUI thread, one at a time.
+
+    ``start`` runs ``Session.check_work`` in a ``QuietTask``; back on the GUI thread the user goes
+    to ``apply`` (``Session.signed_in_as``, ``unlocked_by``, ``switched_to``), which changes the
+    session or raises ``UserError``. ``ended`` comes first, every time (the form takes its
+    fields back), then ``passed`` or ``refused``. A form hidden meanwhile (its window closed,
+    someone signed in elsewhere) calls ``forget``: the answer, when it comes, changes nothing.
+
+    The task belongs to the session, not to the form: a window closed during a check does not
+    wait for the directory; the session's end waits for the thread (``stop_with``), so Qt never
+    destroys it running."""
+
+    ended = Signal()
+    passed = Signal(object)  # User
+    refused = Signal(object)  # Msg
+
+    def __init__(self, form: QWidget, session: Session) -> None:
+        super().__init__(form)
+        self.session = session
+        self._task: QuietTask | None = None
+        self._apply: Apply | None = None
+
+    @property
+    def running(self) -> bool:
+        return self._task is not None
+
+    def start(self, username: str, secret: str, apply: Apply) -> None:
+        """Check ``secret`` for ``username``; nothing more while a check is under way."""
+        if self._task is not None:
+            return
+        location = database_of(self.parent())
+        if location is None:
+            self.ended.emit()
+            self.refused.emit(msg("session.no_database"))
+            return
+        task = QuietTask(self.session, self.session.check_work(location, username, secret))
+        task.succeeded.connect(self._answered)
+        task.failed.connect(self._failed)
+        task.finished.connect(task.deleteLater)
+        self._task, self._apply = task, apply
+        task.start()
+
+    def forget(self) -> None:
+        """The check under way, if any, goes on to its end (argon2 and a directory cannot be
+        interrupted) but its answer is dropped."""
+        task, self._task, self._apply = self._task, None, None
+        if task is not None:
+            task.succeeded.disconnect(self._answered)
+            task.failed.disconnect(self._failed)
+            self.ended.emit()
+
+    def _answered(self, user: User) -> None:
+        apply = self._end()
+        if apply is None:
+            return
+        try:
+            apply(user)
+        except UserError as error:
+            self.refused.emit(error.msg)
+            return
+        self.passed.emit(user)
+
+    def _failed(self, error: object) -> None:
+        if self._end() is None:
+            return
+        if isinstance(error, UserError):
+            self.refused.emit(error.msg)
+            return
+        raise error  # type: ignore[misc]  # a bug: the application's error reporter takes it
+
+    def _end(self) -> Apply | None:
+        apply, self._task, self._apply = self._apply, None, None
+        if apply is not None:
+            self.ended.emit()
+        return apply
 
 
 class IdleLock(QObject):

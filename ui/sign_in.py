@@ -6,11 +6,16 @@ The secret is the account's password, or the hospital directory's when the setti
 the name and waits in the password field: a badge can be lost or copied, a password cannot be
 read off it. A refusal never says which of the two was wrong. Signing in goes through the app's
 one ``Session``: once signed in on any window, every window is.
+
+The secret is checked off the GUI thread (``SecretCheck``): meanwhile the form says
+« Vérification… », its fields and button wait (Enter pressed twice checks once), and the window
+still paints, moves and closes; closed before the answer, nobody is signed in by it.
 """
 
 from __future__ import annotations
 
 from PySide6.QtCore import QEvent, Qt, Signal
+from PySide6.QtGui import QHideEvent
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -21,12 +26,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from reentry.errors import UserError
+from reentry.domain.entry import User
 from reentry.i18n import Msg, msg, tr
 from reentry.store.areas import Store
 from ui import theme
 from ui.language import is_language_change
-from ui.session import Session
+from ui.session import SecretCheck, Session, keys_on
 
 
 class SignInPage(QWidget):
@@ -61,6 +66,10 @@ class SignInPage(QWidget):
         self.button.setAutoDefault(False)  # Enter in the name goes to the password, not here
         self.button.clicked.connect(self.submit)
         self.error = theme.error_label(self, "sign_in_error")
+        self.check = SecretCheck(self, self.session)
+        self.check.ended.connect(self._checked)
+        self.check.passed.connect(self._passed)
+        self.check.refused.connect(self._refused)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(60, 40, 60, 40)
         for widget in (self.title, self.explanation, self.caption, self.name_field,
@@ -92,7 +101,14 @@ class SignInPage(QWidget):
         self._error = message
         self.error.setText(message.render() if message else "")
 
+    @property
+    def checking(self) -> bool:
+        """A secret typed here is being checked (the form waits for the answer)."""
+        return self.check.running
+
     def submit(self) -> None:
+        if self.check.running:
+            return  # Enter pressed again while the first one is checked
         name = self.name_field.text().strip()
         if not name:
             self.show_error(msg("entry.username_required"))
@@ -104,23 +120,44 @@ class SignInPage(QWidget):
             return
         if self.store is None:
             return
-        try:
-            user = self.session.sign_in(self.store, name, self.password_field.text())
-        except UserError as error:
-            self.show_error(error.msg)
-            self.password_field.clear()  # a wrong secret is never left to be read or retried
-            self.password_field.setFocus(Qt.FocusReason.OtherFocusReason)
-            return
+        self.show_error(None)
+        self.setFocus(Qt.FocusReason.OtherFocusReason)  # the keys stay on the form while it waits
+        for widget in (self.name_field, self.password_field, self.button):
+            widget.setEnabled(False)
+        self.check.start(name, self.password_field.text(), self.session.signed_in_as)
+        self._retranslate()
+
+    def _checked(self) -> None:
+        """The answer came, or the form was hidden meanwhile: the fields are given back, and
+        the secret is not left in them, right or wrong."""
         self.password_field.clear()
+        for widget in (self.name_field, self.password_field, self.button):
+            widget.setEnabled(True)
+        if self.isVisible() and keys_on(self):  # the keys go back where they were typed
+            self.password_field.setFocus(Qt.FocusReason.OtherFocusReason)
+        self._retranslate()
+
+    def _passed(self, user: User) -> None:
         self.show_error(None)
         self.signed_in.emit(user)
+
+    def _refused(self, message: Msg) -> None:
+        self.show_error(message)
+        self.password_field.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def hideEvent(self, event: QHideEvent) -> None:
+        """Closed or replaced before the answer (not minimised): it signs nobody in."""
+        if not event.spontaneous():
+            self.check.forget()
+        super().hideEvent(event)
 
     def _retranslate(self) -> None:
         self.title.setText(tr("entry_ui.sign_in_title"))
         self.explanation.setText(tr("entry_ui.sign_in_explanation"))
         self.caption.setText(tr("entry_ui.sign_in_caption"))
         self.password_caption.setText(tr("session.password_caption"))
-        self.button.setText(tr("entry_ui.sign_in_button"))
+        self.button.setText(tr("session.checking") if self.check.running
+                            else tr("entry_ui.sign_in_button"))
         if self._error is not None:
             self.error.setText(self._error.render())
 
