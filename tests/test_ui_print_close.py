@@ -48,7 +48,7 @@ def test_closing_during_an_estimate_returns(qtbot, hospital, monkeypatch, close)
     assert task is not None and started.wait(5)
     # Should closing hang again, this ends the thread's loop from outside so that the test
     # fails instead of hanging the suite.
-    watchdog = threading.Timer(HANG_SECONDS, task.thread.quit)
+    watchdog = threading.Timer(HANG_SECONDS, task.worker_thread.quit)
     watchdog.start()
     began = time.monotonic()
     try:
@@ -56,4 +56,4 @@ def test_closing_during_an_estimate_returns(qtbot, hospital, monkeypatch, close)
     finally:
         watchdog.cancel()
     assert time.monotonic() - began < HANG_SECONDS / 2
-    assert task.thread.isFinished() and not dialog.isVisible()
+    assert task.worker_thread.isFinished() and not dialog.isVisible()

@@ -142,8 +142,8 @@ def test_printing_one_ward_in_the_background(dialog, qtbot, hospital, tmp_path):
     result = dialog.last_result
     assert result is not None and [w.ward_code for w in result.outcome.wards] == [ward]
     assert result.outcome.wards[0].pdf.exists()
-    assert str(result.outcome.pages) in dialog.result.text()
-    assert "« Coupure réseau »" in dialog.result.text()
+    assert str(result.outcome.pages) in dialog.result_label.text()
+    assert "« Coupure réseau »" in dialog.result_label.text()
     store = open_store(hospital)
     try:
         (batch,) = store.batches()
@@ -281,7 +281,7 @@ def test_a_test_print_registers_nothing_and_says_so(with_printer, qtbot, hospita
     assert all(w.pdf.name.startswith("essai-") and w.pdf.exists() for w in result.outcome.wards)
     assert [title for _pdf, _printer, title in sent] == [
         f"reentry-essai-{w.ward_code}" for w in result.outcome.wards]
-    assert "Rien n'est enregistré" in dialog.result.text()
+    assert "Rien n'est enregistré" in dialog.result_label.text()
 
 
 def test_a_planned_event_sets_the_window_and_is_chosen_for_printing(qtbot, hospital, tmp_path):

@@ -31,7 +31,7 @@ SCRIPT = textwrap.dedent("""
                 lambda n: (answers.append(n), loop.quit()), lambda e: loop.quit())
     loop.exec()
     assert answers == [0], answers
-    thread = reader.thread
+    thread = reader.worker_thread
     assert thread.isRunning()
     shiboken6.delete(window)  # the window goes without being closed, its reader with it
 

@@ -41,8 +41,14 @@ from reentry.model import CensusRow, Site, Snapshot, Ward
 from reentry.printing.prepare import offline_copy_path
 from reentry.store import Store
 from reentry.store.database import DatabaseUnreachable
-from reentry.store.location import DatabaseLocation, LocationLike, as_location
-from reentry.store.opening import OfflineCopy, OpenedDatabase, open_database, open_or_offline
+from reentry.store.location import LocationLike, as_location
+from reentry.store.opening import (
+    OfflineCopy,
+    OpenedDatabase,
+    Opener,
+    open_database,
+    open_or_offline,
+)
 from ui import theme
 from ui.census_view import CensusView
 from ui.dossier_view import DossierView
@@ -71,8 +77,6 @@ from ui.ward_tree import WardTree
 CHECK_INTERVAL_MS = 60_000
 RETRY_INTERVAL_MS = 60_000  # on the offline copy: how often the server is tried again
 _BROWSER_PAGE, _MESSAGE_PAGE = 0, 1
-
-StoreOpener = Callable[[DatabaseLocation], Store]
 
 
 @dataclass(frozen=True)
@@ -118,7 +122,7 @@ class MainWindow(QMainWindow):
                  now: Callable[[], datetime] = clock.now,
                  check_interval_ms: int = CHECK_INTERVAL_MS,
                  retry_interval_ms: int = RETRY_INTERVAL_MS,
-                 open_db: StoreOpener = open_database,
+                 open_db: Opener = open_database,
                  session: Session | None = None) -> None:
         super().__init__()
         self.setObjectName("main_window")
@@ -515,7 +519,7 @@ class MainWindow(QMainWindow):
             reader, self.reader = self.reader, None
             reader.close()  # not waited for: a read on a cut network may take seconds
             self._retired.append(reader)
-            reader.thread.finished.connect(lambda: self._forget_reader(reader))
+            reader.worker_thread.finished.connect(lambda: self._forget_reader(reader))
         if self.store is not None:
             store, self.store = self.store, None
             store.close()
@@ -674,11 +678,14 @@ class MainWindow(QMainWindow):
 
     def show_census_row(self, row: CensusRow) -> None:
         """Select the row's ward, then (once its patients are read) the patient."""
+        patient_id = row.patient.id
+        if patient_id is None:  # only a patient not stored yet has none: a census row's has one
+            return
         if self.wards.current_ward() == row.ward.code and self._census_shows(row.ward.code):
-            if self.census.select_patient(row.patient.id):
+            if self.census.select_patient(patient_id):
                 self.census.setFocus(Qt.FocusReason.OtherFocusReason)
             return
-        self._pending_patient = (row.patient.id, True)
+        self._pending_patient = (patient_id, True)
         if not self.wards.select_ward(row.ward.code):
             self._pending_patient = None
 
@@ -741,8 +748,8 @@ class MainWindow(QMainWindow):
         self._closed = True
         self._close_store()
         for task in list(self._tasks):  # an opening under way ends before the window goes
-            task.thread.quit()
-            task.thread.wait()
+            task.worker_thread.quit()
+            task.worker_thread.wait()
         for reader in list(self._retired):
             reader.wait()
         super().closeEvent(event)

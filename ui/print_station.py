@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
+    QLayout,
     QLineEdit,
     QPushButton,
     QSpinBox,
@@ -135,8 +136,8 @@ class PrintStationDialog(QDialog):
         self.table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         self.table.verticalHeader().hide()
         self.totals = QLabel(self)
-        self.result = QLabel(self)
-        self.result.setWordWrap(True)
+        self.result_label = QLabel(self)
+        self.result_label.setWordWrap(True)
         self.print_button = QPushButton(self)
         self.print_button.setDefault(True)
         self.print_button.clicked.connect(self.confirm_printing)
@@ -156,8 +157,8 @@ class PrintStationDialog(QDialog):
         folder.addWidget(self.out_dir, 1)
         folder.addWidget(self.browse)
         self.form = QFormLayout()
-        fields = (folder, self.start, self.hours, self.packets, self.language, self.printer,
-                  self.speed)
+        fields: tuple[QLayout | QWidget, ...] = (
+            folder, self.start, self.hours, self.packets, self.language, self.printer, self.speed)
         self._labels = [QLabel(self) for _ in fields]
         for label, field in zip(self._labels, fields, strict=True):
             self.form.addRow(label, field)
@@ -165,7 +166,7 @@ class PrintStationDialog(QDialog):
         layout.addLayout(self.form)
         layout.addWidget(self.table, 1)
         layout.addWidget(self.totals)
-        layout.addWidget(self.result)
+        layout.addWidget(self.result_label)
         layout.addWidget(self.print_button, 0, Qt.AlignmentFlag.AlignRight)
 
     # -- estimates ------------------------------------------------------------------------------
@@ -228,9 +229,9 @@ class PrintStationDialog(QDialog):
         self._update_times()
 
     def selected_wards(self) -> list[str]:
-        return [self.table.item(row, 0).data(Qt.ItemDataRole.UserRole)
-                for row in range(self.table.rowCount())
-                if self.table.item(row, 0).checkState() == Qt.CheckState.Checked]
+        names = (self.table.item(row, 0) for row in range(self.table.rowCount()))
+        return [name.data(Qt.ItemDataRole.UserRole) for name in names
+                if name is not None and name.checkState() == Qt.CheckState.Checked]
 
     def selected_pages(self) -> int:
         chosen = set(self.selected_wards())
@@ -256,7 +257,8 @@ class PrintStationDialog(QDialog):
         self.print_button.setEnabled(pages > 0 and self.task is None and self.estimating is None)
 
     def _window_start(self) -> datetime:
-        value = self.start.dateTime().toPython()
+        value = self.start.dateTime().toPython()  # typed ``object`` by PySide6's stubs
+        assert isinstance(value, datetime)
         return value.replace(tzinfo=clock.hospital_zone())
 
     # -- printing -------------------------------------------------------------------------------
@@ -370,7 +372,7 @@ class PrintStationDialog(QDialog):
                     for w in outcome.wards] if printer else []
             return PrintResult(outcome, jobs, title)
 
-        self.result.clear()
+        self.result_label.clear()
         self.task = BackgroundTask(self, work, tr("ui.print_running"))
         self.task.succeeded.connect(self._on_printed)
         self.task.failed.connect(self._on_failed)
@@ -390,17 +392,17 @@ class PrintStationDialog(QDialog):
             text = tr(f"print_ui.done{sent}", batch=outcome.batch_id, event=result.event_title,
                       pages=outcome.pages, folder=self.out_dir.text(),
                       printer=self.printer.currentText())
-        self.result.setText(text)
+        self.result_label.setText(text)
 
     def _on_failed(self, error: Exception) -> None:
         if isinstance(error, UserError):
-            self.result.setText(error.message())
+            self.result_label.setText(error.message())
             show_user_error(self, error)
             return
         raise error  # a bug: the application's crash handler logs it and tells the user
 
     def _on_cancelled(self) -> None:
-        self.result.setText(tr("ui.print_cancelled"))
+        self.result_label.setText(tr("ui.print_cancelled"))
 
     def _on_finished(self) -> None:
         self.task = None
@@ -412,8 +414,8 @@ class PrintStationDialog(QDialog):
             self._estimate_again = False
             # Its event loop ends once the estimate is done; waiting without asking it to stop
             # would wait forever (the stop it asks for itself is queued to this blocked thread).
-            self.estimating.thread.quit()
-            self.estimating.thread.wait()
+            self.estimating.worker_thread.quit()
+            self.estimating.worker_thread.wait()
         super().done(result)
 
     def _choose_folder(self) -> None:

@@ -304,7 +304,7 @@ class ReviewWindow(QMainWindow):
     # -- one flag -------------------------------------------------------------------------------
 
     def _show_flag(self, flag: FlagRow | None) -> None:
-        if flag is None or self.run is None:
+        if flag is None or self.run is None or self.store is None:
             self.flags.detail.show_detail(None)
             return
         try:
@@ -318,7 +318,7 @@ class ReviewWindow(QMainWindow):
         self.flags.detail.show_detail(detail, image)
 
     def resolve(self, item_key: str, reason: str, comment: str) -> bool:
-        if self.user is None:
+        if self.user is None or self.store is None:
             return False
         resolved = self.flags.current_flag()
         following = self.flags.next_open_key(item_key)
@@ -337,7 +337,7 @@ class ReviewWindow(QMainWindow):
         return True
 
     def reopen(self, item_key: str, comment: str) -> bool:
-        if self.user is None:
+        if self.user is None or self.store is None:
             return False
         reopened = self.flags.current_flag()
         try:
@@ -422,8 +422,8 @@ class ReviewWindow(QMainWindow):
             self.session.user_changed.disconnect(self._user_changed)
             self._following = False
         for task in list(self._tasks):  # let a read in progress end before the window goes
-            task.thread.quit()
-            task.thread.wait()
+            task.worker_thread.quit()
+            task.worker_thread.wait()
         if self.store is not None:
             self.store.close()
             self.store = None

@@ -71,16 +71,16 @@ class StoreReader(QObject):
         self.location = location
         self._callbacks: dict[int, tuple[Answer, Failure]] = {}
         self._next = 0
-        self.thread = QThread(self)
-        self.thread.setObjectName("store_reader")
+        self.worker_thread = QThread(self)
+        self.worker_thread.setObjectName("store_reader")
         self._worker = _ReadWorker(opener, location)
-        self._worker.moveToThread(self.thread)
+        self._worker.moveToThread(self.worker_thread)
         self._asked.connect(self._worker.run)
         self._stopping.connect(self._worker.stop)
         self._worker.answered.connect(self._answered)
         self._worker.failed.connect(self._failed)
-        stop_with(self, self.thread)  # a window destroyed unclosed must not abort the app
-        self.thread.start()
+        stop_with(self, self.worker_thread)  # a window destroyed unclosed must not abort the app
+        self.worker_thread.start()
 
     def read(self, work: Read, on_done: Answer, on_failed: Failure) -> None:
         self._next += 1
@@ -113,5 +113,5 @@ class StoreReader(QObject):
         self._stopping.emit()
 
     def wait(self) -> None:
-        self.thread.wait()
+        self.worker_thread.wait()
 

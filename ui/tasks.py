@@ -67,17 +67,17 @@ class BackgroundTask(QObject):
     def __init__(self, parent: QWidget, work: Work, title: str) -> None:
         super().__init__(parent)
         self.token = CancelToken()
-        self.thread = QThread(self)
-        stop_with(self, self.thread)
+        self.worker_thread = QThread(self)
+        stop_with(self, self.worker_thread)
         self.worker = _Worker(work, self.token)
-        self.worker.moveToThread(self.thread)
+        self.worker.moveToThread(self.worker_thread)
         self.dialog = QProgressDialog(title, tr("ui.task_cancel"), 0, 0, parent)
         self.dialog.setWindowModality(Qt.WindowModality.WindowModal)
         self.dialog.setMinimumDuration(SHOW_AFTER_MS)
         self.dialog.setAutoClose(False)
         self.dialog.setAutoReset(False)
         self.dialog.canceled.connect(self.cancel)
-        self.thread.started.connect(self.worker.run)
+        self.worker_thread.started.connect(self.worker.run)
         self.worker.progressed.connect(self._on_progress)
         for signal, relay in ((self.worker.succeeded, self.succeeded),
                               (self.worker.failed, self.failed),
@@ -86,7 +86,7 @@ class BackgroundTask(QObject):
             signal.connect(self._finish)
 
     def start(self) -> None:
-        self.thread.start()
+        self.worker_thread.start()
 
     def cancel(self) -> None:
         self.token.cancel()
@@ -100,8 +100,8 @@ class BackgroundTask(QObject):
     def _finish(self, *_: object) -> None:
         self.dialog.canceled.disconnect(self.cancel)
         self.dialog.close()
-        self.thread.quit()
-        self.thread.wait()
+        self.worker_thread.quit()
+        self.worker_thread.wait()
         self.finished.emit()
 
 
@@ -115,22 +115,22 @@ class QuietTask(QObject):
 
     def __init__(self, parent: QObject, work: Callable[[], Any]) -> None:
         super().__init__(parent)
-        self.thread = QThread(self)
-        stop_with(self, self.thread)
+        self.worker_thread = QThread(self)
+        stop_with(self, self.worker_thread)
         self.worker = _Worker(lambda _progress, _cancel: work(), CancelToken())
-        self.worker.moveToThread(self.thread)
-        self.thread.started.connect(self.worker.run)
+        self.worker.moveToThread(self.worker_thread)
+        self.worker_thread.started.connect(self.worker.run)
         for signal, relay in ((self.worker.succeeded, self.succeeded),
                               (self.worker.failed, self.failed)):
             signal.connect(relay)
             signal.connect(self._finish)
 
     def start(self) -> None:
-        self.thread.start()
+        self.worker_thread.start()
 
     def _finish(self, *_: object) -> None:
-        self.thread.quit()
-        self.thread.wait()
+        self.worker_thread.quit()
+        self.worker_thread.wait()
         self.finished.emit()
 
 
@@ -177,5 +177,5 @@ class QuietRefresh(QObject):
         """The read in progress ends before its screen goes (its thread belongs to it)."""
         self._again = None
         if self.task is not None:
-            self.task.thread.quit()
-            self.task.thread.wait()
+            self.task.worker_thread.quit()
+            self.task.worker_thread.wait()
