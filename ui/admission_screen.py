@@ -158,9 +158,9 @@ class AdmissionScreen(QWidget):
         self.scan_panel, self.body = beside_scanned_page(self, self.scroll_area,
                                                          "admission_body")
         layout.addWidget(self.body, 1)
-        for widget in (self.reason_caption, self.reason, self.history, self.messages,
-                       self.notice, self.keys_help):
-            layout.addWidget(widget)
+        for below in (self.reason_caption, self.reason, self.history, self.messages,
+                      self.notice, self.keys_help):
+            layout.addWidget(below)
         self._show_reason(False)
 
     def _build_actions(self) -> None:

@@ -80,13 +80,10 @@ class FieldEdit(QLineEdit):
                 self._add_choices_button()
 
     def set_state(self, state: str) -> None:
-        if self.property("state") != state:
-            self.setProperty("state", state)
-            self.style().unpolish(self)
-            self.style().polish(self)
+        _set_state(self, state)
 
     def state(self) -> str:
-        return str(self.property("state") or "")
+        return _state(self)
 
     def show_start(self) -> None:
         """A long value reopened reads from its beginning, not its end."""
@@ -252,8 +249,11 @@ class NoteEdit(QPlainTextEdit):
         if not self._setting:
             self.textEdited.emit(self.toPlainText())
 
-    set_state = FieldEdit.set_state
-    state = FieldEdit.state
+    def set_state(self, state: str) -> None:
+        _set_state(self, state)
+
+    def state(self) -> str:
+        return _state(self)
 
     def focusNextPrevChild(self, forward: bool) -> bool:
         if self.tab_handler is not None and self.tab_handler(forward):
@@ -287,6 +287,18 @@ class NoteEdit(QPlainTextEdit):
 
 
 Cell = FieldEdit | NoteEdit
+
+
+def _set_state(cell: QWidget, state: str) -> None:
+    """A cell's ``state`` property (saved, error, warning, confirmed): its style follows."""
+    if cell.property("state") != state:
+        cell.setProperty("state", state)
+        cell.style().unpolish(cell)
+        cell.style().polish(cell)
+
+
+def _state(cell: QWidget) -> str:
+    return str(cell.property("state") or "")
 
 
 def cell_for(field: FieldDefinition, parent: QWidget, owner: object) -> Cell:

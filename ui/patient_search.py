@@ -89,11 +89,11 @@ class PatientSearchDialog(QDialog):
     def _search(self, text: str) -> None:
         self._found = self._index.find(text)
         self.results.clear()
-        for row in self._found:
-            item = QTreeWidgetItem(self.results, list(_cells(row)))
+        items = [QTreeWidgetItem(self.results, list(_cells(row))) for row in self._found]
+        for item, row in zip(items, self._found, strict=True):
             item.setToolTip(0, display.full_name(row.patient))
-        if self._found:
-            self.results.setCurrentItem(self.results.topLevelItem(0))
+        if items:
+            self.results.setCurrentItem(items[0])
         self._show_status(text)
 
     def _show_status(self, text: str) -> None:
@@ -124,9 +124,12 @@ class PatientSearchDialog(QDialog):
             assert isinstance(event, QKeyEvent)
             step = _MOVES.get(Qt.Key(event.key()))
             if step is not None and self._found:
-                current = self.results.indexOfTopLevelItem(self.results.currentItem())
+                shown = self.results.currentItem()
+                current = self.results.indexOfTopLevelItem(shown) if shown is not None else -1
                 target = max(0, min(len(self._found) - 1, current + step))
-                self.results.setCurrentItem(self.results.topLevelItem(target))
+                item = self.results.topLevelItem(target)
+                if item is not None:
+                    self.results.setCurrentItem(item)
                 return True
         return super().eventFilter(watched, event)
 

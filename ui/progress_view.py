@@ -223,13 +223,16 @@ class ProgressDialog(QDialog):
         return path
 
     def _fill_filters(self, wards: list[str], batches: list[int]) -> None:
-        for box, values in ((self.ward, wards), (self.batch, batches)):
+        choices: tuple[tuple[QComboBox, list[tuple[str, object]]], ...] = (
+            (self.ward, [(self._ward(code), code) for code in wards]),
+            (self.batch, [(str(batch), batch) for batch in batches]))
+        for box, values in choices:
             current = box.currentData()
             box.blockSignals(True)
             box.clear()
             box.addItem(tr("ui.progress_all"), None)
-            for value in values:
-                box.addItem(self._ward(value) if box is self.ward else str(value), value)
+            for label, value in values:
+                box.addItem(label, value)
             box.setCurrentIndex(max(0, box.findData(current)))
             box.blockSignals(False)
 

@@ -315,14 +315,15 @@ class ReentryWindow(QMainWindow):
         except UserError as error:
             self._refuse(error.msg)
             return []
-        return [item for draft in drafts if (item := self._draft_item(draft)) is not None]
+        return [item for draft in drafts
+                if (item := self._draft_item(self.store, draft)) is not None]
 
-    def _draft_item(self, draft: Draft) -> tuple[str, str] | None:
-        instance = self.store.form_instance(draft.serial)
+    def _draft_item(self, store: Store, draft: Draft) -> tuple[str, str] | None:
+        instance = store.form_instance(draft.serial)
         form = load_forms().get(instance.template_id) if instance else None
         if instance is None or form is None:
             return None
-        patient = (self.store.patient_by_id(instance.patient_id) if instance.patient_id
+        patient = (store.patient_by_id(instance.patient_id) if instance.patient_id
                    else None)
         code = page_code(draft.serial, draft.page)
         who = display.full_name(patient) if patient else instance.temporary_id or ""

@@ -47,7 +47,7 @@ from ui import theme
 from ui.language import is_language_change
 from ui.page_view import PageView
 
-FIELDS_BY_KIND = {
+FIELDS_BY_KIND: dict[str, tuple[str, ...]] = {  # an ItemKind's fields
     ItemKind.VITAL_SIGN: ("code", "time", "value", "unit", "author", "entered_by"),
     ItemKind.MEDICATION_ADMINISTRATION: ("code", "time", "dose", "unit", "route", "status",
                                          "author", "entered_by"),
@@ -173,8 +173,8 @@ class FlagDetailPane(QWidget):
             box.addWidget(widget)
         box.addLayout(form)
         box.addLayout(buttons)
-        for widget in (self.rights, self.feedback, self.history):
-            box.addWidget(widget)
+        for below in (self.rights, self.feedback, self.history):
+            box.addWidget(below)
         shortcut = QShortcut(QKeySequence("Ctrl+Return"), self)
         shortcut.activated.connect(self._resolve)
         self.reason_shortcuts: dict[ResolutionReason, QShortcut] = {}
@@ -223,10 +223,9 @@ class FlagDetailPane(QWidget):
 
     def deciding_rows(self) -> list[str]:
         """The field rows highlighted as deciding the verdict (for tests and screen readers)."""
+        firsts = ((r, self.comparison.item(r, 0)) for r in range(self.comparison.rowCount()))
         return [self.comparison.verticalHeaderItem(r).data(Qt.ItemDataRole.UserRole)
-                for r in range(self.comparison.rowCount())
-                if self.comparison.item(r, 0) is not None
-                and self.comparison.item(r, 0).font().bold()]
+                for r, first in firsts if first is not None and first.font().bold()]
 
     def cell(self, field: str, column: int) -> str:
         for r in range(self.comparison.rowCount()):

@@ -450,18 +450,17 @@ class ScanQueueWindow(SignedInWindow):
         self._show_error(None)
         self.code_field.clear()
         self.aside_reason.clear()
-        queued = self.queue[row] if 0 <= row < len(self.queue) else None
-        if self.store is None:  # closing, or signed out: a list read late lands on no database
-            queued = None
+        store = self.store  # None: closing, or signed out: a list read late lands on no database
+        queued = self.queue[row] if 0 <= row < len(self.queue) and store is not None else None
         for widget in (self.code_field, self.check_button, self.aside_reason, self.aside_button):
             widget.setEnabled(queued is not None)
-        if queued is None:
+        if queued is None or store is None:
             self.page_view.clear(msg("scan_ui.queue_empty"))
             self.page_info.clear()
             self.reason.clear()
             return
         try:
-            image = self.store.queued_page_image(queued.id)
+            image = store.queued_page_image(queued.id)
         except UserError as error:
             self.page_view.clear(error.msg)
         else:
@@ -520,14 +519,15 @@ class ScanQueueWindow(SignedInWindow):
 
     def attach(self) -> bool:
         """Attach the page on screen to the sheet shown, for the digits shown; False if refused."""
-        queued, sheet, user = self.current_page(), self.designated.sheet, self.user
-        if queued is None or sheet is None or user is None:
+        queued, sheet, user, store = (self.current_page(), self.designated.sheet, self.user,
+                                      self.store)
+        if queued is None or sheet is None or user is None or store is None:
             return False
         if normalise_typed_code(self.code_field.text()) != sheet.code:
             self._forget_sheet()
             return False
         try:
-            attached = identify_page(self.store, queued.id, sheet.code, user)
+            attached = identify_page(store, queued.id, sheet.code, user)
         except UserError as error:
             self._refuse(error.msg)
             self._forget_sheet()
@@ -544,11 +544,11 @@ class ScanQueueWindow(SignedInWindow):
 
     def set_aside(self) -> bool:
         """Take the page on screen out of the queue as not a sheet, with the reason typed."""
-        queued, user = self.current_page(), self.user
-        if queued is None or user is None:
+        queued, user, store = self.current_page(), self.user, self.store
+        if queued is None or user is None or store is None:
             return False
         try:
-            set_aside_page(self.store, queued.id, self.aside_reason.text(), user)
+            set_aside_page(store, queued.id, self.aside_reason.text(), user)
         except UserError as error:
             self._refuse(error.msg)
             self.aside_reason.setFocus(Qt.FocusReason.OtherFocusReason)

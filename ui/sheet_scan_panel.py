@@ -74,7 +74,7 @@ class SheetScanPanel(QWidget):
         header.addWidget(self.toggle_button)
         header.addWidget(self.place_button)
         header.addWidget(self.caption, 1)
-        layout = QVBoxLayout(self)
+        self._column = layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 0, 0, 0)
         layout.addLayout(header)
         layout.addWidget(self.page_view, 1)
@@ -216,7 +216,7 @@ class SheetScanPanel(QWidget):
         self.page_view.setVisible(False)
         self.caption.setVisible(False)
         self.place_button.setVisible(False)
-        margins = self.layout().contentsMargins()
+        margins = self._column.contentsMargins()
         if self._below:
             self.setMaximumHeight(self.toggle_button.sizeHint().height() + margins.top()
                                   + margins.bottom() + 2)
@@ -240,13 +240,18 @@ class SheetScanPanel(QWidget):
     def _room_beside(self) -> bool:
         """The rows leave the panel its least width beside them."""
         splitter = self._splitter()
-        fields = splitter.widget(1 - splitter.indexOf(self)) if splitter is not None else None
-        if splitter is None or fields is None:
-            return True
+        room = self._room_left(splitter) if splitter is not None else None
+        return room is None or room >= self.minimumSizeHint().width()
+
+    def _room_left(self, splitter: QSplitter) -> int | None:
+        """The width the rows leave the panel beside them; None: no rows beside it."""
+        fields = splitter.widget(1 - splitter.indexOf(self))
+        if fields is None:
+            return None
         need = max(fields.minimumWidth(), fields.minimumSizeHint().width())
         width = splitter.width() if splitter.testAttribute(
             Qt.WidgetAttribute.WA_Resized) else self.window().width()
-        return width - need - splitter.handleWidth() >= self.minimumSizeHint().width()
+        return width - need - splitter.handleWidth()
 
     def _image_shown(self, shown: bool) -> None:
         if shown:
@@ -265,12 +270,8 @@ class SheetScanPanel(QWidget):
             return
         size = self.page_view.image_size()
         needed = LANDSCAPE_MIN_WIDTH if size.width() > size.height() else PORTRAIT_MIN_WIDTH
-        fields = splitter.widget(1 - splitter.indexOf(self))
-        need = max(fields.minimumWidth(), fields.minimumSizeHint().width())
-        width = splitter.width() if splitter.testAttribute(
-            Qt.WidgetAttribute.WA_Resized) else self.window().width()
-        room = width - need - splitter.handleWidth()
-        self._set_place(room < needed)
+        room = self._room_left(splitter)
+        self._set_place(room is not None and room < needed)
 
     def _set_place(self, below: bool) -> None:
         """The page under the fields or beside them; half and half again."""
@@ -279,7 +280,7 @@ class SheetScanPanel(QWidget):
             return
         self._below = below
         margins = (0, 4, 0, 0) if below else (4, 0, 0, 0)
-        self.layout().setContentsMargins(*margins)
+        self._column.setContentsMargins(*margins)
         splitter.setOrientation(Qt.Orientation.Vertical if below else Qt.Orientation.Horizontal)
         self.setMaximumSize(_NO_LIMIT, _NO_LIMIT)
         self._restore_size = 0

@@ -204,7 +204,8 @@ class CheckScreen(SheetScreen):
         return tr(f"verify.ui_check_{outcome}") if outcome else tr("verify.ui_check_todo")
 
     def status_texts(self) -> list[str]:
-        return [self.table.item(r, 2).text() for r in range(self.table.rowCount())]
+        statuses = (self.table.item(r, 2) for r in range(self.table.rowCount()))
+        return [item.text() if item is not None else "" for item in statuses]
 
     def _focus_next(self, start: int) -> None:
         """The next row still to check (or the first row when all are checked)."""

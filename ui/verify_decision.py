@@ -216,12 +216,12 @@ class DecisionScreen(SheetScreen):
             line.mark("")
         for kind, problems in (("error", refused.problems), ("warning", refused.warnings)):
             for key, problem in problems.items():
-                line = by_key.get(key)
-                if line is None:
+                refused_line = by_key.get(key)
+                if refused_line is None:
                     continue
-                line.mark(STATE_ERROR if kind == "error" else STATE_WARNING)
-                text = tr("verify.ui_problem", row=line.cells[1].text(),
-                          field=line.field.label_in(), problem=problem.render())
+                refused_line.mark(STATE_ERROR if kind == "error" else STATE_WARNING)
+                text = tr("verify.ui_problem", row=refused_line.cells[1].text(),
+                          field=refused_line.field.label_in(), problem=problem.render())
                 if kind == "warning":
                     text = tr("verify.ui_warning_apply_again", problem=text)
                 colour = theme.ALLERGY_RED if kind == "error" else WARNING_COLOUR
