@@ -1,6 +1,7 @@
 """The event window, driven as a ward manager would: sign in, read the accounting, declare a
 sheet lost (identity in view), end the outage, close with a signed exception; the drill banner."""
 
+import threading
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -8,7 +9,7 @@ from cli_passwords import PASSWORD
 from printed_ward import PRINTER
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialogButtonBox, QMessageBox, QToolBar
-from qt_windows import loaded, type_sign_in, with_password
+from qt_windows import answered, loaded, type_sign_in, with_password
 
 from reentry import display
 from reentry.demo import create_demo
@@ -24,6 +25,8 @@ from reentry.sheets.tracking import tracked_sheets
 from reentry.store import open_store
 from ui.event_window import ACCOUNT_COLUMNS, EventWindow
 from ui.progress_view import WARD_COLUMNS, ProgressDialog
+from ui.session import Session, verify_secret
+from ui.tasks import QuietTask
 
 AS_OF = datetime(2026, 11, 23, 20, 0, tzinfo=UTC)
 NOW = AS_OF + timedelta(hours=12)
@@ -137,6 +140,7 @@ def test_end_then_close_with_a_ward_managers_exception(qtbot, window, outage):
     qtbot.keyClicks(dialog.signer_secret, PASSWORD)  # password
     qtbot.keyClicks(dialog.reason_field, "feuilles detruites (degat des eaux)")
     qtbot.mouseClick(_ok(dialog), Qt.MouseButton.LeftButton)
+    answered(qtbot, dialog)
     assert "cadre de santé" in dialog.error.text()
     assert dialog.signer_secret.text() == ""
     dialog.signer_field.clear()
@@ -171,10 +175,12 @@ def test_an_exception_in_another_managers_name_needs_that_managers_password(
     qtbot.keyClicks(dialog.signer_field, "paul.morel")  # his name alone signs nothing
     qtbot.keyClicks(dialog.reason_field, "feuilles detruites")
     qtbot.mouseClick(_ok(dialog), Qt.MouseButton.LeftButton)
+    answered(qtbot, dialog)
     refusal = dialog.error.text()
     assert refusal == "Nom d'utilisateur ou mot de passe incorrect."
     qtbot.keyClicks(dialog.signer_secret, "pas le sien")
     qtbot.mouseClick(_ok(dialog), Qt.MouseButton.LeftButton)
+    answered(qtbot, dialog)
     assert dialog.error.text() == refusal and dialog.signer_secret.text() == ""
     assert window.outage.status is EventStatus.ENDED  # nothing signed, nothing closed
 
@@ -317,3 +323,52 @@ def test_wards_by_name_and_the_same_figures_under_the_same_words_as_progress(
             progress.wards_table.item(0, column).text()), name
         assert table.horizontalHeaderItem(ACCOUNT_COLUMNS.index(name)).text() == (
             progress.wards_table.horizontalHeaderItem(column).text()), name
+
+
+def test_the_signers_password_is_checked_aside_and_a_dialog_closed_meanwhile_closes_nothing(
+        qtbot, outage):
+    db_path, _expected = outage
+    store = open_store(db_path)
+    with_password(store, service.add_user(store, "paul.morel", "Paul Morel",
+                                          Role.WARD_MANAGER).username, "le secret de Paul")
+    store.close()
+    release = threading.Event()
+    on_gui_thread: list[bool] = []
+
+    def slow(store, username, secret):  # the app's own check, held as a busy directory would
+        on_gui_thread.append(threading.current_thread() is threading.main_thread())
+        release.wait(5)
+        return verify_secret(store, username, secret)
+
+    session = Session(verify=slow)
+    window = EventWindow(db_path, now=lambda: NOW, session=session)
+    qtbot.addWidget(window)
+    window.show()
+    release.set()
+    _sign_in(qtbot, window, "claire.roux")
+    release.clear()
+    with qtbot.waitSignal(window.refreshed):
+        window._act(lambda: window._end(window.outage.id))
+
+    for attempt in ("closed meanwhile", "waited for"):
+        qtbot.mouseClick(window.close_button, Qt.MouseButton.LeftButton)
+        dialog = window.dialog
+        qtbot.keyClicks(dialog.signer_field, "paul.morel")
+        qtbot.keyClicks(dialog.signer_secret, "le secret de Paul")
+        qtbot.keyClicks(dialog.reason_field, "feuilles detruites")
+        qtbot.mouseClick(_ok(dialog), Qt.MouseButton.LeftButton)
+        qtbot.mouseClick(_ok(dialog), Qt.MouseButton.LeftButton)  # impatient: checked once
+        assert dialog.checking and _ok(dialog).text() == "Vérification…"
+        assert not dialog.signer_secret.isEnabled() and not _ok(dialog).isEnabled()
+        if attempt == "closed meanwhile":
+            dialog.reject()
+            release.set()
+            qtbot.waitUntil(lambda: not session.findChildren(QuietTask), timeout=10000)
+            release.clear()
+            assert window.outage.status is EventStatus.ENDED  # nothing signed, nothing closed
+        else:
+            with qtbot.waitSignal(window.refreshed, timeout=10000):
+                release.set()
+    assert window.outage.status is EventStatus.CLOSED
+    assert window.outage.exception.signed_by == "paul.morel"
+    assert on_gui_thread == [False, False, False]  # Claire's sign-in, then one per OK pressed

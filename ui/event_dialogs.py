@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from PySide6.QtCore import QDate, QDateTime, Qt, QTime
+from PySide6.QtGui import QHideEvent
 from PySide6.QtWidgets import (
     QCheckBox,
     QDateTimeEdit,
@@ -22,19 +23,22 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QListWidget,
     QListWidgetItem,
+    QPushButton,
     QVBoxLayout,
     QWidget,
 )
 
 from reentry import clock, display
 from reentry.barcodes import group_for_reading, page_code
+from reentry.domain.entry import User
 from reentry.domain.events import OutageEvent
 from reentry.domain.sheet_state import SheetState
 from reentry.errors import UserError
-from reentry.i18n import tr
+from reentry.i18n import Msg, tr
 from reentry.model import Ward
 from reentry.sheets.tracking import TrackedSheet
 from ui import theme
+from ui.session import SecretCheck, Session
 
 
 def start_field(parent: QWidget, now: datetime, name: str) -> QDateTimeEdit:
@@ -69,7 +73,7 @@ class _SubmitDialog(QDialog):
         self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
 
     @property
-    def ok_button(self) -> QWidget:
+    def ok_button(self) -> QPushButton:
         return self.buttons.button(QDialogButtonBox.StandardButton.Ok)
 
     def _finish_layout(self, layout: QVBoxLayout) -> None:
@@ -205,16 +209,27 @@ class DeclareSheetsDialog(_SubmitDialog):
 
 class CloseEventDialog(_SubmitDialog):
     """Close the event; with sheets unaccounted for, a ward manager signs an exception, with
-    their password (none asked when the signer is the person signed in)."""
+    their password (none asked when the signer is the person signed in).
+
+    ``submit(signer, reason)`` gets the signer once proven: their password is checked off the
+    GUI thread first (``SecretCheck``, as at sign-in: « Vérification… », OK pressed twice checks
+    once); the dialog closed meanwhile closes nothing."""
 
     def __init__(self, event: OutageEvent, unaccounted: dict[str, int],
-                 submit: Callable[[str | None, str, str | None], None],
-                 parent: QWidget | None = None,
+                 submit: Callable[[User | None, str | None], None],
+                 session: Session, parent: QWidget | None = None,
                  ward_names: Mapping[str, str] | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("close_event_dialog")
         self.setWindowTitle(tr("events.ui_close_title", title=event.title))
         self._send = submit
+        self.session = session
+        self._signer: User | None = None
+        self._ok_text = ""
+        self.check = SecretCheck(self, session)
+        self.check.ended.connect(self._checked)
+        self.check.passed.connect(self._signed)
+        self.check.refused.connect(self._refused)
         self.needs_exception = bool(unaccounted)
         count = sum(unaccounted.values())
         names = ward_names or {}
@@ -248,13 +263,57 @@ class CloseEventDialog(_SubmitDialog):
         self._finish_layout(layout)
         self.resize(620, 260)
 
-    def _submit(self) -> None:
-        if not self.needs_exception:
-            self._send(None, "", None)
-            return
-        signer = self.signer_field.text().strip()
-        if not signer:
-            raise UserError("events.ui_signer_required")
+    @property
+    def checking(self) -> bool:
+        """The signer's password is being checked (the dialog waits for the answer)."""
+        return self.check.running
+
+    def _ok(self) -> None:
+        if self.check.running:
+            return  # OK pressed again while the password is checked
+        self._signer = None
+        name = self.signer_field.text().strip()
         secret = self.signer_secret.text()
         self.signer_secret.clear()  # typed again after a refusal, never kept in the dialog
-        self._send(signer, secret, self.reason_field.text())
+        user = self.session.user
+        if not self.needs_exception or not name:
+            super()._ok()
+        elif not secret and user is not None and name.casefold() == user.username.casefold():
+            self._signed(user)  # the person signed in signs: no password asked
+        else:
+            self.error.clear()
+            for widget in self._inputs():
+                widget.setEnabled(False)
+            self._ok_text = self.ok_button.text()
+            self.ok_button.setText(tr("session.checking"))
+            self.check.start(name, secret, lambda _user: None)  # nobody's session changes
+
+    def _inputs(self) -> tuple[QWidget, ...]:
+        return self.signer_field, self.signer_secret, self.reason_field, self.ok_button
+
+    def _checked(self) -> None:
+        for widget in self._inputs():
+            widget.setEnabled(True)
+        self.ok_button.setText(self._ok_text)
+
+    def _signed(self, signer: User) -> None:
+        self._signer = signer
+        super()._ok()
+
+    def _refused(self, message: Msg) -> None:
+        self.error.setText(message.render())
+        self.signer_secret.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def hideEvent(self, event: QHideEvent) -> None:
+        """Closed before the answer: it closes nothing."""
+        if not event.spontaneous():
+            self.check.forget()
+        super().hideEvent(event)
+
+    def _submit(self) -> None:
+        if not self.needs_exception:
+            self._send(None, None)
+            return
+        if self._signer is None:
+            raise UserError("events.ui_signer_required")
+        self._send(self._signer, self.reason_field.text())

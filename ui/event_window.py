@@ -442,27 +442,17 @@ class EventWindow(SignedInWindow):
             return None
         event = self.outage
 
-        def submit(signer_name: str | None, secret: str, reason: str | None) -> None:
+        def submit(signer: User | None, reason: str | None) -> None:
             store, user = self._acting()
-            exception = None
-            if signer_name is not None:
-                exception = ExceptionRequest(self._signer(signer_name, secret), reason or "")
+            exception = ExceptionRequest(signer, reason or "") if signer is not None else None
             closed = service.close_event(store, user, event.id, exception)
             self._set_notice(msg("events.ui_closed", title=closed.title))
             self.refresh()
 
-        dialog = CloseEventDialog(event, unaccounted_by_ward(self.sheets), submit, self,
-                                  self.ward_names)
+        dialog = CloseEventDialog(event, unaccounted_by_ward(self.sheets), submit, self.session,
+                                  self, self.ward_names)
         self._open(dialog)
         return dialog
-
-    def _signer(self, name: str, secret: str) -> User:
-        """Who signs an exception: the person signed in, or someone who proves it here with
-        their own password (rate-limited and audited like any sign-in); never a name alone."""
-        store, user = self._acting()
-        if not secret and name.strip().casefold() == user.username.casefold():
-            return user
-        return self.session.check(store, name, secret)
 
     def _open(self, dialog: QWidget) -> None:
         self.dialog = dialog
