@@ -338,6 +338,25 @@ def test_after_a_resolution_the_next_open_flag_is_selected_and_shortcuts_resolve
     assert detail.reason_choice.itemText(0) == "saisi dans le SIH maintenant — Ctrl+1"
 
 
+def test_closed_while_the_flags_are_read_again_the_late_read_is_dropped(qtbot, reviewed):
+    """Ctrl+W right after a resolution: the flags read again off the GUI thread come back to a
+    window whose connection is closed; they are dropped, never a traceback."""
+    db_path = reviewed[0]
+    window = open_window(qtbot, db_path)
+    sign_in(qtbot, window, "qualite")
+    flags = window.flags
+    order = keys(window)
+    assert flags.select_key(order[0])
+    flags.table.setFocus()
+    qtbot.keyClick(flags.table, Qt.Key.Key_1, Qt.KeyboardModifier.ControlModifier)
+    assert flags.current_flag().item_key == order[1]  # on to the next, read again behind
+    window.close_action.trigger()
+    assert window.store is None
+    qtbot.wait(500)  # the read ends (the window waited for it): its rows come back now
+    assert flags.current_flag().item_key == order[1]
+    assert _stored_resolutions(db_path)[order[0]] == "entered_in_sih"
+
+
 def test_with_the_open_filter_the_resolved_flag_leaves_and_the_next_one_is_worked(
         qtbot, reviewed):
     db_path = reviewed[0]

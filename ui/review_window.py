@@ -224,8 +224,8 @@ class ReviewWindow(QMainWindow):
         task.start()
 
     def _runs_read(self, generation: int, keep: int | None, runs: list[RunInfo]) -> None:
-        if generation != self._generation or self.user is None:
-            return  # a newer read is on its way, or nobody is signed in any more
+        if generation != self._generation or self.user is None or self.store is None:
+            return  # a newer read is on its way, nobody is signed in any more, or closing
         self._runs = runs
         self.run_choice.blockSignals(True)
         self.run_choice.clear()
@@ -285,8 +285,8 @@ class ReviewWindow(QMainWindow):
 
     def _loaded(self, generation: int, run: RunInfo, keep: str | None,
                 result: tuple[list[FlagRow], list[Any], dict[str, str]]) -> None:
-        if generation != self._generation or self.user is None:
-            return  # a newer read is on its way, or nobody is signed in any more
+        if generation != self._generation or self.user is None or self.store is None:
+            return  # a newer read is on its way, nobody is signed in any more, or closing
         rows, cases, ward_names = result
         if self._notice is None or self._notice.id not in _KEPT_NOTICES:
             self._set_notice(None)
