@@ -3,6 +3,8 @@ from the keyboard."""
 
 from __future__ import annotations
 
+import threading
+
 from cli_passwords import PASSWORD
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
@@ -11,6 +13,8 @@ from shiboken6 import isValid
 
 from reentry.auth import set_password
 from ui.print_station import PrintStationDialog
+from ui.session import verify_secret
+from ui.tasks import QuietTask
 
 
 def shown(qtbot, window):
@@ -61,6 +65,29 @@ def type_sign_in(qtbot, page, username, password=PASSWORD):
 def answered(qtbot, form):
     """The secret typed on a sign-in form or a lock checked: its answer is in (or the form gone)."""
     qtbot.waitUntil(lambda: not isValid(form) or not form.checking, timeout=10000)
+
+
+class HeldCheck:
+    """A ``verify`` for ``Session``: the app's own check (``verify_secret``: argon2, audit, limit
+    on failures), held until ``release`` while ``hold`` is set, as a busy directory would; notes
+    each user name asked and whether the GUI thread asked it."""
+
+    def __init__(self) -> None:
+        self.hold = True
+        self.release = threading.Event()
+        self.calls: list[tuple[str, bool]] = []  # (user name, on the GUI thread)
+
+    def __call__(self, store, username, secret):
+        self.calls.append((username, threading.current_thread() is threading.main_thread()))
+        if self.hold:
+            self.release.wait(5)
+        return verify_secret(store, username, secret)
+
+
+def no_check_left(qtbot, session):
+    """Every password check of ``session`` has ended, its thread with it (its task, which
+    belongs to the session, deleted once finished)."""
+    qtbot.waitUntil(lambda: not session.findChildren(QuietTask), timeout=10000)
 
 
 def signed_in(qtbot, window, username="mdupont", password=PASSWORD):

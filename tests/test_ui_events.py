@@ -1,7 +1,6 @@
 """The event window, driven as a ward manager would: sign in, read the accounting, declare a
 sheet lost (identity in view), end the outage, close with a signed exception; the drill banner."""
 
-import threading
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -9,7 +8,7 @@ from cli_passwords import PASSWORD
 from printed_ward import PRINTER
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialogButtonBox, QMessageBox, QToolBar
-from qt_windows import answered, loaded, type_sign_in, with_password
+from qt_windows import HeldCheck, answered, loaded, no_check_left, type_sign_in, with_password
 
 from reentry import display
 from reentry.demo import create_demo
@@ -25,8 +24,7 @@ from reentry.sheets.tracking import tracked_sheets
 from reentry.store import open_store
 from ui.event_window import ACCOUNT_COLUMNS, EventWindow
 from ui.progress_view import WARD_COLUMNS, ProgressDialog
-from ui.session import Session, verify_secret
-from ui.tasks import QuietTask
+from ui.session import Session
 
 AS_OF = datetime(2026, 11, 23, 20, 0, tzinfo=UTC)
 NOW = AS_OF + timedelta(hours=12)
@@ -332,21 +330,14 @@ def test_the_signers_password_is_checked_aside_and_a_dialog_closed_meanwhile_clo
     with_password(store, service.add_user(store, "paul.morel", "Paul Morel",
                                           Role.WARD_MANAGER).username, "le secret de Paul")
     store.close()
-    release = threading.Event()
-    on_gui_thread: list[bool] = []
-
-    def slow(store, username, secret):  # the app's own check, held as a busy directory would
-        on_gui_thread.append(threading.current_thread() is threading.main_thread())
-        release.wait(5)
-        return verify_secret(store, username, secret)
-
+    slow = HeldCheck()
     session = Session(verify=slow)
     window = EventWindow(db_path, now=lambda: NOW, session=session)
     qtbot.addWidget(window)
     window.show()
-    release.set()
+    slow.hold = False
     _sign_in(qtbot, window, "claire.roux")
-    release.clear()
+    slow.hold = True
     with qtbot.waitSignal(window.refreshed):
         window._act(lambda: window._end(window.outage.id))
 
@@ -362,13 +353,13 @@ def test_the_signers_password_is_checked_aside_and_a_dialog_closed_meanwhile_clo
         assert not dialog.signer_secret.isEnabled() and not _ok(dialog).isEnabled()
         if attempt == "closed meanwhile":
             dialog.reject()
-            release.set()
-            qtbot.waitUntil(lambda: not session.findChildren(QuietTask), timeout=10000)
-            release.clear()
+            slow.release.set()
+            no_check_left(qtbot, session)
+            slow.release.clear()
             assert window.outage.status is EventStatus.ENDED  # nothing signed, nothing closed
         else:
             with qtbot.waitSignal(window.refreshed, timeout=10000):
-                release.set()
+                slow.release.set()
     assert window.outage.status is EventStatus.CLOSED
     assert window.outage.exception.signed_by == "paul.morel"
-    assert on_gui_thread == [False, False, False]  # Claire's sign-in, then one per OK pressed
+    assert slow.calls == [("claire.roux", False)] + [("paul.morel", False)] * 2  # once per OK

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from cli_passwords import PASSWORD
 from PySide6.QtCore import Qt
-from qt_windows import print_station, with_password
+from qt_windows import HeldCheck, answered, no_check_left, print_station, with_password
 
 from reentry.config import Settings
 from reentry.demo import create_demo
@@ -234,10 +234,12 @@ def test_without_an_event_printing_needs_one_declared_and_a_right_to_declare(dia
     assert confirm.isVisible() and "Indiquez qui déclare" in confirm.error.text()
     qtbot.keyClicks(confirm.by_field, "claire.roux")  # a name alone proves nothing
     qtbot.mouseClick(confirm.ok_button, Qt.MouseButton.LeftButton)
+    answered(qtbot, confirm)
     assert confirm.error.text() == "Nom d'utilisateur ou mot de passe incorrect."
     assert confirm.by_secret.echoMode() == confirm.by_secret.EchoMode.Password
     qtbot.keyClicks(confirm.by_secret, PASSWORD)
     qtbot.mouseClick(confirm.ok_button, Qt.MouseButton.LeftButton)
+    answered(qtbot, confirm)
     assert confirm.isVisible() and "intitulé" in confirm.error.text()
     assert confirm.by_secret.text() == ""  # typed again after any refusal
     confirm.title_field.insert("Coupure réseau du 23/11")  # QTest types ASCII only
@@ -245,6 +247,7 @@ def test_without_an_event_printing_needs_one_declared_and_a_right_to_declare(dia
     qtbot.keyClicks(confirm.by_field, "mdupont")
     qtbot.keyClicks(confirm.by_secret, PASSWORD)
     qtbot.mouseClick(confirm.ok_button, Qt.MouseButton.LeftButton)  # a nurse may not declare
+    answered(qtbot, confirm)
     assert confirm.isVisible() and "cadre de santé" in confirm.error.text()
     assert registered(hospital) == (0, 0)
 
@@ -263,6 +266,41 @@ def test_without_an_event_printing_needs_one_declared_and_a_right_to_declare(dia
         assert store.event_of_batch(batch.id) == event.id
     finally:
         store.close()
+
+
+def test_the_declarers_password_is_checked_aside_and_a_dialog_closed_meanwhile_declares_nothing(
+        qtbot, hospital, tmp_path):
+    add_user(hospital, "claire.roux", Role.WARD_MANAGER)
+    slow = HeldCheck()
+    session = Session(verify=slow)
+    dialog = print_station(qtbot, hospital, tmp_path / "out", Settings(pages_per_minute=20),
+                           printers=lambda: [], now=lambda: AS_OF, session=session)
+    for attempt in ("closed meanwhile", "waited for"):
+        confirm = open_confirmation(dialog, qtbot)
+        confirm.title_field.insert("Coupure réseau")
+        qtbot.keyClicks(confirm.by_field, "claire.roux")
+        qtbot.keyClicks(confirm.by_secret, PASSWORD)
+        qtbot.mouseClick(confirm.ok_button, Qt.MouseButton.LeftButton)
+        qtbot.mouseClick(confirm.ok_button, Qt.MouseButton.LeftButton)  # impatient: once
+        assert confirm.checking and confirm.ok_button.text() == "Vérification…"
+        assert not confirm.ok_button.isEnabled() and not confirm.by_secret.isEnabled()
+        if attempt == "closed meanwhile":
+            with qtbot.waitSignal(confirm.finished, timeout=5000):
+                qtbot.keyClick(confirm, Qt.Key.Key_Escape)
+            slow.release.set()
+            no_check_left(qtbot, session)
+            slow.release.clear()
+            assert registered(hospital) == (0, 0) and session.user is None
+        else:
+            with qtbot.waitSignal(dialog.finished_printing, timeout=60_000):
+                slow.release.set()
+    store = open_store(hospital)
+    try:
+        assert store.ongoing_event().declared_by == "claire.roux"
+    finally:
+        store.close()
+    assert session.user.username == "claire.roux"  # the declarer signed in, as before
+    assert slow.calls == [("claire.roux", False)] * 2  # once per OK, off the GUI thread
 
 
 def test_a_test_print_registers_nothing_and_says_so(with_printer, qtbot, hospital, sent):

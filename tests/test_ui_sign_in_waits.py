@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 import pytest
 from cli_passwords import PASSWORD
 from PySide6.QtCore import Qt, QTimer
-from qt_windows import answered, at_sign_in, loaded, shown
+from qt_windows import HeldCheck, answered, at_sign_in, loaded, no_check_left, shown
 
 from reentry.auth import authenticate, set_password
 from reentry.auth.directory import Directory
@@ -23,8 +23,7 @@ from reentry.entry import service
 from reentry.store import open_store
 from ui.main_window import MainWindow
 from ui.reentry_window import ReentryWindow
-from ui.session import Session, verify_secret
-from ui.tasks import QuietTask
+from ui.session import Session
 
 NOW = datetime(2026, 11, 24, 7, 0, tzinfo=UTC)
 JEAN = "le secret de Jean"
@@ -43,33 +42,11 @@ def people(db_path):
     return db_path
 
 
-class SlowCheck:
-    """The app's own check (``verify_secret``: argon2, audit, limit on failures), held until
-    ``release`` while ``hold`` is set, as a busy directory would; notes who asked, from which
-    thread."""
-
-    def __init__(self) -> None:
-        self.hold = True
-        self.release = threading.Event()
-        self.calls: list[tuple[str, bool]] = []  # (user name, on the GUI thread)
-
-    def __call__(self, store, username, secret):
-        self.calls.append((username, threading.current_thread() is threading.main_thread()))
-        if self.hold:
-            self.release.wait(5)
-        return verify_secret(store, username, secret)
-
-
 @pytest.fixture
 def slow():
-    check = SlowCheck()
+    check = HeldCheck()
     yield check
     check.release.set()  # never leave a worker waiting for a test that failed
-
-
-def no_check_left(qtbot, session):
-    """Every check's thread has ended (its task deleted once finished)."""
-    qtbot.waitUntil(lambda: not session.findChildren(QuietTask), timeout=10000)
 
 
 def type_name_and_password(qtbot, page, username, password):

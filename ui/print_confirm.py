@@ -8,19 +8,21 @@ nothing.
 
 The dialog only collects the choice; ``submit`` does the work. A ``UserError`` it raises (an
 wrong name or password, a missing title, an event ended meanwhile) is shown in the dialog, which
-stays open with everything still typed.
+stays open with everything still typed. Who declares, when nobody is signed in, proves it with
+their password first, checked off the GUI thread as at sign-in (``SecretCheck``): « Vérification… »
+on the button meanwhile, and the dialog closed before the answer prints and declares nothing.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, replace
 from datetime import datetime
 from enum import StrEnum
 from pathlib import Path
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QShowEvent
+from PySide6.QtGui import QHideEvent, QShowEvent
 from PySide6.QtWidgets import (
     QButtonGroup,
     QCheckBox,
@@ -40,10 +42,11 @@ from reentry import clock
 from reentry.domain.entry import User
 from reentry.domain.events import OutageEvent
 from reentry.errors import UserError
-from reentry.i18n import tr
+from reentry.i18n import Msg, tr
 from reentry.printing.mar import window_text
 from ui import theme
 from ui.event_dialogs import start_field, start_time
+from ui.session import SecretCheck, Session
 
 SHOWN_WARDS = 6  # more are counted, not listed: the dialog must fit a 1,366 x 768 screen
 
@@ -76,7 +79,7 @@ class NewEvent:
     started_at: datetime
     planned: bool
     declared_by: str | None  # the user name typed, when nobody is signed in
-    secret: str | None = field(default=None, repr=False)  # and that person's password
+    declarer: User | None = None  # that person, once their password was checked
 
 
 @dataclass(frozen=True)
@@ -89,7 +92,10 @@ class PrintChoice:
 class PrintConfirmDialog(QDialog):
     def __init__(self, summary: PrintSummary, ongoing: OutageEvent | None,
                  outside_wards: Sequence[str], signed_in: User | None, now: datetime,
-                 submit: Callable[[PrintChoice], None], parent: QWidget | None = None) -> None:
+                 submit: Callable[[PrintChoice], None], parent: QWidget | None = None, *,
+                 session: Session | None = None) -> None:
+        """``session``: the app's, which the declarer signs in (a station opened alone checks
+        the password without signing anyone in)."""
         super().__init__(parent)
         self.setObjectName("print_confirm")
         self.setWindowTitle(tr("print_ui.confirm_title"))
@@ -99,6 +105,13 @@ class PrintConfirmDialog(QDialog):
         self.signed_in = signed_in
         self.now = now
         self._submit = submit
+        self._signs_in = session.signed_in_as if session is not None else None
+        self.check = SecretCheck(self, session if session is not None else Session(self))
+        self.check.ended.connect(self._checked)
+        self.check.passed.connect(self._declarer_checked)
+        self.check.refused.connect(self._refused)
+        self._pending: PrintChoice | None = None
+        self._ok_text = ""
 
         heading = QLabel(tr("print_ui.confirm_heading"), self)
         heading.setFont(theme.scaled_font(heading, 1.2, bold=True))
@@ -255,25 +268,73 @@ class PrintConfirmDialog(QDialog):
         if kind is EventChoice.ONGOING:
             assert self.ongoing is not None
             return PrintChoice(kind, event_id=self.ongoing.id)
-        declared_by = secret = None
+        declared_by = None
         if self.signed_in is None:
             declared_by = self.by_field.text().strip()
             if not declared_by:
                 raise UserError("print_ui.name_required")
-            secret = self.by_secret.text()
         started = start_time(self.start_field)
         return PrintChoice(kind, new_event=NewEvent(self.title_field.text(), started,
                                                     self.planned_check.isChecked(),
-                                                    declared_by, secret))
+                                                    declared_by))
+
+    @property
+    def checking(self) -> bool:
+        """The declarer's password is being checked (the dialog waits for the answer)."""
+        return self.check.running
 
     def _ok(self) -> None:
+        if self.check.running:
+            return  # OK pressed again while the password is checked
         try:
-            self._submit(self.choice())
+            choice = self.choice()
         except UserError as error:
-            self.error.setText(error.message())
-            self.by_secret.clear()  # a password is typed again, never kept after a refusal
+            self._refused(error.msg)
+            return
+        new = choice.new_event
+        if new is None or new.declared_by is None:
+            self._send(choice)
+            return
+        secret = self.by_secret.text()
+        self.by_secret.clear()  # a password is typed again, never kept after a refusal
+        self.error.clear()
+        self._pending = choice
+        for widget in (self.event_box, self.ok_button):
+            widget.setEnabled(False)
+        self._ok_text = self.ok_button.text()
+        self.ok_button.setText(tr("session.checking"))
+        self.check.start(new.declared_by, secret, self._signs_in or (lambda _user: None))
+
+    def _checked(self) -> None:
+        for widget in (self.event_box, self.ok_button):
+            widget.setEnabled(True)
+        self.ok_button.setText(self._ok_text)
+
+    def _declarer_checked(self, declarer: User) -> None:
+        choice, self._pending = self._pending, None
+        if choice is not None and choice.new_event is not None:
+            self._send(replace(choice, new_event=replace(choice.new_event, declarer=declarer)))
+
+    def _send(self, choice: PrintChoice) -> None:
+        try:
+            self._submit(choice)
+        except UserError as error:
+            self._refused(error.msg)
             return
         self.accept()
+
+    def _refused(self, message: Msg) -> None:
+        self.error.setText(message.render())
+        self.by_secret.clear()  # a password is typed again, never kept after a refusal
+        if self.by_secret.isVisible() and self.by_field.text().strip():
+            self.by_secret.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def hideEvent(self, event: QHideEvent) -> None:
+        """Closed before the answer: nothing is declared or printed."""
+        if not event.spontaneous():
+            self.check.forget()
+            self._pending = None
+        super().hideEvent(event)
 
 
 def _names(wards: Sequence[str]) -> str:

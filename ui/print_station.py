@@ -69,7 +69,7 @@ from ui.file_chooser import existing_folder
 from ui.language import is_language_change
 from ui.lock_screen import LockOverlay
 from ui.print_confirm import EventChoice, PrintChoice, PrintConfirmDialog, PrintSummary
-from ui.session import Session, verify_secret
+from ui.session import Session
 from ui.tasks import BackgroundTask, QuietTask
 
 COLUMNS = ("ward", "patients", "sheets", "pages", "minutes")
@@ -299,7 +299,8 @@ class PrintStationDialog(QDialog):
                    if e.ward_code in set(self.selected_wards())
                    and ongoing is not None and not ongoing.affects(e.ward_code)]
         self.confirm = PrintConfirmDialog(self.summary(), ongoing, outside, self._signed_in(),
-                                          self._now(), self._print_for, self)
+                                          self._now(), self._print_for, self,
+                                          session=self.session)
         self.confirm.finished.connect(self._confirm_closed)
         self.confirm.open()
         return self.confirm
@@ -323,12 +324,11 @@ class PrintStationDialog(QDialog):
         new = choice.new_event
         store = open_store(self.db)
         try:
-            user = self._signed_in()
+            # who is signed in, or who proved it in the dialog with their password (checked
+            # there, off the GUI thread, as on any sign-in): never a name alone
+            user = self._signed_in() or new.declarer
             if user is None:
-                # the operator proves who they are, as on any sign-in: never a name alone
-                name, secret = new.declared_by or "", new.secret or ""
-                user = (self.session.sign_in(store, name, secret) if self.session is not None
-                        else verify_secret(store, name, secret))
+                raise UserError("permissions.sign_in_first")
             declared = declare_event(store, DeclareEvent(
                 title=new.title, started_at=new.started_at, user=user, planned=new.planned),
                 now=self._now())
