@@ -21,8 +21,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
-from PySide6.QtGui import QGuiApplication
+from PySide6.QtCore import QEvent, QObject, QTimer, Signal
 from PySide6.QtWidgets import QApplication, QWidget
 
 from reentry.domain.entry import User
@@ -91,17 +90,13 @@ class Session(QObject):
 
     def check(self, store: Store | None, username: str, secret: str) -> User:
         """Who ``username`` is, once ``secret`` is right; nobody's session changes. Raises one
-        ``UserError`` for a wrong name and a wrong secret alike (or too many failures)."""
+        ``UserError`` for a wrong name and a wrong secret alike (or too many failures).
+
+        On the calling thread, on ``store``: for scripts and tests. A window never calls it on
+        the GUI thread (argon2, or the directory, takes a moment): it uses ``SecretCheck``."""
         if store is None:
             raise UserError("session.no_database")
-        busy = QGuiApplication.instance() is not None  # argon2, or the directory: a moment
-        if busy:
-            QGuiApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
-        try:
-            return self._verify(store, username.strip(), secret)
-        finally:
-            if busy:
-                QGuiApplication.restoreOverrideCursor()
+        return self._verify(store, username.strip(), secret)
 
     def check_work(self, location: DatabaseLocation, username: str,
                    secret: str) -> Callable[[], User]:
