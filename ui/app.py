@@ -13,8 +13,9 @@ import dataclasses
 import multiprocessing
 import sys
 from collections.abc import Sequence
+from typing import Any
 
-from PySide6.QtWidgets import QApplication, QMainWindow
+from PySide6.QtWidgets import QApplication
 
 from reentry import i18n
 from reentry.config import Settings, default_db_location, load_settings
@@ -64,14 +65,14 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
 
 def settings_from(args: argparse.Namespace, settings: Settings) -> Settings:
     """The settings file, overridden by the command line."""
-    changes: dict[str, object] = {}
+    changes: dict[str, Any] = {}  # Settings' fields: a language, hours, a folder
     if args.lang:
         changes["language"] = args.lang
     if args.stale_after:
         changes["stale_after_hours"] = args.stale_after
     if getattr(args, "offline_dir", None):
         changes["offline_dir"] = args.offline_dir
-    settings = dataclasses.replace(settings, **changes)  # type: ignore[arg-type]
+    settings = dataclasses.replace(settings, **changes)
     if settings.language not in i18n.LANGUAGES:
         settings = dataclasses.replace(settings, language=i18n.DEFAULT_LANGUAGE)
     return settings
@@ -110,9 +111,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         box.finished.connect(lambda _result: app.quit())
         app.exec()
         return 1
-    window: QMainWindow = ReentryWindow(db, settings) if args.reentry else MainWindow(db, settings)
+    window: ReentryWindow | MainWindow = (ReentryWindow(db, settings) if args.reentry
+                                          else MainWindow(db, settings))
     ErrorReporter(crash_log_dir(), parent=lambda: window).install()
-    session: Session = window.session  # type: ignore[attr-defined]  # both windows have one
+    session: Session = window.session
     lock = IdleLock(session, int(settings.idle_lock_minutes * 60_000), app)
     app.installEventFilter(lock)  # any key or click anywhere in the app restarts the wait
     window.show()

@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 
 from PySide6.QtCore import QByteArray, QEvent, QObject, QSettings, Qt
-from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QStyle
+from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QStyle, QTableView
 
 PADDING = 24  # pixels around a heading's text: margins and the sort indicator's room
 
@@ -68,7 +68,7 @@ class ColumnMemory(QObject):
     the window's size, until the person drags a column: from then on, and in every later
     session, the widths are theirs (kept under ``key``)."""
 
-    def __init__(self, view: QAbstractItemView, key: str, weights: Sequence[float],
+    def __init__(self, view: QTableView, key: str, weights: Sequence[float],
                  whole: Sequence[int] = (),
                  readable: Mapping[int, Callable[[], Sequence[str]]] | None = None) -> None:
         """``whole``: columns never cut while the table has room for them and every heading
@@ -101,9 +101,7 @@ class ColumnMemory(QObject):
 
     @property
     def header(self) -> QHeaderView:
-        header = self.view.horizontalHeader()  # type: ignore[attr-defined]
-        assert isinstance(header, QHeaderView)
-        return header
+        return self.view.horizontalHeader()
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         # the type first: while the table is destroyed its viewport still sends events

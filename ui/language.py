@@ -33,7 +33,7 @@ class _Supplement(QTranslator):
         self._language = language
 
     def translate(self, context: str, source: str, disambiguation: str | None = None,
-                  n: int = -1) -> str | None:  # type: ignore[override]
+                  n: int = -1) -> str | None:
         """None (a null string for Qt) lets the next catalog answer."""
         message_id = _QT_SUPPLEMENT.get((str(context), str(source)))
         return i18n.tr(message_id, lang=self._language) if message_id else None

@@ -345,10 +345,10 @@ class MainWindow(QMainWindow):
         self._show_message(msg("ui.loading_wards"))
         self._fill()
 
-    def _open_failed(self, error: object) -> None:
+    def _open_failed(self, error: Exception) -> None:
         self._opening = False
         if not isinstance(error, UserError):
-            raise error  # type: ignore[misc]  # a bug: the application's error reporter takes it
+            raise error  # a bug: the application's error reporter takes it
         self._restore = None
         self._show_message(error.msg)
         self.status.set_snapshot(None)
@@ -397,11 +397,11 @@ class MainWindow(QMainWindow):
         if first:
             self.loaded.emit(True)
 
-    def _fill_failed(self, error: object) -> None:
+    def _fill_failed(self, error: Exception) -> None:
         self._idle()
         first, self._first_fill = self._first_fill, False
         if not isinstance(error, UserError):
-            raise error  # type: ignore[misc]
+            raise error
         self._restore = None
         if first:
             self._show_message(error.msg)
@@ -429,10 +429,10 @@ class MainWindow(QMainWindow):
                 tr("ui.new_data_loaded", as_of=display.data_as_of_text(latest)))
         self.status.refresh()
 
-    def _check_failed(self, error: object) -> None:
+    def _check_failed(self, error: Exception) -> None:
         self._checking = False
         if not isinstance(error, UserError):
-            raise error  # type: ignore[misc]
+            raise error
         self.statusBar().showMessage(error.message())  # never a box every minute
         self._lost_server(error)
 
@@ -464,11 +464,11 @@ class MainWindow(QMainWindow):
         self._opened(opened)
         self.statusBar().showMessage(tr("ui.server_back"))
 
-    def _still_unreachable(self, error: object) -> None:
+    def _still_unreachable(self, error: Exception) -> None:
         self._retrying = False
         self.offline_banner.retry_button.setEnabled(True)
         if not isinstance(error, UserError):
-            raise error  # type: ignore[misc]
+            raise error
         if isinstance(error, DatabaseUnreachable):
             minutes = max(1, round(self.retry_timer.interval() / 60_000))
             self.statusBar().showMessage(tr("ui.offline_still_unreachable", minutes=minutes,
@@ -567,13 +567,13 @@ class MainWindow(QMainWindow):
             self.census.setFocus(Qt.FocusReason.OtherFocusReason)
         self.census_loaded.emit()
 
-    def _census_failed(self, generation: int, error: object) -> None:
+    def _census_failed(self, generation: int, error: Exception) -> None:
         if generation != self._census_generation:
             return
         self._idle()
         self._pending_patient = None
         if not isinstance(error, UserError):
-            raise error  # type: ignore[misc]
+            raise error
         show_user_error(self, error)
         self._lost_server(error)
 
@@ -599,12 +599,12 @@ class MainWindow(QMainWindow):
         self._idle()
         self.dossier.show_dossier(dossier, clock.local(now).date(), self.settings.dossier_hours)
 
-    def _dossier_failed(self, generation: int, error: object) -> None:
+    def _dossier_failed(self, generation: int, error: Exception) -> None:
         if generation != self._dossier_generation:
             return
         self._idle()
         if not isinstance(error, UserError):
-            raise error  # type: ignore[misc]
+            raise error
         show_user_error(self, error)
         self._lost_server(error)
 

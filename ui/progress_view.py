@@ -167,9 +167,9 @@ class ProgressDialog(QDialog):
         self.refresh_button.setEnabled(True)
         self.refreshed.emit()
 
-    def _failed(self, error: object) -> None:
+    def _failed(self, error: Exception) -> None:
         if not isinstance(error, UserError):
-            raise error  # type: ignore[misc]  # a bug: the application's error reporter takes it
+            raise error  # a bug: the application's error reporter takes it
         self.summary.setText(error.message())
 
     def _show(self, view: ProgressView) -> None:

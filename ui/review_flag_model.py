@@ -7,7 +7,7 @@ core's ``FlagFilter``, the same as ``reentry flags list``.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt
 from PySide6.QtGui import QBrush, QColor
 
 from reentry import clock
@@ -44,8 +44,8 @@ Index = QModelIndex | QPersistentModelIndex
 
 
 class FlagTableModel(QAbstractTableModel):
-    def __init__(self, parent: object | None = None) -> None:
-        super().__init__(parent)  # type: ignore[arg-type]
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
         self._all: list[FlagRow] = []
         self._rows: list[FlagRow] = []
         self._filter = FlagFilter()

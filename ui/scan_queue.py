@@ -387,13 +387,13 @@ class ScanQueueWindow(SignedInWindow):
         opener, db = self._open_db, self.db
         return lambda: read_queue(opener, db)
 
-    def _read_failed(self, error: object) -> None:
+    def _read_failed(self, error: Exception) -> None:
         self._loading = False
         self._render_heading()
         if isinstance(error, UserError):
             self._show_error(error.msg)
             return
-        raise error  # type: ignore[misc]  # a bug: the application's error reporter takes it
+        raise error  # a bug: the application's error reporter takes it
 
     def _show_queue(self, queue: list[QueuedPage]) -> None:
         """The queue as read: the page on screen, and what is typed for it, stay untouched
