@@ -228,3 +228,25 @@ def test_the_main_windows_sign_in_dialog_cancelled_during_the_check(qtbot, peopl
     slow.release.set()
     no_check_left(qtbot, main.session)
     assert main.session.user is None and main.user_status.text() == "Personne n'est connecté"
+
+
+def test_a_nurse_signs_in_through_the_hospital_directory_from_the_form(
+        qtbot, people, ldap_server, monkeypatch):
+    """The app's own check, configured as a ward PC is (settings: the directory), on the real
+    slapd: the bind runs in the check's thread, the account comes from the directory."""
+    from ldap_fixture import PEOPLE
+
+    for name, value in (("LDAP_URL", f"ldap://127.0.0.1:{ldap_server.port}"),
+                        ("LDAP_USER_DN", f"uid={{username}},{PEOPLE}"),
+                        ("LDAP_CA_FILE", str(ldap_server.ca_file)),
+                        ("LDAP_GROUP_NURSE", ldap_server.group_dn("reentry-ide"))):
+        monkeypatch.setenv(f"REENTRY_{name}", value)
+    window = window_on(qtbot, people, Session())
+    page = window.sign_in_page
+    type_name_and_password(qtbot, page, "croux", "pas le bon")
+    assert page.checking
+    answered(qtbot, page)
+    assert page.error.text() == REFUSED and window.user is None
+    type_name_and_password(qtbot, page, "", "secret-de-claire")  # the name is kept
+    answered(qtbot, page)
+    assert window.user is not None and window.user.username == "croux"
