@@ -21,6 +21,7 @@ from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
+    QDialog,
     QHBoxLayout,
     QLabel,
     QMessageBox,
@@ -133,7 +134,7 @@ class EventWindow(SignedInWindow):
         self._reads.succeeded.connect(self._show)
         self._reads.failed.connect(self._failed)
         self._reads.finished.connect(self.refreshed)
-        self.dialog: QWidget | None = None  # the dialog open now (tests drive it)
+        self.dialog: QDialog | None = None  # the dialog open now (tests drive it)
         self._notice: Msg | None = None
         self._build_page()
         self._stack_pages()
@@ -235,11 +236,11 @@ class EventWindow(SignedInWindow):
         opener, db = self._open_db, self.db
         return lambda: read_accounting(opener, db, chosen)
 
-    def _failed(self, error: object) -> None:
+    def _failed(self, error: Exception) -> None:
         if isinstance(error, UserError):
             show_user_error(self, error)
             return
-        raise error  # type: ignore[misc]  # a bug: the application's error reporter takes it
+        raise error  # a bug: the application's error reporter takes it
 
     def _show(self, snapshot: AccountingView) -> None:
         self.outage = snapshot.event
@@ -454,12 +455,12 @@ class EventWindow(SignedInWindow):
         self._open(dialog)
         return dialog
 
-    def _open(self, dialog: QWidget) -> None:
+    def _open(self, dialog: QDialog) -> None:
         self.dialog = dialog
         dialog.destroyed.connect(lambda *_: self._forget_dialog(dialog))
-        dialog.open()  # type: ignore[attr-defined]
+        dialog.open()
 
-    def _forget_dialog(self, dialog: QWidget) -> None:
+    def _forget_dialog(self, dialog: QDialog) -> None:
         if self.dialog is dialog:
             self.dialog = None
 
