@@ -105,7 +105,8 @@ def test_enter_pressed_twice_checks_the_password_once(qtbot, people, slow):
     qtbot.keyClick(page.password_field, Qt.Key.Key_Return)  # impatient
     qtbot.mouseClick(page.button, Qt.MouseButton.LeftButton)
     page.submit()
-    assert page.checking and window.user is None
+    window.on_scan("004512345678")  # a badge meanwhile: the answer is for the name shown
+    assert page.checking and window.user is None and page.name_field.text() == "mdupont"
     qtbot.waitUntil(lambda: bool(slow.calls))
     assert slow.calls == [("mdupont", False)]  # one check, and not on the GUI thread
     slow.release.set()
@@ -177,6 +178,8 @@ def test_the_lock_waits_for_the_answer_and_checks_once(qtbot, people, slow):
     qtbot.keyClick(overlay.secret, Qt.Key.Key_Return)
     qtbot.keyClick(overlay.secret, Qt.Key.Key_Return)
     overlay.submit()
+    window.on_scan("004512345678")  # a badge meanwhile: still Marie's unlock
+    assert not overlay.name.isVisible()
     assert overlay.checking and overlay.unlock_button.text() == "Vérification…"
     assert not any(w.isEnabled() for w in (overlay.secret, overlay.unlock_button,
                                            overlay.switch_button))

@@ -135,7 +135,10 @@ class LockOverlay(QWidget):
         return True
 
     def fill(self, text: str) -> None:
-        """A badge scanned at the lock: someone else's name, the password asked next."""
+        """A badge scanned at the lock: someone else's name, the password asked next; none
+        while a password is checked (the answer is for the name shown)."""
+        if self.check.running:
+            return
         self.set_switching(True)
         self.name.setText(text.strip())
         self.secret.setFocus(Qt.FocusReason.OtherFocusReason)

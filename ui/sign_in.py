@@ -79,7 +79,10 @@ class SignInPage(QWidget):
         self._retranslate()
 
     def fill(self, text: str) -> None:
-        """A badge scan: the name it carries, then the password is asked (never signs in)."""
+        """A badge scan: the name it carries, then the password is asked (never signs in);
+        none while a password is checked (the answer is for the name shown)."""
+        if self.check.running:
+            return
         self.name_field.setText(text.strip())
         self.password_field.clear()
         self.password_field.setFocus(Qt.FocusReason.OtherFocusReason)
