@@ -266,7 +266,10 @@ class LockGuard(QObject):
         return any(overlay.session is self.session for overlay in _overlays(window))
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if not self.session.locked:
+        if not getattr(getattr(self, "session", None), "locked", False):
+            # unlocked; or a session Python let go of (a window opened alone, gone), in a cycle
+            # with its guard: the garbage collector clears their attributes before Qt deletes
+            # the guard, which is still the application's event filter meanwhile
             return False
         kind = event.type()
         if kind in self._KEYS and self._belongs(watched) and not _on_a_lock(watched):
