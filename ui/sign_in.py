@@ -187,14 +187,17 @@ class SignInDialog(QDialog):
         super().__init__(parent)
         self.setObjectName("sign_in_dialog")
         self.form = AppSignIn(store, self, session=session)
-        self.form.layout().setContentsMargins(20, 20, 20, 10)
+        column = self.form.layout()
+        assert column is not None  # the form lays its fields out in one column
+        column.setContentsMargins(20, 20, 20, 10)
         self.form.reset()
         if store is None:
             self.form.show_error(msg("session.no_database"))
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel, self)
         self.buttons.rejected.connect(self.reject)
         for button in self.buttons.buttons():
-            button.setAutoDefault(False)  # Enter belongs to the form's fields
+            if isinstance(button, QPushButton):
+                button.setAutoDefault(False)  # Enter belongs to the form's fields
         layout = QVBoxLayout(self)
         layout.addWidget(self.form)
         layout.addWidget(self.buttons)
