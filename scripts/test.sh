@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Set up, then run every check: the core/Qt boundary, ruff, mypy on the core, and the whole
+# Set up, then run every check: the core/Qt boundary, ruff, mypy on the core and the app, the whole
 # test suite (Qt offscreen).
 set -euo pipefail
 cd "$(dirname "$0")/.."
