@@ -215,7 +215,8 @@ class ReviewQueries:
         return json.loads(text) if text is not None else []
 
     def review_unmatched_text(self, run_id: int) -> str | None:
-        """The unmatched SIH items of a run as stored: one JSON array (None: the run has none)."""
+        """The unmatched SIH items of a run as stored: one JSON array (``[]`` if none; None
+        for a run stored with none before migration 0012)."""
         rows = self._rows("SELECT texts FROM review_texts WHERE run_id = ? AND name = ?"
                           " ORDER BY part", [run_id, UNMATCHED])
         return unpack_slices(r["texts"] for r in rows) if rows else None
@@ -330,8 +331,7 @@ _TEXT_OF = tuple(attrgetter(name) for name in VERDICT_TEXTS)
 
 
 def _insert_verdicts(conn: SqlConnection, run_id: int, record: RunRecord) -> None:
-    """Every verdict; its texts are in ``review_texts`` (``_packed_texts``), and the row
-    says where."""
+    """Every verdict; its texts go to ``review_texts`` (``_texts``), and its row says where."""
     conn.executemany(
         "INSERT INTO review_verdicts (run_id, item_key, verdict, ipp, temporary_id, search,"
         " ward_code, kind, code, effective_time, sih_ids, score, differs_on, serial, page,"

@@ -56,6 +56,14 @@ class ReviewStore(UnitOfWork, Protocol):
         """SIH items no paper item claimed: listed, not errors."""
         ...
 
+    def review_unmatched_text(self, run_id: int) -> str | None:
+        """The unmatched SIH items of a run as stored: one JSON array."""
+        ...
+
+    def review_verdicts(self, run_id: int) -> list[dict[str, Any]]:
+        """Every verdict of a run as stored, in item key order, every column."""
+        ...
+
     def resolve_review_flag(
         self,
         flag_id: int,
