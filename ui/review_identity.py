@@ -27,8 +27,8 @@ from reentry.domain.review import IDENTITY_DECISIONS, IDENTITY_STATES, IdentityC
 from reentry.i18n import Msg, format_number, tr
 from reentry.reconcile.agreement_text import agreement_text
 from ui import theme
-from ui.figure_tables import read_only_table
 from ui.language import is_language_change
+from ui.review_identity_columns import identity_table, name_item
 
 CASE_COLUMNS = ("temporary", "name", "birth", "decision", "state", "linked_to")
 CANDIDATE_COLUMNS = ("ipp", "name", "birth", "score", "fields")
@@ -36,16 +36,19 @@ _HEADING_TIPS = ("decision", "linked_to")  # short headings, said in full in the
 _WHOLE = ("temporary", "ipp", "birth", "score", "linked_to")
 # What the cell works from, on two lines rather than « rattac… »: every word each may say.
 _WRAPPED = {"decision": IDENTITY_DECISIONS, "state": IDENTITY_STATES}
+_CASE_NAME, _CANDIDATE_NAME = CASE_COLUMNS.index("name"), CANDIDATE_COLUMNS.index("name")
 
 
 def _table(parent: QWidget, columns: tuple[str, ...]) -> QTableWidget:
     """One line chosen at a time: the case (or candidate) the buttons act on; identifiers,
-    dates and scores read whole (« 14/07/19… » misleads), a case's decision and state wrap on
-    two lines, names give up room."""
+    dates and scores read whole (« 14/07/19… » misleads), and so do names (the family name
+    over the given names when the table is narrow) and a case's decision and state (on two
+    lines when narrow); only the concordance of traits gives up room
+    (``ui.review_identity_columns``)."""
     whole = [columns.index(c) for c in _WHOLE if c in columns]
     wrapped = {columns.index(c): partial(_said, c, words) for c, words in _WRAPPED.items()
                if c in columns}
-    table = read_only_table(parent, len(columns), whole, wrapped)
+    table = identity_table(parent, len(columns), whole, wrapped, [columns.index("name")])
     # Headings on two lines (« Identité / provisoire »): Qt elides a heading as one line, so
     # « Identité … » although both lines fit; the fit keeps every heading whole.
     table.horizontalHeader().setTextElideMode(Qt.TextElideMode.ElideNone)
@@ -108,30 +111,33 @@ class IdentityTab(QWidget):
         self.empty.setWordWrap(True)
 
         detail = QWidget(self)
-        right = QVBoxLayout(detail)
+        below = QVBoxLayout(detail)
+        below.setContentsMargins(0, 0, 0, 0)
         for widget in (self.left_identity, self.reason, self.current):
-            right.addWidget(widget)
-        right.addWidget(self.candidates, 1)
-        comment_row = QHBoxLayout()
-        comment_row.addWidget(self.comment_caption)
-        comment_row.addWidget(self.comment, 1)
-        right.addLayout(comment_row)
-        buttons = QHBoxLayout()
+            below.addWidget(widget)
+        below.addWidget(self.candidates, 1)
+        decide = QHBoxLayout()  # the comment and the three decisions on one line
+        decide.addWidget(self.comment_caption)
+        decide.addWidget(self.comment, 1)
         for button in (self.link_button, self.no_match_button, self.undo_button):
-            buttons.addWidget(button)
-        buttons.addStretch(1)
-        right.addLayout(buttons)
-        right.addWidget(self.feedback)
-        splitter = QSplitter(Qt.Orientation.Horizontal, self)
-        splitter.addWidget(self.cases)
-        splitter.addWidget(detail)
-        splitter.setStretchFactor(0, 1)  # half each: both tables' headings whole at 1,366 px
-        splitter.setStretchFactor(1, 1)
-        splitter.setSizes([1000, 1000])
+            decide.addWidget(button)
+        below.addLayout(decide)
+        below.addWidget(self.feedback)
+        # The cases above, the chosen one's candidates below, each table the window's whole
+        # width: side by side, half a ward PC's width cut names to « RENAUD … », and each side's
+        # whole name and birth date are what a link is decided on.
+        self.splitter = QSplitter(Qt.Orientation.Vertical, self)
+        self.splitter.setObjectName("identity_splitter")
+        self.splitter.setChildrenCollapsible(False)
+        self.splitter.addWidget(self.cases)
+        self.splitter.addWidget(detail)
+        self.splitter.setStretchFactor(0, 2)
+        self.splitter.setStretchFactor(1, 3)
+        self.splitter.setSizes([400, 600])
         layout = QVBoxLayout(self)
         layout.addWidget(self.rights)
         layout.addWidget(self.empty)
-        layout.addWidget(splitter, 1)
+        layout.addWidget(self.splitter, 1)
         self._retranslate()
 
     # -- what it shows ------------------------------------------------------------------------
@@ -149,7 +155,7 @@ class IdentityTab(QWidget):
         self.cases.setRowCount(len(cases))
         for r, case in enumerate(cases):
             for c, text in enumerate(self._case_cells(case)):
-                item = QTableWidgetItem(text)
+                item = name_item(case.traits) if c == _CASE_NAME else QTableWidgetItem(text)
                 item.setData(Qt.ItemDataRole.UserRole, case.left_id)
                 self.cases.setItem(r, c, item)
         self.empty.setVisible(not cases)
@@ -220,7 +226,8 @@ class IdentityTab(QWidget):
                      candidate.traits.birth_date_text(), format_number(candidate.score, 2),
                      agreement_text(candidate.fields))
             for c, text in enumerate(cells):
-                self.candidates.setItem(r, c, QTableWidgetItem(text))
+                self.candidates.setItem(r, c, name_item(candidate.traits)
+                                        if c == _CANDIDATE_NAME else QTableWidgetItem(text))
         self._update_buttons()
 
     def _current_text(self, case: IdentityCase) -> str:
