@@ -1,11 +1,11 @@
 """The second reader on many written pages with typing errors injected (issue 14).
 
 Vital-signs charts of a demo hospital are printed by the print station, written on at random
-(digits from Humor Sans or held-out MNIST in the comb boxes, AVPU ticks and initials as pen
-strokes: tests/written_pages.py), rasterised at 200 dpi by pdftoppm, turned up to 2°, made
-grainy and JPEG-compressed, imported by scan import, then typed with the entry service from the
-paper's truth with errors injected into some numeric fields: a digit changed, two digits
-swapped, the value of another row. Prints:
+(the date and the rows' digits from Humor Sans or held-out MNIST in the comb boxes, AVPU
+ticks and initials as pen strokes: tests/written_pages.py), rasterised at 200 dpi by pdftoppm,
+turned up to 2°, made grainy and JPEG-compressed, imported by scan import, then typed with the
+entry service from the paper's truth with errors injected into some numeric fields: a digit
+changed, two digits swapped, the value of another row. Prints:
 
 - ink: written fields seen written (recall), empty fields seen written (false ink), unsure;
 - numbers and times read confidently, and right among them;
@@ -61,6 +61,7 @@ SECTION = "readings"
 NUMBERS = ("systolic", "diastolic", "heart_rate", "temperature", "spo2", "respiratory_rate",
            "pain")
 STACK_PAGES = 50  # pages per scanned PDF
+DATE = "23/11/2026"  # the sheets' date, written in its comb and typed with every row
 
 
 def random_row(rng: random.Random) -> dict[str, str]:
@@ -151,6 +152,7 @@ def main() -> None:
             pdf, number = next(v for text, v in where.items() if code in text)
             layout = page_layout(store, sheet.code(1)).layout
             pen = Pen(pdfcheck.raster(pdf, number, folder), seed=rng.randrange(1 << 30))
+            pen.number(box(layout, "date", None), DATE, rng.choice(("font", "mnist")))
             rows = sorted(rng.sample(range(12), rng.randint(3, 8)))
             paper[sheet.serial] = {}
             for row in rows:
@@ -192,7 +194,7 @@ def main() -> None:
                 try:
                     service.record_row(store, RecordRow(
                         sheet.serial, 1, SECTION, row, {**typed, "initials": "MD"},
-                        {"date": "23/11/2026"}, nurse,
+                        {"date": DATE}, nurse,
                         confirmed_warnings=frozenset(typed)), now=NOW)
                 except UserError as refused:
                     print(f"row refused ({refused.message('en')}); left out", file=sys.stderr)
@@ -211,11 +213,12 @@ def main() -> None:
             rows = paper[sheet.serial]
             for check in cross_check(store, sheet.serial).fields:
                 key = check.key
-                if key.row_index is None:
-                    continue
-                written = rows.get(key.row_index, {})
-                on_paper = key.field_id in written or (key.field_id == "initials"
-                                                      and key.row_index in rows)
+                if key.row_index is None:  # the sheet's date, written on every page
+                    written, on_paper = {key.field_id: DATE}, True
+                else:
+                    written = rows.get(key.row_index, {})
+                    on_paper = key.field_id in written or (key.field_id == "initials"
+                                                          and key.row_index in rows)
                 (tally.written if on_paper else tally.empty)[str(check.reading.ink)] += 1
                 if on_paper and check.reading.kind == "comb_digit":
                     truth = validate_value(form.field(key.field_id), written[key.field_id])

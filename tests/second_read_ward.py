@@ -67,6 +67,8 @@ SHORT_PAIN = FieldKey(VITALS, 3, "pain")  # 10 written, 1 typed: a digit dropped
 REFUSED_DOSE = FieldKey(DOSES, 0, "status")
 NOTES = "notes"
 UNTYPED_NOTE = FieldKey(NOTES, 1, "text")
+NOTES_DATE = FieldKey("sheet", None, "date")  # the notes' date: 23/11 written, 22/11 typed
+MISTYPED_DATE = "22/11/2026"
 
 
 @dataclass(frozen=True)
@@ -85,7 +87,13 @@ def nurse_of(store) -> User:
     return service.sign_in(store, "mdupont")
 
 
+def _write_date(pen: Pen, layout) -> None:
+    """The sheet's date, in its « jj/mm/aaaa » comb at the top."""
+    pen.number(box(layout, "date", None), DATE)
+
+
 def _write_vitals(pen: Pen, layout) -> None:
+    _write_date(pen, layout)
     for row, values in PAPER.items():
         for field_id, value in values.items():
             if field_id == "consciousness":
@@ -97,6 +105,7 @@ def _write_vitals(pen: Pen, layout) -> None:
 
 
 def _write_mar(pen: Pen, layout) -> None:
+    _write_date(pen, layout)
     pen.tick(box(layout, "status", 0, "refused").rect)
     pen.scribble(box(layout, "reason", 0).rect, 14)
     pen.initials(box(layout, "initials", 0).rect)
@@ -107,6 +116,7 @@ def _write_mar(pen: Pen, layout) -> None:
 
 
 def _write_notes(pen: Pen, layout) -> None:
+    _write_date(pen, layout)
     pen.number(box(layout, "time", 0), "22:00")
     pen.scribble(box(layout, "text", 0).rect, 60)
     pen.scribble(box(layout, "text", 0).rect, 35, line=1)
@@ -120,9 +130,9 @@ def _cut_corner_marks(pen: Pen, layout) -> None:
 
 
 def _type(store, instance: FormInstance, nurse: User, section: str, row: int,
-          values: dict[str, str]) -> None:
+          values: dict[str, str], date: str = DATE) -> None:
     service.record_row(store, RecordRow(instance.serial, 1, section, row,
-                                        {**values, "initials": "MD"}, {"date": DATE}, nurse),
+                                        {**values, "initials": "MD"}, {"date": date}, nurse),
                        now=NOW)
 
 
@@ -165,7 +175,7 @@ def build(folder: Path) -> WrittenWard:
         _type(store, mar, nurse, DOSES, 1, {"status": "A", "actual_time": "08:10",
                                             "dose_given": "1"})
         _type(store, chosen["nursing_notes"], nurse, NOTES, 0,
-              {"time": "22:00", "text": "Patient calme, dort. Pas de douleur."})
+              {"time": "22:00", "text": "Patient calme, dort. Pas de douleur."}, MISTYPED_DATE)
         return WrittenWard(db, vitals, mar, chosen["nursing_notes"],
                            chosen["transfer_discharge"], vitals.ward_code, stack, event.id)
     finally:

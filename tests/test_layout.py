@@ -117,15 +117,19 @@ def test_the_layout_of_a_printed_page_is_what_is_drawn(printed, template):
 @pytest.mark.parametrize("band", [0.0, max(BAND_HEIGHTS) + BAND_GAP])
 def test_every_number_and_time_written_on_a_shipped_form_gets_a_comb_that_fits(band):
     """Each field written digit by digit has its comb on every row, boxes at least 4 × 5 mm,
-    as many as its range needs, the separator printed between groups; on the medication
-    record too when a long allergy list takes the tallest band."""
+    as many as its range needs, the separator printed between groups (a date's too, at the
+    top of its first page); on the medication record too when a long allergy list takes the
+    tallest band."""
+    dates = 0
     for form in load_forms().values():
-        for page in form_layouts(form, dose_count=20, reserved=band):
+        for number, page in enumerate(form_layouts(form, dose_count=20, reserved=band)):
             combs = {(b.field_id, b.row): b for b in page.boxes if b.kind is BoxKind.COMB_DIGIT}
+            dates += sum(len(b.digits) == 8 and [s.text for s in b.separators] == ["/", "/"]
+                         for b in combs.values())
             for section in form.sections:
                 groups = [(f, comb_groups(f)) for f in section.fields]
-                rows = [None] if not section.repeated else sorted(
-                    {b.row for b in page.boxes if b.row is not None})
+                rows: list[int | None] = ([None] if number == 0 else []) if not section.repeated \
+                    else sorted({b.row for b in page.boxes if b.row is not None})
                 for field_def, comb in groups:
                     if comb is None:
                         continue
@@ -134,6 +138,7 @@ def test_every_number_and_time_written_on_a_shipped_form_gets_a_comb_that_fits(b
                         assert len(box.digits) == sum(comb[0])
                         assert all(d.width >= 4 and d.height >= 5 for d in box.digits)
                         assert [s.text for s in box.separators] == [comb[1]] * (len(comb[0]) - 1)
+    assert dates == 4  # the sheets' dates and the admission's birth date
 
 
 def test_the_medication_record_layout_has_its_answers_and_its_decimal_comma(printed):

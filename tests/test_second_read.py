@@ -13,7 +13,9 @@ import pdfcheck
 import pytest
 from second_read_ward import (
     DIFFERENT_RATE,
+    MISTYPED_DATE,
     NOTES,
+    NOTES_DATE,
     NOW,
     REFUSED_DOSE,
     SHORT_PAIN,
@@ -83,8 +85,32 @@ def store(ward, store_location):
 
 
 def _checks(store, ward):
+    """Every field of the three sheets written on, by key; the sheets' dates (one key on each
+    sheet) are checked apart (``_dates``)."""
     return {f.key: f for sheet in (ward.vitals, ward.mar, ward.notes)
-            for f in check_sheet(store, sheet.serial).fields}
+            for f in check_sheet(store, sheet.serial).fields if f.key != NOTES_DATE}
+
+
+def _dates(store, ward):
+    return {sheet.template_id: next(f for f in check_sheet(store, sheet.serial).fields
+                                    if f.key == NOTES_DATE)
+            for sheet in (ward.vitals, ward.mar, ward.notes)}
+
+
+def test_each_sheet_date_is_read_in_its_comb(ward, store):
+    """« 23/11/2026 » written in the date's comb at the top of each sheet: agreeing with the
+    date typed (or unsure where a digit is not told), differing where 22/11 was typed."""
+    dates = _dates(store, ward)
+    for template in ("vital_signs", "medication_administration"):
+        assert dates[template].reading.ink is Ink.WRITTEN
+        assert dates[template].verdict in (Verdict.AGREES, Verdict.UNSURE)
+        assert dates[template].typed == "2026-11-23"
+        assert dates[template].reading.text.startswith("2")
+    notes = dates["nursing_notes"]
+    assert (notes.typed, notes.verdict) == ("2026-11-22", Verdict.DIFFERS)
+    line = next(line for line in second_read_report(store, ward.notes.code(1)).lines
+                if line.check.key == NOTES_DATE)
+    assert line.typed == MISTYPED_DATE  # as the paper writes a date, not « 2026-11-22 »
 
 
 def test_each_verdict_where_it_should_be_and_nowhere_else(ward, store):
@@ -241,6 +267,8 @@ def test_sheets_with_open_disagreements_are_counted_per_ward(ward, store):
     assert open_disagreements_by_ward(store) == {ward.ward: 2}
     confirm_as_typed(store, nurse, ward.mar.serial, REFUSED_DOSE)
     confirm_as_typed(store, nurse, ward.notes.serial, UNTYPED_NOTE)
+    assert open_disagreements_by_ward(store) == {ward.ward: 1}  # the notes' date
+    confirm_as_typed(store, nurse, ward.notes.serial, NOTES_DATE)
     assert open_disagreements_by_ward(store) == {}
 
 
@@ -353,6 +381,13 @@ def test_a_box_not_read_still_rules_out_digits(text, ruled_out, typed, expected)
     ("3?,?", ("", ""), "37.0", Verdict.UNSURE),
     ("3?,?", ("", "0"), "37", Verdict.DIFFERS),  # …the decimal box is no 0
     (",?", ("",), "0.5", Verdict.UNSURE),  # only decimals written
+    ("23/11/20?6", ("",), "2026-11-23", Verdict.UNSURE),  # a date, typed in ISO
+    ("23/11/20?6", ("2",), "2026-11-23", Verdict.DIFFERS),
+    ("2?/11/2026", ("",), "2026-11-24", Verdict.UNSURE),
+    ("2?/11/2026", ("",), "2026-12-24", Verdict.DIFFERS),  # the month read differs
+    ("?/11/26", ("",), "2026-11-03", Verdict.UNSURE),  # « 3/11/26 »: leading zero, short year
+    ("?/11/26", ("",), "2026-11-13", Verdict.DIFFERS),  # one box for the day, 13 typed
+    ("?/11/26", ("",), "2025-11-03", Verdict.DIFFERS),
 ])
 def test_boxes_counted_for_sure_tell_a_digit_typed_too_many_or_too_few(text, ruled_out, typed,
                                                                        expected):

@@ -57,7 +57,7 @@ def test_json_and_csv_carry_every_field(ward):
                 if d["verdict"] not in ("agrees", "unsure")}
     assert verdicts == {("heart_rate", 1, "differs"), ("spo2", 2, "written_not_typed"),
                         ("respiratory_rate", 3, "typed_not_written"), ("pain", 3, "differs"),
-                        ("status", 0, "differs"),
+                        ("status", 0, "differs"), ("date", None, "differs"),
                         ("text", 1, "written_not_typed")}
     rate = next(d for d in lines if d["field_id"] == "heart_rate" and d["row_index"] == 1)
     assert (rate["typed"], rate["reading"], rate["field"]) == ("93", "95", "FC")

@@ -100,7 +100,9 @@ def test_the_disagreements_show_on_their_cells_and_nowhere_else(qtbot, window, w
         "Le papier semble indiquer 10" if pain.reading.value is not None  # read whole
         else f"Le papier ne semble pas indiquer 1 (lu : {pain.reading.text})")  # in part
     assert "4 désaccord(s)" in screen.notice_text()
-    verdicts = {(f.key.row_index, f.key.field_id): f.verdict for f in screen.paper.check.fields}
+    verdicts = {(f.key.row_index or 0, f.key.field_id): f.verdict  # the date: its own row 0
+                for f in screen.paper.check.fields}
+    assert verdicts[(0, "date")] in (Verdict.AGREES, Verdict.UNSURE)  # read in its comb
     for (row_index, field_id), verdict in verdicts.items():
         if verdict is Verdict.AGREES:  # nothing to say
             assert cell(screen, row_index, field_id).accessibleDescription() == ""
@@ -225,7 +227,8 @@ def test_the_notes_page_says_what_the_machine_could_do_with_it(qtbot, window, wa
         assert "repères d'angle introuvables" in screen.notice_text()
         assert not marked(screen)
         return
-    assert not marked(screen) and check.open_written_not_typed
+    # only the date typed 22/11 where 23/11 is written, on its own row at the top
+    assert marked(screen) == {(0, "date"): "≠"} and check.open_written_not_typed
     skipped = check.open_written_not_typed[-1].key
     later = skipped.row_index + 1
     qtbot.mouseClick(cell(screen, later, "time"), Qt.MouseButton.LeftButton)
@@ -237,7 +240,7 @@ def test_the_notes_page_says_what_the_machine_could_do_with_it(qtbot, window, wa
     check = cross_check(stored, ward.notes.serial)
     qtbot.keyClick(focused(), Qt.Key.Key_F9)
     qtbot.mouseClick(screen.finish_dialog.cancel_button, Qt.MouseButton.LeftButton)
-    assert set(marked(screen)) == {(f.key.row_index, f.key.field_id) for f in check.open}
+    assert set(marked(screen)) == {(f.key.row_index or 0, f.key.field_id) for f in check.open}
     first = check.open_written_not_typed[0].key
     assert focused() is cell(screen, first.row_index, first.field_id)
 

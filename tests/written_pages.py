@@ -70,12 +70,12 @@ class Pen:
 
     def number(self, comb: FieldBox, text: str, source: str = "font") -> None:
         """``text``'s digits in the comb, right-aligned in each group between separators
-        (« 37,4 » in a 2 + 1 comb, « 64 » in the last two boxes of three)."""
+        (« 37,4 » in a 2 + 1 comb, « 64 » in the last two boxes of three, « 23/11/2026 »)."""
         cuts = sorted(s.rect.x for s in comb.separators)
         groups: list[list[Rect]] = [[] for _ in range(len(cuts) + 1)]
         for rect in comb.digits:
             groups[sum(rect.x > cut for cut in cuts)].append(rect)
-        parts = text.replace(":", ",").split(",")
+        parts = text.replace(":", ",").replace("/", ",").split(",")
         for rects, part in zip(groups, parts, strict=False):
             for rect, character in zip(rects[len(rects) - len(part):], part, strict=True):
                 self.digit(rect, int(character), source)

@@ -207,11 +207,14 @@ def _hint(field_def: FieldDefinition) -> str:
 def comb_groups(field_def: FieldDefinition) -> tuple[tuple[int, ...], str] | None:
     """The digit boxes a written value needs, by group, and what is printed between groups:
     a number takes as many digits as its range's widest bound (« 300 » → 3), then its decimals
-    after the language's separator; a time « hh:mm » four. None: not written digit by digit."""
+    after the language's separator; a time « hh:mm » four; a date « jj/mm/aaaa » eight. None:
+    not written digit by digit."""
     if field_def.readonly or field_def.prefill:
         return None
     if field_def.type is FieldType.TIME:
         return (2, 2), ":"
+    if field_def.type is FieldType.DATE:
+        return (2, 2, 4), "/"
     if not field_def.is_numeric:
         return None
     bounds = field_def.range

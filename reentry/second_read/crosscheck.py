@@ -36,6 +36,7 @@ from reentry.domain.second_read import (
 )
 from reentry.errors import UserError
 from reentry.formdefs import load_forms
+from reentry.formdefs_values import parse_date
 from reentry.store.areas import EntryStore, RegistryStore, ScanStore, SecondReadStore, Store
 from reentry.store.areas.work import unit_of_work
 
@@ -120,6 +121,7 @@ def verdict(reading: FieldReading, typed: str | None) -> Verdict:
 
 
 _GROUPS = re.compile(r"[.,:/]")
+_ISO_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")  # a typed date's canonical text
 
 
 def _contradicted(reading: FieldReading, typed: str) -> bool:
@@ -137,12 +139,17 @@ def _contradicted(reading: FieldReading, typed: str) -> bool:
     if reading.kind != "comb_digit" or not reading.text:
         return False
     read, wanted = _GROUPS.split(reading.text), _GROUPS.split(typed)
+    date = _ISO_DATE.fullmatch(typed)
+    if date:  # a date typed, « jj/mm/aaaa » on paper (the year's last two digits, if so)
+        year, month, day = date.groups()
+        wanted = [day, month, year[-2:] if len(read) == 3 and len(read[2]) == 2 else year]
     if not all(w.isdigit() for w in wanted if w):
         return False
     unsure = iter(reading.ruled_out)
     ruled = [[next(unsure, "") if r == "?" else "" for r in group] for group in read]
     if reading.counted:
-        return _contradicted_counted(read, wanted, ruled, decimal=":" not in typed)
+        return _contradicted_counted(read, wanted, ruled,
+                                     decimal=":" not in typed and date is None)
     if len(wanted) == len(read) + 1 and not wanted[-1].strip("0"):
         wanted = wanted[:-1]  # 37.0 typed, « 37 » written
     if len(read) != len(wanted) or any(len(r) != len(w) or not w.isdigit()
@@ -180,12 +187,13 @@ def _box_contradicts(read: str, typed: str, ruled_out: str) -> bool:
 
 
 def typed_values(entries: Sequence[Entry]) -> dict[FieldKey, str]:
-    """The active typed value of every field: rows by (section, row), the sheet's own values
-    from its latest row."""
+    """The active typed value of every field, in its canonical text: rows by (section, row),
+    the sheet's own values (its date, kept as typed: « 23/11/2026 ») from its latest row."""
     typed: dict[FieldKey, str] = {}
     for entry in sorted(entries, key=lambda e: e.id):
-        for field_id, value in entry.sheet_values.items():
-            typed[FieldKey("", None, field_id)] = value
+        for field_id, value in entry.sheet_values.items():  # the sheet's date, as typed
+            day = parse_date(value)
+            typed[FieldKey("", None, field_id)] = day.isoformat() if day else value
         for field_id, value in entry.values.items():
             typed[FieldKey(entry.section_id, entry.row_index, field_id)] = value
     return typed

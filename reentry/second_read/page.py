@@ -261,11 +261,14 @@ def _joined(parts: Sequence[str], separators: Sequence[str]) -> str:
 
 
 def _complete(field: FieldDefinition, parts: Sequence[str]) -> bool:
-    """A time needs its hours and its two minute digits; any number needs its first part."""
+    """A time needs its hours and its two minute digits; a date its day, month and year; any
+    number needs its first part."""
     if not parts[0]:
         return False
     if field.type is FieldType.TIME:
         return len(parts) < 2 or len(parts[1]) == 2
+    if field.type is FieldType.DATE:
+        return all(parts)
     return True
 
 

@@ -17,6 +17,7 @@ from reentry.domain.second_read import FieldCheck, SheetCheck
 from reentry.errors import UserError
 from reentry.formdefs import load_forms
 from reentry.formdefs_model import FieldType, FormDefinition
+from reentry.formdefs_values import parse_date
 from reentry.i18n import Msg, format_number, msg, tr
 from reentry.progress import CancelToken, Progress, ProgressCallback, ignore_progress
 from reentry.registry import NOT_FORMS, resolve_code
@@ -138,7 +139,7 @@ def _lines(serial: int, check: SheetCheck, words: SheetWords) -> list[ReportLine
 
 
 def _shown(form: FormDefinition, field_id: str, value: str | None) -> str:
-    """A canonical value as the paper writes it: « 37,5 », « R » for refused."""
+    """A canonical value as the paper writes it: « 37,5 », « R » for refused, « 23/11/2026 »."""
     if value is None:
         return ""
     field = form.field(field_id)
@@ -150,4 +151,6 @@ def _shown(form: FormDefinition, field_id: str, value: str | None) -> str:
     if field.type is FieldType.CHOICE:
         choice = field.choice(value)
         return (choice.key or choice.label_in()) if choice else value
+    if field.type is FieldType.DATE and (day := parse_date(value)) is not None:
+        return day.strftime("%d/%m/%Y")
     return value
