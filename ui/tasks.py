@@ -4,6 +4,11 @@
 worker never touches widgets: it only emits signals, which Qt delivers on the GUI thread. A
 progress dialog appears only if the work lasts more than half a second; its Cancel button sets
 the core's ``CancelToken``.
+
+A task still running when the application quits (``aboutToQuit``) or when its owner is destroyed
+is told to stop (its ``CancelToken`` set), its thread waited for, and its late result dropped:
+nothing is delivered to a screen that is going, and a worker that Python's exit deletes under
+its work stays silent (it used to print « Signal source has been deleted » on stderr).
 """
 
 from __future__ import annotations
@@ -11,8 +16,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QObject, Qt, QThread, Signal
+from PySide6.QtCore import QCoreApplication, QObject, Qt, QThread, Signal, SignalInstance
 from PySide6.QtWidgets import QProgressDialog, QWidget
+from shiboken6 import isValid
 
 from reentry.errors import Cancelled
 from reentry.i18n import tr
@@ -44,19 +50,80 @@ class _Worker(QObject):
         super().__init__()
         self.work = work
         self.token = token
+        # Set by the GUI thread when nobody wants the result any more (the application quits,
+        # the task's owner is gone): the work's end is then told to no one.
+        self.dropped = False
 
     def run(self) -> None:
         try:
-            result = self.work(self.progressed.emit, self.token)
+            result = self.work(self._progress, self.token)
         except Cancelled:
-            self.cancelled.emit()
+            self._tell("cancelled")
         except Exception as error:  # handed to the GUI thread, which sorts user errors from bugs
-            self.failed.emit(error)
+            self._tell("failed", error)
         else:
-            self.succeeded.emit(result)
+            self._tell("succeeded", result)
+
+    def _progress(self, progress: Progress) -> None:
+        self._tell("progressed", progress)
+
+    def _tell(self, name: str, *args: object) -> None:
+        if self.dropped:
+            return
+        try:
+            signal: SignalInstance = getattr(self, name)
+            signal.emit(*args)
+        except RuntimeError:
+            if isValid(self):
+                raise
+            # Deleted under its work (the interpreter tearing objects down at exit): there is
+            # no one left to tell.
 
 
-class BackgroundTask(QObject):
+class _Task(QObject):
+    """What a background task shares: its worker in a thread of its own, stopped when the
+    application quits or the task is destroyed with its owner."""
+
+    def __init__(self, parent: QObject, work: Work, token: CancelToken) -> None:
+        super().__init__(parent)
+        self.token = token
+        self.worker_thread = QThread(self)
+        self.worker = _Worker(work, token)
+        self.worker.moveToThread(self.worker_thread)
+        self.worker_thread.started.connect(self.worker.run)
+        worker, thread = self.worker, self.worker_thread
+
+        def abandon() -> None:  # the task's wrapper may already be gone: only what it held
+            _abandon(worker, thread)
+
+        # ``destroyed`` comes before the task's children, the thread among them, are deleted:
+        # Qt aborts the whole app when a running thread is destroyed.
+        self.destroyed.connect(abandon)
+        app = QCoreApplication.instance()
+        if app is not None:  # a bound method: Qt forgets it when the task is destroyed
+            app.aboutToQuit.connect(self.stop)
+
+    @property
+    def dropped(self) -> bool:
+        return self.worker.dropped
+
+    def start(self) -> None:
+        self.worker_thread.start()
+
+    def stop(self) -> None:
+        """Told to stop: cancelled, its thread waited for, its result (if any) dropped."""
+        _abandon(self.worker, self.worker_thread)
+
+
+def _abandon(worker: _Worker, thread: QThread) -> None:
+    worker.dropped = True
+    worker.token.cancel()
+    if isValid(thread):
+        thread.quit()
+        thread.wait()
+
+
+class BackgroundTask(_Task):
     """One run of ``work``; keep a reference until ``finished`` is emitted."""
 
     finished = Signal()
@@ -65,39 +132,47 @@ class BackgroundTask(QObject):
     cancelled = Signal()
 
     def __init__(self, parent: QWidget, work: Work, title: str) -> None:
-        super().__init__(parent)
-        self.token = CancelToken()
-        self.worker_thread = QThread(self)
-        stop_with(self, self.worker_thread)
-        self.worker = _Worker(work, self.token)
-        self.worker.moveToThread(self.worker_thread)
+        super().__init__(parent, work, CancelToken())
         self.dialog = QProgressDialog(title, tr("ui.task_cancel"), 0, 0, parent)
         self.dialog.setWindowModality(Qt.WindowModality.WindowModal)
         self.dialog.setMinimumDuration(SHOW_AFTER_MS)
         self.dialog.setAutoClose(False)
         self.dialog.setAutoReset(False)
         self.dialog.canceled.connect(self.cancel)
-        self.worker_thread.started.connect(self.worker.run)
         self.worker.progressed.connect(self._on_progress)
-        for signal, relay in ((self.worker.succeeded, self.succeeded),
-                              (self.worker.failed, self.failed),
-                              (self.worker.cancelled, self.cancelled)):
-            signal.connect(relay)
-            signal.connect(self._finish)
-
-    def start(self) -> None:
-        self.worker_thread.start()
+        # bound methods: run on the GUI thread, where the task lives
+        self.worker.succeeded.connect(self._succeeded)
+        self.worker.failed.connect(self._failed)
+        self.worker.cancelled.connect(self._cancelled)
 
     def cancel(self) -> None:
         self.token.cancel()
         self.dialog.setLabelText(tr("ui.task_cancelling"))
 
+    def stop(self) -> None:
+        super().stop()
+        self.dialog.close()
+
     def _on_progress(self, progress: Progress) -> None:
+        if self.dropped:
+            return
         self.dialog.setMaximum(progress.total)
         self.dialog.setValue(progress.done)
         self.dialog.setLabelText(progress.label.render())
 
-    def _finish(self, *_: object) -> None:
+    def _succeeded(self, result: object) -> None:
+        self._relay(self.succeeded, result)
+
+    def _failed(self, error: object) -> None:
+        self._relay(self.failed, error)
+
+    def _cancelled(self) -> None:
+        self._relay(self.cancelled)
+
+    def _relay(self, relay: SignalInstance, *args: object) -> None:
+        if self.dropped:  # came in while the task was being stopped: nobody wants it
+            return
+        relay.emit(*args)
         self.dialog.canceled.disconnect(self.cancel)
         self.dialog.close()
         self.worker_thread.quit()
@@ -105,7 +180,7 @@ class BackgroundTask(QObject):
         self.finished.emit()
 
 
-class QuietTask(QObject):
+class QuietTask(_Task):
     """Background work that shows no dialog (a table refreshing, an estimate): the screen stays
     usable and only the caller's own widgets say that something is being computed."""
 
@@ -114,21 +189,20 @@ class QuietTask(QObject):
     finished = Signal()
 
     def __init__(self, parent: QObject, work: Callable[[], Any]) -> None:
-        super().__init__(parent)
-        self.worker_thread = QThread(self)
-        stop_with(self, self.worker_thread)
-        self.worker = _Worker(lambda _progress, _cancel: work(), CancelToken())
-        self.worker.moveToThread(self.worker_thread)
-        self.worker_thread.started.connect(self.worker.run)
-        for signal, relay in ((self.worker.succeeded, self.succeeded),
-                              (self.worker.failed, self.failed)):
-            signal.connect(relay)
-            signal.connect(self._finish)
+        super().__init__(parent, lambda _progress, _cancel: work(), CancelToken())
+        self.worker.succeeded.connect(self._succeeded)  # on the GUI thread, as above
+        self.worker.failed.connect(self._failed)
 
-    def start(self) -> None:
-        self.worker_thread.start()
+    def _succeeded(self, result: object) -> None:
+        self._relay(self.succeeded, result)
 
-    def _finish(self, *_: object) -> None:
+    def _failed(self, error: object) -> None:
+        self._relay(self.failed, error)
+
+    def _relay(self, relay: SignalInstance, *args: object) -> None:
+        if self.dropped:  # came in while the task was being stopped: nobody wants it
+            return
+        relay.emit(*args)
         self.worker_thread.quit()
         self.worker_thread.wait()
         self.finished.emit()
