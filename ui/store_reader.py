@@ -6,6 +6,12 @@ A window hands such a read to its ``StoreReader`` and is called back on the GUI 
 answer. The reader's thread opens its connection on its first read (not one per click) and runs
 the reads one after the other, in the order asked; the work it runs returns plain data and never
 touches a widget.
+
+A reader still reading when the application quits (``aboutToQuit``) or when its window is
+destroyed is stopped as a background task is (``ui.tasks.Threaded``): the reads still queued
+skipped, its thread waited for once the read in progress returns, the late answer dropped
+(nothing is called back on a window that is going), and a worker that Python's exit deletes
+under its read stays silent (it used to print « Signal source has been deleted » on stderr).
 """
 
 from __future__ import annotations
@@ -13,11 +19,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QObject, QThread, Signal, Slot
+from PySide6.QtCore import QObject, Qt, Signal, Slot
 
 from reentry.store.areas import Store
 from reentry.store.location import DatabaseLocation
-from ui.tasks import stop_with
+from ui.tasks import Threaded, Worker
 
 Opener = Callable[[DatabaseLocation], Any]
 Read = Callable[[Any], Any]  # store → plain data, run in the reader's thread
@@ -25,7 +31,7 @@ Answer = Callable[[Any], None]
 Failure = Callable[[Exception], None]
 
 
-class _ReadWorker(QObject):
+class _ReadWorker(Worker):
     answered = Signal(int, object)
     failed = Signal(int, object)
 
@@ -34,52 +40,47 @@ class _ReadWorker(QObject):
         self._opener = opener
         self._location = location
         self.store: Store | None = None
-        self.stopped = False  # set by the GUI thread: the reads still queued are skipped
 
     @Slot(int, object)
     def run(self, request: int, work: Read) -> None:
-        if self.stopped:
+        if self.dropped:  # the reads still queued when the reader was told to stop
             return
         try:
             if self.store is None:
                 self.store = self._opener(self._location)
             result = work(self.store)
         except Exception as error:  # handed to the GUI thread, which sorts user errors from bugs
-            self.failed.emit(request, error)
+            self._tell("failed", request, error)
         else:
-            self.answered.emit(request, result)
+            self._tell("answered", request, result)
 
     @Slot()
-    def stop(self) -> None:
+    def close_store(self) -> None:
+        """In the reader's thread, as it ends: the connection is closed where it was used."""
         store, self.store = self.store, None
         if store is not None:
             store.close()
-        thread = self.thread()
-        if thread is not None:
-            thread.quit()
 
 
-class StoreReader(QObject):
+class StoreReader(Threaded):
     """``read(work, on_done, on_failed)``: ``work(store)`` in the reader's thread, then
     ``on_done(result)`` or ``on_failed(error)`` on the GUI thread."""
 
+    worker: _ReadWorker
     _asked = Signal(int, object)
-    _stopping = Signal()
 
     def __init__(self, parent: QObject, location: DatabaseLocation, opener: Opener) -> None:
-        super().__init__(parent)
+        super().__init__(parent, _ReadWorker(opener, location))
         self.location = location
         self._callbacks: dict[int, tuple[Answer, Failure]] = {}
         self._next = 0
-        self.worker_thread = QThread(self)
         self.worker_thread.setObjectName("store_reader")
-        self._worker = _ReadWorker(opener, location)
-        self._worker.moveToThread(self.worker_thread)
-        self._asked.connect(self._worker.run)
-        self._stopping.connect(self._worker.stop)
-        self._worker.answered.connect(self._answered)
-        self._worker.failed.connect(self._failed)
-        stop_with(self, self.worker_thread)  # a window destroyed unclosed must not abort the app
+        self._asked.connect(self.worker.run)
+        # ``finished`` is emitted by the thread itself, right before it ends
+        self.worker_thread.finished.connect(self.worker.close_store,
+                                            Qt.ConnectionType.DirectConnection)
+        self.worker.answered.connect(self._answered)
+        self.worker.failed.connect(self._failed)
         self.worker_thread.start()
 
     def read(self, work: Read, on_done: Answer, on_failed: Failure) -> None:
@@ -95,23 +96,22 @@ class StoreReader(QObject):
     @Slot(int, object)
     def _answered(self, request: int, result: object) -> None:
         callbacks = self._callbacks.pop(request, None)
-        if callbacks is not None:
+        if callbacks is not None and not self.dropped:
             callbacks[0](result)
 
     @Slot(int, object)
     def _failed(self, request: int, error: Exception) -> None:
         callbacks = self._callbacks.pop(request, None)
-        if callbacks is not None:
+        if callbacks is not None and not self.dropped:
             callbacks[1](error)
+
+    def release(self) -> None:
+        """The reads not answered yet are forgotten."""
+        self._callbacks.clear()
+        super().release()
 
     def close(self) -> None:
         """Stop: the reads not answered yet are forgotten, and the connection is closed in the
         reader's thread once the read in progress (if any) ends. The GUI thread does not wait
         for it (a read on a cut network may take seconds): ``wait()`` does, when closing."""
-        self._callbacks.clear()
-        self._worker.stopped = True
-        self._stopping.emit()
-
-    def wait(self) -> None:
-        self.worker_thread.wait()
-
+        self.release()

@@ -9,6 +9,8 @@ A task still running when the application quits (``aboutToQuit``) or when its ow
 is told to stop (its ``CancelToken`` set), its thread waited for, and its late result dropped:
 nothing is delivered to a screen that is going, and a worker that Python's exit deletes under
 its work stays silent (it used to print « Signal source has been deleted » on stderr).
+``Worker`` and ``Threaded`` hold what this takes; the store reader (``ui.store_reader``) is built
+on them too.
 """
 
 from __future__ import annotations
@@ -29,43 +31,21 @@ Work = Callable[[Callable[[Progress], None], CancelToken], Any]
 SHOW_AFTER_MS = 500
 
 
-def stop_with(owner: QObject, thread: QThread) -> None:
-    """When ``owner`` is destroyed (its window gone without being closed: Python's garbage
-    collector, an error path), end ``thread`` first, waiting for the work in progress: Qt
-    aborts the whole app when a running thread is destroyed. ``destroyed`` is emitted before
-    the owner's children, the thread among them, are deleted."""
-    def stop() -> None:
-        thread.quit()
-        thread.wait()
-    owner.destroyed.connect(stop)
+class Worker(QObject):
+    """Works in a thread of its own and tells the GUI thread by its signals (never a widget).
 
+    Dropped (``drop``, on the GUI thread) when nobody wants its news any more, the application
+    quitting or its owner gone: it then tells no one. Deleted under its work by Python's exit
+    (which tears objects down in no set order), it stays silent."""
 
-class _Worker(QObject):
-    progressed = Signal(object)
-    succeeded = Signal(object)
-    failed = Signal(object)
-    cancelled = Signal()
-
-    def __init__(self, work: Work, token: CancelToken) -> None:
+    def __init__(self) -> None:
         super().__init__()
-        self.work = work
-        self.token = token
-        # Set by the GUI thread when nobody wants the result any more (the application quits,
-        # the task's owner is gone): the work's end is then told to no one.
-        self.dropped = False
+        self.dropped = False  # set by the GUI thread
 
-    def run(self) -> None:
-        try:
-            result = self.work(self._progress, self.token)
-        except Cancelled:
-            self._tell("cancelled")
-        except Exception as error:  # handed to the GUI thread, which sorts user errors from bugs
-            self._tell("failed", error)
-        else:
-            self._tell("succeeded", result)
-
-    def _progress(self, progress: Progress) -> None:
-        self._tell("progressed", progress)
+    def drop(self) -> None:
+        """Nobody wants its news any more. Called on the GUI thread; a plain Python method, so
+        that it can be called once the Qt object is gone (subclasses: no Qt call either)."""
+        self.dropped = True
 
     def _tell(self, name: str, *args: object) -> None:
         if self.dropped:
@@ -80,47 +60,99 @@ class _Worker(QObject):
             # no one left to tell.
 
 
-class _Task(QObject):
-    """What a background task shares: its worker in a thread of its own, stopped when the
-    application quits or the task is destroyed with its owner."""
+class Threaded(QObject):
+    """Owns a ``Worker`` and the thread it works in; stopped when the application quits
+    (``aboutToQuit``) or when it is destroyed with its owner: the worker dropped, its thread
+    ended once the work in progress returns, and waited for."""
 
-    def __init__(self, parent: QObject, work: Work, token: CancelToken) -> None:
+    def __init__(self, parent: QObject, worker: Worker) -> None:
         super().__init__(parent)
-        self.token = token
         self.worker_thread = QThread(self)
-        self.worker = _Worker(work, token)
-        self.worker.moveToThread(self.worker_thread)
-        self.worker_thread.started.connect(self.worker.run)
-        worker, thread = self.worker, self.worker_thread
+        self.worker = worker
+        worker.moveToThread(self.worker_thread)
+        thread = self.worker_thread
 
-        def abandon() -> None:  # the task's wrapper may already be gone: only what it held
-            _abandon(worker, thread)
+        def abandon() -> None:  # its wrapper may already be gone: only what it held
+            _release(worker, thread)
+            _wait(thread)
 
-        # ``destroyed`` comes before the task's children, the thread among them, are deleted:
-        # Qt aborts the whole app when a running thread is destroyed.
+        # ``destroyed`` comes before its children, the thread among them, are deleted: Qt aborts
+        # the whole app when a running thread is destroyed.
         self.destroyed.connect(abandon)
         app = QCoreApplication.instance()
-        if app is not None:  # a bound method: Qt forgets it when the task is destroyed
+        if app is not None:  # a bound method: Qt forgets it when this object is destroyed
             app.aboutToQuit.connect(self.stop)
 
     @property
     def dropped(self) -> bool:
         return self.worker.dropped
 
-    def start(self) -> None:
-        self.worker_thread.start()
+    def release(self) -> None:
+        """Told to stop, not waited for: the worker dropped, its thread ending once the work
+        in progress (if any) returns."""
+        _release(self.worker, self.worker_thread)
 
     def stop(self) -> None:
-        """Told to stop: cancelled, its thread waited for, its result (if any) dropped."""
-        _abandon(self.worker, self.worker_thread)
+        """Told to stop and waited for."""
+        self.release()
+        self.wait()
+
+    def wait(self) -> None:
+        _wait(self.worker_thread)
 
 
-def _abandon(worker: _Worker, thread: QThread) -> None:
-    worker.dropped = True
-    worker.token.cancel()
+def _release(worker: Worker, thread: QThread) -> None:
+    worker.drop()
     if isValid(thread):
         thread.quit()
+
+
+def _wait(thread: QThread) -> None:
+    if isValid(thread):
         thread.wait()
+
+
+class _TaskWorker(Worker):
+    progressed = Signal(object)
+    succeeded = Signal(object)
+    failed = Signal(object)
+    cancelled = Signal()
+
+    def __init__(self, work: Work, token: CancelToken) -> None:
+        super().__init__()
+        self.work = work
+        self.token = token
+
+    def drop(self) -> None:
+        super().drop()
+        self.token.cancel()
+
+    def run(self) -> None:
+        try:
+            result = self.work(self._progress, self.token)
+        except Cancelled:
+            self._tell("cancelled")
+        except Exception as error:  # handed to the GUI thread, which sorts user errors from bugs
+            self._tell("failed", error)
+        else:
+            self._tell("succeeded", result)
+
+    def _progress(self, progress: Progress) -> None:
+        self._tell("progressed", progress)
+
+
+class _Task(Threaded):
+    """What a background task shares: one run of its work, its thread's whole life."""
+
+    worker: _TaskWorker
+
+    def __init__(self, parent: QObject, work: Work, token: CancelToken) -> None:
+        super().__init__(parent, _TaskWorker(work, token))
+        self.token = token
+        self.worker_thread.started.connect(self.worker.run)
+
+    def start(self) -> None:
+        self.worker_thread.start()
 
 
 class BackgroundTask(_Task):
