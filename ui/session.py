@@ -190,7 +190,7 @@ class SecretCheck(QObject):
     someone signed in elsewhere) calls ``forget``: the answer, when it comes, changes nothing.
 
     The task belongs to the session, not to the form: a window closed during a check does not
-    wait for the directory; the session's end waits for the thread (``stop_with``), so Qt never
+    wait for the directory; the session's end waits for the thread (``tasks.Threaded``), so Qt never
     destroys it running."""
 
     ended = Signal()
