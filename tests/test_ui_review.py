@@ -20,6 +20,7 @@ from reentry.reconcile_run import run_reconciliation
 from reentry.review.record import fold_search
 from reentry.store import open_store
 from ui.review_flag_model import COLUMNS
+from ui.review_identity import CASE_COLUMNS
 from ui.review_window import ReviewWindow
 
 AS_OF = datetime(2026, 11, 23, 20, 0, tzinfo=UTC)
@@ -182,7 +183,7 @@ def test_identity_review_refused_for_quality_and_done_by_identity_vigilance(qtbo
     window.tabs.setCurrentWidget(tab)
     assert not tab.rights.isVisible()
     tab.select_case("PROV-T2")
-    assert tab.cases.item(0, 4).text() == "à décider"
+    assert tab.cases.item(0, CASE_COLUMNS.index("state")).text() == "à décider"
     tab.select_candidate("900003")
     qtbot.keyClicks(tab.comment, "jumeau, bracelet controle")
 
@@ -192,8 +193,8 @@ def test_identity_review_refused_for_quality_and_done_by_identity_vigilance(qtbo
     window.store.identity_cases = read_on_the_gui_thread  # the decision uses the case shown
     with qtbot.waitSignal(window.loaded, timeout=10_000):  # the cases read again off-thread
         qtbot.mouseClick(tab.link_button, Qt.MouseButton.LeftButton)
-    assert tab.cases.item(0, 4).text() == "rattachée par l'identitovigilance"
-    assert tab.cases.item(0, 5).text() == "900003"
+    assert tab.cases.item(0, CASE_COLUMNS.index("state")).text() == "rattachée par l'identitovigilance"
+    assert tab.cases.item(0, CASE_COLUMNS.index("linked_to")).text() == "900003"
     assert "idv" in tab.current.text() and "Relancez" in window.notice_text()
     assert tab.undo_button.isEnabled()
 

@@ -22,18 +22,25 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from reentry import clock
-from reentry.domain.review import IDENTITY_DECISIONS, IDENTITY_STATES, IdentityCase
+from reentry import clock, display
+from reentry.domain.review import (
+    IDENTITY_DECISIONS,
+    IDENTITY_STATES,
+    IdentityCase,
+    PatientIdentity,
+)
 from reentry.i18n import Msg, format_number, tr
+from reentry.model import Sex
 from reentry.reconcile.agreement_text import agreement_text
 from ui import theme
 from ui.language import is_language_change
 from ui.review_identity_columns import identity_table, name_item
 
-CASE_COLUMNS = ("temporary", "name", "birth", "decision", "state", "linked_to")
-CANDIDATE_COLUMNS = ("ipp", "name", "birth", "score", "fields")
+# Each side's strict traits the cell decides a link on: whole name, birth date and sex.
+CASE_COLUMNS = ("temporary", "name", "birth", "sex", "decision", "state", "linked_to")
+CANDIDATE_COLUMNS = ("ipp", "name", "birth", "sex", "score", "fields")
 _HEADING_TIPS = ("decision", "linked_to")  # short headings, said in full in their tooltip
-_WHOLE = ("temporary", "ipp", "birth", "score", "linked_to")
+_WHOLE = ("temporary", "ipp", "birth", "sex", "score", "linked_to")
 # What the cell works from, on two lines rather than « rattac… »: every word each may say.
 _WRAPPED = {"decision": IDENTITY_DECISIONS, "state": IDENTITY_STATES}
 _CASE_NAME, _CANDIDATE_NAME = CASE_COLUMNS.index("name"), CANDIDATE_COLUMNS.index("name")
@@ -55,6 +62,11 @@ def _table(parent: QWidget, columns: tuple[str, ...]) -> QTableWidget:
     table.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
     table.setSelectionMode(QTableWidget.SelectionMode.SingleSelection)
     return table
+
+
+def sex_text(traits: PatientIdentity) -> str:
+    """« Féminin », « Masculin », « Indéterminé », or « non renseigné »."""
+    return display.sex_label(Sex(traits.sex) if traits.sex in ("F", "M", "U") else None)
 
 
 def _said(column: str, words: tuple[str, ...]) -> list[str]:
@@ -199,7 +211,7 @@ class IdentityTab(QWidget):
 
     def _case_cells(self, case: IdentityCase) -> list[str]:
         return [case.left_id, case.traits.name(), case.traits.birth_date_text(),
-                tr(f"review.ui.identity_decision_{case.decision}"),
+                sex_text(case.traits), tr(f"review.ui.identity_decision_{case.decision}"),
                 tr(f"review.ui.identity_state_{case.state}"), case.linked_to or ""]
 
     def _case_changed(self) -> None:
@@ -223,7 +235,8 @@ class IdentityTab(QWidget):
         self.candidates.setRowCount(len(case.candidates))
         for r, candidate in enumerate(case.candidates):
             cells = (candidate.right_id, candidate.traits.name(),
-                     candidate.traits.birth_date_text(), format_number(candidate.score, 2),
+                     candidate.traits.birth_date_text(), sex_text(candidate.traits),
+                     format_number(candidate.score, 2),
                      agreement_text(candidate.fields))
             for c, text in enumerate(cells):
                 self.candidates.setItem(r, c, name_item(candidate.traits)
