@@ -182,6 +182,59 @@ def font_digit_alpha(font_path: str | Path, digit: int, rng: np.random.Generator
     return _tight(alpha)
 
 
+# Digits drawn with a pen stroke by stroke, for the shapes that neither MNIST (American) nor the
+# fonts write often: the French 1 with its flag (at times a foot) and the 7 with a bar.
+PEN_DIGITS = (1, 7)
+
+
+def pen_digit_alpha(digit: int, rng: np.random.Generator) -> np.ndarray:
+    """A 1 or a 7 as a hand writes it in France, as an alpha mark (then placed like any digit):
+    a 1 is a stem, most often with a flag going down-left from its top and sometimes a foot;
+    a 7 is a top bar and a long stroke down (straight or a little bowed), half of them with a
+    bar across the middle."""
+    if digit not in PEN_DIGITS:
+        raise ValueError(f"no pen strokes for {digit}")
+    size, height = 160, 110.0
+    top, bottom = 25.0, 25.0 + height
+    strokes: list[list[tuple[float, float]]] = []
+    if digit == 1:
+        x_bottom = 80 + rng.uniform(-8, 8)
+        x_top = x_bottom + rng.uniform(-4, 16)  # upright or leaning right, as a hand slants
+        bow = rng.uniform(-8, 8) if rng.random() < 0.4 else 0.0
+        strokes.append([(x_bottom, bottom), ((x_bottom + x_top) / 2 + bow, (top + bottom) / 2),
+                        (x_top, top)])
+        if rng.random() < 0.75:
+            length, angle = rng.uniform(0.12, 0.3) * height, np.radians(rng.uniform(35, 65))
+            strokes.append([(x_top, top),
+                            (x_top - length * np.cos(angle), top + length * np.sin(angle))])
+        if rng.random() < 0.2:
+            half = rng.uniform(0.12, 0.28) * height
+            strokes.append([(x_bottom - half, bottom), (x_bottom + half, bottom)])
+    else:
+        width = rng.uniform(0.45, 0.75) * height
+        left = 80 - width / 2 + rng.uniform(-6, 6)
+        right, right_y = left + width, top + rng.uniform(-6, 8)
+        start = [(left, top + rng.uniform(8, 18))] if rng.random() < 0.2 else []
+        strokes.append([*start, (left, top), (right, right_y)])
+        end = (left + width * rng.uniform(0.05, 0.5), bottom)
+        bow = rng.uniform(-10, 10)
+        middle = ((right + end[0]) / 2 + bow, (right_y + bottom) / 2)
+        strokes.append([(right, right_y), middle, end])
+        if rng.random() < 0.5:
+            cx, cy = middle[0] + rng.uniform(-4, 4), middle[1] + rng.uniform(-8, 8)
+            half = rng.uniform(0.15, 0.28) * height
+            tilt = rng.uniform(-5, 5)
+            strokes.append([(cx - half, cy + tilt), (cx + half, cy - tilt)])
+    layer = Image.new("L", (size, size), 0)
+    draw = ImageDraw.Draw(layer)
+    pen = max(2, round(height * rng.uniform(0.1, 0.2)))  # 0.3–0.9 mm (a felt pen) in a box
+    for stroke in strokes:
+        draw.line(stroke, fill=255, width=pen, joint="curve")
+        for x, y in (stroke[0], stroke[-1]):
+            draw.ellipse((x - pen / 2, y - pen / 2, x + pen / 2, y + pen / 2), fill=255)
+    return _tight(np.asarray(layer, dtype=np.float32) / 255.0)
+
+
 def mnist_alpha(image28: np.ndarray) -> np.ndarray:
     return _tight(np.asarray(image28, dtype=np.float32).reshape(28, 28) / 255.0)
 
@@ -260,17 +313,44 @@ def crossed_out(canvas: Canvas, rng: np.random.Generator, gray: float) -> None:
 
 
 def scribble(canvas: Canvas, rng: np.random.Generator, gray: float, dense: bool = False) -> None:
-    """A zigzag: a blacked-out box when dense, a doodle otherwise."""
+    """A zigzag: a blacked-out box when dense, a doodle otherwise.
+
+    A doodle is a tangle: 5–8 pen turns that span most of the box both ways and cross the
+    doodle's own line at least twice (no digit does: 4, 6, 8 and 9 cross once). A random
+    doodle of 3–6 turns, as these were, is often one straight stroke, a hook, a "7" or an "S",
+    and such boxes, taught as "not one digit", taught the reader to refuse plain 1s and 7s."""
     w, h = canvas.width_mm, canvas.height_mm
-    turns = int(rng.integers(9, 16) if dense else rng.integers(3, 7))
+    if not dense:
+        while True:
+            xs = rng.uniform(0.4, w - 0.4, int(rng.integers(5, 9)))
+            ys = rng.uniform(0.4, h - 0.4, len(xs))
+            if (np.ptp(xs) >= 0.6 * w and np.ptp(ys) >= 0.6 * h
+                    and _crossings(list(zip(xs, ys, strict=True))) >= 3):
+                break
+        points = [(float(x), float(y)) for x, y in zip(xs, ys, strict=True)]
+        canvas.add_strokes([points], rng.uniform(0.3, 0.5), gray)
+        return
+    turns = int(rng.integers(9, 16))
     points = []
     for i in range(turns):
-        y = (i + rng.uniform(0.2, 0.8)) * h / turns if dense else rng.uniform(0.5, h - 0.5)
+        y = (i + rng.uniform(0.2, 0.8)) * h / turns
         x = rng.uniform(0, 0.6) if i % 2 == 0 else w - rng.uniform(0, 0.6)
-        if not dense:
-            x = rng.uniform(0.5, w - 0.5)
         points.append((x, y))
-    canvas.add_strokes([points], rng.uniform(0.45, 0.8) if dense else rng.uniform(0.3, 0.5), gray)
+    canvas.add_strokes([points], rng.uniform(0.45, 0.8), gray)
+
+
+def _crossings(points: list[tuple[float, float]]) -> int:
+    """How many times a polyline crosses itself (segments that are not neighbours)."""
+    def side(a: tuple[float, float], b: tuple[float, float], c: tuple[float, float]) -> float:
+        return (b[0] - a[0]) * (c[1] - a[1]) - (b[1] - a[1]) * (c[0] - a[0])
+
+    count = 0
+    for i in range(len(points) - 1):
+        for j in range(i + 2, len(points) - 1):
+            p, q, r, s = points[i], points[i + 1], points[j], points[j + 1]
+            if side(p, q, r) * side(p, q, s) < 0 and side(r, s, p) * side(r, s, q) < 0:
+                count += 1
+    return count
 
 
 def tick(canvas: Canvas, rng: np.random.Generator, gray: float) -> None:
