@@ -45,6 +45,17 @@ def cell_key(row: RowEditor, field_id: str) -> FieldKey:
     return FieldKey(row.section.id, row.row_index, field_id)
 
 
+def _hint(cell: Cell) -> str:
+    """What the bar tells to do with the cell in focus: a saved row is corrected with F4, an
+    unsaved cell typed or confirmed empty; the sheet's date, typed, is corrected in its cell, or,
+    once rows are saved with it (it no longer changes), kept or not."""
+    row = cell.owner
+    if isinstance(row, RowEditor) and is_sheet_section(row.section) and cell.text():
+        return "paper_ui.hint_sheet_locked" if cell.isReadOnly() else "paper_ui.hint_sheet"
+    return ("paper_ui.hint_saved" if isinstance(row, RowEditor) and row.saved
+            else "paper_ui.hint_unsaved")
+
+
 class PaperBar(QWidget):
     """Under the rows, in the keys' help's place while the cell in focus disagrees with the
     paper: what the paper shows, and the button that keeps what is typed."""
@@ -247,12 +258,9 @@ class PaperCheck(QObject):
         area = self.areas.get(found.key) if found is not None and found.page == page else None
         self.screen.scan_panel.show_area(area)
         if found is not None and self._focused is not None:
-            row = self._focused.owner
-            saved = isinstance(row, RowEditor) and row.saved
             field = self._focused.field
             self.bar.text.setText(f"{SYMBOLS[found.verdict]} " + tr(
-                "paper_ui.hint_saved" if saved else "paper_ui.hint_unsaved",
-                mark=mark_text(found, self._focused),
+                _hint(self._focused), mark=mark_text(found, self._focused),
                 field=field.label_in() if field is not None else ""))
         self.bar_changed.emit()
 
