@@ -48,6 +48,8 @@ class LockOverlay(QWidget):
         self.secret.setObjectName("unlock_secret")
         self.secret.setEchoMode(QLineEdit.EchoMode.Password)
         self.secret.returnPressed.connect(self.submit)
+        self.secret_caption = QLabel(self)  # « Mot de passe »: under « Nom d'utilisateur » too
+        self.secret_caption.setBuddy(self.secret)
         self.name_caption = QLabel(self)
         self.name = QLineEdit(self)
         self.name.setObjectName("switch_name")
@@ -67,8 +69,8 @@ class LockOverlay(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(60, 40, 60, 40)
         layout.addStretch(1)
-        for widget in (self.title, self.who, self.name_caption, self.name, self.secret,
-                       self.unlock_button, self.switch_button, self.error):
+        for widget in (self.title, self.who, self.name_caption, self.name, self.secret_caption,
+                       self.secret, self.unlock_button, self.switch_button, self.error):
             layout.addWidget(widget)
         layout.addStretch(2)
         window.installEventFilter(self)
@@ -204,6 +206,7 @@ class LockOverlay(QWidget):
         key = "session.switch_who" if switching else "session.locked_who"
         self.who.setText(tr(key, name=user.display_name, username=user.username) if user else "")
         self.name_caption.setText(tr("session.switch_name"))
+        self.secret_caption.setText(tr("session.password_caption"))
         self.name_caption.setVisible(switching)
         self.name.setVisible(switching)
         self.unlock_button.setText(tr("session.checking") if self.check.running else
