@@ -101,7 +101,7 @@ def test_an_untrusted_certificate_is_refused_before_the_secret_is_sent(store, ld
     directory = _directory(ldap_server, ca_file="")  # the test CA is not the system's
     with pytest.raises(UserError) as refused:
         auth.authenticate(store, "mdupont", MARIE, directory)
-    assert "ne répond pas ou refuse la connexion chiffrée" in refused.value.message()
+    assert "ne répond pas, ou sa connexion chiffrée" in refused.value.message()
     assert store.user_by_name("mdupont") is None
 
 
@@ -115,6 +115,78 @@ def test_an_attempt_the_directory_could_not_check_is_audited_but_not_held_agains
         "directory_unreachable"] * (auth.MAX_FAILURES + 1)
     # the directory is back: Marie is not locked out by its outage
     assert auth.authenticate(store, "mdupont", MARIE, _directory(ldap_server)).role is Role.NURSE
+
+
+# -- the refusal a person reads: what to do, in their language; ldap3's reason in the log ------
+
+LIBRARY_WORDS = ("errno", "socket", "error", "connection refused", "opening", "ssl",
+                 "certificate", "verify", "wrapping", "sending", "invalidcredentials")
+
+
+def _said_in_their_language(refused: UserError) -> tuple[str, str]:
+    french, english = refused.message("fr"), refused.message("en")
+    for text in (french, english):
+        assert not any(word in text.lower() for word in LIBRARY_WORDS), text
+        assert "[" not in text and "127.0.0.1" not in text, text
+    assert "service informatique" in french and "compte local" in french
+    assert "IT department" in english and "local Reentry account" in english
+    assert not any(word in french.lower().split() for word in ("the", "does", "not", "or"))
+    return french, english
+
+
+@pytest.mark.parametrize("url", ["ldaps://127.0.0.1:1", "ldap://127.0.0.1:1"])
+def test_an_unreachable_directory_says_what_to_do_and_logs_why(store, caplog, url):
+    unreachable = Directory(url=url, user_dn=f"uid={{username}},{PEOPLE}", timeout=2)
+    with caplog.at_level("WARNING", logger="reentry.auth.directory"), \
+            pytest.raises(UserError) as refused:
+        auth.authenticate(store, "mdupont", MARIE, unreachable)
+    french, _ = _said_in_their_language(refused.value)
+    assert "ne répond pas" in french and "réessayez" in french
+    logged = caplog.text
+    assert url in logged and "Connection refused" in logged
+    assert "mdupont" not in logged and MARIE not in logged
+
+
+def test_a_refused_certificate_says_what_to_do_and_logs_why(store, caplog, ldap_server):
+    for url in (f"ldap://127.0.0.1:{ldap_server.port}",
+                f"ldaps://127.0.0.1:{ldap_server.tls_port}"):
+        caplog.clear()
+        untrusted = _directory(ldap_server, url=url, ca_file="")  # the test CA: not the system's
+        with caplog.at_level("WARNING", logger="reentry.auth.directory"), \
+                pytest.raises(UserError) as refused:
+            auth.authenticate(store, "mdupont", MARIE, untrusted)
+        french, _ = _said_in_their_language(refused.value)
+        assert "connexion chiffrée" in french
+        assert url in caplog.text and "CERTIFICATE_VERIFY_FAILED" in caplog.text
+        assert "mdupont" not in caplog.text and MARIE not in caplog.text
+
+
+def test_a_refused_service_account_says_what_to_do_and_logs_why(store, caplog, ldap_server):
+    directory = _directory(ldap_server, user_dn="", search_base=SUFFIX,
+                           bind_dn=f"cn=admin,{SUFFIX}", bind_password="pas le bon")
+    with caplog.at_level("WARNING", logger="reentry.auth.directory"), \
+            pytest.raises(UserError) as refused:
+        auth.authenticate(store, "mdupont", MARIE, directory)
+    french, _ = _said_in_their_language(refused.value)
+    assert "compte de service" in french
+    assert f"cn=admin,{SUFFIX}" in caplog.text and "invalidCredentials" in caplog.text
+    assert "pas le bon" not in caplog.text and "mdupont" not in caplog.text
+
+
+def test_the_refusal_reaches_the_command_line_in_french_then_english(db_path, tmp_path):
+    settings = tmp_path / "settings.toml"
+    settings.write_text('ldap_url = "ldaps://127.0.0.1:1"\n'
+                        f'ldap_user_dn = "uid={{username}},{PEOPLE}"\n')
+    runner = CliRunner(env={"REENTRY_CONFIG": str(settings)})
+    assert runner.invoke(cli, ["db", "init", str(db_path)]).exit_code == 0
+    for lang, words in (("fr", "ne répond pas"), ("en", "does not answer")):
+        refused = runner.invoke(cli, ["--lang", lang, "--db", str(db_path), "event", "declare",
+                                      "--title", "Coupure", "--user", "croux"],
+                                env={"REENTRY_PASSWORD": "secret-de-claire"})
+        assert refused.exit_code == 1, refused.output
+        assert words in refused.stderr
+        assert "Errno" not in refused.stderr and "socket" not in refused.stderr
+        assert "Traceback" not in refused.stderr
 
 
 def test_the_failure_limit_holds_for_directory_names_too(store, ldap_server):

@@ -9,6 +9,8 @@ user name becomes a DN (a template, or a search under a base), and one group DN 
 
 from __future__ import annotations
 
+import contextlib
+import logging
 import ssl
 from dataclasses import dataclass
 from typing import Any
@@ -16,6 +18,8 @@ from typing import Any
 from reentry.auth.directory_groups import DEFAULT_DEPTH, NESTED_MODES, role_in_groups
 from reentry.domain.entry import Role
 from reentry.errors import UserError
+
+log = logging.getLogger(__name__)
 
 # When someone is in several groups, the first role of this list that matches is theirs.
 ROLE_ORDER = (Role.ADMIN, Role.IDENTITY_VIGILANCE, Role.QUALITY, Role.WARD_MANAGER, Role.NURSE)
@@ -79,13 +83,17 @@ class Directory:
             finally:
                 conn.unbind()
         except LDAPException as failed:
-            raise UserError("auth.directory_unreachable", url=self.url,
-                            reason=str(failed) or type(failed).__name__) from failed
+            # ldap3's own words (English, "[Errno 111]", the socket) are for IT, in the log;
+            # the person reads what to do. No user name, no secret in the line.
+            log.warning("directory %s not reached: %s: %s", self.url, type(failed).__name__,
+                        failed)
+            raise UserError("auth.directory_unreachable") from failed
 
     # -- the wire ---------------------------------------------------------------------------
 
     def _connection(self, user: str | None, secret: str | None) -> Any:
         from ldap3 import SIMPLE, Connection, Server, Tls
+        from ldap3.core.exceptions import LDAPException, LDAPStartTLSError
 
         tls = Tls(validate=ssl.CERT_REQUIRED, ca_certs_file=self.ca_file or None,
                   version=ssl.PROTOCOL_TLS_CLIENT)
@@ -96,10 +104,15 @@ class Directory:
                           receive_timeout=self.timeout, raise_exceptions=False)
         try:
             conn.open()
-            if not self.url.lower().startswith("ldaps://"):
-                conn.start_tls()  # before any bind: the secret never travels in clear
+            # before any bind: the secret never travels in clear. With raise_exceptions=False
+            # a refused certificate is a False here, not an exception: stop on it
+            if not self.url.lower().startswith("ldaps://") and not conn.start_tls():
+                raise LDAPStartTLSError(conn.last_error or "StartTLS not established")
         except Exception:
-            conn.unbind()  # closes the socket: nothing left open on a refused certificate
+            # closes the socket: nothing left open on a refused certificate. Its own failure
+            # (the socket the handshake left behind is dead) must not hide why it failed
+            with contextlib.suppress(LDAPException, OSError):
+                conn.unbind()
             if conn.socket is not None:  # ldap3 keeps a socket whose connect failed, open
                 conn.socket.close()
             raise
@@ -115,7 +128,9 @@ class Directory:
         conn = self._connection(self.bind_dn or None, self.bind_password or None)
         try:
             if self.bind_dn and not conn.bind():
-                raise UserError("auth.directory_service_refused", url=self.url)
+                log.warning("directory %s refused the service account %s: %s", self.url,
+                            self.bind_dn, conn.result.get("description") if conn.result else "")
+                raise UserError("auth.directory_service_refused")
             conn.search(self.search_base,
                         f"({self.search_attribute}={escape_filter_chars(username)})",
                         attributes=[])
