@@ -316,9 +316,10 @@ def scribble(canvas: Canvas, rng: np.random.Generator, gray: float, dense: bool 
     """A zigzag: a blacked-out box when dense, a doodle otherwise.
 
     A doodle is a tangle: 5–8 pen turns that span most of the box both ways and cross the
-    doodle's own line at least twice (no digit does: 4, 6, 8 and 9 cross once). A random
-    doodle of 3–6 turns, as these were, is often one straight stroke, a hook, a "7" or an "S",
-    and such boxes, taught as "not one digit", taught the reader to refuse plain 1s and 7s."""
+    doodle's own line at least three times (4, 6, 8 and 9 cross it once, an 8 drawn with
+    corners twice). A random doodle of 3–6 turns, as these were, is often one straight stroke,
+    a hook, a "7" or an "S", and such boxes, taught as "not one digit", taught the reader to
+    refuse plain 1s and 7s."""
     w, h = canvas.width_mm, canvas.height_mm
     if not dense:
         while True:
