@@ -22,22 +22,25 @@ from reentry.domain.review import (
 )
 from reentry.i18n import tr
 from reentry.review.filters import FlagFilter
+from ui.review_lines import NAME_PARTS_ROLE, name_parts
 
 # What a quality officer reads, as on paper: the ward by its name, the item by its label
 # (« Fréquence cardiaque », the drug); codes only in the tooltips. The status column gives the
 # resolution of a closed flag; the kind is in the item's tooltip (and a filter).
 COLUMNS = ("status", "verdict", "ward", "patient", "ipp", "item", "time")
 WEIGHTS = (0.8, 1.1, 1.3, 1.9, 1.1, 1.7, 1.6)  # shares of the width the longest texts get
-# Read whole at 1,366 px: the IPP and the time always; an open flag's state, the word
-# « résolu » of a resolved one (its reason may end in « … ») and the verdicts of discrepancies
-# (« présent dans le SIH » may be cut).
+# Read whole at 1,366 px: the IPP and the time always, on one line; the patient's name, the
+# state (« résolu : erreur sur le papier »), the ward and the item (« Pression artérielle
+# systolique », not « Pression artéri… » that hides which) on the lines they need
+# (``ui.review_lines``: a name, the family name over the given names; the row grows); the
+# verdicts of discrepancies on one line (« présent dans le SIH » may be cut).
 WHOLE = tuple(COLUMNS.index(c) for c in ("ipp", "time"))
+LINES = tuple(COLUMNS.index(c) for c in ("status", "ward", "patient", "item"))
 READABLE = {
-    COLUMNS.index("status"): lambda: [tr(f"review.status.{OPEN}"),
-                                      tr(f"review.status.{CLOSED}") + "…"],
     COLUMNS.index("verdict"): lambda: [verdict_label(v) for v in ("differs", "missing",
                                                                   "duplicate")],
 }
+STATUS_LINES = 3  # a resolved flag's state on at most three lines, its reason whole
 OPEN_COLOUR = "#fff4e5"
 
 Index = QModelIndex | QPersistentModelIndex
@@ -122,7 +125,25 @@ class FlagTableModel(QAbstractTableModel):
             return QBrush(QColor(OPEN_COLOUR))
         if role == Qt.ItemDataRole.UserRole:
             return flag.item_key
+        if role == NAME_PARTS_ROLE and COLUMNS[index.column()] == "patient":
+            return name_parts(flag.identity) if flag.identity.known else None
         return None
+
+    def texts(self, column: str) -> set[str]:
+        """Every text of ``column`` the flags of the run show, filtered out or not."""
+        return {cell_text(f, column, self._ward_names) for f in self._all}
+
+    def states(self) -> set[str]:
+        """The states the flags of the run show (filtered out or not), and the two words."""
+        return {tr(f"review.status.{OPEN}"), tr(f"review.status.{CLOSED}"),
+                *self.texts("status")}
+
+    def names(self) -> list[tuple[str, tuple[str, str] | None]]:
+        """Every patient's name the flags of the run show, with its two parts (filtered out or
+        not: the column keeps the room it needs as one types in a filter)."""
+        seen = {(cell_text(f, "patient"), name_parts(f.identity) if f.identity.known else None)
+                for f in self._all}
+        return sorted(seen, key=lambda n: n[0])
 
 
 def cell_text(flag: FlagRow, column: str, ward_names: dict[str, str] | None = None) -> str:

@@ -3,13 +3,16 @@
 Filters (verdict, ward, kind, open or closed, patient by name, IPP or temporary identity) act
 as one types. Keyboard: Ctrl+F goes to the patient search, arrows walk the table, the detail
 follows the selection, Ctrl+Entrée resolves, Ctrl+1 … Ctrl+6 resolve with a given reason; after
-a resolution the next open flag is selected. Columns share the width on a 1,366-pixel screen,
-cut long texts with « … » (whole in the tooltip), and keep the widths a person gives them.
+a resolution the next open flag is selected. Columns share the width on a 1,366-pixel screen
+and keep the widths a person gives them; the patient's name and the flag's state read whole,
+on the lines they need (``ui.review_lines``, as in the identity review: the name's room first,
+the family name over the given names, the row as high as its lines); other long texts end in
+« … » (whole in the tooltip).
 """
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QItemSelectionModel, Qt, Signal
+from PySide6.QtCore import QEvent, QItemSelectionModel, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -27,12 +30,123 @@ from PySide6.QtWidgets import (
 from reentry.domain.review import CLOSED, KINDS, OPEN, VERDICTS, FlagRow, kind_label, verdict_label
 from reentry.i18n import tr
 from reentry.review.filters import FlagFilter
-from ui.column_memory import ColumnMemory, app_settings
+from ui.column_memory import ColumnMemory, app_settings, fitted_widths
 from ui.language import is_language_change
 from ui.review_detail import FlagDetailPane
-from ui.review_flag_model import READABLE, WEIGHTS, WHOLE, FlagTableModel
+from ui.review_flag_model import (
+    COLUMNS,
+    LINES,
+    READABLE,
+    STATUS_LINES,
+    WEIGHTS,
+    WHOLE,
+    FlagTableModel,
+)
+from ui.review_lines import LinesCell, fit_rows, lines_width, names_width, room_for
 
 SPLITTER_KEY = "splitters/review_flags"
+PATIENT, STATUS = COLUMNS.index("patient"), COLUMNS.index("status")
+
+
+class FlagColumns(ColumnMemory):
+    """``ColumnMemory`` for the flags: the patient's name keeps the room to read on two lines
+    (family name, given names) and the state on ``STATUS_LINES``, every name and state the run
+    may show (no jump as one filters or resolves); rows as high as their lines, at whatever
+    widths the columns have (shared, or dragged by a person)."""
+
+    def __init__(self, view: QTableView, model: FlagTableModel) -> None:
+        self.flag_model = model
+        self.cell = LinesCell(view)
+        self._floors: list[int] = []  # the columns' least widths at the last fit
+        super().__init__(view, "review_flags", WEIGHTS, WHOLE, READABLE)
+        for column in LINES:
+            view.setItemDelegateForColumn(column, self.cell)
+        self._rows_timer = QTimer(self)  # once the rows or widths settle, not at each change
+        self._rows_timer.setSingleShot(True)
+        self._rows_timer.setInterval(0)
+        self._rows_timer.timeout.connect(self.fit_rows)
+        self.header.sectionResized.connect(self._rows_later)
+        model.modelReset.connect(self._rows_later)
+        model.dataChanged.connect(self._rows_later)
+
+    def _texts_width(self, column: int) -> int:
+        metrics = self.view.fontMetrics()
+        if column == PATIENT:  # each name on two lines at most: family name, given names
+            return room_for(self.view, names_width(metrics, self.flag_model.names()))
+        if column == STATUS:  # on three lines at most, any word whole
+            return room_for(self.view, max(lines_width(metrics, t, STATUS_LINES)
+                                           for t in self.flag_model.states()))
+        if column in LINES:  # a ward, an item: any word whole, on the lines it takes
+            return self._words_width(column)
+        return super()._texts_width(column)
+
+    def _words_width(self, column: int) -> int:
+        """Room for the widest word of the column: its texts on as many lines as it takes."""
+        metrics = self.view.fontMetrics()
+        texts = ([n for n, _ in self.flag_model.names()] if column == PATIENT else
+                 self.flag_model.states() if column == STATUS
+                 else self.flag_model.texts(COLUMNS[column]))
+        return room_for(self.view, max((lines_width(metrics, t, 99) for t in texts),
+                                       default=0))
+
+    def fit(self) -> None:
+        """As ``ColumnMemory.fit``; when the names, states, IPP, time and verdicts do not all
+        fit with their room, the state then the name wrap further (rows higher) before the
+        verdicts, then every column, may be cut."""
+        header = self.header
+        count = header.count()
+        width = self.view.viewport().width()
+        if count == 0 or width <= 0:
+            return
+        headings = [self._heading_width(c) for c in range(count)]
+        natural = [self.view.sizeHintForColumn(c) for c in range(count)]
+        least = [max(h, n) if c in self.whole else max(h, self._texts_width(c))
+                 for c, (h, n) in enumerate(zip(headings, natural, strict=True))]
+        for relaxed in ((STATUS,), (PATIENT,), tuple(self.readable)):
+            if sum(least) <= width:
+                break
+            for column in relaxed:
+                least[column] = (max(headings[column], self._words_width(column))
+                                 if column in LINES else headings[column])
+        if sum(least) > width:  # too narrow even for them: cut them too rather than scroll
+            least = headings
+        self._floors = [self._texts_width(c) for c in LINES]
+        widths = fitted_widths(natural, least, width, self.weights[:count])
+        # the names' room first: the other columns give theirs above their least width
+        wanted = max(least[PATIENT], min(natural[PATIENT], self._texts_width(PATIENT)))
+        for column in (c for c in range(count) if c != PATIENT):
+            given = max(0, min(widths[column] - least[column], wanted - widths[PATIENT]))
+            widths[column] -= given
+            widths[PATIENT] += given
+        model = self.view.model()
+        self._fitted_rows = model is not None and model.rowCount() > 0
+        self._quiet = True
+        try:
+            for column, size in enumerate(widths):  # the last stretches into any room left
+                header.resizeSection(column, size)
+        finally:
+            self._quiet = False
+        self.fit_rows()
+
+    def fit_rows(self) -> None:
+        """The rows' heights; the columns' widths first when the run's texts need other room
+        (a flag resolved with a longer reason, another run): not as one filters."""
+        floors = [self._texts_width(c) for c in LINES]
+        if floors != self._floors:
+            self._floors = floors
+            if not self.chosen and self._fitted_rows:
+                self.fit()
+                return
+        fit_rows(self.view, self.cell, LINES)
+
+    def _rows_later(self, *_args: object) -> None:
+        if not self._rows_timer.isActive():
+            self._rows_timer.start()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.FontChange:
+            self._rows_later()
+        return super().eventFilter(watched, event)
 
 
 class FlagsTab(QWidget):
@@ -72,7 +186,7 @@ class FlagsTab(QWidget):
         self.table.verticalHeader().setVisible(False)
         self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
         self.table.setWordWrap(False)
-        self.columns = ColumnMemory(self.table, "review_flags", WEIGHTS, WHOLE, READABLE)
+        self.columns = FlagColumns(self.table, self.model)
         self.table.selectionModel().currentRowChanged.connect(self._row_changed)
         self.detail = FlagDetailPane(self)
 
