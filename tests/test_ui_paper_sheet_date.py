@@ -34,4 +34,4 @@ def test_the_sheet_date_typed_and_locked_is_kept_or_not_never_typed(qtbot, windo
     assert "« Date »" in bar  # read whole (« semble indiquer 23/11/2026 ») or in part
     assert "reste vide" not in bar and "saisissez la valeur" not in bar
     assert "gardez la saisie si elle est juste (F7)" in bar
-    assert "ne se change plus ici" in bar
+    assert "corrigez-la avec F4" in bar  # the rows saved with it are re-dated

@@ -78,6 +78,12 @@ class FieldEdit(QLineEdit):
                 self.setMaxLength(field.max_length)
             if field.type is FieldType.CHOICE:
                 self._add_choices_button()
+            self.retranslate()
+
+    def retranslate(self) -> None:
+        """A date's cell shows how the paper's comb asks for it (« jj/mm/aaaa ») while empty."""
+        if self.field is not None and self.field.type is FieldType.DATE:
+            self.setPlaceholderText(tr("entry_ui.date_placeholder"))
 
     def set_state(self, state: str) -> None:
         _set_state(self, state)

@@ -68,6 +68,8 @@ class RowEditor(QObject):
         self._prefilled = {f.id: prefilled.get(f.id, "") for f in section.fields
                            if not f.readonly}  # printed in an editable box (the ward code)
         self._loading = False
+        self.status_cell: QWidget | None = None  # the reason's and status's box (section view)
+        self._before: dict[str, str] = {}  # the sheet's date as saved, while it is corrected
         for field in section.fields:
             if field.readonly:
                 label = QLabel(prefilled.get(field.id, ""), parent)
@@ -110,6 +112,9 @@ class RowEditor(QObject):
         """What the nurse typed and has not saved yet, for the draft."""
         if self.saved:
             return {}
+        if self.correcting and not self.recordable:  # a new date counts once its rows have it
+            return {field_id: text for field_id, text in self._before.items()
+                    if text.strip() != self._prefilled[field_id].strip()}
         typed = {field_id: cell.text() for field_id, cell in self.cells.items()
                  if cell.text().strip() != self._prefilled[field_id].strip()}
         if self.correcting and self.reason.text():
@@ -179,9 +184,12 @@ class RowEditor(QObject):
         """Show ``entry`` (the active one of this row) as saved and read-only."""
         self.entry = entry
         self.correcting = False
+        self._before = {}
         self._confirmed.clear()
         self.reason.clear()
         self.reason.hide()
+        if not self.recordable and self.status_cell is not None:
+            self.status_cell.hide()
         for field_id, cell in self.cells.items():
             if entry is not None:
                 stored = entry.values.get(field_id)
@@ -201,16 +209,42 @@ class RowEditor(QObject):
                                 else Qt.FocusPolicy.StrongFocus)
 
     def start_correction(self) -> None:
+        """F4: a saved row typed again with a reason; on the sheet's date locked by its saved
+        rows, the date typed anew for all of them (``reentry.entry.redate``)."""
+        if not self.recordable and not self.correcting:
+            self._before = {field_id: cell.text() for field_id, cell in self.cells.items()}
         self.correcting = True
         for cell in self.cells.values():
             cell.setReadOnly(False)
             cell.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
             cell.set_state("")
         self.reason.show()
+        if self.status_cell is not None:
+            self.status_cell.show()
         self.refresh_status()
 
     def cancel_correction(self) -> None:
-        self.set_saved(self.entry)
+        if self.recordable:
+            self.set_saved(self.entry)
+            return
+        for field_id, text in self._before.items():  # the date its rows keep
+            self.cells[field_id].setText(text)
+            self.cells[field_id].show_start()
+        self.end_redating()
+
+    def end_redating(self) -> None:
+        """The sheet's date locked again: its rows were re-dated, or the correction dropped."""
+        self.correcting = False
+        self._before = {}
+        self._confirmed.clear()
+        self.reason.clear()
+        self.reason.hide()
+        if self.status_cell is not None:
+            self.status_cell.hide()
+        for cell in self.cells.values():
+            cell.set_state("")
+        self.lock(True)
+        self.refresh_status()
 
     # -- checks as typed ------------------------------------------------------------------------
 
@@ -323,6 +357,8 @@ class RowEditor(QObject):
         for cell in self.cells.values():
             if cell.field is not None:
                 cell.setToolTip(field_hint(cell.field))
+            if isinstance(cell, FieldEdit):
+                cell.retranslate()
         if self.saved:
             self.set_saved(self.entry)
         self.refresh_status()
@@ -404,7 +440,10 @@ class SectionView(QFrame):
             grid.addWidget(widget, line, 1)
         holder = self._status_cell(row)
         grid.addWidget(holder, len(self.section.fields), 1)
-        holder.setVisible(row.recordable)  # the sheet's date is never saved on its own
+        row.status_cell = holder
+        # The sheet's date is never saved on its own: its reason shows only while it is
+        # corrected for the rows saved with it.
+        holder.setVisible(row.recordable or row.correcting)
         grid.setColumnStretch(2, 1)
 
     def row_after(self, row: RowEditor, step: int) -> RowEditor | None:

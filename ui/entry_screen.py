@@ -8,10 +8,14 @@ confirmation per sheet. Leaving a typed row (Tab from its last cell, ↑ ↓, a 
 saves it by the same rules, or keeps the focus in it with the reason; a refusal goes away as soon
 as its value is fixed. What is typed and not saved yet is kept as a draft every few hundred
 milliseconds, and offered back when the sheet is scanned again. Saved rows show what was stored;
-F4 corrects one with a reason, the original staying visible, struck through, in the history.
+F4 corrects one with a reason, the original staying visible, struck through, in the history;
+F4 on the sheet's date, locked once rows are saved with it, corrects it for all of them at once
+(``reentry.entry.redate``).
 
 The rows are never clipped: the scroll area is as wide as the widest row (the scanned page
-beside takes what is left, or goes under the rows), and the focused cell is scrolled into view.
+beside takes what is left, or goes under the rows), and the focused cell is scrolled into view,
+no section heading cut in half by the edge; a sheet opens at its top when its date disagrees
+with the paper or when the first cell to type shows from there.
 
 A scan must put the form on screen at once: a form laid out for one sheet is kept and refilled
 for the next sheet of the same layout (``ui/built_forms.py``), rather than built again.
@@ -40,9 +44,10 @@ from PySide6.QtWidgets import (
 from reentry import clock, display
 from reentry.barcodes import group_for_reading
 from reentry.domain.entry import Entry, RecordRow, RowProblems, SheetContext, User
-from reentry.entry import service
+from reentry.entry import redate, service
 from reentry.errors import UserError
 from reentry.formdefs_model import RepeatPer, Section
+from reentry.formdefs_values import validate_value
 from reentry.i18n import Msg, get_language, msg, tr
 from reentry.printing.form_pages import FormPage, form_pages, section_rows
 from reentry.second_read.crosscheck import WrittenNotTyped, cross_check
@@ -50,7 +55,7 @@ from reentry.second_read.words import sheet_words
 from reentry.store.areas import Store
 from ui import theme
 from ui.built_forms import BuiltForm, BuiltForms, LayoutKey
-from ui.entry_fields import CELL_STYLE, Cell
+from ui.entry_fields import CELL_STYLE, Cell, FieldEdit
 from ui.entry_history import HistoryView
 from ui.entry_rows import REASON_KEY, RowEditor, SectionView, is_sheet_section
 from ui.finish_reason import FinishReasonDialog
@@ -132,6 +137,7 @@ class EntryScreen(QWidget):
         self._pending_save: RowEditor | None = None
         self._refused: dict[str, dict[str, Msg]] = {}  # row key → field id → service's refusal
         self._steering = False  # the screen itself is moving the focus
+        self._fresh = False  # the sheet just opened: nobody has moved or typed yet
         self._notice: tuple[str, Msg] | None = None
         self._draft_dirty = False
         self._draft_timer = QTimer(self)
@@ -143,6 +149,7 @@ class EntryScreen(QWidget):
         self.paper = PaperCheck(self, focus=self._focus)
         self.paper.notice.connect(self._paper_notice)
         self.paper.bar_changed.connect(self._show_messages)
+        self.paper.changed.connect(self._show_top_if_wanted)
         self.help_or_problems.addWidget(self.paper.bar)
         self.finish_dialog: FinishReasonDialog | None = None
         self._build_actions()
@@ -248,6 +255,8 @@ class EntryScreen(QWidget):
         self._refresh_history()
         self._retranslate(sections=form.language != get_language())
         self._focus_next(None)
+        self._fresh = True
+        self._show_top_if_wanted()
         if self.actions is service:  # never on a blind second entry: it would show the first
             self.paper.open_sheet(context.instance.serial, context.page)
 
@@ -427,6 +436,8 @@ class EntryScreen(QWidget):
         return owner if isinstance(owner, RowEditor) and owner in self.rows else None
 
     def _focus_changed(self, old: QWidget | None, new: QWidget | None) -> None:
+        if not self._steering:
+            self._fresh = False  # the nurse moved
         self._scroll_to(new)  # Tab into a cell out of view scrolls to it
         self.paper.focus(new)
         owner, left = self._row_of(new), self._row_of(old)
@@ -470,8 +481,30 @@ class EntryScreen(QWidget):
 
     def _keep_focus_in_view(self) -> None:
         """The page moved under the rows, an edge dragged, the window resized: the cell being
-        typed stays on screen."""
-        self._scroll_to(QApplication.focusWidget())
+        typed stays on screen (a sheet just opened keeps its top, see ``_top_wanted``)."""
+        if not self._show_top_if_wanted():
+            self._scroll_to(QApplication.focusWidget())
+
+    def _top_wanted(self) -> bool:
+        """A sheet just opened shows its top (its date, the first heading) while nobody has
+        moved: when its date disagrees with the paper (the mark must be seen), or when the
+        cell to type is in view from there anyway."""
+        if not self._fresh or self.context is None:
+            return False
+        if any(not cell.owner.recordable for cell in self.paper.open_cells()
+               if isinstance(cell.owner, RowEditor)):
+            return True
+        focus, content = QApplication.focusWidget(), self.scroll_area.widget()
+        if focus is None or content is None or not content.isAncestorOf(focus):
+            return False
+        bottom = focus.mapTo(content, focus.rect().bottomLeft()).y()
+        return bottom + 8 <= self.scroll_area.viewport().height()
+
+    def _show_top_if_wanted(self) -> bool:
+        if not self._top_wanted():
+            return False
+        self.scroll_area.verticalScrollBar().setValue(0)
+        return True
 
     def _scroll_to(self, cell: QWidget | None) -> None:
         """The whole cell in view (Qt's own ``ensureWidgetVisible`` is content with its text
@@ -482,6 +515,33 @@ class EntryScreen(QWidget):
         centre = cell.mapTo(content, cell.rect().center())
         self.scroll_area.ensureVisible(centre.x(), centre.y(), cell.width() // 2 + 8,
                                        cell.height() // 2 + 8)
+        self._whole_headings(cell)
+
+    def _whole_headings(self, cell: QWidget) -> None:
+        """No section heading cut in half by the edge of the rows: the nearest scroll that
+        shows each heading whole or not at all, the cell still in view."""
+        content, bar = self.scroll_area.widget(), self.scroll_area.verticalScrollBar()
+        height = self.scroll_area.viewport().height()
+        assert content is not None
+        spans = [(top, top + view.title.height()) for view in self.sections
+                 if view.title.isVisible()
+                 for top in [view.title.mapTo(content, view.title.rect().topLeft()).y()]]
+        cell_top = cell.mapTo(content, cell.rect().topLeft()).y()
+        cell_bottom = cell_top + cell.height()
+
+        def cuts(value: int) -> bool:
+            return any(top < edge < bottom for top, bottom in spans
+                       for edge in (value, value + height))
+
+        value = bar.value()
+        if not cuts(value):
+            return
+        candidates = {edge for top, bottom in spans
+                      for edge in (top, bottom, top - height, bottom - height)}
+        fitting = [c for c in candidates if bar.minimum() <= c <= bar.maximum()
+                   and c <= cell_top and cell_bottom <= c + height and not cuts(c)]
+        if fitting:
+            bar.setValue(min(fitting, key=lambda c: abs(c - value)))
 
     def _focus_next(self, after: RowEditor | None) -> None:
         """The first cell still to type: the sheet's date if empty, else the next unsaved row."""
@@ -496,6 +556,7 @@ class EntryScreen(QWidget):
             self._focus(following.editable()[0])
 
     def _focus(self, cell: Cell) -> None:
+        self._fresh = False  # the screen moves on: the cell is what must be seen now
         self._steering = True
         try:
             cell.setFocus(Qt.FocusReason.OtherFocusReason)
@@ -514,7 +575,7 @@ class EntryScreen(QWidget):
         following = row.next_cell(cell)
         if following is not None:
             self._focus(following)
-        elif not row.recordable:
+        elif not row.recordable and not row.correcting:
             self._focus_next(row)
         else:
             self.save_row(row)
@@ -537,7 +598,8 @@ class EntryScreen(QWidget):
             row.cancel_correction()
             self._refused.pop(row.key, None)
             self._schedule_draft()
-            self._set_notice("info", msg("entry_ui.correction_cancelled"))
+            self._set_notice("info", msg("entry_ui.correction_cancelled" if row.recordable
+                                         else "entry_ui.redate_cancelled"))
             first = row.first_cell()
             if first is not None:
                 self._focus(first)
@@ -546,7 +608,7 @@ class EntryScreen(QWidget):
 
     def save_current_row(self) -> Entry | None:
         row = self.current_row
-        if row is None or not row.recordable:
+        if row is None or not (row.recordable or row.correcting):
             self._focus_next(row)
             return None
         return self.save_row(row)
@@ -567,7 +629,11 @@ class EntryScreen(QWidget):
         if not self._identity_confirmed:
             self._ask_identity(row)
             return None
-        return self._record(row)
+        return self._store_row(row)
+
+    def _store_row(self, row: RowEditor) -> Entry | None:
+        """A row stored, or the sheet's date corrected for every row saved with it."""
+        return self._record(row) if row.recordable else self._redate(row)
 
     def _sheet_values(self) -> dict[str, str]:
         return {field_id: cell.text() for row in self._sheet_rows()
@@ -582,19 +648,35 @@ class EntryScreen(QWidget):
 
     def _checked_here(self, row: RowEditor) -> bool:
         """The service's checks before asking anything: errors, then unconfirmed warnings."""
-        context = self.context
-        assert context is not None
-        problems = service.check_row(context.form, row.section.id, row.values(),
-                                     self._sheet_values(), planned=self._planned(row),
-                                     now=self._now())
+        problems = self._problems(row)
         unconfirmed = {k: v for k, v in problems.warnings.items()
                        if k not in row.confirmed_fields()}
-        if row.correcting and not row.reason.text().strip():
-            problems.errors.setdefault(REASON_KEY, msg("entry.reason_required"))
         if problems.errors or unconfirmed:
             self._refuse(row, RowProblems(problems.errors, unconfirmed))
             return False
         return True
+
+    def _problems(self, row: RowEditor) -> RowProblems:
+        """What the service would refuse in ``row`` now (the reason of a correction
+        included); for the sheet's date being corrected, the date checked as typed."""
+        context = self.context
+        assert context is not None
+        if row.recordable:
+            problems = service.check_row(context.form, row.section.id, row.values(),
+                                         self._sheet_values(), planned=self._planned(row),
+                                         now=self._now())
+        else:
+            problems = RowProblems()
+            for field_id, cell in row.cells.items():
+                if cell.field is not None:
+                    check = validate_value(cell.field, cell.text(), required=True)
+                    if check.error is not None:
+                        problems.errors[field_id] = check.error
+                    elif check.warning is not None:
+                        problems.warnings[field_id] = check.warning
+        if row.correcting and not row.reason.text().strip():
+            problems.errors.setdefault(REASON_KEY, msg("entry.reason_required"))
+        return problems
 
     def _refuse(self, row: RowEditor, problems: RowProblems) -> None:
         self._refused[row.key] = {**problems.errors, **problems.warnings}
@@ -638,7 +720,7 @@ class EntryScreen(QWidget):
             return
         self._identity_confirmed = True
         if row is not None:
-            self._record(row)
+            self._store_row(row)
 
     def _identity_refused(self) -> None:
         row, self._pending_save = self._pending_save, None
@@ -689,6 +771,9 @@ class EntryScreen(QWidget):
 
     def correct_current_row(self) -> None:
         row = self.current_row
+        if row is not None and not row.recordable:
+            self._start_redating(row)
+            return
         if row is None or not row.saved:
             self._set_notice("warning", msg("entry_ui.nothing_to_correct"))
             return
@@ -697,6 +782,77 @@ class EntryScreen(QWidget):
         first = row.first_cell()
         if first is not None:
             self._focus(first)
+
+    def _start_redating(self, row: RowEditor) -> None:
+        """F4 on the sheet's date locked by its saved rows: typed anew, with a reason, for all
+        of them (as a row is corrected); refused before anything is typed when it cannot be."""
+        if row.correcting:
+            return
+        others = [r for r in self.rows if r is not row and r.has_unsaved_text()]
+        if self.actions is not service:  # a blind second entry's rows are its own
+            refusal: Msg | None = msg("entry_ui.redate_not_here")
+        elif not any(cell.isReadOnly() for cell in row.cells.values()):
+            refusal = msg("entry.redate_nothing")  # no row saved: typed in its cell
+        elif others:
+            refusal = msg("entry_ui.redate_unsaved_rows", count=len(others))
+        else:
+            refusal = None
+        if refusal is not None:
+            self._set_notice("warning", refusal)
+            QApplication.beep()
+            return
+        row.start_correction()
+        self._set_notice("info", msg("entry_ui.redate_started"))
+        first = row.first_cell()
+        if first is not None:
+            self._focus(first)
+            if isinstance(first, FieldEdit):
+                first.selectAll()  # the new date typed over the old one
+
+    def _redate(self, row: RowEditor) -> Entry | None:
+        """Every row saved with the sheet's date corrected to the date typed, at once (one
+        transaction, ``reentry.entry.redate``); the rows on screen show the new versions."""
+        context, user = self.context, self.user
+        assert context is not None and user is not None
+        others = [r for r in self.rows if r is not row and r.has_unsaved_text()]
+        if others:
+            self._set_notice("error", msg("entry_ui.redate_unsaved_rows", count=len(others)))
+            QApplication.beep()
+            return None
+        (field_id, cell), = row.cells.items()
+        command = redate.RedateSheet(
+            serial=context.instance.serial, date=cell.text(),
+            reason=row.reason.text().strip() or None, user=user,
+            confirmed_warnings=row.confirmed_fields())
+        try:
+            entries = redate.redate_sheet(self.store, command, now=self._now())
+        except service.EntryRefused as refused:
+            self._refuse(row, refused.problems)
+            return None
+        except service.IdentityNotConfirmed:
+            self._identity_confirmed = False
+            self._ask_identity(row)
+            return None
+        except UserError as error:
+            self._set_notice("error", error.msg)
+            QApplication.beep()
+            return None
+        self._refused.pop(row.key, None)
+        row.end_redating()
+        shown = {r.key: r for r in self.rows}
+        for entry in entries:
+            line = shown.get(f"{entry.section_id}:{entry.row_index}")
+            if line is not None and entry.page == context.page:
+                line.set_saved(entry)
+        self._refresh_history()
+        self._set_notice("info", msg("entry_ui.redated_notice", count=len(entries),
+                                     date=cell.text().strip()))
+        self._schedule_draft()
+        self.paper.after_save()
+        for entry in entries:
+            self.row_saved.emit(entry)
+        self._focus_next(row)
+        return entries[-1]
 
     def _refresh_history(self) -> None:
         context = self.context
@@ -716,6 +872,9 @@ class EntryScreen(QWidget):
     # -- drafts and finishing -------------------------------------------------------------------
 
     def _row_edited(self, row: RowEditor) -> None:
+        if self._fresh:  # typing in a cell kept out of view for the sheet's top: shown now
+            self._fresh = False
+            self._scroll_to(QApplication.focusWidget())
         self._recheck_refusals()
         self._schedule_draft()
         self._show_messages()
@@ -728,13 +887,9 @@ class EntryScreen(QWidget):
         if context is None or not self._refused:
             return
         for row in [r for r in self.rows if r.key in self._refused]:
-            problems = service.check_row(context.form, row.section.id, row.values(),
-                                         self._sheet_values(), planned=self._planned(row),
-                                         now=self._now())
+            problems = self._problems(row)
             still = {**problems.errors, **{k: v for k, v in problems.warnings.items()
                                            if k not in row.confirmed_fields()}}
-            if row.correcting and not row.reason.text().strip():
-                still[REASON_KEY] = msg("entry.reason_required")
             kept = {field_id: still[field_id] for field_id in self._refused[row.key]
                     if field_id in still}
             if kept:

@@ -5,9 +5,10 @@ When a scanned sheet opens, its pages are read off the GUI thread (``paper_read`
 image); the marks appear on the cells when the reading is in, and again after every row saved
 (the core re-checks as it saves; reading the outcome costs no image). For the cell in focus, a
 disagreement's boxes are framed and zoomed on the scanned page beside the rows, and the bar under
-the rows says what the paper shows and what to do: correct (type it; F4 on a saved row) or keep
-what is typed, « Conforme au papier » (F7), stored through the core as an acknowledgement. F8
-goes to the next disagreement, saved rows included. Nothing is ever typed by the machine.
+the rows says what the paper shows and what to do: correct (type it; F4 on a saved row, or on
+the sheet's date locked by its rows) or keep what is typed, « Conforme au papier » (F7), stored
+through the core as an acknowledgement. F8 goes to the next disagreement, saved rows included.
+Nothing is ever typed by the machine.
 
 Only the first typing gets this: a blind second entry must not see what the first one typed.
 """
@@ -48,7 +49,7 @@ def cell_key(row: RowEditor, field_id: str) -> FieldKey:
 def _hint(cell: Cell) -> str:
     """What the bar tells to do with the cell in focus: a saved row is corrected with F4, an
     unsaved cell typed or confirmed empty; the sheet's date, typed, is corrected in its cell, or,
-    once rows are saved with it (it no longer changes), kept or not."""
+    once rows are saved with it, with F4 for all of them (``reentry.entry.redate``), or kept."""
     row = cell.owner
     if isinstance(row, RowEditor) and is_sheet_section(row.section) and cell.text():
         return "paper_ui.hint_sheet_locked" if cell.isReadOnly() else "paper_ui.hint_sheet"
