@@ -102,6 +102,27 @@ def test_no_reason_no_re_dating_and_escape_puts_the_date_back(qtbot, window, war
     assert stored.entries(ward.notes.serial) == [entry]
 
 
+def test_a_date_correction_left_unsaved_comes_back_with_the_sheet(qtbot, window, ward,
+                                                                   stored):
+    screen = opened(qtbot, window, ward.notes)
+    date = cell(screen, 0, "date")
+    qtbot.mouseClick(date, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: focused() is date)
+    qtbot.keyClick(date, Qt.Key.Key_F4)
+    qtbot.keyClicks(date, WRITTEN)
+    qtbot.waitUntil(lambda: date.text() == WRITTEN)
+    screen = opened(qtbot, window, ward.notes)  # scanned again: its draft comes back
+    date = cell(screen, 0, "date")
+    row = date.owner
+    assert date.text() == WRITTEN and not date.isReadOnly() and row.reason.isVisible()
+    assert focused() is date  # the correction to finish first
+    (entry,) = stored.entries(ward.notes.serial)
+    assert entry.sheet_values == {"date": MISTYPED_DATE}  # nothing saved meanwhile
+    assert screen._sheet_values() == {"date": MISTYPED_DATE}  # what a row saved now takes
+    qtbot.keyClick(date, Qt.Key.Key_Escape)
+    assert date.text() == MISTYPED_DATE and date.isReadOnly() and not row.reason.isVisible()
+
+
 def test_f4_on_the_date_waits_for_a_row_typed_and_not_saved(qtbot, window, ward):
     screen = opened(qtbot, window, ward.notes)
     row = cell(screen, 1, "time").owner

@@ -112,14 +112,23 @@ class RowEditor(QObject):
         """What the nurse typed and has not saved yet, for the draft."""
         if self.saved:
             return {}
-        if self.correcting and not self.recordable:  # a new date counts once its rows have it
-            return {field_id: text for field_id, text in self._before.items()
-                    if text.strip() != self._prefilled[field_id].strip()}
         typed = {field_id: cell.text() for field_id, cell in self.cells.items()
                  if cell.text().strip() != self._prefilled[field_id].strip()}
-        if self.correcting and self.reason.text():
-            typed[REASON_KEY] = self.reason.text()
+        if self.correcting and (self.reason.text() or not self.recordable):
+            typed[REASON_KEY] = self.reason.text()  # the date's correction, even before it
         return typed
+
+    def sheet_values(self) -> dict[str, str]:
+        """The sheet's date its rows are saved with: while it is being corrected, the one
+        they still have (a row saved meanwhile must not take a date not stored yet)."""
+        if self.correcting and not self.recordable:
+            return dict(self._before)
+        return {field_id: cell.text() for field_id, cell in self.cells.items()}
+
+    def correcting_from(self, saved: dict[str, str]) -> None:
+        """A correction of the sheet's date taken back from a draft: ``saved`` is the date its
+        rows have (Escape puts it back)."""
+        self._before = dict(saved)
 
     def is_blank(self) -> bool:
         """Nothing typed beyond what the print station printed."""
@@ -157,7 +166,8 @@ class RowEditor(QObject):
         """Values from a draft, as they were typed (no draft save is triggered)."""
         self._loading = True
         try:
-            if self.entry is not None and values:
+            if values and (self.entry is not None
+                           or not self.recordable and REASON_KEY in values):
                 self.start_correction()
                 self.reason.setText(values.get(REASON_KEY, ""))
             for field_id, text in values.items():

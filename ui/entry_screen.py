@@ -417,8 +417,14 @@ class EntryScreen(QWidget):
         for key, values in drafted.items():
             if key in by_key:
                 by_key[key].load_typed(values)
-                restored = restored or by_key[key].recordable
+                restored = restored or by_key[key].recordable or by_key[key].correcting
         for row in self._sheet_rows():
+            if row.correcting and context.entries:  # the date's correction, left unsaved
+                row.correcting_from({field_id: sheet_date_from(context.entries, field_id)
+                                     for field_id in row.cells})
+                continue
+            if row.correcting:
+                row.set_saved(None)  # no row saved with it any more: the date as typed
             if row.is_blank() and context.entries:
                 field_id, date_field = next(iter(row.cells.items()), (None, None))
                 if date_field is not None and field_id is not None:
@@ -546,7 +552,7 @@ class EntryScreen(QWidget):
     def _focus_next(self, after: RowEditor | None) -> None:
         """The first cell still to type: the sheet's date if empty, else the next unsaved row."""
         for sheet_row in self._sheet_rows():
-            if sheet_row.is_blank() and sheet_row.editable():
+            if (sheet_row.is_blank() or sheet_row.correcting) and sheet_row.editable():
                 self._focus(sheet_row.editable()[0])
                 return
         start = self.rows.index(after) + 1 if after in self.rows else 0
@@ -636,8 +642,8 @@ class EntryScreen(QWidget):
         return self._record(row) if row.recordable else self._redate(row)
 
     def _sheet_values(self) -> dict[str, str]:
-        return {field_id: cell.text() for row in self._sheet_rows()
-                for field_id, cell in row.cells.items()}
+        return {field_id: text for row in self._sheet_rows()
+                for field_id, text in row.sheet_values().items()}
 
     def _planned(self, row: RowEditor) -> Any:
         context = self.context
