@@ -194,7 +194,7 @@ def test_identity_review_refused_for_quality_and_done_by_identity_vigilance(qtbo
     with qtbot.waitSignal(window.loaded, timeout=10_000):  # the cases read again off-thread
         qtbot.mouseClick(tab.link_button, Qt.MouseButton.LeftButton)
     assert tab.cases.item(0, CASE_COLUMNS.index("state")).text() == "rattachée par l'identitovigilance"
-    assert tab.cases.item(0, CASE_COLUMNS.index("linked_to")).text() == "900003"
+    assert tab.cases.item(0, CASE_COLUMNS.index("linked_to")).text() == "900003 — MARTIN Nahel"
     assert "idv" in tab.current.text() and "Relancez" in window.notice_text()
     assert tab.undo_button.isEnabled()
 

@@ -9,13 +9,13 @@ from __future__ import annotations
 
 from functools import partial
 
-from PySide6.QtCore import QEvent, Qt, Signal
+from PySide6.QtCore import QEvent, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
     QPushButton,
-    QSplitter,
+    QSizePolicy,
     QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
@@ -34,16 +34,21 @@ from reentry.model import Sex
 from reentry.reconcile.agreement_text import agreement_text
 from ui import theme
 from ui.language import is_language_change
-from ui.review_identity_columns import identity_table, name_item
+from ui.review_identity_columns import NAME_PARTS_ROLE, identity_table, name_item
 
 # Each side's strict traits the cell decides a link on: whole name, birth date and sex.
 CASE_COLUMNS = ("temporary", "name", "birth", "sex", "decision", "state", "linked_to")
 CANDIDATE_COLUMNS = ("ipp", "name", "birth", "sex", "score", "fields")
 _HEADING_TIPS = ("decision", "linked_to")  # short headings, said in full in their tooltip
-_WHOLE = ("temporary", "ipp", "birth", "sex", "score", "linked_to")
+_WHOLE = ("temporary", "ipp", "birth", "sex", "score")
+# Names, read whole: each side's, and the patient a temporary identity is linked to (its IPP
+# and its name, as the paper and the SIH name them).
+_NAMES = ("name", "linked_to")
 # What the cell works from, on two lines rather than « rattac… »: every word each may say.
 _WRAPPED = {"decision": IDENTITY_DECISIONS, "state": IDENTITY_STATES}
 _CASE_NAME, _CANDIDATE_NAME = CASE_COLUMNS.index("name"), CANDIDATE_COLUMNS.index("name")
+_LINKED = CASE_COLUMNS.index("linked_to")
+CANDIDATE_ROWS = 4  # candidates in view at most; more scroll (a case has 1 to 3, usually)
 
 
 def _table(parent: QWidget, columns: tuple[str, ...]) -> QTableWidget:
@@ -55,7 +60,8 @@ def _table(parent: QWidget, columns: tuple[str, ...]) -> QTableWidget:
     whole = [columns.index(c) for c in _WHOLE if c in columns]
     wrapped = {columns.index(c): partial(_said, c, words) for c, words in _WRAPPED.items()
                if c in columns}
-    table = identity_table(parent, len(columns), whole, wrapped, [columns.index("name")])
+    table = identity_table(parent, len(columns), whole, wrapped,
+                           [columns.index(c) for c in _NAMES if c in columns])
     # Headings on two lines (« Identité / provisoire »): Qt elides a heading as one line, so
     # « Identité … » although both lines fit; the fit keeps every heading whole.
     table.horizontalHeader().setTextElideMode(Qt.TextElideMode.ElideNone)
@@ -71,6 +77,29 @@ def sex_text(traits: PatientIdentity) -> str:
 
 def _said(column: str, words: tuple[str, ...]) -> list[str]:
     return [tr(f"review.ui.identity_{column}_{word}") for word in words]
+
+
+def linked_traits(case: IdentityCase, ipp: str | None) -> PatientIdentity | None:
+    """The SIH patient ``ipp`` as the case knows it: one of its candidates (None: not one)."""
+    return next((c.traits for c in case.candidates if ipp and c.right_id == ipp), None)
+
+
+def linked_text(case: IdentityCase, ipp: str | None) -> str:
+    """« 900003 — DUPONT Jean »: the IPP a temporary identity is linked to and its name; the IPP
+    alone when the case does not know the name; empty when not linked."""
+    if not ipp:
+        return ""
+    traits = linked_traits(case, ipp)
+    return tr("review.ui.identity_linked", ipp=ipp, name=traits.name()) if traits else ipp
+
+
+def _linked_item(case: IdentityCase) -> QTableWidgetItem:
+    """The « Rattachée à » cell: the IPP over the name when the column is narrow."""
+    item = QTableWidgetItem(linked_text(case, case.linked_to))
+    traits = linked_traits(case, case.linked_to)
+    if traits is not None and case.linked_to:
+        item.setData(NAME_PARTS_ROLE, (case.linked_to, traits.name()))
+    return item
 
 
 class IdentityTab(QWidget):
@@ -90,7 +119,16 @@ class IdentityTab(QWidget):
         self.cases.itemSelectionChanged.connect(self._case_changed)
         self.candidates = _table(self, CANDIDATE_COLUMNS)
         self.candidates.setObjectName("identity_candidates")
-        self.candidates.itemSelectionChanged.connect(self._update_buttons)
+        self.candidates.itemSelectionChanged.connect(self._candidate_changed)
+        # as high as its rows (their height follows the names' lines), up to CANDIDATE_ROWS
+        self.candidates.verticalHeader().sectionResized.connect(self._fit_candidates)
+        self.candidates.verticalHeader().setMinimumSectionSize(1)
+        self._fit_later = QTimer(self)  # once the columns are fitted (their rows with them)
+        self._fit_later.setSingleShot(True)
+        self._fit_later.setInterval(0)
+        self._fit_later.timeout.connect(self._fit_candidates)
+        self.candidates.horizontalHeader().sectionResized.connect(
+            lambda *_: self._fit_later.start())
         self.left_identity = QLabel(self)
         self.left_identity.setObjectName("identity_left")
         self.left_identity.setFont(theme.scaled_font(self, 1.3, bold=True))
@@ -101,6 +139,11 @@ class IdentityTab(QWidget):
         self.current = QLabel(self)
         self.current.setObjectName("identity_current")
         self.current.setWordWrap(True)
+        # the chosen candidate's concordance of traits, whole (its column may end in « … »)
+        self.agreement = QLabel(self)
+        self.agreement.setObjectName("identity_agreement")
+        self.agreement.setWordWrap(True)
+        self.agreement.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.comment = QLineEdit(self)
         self.comment.setObjectName("identity_comment")
         self.comment_caption = QLabel(self)
@@ -127,7 +170,8 @@ class IdentityTab(QWidget):
         below.setContentsMargins(0, 0, 0, 0)
         for widget in (self.left_identity, self.reason, self.current):
             below.addWidget(widget)
-        below.addWidget(self.candidates, 1)
+        below.addWidget(self.candidates)
+        below.addWidget(self.agreement)
         decide = QHBoxLayout()  # the comment and the three decisions on one line
         decide.addWidget(self.comment_caption)
         decide.addWidget(self.comment, 1)
@@ -135,21 +179,19 @@ class IdentityTab(QWidget):
             decide.addWidget(button)
         below.addLayout(decide)
         below.addWidget(self.feedback)
+        below.addStretch(1)
         # The cases above, the chosen one's candidates below, each table the window's whole
         # width: side by side, half a ward PC's width cut names to « RENAUD … », and each side's
-        # whole name and birth date are what a link is decided on.
-        self.splitter = QSplitter(Qt.Orientation.Vertical, self)
-        self.splitter.setObjectName("identity_splitter")
-        self.splitter.setChildrenCollapsible(False)
-        self.splitter.addWidget(self.cases)
-        self.splitter.addWidget(detail)
-        self.splitter.setStretchFactor(0, 2)
-        self.splitter.setStretchFactor(1, 3)
-        self.splitter.setSizes([400, 600])
+        # whole name and birth date are what a link is decided on. The candidates' table is as
+        # high as its rows (1 to 3 usually, CANDIDATE_ROWS at most): the list of cases gets the
+        # rest of the height.
+        detail.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
+        self.detail = detail
         layout = QVBoxLayout(self)
         layout.addWidget(self.rights)
         layout.addWidget(self.empty)
-        layout.addWidget(self.splitter, 1)
+        layout.addWidget(self.cases, 1)
+        layout.addWidget(detail)
         self._retranslate()
 
     # -- what it shows ------------------------------------------------------------------------
@@ -167,7 +209,8 @@ class IdentityTab(QWidget):
         self.cases.setRowCount(len(cases))
         for r, case in enumerate(cases):
             for c, text in enumerate(self._case_cells(case)):
-                item = name_item(case.traits) if c == _CASE_NAME else QTableWidgetItem(text)
+                item = (name_item(case.traits) if c == _CASE_NAME else _linked_item(case)
+                        if c == _LINKED else QTableWidgetItem(text))
                 item.setData(Qt.ItemDataRole.UserRole, case.left_id)
                 self.cases.setItem(r, c, item)
         self.empty.setVisible(not cases)
@@ -212,7 +255,7 @@ class IdentityTab(QWidget):
     def _case_cells(self, case: IdentityCase) -> list[str]:
         return [case.left_id, case.traits.name(), case.traits.birth_date_text(),
                 sex_text(case.traits), tr(f"review.ui.identity_decision_{case.decision}"),
-                tr(f"review.ui.identity_state_{case.state}"), case.linked_to or ""]
+                tr(f"review.ui.identity_state_{case.state}"), linked_text(case, case.linked_to)]
 
     def _case_changed(self) -> None:
         case = self.current_case()
@@ -223,7 +266,7 @@ class IdentityTab(QWidget):
             self.reason.clear()
             self.current.clear()
             self.candidates.setRowCount(0)
-            self._update_buttons()
+            self._candidate_changed()
             return
         self.left_identity.setText(tr("review.ui.identity_left", temporary=case.left_id,
                                       name=case.traits.name(),
@@ -241,7 +284,8 @@ class IdentityTab(QWidget):
             for c, text in enumerate(cells):
                 self.candidates.setItem(r, c, name_item(candidate.traits)
                                         if c == _CANDIDATE_NAME else QTableWidgetItem(text))
-        self._update_buttons()
+        self._fit_candidates()
+        self._candidate_changed()
 
     def _current_text(self, case: IdentityCase) -> str:
         if case.current is None:
@@ -249,7 +293,33 @@ class IdentityTab(QWidget):
         return tr("review.ui.identity_decided",
                   state=tr(f"review.ui.identity_state_{case.state}"),
                   by=case.current.username, at=clock.format_local(case.current.at),
-                  right=case.current.right_id or "—", comment=case.current.comment or "—")
+                  right=linked_text(case, case.current.right_id) or "—",
+                  comment=case.current.comment or "—")
+
+    def _candidate_changed(self) -> None:
+        """The chosen candidate's concordance of traits, whole, under the candidates."""
+        case, right = self.current_case(), self._selected_candidate()
+        candidate = next((c for c in case.candidates if c.right_id == right), None) if (
+            case is not None and right is not None) else None
+        self.agreement.setText(tr("review.ui.candidate_agreement", ipp=candidate.right_id,
+                                  name=candidate.traits.name(),
+                                  fields=agreement_text(candidate.fields))
+                               if candidate is not None else "")
+        self.agreement.setVisible(candidate is not None)
+        self._update_buttons()
+
+    def _fit_candidates(self, *_args: object) -> None:
+        """The candidates' table as high as its heading and first CANDIDATE_ROWS rows (one
+        empty row's height when there are none): scrolling beyond."""
+        table = self.candidates
+        shown = min(table.rowCount(), CANDIDATE_ROWS)
+        rows = (sum(table.rowHeight(r) for r in range(shown)) if shown
+                else table.verticalHeader().defaultSectionSize())
+        scroll = table.horizontalScrollBar()
+        height = (2 * table.frameWidth() + table.horizontalHeader().sizeHint().height() + rows
+                  + (scroll.sizeHint().height() if scroll.maximum() > 0 else 0))
+        if table.height() != height or table.minimumHeight() != height:
+            table.setFixedHeight(height)
 
     def _selected_candidate(self) -> str | None:
         case = self.current_case()
