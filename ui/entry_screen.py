@@ -442,8 +442,8 @@ class EntryScreen(QWidget):
         return owner if isinstance(owner, RowEditor) and owner in self.rows else None
 
     def _focus_changed(self, old: QWidget | None, new: QWidget | None) -> None:
-        if not self._steering:
-            self._fresh = False  # the nurse moved
+        if not self._steering and old is not None and new is not None:
+            self._fresh = False  # the nurse moved (not the window activated or left)
         self._scroll_to(new)  # Tab into a cell out of view scrolls to it
         self.paper.focus(new)
         owner, left = self._row_of(new), self._row_of(old)
