@@ -2,14 +2,17 @@
 
 On real printed sheets and a real SQLite store: every active row is corrected the normal way (a
 new entry correcting the old one, values unchanged, the new date, the reason), in one unit of
-work; refusals write nothing, and a failure halfway leaves every row as it was. On the written
+work; refusals write nothing, and a failure halfway leaves every row as it was; a verified
+sheet is re-dated as a row is corrected, the new versions left unverified. On the written
 ward, the notes typed 22/11 where 23/11 is written: the date's disagreement is answered by the
 correction.
 """
 
 from __future__ import annotations
 
+# ruff: noqa: F811  (the ``printed`` fixture, imported from test_entry_service)
 import shutil
+from dataclasses import replace
 from datetime import UTC, datetime
 
 import pytest
@@ -19,11 +22,15 @@ from test_entry_service import command, printed, sheet, vitals  # noqa: F401  (f
 from reentry import clock
 from reentry.domain.entry import EntryStatus, Role
 from reentry.domain.second_read import AckOutcome, Verdict
+from reentry.domain.verification import Stage
 from reentry.entry import service
 from reentry.entry.redate import RedateSheet, redate_sheet
 from reentry.errors import UserError
 from reentry.second_read.crosscheck import cross_check
+from reentry.sheets.policy import set_mode
 from reentry.store import open_store
+from reentry.verify import routing, second_entry
+from reentry.verify.stage import verification
 
 NOW = datetime(2026, 11, 24, 7, 0, tzinfo=UTC)  # the next morning
 NEW_DATE = "22/11/2026"  # the rows were typed with 23/11/2026 (``command``)
@@ -45,7 +52,7 @@ def redate(store, instance, user, day=NEW_DATE, reason="date mal recopiée", **k
 
 
 @pytest.mark.both_backends
-def test_every_row_is_corrected_to_the_new_date_and_the_history_kept(printed):  # noqa: F811
+def test_every_row_is_corrected_to_the_new_date_and_the_history_kept(printed):
     store, sheets, nurse = printed
     instance, first, second = two_rows(store, sheets, nurse)
     items_before = {i.code: i.value for i in store.items([instance.serial])}
@@ -69,7 +76,7 @@ def test_every_row_is_corrected_to_the_new_date_and_the_history_kept(printed):  
     assert len(audit) == 2 and all("date mal recopiée" in a["detail"] for a in audit)
 
 
-def test_a_reason_is_required_and_a_refusal_writes_nothing(printed):  # noqa: F811
+def test_a_reason_is_required_and_a_refusal_writes_nothing(printed):
     store, sheets, nurse = printed
     instance, first, second = two_rows(store, sheets, nurse)
     audit = len(store.audit())
@@ -94,7 +101,7 @@ def test_a_reason_is_required_and_a_refusal_writes_nothing(printed):  # noqa: F8
     assert len(store.audit()) == audit
 
 
-def test_who_may_not_correct_a_row_may_not_re_date_either(printed):  # noqa: F811
+def test_who_may_not_correct_a_row_may_not_re_date_either(printed):
     store, sheets, nurse = printed
     instance, first, second = two_rows(store, sheets, nurse)
     it = service.add_user(store, "dsi", "Informatique", Role.ADMIN)
@@ -110,6 +117,32 @@ def test_who_may_not_correct_a_row_may_not_re_date_either(printed):  # noqa: F81
     with pytest.raises(UserError, match="Aucune ligne"):
         redate(store, empty, nurse)
     assert [e.id for e in store.entries(instance.serial)] == [first.id, second.id]
+
+
+def test_a_verified_sheet_is_re_dated_as_a_row_is_corrected_left_unverified(printed):
+    """Row corrections are not refused once a sheet is finished and verified: they are left
+    out of what the verification covers. The re-dating follows the same rule."""
+    store, sheets, nurse = printed
+    manager = service.add_user(store, "croux", "Claire Roux", Role.WARD_MANAGER)
+    second_typist = service.add_user(store, "jmartin", "Jean Martin", Role.NURSE)
+    set_mode(store, manager, "vital_signs", "blind")
+    instance, first, second = two_rows(store, sheets, nurse)
+    service.mark_sheet_entered(store, nurse, instance.serial)
+    routing.open_scanned(store, instance.code(1), second_typist)
+    service.confirm_identity(store, second_typist, instance.serial)
+    for old in (first, second):
+        second_entry.record_row(store, replace(
+            command(instance, second_typist, vitals(), row=old.row_index),
+            values={**vitals(), **old.values}, confirmed_warnings=frozenset(old.values)),
+            now=NOW)
+    assert second_entry.mark_sheet_entered(store, second_typist, instance.serial) == []
+    assert verification(store, instance.serial).stage is Stage.VERIFIED
+    verified = {i.entry_id for i in store.verified_items([instance.serial])}
+    assert verified == {first.id, second.id}
+    saved = redate(store, instance, nurse)
+    assert [e.corrects for e in saved] == [first.id, second.id]
+    assert store.verified_items([instance.serial]) == []  # the new versions are not verified
+    assert verification(store, instance.serial).stage is Stage.VERIFIED
 
 
 class FailingOnSecondRow:
@@ -130,7 +163,7 @@ class FailingOnSecondRow:
 
 
 @pytest.mark.both_backends
-def test_a_failure_halfway_leaves_every_row_as_it_was(printed):  # noqa: F811
+def test_a_failure_halfway_leaves_every_row_as_it_was(printed):
     store, sheets, nurse = printed
     instance, first, second = two_rows(store, sheets, nurse)
     audit, items = len(store.audit()), store.items([instance.serial])
@@ -145,7 +178,7 @@ def test_a_failure_halfway_leaves_every_row_as_it_was(printed):  # noqa: F811
     assert [e.corrects for e in saved] == [first.id, second.id]
 
 
-def test_a_row_corrected_meanwhile_elsewhere_refuses_the_whole_re_dating(printed):  # noqa: F811
+def test_a_row_corrected_meanwhile_elsewhere_refuses_the_whole_re_dating(printed):
     store, sheets, nurse = printed
     instance, first, second = two_rows(store, sheets, nurse)
 
