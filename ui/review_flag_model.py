@@ -15,6 +15,7 @@ from reentry.domain.review import (
     CLOSED,
     OPEN,
     FlagRow,
+    PatientIdentity,
     item_label,
     kind_label,
     resolution_label,
@@ -53,6 +54,9 @@ class FlagTableModel(QAbstractTableModel):
         self._rows: list[FlagRow] = []
         self._filter = FlagFilter()
         self._ward_names: dict[str, str] = {}
+        # a patient's name (and its two parts) per identity: thousands of flags, few patients
+        self._names: dict[PatientIdentity, tuple[str, tuple[str, str] | None]] = {}
+        self.generation = 0  # changes with the run's texts (rows, ward names, language)
 
     # -- data in ----------------------------------------------------------------------------
 
@@ -60,11 +64,13 @@ class FlagTableModel(QAbstractTableModel):
         self.beginResetModel()
         self._all = rows
         self._rows = self._filter.apply(rows)
+        self.generation += 1
         self.endResetModel()
 
     def set_ward_names(self, names: dict[str, str]) -> None:
         """Ward code → name, to show wards as people know them."""
         self._ward_names = dict(names)
+        self.generation += 1
 
     def ward_name(self, code: str) -> str:
         return self._ward_names.get(code) or code
@@ -94,6 +100,8 @@ class FlagTableModel(QAbstractTableModel):
         return None
 
     def retranslate(self) -> None:
+        self._names.clear()
+        self.generation += 1
         self.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, len(COLUMNS) - 1)
         if self._rows:
             self.dataChanged.emit(self.index(0, 0),
@@ -118,6 +126,8 @@ class FlagTableModel(QAbstractTableModel):
             return None
         flag = self._rows[index.row()]
         if role == Qt.ItemDataRole.DisplayRole:
+            if COLUMNS[index.column()] == "patient":
+                return self.name(flag)[0]
             return cell_text(flag, COLUMNS[index.column()], self._ward_names)
         if role == Qt.ItemDataRole.ToolTipRole:
             return cell_tooltip(flag, COLUMNS[index.column()], self._ward_names)
@@ -126,8 +136,25 @@ class FlagTableModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.UserRole:
             return flag.item_key
         if role == NAME_PARTS_ROLE and COLUMNS[index.column()] == "patient":
-            return name_parts(flag.identity) if flag.identity.known else None
+            return self.name(flag)[1]
         return None
+
+    def cell(self, row: int, column: int) -> tuple[str, object]:
+        """A shown row's cell: its text, and its name's two parts (None: not a name)."""
+        flag = self._rows[row]
+        if COLUMNS[column] == "patient":
+            return self.name(flag)
+        return cell_text(flag, COLUMNS[column], self._ward_names), None
+
+    def name(self, flag: FlagRow) -> tuple[str, tuple[str, str] | None]:
+        """The patient's name as the list shows it, and its two parts (None: not a name)."""
+        found = self._names.get(flag.identity)
+        if found is None or not flag.identity.known:
+            found = (cell_text(flag, "patient"),
+                     name_parts(flag.identity) if flag.identity.known else None)
+            if flag.identity.known:
+                self._names[flag.identity] = found
+        return found
 
     def texts(self, column: str) -> set[str]:
         """Every text of ``column`` the flags of the run show, filtered out or not."""
@@ -141,8 +168,7 @@ class FlagTableModel(QAbstractTableModel):
     def names(self) -> list[tuple[str, tuple[str, str] | None]]:
         """Every patient's name the flags of the run show, with its two parts (filtered out or
         not: the column keeps the room it needs as one types in a filter)."""
-        seen = {(cell_text(f, "patient"), name_parts(f.identity) if f.identity.known else None)
-                for f in self._all}
+        seen = {self.name(f) for f in self._all}
         return sorted(seen, key=lambda n: n[0])
 
 

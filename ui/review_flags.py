@@ -58,6 +58,7 @@ class FlagColumns(ColumnMemory):
         self.flag_model = model
         self.cell = LinesCell(view)
         self._floors: list[int] = []  # the columns' least widths at the last fit
+        self._generation = -1  # of the model's texts, when the floors were last checked
         super().__init__(view, "review_flags", WEIGHTS, WHOLE, READABLE)
         for column in LINES:
             view.setItemDelegateForColumn(column, self.cell)
@@ -111,6 +112,7 @@ class FlagColumns(ColumnMemory):
         if sum(least) > width:  # too narrow even for them: cut them too rather than scroll
             least = headings
         self._floors = [self._texts_width(c) for c in LINES]
+        self._generation = self.flag_model.generation
         widths = fitted_widths(natural, least, width, self.weights[:count])
         # the names' room first: the other columns give theirs above their least width
         wanted = max(least[PATIENT], min(natural[PATIENT], self._texts_width(PATIENT)))
@@ -131,15 +133,17 @@ class FlagColumns(ColumnMemory):
     def fit_rows(self) -> None:
         """The rows' heights; the columns' widths first when the run's texts need other room
         (a flag resolved with a longer reason, another run): not as one filters."""
-        floors = [self._texts_width(c) for c in LINES]
-        if floors != self._floors:
-            self._floors = floors
-            if not self.chosen and self._fitted_rows:
+        if self.flag_model.generation != self._generation:
+            self._generation = self.flag_model.generation
+            floors = [self._texts_width(c) for c in LINES]
+            if floors != self._floors and not self.chosen and self._fitted_rows:
                 self.fit()
                 return
-        fit_rows(self.view, self.cell, LINES)
+        fit_rows(self.view, self.cell, LINES, cells=self.flag_model.cell)
 
     def _rows_later(self, *_args: object) -> None:
+        if self._quiet:  # the fit's own widths: it fits the rows itself
+            return
         if not self._rows_timer.isActive():
             self._rows_timer.start()
 

@@ -15,7 +15,7 @@ and the widths a column needs for its texts on a given number of lines.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRect, Qt
 from PySide6.QtGui import QFontMetrics, QPainter, QPalette
@@ -136,11 +136,14 @@ class LinesCell(QStyledItemDelegate):
 
     def lines(self, index: Index, width: int) -> list[str]:
         """What a cell ``width`` pixels wide shows, line by line."""
-        full = str(index.data(Qt.ItemDataRole.DisplayRole) or "")
+        return self.text_lines(str(index.data(Qt.ItemDataRole.DisplayRole) or ""),
+                               index.data(NAME_PARTS_ROLE), width)
+
+    def text_lines(self, full: str, parts: object, width: int) -> list[str]:
+        """The lines of a cell ``width`` pixels wide holding ``full`` (a name: its ``parts``)."""
         room = width - 2 * text_margin(self.view)
         metrics = self.view.fontMetrics()
-        parts = index.data(NAME_PARTS_ROLE)
-        if parts:
+        if isinstance(parts, tuple | list) and parts:
             return name_lines(full, (str(parts[0]), str(parts[1])), metrics, room)
         return text_lines(full, metrics, room)
 
@@ -170,13 +173,25 @@ class LinesCell(QStyledItemDelegate):
         painter.restore()
 
 
+Cell = tuple[str, object]  # a cell's text and its name's parts (None: not a name)
+
+
 def fit_rows(view: QTableView, cell: LinesCell, columns: Sequence[int],
-             extra: Sequence[int] = ()) -> None:
+             extra: Sequence[int] = (),
+             cells: Callable[[int, int], Cell] | None = None) -> None:
     """Each row of ``view`` (a table) as high as the most lines one of its ``columns`` (drawn by
     ``cell``) needs at the columns' widths; ``extra``: columns whose text the style wraps
     between words (``WrapText``), counted the same way. Rows needing one line keep the default
-    height, so that a long list is only walked, not re-laid out."""
+    height, so that a long list is only walked, not re-laid out. ``cells``: a row's and
+    column's ``Cell`` read straight from the model's rows (thousands of flags), rather than
+    through Qt's indexes."""
     model = view.model()
+
+    def through_qt(row: int, column: int) -> Cell:
+        index = model.index(row, column)
+        return str(index.data(Qt.ItemDataRole.DisplayRole) or ""), index.data(NAME_PARTS_ROLE)
+
+    read = cells or through_qt
     metrics = view.fontMetrics()
     margin = text_margin(view)
     vertical = view.verticalHeader()
@@ -190,12 +205,11 @@ def fit_rows(view: QTableView, cell: LinesCell, columns: Sequence[int],
     for row in range(model.rowCount()):
         lines = 1
         for column in (*columns, *extra):
-            index = model.index(row, column)
-            text = str(index.data(Qt.ItemDataRole.DisplayRole) or "")
-            key = (column, text, index.data(NAME_PARTS_ROLE))
+            text, parts = read(row, column)
+            key = (column, text, parts)
             if key not in seen:
                 if column in columns:
-                    seen[key] = len(cell.lines(index, widths[column]))
+                    seen[key] = len(cell.text_lines(text, parts, widths[column]))
                 else:
                     room = max(widths[column] - 2 * margin, 1)
                     box = metrics.boundingRect(QRect(0, 0, room, 100_000),
