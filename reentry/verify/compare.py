@@ -10,21 +10,12 @@ from __future__ import annotations
 
 from reentry.domain.entry import Entry
 from reentry.domain.verification import SHEET_KEY_SECTION, Difference
+from reentry.entry.redate import sheet_date_field
 from reentry.errors import UserError
 from reentry.formdefs import load_forms
-from reentry.formdefs_model import ExportRole, FieldDefinition, FormDefinition
+from reentry.formdefs_model import FieldDefinition, FormDefinition
 from reentry.formdefs_values import validate_value
 from reentry.store.areas import Store
-
-
-def sheet_date_field(form: FormDefinition) -> FieldDefinition | None:
-    """The sheet's own date (typed once, used by every row), if the form has one."""
-    for section in form.sections:
-        if not section.repeated:
-            for field in section.fields:
-                if field.export == ExportRole.EVENT_DATE:
-                    return field
-    return None
 
 
 def sheet_date(entries: list[Entry], field: FieldDefinition) -> str | None:

@@ -26,6 +26,7 @@ from reentry.domain.verification import (
     Stage,
 )
 from reentry.entry import service
+from reentry.entry.redate import sheet_date_field
 from reentry.errors import UserError
 from reentry.formdefs import load_forms
 from reentry.formdefs_model import FieldDefinition, FormDefinition
@@ -33,7 +34,7 @@ from reentry.formdefs_values import canonical, validate_value
 from reentry.i18n import Msg, msg, tr
 from reentry.store.areas import Store
 from reentry.store.areas.work import unit_of_work
-from reentry.verify.compare import compare, sheet_date, sheet_date_field
+from reentry.verify.compare import compare, sheet_date
 from reentry.verify.stage import ensure_decider, require_stage, verification
 
 
