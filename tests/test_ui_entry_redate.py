@@ -78,6 +78,7 @@ def test_f4_on_the_locked_date_re_dates_every_saved_row_and_the_mark_goes(
     (ack,) = [a for a in stored.acknowledgements(ward.notes.serial) if a.key == NOTES_DATE]
     assert ack.outcome is AckOutcome.CORRECTED
     assert "le papier dit le 23" in screen.history_text()
+    assert f"Date {MISTYPED_DATE}" in screen.history_text()  # the old date, struck through
 
 
 def test_no_reason_no_re_dating_and_escape_puts_the_date_back(qtbot, window, ward,

@@ -50,13 +50,29 @@ class HistoryView(QLabel):
                     or f"{old.section_id}:{old.row_index}" not in self._keys):
                 continue
             new = replaced_by.get(old.id)
+            replaced = ", ".join(text for text in (
+                self._values_text(old), self._sheet_text(old, new)) if text)
             lines.append(tr(
                 "entry_ui.history_line", row=old.row_index + 1,
-                values=f"<s>{html.escape(self._values_text(old))}</s>",
+                values=f"<s>{html.escape(replaced)}</s>",
                 user=html.escape(new.entered_by) if new else "",
                 when=clock.format_local(new.entered_at, with_zone=False) if new else "",
                 reason=html.escape(new.reason or "") if new else ""))
         return lines
+
+    def _sheet_text(self, old: Entry, new: Entry | None) -> str:
+        """« Date 22/11/2026 »: the sheet's own values the correction changed (a sheet
+        re-dated corrects each of its rows with the new date, their values unchanged)."""
+        if self._form is None or new is None:
+            return ""
+        parts = []
+        for section in self._form.sections:
+            for field in () if section.repeated else section.fields:
+                stored = old.sheet_values.get(field.id)
+                if stored and stored != new.sheet_values.get(field.id):
+                    parts.append(tr("entry_ui.history_value", label=field.short_label_in(),
+                                    value=display_value(field, stored)))
+        return ", ".join(parts)
 
     def _values_text(self, entry: Entry) -> str:
         """« FC 72/min, T° 37,5 °C, Initiales AB »: what the replaced row said."""
