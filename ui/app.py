@@ -21,6 +21,7 @@ from reentry import i18n
 from reentry.config import Settings, default_db_location, load_settings
 from reentry.errors import UserError
 from reentry.files import restrict_umask
+from reentry.logs import configure_logging
 from reentry.store.location import DatabaseLocation, parse_location
 from ui import theme
 from ui.errors import ErrorReporter, crash_log_dir, show_user_error
@@ -100,6 +101,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     # this executable, which must run the worker instead of opening another window.
     multiprocessing.freeze_support()
     restrict_umask()  # the database, PDFs and crash logs it writes: readable by this user only
+    configure_logging()  # warnings to the log file beside the crash logs
     args = parse_args(argv)
     settings = settings_from(args, load_settings())
     app = prepare_application(settings)

@@ -17,22 +17,21 @@ from datetime import datetime
 from pathlib import Path
 from types import TracebackType
 
-from platformdirs import user_data_path
 from PySide6 import __version__ as pyside_version
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMessageBox, QWidget
 
 from reentry import __version__ as reentry_version
-from reentry.config import APP_NAME
 from reentry.errors import UserError
 from reentry.files import make_private_folder, write_private_text
 from reentry.i18n import tr
+from reentry.logs import log_dir
 
 _PARENTLESS_BOXES: set[QMessageBox] = set()
 
 
 def crash_log_dir() -> Path:
-    return user_data_path(APP_NAME, appauthor=False) / "logs"
+    return log_dir()
 
 
 def _message_box(parent: QWidget | None, icon: QMessageBox.Icon, title: str,

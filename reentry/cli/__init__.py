@@ -18,6 +18,7 @@ from types import FrameType
 
 from reentry.cli.base import cli
 from reentry.files import restrict_umask
+from reentry.logs import configure_logging
 
 for _module in sorted(m.name for m in pkgutil.iter_modules(__path__)):
     if _module != "base":
@@ -33,6 +34,7 @@ EXIT_TERMINATED = 128 + signal.SIGTERM  # what a shell reports for a process end
 
 def main() -> None:
     restrict_umask()
+    configure_logging()  # warnings to the log file: an error on the terminal stays one line
     signal.signal(signal.SIGTERM, _exit_on_sigterm)
     cli(prog_name="reentry")
 
