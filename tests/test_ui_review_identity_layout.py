@@ -14,9 +14,14 @@ import re
 from datetime import UTC, datetime
 
 import pytest
-from PySide6.QtCore import QSettings, QSize
-from PySide6.QtWidgets import QStyle, QTableWidget
-from qt_windows import at_sign_in, type_sign_in
+from PySide6.QtWidgets import QTableWidget
+from ward_pc import (  # noqa: F401  (ward_pc_settings, ward_pc_font: autouse fixtures)
+    WARD_PC,
+    margin,
+    review_at,
+    ward_pc_font,
+    ward_pc_settings,
+)
 
 from reentry.demo import create_demo
 from reentry.domain.entry import Role
@@ -24,14 +29,11 @@ from reentry.entry import service as entry_service
 from reentry.reconcile.agreement_text import agreement_text
 from reentry.reconcile_run import run_reconciliation
 from reentry.store import open_store
-from ui import theme
 from ui.review_identity import CANDIDATE_COLUMNS, CASE_COLUMNS
-from ui.review_window import ReviewWindow
 
 pytestmark = [pytest.mark.qt]
 
 AS_OF = datetime(2026, 11, 23, 20, 0, tzinfo=UTC)
-WARD_PC = QSize(1366, 768)
 CANDIDATE_ROWS = 4  # candidates in view at most (ui.review_identity.CANDIDATE_ROWS)
 HEADER = ("id,birth_name,used_name,given_names,birth_date,sex,birth_place,address,postcode,"
           "city,national_id\n")
@@ -69,21 +71,6 @@ RIGHT = ["900002,DE LA ROCHEFOUCAULD-MONTBRISON,,Marie-Éléonore,1950-07-14,F,,
          "900016,MOREAU,,Hugues,1960-10-10,M,,,,,"]
 
 
-@pytest.fixture(autouse=True)
-def _settings_in_a_folder_of_the_test(tmp_path_factory):
-    folder = str(tmp_path_factory.mktemp("settings"))
-    for kind in (QSettings.Format.NativeFormat, QSettings.Format.IniFormat):
-        QSettings.setPath(kind, QSettings.Scope.UserScope, folder)
-
-
-@pytest.fixture(autouse=True)
-def _the_applications_font(qapp):
-    before = qapp.font()
-    theme.enlarge_application_font(qapp)
-    yield
-    qapp.setFont(before)
-
-
 def write(path, rows, header):
     path.write_text(header + "".join(row + "\n" for row in rows), encoding="utf-8")
     return path
@@ -111,12 +98,7 @@ def twelve(db_path, tmp_path):
 
 
 def identities_at(qtbot, db_path, size):
-    window = ReviewWindow(db_path)
-    at_sign_in(qtbot, window)
-    window.resize(size)
-    qtbot.waitUntil(lambda: window.size() == size)
-    with qtbot.waitSignal(window.loaded, timeout=20_000):
-        type_sign_in(qtbot, window.sign_in_page, "idv")
+    window = review_at(qtbot, db_path, size, "idv")
     window.tabs.setCurrentWidget(window.identities)
     tab = window.identities
     qtbot.waitUntil(lambda: tab.cases.isVisible() and tab.cases.rowCount() == len(LEFT))
@@ -163,8 +145,6 @@ def test_the_chosen_candidates_concordance_reads_whole_under_the_table(qtbot, tw
     case = chosen(qtbot, tab, "PROV-T2")
     fields = CANDIDATE_COLUMNS.index("fields")
     metrics = tab.candidates.fontMetrics()
-    margin = tab.candidates.style().pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin, None,
-                                                tab.candidates) + 1
     for row, candidate in enumerate(case.candidates):
         tab.select_candidate(candidate.right_id)
         whole = agreement_text(candidate.fields)
@@ -176,7 +156,7 @@ def test_the_chosen_candidates_concordance_reads_whole_under_the_table(qtbot, tw
         assert tab.agreement.geometry().bottom() < tab.comment.geometry().top()
         cell = tab.candidates.item(row, fields).text()
         assert cell == whole  # the column may still end in « … »: the label says it all
-        assert metrics.horizontalAdvance(cell) + 2 * margin > tab.candidates.columnWidth(fields)
+        assert metrics.horizontalAdvance(cell) + 2 * margin(tab.candidates) > tab.candidates.columnWidth(fields)
     tab.candidates.clearSelection()
     assert not tab.agreement.isVisible()
     window.close()

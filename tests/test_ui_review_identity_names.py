@@ -11,13 +11,21 @@ against the cell's own rectangle, and the decision and state still read whole.
 from __future__ import annotations
 
 import re
-from collections import Counter
 from datetime import UTC, datetime
 
 import pytest
-from PySide6.QtCore import QRect, QSettings, QSize, Qt
-from PySide6.QtWidgets import QStyle, QStyleOptionViewItem, QTableWidget
-from qt_windows import at_sign_in, type_sign_in
+from PySide6.QtCore import QRect, QSize, Qt
+from PySide6.QtWidgets import QTableWidget
+from ward_pc import (  # noqa: F401  (ward_pc_settings, ward_pc_font: autouse fixtures)
+    WARD_PC,
+    drawn_whole,
+    in_view,
+    margin,
+    review_at,
+    shown_lines,
+    ward_pc_font,
+    ward_pc_settings,
+)
 
 from reentry.demo import create_demo
 from reentry.demo.outage import create_outage_demo
@@ -25,15 +33,12 @@ from reentry.domain.entry import Role
 from reentry.entry import service as entry_service
 from reentry.reconcile_run import run_reconciliation
 from reentry.store import open_store
-from ui import theme
 from ui.review_identity import CANDIDATE_COLUMNS, CASE_COLUMNS
 from ui.review_identity_columns import name_lines
-from ui.review_window import ReviewWindow
 
 pytestmark = [pytest.mark.qt]
 
 AS_OF = datetime(2026, 11, 23, 20, 0, tzinfo=UTC)
-WARD_PC = QSize(1366, 768)
 IDENTITY_HEADER = ("id,birth_name,used_name,given_names,birth_date,sex,birth_place,address,"
                    "postcode,city,national_id\n")
 # Synthetic patients with real-looking long French names.
@@ -46,22 +51,6 @@ RIGHT = ["900002,DE LA ROCHEFOUCAULD-MONTBRISON,,Marie-Éléonore,1950-07-14,F,,
          "900004,DE SAINT-EXUPÉRY-LAVALLIÈRE,LE GOFF-KERMARREC,Anne-Sophie Marie-Thérèse,"
          "1962-03-09,F,,,,,",
          "900005,MARTIN,,Nahel,2015-06-01,M,,,,,"]
-
-
-@pytest.fixture(autouse=True)
-def _settings_in_a_folder_of_the_test(tmp_path_factory):
-    folder = str(tmp_path_factory.mktemp("settings"))
-    for kind in (QSettings.Format.NativeFormat, QSettings.Format.IniFormat):
-        QSettings.setPath(kind, QSettings.Scope.UserScope, folder)
-
-
-@pytest.fixture(autouse=True)
-def _the_applications_font(qapp):
-    """The font the application sets for itself, as on the ward PC and in the screenshots."""
-    before = qapp.font()
-    theme.enlarge_application_font(qapp)
-    yield
-    qapp.setFont(before)
 
 
 def write(path, rows, header):
@@ -93,12 +82,7 @@ def long_names(db_path, tmp_path):
 
 
 def identities_at(qtbot, db_path, size, username="idv"):
-    window = ReviewWindow(db_path)
-    at_sign_in(qtbot, window)
-    window.resize(size)
-    qtbot.waitUntil(lambda: window.size() == size)
-    with qtbot.waitSignal(window.loaded, timeout=20_000):
-        type_sign_in(qtbot, window.sign_in_page, username)
+    window = review_at(qtbot, db_path, size, username)
     window.tabs.setCurrentWidget(window.identities)
     tab = window.identities
     qtbot.waitUntil(lambda: tab.cases.isVisible() and tab.cases.rowCount() > 0)
@@ -110,56 +94,12 @@ def settled(qtbot, table: QTableWidget) -> None:
     qtbot.waitUntil(lambda: table.horizontalScrollBar().maximum() == 0)
 
 
-def margin(table: QTableWidget) -> int:
-    return table.style().pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin, None, table) + 1
-
-
-def shown_lines(table: QTableWidget, row: int, column: int) -> list[str]:
-    """The lines the cell draws: its delegate's own when it lays a name out, else its text as
-    the view draws one line of it."""
-    index = table.model().index(row, column)
-    delegate = table.itemDelegateForIndex(index)
-    rect = table.visualRect(index)
-    if hasattr(delegate, "lines"):
-        return delegate.lines(index, rect.width())
-    option = QStyleOptionViewItem()
-    delegate.initStyleOption(option, index)
-    room = rect.width() - 2 * margin(table)
-    return [table.fontMetrics().elidedText(option.text, Qt.TextElideMode.ElideRight, room)]
-
-
-def ink(table: QTableWidget, rect: QRect) -> QRect:
-    """Where the cell, as painted on screen, differs from its background (the grid left out)."""
-    image = table.viewport().grab(rect.adjusted(0, 0, -2, -2)).toImage()
-    colours = Counter(image.pixel(x, y) for x in range(image.width())
-                      for y in range(image.height()))
-    background = colours.most_common(1)[0][0]
-    inked = [(x, y) for x in range(image.width()) for y in range(image.height())
-             if image.pixel(x, y) != background]
-    if not inked:
-        return QRect()
-    xs, ys = [x for x, _ in inked], [y for _, y in inked]
-    return QRect(min(xs), min(ys), max(xs) - min(xs) + 1, max(ys) - min(ys) + 1)
-
-
 def cut_names(table: QTableWidget, column: int) -> list[tuple[str, list[str]]]:
-    """Names not drawn whole in their cell: a line wider than the cell, more lines than it is
-    high, a « … », or not the name's own words; and on screen, its ink as high as its lines and
-    clear of the cell's right edge."""
-    metrics = table.fontMetrics()
+    """Names not drawn whole in their cell (``ward_pc.drawn_whole``)."""
     cut = []
     for row in range(table.rowCount()):
         full = table.item(row, column).text()
-        lines = shown_lines(table, row, column)
-        rect = table.visualRect(table.model().index(row, column))
-        room = rect.width() - 2 * margin(table)
-        rejoined = re.sub(r"- ", "-", " ".join(lines))  # a line may break after a hyphen
-        painted = ink(table, rect)
-        whole = (rejoined.split() == full.split() and "…" not in "".join(lines)
-                 and all(metrics.horizontalAdvance(line) <= room for line in lines)
-                 and len(lines) * metrics.lineSpacing() <= rect.height()
-                 and painted.right() < rect.width() - margin(table)
-                 and painted.height() > (len(lines) - 1) * metrics.lineSpacing())
+        whole, lines = drawn_whole(table, row, column, full)
         if not whole:
             cut.append((full, lines))
     return cut
@@ -178,13 +118,6 @@ def cut_phrases(table: QTableWidget, column: int) -> list[str]:
         if not (words_fit and box.width() <= room and box.height() <= rect.height()):
             cut.append(text)
     return cut
-
-
-def in_view(table: QTableWidget) -> bool:
-    header = table.horizontalHeader()
-    last = header.count() - 1
-    return (header.sectionViewportPosition(last) + header.sectionSize(last)
-            <= table.viewport().width() and table.horizontalScrollBar().maximum() == 0)
 
 
 def test_long_names_read_whole_on_both_sides_at_1366(qtbot, long_names):

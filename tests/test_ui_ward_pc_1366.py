@@ -13,17 +13,25 @@ import shutil
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from PySide6.QtCore import QRect, QSettings, QSize, Qt
+from PySide6.QtCore import QRect, QSize, Qt
 from PySide6.QtWidgets import (
     QFileDialog,
     QListView,
-    QStyle,
     QStyleOptionViewItem,
     QTableView,
     QTableWidget,
     QTreeView,
 )
 from qt_windows import at_sign_in, focused, scan, signed_in, type_sign_in
+from ward_pc import (  # noqa: F401  (ward_pc_settings, ward_pc_font: autouse fixtures)
+    WARD_PC,
+    at_size,
+    fits,
+    margin,
+    review_at,
+    ward_pc_font,
+    ward_pc_settings,
+)
 
 from reentry import i18n
 from reentry.demo.outage import create_outage_demo
@@ -38,41 +46,20 @@ from reentry.i18n import tr
 from reentry.model import Snapshot
 from reentry.sheets.tracking import tracked_sheets
 from reentry.store import open_store
-from ui import theme
 from ui.event_window import EventWindow
 from ui.file_chooser import DATE_SAMPLE, TYPE_SAMPLE, WANTED, FileChooser
 from ui.language import switch_language
 from ui.progress_view import ProgressDialog
 from ui.reentry_window import ReentryWindow
 from ui.review_flag_model import COLUMNS
-from ui.review_window import ReviewWindow
 from ui.snapshot_status import SnapshotStatus
 
 pytestmark = [pytest.mark.qt]
 
 AS_OF = datetime(2026, 11, 23, 20, 0, tzinfo=UTC)
 NOW = AS_OF + timedelta(days=2)
-WARD_PC = QSize(1366, 768)
 # The ward PC, and a narrower screen: the tables follow the width they are given.
 SIZES = [pytest.param(WARD_PC, id="1366"), pytest.param(QSize(1240, 768), id="1240")]
-
-
-@pytest.fixture(autouse=True)
-def _settings_in_a_folder_of_the_test(tmp_path_factory):
-    """Column widths and splitters a test leaves behind stay in its own folder."""
-    folder = str(tmp_path_factory.mktemp("settings"))
-    for kind in (QSettings.Format.NativeFormat, QSettings.Format.IniFormat):
-        QSettings.setPath(kind, QSettings.Scope.UserScope, folder)
-
-
-@pytest.fixture(autouse=True)
-def _the_applications_font(qapp):
-    """The font the application sets for itself (``prepare_application``), as on the ward PC
-    and in the screenshots: the texts the columns must hold are that wide."""
-    before = qapp.font()
-    theme.enlarge_application_font(qapp)
-    yield
-    qapp.setFont(before)
 
 
 @pytest.fixture(scope="module")
@@ -92,18 +79,6 @@ def outage_copy(tmp_path_factory):
 def outage(outage_copy, db_path):
     shutil.copy(outage_copy, db_path)
     return db_path
-
-
-def at_ward_pc_size(qtbot, window, size=WARD_PC):
-    window.resize(size)
-    qtbot.waitUntil(lambda: window.size() == size)
-    return window
-
-
-def fits(text: str, view: QTableView, width: int) -> bool:
-    """``text`` shown whole in a cell ``width`` pixels wide (the delegate's margins too)."""
-    margin = view.style().pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin, None, view) + 1
-    return view.fontMetrics().horizontalAdvance(text) + 2 * margin <= width
 
 
 def cut_headings(view: QTableView) -> list[str]:
@@ -134,7 +109,7 @@ def heading_index(view: QTableView, heading: str) -> int:
 def test_the_event_windows_tables_fit_with_their_last_column_whole(qtbot, outage, size):
     window = EventWindow(outage, now=lambda: NOW)
     at_sign_in(qtbot, window)
-    at_ward_pc_size(qtbot, window, size)
+    at_size(qtbot, window, size)
     with qtbot.waitSignal(window.refreshed, timeout=20_000):
         type_sign_in(qtbot, window.sign_in_page, "claire.roux")
     table = window.sheets_table
@@ -154,7 +129,7 @@ def test_progress_tables_fit_with_their_last_column_whole(qtbot, outage, size):
     dialog = ProgressDialog(outage)
     qtbot.addWidget(dialog)
     dialog.show()
-    at_ward_pc_size(qtbot, dialog, size)
+    at_size(qtbot, dialog, size)
     with qtbot.waitSignal(dialog.refreshed, timeout=20_000):
         dialog.refresh()
     table = dialog.sheets_table
@@ -178,12 +153,7 @@ def _tracked(db_path):
 
 @pytest.fixture
 def review(qtbot, outage):
-    window = ReviewWindow(outage)
-    at_sign_in(qtbot, window)
-    at_ward_pc_size(qtbot, window)
-    with qtbot.waitSignal(window.loaded, timeout=20_000):
-        type_sign_in(qtbot, window.sign_in_page, "qualite")
-    return window
+    return review_at(qtbot, outage)
 
 
 def test_review_flags_short_columns_read_whole_at_1366(qtbot, review):
@@ -235,11 +205,9 @@ def test_a_flag_without_a_scanned_page_gives_its_comparison_the_width(qtbot, rev
     qtbot.wait(50)  # the layout settles
     assert not detail.page_box.isVisible()
     metrics = table.fontMetrics()
-    margin = 2 * (table.style().pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin, None,
-                                            table) + 1)
     cut = [word for r in range(table.rowCount()) for c in range(table.columnCount())
            for word in (table.item(r, c).text() if table.item(r, c) else "").split()
-           if metrics.horizontalAdvance(word) + margin > table.columnWidth(c)]
+           if metrics.horizontalAdvance(word) + 2 * margin(table) > table.columnWidth(c)]
     assert cut == []
     deciding = [r for r in range(table.rowCount())
                 if table.verticalHeaderItem(r).data(Qt.ItemDataRole.UserRole)
@@ -303,7 +271,7 @@ def test_the_stale_data_banner_has_no_brackets_inside_brackets(qtbot, language):
 def test_the_entry_grid_keeps_the_room_under_it(qtbot, outage):
     window = signed_in(qtbot, ReentryWindow(outage, now=lambda: NOW, beep=lambda: None),
                        "aurore.petit")
-    at_ward_pc_size(qtbot, window)
+    at_size(qtbot, window)
     store = open_store(outage)
     try:
         code = next(store.form_instance(s.serial).code(1) for s in tracked_sheets(store)
@@ -359,8 +327,7 @@ def test_the_file_chooser_opens_large_enough_to_read(qtbot, tmp_path):
 def reads_whole(text: str, table: QTableWidget, column: int) -> bool:
     """``text`` shown whole in ``column``: on one line, or wrapped between words on as many
     lines as its rows are high when the column wraps (never cut at the side or the foot)."""
-    margin = table.style().pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin, None, table) + 1
-    width = table.columnWidth(column) - 2 * margin
+    width = table.columnWidth(column) - 2 * margin(table)
     metrics = table.fontMetrics()
     if metrics.horizontalAdvance(text) <= width:
         return True
