@@ -131,9 +131,11 @@ class ColumnMemory(QObject):
         natural = [self.view.sizeHintForColumn(c) for c in range(count)]
         least = [max(h, n) if c in self.whole else max(h, self._texts_width(c))
                  for c, (h, n) in enumerate(zip(headings, natural, strict=True))]
+        least = self._relaxed(least, headings, width)
         if sum(least) > width:  # too narrow even for them: cut them too rather than scroll
             least = headings
-        widths = fitted_widths(natural, least, width, self.weights[:count])
+        widths = self._shared(fitted_widths(natural, least, width, self.weights[:count]),
+                              natural, least)
         model = self.view.model()
         self._fitted_rows = model is not None and model.rowCount() > 0
         self._quiet = True
@@ -142,6 +144,19 @@ class ColumnMemory(QObject):
                 header.resizeSection(column, size)
         finally:
             self._quiet = False
+        self._fitted()
+
+    def _relaxed(self, least: list[int], headings: list[int], width: int) -> list[int]:
+        """The least widths, some given up when they do not all fit in ``width`` (a subclass's
+        say: here none) before every column is cut to its heading."""
+        return least
+
+    def _shared(self, widths: list[int], natural: list[int], least: list[int]) -> list[int]:
+        """The widths ``fitted_widths`` shared, moved between columns (a subclass's say)."""
+        return widths
+
+    def _fitted(self) -> None:
+        """Once the columns have their widths (a subclass's say: the rows' heights)."""
 
     def forget(self) -> None:
         """Back to the shared widths of a first session (the person's choice dropped)."""

@@ -30,7 +30,7 @@ from PySide6.QtWidgets import (
 from reentry.domain.review import CLOSED, KINDS, OPEN, VERDICTS, FlagRow, kind_label, verdict_label
 from reentry.i18n import tr
 from reentry.review.filters import FlagFilter
-from ui.column_memory import ColumnMemory, app_settings, fitted_widths
+from ui.column_memory import ColumnMemory, app_settings
 from ui.language import is_language_change
 from ui.review_detail import FlagDetailPane
 from ui.review_flag_model import (
@@ -90,44 +90,30 @@ class FlagColumns(ColumnMemory):
         return room_for(self.view, max((lines_width(metrics, t, 99) for t in texts),
                                        default=0))
 
-    def fit(self) -> None:
-        """As ``ColumnMemory.fit``; when the names, states, IPP, time and verdicts do not all
-        fit with their room, the state then the name wrap further (rows higher) before the
-        verdicts, then every column, may be cut."""
-        header = self.header
-        count = header.count()
-        width = self.view.viewport().width()
-        if count == 0 or width <= 0:
-            return
-        headings = [self._heading_width(c) for c in range(count)]
-        natural = [self.view.sizeHintForColumn(c) for c in range(count)]
-        least = [max(h, n) if c in self.whole else max(h, self._texts_width(c))
-                 for c, (h, n) in enumerate(zip(headings, natural, strict=True))]
+    def _relaxed(self, least: list[int], headings: list[int], width: int) -> list[int]:
+        """When the names, states, IPP, time and verdicts do not all fit with their room, the
+        state then the name wrap further (rows higher) before the verdicts, then every column,
+        may be cut."""
         for relaxed in ((STATUS,), (PATIENT,), tuple(self.readable)):
             if sum(least) <= width:
                 break
             for column in relaxed:
                 least[column] = (max(headings[column], self._words_width(column))
                                  if column in LINES else headings[column])
-        if sum(least) > width:  # too narrow even for them: cut them too rather than scroll
-            least = headings
+        return least
+
+    def _shared(self, widths: list[int], natural: list[int], least: list[int]) -> list[int]:
+        """The names' room first: the other columns give theirs above their least width."""
         self._floors = [self._texts_width(c) for c in LINES]
         self._generation = self.flag_model.generation
-        widths = fitted_widths(natural, least, width, self.weights[:count])
-        # the names' room first: the other columns give theirs above their least width
         wanted = max(least[PATIENT], min(natural[PATIENT], self._texts_width(PATIENT)))
-        for column in (c for c in range(count) if c != PATIENT):
+        for column in (c for c in range(len(widths)) if c != PATIENT):
             given = max(0, min(widths[column] - least[column], wanted - widths[PATIENT]))
             widths[column] -= given
             widths[PATIENT] += given
-        model = self.view.model()
-        self._fitted_rows = model is not None and model.rowCount() > 0
-        self._quiet = True
-        try:
-            for column, size in enumerate(widths):  # the last stretches into any room left
-                header.resizeSection(column, size)
-        finally:
-            self._quiet = False
+        return widths
+
+    def _fitted(self) -> None:
         self.fit_rows()
 
     def fit_rows(self) -> None:
