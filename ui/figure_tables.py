@@ -131,14 +131,7 @@ class FittedColumns(QObject):
         headings = [header.sectionSizeHint(c) for c in range(count)]
         if self._natural is None or len(self._natural) != count:
             self._natural = [table.sizeHintForColumn(c) for c in range(count)]
-        if self.wrapped:
-            self._fit_rows()
-        least = [max(h, n) if c in self.whole else
-                 max(h, self._two_lines(c)) if c in self.wrapped else h
-                 for c, (h, n) in enumerate(zip(headings, self._natural, strict=True))]
-        if sum(least) > available:  # too narrow even for them: cut them too rather than scroll
-            least = headings
-        widths = fitted_widths(self._natural, least, available)
+        widths = self._widths(headings, self._natural, available)
         self._quiet = True
         try:
             # The last one too: it stretches into any room left, and keeps this width when
@@ -147,6 +140,21 @@ class FittedColumns(QObject):
                 header.resizeSection(column, size)
         finally:
             self._quiet = False
+        self._fitted()
+
+    def _widths(self, headings: list[int], natural: list[int], available: int) -> list[int]:
+        """The columns' widths in ``available`` pixels, given their headings' and contents'."""
+        if self.wrapped:
+            self._fit_rows()
+        least = [max(h, n) if c in self.whole else
+                 max(h, self._two_lines(c)) if c in self.wrapped else h
+                 for c, (h, n) in enumerate(zip(headings, natural, strict=True))]
+        if sum(least) > available:  # too narrow even for them: cut them too rather than scroll
+            least = headings
+        return fitted_widths(natural, least, available)
+
+    def _fitted(self) -> None:
+        """Once the columns have their widths (a subclass's say)."""
 
     def _margin(self) -> int:
         table = self.table

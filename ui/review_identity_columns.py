@@ -55,18 +55,12 @@ class IdentityColumns(FittedColumns):
         for column in self.names:
             table.setItemDelegateForColumn(column, self.name_cell)
 
-    def fit(self) -> None:
+    def _widths(self, headings: list[int], natural: list[int], available: int) -> list[int]:
+        """Names keep their room first (see the module)."""
         table = self.table
-        header = table.horizontalHeader()
-        count = header.count()
-        available = table.viewport().width()
-        if count == 0 or available <= 0 or self.chosen:
-            return
-        headings = [header.sectionSizeHint(c) for c in range(count)]
-        if self._natural is None or len(self._natural) != count:
-            self._natural = [table.sizeHintForColumn(c) for c in range(count)]
+        count = len(headings)
         pad = 2 * text_margin(table) + 1
-        wanted = [max(h, n) for h, n in zip(headings, self._natural, strict=True)]
+        wanted = [max(h, n) for h, n in zip(headings, natural, strict=True)]
         for column, texts in self.wrapped.items():  # as wide as any word it may say: no jump
             said = [table.fontMetrics().horizontalAdvance(t) + pad for t in texts() if t]
             wanted[column] = max([wanted[column], *said])
@@ -93,12 +87,9 @@ class IdentityColumns(FittedColumns):
             room = max(sum(floor), sum(own) - excess)
             for column, size in zip(group, fitted_widths(own, floor, room), strict=True):
                 widths[column] = size
-        self._quiet = True
-        try:
-            for column, size in enumerate(widths):
-                header.resizeSection(column, size)
-        finally:
-            self._quiet = False
+        return widths
+
+    def _fitted(self) -> None:
         self._fit_rows()
 
     def _name_two_lines(self, column: int) -> int:
