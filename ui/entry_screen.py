@@ -28,7 +28,7 @@ from collections import Counter
 from collections.abc import Callable
 from datetime import datetime
 from functools import partial
-from typing import Any
+from typing import Any, TypeVar
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
@@ -72,6 +72,7 @@ DRAFT_DELAY_MS = 400
 SAVE_KEYS = ("Ctrl+S", "Ctrl+Return", "Ctrl+Enter")
 FINISH_KEYS = ("F9", "Ctrl+Shift+Return")
 CORRECT_KEYS = ("F4",)
+_Saved = TypeVar("_Saved")  # what a save answers: a row's entry, a re-dated sheet's entries
 
 
 
@@ -744,21 +745,27 @@ class EntryScreen(QWidget):
             user=user, confirmed_warnings=row.confirmed_fields(),
             corrects=row.entry.id if row.correcting and row.entry else None,
             reason=row.reason.text().strip() or None if row.correcting else None)
-        try:
-            entry = self.actions.record_row(self.store, command, now=self._now())
-        except service.EntryRefused as refused:
-            self._refuse(row, refused.problems)
-            return None
-        except service.IdentityNotConfirmed:
-            self._identity_confirmed = False
-            self._ask_identity(row)
-            return None
-        except UserError as error:
-            self._set_notice("error", error.msg)
-            QApplication.beep()
+        entry = self._saving(row, partial(self.actions.record_row, self.store, command,
+                                          now=self._now()))
+        if entry is None:
             return None
         self._saved(row, entry)
         return entry
+
+    def _saving(self, row: RowEditor, save: Callable[[], _Saved]) -> _Saved | None:
+        """``save()``'s answer; None when it refused ``row`` (its problems shown), wanted the
+        patient's identity confirmed first (asked) or failed (said, with a beep)."""
+        try:
+            return save()
+        except service.EntryRefused as refused:
+            self._refuse(row, refused.problems)
+        except service.IdentityNotConfirmed:
+            self._identity_confirmed = False
+            self._ask_identity(row)
+        except UserError as error:
+            self._set_notice("error", error.msg)
+            QApplication.beep()
+        return None
 
     def _saved(self, row: RowEditor, entry: Entry) -> None:
         self._refused.pop(row.key, None)
@@ -830,18 +837,9 @@ class EntryScreen(QWidget):
             serial=context.instance.serial, date=cell.text(),
             reason=row.reason.text().strip() or None, user=user,
             confirmed_warnings=row.confirmed_fields())
-        try:
-            entries = redate.redate_sheet(self.store, command, now=self._now())
-        except service.EntryRefused as refused:
-            self._refuse(row, refused.problems)
-            return None
-        except service.IdentityNotConfirmed:
-            self._identity_confirmed = False
-            self._ask_identity(row)
-            return None
-        except UserError as error:
-            self._set_notice("error", error.msg)
-            QApplication.beep()
+        entries = self._saving(row, partial(redate.redate_sheet, self.store, command,
+                                            now=self._now()))
+        if entries is None:
             return None
         self._refused.pop(row.key, None)
         row.end_redating()
