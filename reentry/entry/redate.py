@@ -21,10 +21,9 @@ from reentry.domain.entry import Entry, RecordRow, RowProblems, User
 from reentry.domain.permissions import Permission, require
 from reentry.domain.second_read import AckOutcome, FieldKey
 from reentry.entry.service import (
-    CodeRefused,
     EntryRefused,
-    IdentityNotConfirmed,
     checked_row,
+    enterable_sheet,
     section_of,
 )
 from reentry.errors import UserError
@@ -75,12 +74,7 @@ def redate_sheet(store: Store, command: RedateSheet, *, now: datetime | None = N
 
 @unit_of_work
 def _redate(store: Store, command: RedateSheet, now: datetime | None) -> list[Entry]:
-    instance = store.form_instance(command.serial)
-    if instance is None:
-        raise CodeRefused(reason=msg("entry.unknown"))
-    if instance.patient_id is not None and not store.identity_confirmed(command.user,
-                                                                        command.serial):
-        raise IdentityNotConfirmed()
+    instance = enterable_sheet(store, command.serial, command.user)
     reason = (command.reason or "").strip()
     if not reason:
         raise UserError("entry.reason_required")

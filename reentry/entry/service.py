@@ -47,7 +47,7 @@ from reentry.formdefs_values import (
     validate_value,
 )
 from reentry.i18n import DEFAULT_LANGUAGE, Msg, msg
-from reentry.registry import NOT_FORMS, resolve_code
+from reentry.registry import NOT_FORMS, FormInstance, resolve_code
 from reentry.second_read.crosscheck import check_after_save, finish_sheet
 from reentry.store.areas import EntryStore, Store
 
@@ -229,16 +229,22 @@ def record_row(store: Store, command: RecordRow, *, now: datetime | None = None)
     return saved
 
 
+def enterable_sheet(store: Store, serial: int, user: User) -> FormInstance:
+    """The sheet ``serial``, its patient's identity confirmed by ``user`` if it has one:
+    ``CodeRefused`` for an unknown sheet, ``IdentityNotConfirmed`` for an identity to confirm."""
+    instance = store.form_instance(serial)
+    if instance is None:
+        raise CodeRefused(reason=msg("entry.unknown"))
+    if instance.patient_id is not None and not store.identity_confirmed(user, serial):
+        raise IdentityNotConfirmed()
+    return instance
+
+
 def checked_row(store: Store, command: RecordRow, *, now: datetime | None = None
                 ) -> tuple[Entry, list[Item]]:
     """The entry and items ``command`` stands for, checked as ``record_row`` checks them, not
     stored: double entry keeps a second typist's rows apart and applies decisions itself."""
-    instance = store.form_instance(command.serial)
-    if instance is None:
-        raise CodeRefused(reason=msg("entry.unknown"))
-    if instance.patient_id is not None and not store.identity_confirmed(command.user,
-                                                                        command.serial):
-        raise IdentityNotConfirmed()
+    instance = enterable_sheet(store, command.serial, command.user)
     if command.corrects is not None and not (command.reason or "").strip():
         raise UserError("entry.reason_required")
     form = load_forms()[instance.template_id]
