@@ -7,18 +7,15 @@ since read the same way."""
 from __future__ import annotations
 
 import json
-import sqlite3
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
 import pytest
+from older_database import before_migration
 
 from reentry.store import open_store
-from reentry.store.database import SqlConnection, server_engine
-from reentry.store.migrate import migrate_server
 from reentry.store.review_texts import PART
-from reentry.store.schema import MIGRATION_FUNCTIONS, MIGRATION_NAMES, migrations
 
 MIGRATION = "0013_review_texts_compressed"
 COLUMNS = ("run_id", "item_key", "verdict", "ipp", "temporary_id", "identity", "search",
@@ -83,22 +80,7 @@ def _old_database(execute) -> None:  # type: ignore[no-untyped-def]
 @pytest.mark.both_backends
 def test_runs_stored_before_the_migration_read_the_same_after_it(
         store_location: Path | str, db_path: Path) -> None:
-    before = MIGRATION_NAMES[:MIGRATION_NAMES.index(MIGRATION)]
-    if isinstance(store_location, str):
-        conn = SqlConnection(server_engine(store_location), "test")
-        try:
-            migrate_server(conn, before, MIGRATION_FUNCTIONS)
-            with conn.transaction():
-                _old_database(conn.execute)
-        finally:
-            conn.close()
-    else:
-        from sqlite_utils import Database
-
-        raw = sqlite3.connect(db_path, isolation_level=None)
-        migrations.apply(Database(raw), stop_before=MIGRATION)
-        _old_database(raw.execute)
-        raw.close()
+    before_migration(store_location, db_path, MIGRATION, _old_database)
 
     store = open_store(store_location)
     try:

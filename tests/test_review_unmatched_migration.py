@@ -5,15 +5,12 @@ each run's own), on both engines; a run with none reads as none."""
 from __future__ import annotations
 
 import json
-import sqlite3
 from pathlib import Path
 
 import pytest
+from older_database import before_migration
 
 from reentry.store import open_store
-from reentry.store.database import SqlConnection, server_engine
-from reentry.store.migrate import migrate_server
-from reentry.store.schema import MIGRATION_FUNCTIONS, MIGRATION_NAMES, migrations
 
 MIGRATION = "0012_review_unmatched_per_run"
 
@@ -55,21 +52,7 @@ def _old_runs(execute) -> None:  # type: ignore[no-untyped-def]
 @pytest.mark.both_backends
 def test_unmatched_items_stored_before_the_migration_read_the_same_after_it(
         store_location: Path | str, db_path: Path) -> None:
-    before = MIGRATION_NAMES[:MIGRATION_NAMES.index(MIGRATION)]
-    if isinstance(store_location, str):
-        conn = SqlConnection(server_engine(store_location), "test")
-        try:
-            migrate_server(conn, before, MIGRATION_FUNCTIONS)
-            _old_runs(conn.execute)
-        finally:
-            conn.close()
-    else:
-        from sqlite_utils import Database
-
-        raw = sqlite3.connect(db_path, isolation_level=None)
-        migrations.apply(Database(raw), stop_before=MIGRATION)
-        _old_runs(raw.execute)
-        raw.close()
+    before_migration(store_location, db_path, MIGRATION, _old_runs)
 
     store = open_store(store_location)
     try:
