@@ -46,6 +46,19 @@ def to_the_date(qtbot, screen):
     return date
 
 
+def written_over(qtbot, window, ward):
+    """The notes opened, their date clicked, F4 and the written date typed (not yet Enter):
+    the screen and the date cell."""
+    screen = opened(qtbot, window, ward.notes)
+    date = cell(screen, 0, "date")
+    qtbot.mouseClick(date, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: focused() is date)
+    qtbot.keyClick(date, Qt.Key.Key_F4)
+    qtbot.keyClicks(date, WRITTEN)
+    qtbot.waitUntil(lambda: date.text() == WRITTEN)
+    return screen, date
+
+
 def test_f4_on_the_locked_date_re_dates_every_saved_row_and_the_mark_goes(
         qtbot, window, ward, stored):
     date_disagrees(stored, ward)
@@ -83,13 +96,7 @@ def test_f4_on_the_locked_date_re_dates_every_saved_row_and_the_mark_goes(
 
 def test_no_reason_no_re_dating_and_escape_puts_the_date_back(qtbot, window, ward,
                                                               stored):
-    screen = opened(qtbot, window, ward.notes)
-    date = cell(screen, 0, "date")
-    qtbot.mouseClick(date, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: focused() is date)
-    qtbot.keyClick(date, Qt.Key.Key_F4)
-    qtbot.keyClicks(date, WRITTEN)
-    qtbot.waitUntil(lambda: date.text() == WRITTEN)
+    screen, date = written_over(qtbot, window, ward)
     qtbot.keyClick(date, Qt.Key.Key_Return)
     row = date.owner
     qtbot.keyClick(row.reason, Qt.Key.Key_Return)  # no reason
@@ -105,13 +112,7 @@ def test_no_reason_no_re_dating_and_escape_puts_the_date_back(qtbot, window, war
 
 def test_a_date_correction_left_unsaved_comes_back_with_the_sheet(qtbot, window, ward,
                                                                    stored):
-    screen = opened(qtbot, window, ward.notes)
-    date = cell(screen, 0, "date")
-    qtbot.mouseClick(date, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: focused() is date)
-    qtbot.keyClick(date, Qt.Key.Key_F4)
-    qtbot.keyClicks(date, WRITTEN)
-    qtbot.waitUntil(lambda: date.text() == WRITTEN)
+    written_over(qtbot, window, ward)
     screen = opened(qtbot, window, ward.notes)  # scanned again: its draft comes back
     date = cell(screen, 0, "date")
     row = date.owner
