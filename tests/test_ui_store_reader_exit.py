@@ -10,17 +10,13 @@ tests/test_ui_tasks_exit.py.
 
 from __future__ import annotations
 
-import os
 import subprocess
-import sys
-import textwrap
 from pathlib import Path
 
 import pytest
+from test_ui_tasks_exit import run_offscreen
 
 pytestmark = pytest.mark.qt
-
-ROOT = Path(__file__).resolve().parents[1]
 
 PRELUDE = """
 import sys, threading, time
@@ -134,12 +130,7 @@ sys.exit(code)
 
 
 def run(scenario: str, tmp_path: Path) -> subprocess.CompletedProcess[str]:
-    script = textwrap.dedent(PRELUDE) + textwrap.dedent(SCENARIOS[scenario])
-    return subprocess.run(
-        [sys.executable, "-c", script, str(tmp_path / "reentry.sqlite")],
-        capture_output=True, text=True, timeout=60, cwd=ROOT,
-        env={**os.environ, "QT_QPA_PLATFORM": "offscreen",
-             "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")])})
+    return run_offscreen(PRELUDE, SCENARIOS[scenario], str(tmp_path / "reentry.sqlite"))
 
 
 @pytest.mark.parametrize("scenario", sorted(SCENARIOS))

@@ -101,12 +101,20 @@ sys.exit(code)
 }
 
 
-def run(scenario: str) -> subprocess.CompletedProcess[str]:
-    script = textwrap.dedent(PRELUDE) + textwrap.dedent(SCENARIOS[scenario])
+def run_offscreen(prelude: str, scenario: str, *args: str
+                  ) -> subprocess.CompletedProcess[str]:
+    """``prelude`` then ``scenario`` run in a Python process of their own (offscreen, this
+    checkout's code), with ``args`` as its ``sys.argv[1:]``: what it printed and its code."""
+    script = textwrap.dedent(prelude) + textwrap.dedent(scenario)
     return subprocess.run(
-        [sys.executable, "-c", script], capture_output=True, text=True, timeout=60, cwd=ROOT,
-        env={**os.environ, "QT_QPA_PLATFORM": "offscreen",
-             "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")])})
+        [sys.executable, "-c", script, *args], capture_output=True, text=True, timeout=60,
+        cwd=ROOT, env={**os.environ, "QT_QPA_PLATFORM": "offscreen",
+                       "PYTHONPATH": os.pathsep.join([str(ROOT),
+                                                      os.environ.get("PYTHONPATH", "")])})
+
+
+def run(scenario: str) -> subprocess.CompletedProcess[str]:
+    return run_offscreen(PRELUDE, SCENARIOS[scenario])
 
 
 @pytest.mark.parametrize("scenario", sorted(SCENARIOS))
