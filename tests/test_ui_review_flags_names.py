@@ -11,39 +11,27 @@ stay whole, every column in view.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 import pytest
 from ward_pc import (  # noqa: F401  (ward_pc_settings, ward_pc_font: autouse fixtures)
     WARD_PC,
     drawn_whole,
     in_view,
     margin,
+    outage_demo,
     review_at,
     shown_lines,
     ward_pc_font,
     ward_pc_settings,
 )
 
-from reentry.demo.outage import create_outage_demo
-from reentry.store import open_store
 from ui.review_flag_model import COLUMNS
 
 pytestmark = [pytest.mark.qt]
 
-AS_OF = datetime(2026, 11, 23, 20, 0, tzinfo=UTC)
-
-
 @pytest.fixture(scope="module")
 def outage(tmp_path_factory):
     folder = tmp_path_factory.mktemp("outage")
-    db_path = folder / "outage.sqlite"
-    store = open_store(db_path)
-    try:
-        create_outage_demo(store, folder / "pdf", patients=120, seed=4, as_of=AS_OF)
-    finally:
-        store.close()
-    return db_path
+    return outage_demo(folder / "outage.sqlite", folder / "pdf")
 
 
 def flags_at(qtbot, db_path, size):

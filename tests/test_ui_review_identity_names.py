@@ -11,16 +11,17 @@ against the cell's own rectangle, and the decision and state still read whole.
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime
 
 import pytest
 from PySide6.QtCore import QRect, QSize, Qt
 from PySide6.QtWidgets import QTableWidget
 from ward_pc import (  # noqa: F401  (ward_pc_settings, ward_pc_font: autouse fixtures)
+    AS_OF,
     WARD_PC,
     drawn_whole,
     in_view,
     margin,
+    outage_demo,
     review_at,
     shown_lines,
     ward_pc_font,
@@ -28,7 +29,6 @@ from ward_pc import (  # noqa: F401  (ward_pc_settings, ward_pc_font: autouse fi
 )
 
 from reentry.demo import create_demo
-from reentry.demo.outage import create_outage_demo
 from reentry.domain.entry import Role
 from reentry.entry import service as entry_service
 from reentry.reconcile_run import run_reconciliation
@@ -38,7 +38,6 @@ from ui.review_identity_columns import name_lines
 
 pytestmark = [pytest.mark.qt]
 
-AS_OF = datetime(2026, 11, 23, 20, 0, tzinfo=UTC)
 IDENTITY_HEADER = ("id,birth_name,used_name,given_names,birth_date,sex,birth_place,address,"
                    "postcode,city,national_id\n")
 # Synthetic patients with real-looking long French names.
@@ -190,12 +189,7 @@ def test_an_absurdly_long_name_is_cut_with_a_marker_only_when_nothing_else_fits(
 
 @pytest.fixture
 def outage(db_path, tmp_path):
-    store = open_store(db_path)
-    try:
-        create_outage_demo(store, tmp_path / "pdf", patients=120, seed=4, as_of=AS_OF)
-    finally:
-        store.close()
-    return db_path
+    return outage_demo(db_path, tmp_path / "pdf")
 
 
 def test_the_demos_names_read_whole_at_1366(qtbot, outage):

@@ -10,7 +10,7 @@ Qt's own file chooser opens large enough for its places and file types.
 from __future__ import annotations
 
 import shutil
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import pytest
 from PySide6.QtCore import QRect, QSize, Qt
@@ -24,17 +24,18 @@ from PySide6.QtWidgets import (
 )
 from qt_windows import at_sign_in, focused, scan, signed_in, type_sign_in
 from ward_pc import (  # noqa: F401  (ward_pc_settings, ward_pc_font: autouse fixtures)
+    AS_OF,
     WARD_PC,
     at_size,
     fits,
     margin,
+    outage_demo,
     review_at,
     ward_pc_font,
     ward_pc_settings,
 )
 
 from reentry import i18n
-from reentry.demo.outage import create_outage_demo
 from reentry.domain.review import (
     CLOSED,
     IDENTITY_DECISIONS,
@@ -56,7 +57,6 @@ from ui.snapshot_status import SnapshotStatus
 
 pytestmark = [pytest.mark.qt]
 
-AS_OF = datetime(2026, 11, 23, 20, 0, tzinfo=UTC)
 NOW = AS_OF + timedelta(days=2)
 # The ward PC, and a narrower screen: the tables follow the width they are given.
 SIZES = [pytest.param(WARD_PC, id="1366"), pytest.param(QSize(1240, 768), id="1240")]
@@ -67,12 +67,7 @@ def outage_copy(tmp_path_factory):
     """The outage demo as ``reentry demo --scenario outage`` builds it (printed, returned,
     typed, reconciled), once for the module."""
     folder = tmp_path_factory.mktemp("outage")
-    store = open_store(folder / "outage.sqlite")
-    try:
-        create_outage_demo(store, folder / "pdf", patients=120, seed=4, as_of=AS_OF)
-    finally:
-        store.close()
-    return folder / "outage.sqlite"
+    return outage_demo(folder / "outage.sqlite", folder / "pdf")
 
 
 @pytest.fixture

@@ -1,6 +1,6 @@
 """A ward PC's 1,366 × 768 for the UI tests that read a screen as a person there reads it.
 
-The settings in a folder of the test and the application's own font (autouse fixtures: import
+The outage demo, the settings in a folder of the test and the application's own font (autouse fixtures: import
 them into the test module), a review window signed in at a given size, and the measures of a
 table's cells: the delegate's margin, the lines a cell draws, the ink it paints, whether its
 text is drawn whole, whether every column is in view.
@@ -10,16 +10,32 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QRect, QSettings, QSize, Qt
 from PySide6.QtWidgets import QStyle, QStyleOptionViewItem, QTableView
 from qt_windows import at_sign_in, type_sign_in
 
+from reentry.demo.outage import create_outage_demo
+from reentry.store import open_store
 from ui import theme
 from ui.review_window import ReviewWindow
 
 WARD_PC = QSize(1366, 768)
+AS_OF = datetime(2026, 11, 23, 20, 0, tzinfo=UTC)  # the evening of the demos
+
+
+def outage_demo(db_path: Path, pdf_folder: Path) -> Path:
+    """The outage demo as ``reentry demo --scenario outage`` builds it (printed, returned,
+    typed, reconciled), in ``db_path`` as of ``AS_OF``."""
+    store = open_store(db_path)
+    try:
+        create_outage_demo(store, pdf_folder, patients=120, seed=4, as_of=AS_OF)
+    finally:
+        store.close()
+    return db_path
 
 
 @pytest.fixture(autouse=True)
