@@ -11,10 +11,10 @@ as the paper and the SIH name them. Synthetic identities only.
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime
 
 import pytest
 from PySide6.QtWidgets import QTableWidget
+from test_ui_review_identity_names import identity_run
 from ward_pc import (  # noqa: F401  (ward_pc_settings, ward_pc_font: autouse fixtures)
     WARD_PC,
     margin,
@@ -23,20 +23,12 @@ from ward_pc import (  # noqa: F401  (ward_pc_settings, ward_pc_font: autouse fi
     ward_pc_settings,
 )
 
-from reentry.demo import create_demo
-from reentry.domain.entry import Role
-from reentry.entry import service as entry_service
 from reentry.reconcile.agreement_text import agreement_text
-from reentry.reconcile_run import run_reconciliation
-from reentry.store import open_store
 from ui.review_identity import CANDIDATE_COLUMNS, CASE_COLUMNS
 
 pytestmark = [pytest.mark.qt]
 
-AS_OF = datetime(2026, 11, 23, 20, 0, tzinfo=UTC)
 CANDIDATE_ROWS = 4  # candidates in view at most (ui.review_identity.CANDIDATE_ROWS)
-HEADER = ("id,birth_name,used_name,given_names,birth_date,sex,birth_place,address,postcode,"
-          "city,national_id\n")
 LEFT = ["PROV-T2,DE LA ROCHEFOUCAULD-MONTBRISON,,Marie-Éléonore,1950-07-14,F,,,,,",
         "PROV-T3,DE SAINT-EXUPÉRY-LAVALLIÈRE,LE GOFF-KERMARREC,Anne-Sophie Marie-Thérèse,"
         "1962-03-09,F,,,,,",
@@ -71,30 +63,12 @@ RIGHT = ["900002,DE LA ROCHEFOUCAULD-MONTBRISON,,Marie-Éléonore,1950-07-14,F,,
          "900016,MOREAU,,Hugues,1960-10-10,M,,,,,"]
 
 
-def write(path, rows, header):
-    path.write_text(header + "".join(row + "\n" for row in rows), encoding="utf-8")
-    return path
-
-
 @pytest.fixture
 def twelve(db_path, tmp_path):
-    store = open_store(db_path)
-    create_demo(store, patients=4, seed=8, as_of=AS_OF)
-    ipp = store.census()[0].patient.ipp
-    header = "record_id,ipp,nda,kind,code,value,unit,route,effective_time,author,text\n"
-    rows = [f"a-hr,{ipp},,vital_sign,8867-4,72,/min,,2026-11-23T22:00:00+01:00,AB,"]
-    rows += [f"{t}-hr,{t},,vital_sign,8867-4,90,/min,,2026-11-23T22:00:00+01:00,EF,"
-             for t in (line.split(",")[0] for line in LEFT)]
-    sih = write(tmp_path / "sih.csv", [
-        f"s1,{ipp},,vital_sign,8867-4,72,/min,,2026-11-23T22:05:00+01:00,AB,"], header)
-    quality = entry_service.add_user(store, "qualite", "Quentin Qualité", Role.QUALITY)
-    run_reconciliation(store, [sih], write(tmp_path / "paper.csv", rows, header),
-                       tmp_path / "out", user=quality,
-                       identities_left=write(tmp_path / "left.csv", LEFT, HEADER),
-                       sih_patients=write(tmp_path / "right.csv", RIGHT, HEADER))
-    entry_service.add_user(store, "idv", "Inès Vigilance", Role.IDENTITY_VIGILANCE)
-    store.close()
-    return db_path
+    return identity_run(db_path, tmp_path, LEFT, RIGHT, lambda ipp: [
+        f"a-hr,{ipp},,vital_sign,8867-4,72,/min,,2026-11-23T22:00:00+01:00,AB,",
+        *(f"{t}-hr,{t},,vital_sign,8867-4,90,/min,,2026-11-23T22:00:00+01:00,EF,"
+          for t in (line.split(",")[0] for line in LEFT))])
 
 
 def identities_at(qtbot, db_path, size):

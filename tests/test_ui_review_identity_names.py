@@ -57,27 +57,35 @@ def write(path, rows, header):
     return path
 
 
-@pytest.fixture
-def long_names(db_path, tmp_path):
-    """A run whose provisional identities and SIH candidates have long names."""
+def identity_run(db_path, tmp_path, left, right, paper):
+    """A reconciliation run on a small demo ward whose provisional identities are ``left`` and
+    SIH patients ``right`` (rows under ``IDENTITY_HEADER``), the paper's items ``paper(ipp)``
+    (``ipp``: a patient of the ward, who has an SIH item); « qualite » ran it, « idv » (identity
+    vigilance) may review it."""
     store = open_store(db_path)
     create_demo(store, patients=4, seed=8, as_of=AS_OF)
     ipp = store.census()[0].patient.ipp
     header = "record_id,ipp,nda,kind,code,value,unit,route,effective_time,author,text\n"
-    paper = write(tmp_path / "paper.csv", [
-        f"a-hr,{ipp},,vital_sign,8867-4,72,/min,,2026-11-23T22:00:00+01:00,AB,",
-        "t2-hr,PROV-T2,,vital_sign,8867-4,90,/min,,2026-11-23T22:00:00+01:00,EF,",
-        "t3-hr,PROV-T3,,vital_sign,8867-4,88,/min,,2026-11-23T22:00:00+01:00,EF,",
-        "t4-hr,PROV-T4,,vital_sign,8867-4,84,/min,,2026-11-23T22:00:00+01:00,EF,"], header)
+    paper_csv = write(tmp_path / "paper.csv", paper(ipp), header)
     sih = write(tmp_path / "sih.csv", [
         f"s1,{ipp},,vital_sign,8867-4,72,/min,,2026-11-23T22:05:00+01:00,AB,"], header)
     quality = entry_service.add_user(store, "qualite", "Quentin Qualité", Role.QUALITY)
-    run_reconciliation(store, [sih], paper, tmp_path / "out", user=quality,
-                       identities_left=write(tmp_path / "left.csv", LEFT, IDENTITY_HEADER),
-                       sih_patients=write(tmp_path / "right.csv", RIGHT, IDENTITY_HEADER))
+    run_reconciliation(store, [sih], paper_csv, tmp_path / "out", user=quality,
+                       identities_left=write(tmp_path / "left.csv", left, IDENTITY_HEADER),
+                       sih_patients=write(tmp_path / "right.csv", right, IDENTITY_HEADER))
     entry_service.add_user(store, "idv", "Inès Vigilance", Role.IDENTITY_VIGILANCE)
     store.close()
     return db_path
+
+
+@pytest.fixture
+def long_names(db_path, tmp_path):
+    """A run whose provisional identities and SIH candidates have long names."""
+    return identity_run(db_path, tmp_path, LEFT, RIGHT, lambda ipp: [
+        f"a-hr,{ipp},,vital_sign,8867-4,72,/min,,2026-11-23T22:00:00+01:00,AB,",
+        "t2-hr,PROV-T2,,vital_sign,8867-4,90,/min,,2026-11-23T22:00:00+01:00,EF,",
+        "t3-hr,PROV-T3,,vital_sign,8867-4,88,/min,,2026-11-23T22:00:00+01:00,EF,",
+        "t4-hr,PROV-T4,,vital_sign,8867-4,84,/min,,2026-11-23T22:00:00+01:00,EF,"])
 
 
 def identities_at(qtbot, db_path, size, username="idv"):
