@@ -9,14 +9,16 @@ traits themselves were not shown. Each table now has a « Sexe » column, kept w
 from __future__ import annotations
 
 import pytest
-from test_ui_review_identity_names import (  # noqa: F401  (fixtures used by name)
-    WARD_PC,
-    _settings_in_a_folder_of_the_test,
-    _the_applications_font,
+from test_ui_review_identity_names import (  # noqa: F401  (long_names: a fixture)
     identities_at,
     long_names,
-    margin,
     settled,
+)
+from ward_pc import (  # noqa: F401  (ward_pc_settings, ward_pc_font: autouse fixtures)
+    WARD_PC,
+    margin,
+    ward_pc_font,
+    ward_pc_settings,
 )
 
 from ui.review_identity import CANDIDATE_COLUMNS, CASE_COLUMNS
