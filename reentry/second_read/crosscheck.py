@@ -121,7 +121,6 @@ def verdict(reading: FieldReading, typed: str | None) -> Verdict:
 
 
 _GROUPS = re.compile(r"[.,:/]")
-_ISO_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")  # a typed date's canonical text
 
 
 def _contradicted(reading: FieldReading, typed: str) -> bool:
@@ -139,10 +138,11 @@ def _contradicted(reading: FieldReading, typed: str) -> bool:
     if reading.kind != "comb_digit" or not reading.text:
         return False
     read, wanted = _GROUPS.split(reading.text), _GROUPS.split(typed)
-    date = _ISO_DATE.fullmatch(typed)
-    if date:  # a date typed, « jj/mm/aaaa » on paper (the year's last two digits, if so)
-        year, month, day = date.groups()
-        wanted = [day, month, year[-2:] if len(read) == 3 and len(read[2]) == 2 else year]
+    date = parse_date(typed) if "-" in typed else None  # a date's canonical text is ISO
+    if date:  # « jj/mm/aaaa » on paper (the year's last two digits, if so)
+        year = str(date.year)
+        wanted = [f"{date.day:02d}", f"{date.month:02d}",
+                  year[-2:] if len(read) == 3 and len(read[2]) == 2 else year]
     if not all(w.isdigit() for w in wanted if w):
         return False
     unsure = iter(reading.ruled_out)
@@ -166,16 +166,13 @@ def _contradicted_counted(read: list[str], wanted: list[str], ruled: list[list[s
     wanted = wanted + [""] * (groups - len(wanted))
     ruled = ruled + [[]] * (groups - len(ruled))
     for index, (r, w, out) in enumerate(zip(read, wanted, ruled, strict=True)):
-        if decimal and index > 0:  # decimals: laid from the separator, trailing zeros free
-            digits = w.rstrip("0")
-            if len(digits) > len(r):
-                return True
-            laid = digits.ljust(len(r), "0")
-        else:  # a whole part, hours, minutes: laid from the right, leading zeros free
-            digits = w.lstrip("0")
-            if len(digits) > len(r):
-                return True
-            laid = digits.rjust(len(r), "0")
+        # decimals are laid from the separator, trailing zeros free; a whole part, hours,
+        # minutes, a day from the right, leading zeros free
+        decimals = decimal and index > 0
+        digits = w.rstrip("0") if decimals else w.lstrip("0")
+        if len(digits) > len(r):
+            return True
+        laid = digits.ljust(len(r), "0") if decimals else digits.rjust(len(r), "0")
         if any(_box_contradicts(*box) for box in zip(r, laid, out, strict=True)):
             return True
     return False
