@@ -32,6 +32,7 @@ from ui.event_window import EventWindow
 from ui.main_window import MainWindow
 from ui.progress_view import ProgressDialog
 from ui.review_window import ReviewWindow
+from ui.session import database_of
 
 pytestmark = [
     pytest.mark.qt,
@@ -145,6 +146,8 @@ def test_an_unreachable_server_opens_the_wards_offline_copy_read_only(qtbot, tmp
     assert ward.name in wards
     assert census_of(qtbot, window, ward.code) == [
         r.patient.ipp for r in census if r.ward.code == ward.code]
+    # a password asked here is checked on the copy opened, not on the server that did not answer
+    assert database_of(window) == window.reader.location != window.db
     assert window.status.text().startswith("Données du 23/11/2026 21:00")
     needed = window.minimumSizeHint()  # the banner still leaves a ward PC's screen whole
     assert needed.width() <= 1366 and needed.height() <= 768

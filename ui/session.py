@@ -162,11 +162,14 @@ class Session(QObject):
 
 
 def database_of(form: QObject | None) -> DatabaseLocation | None:
-    """The database a form checks secrets on: that of its window (``db``), or of the window
-    that opened it (a dialog, a message box under the lock)."""
+    """The database a form checks secrets on: the one its window opened (its lists' reader's:
+    the server, or the ward's offline copy when the server did not answer — never a server
+    known to be unreachable, waited for up to its timeout), else its window's ``db``, or those
+    of the window that opened it (a dialog, a message box under the lock)."""
     found = form
     while found is not None:
-        location = getattr(found, "db", None)
+        opened = getattr(getattr(found, "reader", None), "location", None)
+        location = opened if opened is not None else getattr(found, "db", None)
         if isinstance(location, DatabaseLocation):
             return location
         found = found.parent()
