@@ -40,6 +40,10 @@ command -v "$PYTHON" >/dev/null || PYTHON=python3
 "$PYTHON" -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11 or newer is needed"'
 
 if [ ! -x .venv/bin/python ]; then
+  # Debian's own Python makes virtual environments only with its python3-venv package
+  if ! "$PYTHON" -c 'import ensurepip, venv' >/dev/null 2>&1; then
+    apt_install setup python3-venv
+  fi
   "$PYTHON" -m venv .venv
 fi
 stamp=.venv/.reentry-installed
