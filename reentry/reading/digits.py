@@ -284,14 +284,16 @@ def read_digits(crops: Sequence[np.ndarray], px_per_mm: float,
     for digit, confidence, refused, most, i in zip(
             judged.digits.tolist(), judged.confidence.tolist(), judged.not_one.tolist(),
             judged.most, written, strict=True):
+        # the shape rules before the confidence: a box holding two digits or a struck one may
+        # hold anything, and rules nothing out however unsure the networks are of it
         if refused:
             reject = DigitReject.NOT_A_DIGIT
-        elif confidence < model.threshold:
-            reject = DigitReject.LOW_CONFIDENCE
         elif _two_marks(views[i]):
             reject = DigitReject.TWO_MARKS
         elif _struck_through(views[i]):
             reject = DigitReject.STRUCK_THROUGH
+        elif confidence < model.threshold:
+            reject = DigitReject.LOW_CONFIDENCE
         else:
             reject = DigitReject.NONE
         ruled_out = frozenset() if reject in _ANYTHING else frozenset(
