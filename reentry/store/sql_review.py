@@ -124,10 +124,10 @@ class ReviewQueries:
         to each flag: all in one transaction, or nothing."""
         at = clock.to_storage(record.at)
         user_id = record.user.id if record.user else None
+        texts = _texts(record)  # joined and encoded before the write transaction begins
         with ThreadPoolExecutor(max_workers=1) as worker, self._transaction() as conn:
             # The texts are compressed meanwhile, in a thread that only runs zlib (which lets
             # go of the interpreter's lock): 0.2 s of a 50k-item run, off its path.
-            texts = _texts(record)
             packed = worker.submit(lambda: [(name, part, compress(data))
                                             for name, part, data in texts])
             run_id = (conn.insert(
