@@ -21,7 +21,7 @@ from datetime import datetime
 from enum import StrEnum
 from pathlib import Path
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtGui import QHideEvent, QShowEvent
 from PySide6.QtWidgets import (
     QButtonGroup,
@@ -106,7 +106,10 @@ class PrintConfirmDialog(QDialog):
         self.now = now
         self._submit = submit
         self._signs_in = session.signed_in_as if session is not None else None
-        self.check = SecretCheck(self, session if session is not None else Session(self))
+        # without a session of its own, the check belongs to one of the application's: a
+        # dialog closed during it does not wait for the directory's answer (SecretCheck)
+        self.check = SecretCheck(self, session if session is not None
+                                 else Session(QCoreApplication.instance()))
         self.check.ended.connect(self._checked)
         self.check.passed.connect(self._declarer_checked)
         self.check.refused.connect(self._refused)
